@@ -1,0 +1,106 @@
+//! Combinational loop check: no signal may depend on itself without a
+//! register in between, including through the combinational paths of
+//! sub-module instances. The error lists the signals on the loop.
+
+use super::{diagnostic, signals_read, Fanin};
+use crate::error::{Diagnostic, ErrorKind};
+use crate::ir::{CombPath, Module, SignalId, SignalKind};
+
+/// The signals whose current value `s` reads combinationally.
+fn comb_deps(m: &Module, s: SignalId) -> Vec<SignalId> {
+    match &m.signal(s).kind {
+        SignalKind::Output | SignalKind::Wire | SignalKind::InstanceInput { .. } => m
+            .driver(s)
+            .map(|d| signals_read(m, d.expr))
+            .unwrap_or_default(),
+        SignalKind::InstanceOutput { instance, port } => {
+            let inst = &m.instances[*instance as usize];
+            inst.module
+                .comb_paths
+                .iter()
+                .filter(|p| p.to == *port)
+                .map(|p| inst.connections[p.from as usize])
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    New,
+    OnPath,
+    Done,
+}
+
+/// Runs the loop check: one error per loop found.
+pub fn check(m: &Module) -> Vec<Diagnostic> {
+    let n = m.signals.len();
+    let mut mark = vec![Mark::New; n];
+    let mut errors = Vec::new();
+    for start in 0..n {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative depth-first search; `path` holds (signal, its deps, next dep index).
+        let mut path: Vec<(SignalId, Vec<SignalId>, usize)> = Vec::new();
+        let s0 = SignalId(start as u32);
+        mark[start] = Mark::OnPath;
+        path.push((s0, comb_deps(m, s0), 0));
+        while let Some((s, deps, i)) = path.last_mut() {
+            if *i == deps.len() {
+                mark[s.0 as usize] = Mark::Done;
+                path.pop();
+                continue;
+            }
+            let d = deps[*i];
+            *i += 1;
+            match mark[d.0 as usize] {
+                Mark::New => {
+                    mark[d.0 as usize] = Mark::OnPath;
+                    let dd = comb_deps(m, d);
+                    path.push((d, dd, 0));
+                }
+                Mark::OnPath => {
+                    let at = path.iter().position(|(p, _, _)| *p == d).unwrap_or(0);
+                    // The path runs from a reader to what it reads; print the loop
+                    // in the direction values flow.
+                    let mut signals: Vec<String> = path[at..]
+                        .iter()
+                        .rev()
+                        .map(|(p, _, _)| m.signal(*p).name.clone())
+                        .collect();
+                    signals.push(m.signal(path[path.len() - 1].0).name.clone());
+                    let loc = m
+                        .driver(d)
+                        .map(|dr| dr.loc)
+                        .unwrap_or(m.signal(d).loc);
+                    errors.push(diagnostic(m, ErrorKind::CombLoop { signals }, loc));
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    errors
+}
+
+/// The input-to-output combinational paths of a loop-free module.
+pub fn comb_paths(m: &Module) -> Vec<CombPath> {
+    let mut fanin = Fanin::new(m);
+    let mut paths = Vec::new();
+    for (to, &out) in m.ports.iter().enumerate() {
+        if m.is_input(out) {
+            continue;
+        }
+        let terminals = fanin.of_signal(out).clone();
+        for (from, &inp) in m.ports.iter().enumerate() {
+            if m.is_input(inp) && terminals.contains(&inp) {
+                paths.push(CombPath {
+                    from: from as u32,
+                    to: to as u32,
+                });
+            }
+        }
+    }
+    paths
+}
