@@ -74,12 +74,16 @@ impl Design {
 
     /// The top module.
     pub fn top(&self) -> &Module {
-        self.modules.last().expect("a design always has its top module")
+        self.modules
+            .last()
+            .expect("a design always has its top module")
     }
 
     /// The top module's name.
     pub fn top_name(&self) -> &str {
-        self.names.last().expect("a design always has its top module")
+        self.names
+            .last()
+            .expect("a design always has its top module")
     }
 
     /// Distinct modules with their unique names, children before parents.

@@ -29,7 +29,7 @@ pub enum ErrorKind {
         what: &'static str,
     },
     /// A register is assigned with `assign`, or a wire with `next` (`check::drivers`).
-    #[error("`{signal}` is a {actual}; use `{expected}` to drive it")]
+    #[error("`{signal}` is {actual}; use `{expected}` to drive it")]
     WrongAssignKind {
         /// The signal's name.
         signal: String,
@@ -59,7 +59,9 @@ pub enum ErrorKind {
         signals: Vec<String>,
     },
     /// A register is written from a clock domain other than its own (`check::clock_domains`).
-    #[error("register `{signal}` belongs to clock `{own}` but is written in clock domain `{other}`")]
+    #[error(
+        "register `{signal}` belongs to clock `{own}` but is written in clock domain `{other}`"
+    )]
     TwoClockDomains {
         /// The register's name.
         signal: String,
@@ -109,7 +111,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error in module `{}`: {}", self.loc, self.module, self.kind)
+        write!(
+            f,
+            "{}: error in module `{}`: {}",
+            self.loc, self.module, self.kind
+        )
     }
 }
 

@@ -112,6 +112,9 @@ impl Lowering<'_> {
             let mut acc = self.value_or_hold(t, otherwise.get(&t).copied(), w.loc);
             for (cond, benv) in conds.iter().zip(&branch_envs).rev() {
                 let v = self.value_or_hold(t, benv.get(&t).copied(), w.loc);
+                if v == acc {
+                    continue;
+                }
                 let width = self.signals[t.0 as usize].width;
                 acc = self
                     .interner
@@ -128,7 +131,12 @@ impl Lowering<'_> {
             return v;
         }
         let decl = &self.signals[t.0 as usize];
-        if !matches!(decl.kind, SignalKind::Reg { .. }) && self.latches.insert(t) {
+        if matches!(decl.kind, SignalKind::Reg { .. }) {
+            return self
+                .interner
+                .push(Op::Signal(t), Vec::new(), decl.width, loc);
+        }
+        if self.latches.insert(t) {
             self.latch_errors.push((
                 ErrorKind::Latch {
                     signal: decl.name.clone(),
@@ -136,8 +144,10 @@ impl Lowering<'_> {
                 loc,
             ));
         }
+        // The design is rejected; a zero keeps the other checks meaningful.
+        let zero = crate::Bits::zero(decl.width);
         self.interner
-            .push(Op::Signal(t), Vec::new(), decl.width, loc)
+            .push(Op::Const(zero), Vec::new(), decl.width, loc)
     }
 }
 
@@ -201,7 +211,9 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         Some(c) => c,
         None => {
             errors.push(Diagnostic {
-                kind: ErrorKind::Clocking(format!("{what} has no clock: declare one with `clock()` first")),
+                kind: ErrorKind::Clocking(format!(
+                    "{what} has no clock: declare one with `clock()` first"
+                )),
                 module: b.name.clone(),
                 loc,
             });
@@ -214,7 +226,11 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         let mut writes = Vec::new();
         for w in &m.writes {
             writes.push(MemoryWrite {
-                clock: clock_or_error(w.clock, &format!("write port of memory `{}`", m.name), w.loc),
+                clock: clock_or_error(
+                    w.clock,
+                    &format!("write port of memory `{}`", m.name),
+                    w.loc,
+                ),
                 enable: interner.intern(&w.enable),
                 addr: interner.intern(&w.addr),
                 data: interner.intern(&w.data),
@@ -286,7 +302,9 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         port_domains: Vec::new(),
         loc: b.loc,
     };
-    let clocking_ok = errors.iter().all(|e| !matches!(e.kind, ErrorKind::Clocking(_)));
+    let clocking_ok = errors
+        .iter()
+        .all(|e| !matches!(e.kind, ErrorKind::Clocking(_)));
     errors.extend(check::run(&module, clocking_ok));
     if !errors.is_empty() {
         return Err(HdlError {

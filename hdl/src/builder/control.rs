@@ -9,7 +9,6 @@ use crate::expr::{lit, Expr, Value};
 use crate::loc::SourceLoc;
 
 /// The chain returned by [`ModuleBuilder::when`]; add `elsewhen` and `otherwise` branches.
-#[must_use = "a when chain does nothing more unless continued; drop it with `;` if complete"]
 pub struct WhenChain<'m> {
     m: &'m mut ModuleBuilder,
     /// True when none of the earlier conditions held.
@@ -46,7 +45,11 @@ impl ModuleBuilder {
     /// A `switch` on `selector`: add cases with [`SwitchBuilder::is`] and a
     /// [`SwitchBuilder::default`]. The first matching case wins.
     #[track_caller]
-    pub fn switch(&mut self, selector: impl Into<Expr>, cases: impl FnOnce(&mut SwitchBuilder<'_>)) {
+    pub fn switch(
+        &mut self,
+        selector: impl Into<Expr>,
+        cases: impl FnOnce(&mut SwitchBuilder<'_>),
+    ) {
         let loc = SourceLoc::caller();
         let mut s = SwitchBuilder {
             m: self,
@@ -76,7 +79,11 @@ impl ModuleBuilder {
 impl WhenChain<'_> {
     /// A further branch taken when no earlier condition held and `cond` does.
     #[track_caller]
-    pub fn elsewhen(mut self, cond: impl Into<Expr>, body: impl FnOnce(&mut ModuleBuilder)) -> Self {
+    pub fn elsewhen(
+        mut self,
+        cond: impl Into<Expr>,
+        body: impl FnOnce(&mut ModuleBuilder),
+    ) -> Self {
         let cond = cond.into();
         let path = self.none_before.clone() & cond.clone();
         let stmts = self.m.branch(path, body);

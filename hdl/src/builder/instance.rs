@@ -29,6 +29,7 @@ impl InstanceHandle {
     /// The parent-side signal of port `port`.
     #[track_caller]
     pub fn io(&self, port: &str) -> Result<Signal, HdlError> {
+        let loc = SourceLoc::caller();
         self.ports
             .iter()
             .find(|(n, _)| n == port)
@@ -40,7 +41,7 @@ impl InstanceHandle {
                         port: port.to_string(),
                     },
                     self.name.clone(),
-                    SourceLoc::caller(),
+                    loc,
                 )
             })
     }
@@ -54,7 +55,11 @@ impl InstanceHandle {
 impl ModuleBuilder {
     /// Instantiates `module` as `name`.
     #[track_caller]
-    pub fn instance(&mut self, name: impl Into<String>, module: impl Into<Arc<Module>>) -> InstanceHandle {
+    pub fn instance(
+        &mut self,
+        name: impl Into<String>,
+        module: impl Into<Arc<Module>>,
+    ) -> InstanceHandle {
         let loc = SourceLoc::caller();
         let name = name.into();
         let module: Arc<Module> = module.into();

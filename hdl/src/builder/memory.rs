@@ -111,13 +111,15 @@ impl ModuleBuilder {
         let loc = SourceLoc::caller();
         let enable = self.path_condition().unwrap_or_else(|| lit(1, 1));
         let clock = self.current_domain().map(|d| d.clock.signal().id());
-        self.memories[mem.index as usize].writes.push(WritePortDecl {
-            clock,
-            enable,
-            addr: addr.into(),
-            data: data.into(),
-            loc,
-        });
+        self.memories[mem.index as usize]
+            .writes
+            .push(WritePortDecl {
+                clock,
+                enable,
+                addr: addr.into(),
+                data: data.into(),
+                loc,
+            });
     }
 
     /// A read port in the current clock domain: when `enable` (and the enclosing

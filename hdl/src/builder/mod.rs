@@ -418,13 +418,7 @@ impl ModuleBuilder {
         loc: SourceLoc,
     ) -> Reset {
         let domain = self.domains.last().map(|d| d.clock.0.id);
-        let signal = self.declare(
-            name,
-            1,
-            SignalKind::Input { clock: false },
-            domain,
-            loc,
-        );
+        let signal = self.declare(name, 1, SignalKind::Input { clock: false }, domain, loc);
         let reset = Reset {
             signal,
             asynchronous,

@@ -25,9 +25,7 @@ fn domains_of(m: &Module, t: SignalId) -> BTreeSet<SignalId> {
             .domain
             .map(|d| BTreeSet::from([clock_root(m, d)]))
             .unwrap_or_default(),
-        SignalKind::InstanceOutput { instance, port } => {
-            instance_port_domains(m, *instance, *port)
-        }
+        SignalKind::InstanceOutput { instance, port } => instance_port_domains(m, *instance, *port),
         _ => BTreeSet::new(),
     }
 }
@@ -71,7 +69,9 @@ fn sinks(m: &Module) -> Vec<Sink> {
             SignalKind::InstanceInput { instance, port } => {
                 let inst = &m.instances[*instance as usize];
                 let clocks = instance_port_domains(m, *instance, *port);
-                if let (false, Some(d)) = (inst.module.synchronizer || clocks.is_empty(), &m.drivers[i]) {
+                if let (false, Some(d)) =
+                    (inst.module.synchronizer || clocks.is_empty(), &m.drivers[i])
+                {
                     out.push(Sink {
                         name: s.name.clone(),
                         clocks,
@@ -153,7 +153,8 @@ pub fn port_domains(m: &Module) -> Vec<Vec<u32>> {
             for &e in &sink.reads {
                 for t in fanin.of_expr(e) {
                     if let (Some(pi), true) = (port_index(t), m.is_input(t)) {
-                        result[pi as usize].extend(sink.clocks.iter().filter_map(|c| port_index(*c)));
+                        result[pi as usize]
+                            .extend(sink.clocks.iter().filter_map(|c| port_index(*c)));
                     }
                 }
             }
@@ -167,5 +168,8 @@ pub fn port_domains(m: &Module) -> Vec<Vec<u32>> {
             result[pi].extend(domains_of(m, t).into_iter().filter_map(port_index));
         }
     }
-    result.into_iter().map(|s| s.into_iter().collect()).collect()
+    result
+        .into_iter()
+        .map(|s| s.into_iter().collect())
+        .collect()
 }

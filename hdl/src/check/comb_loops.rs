@@ -71,9 +71,11 @@ pub fn check(m: &Module) -> Vec<Diagnostic> {
                         .map(|(p, _, _)| m.signal(*p).name.clone())
                         .collect();
                     signals.push(m.signal(path[path.len() - 1].0).name.clone());
-                    let loc = m
-                        .driver(d)
-                        .map(|dr| dr.loc)
+                    // Point at the earliest assignment on the loop, else a declaration.
+                    let loc = path[at..]
+                        .iter()
+                        .filter_map(|(p, _, _)| m.driver(*p).map(|dr| dr.loc))
+                        .min_by_key(|l| (l.line, l.column))
                         .unwrap_or(m.signal(d).loc);
                     errors.push(diagnostic(m, ErrorKind::CombLoop { signals }, loc));
                 }

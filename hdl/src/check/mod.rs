@@ -102,9 +102,9 @@ impl<'m> Fanin<'m> {
         if !self.memo.contains_key(&s) {
             let m = self.m;
             let set = match &m.signal(s).kind {
-                SignalKind::Reg { .. } | SignalKind::MemoryRead { .. } | SignalKind::Input { .. } => {
-                    BTreeSet::from([s])
-                }
+                SignalKind::Reg { .. }
+                | SignalKind::MemoryRead { .. }
+                | SignalKind::Input { .. } => BTreeSet::from([s]),
                 SignalKind::InstanceOutput { instance, port } => {
                     let inst = &m.instances[*instance as usize];
                     let mut set = BTreeSet::from([s]);

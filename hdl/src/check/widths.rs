@@ -10,7 +10,13 @@ use crate::ir::{Module, Node, Op};
 fn operator_error(m: &Module, n: &Node) -> Option<String> {
     let w = |i: usize| m.node(n.args[i]).width;
     let same = |name: &str| {
-        (w(0) != w(1)).then(|| format!("`{name}` needs equal widths, got {} and {} bits", w(0), w(1)))
+        (w(0) != w(1)).then(|| {
+            format!(
+                "`{name}` needs equal widths, got {} and {} bits",
+                w(0),
+                w(1)
+            )
+        })
     };
     let result = match &n.op {
         Op::Const(_) | Op::StateConst { .. } | Op::Signal(_) => None,
@@ -50,10 +56,16 @@ fn operator_error(m: &Module, n: &Node) -> Option<String> {
         Op::DynSlice { width } => (*width == 0 || *width > w(0))
             .then(|| format!("part of {width} bits from a {}-bit value", w(0))),
         Op::Zext(to) => (*to < w(0)).then(|| {
-            format!("zext to {to} bits would truncate a {}-bit value (use trunc)", w(0))
+            format!(
+                "zext to {to} bits would truncate a {}-bit value (use trunc)",
+                w(0)
+            )
         }),
         Op::Sext(to) => (*to < w(0)).then(|| {
-            format!("sext to {to} bits would truncate a {}-bit value (use trunc)", w(0))
+            format!(
+                "sext to {to} bits would truncate a {}-bit value (use trunc)",
+                w(0)
+            )
         }),
         Op::Repeat(k) => (*k == 0).then(|| "repeat count must be at least 1".to_string()),
     };
@@ -102,7 +114,11 @@ pub fn check(m: &Module) -> Vec<Diagnostic> {
             }
             if let Some(d) = data {
                 if m.node(d).width != mem.width {
-                    bad.push(format!("data is {} bits, not {}", m.node(d).width, mem.width));
+                    bad.push(format!(
+                        "data is {} bits, not {}",
+                        m.node(d).width,
+                        mem.width
+                    ));
                 }
             }
             if !bad.is_empty() {
