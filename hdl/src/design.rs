@@ -104,3 +104,42 @@ impl Design {
         &self.names[i]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+
+    fn inverter(width: u32) -> Module {
+        // Deliberately leaves the width out of the name.
+        let mut m = ModuleBuilder::new("inv");
+        let a = m.input("a", width);
+        let y = m.output("y", width);
+        m.assign(y, !a);
+        m.finish().unwrap()
+    }
+
+    #[test]
+    fn same_name_different_content_gets_a_predictable_suffix() {
+        let mut m = ModuleBuilder::new("top");
+        let a = m.input("a", 4);
+        let y = m.output("y", 12);
+        let u1 = m.instance("u1", inverter(4));
+        let u2 = m.instance("u2", inverter(8));
+        let u3 = m.instance("u3", inverter(4));
+        m.assign(u1.io("a").unwrap(), a);
+        m.assign(u2.io("a").unwrap(), cat![a, a]);
+        m.assign(u3.io("a").unwrap(), u1.io("y").unwrap());
+        m.assign(
+            y,
+            cat![
+                u2.io("y").unwrap(),
+                u3.io("y").unwrap() ^ u1.io("y").unwrap()
+            ],
+        );
+        let d = Design::new(m.finish().unwrap()).unwrap();
+        let names: Vec<&str> = d.modules().map(|(n, _)| n).collect();
+        assert_eq!(names, ["inv", "inv_2", "top"]);
+        let v = crate::verilog::emit(&d);
+        assert!(v.contains("inv u1 (") && v.contains("inv_2 u2 (") && v.contains("inv u3 ("));
+    }
+}

@@ -114,6 +114,71 @@ pub fn hierarchy() -> Result<Module, HdlError> {
     m.finish()
 }
 
+/// A two-flop synchronizer, declared as such for the CDC check.
+pub fn sync2() -> Result<Module, HdlError> {
+    let mut m = ModuleBuilder::new("sync2");
+    m.clock("clk");
+    let d = m.input("d", 1);
+    let q = m.output("q", 1);
+    let s1 = m.reg("s1", 1).no_reset();
+    let s2 = m.reg("s2", 1).no_reset();
+    m.next(s1, d);
+    m.next(s2, s1);
+    m.assign(q, s2);
+    m.declare_synchronizer();
+    m.finish()
+}
+
+/// Two clock domains, an asynchronous active-low reset, a 4096-bit register
+/// and a constant wider than 64 bits. Domain `a` folds its input into a wide
+/// accumulator and raises `match_a` when its top bits equal a 100-bit
+/// pattern; domain `b` samples that flag through `sync2`.
+pub fn wide_two_domains() -> Result<Module, HdlError> {
+    const WIDE: u32 = 4096;
+    let mut m = ModuleBuilder::new("wide_two_domains");
+    let clk_a = m.clock("clk_a");
+    let rst_n = m.reset_with("rst_n", true, true);
+    let clk_b = m.clock("clk_b");
+    let rst_b = m.reset("rst_b");
+    let domain_a = Domain {
+        clock: clk_a,
+        reset: Some(rst_n),
+    };
+    let domain_b = Domain {
+        clock: clk_b,
+        reset: Some(rst_b),
+    };
+    let pattern = Bits::from_words(&[0x0123_4567_89ab_cdef, 0xf_dead_beef], 100);
+    let mut acc_top = None;
+    m.in_domain(domain_a, |m| {
+        let din = m.input("din", WIDE);
+        let acc = m.reg("acc", WIDE).reset(0);
+        // Rotate left by one and fold in the input.
+        let rotated = cat![acc.slice(WIDE - 2, 0), acc.bit(WIDE - 1)];
+        m.next(acc, rotated ^ din);
+        acc_top = Some(acc.slice(WIDE - 1, WIDE - 100));
+    });
+    let acc_top = acc_top.expect("set inside the domain");
+    let match_a = m.reg("match_a", 1).clock(clk_a).reset_by(rst_n).reset(0);
+    m.in_domain(domain_a, |m| {
+        m.next(match_a, acc_top.clone().eq(constant(pattern)))
+    });
+    let u = m.instance("u_sync", sync2()?);
+    m.assign(u.io("clk")?, clk_b);
+    m.assign(u.io("d")?, match_a);
+    let hits = m.output("hits_b", 16);
+    m.in_domain(domain_b, |m| {
+        let count = m.reg("count", 16).reset(0);
+        m.when(u.io("q").expect("sync2 has q"), |m| {
+            m.next(count, count + 1)
+        });
+        m.assign(hits, count);
+    });
+    let low = m.output("acc_low", 8);
+    m.assign(low, acc_top.slice(7, 0));
+    m.finish()
+}
+
 /// Every golden design with the name of its file in `tests/golden/`.
 pub fn golden() -> Vec<(&'static str, Module)> {
     let build = |r: Result<Module, HdlError>| r.unwrap_or_else(|e| panic!("golden design: {e}"));
@@ -124,5 +189,6 @@ pub fn golden() -> Vec<(&'static str, Module)> {
         ("ram_w16_d64", build(memory(16, 64))),
         ("ram_w8_d24", build(memory(8, 24))),
         ("sat_pair", build(hierarchy())),
+        ("wide_two_domains", build(wide_two_domains())),
     ]
 }
