@@ -4,182 +4,11 @@
 //! `PROPTEST_CASES=N` runs more cases than the 48 CI runs.
 
 mod common;
+mod designs;
 
-use linkforge_hdl::prelude::*;
+use designs::random::{random_module, shape};
+use linkforge_hdl::Design;
 use proptest::prelude::*;
-
-/// The shape of a random expression; widths are adapted while building so
-/// every tree is legal.
-#[derive(Clone, Debug)]
-enum Shape {
-    Input(usize),
-    Const(u64, u32),
-    Unary(u8, Box<Shape>),
-    Binary(u8, Box<Shape>, Box<Shape>),
-    Mux(Box<Shape>, Box<Shape>, Box<Shape>),
-    Concat(Vec<Shape>),
-    Slice(Box<Shape>, u32, u32),
-    Part(Box<Shape>, Box<Shape>, u32),
-    Extend(bool, Box<Shape>, u32),
-    Repeat(Box<Shape>, u32),
-    ShiftConst(u8, Box<Shape>, u32),
-}
-
-const MAX_INTERMEDIATE: u32 = 200;
-
-fn shape() -> impl Strategy<Value = Shape> {
-    let leaf = prop_oneof![
-        (0usize..4).prop_map(Shape::Input),
-        (any::<u64>(), 1u32..=130).prop_map(|(v, w)| Shape::Const(v, w)),
-    ];
-    leaf.prop_recursive(5, 40, 3, |inner| {
-        prop_oneof![
-            (0u8..5, inner.clone()).prop_map(|(o, a)| Shape::Unary(o, Box::new(a))),
-            (0u8..19, inner.clone(), inner.clone()).prop_map(|(o, a, b)| Shape::Binary(
-                o,
-                Box::new(a),
-                Box::new(b)
-            )),
-            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, a, b)| Shape::Mux(
-                Box::new(c),
-                Box::new(a),
-                Box::new(b)
-            )),
-            prop::collection::vec(inner.clone(), 1..4).prop_map(Shape::Concat),
-            (inner.clone(), any::<u32>(), any::<u32>()).prop_map(|(a, x, y)| Shape::Slice(
-                Box::new(a),
-                x,
-                y
-            )),
-            (inner.clone(), inner.clone(), 1u32..40).prop_map(|(a, i, w)| Shape::Part(
-                Box::new(a),
-                Box::new(i),
-                w
-            )),
-            (any::<bool>(), inner.clone(), 0u32..40).prop_map(|(s, a, k)| Shape::Extend(
-                s,
-                Box::new(a),
-                k
-            )),
-            (inner.clone(), 1u32..4).prop_map(|(a, n)| Shape::Repeat(Box::new(a), n)),
-            (0u8..3, inner, 0u32..210).prop_map(|(o, a, n)| Shape::ShiftConst(o, Box::new(a), n)),
-        ]
-    })
-}
-
-/// `e` resized to `w` bits (zero-extended or truncated).
-fn fit(e: Expr, w: u32) -> Expr {
-    match e.width().cmp(&w) {
-        std::cmp::Ordering::Less => e.zext(w),
-        std::cmp::Ordering::Greater => e.trunc(w),
-        std::cmp::Ordering::Equal => e,
-    }
-}
-
-fn cap(e: Expr) -> Expr {
-    let w = e.width().min(MAX_INTERMEDIATE);
-    fit(e, w)
-}
-
-fn build(s: &Shape, inputs: &[Signal]) -> Expr {
-    match s {
-        Shape::Input(i) => inputs[i % inputs.len()].into(),
-        Shape::Const(v, w) => lit(v & (u64::MAX >> (64 - (*w).min(64))), *w),
-        Shape::Unary(op, a) => {
-            let a = build(a, inputs);
-            match op {
-                0 => !a,
-                1 => a.all(),
-                2 => a.any(),
-                3 => a.parity(),
-                _ => a.clone().bit(a.width() - 1),
-            }
-        }
-        Shape::Binary(op, a, b) => {
-            let a = build(a, inputs);
-            let b = build(b, inputs);
-            let w = a.width();
-            let same = fit(b.clone(), w);
-            cap(match op {
-                0 => a + same,
-                1 => a - same,
-                2 => a * fit(b, w.min(64)),
-                3 => a & same,
-                4 => a | same,
-                5 => a ^ same,
-                6 => a.eq(same),
-                7 => a.ne(same),
-                8 => a.lt(same),
-                9 => a.ge(same),
-                10 => a.slt(same),
-                11 => a.sge(same),
-                12 => a.shl(fit(b, 8)),
-                13 => a.shr(fit(b, 8)),
-                14 => a.sra(fit(b, 8)),
-                15 => a.add_carry(same),
-                16 => a.sub_borrow(same),
-                17 => a.mul_signed(fit(b, w.min(64))),
-                _ => a.sgt(same),
-            })
-        }
-        Shape::Mux(c, a, b) => {
-            let c = build(c, inputs).any();
-            let a = build(a, inputs);
-            let b = fit(build(b, inputs), a.width());
-            mux(c, a, b)
-        }
-        Shape::Concat(parts) => cap(concat(parts.iter().map(|p| build(p, inputs)).collect())),
-        Shape::Slice(a, x, y) => {
-            let a = build(a, inputs);
-            let (x, y) = (x % a.width(), y % a.width());
-            a.slice(x.max(y), x.min(y))
-        }
-        Shape::Part(a, i, w) => {
-            let a = build(a, inputs);
-            let i = fit(build(i, inputs), 8);
-            let w = (*w).min(a.width());
-            a.part(i, w)
-        }
-        Shape::Extend(signed, a, k) => {
-            let a = build(a, inputs);
-            let to = (a.width() + k).min(MAX_INTERMEDIATE.max(a.width()));
-            if *signed {
-                a.sext(to)
-            } else {
-                a.zext(to)
-            }
-        }
-        Shape::Repeat(a, n) => cap(build(a, inputs).repeat(*n)),
-        Shape::ShiftConst(op, a, n) => {
-            let a = build(a, inputs);
-            match op {
-                0 => a << *n,
-                1 => a >> *n,
-                _ => a.sra_const(*n),
-            }
-        }
-    }
-}
-
-/// A module with the random expression on output `y` and, so Verilator sees
-/// every input bit used, the parity of all inputs on `parity`.
-fn random_module(widths: &[u32], s: &Shape) -> Result<Module, HdlError> {
-    let mut m = ModuleBuilder::new("random_expr");
-    let inputs: Vec<Signal> = widths
-        .iter()
-        .enumerate()
-        .map(|(i, w)| m.input(format!("in{i}"), *w))
-        .collect();
-    let e = build(s, &inputs);
-    let y = m.output("y", e.width());
-    m.assign(y, e);
-    let parity = m.output("parity", 1);
-    m.assign(
-        parity,
-        concat(inputs.iter().map(|i| Expr::from(*i)).collect()).parity(),
-    );
-    m.finish()
-}
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -196,7 +25,7 @@ proptest! {
         widths in prop::collection::vec(1u32..=200, 1..=4),
         s in shape(),
     ) {
-        let module = random_module(&widths, &s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let module = random_module(&widths, &s, false).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let design = Design::new(module).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("random_expr.v");

@@ -141,8 +141,10 @@ pub fn concat(parts: Vec<Expr>) -> Expr {
     Expr::node(Op::Concat, parts, w, loc)
 }
 
-/// Selects `inputs[sel]` with a balanced tree of multiplexers; an out-of-range
-/// select gives the last input. All inputs have equal widths.
+/// Selects `inputs[sel]` with a balanced tree of multiplexers, testing one
+/// select bit per level. All inputs have equal widths. A select at or past
+/// `inputs.len()` gives one of the inputs (which one depends on its bits);
+/// with a power-of-two count every select is in range.
 #[track_caller]
 pub fn select(sel: impl Into<Expr>, inputs: &[Expr]) -> Expr {
     let sel = sel.into();

@@ -5,6 +5,8 @@
 
 use linkforge_hdl::prelude::*;
 
+pub mod random;
+
 #[path = "../../examples/crossbar.rs"]
 mod crossbar_example;
 pub use crossbar_example::crossbar;

@@ -1,0 +1,710 @@
+//! Compilation of a flat [`Netlist`] into a [`Program`]: state slots, a
+//! levelized instruction tape for all combinational logic, and per clock
+//! domain the cone of logic its edge needs plus what the edge updates.
+//!
+//! Storage (inputs, registers, memory read data) comes first in the state
+//! vector, then constants and computed values. A combinational signal has no
+//! storage of its own: it lives in the slot of its driver, so port
+//! connections and plain assignments cost nothing at run time.
+
+use super::error::SimError;
+use super::flatten::{FlatKind, Netlist};
+use super::tape::{Insn, Tape};
+use super::wide::{Operand, WideInsn};
+use linkforge_hdl::ir::{ExprId, Op, SignalId};
+use linkforge_hdl::words_for;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A register update at an edge: `state[dst..] = state[src..]` for `words` words.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Commit {
+    pub dst: u32,
+    pub src: u32,
+    pub words: u32,
+}
+
+/// A memory read port: at an edge, `shadow = enable && addr < depth ? mem[addr] : data`,
+/// then `data = shadow` when the domain commits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadPort {
+    pub memory: u32,
+    pub enable: u32,
+    pub addr: Operand,
+    pub shadow: u32,
+    pub data: u32,
+}
+
+/// A memory write port: at an edge, `if enable && addr < depth { mem[addr] = data }`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WritePort {
+    pub memory: u32,
+    pub enable: u32,
+    pub addr: Operand,
+    pub data: u32,
+}
+
+/// The code of one clock domain.
+#[derive(Clone, Debug)]
+pub(crate) struct DomainCode {
+    /// The top-level clock input.
+    pub clock: SignalId,
+    /// The combinational logic the edge reads, in order.
+    pub cone: Tape,
+    /// Copies of next states that are themselves storage (a shift register),
+    /// run after the logic and before any commit.
+    pub latch: Tape,
+    /// Register updates (sources are never storage, so commits cannot race).
+    pub commits: Vec<Commit>,
+    pub reads: Vec<ReadPort>,
+    pub writes: Vec<WritePort>,
+    /// Indices into [`Program::assertions`].
+    pub assertions: Vec<u32>,
+}
+
+/// An asynchronous reset: while `state[cond]` is 1 the register at `reg` holds `value`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AsyncReset {
+    pub cond: u32,
+    pub value: u32,
+    pub reg: u32,
+    pub words: u32,
+}
+
+/// A memory's shape; contents live outside the state vector.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MemoryShape {
+    pub depth: u64,
+    pub words: u32,
+}
+
+/// An assertion's condition slot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AssertionCode {
+    pub cond: u32,
+}
+
+/// Everything the simulator runs.
+#[derive(Clone, Debug)]
+pub(crate) struct Program {
+    /// Initial state: zeros and the constants.
+    pub state: Vec<u64>,
+    /// All combinational logic, levelized.
+    pub full: Tape,
+    pub wide: Vec<WideInsn>,
+    /// The tables of [`Insn::Lookup`]: state slots.
+    pub tables: Vec<u32>,
+    /// Words of scratch the widest multi-word instruction needs.
+    pub scratch_words: usize,
+    /// Where each flat signal's value lives.
+    pub signals: Vec<Operand>,
+    pub domains: Vec<DomainCode>,
+    pub async_resets: Vec<AsyncReset>,
+    pub memories: Vec<MemoryShape>,
+    pub assertions: Vec<AssertionCode>,
+}
+
+/// Compiles `net`; `clocks` are the top-level inputs that become clock domains.
+pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, SimError> {
+    let mut c = Compiler {
+        net,
+        state: Vec::new(),
+        consts: HashMap::new(),
+        storage: vec![None; net.signals.len()],
+        slots: vec![0; net.nodes.len()],
+        code: vec![0..0; net.nodes.len()],
+        uses: vec![Vec::new(); net.nodes.len()],
+        cse: HashMap::new(),
+        bit_source: vec![None; net.nodes.len()],
+        trees: vec![None; net.nodes.len()],
+        tables: Vec::new(),
+        insns: Vec::new(),
+        wide: Vec::new(),
+    };
+    for (i, s) in net.signals.iter().enumerate() {
+        if !matches!(s.kind, FlatKind::Comb(_)) {
+            c.storage[i] = Some(c.alloc(s.width)?);
+        }
+    }
+    let storage_end = c.state.len() as u32;
+    let order = levelize(net)?;
+    for &e in &order {
+        let start = c.insns.len() as u32;
+        let (slot, uses) = c.node(e)?;
+        c.slots[e.0 as usize] = slot;
+        c.uses[e.0 as usize] = uses;
+        c.code[e.0 as usize] = start..c.insns.len() as u32;
+    }
+
+    let signals = (0..net.signals.len())
+        .map(|i| c.signal_operand(SignalId(i as u32)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let async_resets = net
+        .regs
+        .iter()
+        .filter_map(|r| r.async_reset.as_ref().map(|a| (r, a)))
+        .map(|(r, a)| {
+            Ok(AsyncReset {
+                cond: c.slot(a.cond),
+                value: c.constant(a.value.words())?,
+                reg: signals[r.signal.0 as usize].off,
+                words: words_for(a.value.width()) as u32,
+            })
+        })
+        .collect::<Result<Vec<_>, SimError>>()?;
+    let async_conds: Vec<ExprId> = net
+        .regs
+        .iter()
+        .filter_map(|r| r.async_reset.as_ref().map(|a| a.cond))
+        .collect();
+
+    // Every peekable signal and everything an edge reads.
+    let mut all_roots: Vec<ExprId> = net
+        .signals
+        .iter()
+        .filter_map(|s| match s.kind {
+            FlatKind::Comb(d) => d,
+            _ => None,
+        })
+        .collect();
+    let mut domains = Vec::new();
+    // Tapes are checked against the final state size, known at the end.
+    let mut tapes = Vec::new();
+    for &clock in clocks {
+        let mut roots = async_conds.clone();
+        let mut commits = Vec::new();
+        let mut latch = Vec::new();
+        for r in net.regs.iter().filter(|r| r.clock == clock) {
+            roots.push(r.next);
+            let width = net.signals[r.signal.0 as usize].width;
+            let mut src = c.slot(r.next);
+            if src < storage_end {
+                // The next state is another register (or an input): copy it
+                // before any commit so every register sees pre-edge values.
+                let copy = c.alloc(width)?;
+                latch.push(c.copy_insn(copy, src, width));
+                src = copy;
+            }
+            commits.push(Commit {
+                dst: signals[r.signal.0 as usize].off,
+                src,
+                words: words_for(width) as u32,
+            });
+        }
+        let mut reads = Vec::new();
+        let mut writes = Vec::new();
+        for (m, mem) in net.memories.iter().enumerate() {
+            for r in mem.reads.iter().filter(|r| r.clock == clock) {
+                roots.extend([r.enable, r.addr]);
+                reads.push(ReadPort {
+                    memory: m as u32,
+                    enable: c.slot(r.enable),
+                    addr: c.operand(r.addr),
+                    shadow: c.alloc(mem.width)?,
+                    data: signals[r.data.0 as usize].off,
+                });
+            }
+            for w in mem.writes.iter().filter(|w| w.clock == clock) {
+                roots.extend([w.enable, w.addr, w.data]);
+                writes.push(WritePort {
+                    memory: m as u32,
+                    enable: c.slot(w.enable),
+                    addr: c.operand(w.addr),
+                    data: c.slot(w.data),
+                });
+            }
+        }
+        let mut assertions = Vec::new();
+        for (i, a) in net.assertions.iter().enumerate() {
+            if a.clock == clock {
+                roots.push(a.cond);
+                assertions.push(i as u32);
+            }
+        }
+        tapes.push((c.tape(&order, &roots), latch));
+        all_roots.extend(roots);
+        domains.push(DomainCode {
+            clock,
+            cone: Tape::default(),
+            latch: Tape::default(),
+            commits,
+            reads,
+            writes,
+            assertions,
+        });
+    }
+
+    let words = c.state.len();
+    let full = Tape::new(c.tape(&order, &all_roots), words);
+    for (d, (cone, latch)) in domains.iter_mut().zip(tapes) {
+        d.cone = Tape::new(cone, words);
+        d.latch = Tape::new(latch, words);
+    }
+    let scratch_words = c.wide.iter().map(|w| words_for(w.width)).max().unwrap_or(0);
+    Ok(Program {
+        full,
+        scratch_words,
+        signals,
+        domains,
+        async_resets,
+        memories: net
+            .memories
+            .iter()
+            .map(|m| MemoryShape {
+                depth: u64::from(m.depth),
+                words: words_for(m.width) as u32,
+            })
+            .collect(),
+        assertions: net
+            .assertions
+            .iter()
+            .map(|a| AssertionCode {
+                cond: c.slot(a.cond),
+            })
+            .collect(),
+        state: c.state,
+        wide: c.wide,
+        tables: c.tables,
+    })
+}
+
+/// The nodes a node's value depends on directly: its operands, or for a
+/// combinational signal the driver it aliases.
+fn deps(net: &Netlist, e: ExprId) -> &[ExprId] {
+    let n = &net.nodes[e.0 as usize];
+    match n.op {
+        Op::Signal(s) => match &net.signals[s.0 as usize].kind {
+            FlatKind::Comb(Some(d)) => std::slice::from_ref(d),
+            _ => &[],
+        },
+        _ => &n.args,
+    }
+}
+
+/// Every node in dependency order (an iterative depth-first post-order, so
+/// deep expression chains cannot overflow the stack).
+fn levelize(net: &Netlist) -> Result<Vec<ExprId>, SimError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; net.nodes.len()];
+    let mut order = Vec::with_capacity(net.nodes.len());
+    let mut stack: Vec<(ExprId, usize)> = Vec::new();
+    for root in 0..net.nodes.len() {
+        if mark[root] != Mark::New {
+            continue;
+        }
+        mark[root] = Mark::Open;
+        stack.push((ExprId(root as u32), 0));
+        while let Some((e, next)) = stack.last_mut() {
+            let d = deps(net, *e);
+            if let Some(&dep) = d.get(*next) {
+                *next += 1;
+                match mark[dep.0 as usize] {
+                    Mark::New => {
+                        mark[dep.0 as usize] = Mark::Open;
+                        stack.push((dep, 0));
+                    }
+                    Mark::Open => return Err(loop_error(net, &stack)),
+                    Mark::Done => {}
+                }
+            } else {
+                let e = *e;
+                mark[e.0 as usize] = Mark::Done;
+                order.push(e);
+                stack.pop();
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// Names a signal on the loop that `stack` closes.
+fn loop_error(net: &Netlist, stack: &[(ExprId, usize)]) -> SimError {
+    let name = stack
+        .iter()
+        .rev()
+        .find_map(|(e, _)| match net.nodes[e.0 as usize].op {
+            Op::Signal(s) => Some(net.signals[s.0 as usize].name.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "an expression".into());
+    SimError::CombLoop(name)
+}
+
+/// A multiplexer tree whose value is `leaves[(word >> lo) & (len - 1)]`.
+#[derive(Clone, Debug)]
+struct MuxTree {
+    word: u32,
+    lo: u8,
+    /// Leaf slots, a power of two of them.
+    leaves: Vec<u32>,
+    /// The distinct leaf nodes and the node holding `word`.
+    reads: Vec<ExprId>,
+}
+
+/// The widest index a lookup table is built for.
+const MAX_TREE_BITS: u32 = 8;
+
+struct Compiler<'n> {
+    net: &'n Netlist,
+    state: Vec<u64>,
+    /// Constant words to their slot, so each distinct constant is stored once.
+    consts: HashMap<Vec<u64>, u32>,
+    /// The slot of each storage signal.
+    storage: Vec<Option<u32>>,
+    /// The slot holding each node's value.
+    slots: Vec<u32>,
+    /// The instructions computing each node, as a range of `insns`.
+    code: Vec<Range<u32>>,
+    /// The nodes whose values each node's instructions read (its operands,
+    /// less those folded into it, or the node it duplicates).
+    uses: Vec<Vec<ExprId>>,
+    /// Computed nodes by operator, operand slots and width, so a duplicate
+    /// expression reuses the first one's value.
+    cse: HashMap<(Op, Vec<u32>, u32), ExprId>,
+    /// For a single-bit part select of a one-word value: the value's node,
+    /// its word and the bit, so a multiplexer can test the bit directly.
+    bit_source: Vec<Option<(ExprId, u32, u8)>>,
+    /// For a tree of such multiplexers testing consecutive bits of one word:
+    /// the tree as a table lookup.
+    trees: Vec<Option<MuxTree>>,
+    /// The tables of [`Insn::Lookup`].
+    tables: Vec<u32>,
+    insns: Vec<Insn>,
+    wide: Vec<WideInsn>,
+}
+
+impl Compiler<'_> {
+    fn alloc(&mut self, width: u32) -> Result<u32, SimError> {
+        let off = self.state.len();
+        let end = off + words_for(width);
+        if u32::try_from(end).is_err() {
+            return Err(SimError::TooLarge(end as u64));
+        }
+        self.state.resize(end, 0);
+        Ok(off as u32)
+    }
+
+    fn constant(&mut self, words: &[u64]) -> Result<u32, SimError> {
+        if let Some(&slot) = self.consts.get(words) {
+            return Ok(slot);
+        }
+        let slot = self.alloc(words.len() as u32 * 64)?;
+        self.state[slot as usize..][..words.len()].copy_from_slice(words);
+        self.consts.insert(words.to_vec(), slot);
+        Ok(slot)
+    }
+
+    fn zero(&mut self, width: u32) -> Result<u32, SimError> {
+        self.constant(&vec![0; words_for(width)])
+    }
+
+    fn slot(&self, e: ExprId) -> u32 {
+        self.slots[e.0 as usize]
+    }
+
+    fn operand(&self, e: ExprId) -> Operand {
+        Operand {
+            off: self.slot(e),
+            width: self.net.nodes[e.0 as usize].width,
+        }
+    }
+
+    fn signal_operand(&mut self, s: SignalId) -> Result<Operand, SimError> {
+        let sig = &self.net.signals[s.0 as usize];
+        let off = match (&sig.kind, self.storage[s.0 as usize]) {
+            (_, Some(slot)) => slot,
+            (FlatKind::Comb(Some(d)), None) => self.slot(*d),
+            _ => self.zero(sig.width)?,
+        };
+        Ok(Operand {
+            off,
+            width: sig.width,
+        })
+    }
+
+    /// The nodes `roots` read, transitively.
+    fn reachable(&self, roots: &[ExprId]) -> Vec<bool> {
+        let mut seen = vec![false; self.net.nodes.len()];
+        let mut stack: Vec<ExprId> = roots.to_vec();
+        while let Some(e) = stack.pop() {
+            if !std::mem::replace(&mut seen[e.0 as usize], true) {
+                stack.extend_from_slice(&self.uses[e.0 as usize]);
+            }
+        }
+        seen
+    }
+
+    /// The instructions computing `roots`, in dependency order.
+    fn tape(&self, order: &[ExprId], roots: &[ExprId]) -> Vec<Insn> {
+        let keep = self.reachable(roots);
+        order
+            .iter()
+            .filter(|e| keep[e.0 as usize])
+            .flat_map(|e| {
+                let r = &self.code[e.0 as usize];
+                &self.insns[r.start as usize..r.end as usize]
+            })
+            .copied()
+            .collect()
+    }
+
+    fn emit(&mut self, insn: Insn) {
+        self.insns.push(insn);
+    }
+
+    fn wide_insn(&mut self, op: Op, dst: u32, width: u32, args: Vec<Operand>) -> Insn {
+        self.wide.push(WideInsn {
+            op,
+            dst,
+            width,
+            args,
+        });
+        Insn::Wide(self.wide.len() as u32 - 1)
+    }
+
+    /// An instruction copying a `width`-bit value.
+    fn copy_insn(&mut self, dst: u32, src: u32, width: u32) -> Insn {
+        if width <= 64 {
+            Insn::Mov { dst, a: src }
+        } else {
+            let arg = Operand { off: src, width };
+            self.wide_insn(Op::Zext(width), dst, width, vec![arg])
+        }
+    }
+
+    /// Gives node `e` a slot, emitting the instructions that compute it;
+    /// returns the slot and the nodes those instructions read.
+    fn node(&mut self, e: ExprId) -> Result<(u32, Vec<ExprId>), SimError> {
+        let net = self.net;
+        let n = &net.nodes[e.0 as usize];
+        match &n.op {
+            Op::Const(b) => return Ok((self.constant(b.words())?, Vec::new())),
+            Op::StateConst { .. } => unreachable!("flattening turns FSM states into constants"),
+            Op::Signal(s) => return Ok((self.signal_operand(*s)?.off, deps(net, e).to_vec())),
+            _ => {}
+        }
+        let args: Vec<Operand> = n.args.iter().map(|a| self.operand(*a)).collect();
+        let width = n.width;
+        let same_words = |a: &Operand| words_for(a.width) == words_for(width);
+        let alias = match &n.op {
+            Op::Zext(_) => same_words(&args[0]),
+            Op::Sext(_) => args[0].width == width,
+            Op::Concat => args.len() == 1,
+            Op::Repeat(k) => *k == 1,
+            Op::ShlConst(k) | Op::ShrConst(k) | Op::SraConst(k) => *k == 0,
+            Op::Slice { lo, .. } => *lo == 0 && args[0].width == width,
+            _ => false,
+        };
+        if alias {
+            return Ok((args[0].off, vec![n.args[0]]));
+        }
+        if matches!(n.op, Op::ShlConst(k) | Op::ShrConst(k) if k >= width) {
+            return Ok((self.zero(width)?, Vec::new()));
+        }
+        let key = (n.op.clone(), args.iter().map(|a| a.off).collect(), width);
+        if let Some(&same) = self.cse.get(&key) {
+            self.bit_source[e.0 as usize] = self.bit_source[same.0 as usize];
+            self.trees[e.0 as usize] = self.trees[same.0 as usize].clone();
+            return Ok((self.slot(same), vec![same]));
+        }
+        self.cse.insert(key, e);
+        let dst = self.alloc(width)?;
+        let mut uses = n.args.clone();
+        let single = width <= 64
+            && match n.op {
+                Op::Slice { .. } => true,
+                _ => args.iter().all(|a| a.width <= 64),
+            };
+        let tested_bit = match n.op {
+            Op::Mux => self.bit_source[n.args[0].0 as usize],
+            _ => None,
+        };
+        match (&n.op, tested_bit) {
+            (Op::Mux, Some((source, word, bit))) if single => {
+                let tree = self.mux_tree(source, word, bit, n.args[1], n.args[2]);
+                if tree.leaves.len() > 2 {
+                    uses.clone_from(&tree.reads);
+                    self.emit(Insn::Lookup {
+                        dst,
+                        c: word,
+                        lo: bit,
+                        bits: tree.leaves.len().trailing_zeros() as u8,
+                        table: self.tables.len() as u32,
+                    });
+                    self.tables.extend_from_slice(&tree.leaves);
+                } else {
+                    uses[0] = source;
+                    self.emit(Insn::MuxBit {
+                        dst,
+                        c: word,
+                        n: bit,
+                        a: args[1].off,
+                        b: args[2].off,
+                    });
+                }
+                self.trees[e.0 as usize] = Some(tree);
+            }
+            (Op::Slice { lo, .. }, _) if width == 1 => {
+                let word = args[0].off + lo / 64;
+                let bit = (lo % 64) as u8;
+                self.bit_source[e.0 as usize] = Some((n.args[0], word, bit));
+                self.single(&n.op, dst, width, &args)?;
+            }
+            _ if single => self.single(&n.op, dst, width, &args)?,
+            _ => {
+                let insn = self.wide_insn(n.op.clone(), dst, width, args);
+                self.emit(insn);
+            }
+        }
+        Ok((dst, uses))
+    }
+
+    /// The lookup table of `bit of word ? hi : lo`, merging `hi` and `lo`
+    /// when they are trees over the next bits of the same word.
+    fn mux_tree(&self, control: ExprId, word: u32, bit: u8, hi: ExprId, lo: ExprId) -> MuxTree {
+        let subtree = |e: ExprId| match &self.trees[e.0 as usize] {
+            Some(t)
+                if t.word == word
+                    && u32::from(t.lo) == u32::from(bit) + 1
+                    && t.leaves.len() < 1 << MAX_TREE_BITS =>
+            {
+                (t.leaves.clone(), t.reads.clone())
+            }
+            _ => (vec![self.slot(e)], vec![e]),
+        };
+        let (hi, lo) = (subtree(hi), subtree(lo));
+        let size = hi.0.len().max(lo.0.len());
+        // A side that tests fewer bits does not depend on the others: repeat it.
+        let leaves = (0..2 * size)
+            .map(|i| {
+                let side = if i % 2 == 1 { &hi.0 } else { &lo.0 };
+                side[(i / 2) % side.len()]
+            })
+            .collect();
+        let mut reads = vec![control];
+        for r in hi.1.into_iter().chain(lo.1) {
+            if !reads.contains(&r) {
+                reads.push(r);
+            }
+        }
+        MuxTree {
+            word,
+            lo: bit,
+            leaves,
+            reads,
+        }
+    }
+
+    /// Emits the single-word instructions of a node whose result and
+    /// operands (but for a part select's source) fit in one word.
+    fn single(&mut self, op: &Op, dst: u32, width: u32, args: &[Operand]) -> Result<(), SimError> {
+        let sh = (64 - width) as u8;
+        let a = args[0].off;
+        let ash = (64 - args[0].width.min(64)) as u8;
+        let b = args.get(1).map_or(0, |o| o.off);
+        let insn = match op {
+            Op::Not => Insn::Not { dst, a, sh },
+            Op::ReduceAnd => Insn::ReduceAnd { dst, a, sh: ash },
+            Op::ReduceOr => Insn::ReduceOr { dst, a },
+            Op::ReduceXor => Insn::ReduceXor { dst, a },
+            Op::Add => Insn::Add { dst, a, b, sh },
+            Op::Sub => Insn::Sub { dst, a, b, sh },
+            Op::Mul => Insn::Mul { dst, a, b, sh },
+            Op::And => Insn::And { dst, a, b },
+            Op::Or => Insn::Or { dst, a, b },
+            Op::Xor => Insn::Xor { dst, a, b },
+            Op::Eq => Insn::Eq { dst, a, b },
+            Op::Ne => Insn::Ne { dst, a, b },
+            Op::Lt => Insn::Lt { dst, a, b },
+            Op::Le => Insn::Le { dst, a, b },
+            Op::Gt => Insn::Lt { dst, a: b, b: a },
+            Op::Ge => Insn::Le { dst, a: b, b: a },
+            Op::SignedLt => Insn::SignedLt { dst, a, b, sh: ash },
+            Op::SignedLe => Insn::SignedLe { dst, a, b, sh: ash },
+            Op::SignedGt => Insn::SignedLt {
+                dst,
+                a: b,
+                b: a,
+                sh: ash,
+            },
+            Op::SignedGe => Insn::SignedLe {
+                dst,
+                a: b,
+                b: a,
+                sh: ash,
+            },
+            Op::Shl => Insn::Shl { dst, a, b, sh },
+            Op::Shr | Op::DynSlice { .. } => Insn::Shr { dst, a, b, sh },
+            Op::Sra => Insn::Sra { dst, a, b, sh },
+            Op::ShlConst(n) => Insn::ShlConst {
+                dst,
+                a,
+                n: *n as u8,
+                sh,
+            },
+            Op::ShrConst(n) => Insn::ShrConst {
+                dst,
+                a,
+                n: *n as u8,
+                sh,
+            },
+            Op::SraConst(n) => Insn::SraConst {
+                dst,
+                a,
+                n: (*n).min(63) as u8,
+                from: ash,
+                sh,
+            },
+            Op::Sext(_) => Insn::SraConst {
+                dst,
+                a,
+                n: 0,
+                from: ash,
+                sh,
+            },
+            Op::Mux => Insn::Mux {
+                dst,
+                c: a,
+                a: b,
+                b: args[2].off,
+            },
+            Op::Slice { lo, .. } => {
+                let (word, n) = (lo / 64, (lo % 64) as u8);
+                let a = a + word;
+                if u32::from(n) + width <= 64 {
+                    Insn::ShrConst { dst, a, n, sh }
+                } else {
+                    Insn::ShrPair { dst, a, n, sh }
+                }
+            }
+            Op::Concat => {
+                self.emit(Insn::Mov { dst, a });
+                for part in &args[1..] {
+                    self.emit(Insn::ShlOr {
+                        dst,
+                        a: part.off,
+                        n: part.width as u8,
+                    });
+                }
+                return Ok(());
+            }
+            Op::Repeat(k) => {
+                // Copies of a value that cannot carry into each other: a product.
+                let w = args[0].width;
+                let factor = (0..*k).fold(0u64, |f, i| f | 1u64 << (i * w));
+                let b = self.constant(&[factor])?;
+                Insn::Mul { dst, a, b, sh }
+            }
+            Op::Zext(_) | Op::Const(_) | Op::StateConst { .. } | Op::Signal(_) => {
+                unreachable!("aliases and leaves have no instruction")
+            }
+        };
+        self.emit(insn);
+        Ok(())
+    }
+}

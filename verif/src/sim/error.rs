@@ -1,0 +1,100 @@
+//! Errors of the simulator and its testbench API.
+
+use linkforge_hdl::SourceLoc;
+use std::fmt;
+
+/// Everything that can go wrong building or running a simulation.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// No signal has this hierarchical name.
+    #[error("no signal named `{0}`")]
+    UnknownSignal(String),
+    /// No clock domain is driven by a top-level input of this name.
+    #[error("no clock named `{0}`")]
+    UnknownClock(String),
+    /// A register, memory port or assertion is clocked by a signal that is not
+    /// a top-level input (directly or through plain connections).
+    #[error("`{user}` is clocked by `{clock}`, which does not trace back to a top-level input")]
+    UntracedClock {
+        /// The clocked item.
+        user: String,
+        /// Where the clock trace stopped.
+        clock: String,
+    },
+    /// The flattened design has a combinational loop through this signal.
+    #[error("combinational loop through `{0}`")]
+    CombLoop(String),
+    /// A `u64` read or write of a signal wider than 64 bits.
+    #[error("`{name}` is {width} bits wide: use peek_bits/poke_bits")]
+    TooWide {
+        /// The signal.
+        name: String,
+        /// Its width.
+        width: u32,
+    },
+    /// A poked value does not fit the signal.
+    #[error("a {value_width}-bit value does not fit in the {width} bits of `{name}`")]
+    ValueTooWide {
+        /// The signal.
+        name: String,
+        /// Its width.
+        width: u32,
+        /// Significant bits of the value.
+        value_width: u32,
+    },
+    /// The signal is computed by logic or driven by the scheduler.
+    #[error("`{0}` cannot be poked: only inputs, registers and memory read data can")]
+    NotPokeable(String),
+    /// A clock period too short to have a falling edge between two rising ones.
+    #[error("clock `{clock}` needs a period of at least 2 ps, got {period_ps}")]
+    BadPeriod {
+        /// The clock.
+        clock: String,
+        /// The requested period.
+        period_ps: u64,
+    },
+    /// `step` on a design without any clock.
+    #[error("the design has no clock to step")]
+    NoClock,
+    /// `run_until` ran out of steps.
+    #[error("condition not met within {0} steps")]
+    Timeout(u64),
+    /// The state vector would not be addressable with 32-bit word offsets.
+    #[error("the design needs {0} state words, more than the simulator can address")]
+    TooLarge(u64),
+    /// An assertion of the design failed (the edge was still simulated; every
+    /// failure is also kept in [`crate::Sim::failures`]).
+    #[error("{0}")]
+    Assertion(Box<AssertionFailure>),
+    /// Writing a waveform failed.
+    #[error("waveform output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One failed assertion: where, when and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssertionFailure {
+    /// Simulated time of the clock edge, in picoseconds.
+    pub time_ps: u64,
+    /// The clock (top-level input name) the assertion is checked on.
+    pub clock: String,
+    /// That clock's cycle count including the failing edge (equal to
+    /// [`crate::Sim::cycles`] right after the edge).
+    pub cycle: u64,
+    /// Hierarchical path of the module instance that declared it (`top.u0`).
+    pub path: String,
+    /// The message given to `assert_always`.
+    pub message: String,
+    /// Where the assertion was written.
+    pub loc: SourceLoc,
+}
+
+impl fmt::Display for AssertionFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "assertion failed in `{}` at {} ps (cycle {} of `{}`): {} ({})",
+            self.path, self.time_ps, self.cycle, self.clock, self.message, self.loc
+        )
+    }
+}

@@ -1,0 +1,650 @@
+//! The built-in cycle simulator.
+//!
+//! [`Sim::new`] flattens a [`Design`] (hierarchical names such as
+//! `top.u0.q`, where `top` is the top module's name), levelizes its
+//! combinational logic and compiles it into a linear instruction tape over a
+//! flat `Vec<u64>` state: a value of up to 64 bits is one word, a wider value
+//! several. Single-word operations have specialised instructions; wider ones
+//! take a general multi-word path.
+//!
+//! # Time and clocks
+//!
+//! Every top-level clock input is a clock domain with its own period and
+//! phase in picoseconds ([`Sim::clock`]; by default 1000 ps, phase 0). Rising
+//! edges fall at `phase + k * period` for k = 0, 1, ...; the scheduler jumps
+//! to the next edge of whichever clock comes first, and edges at the same time
+//! are handled together. Time starts at 0 before any edge, so with phase 0
+//! the first [`Sim::step`] processes the edge at time 0.
+//!
+//! # Semantics
+//!
+//! - Registers and memories start at zero.
+//! - A poked value is visible at once to combinational logic; the logic is
+//!   re-evaluated lazily, before a peek or an edge, and at an edge only the
+//!   logic that edge reads.
+//! - At a rising edge every register of the clock samples its next state
+//!   (synchronous reset included) before any register changes; memory read
+//!   ports see the contents from before the edge's writes.
+//! - An asynchronous reset forces its registers to their reset value
+//!   whenever it is asserted, not only at edges.
+//! - Assertions are checked at every rising edge of their clock on the values
+//!   before the edge. A failure is recorded in [`Sim::failures`] and the
+//!   stepping call returns [`SimError::Assertion`] after finishing the edge,
+//!   so a test can stop with `?` or inspect the failure and go on.
+//!
+//! ```
+//! use linkforge_hdl::prelude::*;
+//! use linkforge_verif::Sim;
+//!
+//! let mut m = ModuleBuilder::new("counter");
+//! let _clk = m.clock("clk");
+//! let _rst = m.reset("rst");
+//! let count = m.output("count", 8);
+//! let q = m.reg("q", 8).reset(0);
+//! m.next(q, q + 1);
+//! m.assign(count, q);
+//! let design = Design::new(m.finish()?)?;
+//!
+//! let mut sim = Sim::new(&design)?;
+//! sim.poke("rst", 1)?;
+//! sim.step()?;
+//! sim.poke("rst", 0)?;
+//! sim.run_cycles("clk", 5)?;
+//! assert_eq!(sim.peek("counter.count")?, 5);
+//! assert_eq!(sim.time_ps(), 5000);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod clock;
+mod compile;
+mod error;
+mod flatten;
+mod tape;
+mod wide;
+
+pub use error::{AssertionFailure, SimError};
+
+use crate::wave::vcd::{Traced, VcdWriter};
+use clock::Clock;
+use compile::Program;
+use flatten::{FlatKind, Netlist};
+use linkforge_hdl::ir::SignalId;
+use linkforge_hdl::{words_for, Bits, Design, SourceLoc};
+use std::collections::HashMap;
+use std::path::Path;
+use wide::Operand;
+
+/// A resolved signal: poke and peek it without a name lookup. A handle
+/// belongs to the [`Sim`] that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignalHandle {
+    index: u32,
+    off: u32,
+    width: u32,
+    pokeable: bool,
+}
+
+impl SignalHandle {
+    /// Width of the signal in bits.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+}
+
+/// What the simulator keeps of each signal.
+struct SignalInfo {
+    name: String,
+    value: Operand,
+    pokeable: bool,
+}
+
+/// What the simulator keeps of each assertion for its failure reports.
+struct AssertionInfo {
+    message: String,
+    path: String,
+    loc: SourceLoc,
+}
+
+/// A compiled design being simulated. See the [module documentation](self).
+pub struct Sim {
+    program: Program,
+    state: Vec<u64>,
+    scratch: Vec<u64>,
+    memories: Vec<Vec<u64>>,
+    signals: Vec<SignalInfo>,
+    by_name: HashMap<String, u32>,
+    top: String,
+    assertions: Vec<AssertionInfo>,
+    /// One per entry of `program.domains`.
+    clocks: Vec<Clock>,
+    now: u64,
+    /// The whole combinational logic matches the current state.
+    comb_valid: bool,
+    failures: Vec<AssertionFailure>,
+    trace: Option<VcdWriter>,
+    /// A poke since the last waveform dump.
+    dump_pending: bool,
+    /// Reused list of the domains rising at the current time.
+    rising: Vec<usize>,
+}
+
+impl Sim {
+    /// Flattens and compiles `design`.
+    pub fn new(design: &Design) -> Result<Sim, SimError> {
+        let net = flatten::flatten(design)?;
+        let clock_ids = clock_inputs(&net);
+        let program = compile::compile(&net, &clock_ids)?;
+        let top = design.top().name.clone();
+        let prefix_len = top.len() + 1;
+        let signals: Vec<SignalInfo> = net
+            .signals
+            .iter()
+            .zip(&program.signals)
+            .enumerate()
+            .map(|(i, (s, value))| SignalInfo {
+                name: s.name.clone(),
+                value: *value,
+                pokeable: !matches!(s.kind, FlatKind::Comb(_))
+                    && !clock_ids.contains(&SignalId(i as u32)),
+            })
+            .collect();
+        let by_name = signals
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i as u32))
+            .collect();
+        let clocks = clock_ids
+            .iter()
+            .map(|c| Clock::new(net.signals[c.0 as usize].name[prefix_len..].to_string()))
+            .collect();
+        let memories = program
+            .memories
+            .iter()
+            .map(|m| vec![0; m.depth as usize * m.words as usize])
+            .collect();
+        let assertions = net
+            .assertions
+            .iter()
+            .map(|a| AssertionInfo {
+                message: a.message.clone(),
+                path: a.path.clone(),
+                loc: a.loc,
+            })
+            .collect();
+        Ok(Sim {
+            state: program.state.clone(),
+            scratch: vec![0; program.scratch_words],
+            program,
+            memories,
+            signals,
+            by_name,
+            top,
+            assertions,
+            clocks,
+            now: 0,
+            comb_valid: false,
+            failures: Vec::new(),
+            trace: None,
+            dump_pending: false,
+            rising: Vec::new(),
+        })
+    }
+
+    /// Sets the period and phase of clock `name` (a top-level clock input,
+    /// with or without the top module's name) from now on.
+    pub fn clock(&mut self, name: &str, period_ps: u64, phase_ps: u64) -> Result<(), SimError> {
+        let i = self.clock_index(name)?;
+        self.clocks[i].configure(period_ps, phase_ps, self.now)
+    }
+
+    /// The names of the clock domains (top-level clock inputs).
+    pub fn clocks(&self) -> impl Iterator<Item = &str> {
+        self.clocks.iter().map(|c| c.name.as_str())
+    }
+
+    /// Rising edges of clock `name` simulated so far.
+    pub fn cycles(&self, name: &str) -> Result<u64, SimError> {
+        Ok(self.clocks[self.clock_index(name)?].cycles)
+    }
+
+    /// The current simulated time in picoseconds.
+    pub fn time_ps(&self) -> u64 {
+        self.now
+    }
+
+    /// Every assertion failure so far, oldest first.
+    pub fn failures(&self) -> &[AssertionFailure] {
+        &self.failures
+    }
+
+    /// Hierarchical names and widths of every signal.
+    pub fn signals(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.signals
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.width))
+    }
+
+    /// A handle to signal `path`: a full hierarchical name (`top.u0.q`) or
+    /// one below the top module (`u0.q`).
+    pub fn signal(&self, path: &str) -> Result<SignalHandle, SimError> {
+        let index = self
+            .by_name
+            .get(path)
+            .or_else(|| self.by_name.get(&format!("{}.{path}", self.top)))
+            .copied()
+            .ok_or_else(|| SimError::UnknownSignal(path.to_string()))?;
+        let s = &self.signals[index as usize];
+        Ok(SignalHandle {
+            index,
+            off: s.value.off,
+            width: s.value.width,
+            pokeable: s.pokeable,
+        })
+    }
+
+    /// Sets input, register or memory read data `path` to `value`.
+    pub fn poke(&mut self, path: &str, value: u64) -> Result<(), SimError> {
+        let h = self.signal(path)?;
+        self.poke_handle(h, value)
+    }
+
+    /// Sets `path` to a value of any width (extra high zero bits are fine).
+    pub fn poke_bits(&mut self, path: &str, value: &Bits) -> Result<(), SimError> {
+        let h = self.signal(path)?;
+        self.poke_bits_handle(h, value)
+    }
+
+    /// The value of `path`, which must be at most 64 bits wide.
+    pub fn peek(&mut self, path: &str) -> Result<u64, SimError> {
+        let h = self.signal(path)?;
+        if h.width > 64 {
+            return Err(self.too_wide(h));
+        }
+        Ok(self.peek_handle(h))
+    }
+
+    /// The value of `path` at any width.
+    pub fn peek_bits(&mut self, path: &str) -> Result<Bits, SimError> {
+        let h = self.signal(path)?;
+        Ok(self.peek_bits_handle(h))
+    }
+
+    /// Sets the signal of `h` to `value`.
+    #[inline]
+    pub fn poke_handle(&mut self, h: SignalHandle, value: u64) -> Result<(), SimError> {
+        if h.pokeable && h.width <= 64 && u64::BITS - value.leading_zeros() <= h.width {
+            self.state[h.off as usize] = value;
+            self.comb_valid = false;
+            self.dump_pending = true;
+            return Ok(());
+        }
+        self.poke_words(h, &[value])
+    }
+
+    /// Sets the signal of `h` to a value of any width.
+    pub fn poke_bits_handle(&mut self, h: SignalHandle, value: &Bits) -> Result<(), SimError> {
+        self.poke_words(h, value.words())
+    }
+
+    /// The low 64 bits of the signal of `h`.
+    #[inline]
+    pub fn peek_handle(&mut self, h: SignalHandle) -> u64 {
+        self.settle_all();
+        self.state[h.off as usize]
+    }
+
+    /// The value of the signal of `h` at any width.
+    pub fn peek_bits_handle(&mut self, h: SignalHandle) -> Bits {
+        self.settle_all();
+        let off = h.off as usize;
+        Bits::from_words(&self.state[off..off + words_for(h.width)], h.width)
+    }
+
+    /// Advances to the next rising clock edge (of any clock) and simulates it.
+    pub fn step(&mut self) -> Result<(), SimError> {
+        let result = self.advance_to_rise();
+        self.flush_trace(result)
+    }
+
+    /// Simulates `n` rising edges of clock `name` (and whatever edges of
+    /// other clocks fall in between). Stops at the first assertion failure.
+    pub fn run_cycles(&mut self, name: &str, n: u64) -> Result<(), SimError> {
+        let i = self.clock_index(name)?;
+        let target = self.clocks[i].cycles + n;
+        let mut result = Ok(());
+        while result.is_ok() && self.clocks[i].cycles < target {
+            result = self.advance_to_rise();
+        }
+        self.flush_trace(result)
+    }
+
+    /// Steps until `cond` holds, at most `limit` steps; returns the number of
+    /// steps taken, or [`SimError::Timeout`]. `cond` is checked before each step.
+    pub fn run_until(
+        &mut self,
+        mut cond: impl FnMut(&mut Sim) -> bool,
+        limit: u64,
+    ) -> Result<u64, SimError> {
+        let mut result = Err(SimError::Timeout(limit));
+        for steps in 0..=limit {
+            if cond(self) {
+                result = Ok(steps);
+                break;
+            }
+            if steps == limit {
+                break;
+            }
+            if let Err(e) = self.advance_to_rise() {
+                result = Err(e);
+                break;
+            }
+        }
+        self.flush_trace(result)
+    }
+
+    /// Starts writing every signal to a VCD file at `path` (replacing an
+    /// earlier trace). Values are written when they change; the file is
+    /// flushed at the end of every stepping call, so it is valid if a run
+    /// stops early.
+    pub fn trace_vcd(&mut self, path: impl AsRef<Path>) -> Result<(), SimError> {
+        self.trace_vcd_scope(path, "")
+    }
+
+    /// Like [`Sim::trace_vcd`], tracing only the signals in scope `scope`
+    /// and below it (such as `top.u0`).
+    pub fn trace_vcd_scope(&mut self, path: impl AsRef<Path>, scope: &str) -> Result<(), SimError> {
+        let traced: Vec<Traced<'_>> = self
+            .signals
+            .iter()
+            .filter(|s| {
+                scope.is_empty()
+                    || s.name
+                        .strip_prefix(scope)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
+            .map(|s| Traced {
+                name: &s.name,
+                width: s.value.width,
+                off: s.value.off,
+            })
+            .collect();
+        let mut writer = VcdWriter::create(path.as_ref(), &traced)?;
+        self.settle_all();
+        writer.dump(self.now, &self.state)?;
+        writer.flush()?;
+        self.trace = Some(writer);
+        self.dump_pending = false;
+        Ok(())
+    }
+
+    fn clock_index(&self, name: &str) -> Result<usize, SimError> {
+        let local = name
+            .strip_prefix(self.top.as_str())
+            .and_then(|n| n.strip_prefix('.'))
+            .unwrap_or(name);
+        self.clocks
+            .iter()
+            .position(|c| c.name == local)
+            .ok_or_else(|| SimError::UnknownClock(name.to_string()))
+    }
+
+    fn too_wide(&self, h: SignalHandle) -> SimError {
+        SimError::TooWide {
+            name: self.signals[h.index as usize].name.clone(),
+            width: h.width,
+        }
+    }
+
+    fn poke_words(&mut self, h: SignalHandle, words: &[u64]) -> Result<(), SimError> {
+        let name = || self.signals[h.index as usize].name.clone();
+        if !h.pokeable {
+            return Err(SimError::NotPokeable(name()));
+        }
+        let n = words_for(h.width);
+        let value_width = significant_bits(words);
+        if value_width > h.width {
+            return Err(SimError::ValueTooWide {
+                name: name(),
+                width: h.width,
+                value_width,
+            });
+        }
+        let dst = &mut self.state[h.off as usize..h.off as usize + n];
+        dst.fill(0);
+        for (d, w) in dst.iter_mut().zip(words) {
+            *d = *w;
+        }
+        self.comb_valid = false;
+        self.dump_pending = true;
+        Ok(())
+    }
+
+    /// Runs `tape` and applies asynchronous resets until nothing changes.
+    fn settle(&mut self, domain: Option<usize>) {
+        loop {
+            let tape = match domain {
+                Some(d) => &self.program.domains[d].cone,
+                None => &self.program.full,
+            };
+            tape::run(
+                tape,
+                &self.program.wide,
+                &self.program.tables,
+                &mut self.state,
+                &mut self.scratch,
+            );
+            if !self.apply_async_resets() {
+                break;
+            }
+        }
+    }
+
+    /// Brings every combinational value up to date.
+    fn settle_all(&mut self) {
+        if !self.comb_valid {
+            self.settle(None);
+            self.comb_valid = true;
+        }
+    }
+
+    /// Forces registers whose asynchronous reset is asserted to their reset
+    /// value; true when one changed.
+    fn apply_async_resets(&mut self) -> bool {
+        let mut changed = false;
+        for r in &self.program.async_resets {
+            if self.state[r.cond as usize] & 1 == 0 {
+                continue;
+            }
+            let (reg, value, n) = (r.reg as usize, r.value as usize, r.words as usize);
+            if self.state[reg..reg + n] != self.state[value..value + n] {
+                self.state.copy_within(value..value + n, reg);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Processes edge times until one with a rising edge.
+    fn advance_to_rise(&mut self) -> Result<(), SimError> {
+        loop {
+            if self.dump_pending {
+                self.dump()?;
+            }
+            let t = self
+                .clocks
+                .iter()
+                .map(Clock::next_event)
+                .min()
+                .ok_or(SimError::NoClock)?;
+            self.now = t;
+            for (d, c) in self.clocks.iter_mut().enumerate() {
+                if c.next_fall == Some(t) {
+                    c.next_fall = None;
+                    let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
+                    self.state[clk as usize] = 0;
+                    self.comb_valid = false;
+                }
+            }
+            self.rising.clear();
+            self.rising
+                .extend((0..self.clocks.len()).filter(|&d| self.clocks[d].next_rise == t));
+            if self.rising.is_empty() {
+                self.dump()?;
+                continue;
+            }
+            let failures_before = self.failures.len();
+            self.edge();
+            self.dump()?;
+            return match self.failures.get(failures_before) {
+                Some(f) => Err(SimError::Assertion(Box::new(f.clone()))),
+                None => Ok(()),
+            };
+        }
+    }
+
+    /// Simulates the rising edges of the domains in `self.rising` at the
+    /// current time: sample everything, then write memories, then commit.
+    fn edge(&mut self) {
+        if !self.comb_valid {
+            match self.rising[..] {
+                [d] => self.settle(Some(d)),
+                _ => self.settle_all(),
+            }
+        }
+        let p = &self.program;
+        let s = &mut self.state;
+        for &d in &self.rising {
+            let dom = &p.domains[d];
+            tape::run(&dom.latch, &p.wide, &p.tables, s, &mut self.scratch);
+            for &a in &dom.assertions {
+                if s[p.assertions[a as usize].cond as usize] & 1 == 0 {
+                    let info = &self.assertions[a as usize];
+                    self.failures.push(AssertionFailure {
+                        time_ps: self.now,
+                        clock: self.clocks[d].name.clone(),
+                        cycle: self.clocks[d].cycles + 1,
+                        path: info.path.clone(),
+                        message: info.message.clone(),
+                        loc: info.loc,
+                    });
+                }
+            }
+            for r in &dom.reads {
+                let shape = p.memories[r.memory as usize];
+                let n = shape.words as usize;
+                let shadow = r.shadow as usize;
+                match address(s, r.addr, shape.depth) {
+                    Some(a) if s[r.enable as usize] & 1 == 1 => s[shadow..shadow + n]
+                        .copy_from_slice(&self.memories[r.memory as usize][a * n..a * n + n]),
+                    _ => s.copy_within(r.data as usize..r.data as usize + n, shadow),
+                }
+            }
+        }
+        for &d in &self.rising {
+            for w in &p.domains[d].writes {
+                let shape = p.memories[w.memory as usize];
+                let n = shape.words as usize;
+                if s[w.enable as usize] & 1 == 1 {
+                    if let Some(a) = address(s, w.addr, shape.depth) {
+                        let data = w.data as usize;
+                        self.memories[w.memory as usize][a * n..a * n + n]
+                            .copy_from_slice(&s[data..data + n]);
+                    }
+                }
+            }
+        }
+        for &d in &self.rising {
+            let dom = &p.domains[d];
+            for c in &dom.commits {
+                copy_words(s, c.src, c.dst, c.words);
+            }
+            for r in &dom.reads {
+                copy_words(s, r.shadow, r.data, p.memories[r.memory as usize].words);
+            }
+            s[p.signals[dom.clock.0 as usize].off as usize] = 1;
+            self.clocks[d].rise(self.now);
+        }
+        self.comb_valid = false;
+    }
+
+    fn dump(&mut self) -> Result<(), SimError> {
+        self.dump_pending = false;
+        if self.trace.is_some() {
+            self.settle_all();
+            if let Some(w) = &mut self.trace {
+                w.dump(self.now, &self.state)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the waveform after a stepping call, keeping the call's error first.
+    fn flush_trace<T>(&mut self, result: Result<T, SimError>) -> Result<T, SimError> {
+        let flushed = match &mut self.trace {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        };
+        let value = result?;
+        flushed?;
+        Ok(value)
+    }
+}
+
+/// Copies `words` words of the state from `src` to `dst`.
+#[inline]
+fn copy_words(s: &mut [u64], src: u32, dst: u32, words: u32) {
+    let (src, dst) = (src as usize, dst as usize);
+    if words == 1 {
+        s[dst] = s[src];
+    } else {
+        s.copy_within(src..src + words as usize, dst);
+    }
+}
+
+/// Bits needed to write `words` (0 for zero).
+fn significant_bits(words: &[u64]) -> u32 {
+    words
+        .iter()
+        .rposition(|w| *w != 0)
+        .map_or(0, |i| i as u32 * 64 + (64 - words[i].leading_zeros()))
+}
+
+/// The word address of an `addr` operand, when below `depth`.
+fn address(s: &[u64], addr: Operand, depth: u64) -> Option<usize> {
+    let off = addr.off as usize;
+    let words = &s[off..off + words_for(addr.width)];
+    if words[1..].iter().any(|w| *w != 0) || words[0] >= depth {
+        None
+    } else {
+        Some(words[0] as usize)
+    }
+}
+
+/// The top-level inputs that clock something, plus every declared clock input.
+fn clock_inputs(net: &Netlist) -> Vec<SignalId> {
+    let mut clocks: Vec<SignalId> = net
+        .signals
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind == FlatKind::Input { clock: true })
+        .map(|(i, _)| SignalId(i as u32))
+        .collect();
+    let used = net
+        .regs
+        .iter()
+        .map(|r| r.clock)
+        .chain(net.memories.iter().flat_map(|m| {
+            m.reads
+                .iter()
+                .map(|r| r.clock)
+                .chain(m.writes.iter().map(|w| w.clock))
+        }))
+        .chain(net.assertions.iter().map(|a| a.clock));
+    for c in used {
+        if !clocks.contains(&c) {
+            clocks.push(c);
+        }
+    }
+    clocks.sort();
+    clocks
+}
