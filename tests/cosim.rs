@@ -1,15 +1,18 @@
-//! Differential co-simulation: the built-in simulator and Icarus, running the
-//! emitted Verilog, agree on every output at every cycle for the golden
-//! designs and for random designs.
+//! Differential co-simulation: the built-in simulator, Icarus and Verilator,
+//! running the emitted Verilog, agree on every output at every step for the
+//! golden designs and for random designs with two clock domains, a memory
+//! and a synchronizer.
 //!
-//! `PROPTEST_CASES=N` runs more random designs than the 200 CI runs.
+//! `PROPTEST_CASES=N` runs more random designs on Icarus than the 200 CI
+//! runs; `LINKFORGE_VERILATOR_CASES=N` more on Verilator than the 4 CI runs
+//! (each is a C++ build).
 
 mod common;
 mod designs;
 
-use designs::random::{random_module, shape};
+use designs::random::{shape, two_domain_module};
 use linkforge_hdl::{Bits, Design};
-use linkforge_verif::cosim::{self, icarus};
+use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
 use proptest::prelude::*;
 
 /// xorshift64: the stimulus generator (seeded, deterministic).
@@ -31,76 +34,154 @@ impl XorShift {
     }
 }
 
-/// Random inputs for `cycles` cycles; an input named `rst` is high for the
-/// first two cycles and then rarely, `rst_n` the opposite.
-fn stimulus(design: &Design, clock: &str, cycles: usize, seed: u64) -> Vec<Vec<Bits>> {
+/// Random data inputs for `steps` steps. Inputs named `rst*` are resets:
+/// asserted in the first two steps and then rarely (`*_n` is active low).
+fn stimulus(design: &Design, clocks: Vec<ClockSpec>, steps: usize, seed: u64) -> Stimulus {
     let mut rng = XorShift(seed | 1);
-    let ins = icarus::data_inputs(design.top(), clock);
-    (0..cycles)
-        .map(|c| {
+    let ins = cosim::data_inputs(design.top());
+    let values = (0..steps)
+        .map(|s| {
             ins.iter()
                 .map(|(name, w)| {
-                    let reset = c < 2 || rng.next() % 32 == 0;
-                    match *name {
-                        "rst" => Bits::from_u64(reset as u64, 1).expect("1 bit"),
-                        "rst_n" => Bits::from_u64(!reset as u64, 1).expect("1 bit"),
-                        _ => rng.bits(*w),
+                    if name.starts_with("rst") {
+                        let asserted = s < 2 || rng.next() % 32 == 0;
+                        let level = asserted != name.ends_with("_n");
+                        Bits::from_u64(level as u64, 1).expect("1 bit")
+                    } else {
+                        rng.bits(*w)
                     }
                 })
                 .collect()
         })
+        .collect();
+    Stimulus::new(clocks, values)
+}
+
+/// The design's clocks: the first at 1000 ps, the others at `other_period`
+/// with `other_phase`.
+fn clocks(design: &Design, other_period: u64, other_phase: u64) -> Vec<ClockSpec> {
+    cosim::clock_inputs(design.top())
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| ClockSpec {
+            name: name.to_string(),
+            period_ps: if i == 0 { 1000 } else { other_period },
+            phase_ps: if i == 0 { 0 } else { other_phase },
+        })
         .collect()
 }
 
-fn agree(design: &Design, cycles: usize, seed: u64) -> Result<(), String> {
+fn agree(design: &Design, stim: &Stimulus, peer: Peer) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let stim = stimulus(design, "clk", cycles, seed);
-    match cosim::against_icarus(design, "clk", &stim, dir.path()) {
+    match cosim::compare(design, stim, peer, dir.path()) {
         Ok(None) => Ok(()),
-        Ok(Some(m)) => Err(format!("{}: {m}", design.top_name())),
-        Err(e) => Err(format!("{}: {e}", design.top_name())),
+        Ok(Some(m)) => Err(format!("{} on {peer:?}: {m}", design.top_name())),
+        Err(e) => Err(format!("{} on {peer:?}: {e}", design.top_name())),
     }
 }
 
-#[test]
-fn golden_designs_agree_with_icarus() {
-    if !common::have("iverilog") {
-        return;
-    }
+fn golden_on(peer: Peer) {
     let mut errors = Vec::new();
-    for (name, module) in designs::golden() {
+    for (_, module) in designs::golden() {
         let design = Design::new(module).expect("golden designs are valid");
-        if design.top().port("clk").is_none() {
-            // Designs with other clocking are checked by the simulator's own tests.
-            eprintln!("{name}: no `clk` port, not co-simulated here");
-            continue;
-        }
-        errors.extend(agree(&design, 300, 0x5eed).err());
+        let stim = stimulus(&design, clocks(&design, 1003, 500), 300, 0x5eed);
+        errors.extend(agree(&design, &stim, peer).err());
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
+#[test]
+fn golden_designs_agree_with_icarus() {
+    if common::have("iverilog") {
+        golden_on(Peer::Icarus);
+    }
+}
+
+#[test]
+fn golden_designs_agree_with_verilator() {
+    if common::have("verilator") {
+        golden_on(Peer::Verilator);
+    }
+}
+
+#[test]
+fn a_wrong_output_is_reported_with_signal_step_and_values() {
+    let design = Design::new(designs::counter(8).unwrap()).unwrap();
+    let stim = stimulus(&design, clocks(&design, 1000, 0), 10, 1);
+    let ours = cosim::run_builtin(&design, &stim).unwrap();
+    let mut theirs = ours.clone();
+    theirs.steps[7][0] = Some(Bits::from_u64(0xee, 8).unwrap());
+    let m = cosim::first_mismatch(&ours, &theirs).expect("mismatch found");
+    assert_eq!((m.signal.as_str(), m.step), ("count", 7));
+    assert!(m
+        .to_string()
+        .starts_with("`count` differs at step 7: linkforge 8'h"));
+}
+
+fn cases(var: &str, default: u32) -> u32 {
+    std::env::var(var)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200)
+        .unwrap_or(default)
+}
+
+/// A random two-domain design and its stimulus.
+fn random_case(
+    widths_a: &[u32],
+    sa: &designs::random::Shape,
+    widths_b: &[u32],
+    sb: &designs::random::Shape,
+    period_b: u64,
+    seed: u64,
+) -> Result<(Design, Stimulus), TestCaseError> {
+    let module = two_domain_module(widths_a, sa, widths_b, sb)
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let design = Design::new(module).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let stim = stimulus(
+        &design,
+        clocks(&design, period_b, seed % period_b),
+        40,
+        seed,
+    );
+    Ok((design, stim))
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases("PROPTEST_CASES", 200), ..ProptestConfig::default() })]
 
     #[test]
     fn random_designs_agree_with_icarus(
-        widths in prop::collection::vec(1u32..=200, 1..=4),
-        s in shape(),
+        widths_a in prop::collection::vec(1u32..=200, 1..=3),
+        sa in shape(),
+        widths_b in prop::collection::vec(1u32..=200, 1..=3),
+        sb in shape(),
+        period_b in 600u64..1500,
         seed in any::<u64>(),
     ) {
         if !common::have("iverilog") {
             return Ok(());
         }
-        let module = random_module(&widths, &s, true).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let design = Design::new(module).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        agree(&design, 20, seed).map_err(TestCaseError::fail)?;
+        let (design, stim) = random_case(&widths_a, &sa, &widths_b, &sb, period_b, seed)?;
+        agree(&design, &stim, Peer::Icarus).map_err(TestCaseError::fail)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases("LINKFORGE_VERILATOR_CASES", 4), ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_designs_agree_with_verilator(
+        widths_a in prop::collection::vec(1u32..=200, 1..=3),
+        sa in shape(),
+        widths_b in prop::collection::vec(1u32..=200, 1..=3),
+        sb in shape(),
+        period_b in 600u64..1500,
+        seed in any::<u64>(),
+    ) {
+        if !common::have("verilator") {
+            return Ok(());
+        }
+        let (design, stim) = random_case(&widths_a, &sa, &widths_b, &sb, period_b, seed)?;
+        agree(&design, &stim, Peer::Verilator).map_err(TestCaseError::fail)?;
     }
 }

@@ -353,3 +353,30 @@ fn out_of_range_slice_and_zero_width_are_width_errors() {
         "width mismatch: `a` is 0 bits wide; widths must be 1..=65536"
     );
 }
+
+#[test]
+fn a_gated_clock_on_an_instance_is_rejected() {
+    let mut child = ModuleBuilder::new("flop");
+    child.clock("clk");
+    let d = child.input("d", 1);
+    let q = child.output("q", 1);
+    let r = child.reg("r", 1).no_reset();
+    child.next(r, d);
+    child.assign(q, r);
+    let child = child.finish().unwrap();
+
+    let mut m = ModuleBuilder::new("gated");
+    let clk = m.clock("clk");
+    let en = m.input("en", 1);
+    let y = m.output("y", 1);
+    let u = m.instance("u", child);
+    let line = line!() + 1;
+    m.assign(u.io("clk").unwrap(), clk.signal() & en);
+    m.assign(u.io("d").unwrap(), en);
+    m.assign(y, u.io("q").unwrap());
+    let d = only_error(m.finish(), line);
+    assert_eq!(
+        message(&d),
+        "clocking: clock `clk` of instance `u` is driven by `u_clk`, which is not a clock input (gated or derived clocks are not supported)"
+    );
+}

@@ -157,34 +157,98 @@ fn build(s: &Shape, inputs: &[Signal]) -> Expr {
     }
 }
 
-/// A module with the random expression on output `y` and, so Verilator sees
-/// every input bit used, the parity of all inputs on `parity`. With
-/// `registered`, it also has a clock and reset and a register `q` that
-/// samples the expression, on output `q_out`.
-pub fn random_module(widths: &[u32], s: &Shape, registered: bool) -> Result<Module, HdlError> {
-    let mut m = ModuleBuilder::new("random_expr");
-    if registered {
-        m.clock("clk");
-        m.reset("rst");
-    }
-    let inputs: Vec<Signal> = widths
+/// Declares inputs `{prefix}{i}` of the given widths.
+fn inputs(m: &mut ModuleBuilder, prefix: &str, widths: &[u32]) -> Vec<Signal> {
+    widths
         .iter()
         .enumerate()
-        .map(|(i, w)| m.input(format!("in{i}"), *w))
-        .collect();
-    let e = build(s, &inputs);
-    let y = m.output("y", e.width());
-    if registered {
-        let q = m.reg("q", e.width()).reset(0);
-        let q_out = m.output("q_out", e.width());
-        m.next(q, e.clone());
-        m.assign(q_out, q);
-    }
-    m.assign(y, e);
-    let parity = m.output("parity", 1);
+        .map(|(i, w)| m.input(format!("{prefix}{i}"), *w))
+        .collect()
+}
+
+/// Drives output `name` with the parity of every input bit, so Verilator
+/// sees every input bit used.
+fn parity_output(m: &mut ModuleBuilder, name: &str, inputs: &[Signal]) {
+    let parity = m.output(name, 1);
     m.assign(
         parity,
         concat(inputs.iter().map(|i| Expr::from(*i)).collect()).parity(),
     );
+}
+
+/// A combinational module: the random expression on output `y`.
+pub fn comb_module(widths: &[u32], s: &Shape) -> Result<Module, HdlError> {
+    let mut m = ModuleBuilder::new("random_expr");
+    let ins = inputs(&mut m, "in", widths);
+    let e = build(s, &ins);
+    let y = m.output("y", e.width());
+    m.assign(y, e);
+    parity_output(&mut m, "parity", &ins);
+    m.finish()
+}
+
+/// A random design with two clock domains. Domain `a` computes expression
+/// `sa` into output `y_a` and register `qa`, and keeps a 12-word memory (a
+/// depth that is not a power of two) written and read at addresses derived
+/// from them. Domain `b` registers expression `sb` xor-ed with bit 0 of `qa`,
+/// brought over by the `sync2` synchronizer.
+pub fn two_domain_module(
+    widths_a: &[u32],
+    sa: &Shape,
+    widths_b: &[u32],
+    sb: &Shape,
+) -> Result<Module, HdlError> {
+    let mut m = ModuleBuilder::new("random_design");
+    let clk_a = m.clock("clk_a");
+    let rst_a = m.reset("rst_a");
+    let clk_b = m.clock("clk_b");
+    let rst_b = m.reset("rst_b");
+    let domain_a = Domain {
+        clock: clk_a,
+        reset: Some(rst_a),
+    };
+    let domain_b = Domain {
+        clock: clk_b,
+        reset: Some(rst_b),
+    };
+    let mut qa_bit = None;
+    m.in_domain(domain_a, |m| {
+        let ins = inputs(m, "a", widths_a);
+        let e = build(sa, &ins);
+        let y = m.output("y_a", e.width());
+        m.assign(y, e.clone());
+        let qa = m.reg("qa", e.width()).reset(0);
+        m.next(qa, e.clone());
+        let qa_out = m.output("qa_out", e.width());
+        m.assign(qa_out, qa);
+        let mem = m.memory("mem", 12, 12);
+        let aw = mem.addr_width();
+        m.when(e.clone().parity(), |m| {
+            m.mem_write(
+                mem,
+                fit(e.clone(), aw),
+                fit(e.clone() ^ fit(Expr::from(qa), e.width()), 12),
+            );
+        });
+        let rd = m.mem_read(mem, "rd", fit(qa.into(), aw), qa.bit(0) | e.clone().any());
+        let rd_out = m.output("rd_out", 12);
+        m.assign(rd_out, rd);
+        parity_output(m, "parity_a", &ins);
+        qa_bit = Some(qa.bit(0));
+    });
+    let sync = m.instance("u_sync", super::sync2()?);
+    m.assign(sync.io("clk")?, clk_b);
+    m.assign(sync.io("d")?, qa_bit.expect("set in domain a"));
+    let synced = sync.io("q")?;
+    m.in_domain(domain_b, |m| {
+        let ins = inputs(m, "b", widths_b);
+        let e = build(sb, &ins);
+        let qb = m.reg("qb", e.width()).reset(0);
+        let w = e.width();
+        m.next(qb, e ^ Expr::from(synced).zext(w));
+        let qb_out = m.output("qb_out", w);
+        m.assign(qb_out, qb);
+        parity_output(m, "parity_b", &ins);
+    });
     m.finish()
 }

@@ -112,7 +112,7 @@ fn waveform_matches_peeked_values_and_mirrors_the_hierarchy() -> Res {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("run.vcd");
     let mut sim = Sim::new(&design(255)?)?;
-    sim.trace_vcd(&path)?;
+    sim.trace(&path)?;
     let mut seen = Vec::new();
     let mut poked = Vec::new();
     for cycle in 0..20u64 {
@@ -180,7 +180,7 @@ fn a_run_stopped_by_an_assertion_leaves_a_valid_file() -> Res {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("fail.vcd");
     let mut sim = Sim::new(&design(5)?)?;
-    sim.trace_vcd_scope(&path, "top.u0")?;
+    sim.trace_scope(&path, "top.u0")?;
     sim.poke("en", 1)?;
     let err = sim.run_cycles("clk", 100).unwrap_err();
     assert!(matches!(err, SimError::Assertion(_)));

@@ -26,7 +26,10 @@ pub fn emit(design: &Design) -> String {
         env!("CARGO_PKG_VERSION"),
         design.top_name()
     );
-    out.push_str("`default_nettype none\n\n");
+    // A comparison that a parameter makes constant (`count < DEPTH` with
+    // DEPTH = 2^w, a threshold of 0 from a config) is intended in generated
+    // hardware, so Verilator's constant-comparison warnings are off.
+    out.push_str("`default_nettype none\n/* verilator lint_off UNSIGNED */\n/* verilator lint_off CMPCONST */\n\n");
     let modules: Vec<(&str, &Module)> = design.modules().collect();
     if let Some((name, top)) = modules.last() {
         emit_module(&mut out, design, name, top);
@@ -39,7 +42,7 @@ pub fn emit(design: &Design) -> String {
         }
         out.push_str("/* verilator lint_on DECLFILENAME */\n\n");
     }
-    out.push_str("`default_nettype wire\n");
+    out.push_str("/* verilator lint_on CMPCONST */\n/* verilator lint_on UNSIGNED */\n`default_nettype wire\n");
     out
 }
 

@@ -1,25 +1,35 @@
 //! Differential co-simulation: the same stimulus on the built-in simulator
-//! and on Icarus over the emitted Verilog, compared output by output, cycle
-//! by cycle. The first disagreement is reported with the signal, the cycle
-//! and both values.
+//! and on a Verilog simulator (Icarus, Verilator) over the emitted Verilog,
+//! compared output by output, step by step. The first disagreement is
+//! reported with the signal, the step and both values.
+//!
+//! The protocol, identical on every simulator: the design's clocks run with
+//! their periods and phases; each step applies the data inputs, lets the
+//! combinational logic settle, samples every output, then raises the clocks
+//! whose next rising edge is the earliest (several at once when edges
+//! coincide).
 
 pub mod icarus;
+mod stimulus;
+pub mod verilator;
+
+pub use stimulus::{ClockSpec, Stimulus};
 
 use crate::sim::{Sim, SimError};
-use linkforge_hdl::{Bits, Design};
+use linkforge_hdl::ir::SignalKind;
+use linkforge_hdl::{Bits, Design, Module};
 use std::fmt;
 use std::path::Path;
 
-/// Outputs observed by one simulator: `cycles[c][i]` is output `outputs[i]`
-/// sampled before the rising edge of cycle `c`; `None` when the value had
-/// unknown (x/z) bits, as registers without a reset have in Verilog until
-/// first written.
+/// Outputs observed by one simulator: `steps[s][i]` is output `outputs[i]`
+/// sampled in step `s`; `None` when the value had unknown (x/z) bits, as
+/// registers without a reset and unwritten memory words have in Icarus.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
     /// Output names, in port order.
     pub outputs: Vec<String>,
-    /// Sampled values per cycle.
-    pub cycles: Vec<Vec<Option<Bits>>>,
+    /// Sampled values per step.
+    pub steps: Vec<Vec<Option<Bits>>>,
 }
 
 /// Why a co-simulation could not run.
@@ -44,8 +54,8 @@ pub enum CosimError {
 pub struct Mismatch {
     /// The output.
     pub signal: String,
-    /// The cycle (0-based).
-    pub cycle: usize,
+    /// The step (0-based).
+    pub step: usize,
     /// The built-in simulator's value.
     pub linkforge: Bits,
     /// The other simulator's value.
@@ -56,22 +66,22 @@ impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "`{}` differs at cycle {}: linkforge {}, Verilog {}",
-            self.signal, self.cycle, self.linkforge, self.other
+            "`{}` differs at step {}: linkforge {}, Verilog {}",
+            self.signal, self.step, self.linkforge, self.other
         )
     }
 }
 
-/// The first output and cycle where `linkforge` and `other` disagree. A
-/// value `other` reports as unknown is not compared; a missing cycle counts
+/// The first output and step where `linkforge` and `other` disagree. A
+/// value `other` reports as unknown is not compared; a missing step counts
 /// as a disagreement.
 pub fn first_mismatch(linkforge: &Trace, other: &Trace) -> Option<Mismatch> {
-    let cycles = linkforge.cycles.len().max(other.cycles.len());
+    let steps = linkforge.steps.len().max(other.steps.len());
     let missing = || Bits::zero(1);
-    for c in 0..cycles {
+    for s in 0..steps {
         for (i, name) in linkforge.outputs.iter().enumerate() {
-            let a = linkforge.cycles.get(c).and_then(|r| r.get(i));
-            let b = other.cycles.get(c).and_then(|r| r.get(i));
+            let a = linkforge.steps.get(s).and_then(|r| r.get(i));
+            let b = other.steps.get(s).and_then(|r| r.get(i));
             let differ = match (a, b) {
                 (Some(_), Some(None)) => false,
                 (Some(a), Some(b)) => a != b,
@@ -80,7 +90,7 @@ pub fn first_mismatch(linkforge: &Trace, other: &Trace) -> Option<Mismatch> {
             if differ {
                 return Some(Mismatch {
                     signal: name.clone(),
-                    cycle: c,
+                    step: s,
                     linkforge: a.cloned().flatten().unwrap_or_else(missing),
                     other: b.cloned().flatten().unwrap_or_else(missing),
                 });
@@ -90,30 +100,56 @@ pub fn first_mismatch(linkforge: &Trace, other: &Trace) -> Option<Mismatch> {
     None
 }
 
-/// Runs the stimulus on the built-in simulator with the protocol of
-/// [`icarus::run`]: apply inputs, sample outputs, one rising edge of `clock`.
-pub fn run_builtin(
-    design: &Design,
-    clock: &str,
-    cycles: &[Vec<Bits>],
-) -> Result<Trace, CosimError> {
+/// A port of the top module: name and width.
+pub type Port<'m> = (&'m str, u32);
+
+fn ports(top: &Module, keep: impl Fn(&SignalKind) -> bool) -> Vec<Port<'_>> {
+    top.ports
+        .iter()
+        .map(|p| top.signal(*p))
+        .filter(|s| keep(&s.kind))
+        .map(|s| (s.name.as_str(), s.width))
+        .collect()
+}
+
+/// The clock inputs of a module, in port order.
+pub fn clock_inputs(top: &Module) -> Vec<Port<'_>> {
+    ports(top, |k| matches!(k, SignalKind::Input { clock: true }))
+}
+
+/// The data inputs of a module (inputs that are not clocks), in port order.
+pub fn data_inputs(top: &Module) -> Vec<Port<'_>> {
+    ports(top, |k| matches!(k, SignalKind::Input { clock: false }))
+}
+
+/// The outputs of a module, in port order.
+pub fn outputs(top: &Module) -> Vec<Port<'_>> {
+    ports(top, |k| matches!(k, SignalKind::Output))
+}
+
+/// Runs the stimulus on the built-in simulator.
+pub fn run_builtin(design: &Design, stimulus: &Stimulus) -> Result<Trace, CosimError> {
     let top = design.top();
-    let ins = icarus::data_inputs(top, clock);
-    let outs = icarus::outputs(top);
+    stimulus.check(top)?;
     let mut sim = Sim::new(design)?;
-    let in_handles = ins
+    for c in &stimulus.clocks {
+        sim.clock(&c.name, c.period_ps, c.phase_ps)?;
+    }
+    let in_handles = data_inputs(top)
         .iter()
         .map(|(n, _)| sim.signal(n))
         .collect::<Result<Vec<_>, _>>()?;
+    let outs = outputs(top);
     let out_handles = outs
         .iter()
         .map(|(n, _)| sim.signal(n))
         .collect::<Result<Vec<_>, _>>()?;
     let mut trace = Trace {
         outputs: outs.iter().map(|(n, _)| n.to_string()).collect(),
-        cycles: Vec::new(),
+        steps: Vec::new(),
     };
-    for values in cycles {
+    let mut expected_cycles = vec![0u64; stimulus.clocks.len()];
+    for (values, &edges) in stimulus.steps.iter().zip(&stimulus.edges) {
         for (h, v) in in_handles.iter().zip(values) {
             sim.poke_bits_handle(*h, v)?;
         }
@@ -121,21 +157,140 @@ pub fn run_builtin(
             .iter()
             .map(|h| Some(sim.peek_bits_handle(*h)))
             .collect();
-        trace.cycles.push(row);
-        sim.run_cycles(clock, 1)?;
+        trace.steps.push(row);
+        sim.step()?;
+        for (i, c) in stimulus.clocks.iter().enumerate() {
+            expected_cycles[i] += (edges >> i) & 1;
+            if sim.cycles(&c.name)? != expected_cycles[i] {
+                return Err(CosimError::Stimulus(format!(
+                    "clock `{}` disagrees with the edge schedule at step {}",
+                    c.name,
+                    trace.steps.len() - 1
+                )));
+            }
+        }
     }
     Ok(trace)
 }
 
-/// Runs the stimulus on both simulators and returns the first mismatch, if
-/// any. `workdir` receives the Verilog, testbench and stimulus files.
-pub fn against_icarus(
+/// A Verilog simulator that can replay a [`Stimulus`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Peer {
+    /// Icarus Verilog (`iverilog` + `vvp`), four-state.
+    Icarus,
+    /// Verilator (two-state; unknowns start as zero like the built-in simulator).
+    Verilator,
+}
+
+/// Runs the stimulus on the built-in simulator and on `peer` and returns the
+/// first mismatch, if any. `workdir` receives the Verilog, harness and
+/// stimulus files.
+pub fn compare(
     design: &Design,
-    clock: &str,
-    cycles: &[Vec<Bits>],
+    stimulus: &Stimulus,
+    peer: Peer,
     workdir: &Path,
 ) -> Result<Option<Mismatch>, CosimError> {
-    let ours = run_builtin(design, clock, cycles)?;
-    let theirs = icarus::run(design, clock, cycles, workdir)?;
+    let ours = run_builtin(design, stimulus)?;
+    let theirs = match peer {
+        Peer::Icarus => icarus::run(design, stimulus, workdir)?,
+        Peer::Verilator => verilator::run(design, stimulus, workdir)?,
+    };
     Ok(first_mismatch(&ours, &theirs))
+}
+
+/// Runs a command and returns its standard output, or the tool error.
+pub(crate) fn run_tool(cmd: &mut std::process::Command, what: &str) -> Result<String, CosimError> {
+    let out = cmd
+        .output()
+        .map_err(|e| CosimError::Tool(format!("cannot run {what}: {e}")))?;
+    if !out.status.success() {
+        return Err(CosimError::Tool(format!(
+            "{what} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Parses the lines a harness printed (one line per step, space-separated
+/// hex outputs); lines starting with `WARNING` or `ERROR` are errors.
+pub(crate) fn parse_trace(text: &str, top: &Module, steps: usize) -> Result<Trace, CosimError> {
+    let outs = outputs(top);
+    let mut trace = Trace {
+        outputs: outs.iter().map(|(n, _)| n.to_string()).collect(),
+        steps: Vec::new(),
+    };
+    for line in text.lines() {
+        if line.starts_with("WARNING") || line.starts_with("ERROR") || line.starts_with('%') {
+            return Err(CosimError::Tool(format!("simulator said: {line}")));
+        }
+        if trace.steps.len() == steps {
+            break;
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() != outs.len() {
+            return Err(CosimError::Tool(format!("unexpected output line `{line}`")));
+        }
+        let row = outs
+            .iter()
+            .zip(&fields)
+            .map(|((_, w), f)| parse_hex(f, *w))
+            .collect();
+        trace.steps.push(row);
+    }
+    if trace.steps.len() != steps {
+        return Err(CosimError::Tool(format!(
+            "the simulator printed {} steps, expected {steps}",
+            trace.steps.len()
+        )));
+    }
+    Ok(trace)
+}
+
+/// A hex value as printed by a simulator; `None` when it has unknown (x/z)
+/// digits or bits beyond `width`.
+fn parse_hex(text: &str, width: u32) -> Option<Bits> {
+    let mut bits = Bits::zero(width);
+    for (i, c) in text.chars().rev().enumerate() {
+        let d = c.to_digit(16)?;
+        for b in 0..4 {
+            let set = d >> b & 1 == 1;
+            let at = i as u32 * 4 + b;
+            if set && at >= width {
+                return None;
+            }
+            bits.set_bit(at, set);
+        }
+    }
+    Some(bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_values_parse_and_unknowns_are_none() {
+        assert_eq!(parse_hex("1f", 5).map(|b| b.low_u64()), Some(0x1f));
+        assert_eq!(parse_hex("001f", 5).map(|b| b.low_u64()), Some(0x1f));
+        assert!(parse_hex("x1", 8).is_none());
+        assert!(parse_hex("3f", 5).is_none());
+    }
+
+    #[test]
+    fn a_mismatch_names_the_first_step_and_signal() {
+        let v = |x| Some(Bits::from_u64(x, 4).unwrap());
+        let a = Trace {
+            outputs: vec!["p".into(), "q".into()],
+            steps: vec![vec![v(1), v(2)], vec![v(3), v(4)]],
+        };
+        let mut b = a.clone();
+        b.steps[1][1] = v(5);
+        b.steps[0][0] = None; // unknown in the peer: not compared
+        let m = first_mismatch(&a, &b).expect("differs");
+        assert_eq!((m.signal.as_str(), m.step), ("q", 1));
+        assert_eq!(m.other, Bits::from_u64(5, 4).unwrap());
+    }
 }

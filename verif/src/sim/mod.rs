@@ -64,7 +64,7 @@ mod wide;
 
 pub use error::{AssertionFailure, SimError};
 
-use crate::wave::vcd::{Traced, VcdWriter};
+use crate::wave::{Layout, Trace, Traced};
 use clock::Clock;
 use compile::Program;
 use flatten::{FlatKind, Netlist};
@@ -121,7 +121,9 @@ pub struct Sim {
     /// The whole combinational logic matches the current state.
     comb_valid: bool,
     failures: Vec<AssertionFailure>,
-    trace: Option<VcdWriter>,
+    /// What waveform save files show of the design.
+    layout: Layout,
+    trace: Option<Trace>,
     /// A poke since the last waveform dump.
     dump_pending: bool,
     /// Reused list of the domains rising at the current time.
@@ -184,6 +186,7 @@ impl Sim {
             now: 0,
             comb_valid: false,
             failures: Vec::new(),
+            layout: Layout::new(design),
             trace: None,
             dump_pending: false,
             rising: Vec::new(),
@@ -342,17 +345,23 @@ impl Sim {
         self.flush_trace(result)
     }
 
-    /// Starts writing every signal to a VCD file at `path` (replacing an
-    /// earlier trace). Values are written when they change; the file is
-    /// flushed at the end of every stepping call, so it is valid if a run
-    /// stops early.
-    pub fn trace_vcd(&mut self, path: impl AsRef<Path>) -> Result<(), SimError> {
-        self.trace_vcd_scope(path, "")
+    /// Starts writing every signal to a waveform file at `path` (replacing,
+    /// and closing, an earlier trace): VCD when `path` ends in `.vcd`, FST
+    /// when it ends in `.fst`. Values are written when they change. A VCD
+    /// file is flushed at the end of every stepping call, so it is valid if a
+    /// run stops early. An FST file is complete once the trace is closed (the
+    /// `Sim` dropped, also while a failing test unwinds, or a new trace
+    /// started); before that it lags one stepping call behind (see
+    /// `verif/src/wave/fst.rs`). Also writes a GTKWave save file, `path` with
+    /// extension `.gtkw`, grouping each block's ports, and a translate filter
+    /// file per FSM that shows state names.
+    pub fn trace(&mut self, path: impl AsRef<Path>) -> Result<(), SimError> {
+        self.trace_scope(path, "")
     }
 
-    /// Like [`Sim::trace_vcd`], tracing only the signals in scope `scope`
-    /// and below it (such as `top.u0`).
-    pub fn trace_vcd_scope(&mut self, path: impl AsRef<Path>, scope: &str) -> Result<(), SimError> {
+    /// Like [`Sim::trace`], tracing only the signals in scope `scope` and
+    /// below it (such as `top.u0`).
+    pub fn trace_scope(&mut self, path: impl AsRef<Path>, scope: &str) -> Result<(), SimError> {
         let traced: Vec<Traced<'_>> = self
             .signals
             .iter()
@@ -368,7 +377,9 @@ impl Sim {
                 off: s.value.off,
             })
             .collect();
-        let mut writer = VcdWriter::create(path.as_ref(), &traced)?;
+        // Close an earlier trace first: it may be writing the same file.
+        self.trace = None;
+        let mut writer = Trace::create(path.as_ref(), &traced, &self.layout)?;
         self.settle_all();
         writer.dump(self.now, &self.state)?;
         writer.flush()?;

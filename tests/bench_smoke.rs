@@ -1,0 +1,38 @@
+//! The benchmark runner on the counter with tiny cycle counts: the built-in
+//! simulator and every installed peer must fold the same checksum.
+//!
+//! A missing peer fails the test when `CI` is set; elsewhere it is skipped
+//! with a message.
+
+use linkforge_verif::bench::{self, designs, BenchConfig, Engine, Outcome};
+
+#[test]
+fn counter_checksums_agree_across_engines() {
+    let workload = designs::by_name("counter").expect("reference design");
+    let config = BenchConfig {
+        cycles: 1000,
+        icarus_cycles: 1000,
+    };
+    let report = bench::run_workload(&workload, &config, &mut |step| eprintln!("{step}"))
+        .expect("benchmark runs");
+    let ours = report
+        .measurement(Engine::Linkforge)
+        .expect("linkforge ran");
+    assert_eq!(ours.timed.cycles, 1000);
+    assert_ne!(ours.check.checksum, 0);
+    for (engine, outcome) in &report.engines[1..] {
+        match outcome {
+            Outcome::Ran(m) => assert_eq!(m.check.cycles, 1000, "{}", engine.name()),
+            Outcome::NotInstalled if std::env::var_os("CI").is_some() => {
+                panic!("{} is not installed, and CI must run it", engine.name())
+            }
+            Outcome::NotInstalled => eprintln!("skipped: {} is not installed", engine.name()),
+            Outcome::Failed(why) => panic!("{} failed: {why}", engine.name()),
+        }
+    }
+    assert!(
+        report.mismatches.is_empty(),
+        "checksums disagree: {:?}",
+        report.mismatches
+    );
+}

@@ -1,0 +1,152 @@
+//! Fast Signal Trace output through the `fst-writer` crate: a module scope
+//! per level of the hierarchy, 1 ps timescale.
+//!
+//! # When the data reaches the file
+//!
+//! `fst-writer` keeps value changes in memory and writes them as one
+//! value-change block at a flush; a block is readable (by GTKWave, `fst2vcd`
+//! and `fst-reader`) as soon as it is written, before the file is finished.
+//! A block must end at the last time it holds, and the simulator may still
+//! write changes at the current time after a stepping call returns (pokes
+//! before the next step), so a flush is only *requested* at the end of a
+//! stepping call and carried out when the first later time starts; a long
+//! call also writes a block whenever 32 MiB of changes have piled up.
+//!
+//! So while the trace is open, the file is readable once its first block is
+//! written (during the second stepping call after the trace starts) and then
+//! holds the run up to the end of the second-to-last stepping call. The
+//! rest, and the final header, are written when the trace is closed: when
+//! the [`crate::Sim`] is dropped (also while a failing test unwinds) or a new
+//! trace replaces this one. A process that is killed or aborts keeps only
+//! the blocks written before; before the first, GTKWave cannot open the file.
+
+use super::{declare, Changes, Declare, Traced, Waveform};
+use fst_writer::{
+    FstBodyWriter, FstFileType, FstHeaderWriter, FstInfo, FstScopeType, FstSignalId, FstSignalType,
+    FstVarDirection, FstVarType, FstWriteError,
+};
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::Path;
+
+/// The header of a FST file being declared.
+struct Header(FstHeaderWriter<BufWriter<File>>);
+
+impl Declare for Header {
+    type Id = FstSignalId;
+
+    fn scope(&mut self, name: &str) -> io::Result<()> {
+        self.0
+            .scope(name, "", FstScopeType::Module)
+            .map_err(io_error)
+    }
+
+    fn upscope(&mut self) -> io::Result<()> {
+        self.0.up_scope().map_err(io_error)
+    }
+
+    fn var(&mut self, name: &str, width: u32) -> io::Result<FstSignalId> {
+        self.0
+            .var(
+                name,
+                FstSignalType::bit_vec(width),
+                FstVarType::Wire,
+                FstVarDirection::Implicit,
+                None,
+            )
+            .map_err(io_error)
+    }
+}
+
+/// An open FST file; finished when dropped.
+pub(super) struct Body {
+    /// `None` only once finished.
+    out: Option<FstBodyWriter<BufWriter<File>>>,
+    /// A value as `fst-writer` takes it: one ASCII digit per bit, MSB first.
+    digits: Vec<u8>,
+    /// The in-memory block holds a time after its first one.
+    open: bool,
+    /// A flush was requested; the block is written when the next time starts.
+    flush_due: bool,
+}
+
+/// A block held in memory is written when it grows past this size, so a
+/// long run neither holds its whole waveform in memory nor exceeds the
+/// 32-bit offsets of `fst-writer`'s buffer.
+const BLOCK_BYTES: usize = 32 << 20;
+
+impl Changes for Body {
+    type Id = FstSignalId;
+
+    fn time(&mut self, time: u64) -> io::Result<()> {
+        let Some(out) = &mut self.out else {
+            return Ok(());
+        };
+        if self.open && (self.flush_due || out.size() > BLOCK_BYTES) {
+            // `BufWriter` writes out its buffer at the seek that ends a block.
+            out.flush().map_err(io_error)?;
+            self.open = false;
+        }
+        self.flush_due = false;
+        out.time_change(time).map_err(io_error)?;
+        // The first time of the file, 0, is the start of the first block.
+        self.open |= time > 0;
+        Ok(())
+    }
+
+    fn change(&mut self, id: FstSignalId, width: u32, value: &[u64]) -> io::Result<()> {
+        let Some(out) = &mut self.out else {
+            return Ok(());
+        };
+        self.digits.clear();
+        self.digits.extend(
+            (0..width)
+                .rev()
+                .map(|i| b'0' + ((value[(i / 64) as usize] >> (i % 64)) & 1) as u8),
+        );
+        out.signal_change(id, &self.digits).map_err(io_error)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_due = true;
+        Ok(())
+    }
+}
+
+impl Drop for Body {
+    fn drop(&mut self) {
+        if let Some(out) = self.out.take() {
+            // Nothing can report an error from a drop; the blocks written
+            // before stay readable.
+            let _ = out.finish();
+        }
+    }
+}
+
+/// `fst-writer`'s errors as I/O errors.
+fn io_error(e: FstWriteError) -> io::Error {
+    match e {
+        FstWriteError::Io(e) => e,
+        other => io::Error::other(other),
+    }
+}
+
+/// Creates `path` and writes the header declaring `signals`.
+pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform<Body>> {
+    let info = FstInfo {
+        start_time: 0,
+        timescale_exponent: -12,
+        version: "linkforge simulator".into(),
+        date: String::new(),
+        file_type: FstFileType::Verilog,
+    };
+    let mut header = Header(FstHeaderWriter::open(path, &info).map_err(io_error)?);
+    let ids = declare(&mut header, signals)?;
+    let body = Body {
+        out: Some(header.0.finish().map_err(io_error)?),
+        digits: Vec::new(),
+        open: false,
+        flush_due: false,
+    };
+    Ok(Waveform::new(body, signals, ids))
+}

@@ -1,0 +1,233 @@
+//! Shared by the waveform tests: waveform files read back into one shape,
+//! the external tools some tests need, and small designs.
+
+#![allow(dead_code)]
+
+use linkforge_hdl::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+pub type Error = Box<dyn std::error::Error>;
+
+/// A waveform read back: for each hierarchical name (as written, without a
+/// bit range), its width and its changes as `(time, bits MSB first)`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Waves {
+    pub signals: BTreeMap<String, (u32, Vec<(u64, String)>)>,
+}
+
+impl Waves {
+    /// Reads a VCD file with the `vcd` crate. Changes before the first
+    /// timestamp (as `fst2vcd` writes the start) count at time 0.
+    pub fn from_vcd(path: &Path) -> Result<Waves, Error> {
+        let mut parser = vcd::Parser::new(BufReader::new(File::open(path)?));
+        let header = parser.parse_header()?;
+        let mut names = HashMap::new();
+        let mut waves = Waves::default();
+        fn walk(
+            items: &[vcd::ScopeItem],
+            prefix: &str,
+            names: &mut HashMap<vcd::IdCode, String>,
+            waves: &mut Waves,
+        ) {
+            for item in items {
+                match item {
+                    vcd::ScopeItem::Scope(s) => walk(
+                        &s.items,
+                        &format!("{prefix}{}.", s.identifier),
+                        names,
+                        waves,
+                    ),
+                    vcd::ScopeItem::Var(v) => {
+                        let name = format!("{prefix}{}", v.reference);
+                        waves.signals.insert(name.clone(), (v.size, Vec::new()));
+                        names.insert(v.code, name);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        walk(&header.items, "", &mut names, &mut waves);
+        let mut time = 0;
+        for cmd in parser {
+            let (id, bits) = match cmd? {
+                vcd::Command::Timestamp(t) => {
+                    time = t;
+                    continue;
+                }
+                vcd::Command::ChangeScalar(id, v) => (id, v.to_string()),
+                vcd::Command::ChangeVector(id, v) => (id, v.to_string()),
+                _ => continue,
+            };
+            waves.push(&names[&id], time, bits);
+        }
+        Ok(waves)
+    }
+
+    /// Reads a FST file with the `fst-reader` crate.
+    pub fn from_fst(path: &Path) -> Result<Waves, Error> {
+        let mut reader = fst_reader::FstReader::open(BufReader::new(File::open(path)?))?;
+        let mut names = HashMap::new();
+        let mut waves = Waves::default();
+        let mut scopes: Vec<String> = Vec::new();
+        reader.read_hierarchy(|entry| match entry {
+            fst_reader::FstHierarchyEntry::Scope { name, .. } => scopes.push(name),
+            fst_reader::FstHierarchyEntry::UpScope => {
+                scopes.pop();
+            }
+            fst_reader::FstHierarchyEntry::Var {
+                name,
+                length,
+                handle,
+                ..
+            } => {
+                let mut full = scopes.join(".");
+                full.push('.');
+                full.push_str(&name);
+                waves.signals.insert(full.clone(), (length, Vec::new()));
+                names.insert(handle.get_index(), full);
+            }
+            _ => {}
+        })?;
+        let mut changes = Vec::new();
+        reader
+            .read_signals(&fst_reader::FstFilter::all(), |time, handle, value| {
+                if let fst_reader::FstSignalValue::String(bits) = value {
+                    changes.push((
+                        time,
+                        handle.get_index(),
+                        String::from_utf8_lossy(bits).into_owned(),
+                    ));
+                }
+                Ok::<(), ()>(())
+            })
+            .map_err(|e| format!("reading {}: {e:?}", path.display()))?;
+        changes.sort_by_key(|c| c.0);
+        for (time, handle, bits) in changes {
+            waves.push(&names[&handle], time, bits);
+        }
+        Ok(waves)
+    }
+
+    fn push(&mut self, name: &str, time: u64, bits: String) {
+        let changes = &mut self.signals.get_mut(name).expect("declared").1;
+        // Several changes at one time: the last one counts.
+        if changes.last().is_some_and(|c| c.0 == time) {
+            changes.pop();
+        }
+        changes.push((time, bits));
+    }
+
+    /// The value of `name` at `time` (low 64 bits), or `None` before its
+    /// first change.
+    pub fn at(&self, time: u64, name: &str) -> Option<u64> {
+        let bits = self.bits_at(time, name)?;
+        let low = &bits[bits.len().saturating_sub(64)..];
+        u64::from_str_radix(low, 2).ok()
+    }
+
+    /// The value of `name` at `time`, MSB first.
+    pub fn bits_at(&self, time: u64, name: &str) -> Option<&str> {
+        let (_, changes) = self.signals.get(name)?;
+        let (_, bits) = changes.iter().rev().find(|c| c.0 <= time)?;
+        Some(bits)
+    }
+
+    /// The last time any value changed.
+    pub fn end(&self) -> u64 {
+        let last = self.signals.values().filter_map(|(_, c)| c.last());
+        last.map(|c| c.0).max().unwrap_or(0)
+    }
+}
+
+/// True when program `name` is on the `PATH`. Without it a test is skipped
+/// with a note, except in CI (`CI` set), where the test fails.
+pub fn tool(name: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()));
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "`{name}` is required in CI (Debian packages gtkwave and xvfb)"
+        );
+        eprintln!("skipped: `{name}` is not installed");
+    }
+    found
+}
+
+/// A counter inside `u0`, with a 100-bit shifted copy and an assertion that
+/// fails when the count reaches `limit`.
+pub fn counter(limit: u64) -> Result<Design, HdlError> {
+    let mut c = ModuleBuilder::new("ctr");
+    let _clk = c.clock("clk");
+    let en = c.input("en", 1);
+    let q = c.reg("q", 8).no_reset();
+    let y = c.output("y", 8);
+    c.when(en, |m| m.next(q, q + 1));
+    c.assign(y, q);
+    c.assert_always(q.ne(lit(limit, 8)), "limit reached");
+    let child = c.finish()?;
+
+    let mut m = ModuleBuilder::new("top");
+    let clk = m.clock("clk");
+    let en = m.input("en", 1);
+    let wide = m.output("wide", 100);
+    let u = m.instance("u0", child);
+    m.assign(u.io("clk")?, clk);
+    m.assign(u.io("en")?, en);
+    m.assign(wide, u.io("y")?.zext(100) << 90);
+    Design::new(m.finish()?)
+}
+
+/// A handshake controller: `start` takes it from `idle` through three
+/// cycles of `run` to `done` and back to `idle`.
+pub fn controller() -> Result<Module, HdlError> {
+    let mut m = ModuleBuilder::new("ctl");
+    let _clk = m.clock("clk");
+    let _rst = m.reset("rst");
+    let start = m.input("start", 1);
+    let busy = m.output("busy", 1);
+    let fsm = m.fsm("state", &["idle", "run", "done"]);
+    let (idle, run, done) = (fsm.state("idle")?, fsm.state("run")?, fsm.state("done")?);
+    let count = m.reg("count", 2).reset(0);
+    m.switch(fsm.register(), |s| {
+        s.is(idle, |m| {
+            m.when(start, |m| m.goto(&fsm, run));
+        });
+        s.is(run, |m| {
+            m.next(count, count + 1);
+            m.when(count.eq(lit(2, 2)), |m| m.goto(&fsm, done));
+        });
+        s.is(done, |m| m.goto(&fsm, idle));
+    });
+    m.assign(busy, fsm.is(run));
+    m.finish()
+}
+
+/// Two levels: `top` with an 8-bit register `echo` of `data` and two
+/// controllers, `u0` started by `go` and `u1` by `u0` being busy.
+pub fn two_level() -> Result<Design, HdlError> {
+    let ctl = controller()?;
+    let mut m = ModuleBuilder::new("top");
+    let clk = m.clock("clk");
+    let rst = m.reset("rst");
+    let go = m.input("go", 1);
+    let data = m.input("data", 8);
+    let busy = m.output("busy", 1);
+    let echo = m.output("echo", 8);
+    let q = m.reg("q", 8).reset(0);
+    m.next(q, data);
+    m.assign(echo, q);
+    let u0 = m.instance("u0", ctl.clone());
+    let u1 = m.instance("u1", ctl);
+    for u in [&u0, &u1] {
+        m.assign(u.io("clk")?, clk);
+        m.assign(u.io("rst")?, rst);
+    }
+    m.assign(u0.io("start")?, go);
+    m.assign(u1.io("start")?, u0.io("busy")?);
+    m.assign(busy, u0.io("busy")? | u1.io("busy")?);
+    Design::new(m.finish()?)
+}
