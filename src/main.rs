@@ -1,93 +1,234 @@
-//! The `linkforge` command line. The config-language subcommands (`list`,
-//! `lint`, `gen`, `sim`, `check`, `run`) arrive with the config language;
-//! today it has `bench`, the simulator benchmark against Verilator and Icarus.
+//! The `linkforge` command line: config files in, Verilog, waveforms and
+//! verdicts out.
+//!
+//! Exit codes: 0 success, 1 a lint, simulation check or property failed,
+//! 2 bad usage, unreadable input or unwritable output.
+
+mod commands;
+mod manifest;
+mod output;
+mod scenarios;
 
 use clap::{Parser, Subcommand};
-use linkforge_verif::bench::{self, designs, BenchConfig};
+use commands::CliError;
+use linkforge_verif::bench::{designs, BenchConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Hardware description and verification for data-centre interconnect silicon.
 ///
-/// Describe blocks in Rust with the `linkforge-hdl` crate (see
-/// `cargo run --example crossbar -- out`); the config-language subcommands
-/// are not part of this release yet.
+/// A config file (see docs/dsl.md) names variants of the blocks in the
+/// catalogue; `linkforge run` turns it into Verilog, waveforms and verdicts.
 #[derive(Parser)]
 #[command(name = "linkforge", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
-    command: Option<Cmd>,
+    command: Cmd,
 }
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Measure the built-in simulator's cycles per second against Verilator
-    /// and Icarus on the same emitted Verilog and the same stimulus.
-    ///
-    /// Build with `--release` for meaningful numbers. Peers that are not
-    /// installed are reported as such; a checksum disagreement between
-    /// engines makes the command fail after printing the table.
-    Bench(BenchArgs),
-}
-
-#[derive(clap::Args)]
-struct BenchArgs {
-    /// Cycles of the timed linkforge and Verilator runs (the random design,
-    /// about a thousand times the logic, runs a twentieth of them).
-    #[arg(long, default_value_t = BenchConfig::default().cycles)]
-    cycles: u64,
-    /// Cycles of the Icarus run (and of the checksum runs of the others).
-    #[arg(long, default_value_t = BenchConfig::default().icarus_cycles)]
-    icarus_cycles: u64,
-    /// A design to run (repeatable; default: all of counter, crossbar, random).
-    #[arg(long = "design", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(designs::NAMES))]
-    designs: Vec<String>,
-    /// Also write the results as JSON to this file.
-    #[arg(long, value_name = "PATH")]
-    json: Option<PathBuf>,
+    /// The block catalogue: each kind with its parameters, types, ranges and defaults.
+    #[command(after_help = "Example:\n  linkforge list")]
+    List,
+    /// Parse and check a config; print every diagnostic; exit 1 on any error.
+    #[command(after_help = "Example:\n  linkforge lint examples/fabric.lf")]
+    Lint {
+        /// The config file.
+        file: PathBuf,
+    },
+    /// Write `DIR/<variant>.v`, `DIR/<variant>.f` and `DIR/manifest.json`.
+    #[command(
+        after_help = "Example:\n  linkforge gen examples/catalog.lf -o out --variant crossbar"
+    )]
+    Gen {
+        /// The config file.
+        file: PathBuf,
+        /// Output directory.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Only these variants (repeatable; default: all).
+        #[arg(long = "variant", value_name = "NAME")]
+        variants: Vec<String>,
+    },
+    /// Run a variant's scenario on the built-in simulator and summarise it.
+    #[command(
+        after_help = "Example:\n  linkforge sim examples/fabric.lf --variant xbar_p8 --cycles 100000 --wave out/xbar.fst"
+    )]
+    Sim {
+        /// The config file.
+        file: PathBuf,
+        /// The variant to simulate.
+        #[arg(long)]
+        variant: String,
+        /// Cycles to simulate.
+        #[arg(long, default_value_t = 10_000)]
+        cycles: u64,
+        /// Seed of the random stimulus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write a waveform (`.vcd` or `.fst`, with a `.gtkw` beside it).
+        #[arg(long, value_name = "PATH")]
+        wave: Option<PathBuf>,
+    },
+    /// Run each variant's property suite; a failure is shrunk, printed and its waveform written.
+    #[command(after_help = "Example:\n  linkforge check examples/fabric.lf --cases 200 --seed 7")]
+    Check {
+        /// The config file.
+        file: PathBuf,
+        /// Random cases per variant.
+        #[arg(long, default_value_t = 32)]
+        cases: u32,
+        /// Longest case, in cycles.
+        #[arg(long, default_value_t = 64)]
+        max_cycles: usize,
+        /// Seed of the case generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where failing cases' waveforms go.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Only these variants (repeatable; default: all).
+        #[arg(long = "variant", value_name = "NAME")]
+        variants: Vec<String>,
+    },
+    /// The main job: gen, sim with waveforms, and check for every variant.
+    #[command(after_help = "Example:\n  linkforge run examples/fabric.lf -o out")]
+    Run {
+        /// The config file.
+        file: PathBuf,
+        /// Output directory.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Cycles to simulate per variant.
+        #[arg(long, default_value_t = 2_000)]
+        cycles: u64,
+        /// Property cases per variant.
+        #[arg(long, default_value_t = 16)]
+        cases: u32,
+        /// Seed of the stimulus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Measure the built-in simulator against Verilator and Icarus (build with --release).
+    #[command(after_help = "Example:\n  cargo run --release -- bench --design crossbar")]
+    Bench {
+        /// Cycles of the timed linkforge and Verilator runs (the random design runs a twentieth).
+        #[arg(long, default_value_t = BenchConfig::default().cycles)]
+        cycles: u64,
+        /// Cycles of the Icarus run (and of the checksum runs of the others).
+        #[arg(long, default_value_t = BenchConfig::default().icarus_cycles)]
+        icarus_cycles: u64,
+        /// A design to run (repeatable; default: all).
+        #[arg(long = "design", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(designs::NAMES))]
+        designs: Vec<String>,
+        /// Also write the results as JSON to this file.
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
-        None => {
-            println!(
-                "linkforge {}: run `linkforge --help`, `linkforge bench`, or `cargo run --example crossbar -- out` to generate Verilog",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::SUCCESS
+    match dispatch(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
         }
-        Some(Cmd::Bench(args)) => bench_command(&args),
     }
 }
 
-fn bench_command(args: &BenchArgs) -> ExitCode {
-    if cfg!(debug_assertions) {
-        eprintln!("warning: a debug build; use `cargo run --release -- bench` for real numbers");
-    }
-    let config = BenchConfig {
-        cycles: args.cycles,
-        icarus_cycles: args.icarus_cycles,
-    };
-    let report = match bench::run(&args.designs, &config, &mut |step| {
-        eprintln!("running {step} ...")
-    }) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
+fn dispatch(cmd: Cmd) -> Result<(), CliError> {
+    match cmd {
+        Cmd::List => print!("{}", commands::list::render()),
+        Cmd::Lint { file } => {
+            let n = commands::lint::run(&file)?;
+            println!("{}: ok, {n} variants", file.display());
         }
-    };
-    println!("{}", report.table());
-    if let Some(path) = &args.json {
-        if let Err(e) = std::fs::write(path, report.to_json()) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
+        Cmd::Gen {
+            file,
+            out,
+            variants,
+        } => {
+            let g = commands::gen::run(&file, &out, &variants)?;
+            for v in &g.manifest.variants {
+                println!("wrote {}", out.join(&v.verilog).display());
+            }
+            println!(
+                "{} variants generated into {} (manifest.json)",
+                g.manifest.variants.len(),
+                out.display()
+            );
+        }
+        Cmd::Sim {
+            file,
+            variant,
+            cycles,
+            seed,
+            wave,
+        } => {
+            let s = commands::sim::run(&file, &variant, cycles, seed, wave.as_deref())?;
+            print!("{s}");
+            if s.failure.is_some() {
+                return Err(CliError::Failed(format!("{variant}: a check failed")));
+            }
+        }
+        Cmd::Check {
+            file,
+            cases,
+            max_cycles,
+            seed,
+            out,
+            variants,
+        } => {
+            let chosen = commands::select(commands::load(&file)?, &variants)?;
+            let results = commands::check::run(&chosen, cases, max_cycles, seed, &out)?;
+            let mut failed = 0;
+            for r in &results {
+                match &r.failure {
+                    None => println!("{}: {} cases passed", r.variant, r.cases),
+                    Some(f) => {
+                        failed += 1;
+                        println!("{}: FAILED: {}", r.variant, f.message);
+                        print!("{}", commands::check::describe(f));
+                        println!("  waveform: {}", f.wave.display());
+                    }
+                }
+            }
+            println!(
+                "{} variants: {} passed, {failed} failed",
+                results.len(),
+                results.len() - failed
+            );
+            if failed > 0 {
+                return Err(CliError::Failed("a property failed".into()));
+            }
+        }
+        Cmd::Run {
+            file,
+            out,
+            cycles,
+            cases,
+            seed,
+        } => {
+            let report = commands::run::run(&file, &out, cycles, cases, seed)?;
+            print!("{}", report.render());
+            if !report.passed() {
+                return Err(CliError::Failed("some variants failed".into()));
+            }
+        }
+        Cmd::Bench {
+            cycles,
+            icarus_cycles,
+            designs,
+            json,
+        } => {
+            let config = BenchConfig {
+                cycles,
+                icarus_cycles,
+            };
+            commands::bench::run(&designs, &config, json.as_deref())?;
         }
     }
-    if report.mismatches().is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        eprintln!("error: checksum mismatch between engines (see above)");
-        ExitCode::FAILURE
-    }
+    Ok(())
 }

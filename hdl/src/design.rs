@@ -65,6 +65,19 @@ impl Design {
         while self.names.contains(&name) {
             name.push('_');
         }
+        if let Some(&p) = m
+            .ports
+            .iter()
+            .find(|p| crate::verilog::names::legalize(&m.signal(**p).name) == name)
+        {
+            return Err(HdlError::single(
+                ErrorKind::Name(format!(
+                    "module `{name}` has a port of the same name; Verilog tools reject that (rename the module or the port)"
+                )),
+                name,
+                m.signal(p).loc,
+            ));
+        }
         let index = self.modules.len();
         variants.push(index);
         self.modules.push(m.clone());

@@ -380,3 +380,19 @@ fn a_gated_clock_on_an_instance_is_rejected() {
         "clocking: clock `clk` of instance `u` is driven by `u_clk`, which is not a clock input (gated or derived clocks are not supported)"
     );
 }
+
+#[test]
+fn a_port_named_like_its_module_is_rejected_by_the_design() {
+    let mut m = ModuleBuilder::new("crc");
+    let a = m.input("a", 8);
+    let line = line!() + 1;
+    let crc = m.output("crc", 8);
+    m.assign(crc, a);
+    let err = Design::new(m.finish().unwrap()).unwrap_err();
+    let d = err.first();
+    assert_eq!(d.loc.line, line);
+    assert_eq!(
+        message(d),
+        "bad name: module `crc` has a port of the same name; Verilog tools reject that (rename the module or the port)"
+    );
+}

@@ -4,5 +4,42 @@
 //! generator, grouped by family: `common` (FIFOs, synchronizers, arbiters,
 //! LFSRs, CRCs, counters), `retimer`, `switch`, `cxl`, `ethernet` and
 //! `telemetry`. A generator is a plain function from its config to a
-//! [`linkforge_hdl::Module`]; this crate never touches files or the command
-//! line. The families arrive with the IP issues.
+//! [`linkforge_hdl::Module`]; the [`catalog`] lists every generator with its
+//! parameters so the config language and the command line can build blocks
+//! by name. This crate never touches files or the command line.
+
+pub mod catalog;
+pub mod common;
+pub mod switch;
+
+use catalog::Params;
+use linkforge_hdl::HdlError;
+
+/// Why a block could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum RtlError {
+    /// A parameter is missing, of the wrong type or out of range.
+    #[error("parameter `{name}`: {message}")]
+    Param {
+        /// The parameter.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The HDL rejected the generated design.
+    #[error(transparent)]
+    Hdl(#[from] HdlError),
+}
+
+/// Integer parameter `name`, checked to lie in `min..=max`.
+pub(crate) fn in_range(p: &Params, name: &str, min: i64, max: i64) -> Result<i64, RtlError> {
+    let v = p.int(name)?;
+    if (min..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(RtlError::Param {
+            name: name.to_string(),
+            message: format!("{v} is outside {min}..={max}"),
+        })
+    }
+}

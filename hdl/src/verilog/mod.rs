@@ -47,7 +47,8 @@ pub fn emit(design: &Design) -> String {
 }
 
 /// Legal names of a module's signals, ports first so a parent can compute a
-/// child's port names the same way.
+/// child's port names the same way. Internal names also avoid the module's
+/// own name (`module_name`), which Verilator would report as hidden.
 struct ModuleNames {
     namer: Namer,
     signals: Vec<String>,
@@ -56,12 +57,13 @@ struct ModuleNames {
     instances: Vec<String>,
 }
 
-fn module_names(m: &Module) -> ModuleNames {
+fn module_names(m: &Module, module_name: &str) -> ModuleNames {
     let mut namer = Namer::default();
     let mut signals = vec![String::new(); m.signals.len()];
     for &p in &m.ports {
         signals[p.0 as usize] = namer.name(&m.signal(p).name);
     }
+    namer.reserve(module_name);
     for (i, s) in m.signals.iter().enumerate() {
         if signals[i].is_empty() {
             signals[i] = namer.name(&s.name);
@@ -141,7 +143,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
         states,
         memories,
         instances,
-    } = module_names(m);
+    } = module_names(m, name);
 
     // Every expression printed in this module, for sharing analysis.
     let mut roots: Vec<ExprId> = m.drivers.iter().flatten().map(|d| d.expr).collect();
@@ -259,7 +261,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
 
     // Instances.
     for (ii, inst) in m.instances.iter().enumerate() {
-        let child_names = module_names(&inst.module);
+        let child_names = module_names(&inst.module, design.name_of(&inst.module));
         let _ = writeln!(
             body,
             "    {} {} (",

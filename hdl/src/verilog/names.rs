@@ -261,6 +261,11 @@ pub struct Namer {
 }
 
 impl Namer {
+    /// Marks `name` as taken, so later names avoid it.
+    pub fn reserve(&mut self, name: &str) {
+        self.used.insert(name.to_string());
+    }
+
     /// A legal name for `name`, unique in this scope.
     pub fn name(&mut self, name: &str) -> String {
         let base = legalize(name);

@@ -1,0 +1,278 @@
+//! Elaboration: checks every block against its catalogue kind, resolves
+//! inheritance ([`inherit`]), expands sweeps into named variants and fills
+//! in defaults ([`expand`]).
+
+mod expand;
+mod inherit;
+
+use crate::ast::{Ast, BlockDecl, Entry, Expr, Item, Rhs, Span};
+use crate::check::{check, Target};
+use crate::diagnostic::{did_you_mean, list_names, Diagnostics, Error, ErrorKind};
+use crate::eval::Consts;
+use linkforge_rtl::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// One elaborated variant: a block kind with complete, checked parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    /// The variant's name (with the sweep suffix for swept variants).
+    pub name: String,
+    /// The catalogue name of its block kind.
+    pub kind: String,
+    /// Every parameter of the kind; quantities in base units.
+    pub params: Params,
+    /// The name in the variant's declaration.
+    pub span: Span,
+}
+
+/// Checked settings of one body, by parameter name.
+type Settings = BTreeMap<&'static str, Setting>;
+
+/// One checked setting.
+#[derive(Clone, Debug)]
+enum Setting {
+    /// `name = value;`
+    One(Value),
+    /// `name = sweep [..];`, with the span of the sweep.
+    Sweep(Vec<Value>, Span),
+    /// `name { .. }`
+    Group(Settings),
+}
+
+/// Checks the config against `catalog` and expands it into variants, in
+/// declaration order (a sweep's variants in the order of its product).
+/// Returns every error found; `src` is the text `ast` was parsed from.
+pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Variant>, Diagnostics> {
+    let mut errors = Diagnostics::new(src);
+    let consts = Consts::evaluate(ast, &mut errors);
+    let decls: Vec<&BlockDecl> = ast
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Block(b) => Some(b),
+            Item::Const(_) => None,
+        })
+        .collect();
+
+    let kinds: Vec<Option<&BlockKind>> = decls
+        .iter()
+        .map(|d| find_kind(d, catalog, &mut errors))
+        .collect();
+
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut duplicate = vec![false; decls.len()];
+    for (i, d) in decls.iter().enumerate() {
+        match by_name.get(d.name.name.as_str()) {
+            Some(&first) => {
+                duplicate[i] = true;
+                errors.push(
+                    Error::new(
+                        ErrorKind::DuplicateVariant,
+                        d.name.span,
+                        format!("variant `{}` is declared twice", d.name.name),
+                    )
+                    .label("declared again here")
+                    .note(decls[first].name.span, "first declared here")
+                    .help("give each variant a distinct name"),
+                );
+            }
+            None => {
+                by_name.insert(&d.name.name, i);
+            }
+        }
+    }
+
+    let own: Vec<Option<Settings>> = decls
+        .iter()
+        .zip(&kinds)
+        .map(|(d, k)| {
+            k.map(|k| {
+                let owner = format!("`{}`", k.name);
+                check_body(&d.entries, &k.params, "", &owner, &consts, &mut errors)
+            })
+        })
+        .collect();
+
+    let mut links: Vec<inherit::Link> = (0..decls.len())
+        .map(|i| inherit::link(i, &decls, &kinds, &by_name, &mut errors))
+        .collect();
+    inherit::break_cycles(&decls, &mut links, &mut errors);
+    let effective = inherit::resolve(&links, own);
+
+    let mut variants = Vec::new();
+    let mut made: HashMap<String, Span> = HashMap::new();
+    for (i, d) in decls.iter().enumerate() {
+        let (Some(kind), Some(settings), false) = (kinds[i], &effective[i], duplicate[i]) else {
+            continue;
+        };
+        let mut collided = false;
+        for v in expand::expand(d, kind, settings, &mut errors) {
+            if let Some(first) = made.get(&v.name) {
+                if !collided {
+                    collided = true;
+                    errors.push(
+                        Error::new(
+                            ErrorKind::DuplicateVariant,
+                            d.name.span,
+                            format!("variant name `{}` is produced twice", v.name),
+                        )
+                        .label(format!("makes `{}` again", v.name))
+                        .note(*first, "first made here")
+                        .help("variant names, including those made by sweeps, must be unique"),
+                    );
+                }
+                continue;
+            }
+            made.insert(v.name.clone(), v.span);
+            variants.push(v);
+        }
+    }
+
+    if errors.is_empty() {
+        Ok(variants)
+    } else {
+        Err(errors.finish())
+    }
+}
+
+fn find_kind<'c>(
+    d: &BlockDecl,
+    catalog: &'c [BlockKind],
+    errors: &mut Diagnostics,
+) -> Option<&'c BlockKind> {
+    let found = catalog.iter().find(|k| k.name == d.kind.name);
+    if found.is_none() {
+        let names = catalog.iter().map(|k| k.name);
+        let help = did_you_mean(&d.kind.name, names.clone())
+            .unwrap_or_else(|| format!("the catalogue has {}", list_names(names)));
+        errors.push(
+            Error::new(
+                ErrorKind::UnknownKind,
+                d.kind.span,
+                format!("unknown block kind `{}`", d.kind.name),
+            )
+            .label("not in the catalogue")
+            .help(help),
+        );
+    }
+    found
+}
+
+/// Checks the entries of one body against `specs`; `path` prefixes names in
+/// messages (`ffe.`) and `owner` names the body (`` `retimer` ``).
+fn check_body(
+    entries: &[Entry],
+    specs: &[ParamSpec],
+    path: &str,
+    owner: &str,
+    consts: &Consts,
+    errors: &mut Diagnostics,
+) -> Settings {
+    let mut settings = Settings::new();
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for entry in entries {
+        let name = entry.name();
+        let full = format!("{path}{}", name.name);
+        let Some(spec) = specs.iter().find(|s| s.name == name.name) else {
+            let names = specs.iter().map(|s| s.name);
+            let help = did_you_mean(&name.name, names.clone())
+                .unwrap_or_else(|| format!("the parameters here are {}", list_names(names)));
+            errors.push(
+                Error::new(
+                    ErrorKind::UnknownParam,
+                    name.span,
+                    format!("{owner} has no parameter `{}`", name.name),
+                )
+                .label("unknown parameter")
+                .help(help),
+            );
+            continue;
+        };
+        if let Some(first) = seen.insert(spec.name, name.span) {
+            errors.push(
+                Error::new(
+                    ErrorKind::DuplicateParam,
+                    name.span,
+                    format!("`{full}` is set twice"),
+                )
+                .label("set again here")
+                .note(first, "first set here")
+                .help("remove one of the two settings"),
+            );
+            continue;
+        }
+        let target = Target {
+            path: &full,
+            kind: &spec.kind,
+        };
+        let setting = match (entry, &spec.kind) {
+            (Entry::Group { entries, .. }, ParamKind::Group(members)) => {
+                let (path, owner) = (format!("{full}."), format!("group `{full}`"));
+                let sub = check_body(entries, members, &path, &owner, consts, errors);
+                Some(Setting::Group(sub))
+            }
+            (Entry::Group { .. }, _) => {
+                errors.push(
+                    Error::new(
+                        ErrorKind::Type,
+                        name.span,
+                        format!("`{full}` is not a group"),
+                    )
+                    .label("set like a group")
+                    .help(format!("set it with `{} = value;`", name.name)),
+                );
+                None
+            }
+            (
+                Entry::Set {
+                    value: Rhs::Value(e),
+                    ..
+                },
+                _,
+            ) => consts
+                .eval(e, true, errors)
+                .and_then(|v| check(&v, e.span, &target, consts, errors))
+                .map(Setting::One),
+            (
+                Entry::Set {
+                    value: Rhs::Sweep { values, span },
+                    ..
+                },
+                _,
+            ) => sweep(values, *span, &target, consts, errors),
+        };
+        if let Some(s) = setting {
+            settings.insert(spec.name, s);
+        }
+    }
+    settings
+}
+
+fn sweep(
+    values: &[Expr],
+    span: Span,
+    target: &Target<'_>,
+    consts: &Consts,
+    errors: &mut Diagnostics,
+) -> Option<Setting> {
+    if values.is_empty() {
+        errors.push(
+            Error::new(
+                ErrorKind::Sweep,
+                span,
+                format!("empty sweep of `{}`", target.path),
+            )
+            .label("no values")
+            .help("a sweep needs at least one value"),
+        );
+        return None;
+    }
+    let mut out = Vec::with_capacity(values.len());
+    for e in values {
+        let v = consts.eval(e, true, errors);
+        if let Some(v) = v.and_then(|v| check(&v, e.span, target, consts, errors)) {
+            out.push(v);
+        }
+    }
+    (out.len() == values.len()).then_some(Setting::Sweep(out, span))
+}

@@ -1,0 +1,280 @@
+//! The block catalogue: every generator with its parameters, so the config
+//! language and the command line can list, check and build blocks by name.
+//!
+//! Each [`BlockKind`] names its parameters with a type, a range, a default
+//! and a one-line description. The config language checks a variant against
+//! these specs and hands the generator a complete [`Params`] (every
+//! parameter present, defaults filled in, quantities in base units).
+
+use crate::RtlError;
+use linkforge_hdl::Module;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What a quantity measures; values are stored as `f64` in the base unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dimension {
+    /// Time, base unit picoseconds (`ps`, `ns`, `us`).
+    Time,
+    /// Transfer rate, base unit GT/s (`GT/s`).
+    Rate,
+    /// Frequency offset, base unit ppm (`ppm`).
+    Offset,
+    /// Size, base unit bytes (`B`, `KiB`, `MiB`, `GiB`).
+    Size,
+}
+
+impl Dimension {
+    /// The base unit's name, as written in configs.
+    pub fn base_unit(self) -> &'static str {
+        match self {
+            Dimension::Time => "ps",
+            Dimension::Rate => "GT/s",
+            Dimension::Offset => "ppm",
+            Dimension::Size => "B",
+        }
+    }
+
+    /// The units this dimension accepts, with their factor to the base unit.
+    pub fn units(self) -> &'static [(&'static str, f64)] {
+        match self {
+            Dimension::Time => &[("ps", 1.0), ("ns", 1e3), ("us", 1e6)],
+            Dimension::Rate => &[("GT/s", 1.0)],
+            Dimension::Offset => &[("ppm", 1.0)],
+            Dimension::Size => &[
+                ("B", 1.0),
+                ("KiB", 1024.0),
+                ("MiB", 1048576.0),
+                ("GiB", 1073741824.0),
+            ],
+        }
+    }
+}
+
+/// The type and range of a parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamKind {
+    /// An integer in `min..=max`.
+    Int {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// A real number in `min..=max`.
+    Float {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+    },
+    /// `true` or `false`.
+    Bool,
+    /// One of a fixed set of names.
+    Choice(Vec<&'static str>),
+    /// A number with a unit of `dim`, in `min..=max` base units.
+    Quantity {
+        /// What it measures.
+        dim: Dimension,
+        /// Smallest allowed value in base units.
+        min: f64,
+        /// Largest allowed value in base units.
+        max: f64,
+    },
+    /// A list of values of one kind, with at most `max_len` entries.
+    List {
+        /// The kind of each entry.
+        item: Box<ParamKind>,
+        /// The longest list accepted.
+        max_len: usize,
+    },
+    /// A nested group of parameters (`ffe { taps = 5; }`).
+    Group(Vec<ParamSpec>),
+}
+
+impl fmt::Display for ParamKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamKind::Int { min, max } => write!(f, "integer {min}..={max}"),
+            ParamKind::Float { min, max } => write!(f, "number {min}..={max}"),
+            ParamKind::Bool => write!(f, "bool"),
+            ParamKind::Choice(c) => write!(f, "one of {}", c.join(", ")),
+            ParamKind::Quantity { dim, min, max } => {
+                let u = dim.base_unit();
+                write!(f, "{min} {u}..={max} {u}")
+            }
+            ParamKind::List { item, max_len } => write!(f, "list of up to {max_len} ({item})"),
+            ParamKind::Group(_) => write!(f, "group"),
+        }
+    }
+}
+
+/// A parameter value: what the config language produces after checking.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// An integer.
+    Int(i64),
+    /// A real number, or a quantity in its base unit.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A choice or a string.
+    Str(String),
+    /// A list.
+    List(Vec<Value>),
+    /// A nested group.
+    Group(Params),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Int(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Bool(v) => write!(f, "{v}"),
+            Value::Str(v) => write!(f, "{v}"),
+            Value::List(items) => {
+                let parts: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+                write!(f, "[{}]", parts.join(", "))
+            }
+            Value::Group(p) => {
+                let parts: Vec<String> = p.0.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                write!(f, "{{ {} }}", parts.join("; "))
+            }
+        }
+    }
+}
+
+/// One parameter of a block kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSpec {
+    /// Name as written in configs.
+    pub name: &'static str,
+    /// Short prefix used in swept variant names (`p` makes `scorpio_p8`).
+    pub short: &'static str,
+    /// Type and range.
+    pub kind: ParamKind,
+    /// The value when a config does not set it (for a group: its defaults).
+    pub default: Value,
+    /// One line for `linkforge list` and the docs.
+    pub doc: &'static str,
+}
+
+/// Complete, checked parameters of a variant: every parameter of the block
+/// kind, by name.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params(pub BTreeMap<String, Value>);
+
+impl Params {
+    /// The defaults of every spec.
+    pub fn defaults(specs: &[ParamSpec]) -> Params {
+        Params(
+            specs
+                .iter()
+                .map(|s| (s.name.to_string(), s.default.clone()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &str) -> Result<&Value, RtlError> {
+        self.0.get(name).ok_or_else(|| RtlError::Param {
+            name: name.to_string(),
+            message: "missing".into(),
+        })
+    }
+
+    fn wrong(name: &str, want: &str, got: &Value) -> RtlError {
+        RtlError::Param {
+            name: name.to_string(),
+            message: format!("expected {want}, got `{got}`"),
+        }
+    }
+
+    /// An integer parameter.
+    pub fn int(&self, name: &str) -> Result<i64, RtlError> {
+        match self.get(name)? {
+            Value::Int(v) => Ok(*v),
+            v => Err(Self::wrong(name, "an integer", v)),
+        }
+    }
+
+    /// A real or quantity parameter (integers are accepted).
+    pub fn float(&self, name: &str) -> Result<f64, RtlError> {
+        match self.get(name)? {
+            Value::Float(v) => Ok(*v),
+            Value::Int(v) => Ok(*v as f64),
+            v => Err(Self::wrong(name, "a number", v)),
+        }
+    }
+
+    /// A boolean parameter.
+    pub fn bool(&self, name: &str) -> Result<bool, RtlError> {
+        match self.get(name)? {
+            Value::Bool(v) => Ok(*v),
+            v => Err(Self::wrong(name, "a boolean", v)),
+        }
+    }
+
+    /// A choice or string parameter.
+    pub fn str(&self, name: &str) -> Result<&str, RtlError> {
+        match self.get(name)? {
+            Value::Str(v) => Ok(v),
+            v => Err(Self::wrong(name, "a name", v)),
+        }
+    }
+
+    /// A list parameter.
+    pub fn list(&self, name: &str) -> Result<&[Value], RtlError> {
+        match self.get(name)? {
+            Value::List(v) => Ok(v),
+            v => Err(Self::wrong(name, "a list", v)),
+        }
+    }
+
+    /// A nested group.
+    pub fn group(&self, name: &str) -> Result<&Params, RtlError> {
+        match self.get(name)? {
+            Value::Group(v) => Ok(v),
+            v => Err(Self::wrong(name, "a group", v)),
+        }
+    }
+}
+
+/// A generator in the catalogue.
+#[derive(Clone, Debug)]
+pub struct BlockKind {
+    /// The name configs use (`crossbar`, `retimer`, ...).
+    pub name: &'static str,
+    /// One line for `linkforge list`.
+    pub doc: &'static str,
+    /// Parameters, in documentation order.
+    pub params: Vec<ParamSpec>,
+    /// Builds the block; the top module is named `top_name`.
+    pub build: fn(top_name: &str, params: &Params) -> Result<Module, RtlError>,
+}
+
+impl BlockKind {
+    /// The spec of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// Every block kind, in catalogue order.
+pub fn catalog() -> Vec<BlockKind> {
+    vec![
+        crate::common::sync2::kind(),
+        crate::common::sync_fifo::kind(),
+        crate::common::async_fifo::kind(),
+        crate::common::arbiter::kind(),
+        crate::common::lfsr::kind(),
+        crate::common::crc::kind(),
+        crate::common::counter::kind(),
+        crate::switch::crossbar::kind(),
+    ]
+}
+
+/// The block kind called `name`.
+pub fn kind(name: &str) -> Option<BlockKind> {
+    catalog().into_iter().find(|k| k.name == name)
+}

@@ -1,0 +1,194 @@
+//! The catalogue entries of the common blocks: every default builds, specs
+//! are consistent, and out-of-range or conflicting parameters are errors
+//! that name the parameter.
+
+use linkforge_rtl::catalog::{self, BlockKind, ParamKind, Params, Value};
+use linkforge_rtl::RtlError;
+
+const COMMON: [&str; 7] = [
+    "sync2",
+    "sync_fifo",
+    "async_fifo",
+    "arbiter",
+    "lfsr",
+    "crc",
+    "counter",
+];
+
+fn kind(name: &str) -> BlockKind {
+    catalog::kind(name).unwrap_or_else(|| panic!("`{name}` is in the catalogue"))
+}
+
+/// Builds `name` from its defaults with `changes` applied.
+fn build(name: &str, changes: &[(&str, Value)]) -> Result<(), RtlError> {
+    let k = kind(name);
+    let mut p = Params::defaults(&k.params);
+    for (param, value) in changes {
+        assert!(
+            k.param(param).is_some(),
+            "`{name}` has no parameter `{param}`"
+        );
+        p.0.insert(param.to_string(), value.clone());
+    }
+    (k.build)("top", &p).map(|_| ())
+}
+
+fn param_error(r: Result<(), RtlError>) -> String {
+    match r {
+        Err(RtlError::Param { name, .. }) => name,
+        other => panic!("expected a parameter error, got {other:?}"),
+    }
+}
+
+fn ints(v: &[i64]) -> Value {
+    Value::List(v.iter().map(|&i| Value::Int(i)).collect())
+}
+
+#[test]
+fn every_common_block_builds_from_its_defaults() {
+    for name in COMMON {
+        build(name, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+#[test]
+fn specs_are_consistent() {
+    for name in COMMON {
+        let k = kind(name);
+        assert!(!k.doc.is_empty());
+        for (i, p) in k.params.iter().enumerate() {
+            assert!(!p.doc.is_empty(), "{name}.{}", p.name);
+            let later = &k.params[i + 1..];
+            assert!(
+                later.iter().all(|q| q.name != p.name),
+                "{name}.{} twice",
+                p.name
+            );
+            if !p.short.is_empty() {
+                assert!(
+                    later.iter().all(|q| q.short != p.short),
+                    "{name}: short {}",
+                    p.short
+                );
+            }
+            match (&p.kind, &p.default) {
+                (ParamKind::Int { min, max }, Value::Int(v)) => {
+                    assert!((min..=max).contains(&v), "{name}.{} default", p.name)
+                }
+                (ParamKind::Choice(options), Value::Str(v)) => {
+                    assert!(options.contains(&v.as_str()), "{name}.{} default", p.name)
+                }
+                (ParamKind::List { .. }, Value::List(_)) | (ParamKind::Bool, Value::Bool(_)) => {}
+                (kind, default) => panic!("{name}.{}: {default} is not a {kind}", p.name),
+            }
+        }
+    }
+}
+
+#[test]
+fn out_of_range_values_name_their_parameter() {
+    assert_eq!(
+        param_error(build("sync2", &[("width", Value::Int(0))])),
+        "width"
+    );
+    assert_eq!(
+        param_error(build("sync_fifo", &[("depth", Value::Int(0))])),
+        "depth"
+    );
+    assert_eq!(
+        param_error(build("async_fifo", &[("depth", Value::Int(24))])),
+        "depth"
+    );
+    assert_eq!(
+        param_error(build("counter", &[("width", Value::Int(65))])),
+        "width"
+    );
+    assert_eq!(
+        param_error(build("counter", &[("mode", Value::Str("up".into()))])),
+        "mode"
+    );
+    assert_eq!(
+        param_error(build("lfsr", &[("bits", Value::Int(0))])),
+        "bits"
+    );
+    assert_eq!(
+        param_error(build("crc", &[("bytes", Value::Int(65))])),
+        "bytes"
+    );
+}
+
+#[test]
+fn arbiter_weights_go_with_wrr_only() {
+    let wrr = ("policy", Value::Str("wrr".into()));
+    build("arbiter", &[wrr.clone(), ("weights", ints(&[1, 2, 3, 4]))]).expect("four weights");
+    assert_eq!(
+        param_error(build("arbiter", std::slice::from_ref(&wrr))),
+        "weights"
+    );
+    assert_eq!(
+        param_error(build("arbiter", &[wrr, ("weights", ints(&[1, 0, 1, 1]))])),
+        "weights"
+    );
+    assert_eq!(
+        param_error(build("arbiter", &[("weights", ints(&[1, 1, 1, 1]))])),
+        "weights"
+    );
+    build("arbiter", &[("policy", Value::Str("fixed".into()))]).expect("fixed priority");
+}
+
+#[test]
+fn lfsr_taps_go_with_custom_only() {
+    let custom = ("poly", Value::Str("custom".into()));
+    build("lfsr", &[custom.clone(), ("taps", ints(&[16, 5, 4, 3]))]).expect("custom taps");
+    assert_eq!(
+        param_error(build("lfsr", std::slice::from_ref(&custom))),
+        "taps"
+    );
+    assert_eq!(
+        param_error(build("lfsr", &[("taps", ints(&[7, 6]))])),
+        "taps"
+    );
+    let seed = |s| ("seed", Value::Int(s));
+    build(
+        "lfsr",
+        &[custom.clone(), ("taps", ints(&[7, 6])), seed(0x7F)],
+    )
+    .expect("seed fits");
+    assert_eq!(
+        param_error(build(
+            "lfsr",
+            &[custom, ("taps", ints(&[7, 6])), seed(0x80)]
+        )),
+        "seed"
+    );
+}
+
+#[test]
+fn crc_presets_fix_their_fields() {
+    let custom = ("preset", Value::Str("custom".into()));
+    build(
+        "crc",
+        &[
+            custom.clone(),
+            ("width", Value::Int(16)),
+            ("poly", Value::Int(0x8005)),
+        ],
+    )
+    .expect("a custom CRC-16");
+    assert_eq!(
+        param_error(build("crc", &[("width", Value::Int(16))])),
+        "width"
+    );
+    assert_eq!(
+        param_error(build("crc", &[custom.clone(), ("width", Value::Int(16))])),
+        "poly"
+    );
+    build("crc", &[("preset", Value::Str("crc64_xz".into()))]).expect("a preset");
+    // 64-bit patterns with the top bit set are written as negative numbers.
+    let wide = [
+        custom,
+        ("width", Value::Int(64)),
+        ("poly", Value::Int(-0x3693)),
+    ];
+    build("crc", &wide).expect("a 64-bit polynomial");
+}

@@ -1,0 +1,118 @@
+//! `linkforge sim`: runs a variant's scenario on the built-in simulator and
+//! summarises it.
+
+use super::{build, load, select, CliError};
+use crate::scenarios::{self, Failure, XorShift};
+use linkforge_dsl::Variant;
+use linkforge_hdl::Design;
+use linkforge_verif::Sim;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The result of one simulation run.
+pub struct SimSummary {
+    /// The variant.
+    pub variant: String,
+    /// Cycles simulated.
+    pub cycles: u64,
+    /// Simulated time in picoseconds.
+    pub time_ps: u64,
+    /// Wall-clock time of the run.
+    pub wall: Duration,
+    /// Checks that held.
+    pub checks_passed: u64,
+    /// The first failed check, if any (a run stops there).
+    pub failure: Option<Failure>,
+    /// The scenario's metrics.
+    pub metrics: Vec<(String, String)>,
+    /// The waveform written, if any.
+    pub wave: Option<PathBuf>,
+}
+
+impl fmt::Display for SimSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.wall.as_secs_f64().max(1e-9);
+        writeln!(f, "variant: {}", self.variant)?;
+        writeln!(f, "cycles: {}", self.cycles)?;
+        writeln!(f, "simulated_time_ns: {:.3}", self.time_ps as f64 / 1e3)?;
+        writeln!(f, "cycles_per_second: {:.0}", self.cycles as f64 / secs)?;
+        writeln!(f, "checks_passed: {}", self.checks_passed)?;
+        writeln!(f, "checks_failed: {}", self.failure.is_some() as u32)?;
+        for (k, v) in &self.metrics {
+            writeln!(f, "{k}: {v}")?;
+        }
+        if let Some(w) = &self.wave {
+            writeln!(f, "waveform: {}", w.display())?;
+        }
+        if let Some(fail) = &self.failure {
+            writeln!(f, "FAILED at cycle {}: {}", fail.cycle, fail.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `variant`'s scenario for `cycles` cycles with stimulus seeded by
+/// `seed`, tracing to `wave` when given; `progress` sees finished cycles.
+pub fn simulate(
+    variant: &Variant,
+    design: &Design,
+    cycles: u64,
+    seed: u64,
+    wave: Option<&Path>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<SimSummary, CliError> {
+    let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    let mut sim =
+        Sim::new(design).map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
+    if let Some(path) = wave {
+        sim.trace(path)
+            .map_err(|e| CliError::Usage(format!("waveform {}: {e}", path.display())))?;
+    }
+    let mut words = XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let start = Instant::now();
+    let result = scenario.run(&mut sim, cycles, &mut words, progress);
+    let wall = start.elapsed();
+    let time_ps = sim.time_ps();
+    drop(sim); // closes the waveform
+    let (outcome, failure) = match result {
+        Ok(o) => (o, None),
+        Err(f) => (Default::default(), Some(f)),
+    };
+    Ok(SimSummary {
+        variant: variant.name.clone(),
+        cycles: if failure.is_some() {
+            failure.as_ref().map(|f| f.cycle + 1).unwrap_or(0)
+        } else {
+            outcome.cycles
+        },
+        time_ps,
+        wall,
+        checks_passed: outcome.checks_passed,
+        failure,
+        metrics: outcome.metrics,
+        wave: wave.map(Path::to_path_buf),
+    })
+}
+
+/// `linkforge sim` on one variant of `config`.
+pub fn run(
+    config: &Path,
+    variant: &str,
+    cycles: u64,
+    seed: u64,
+    wave: Option<&Path>,
+) -> Result<SimSummary, CliError> {
+    let chosen = select(load(config)?, &[variant.to_string()])?;
+    let v = &chosen[0];
+    let design = build(v)?;
+    let bar = indicatif::ProgressBar::new(cycles);
+    let step = (cycles / 200).max(1);
+    let summary = simulate(v, &design, cycles, seed, wave, &mut |c| {
+        if c % step == 0 {
+            bar.set_position(c);
+        }
+    })?;
+    bar.finish_and_clear();
+    Ok(summary)
+}

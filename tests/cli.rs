@@ -1,0 +1,155 @@
+//! End-to-end tests of the `linkforge` command line on the shipped examples.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn linkforge(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linkforge"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run linkforge")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn gen_over_the_catalogue_writes_lint_clean_verilog_and_a_complete_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = linkforge(&["gen", "examples/catalog.lf", "-o", out]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let variants = manifest["variants"].as_array().unwrap();
+    let catalog = linkforge_rtl::catalog::catalog();
+    assert_eq!(variants.len(), catalog.len(), "one variant per block kind");
+    let mut errors = Vec::new();
+    for v in variants {
+        let name = v["name"].as_str().unwrap();
+        assert_eq!(v["kind"].as_str().unwrap(), name);
+        let verilog = dir.path().join(v["verilog"].as_str().unwrap());
+        let file_list =
+            std::fs::read_to_string(dir.path().join(v["filelist"].as_str().unwrap())).unwrap();
+        assert_eq!(file_list.trim(), format!("{name}.v"));
+        // The manifest lists every port of the top module.
+        let src = std::fs::read_to_string(&verilog).unwrap();
+        let top = src.split("endmodule").next().unwrap();
+        let declared =
+            top.matches("    input wire ").count() + top.matches("    output wire ").count();
+        assert_eq!(v["ports"].as_array().unwrap().len(), declared, "{name}");
+        for p in v["ports"].as_array().unwrap() {
+            assert!(p["width"].as_u64().unwrap() >= 1);
+            assert!(top.contains(&format!(" {}", p["name"].as_str().unwrap())));
+        }
+        if common::have("verilator") {
+            errors.extend(common::verilator_lint(&verilog, name).err());
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn lint_reports_errors_with_exit_1_and_unreadable_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.lf");
+    std::fs::write(&bad, "crossbar x { portz = 4; }\n").unwrap();
+    let o = linkforge(&["lint", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("portz"), "{}", text(&o));
+    assert!(text(&o).contains("ports"), "a did-you-mean: {}", text(&o));
+
+    let o = linkforge(&["lint", "no/such/file.lf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("cannot read no/such/file.lf"));
+
+    std::fs::write(&bad, [0xff, 0xfe, 0x00]).unwrap();
+    let o = linkforge(&["lint", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("is not UTF-8"));
+
+    let o = linkforge(&["lint", "examples/fabric.lf"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn sim_prints_its_summary_and_writes_the_waveform() {
+    let dir = tempfile::tempdir().unwrap();
+    let wave = dir.path().join("x.vcd");
+    let o = linkforge(&[
+        "sim",
+        "examples/fabric.lf",
+        "--variant",
+        "xbar_p8",
+        "--cycles",
+        "500",
+        "--wave",
+        wave.to_str().unwrap(),
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in ["cycles: 500", "checks_failed: 0", "beats_checked: 3992"] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert!(t.contains("cycles_per_second: "));
+    assert!(wave.exists() && dir.path().join("x.gtkw").exists());
+
+    let o = linkforge(&["sim", "examples/fabric.lf", "--variant", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("no variant `nope`"));
+}
+
+#[test]
+fn check_runs_the_properties_of_every_variant() {
+    let o = linkforge(&[
+        "check",
+        "examples/fabric.lf",
+        "--cases",
+        "4",
+        "--variant",
+        "xbar_p4",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("xbar_p4: 4 cases passed"), "{t}");
+}
+
+#[test]
+fn run_is_the_main_job_and_ends_in_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = linkforge(&[
+        "run",
+        "examples/fabric.lf",
+        "-o",
+        out,
+        "--cycles",
+        "200",
+        "--cases",
+        "2",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("variants: ") && t.contains(" passed, 0 failed"),
+        "{t}"
+    );
+    for f in [
+        "xbar_p16.v",
+        "xbar_p16.vcd",
+        "xbar_p16.gtkw",
+        "manifest.json",
+    ] {
+        assert!(Path::new(out).join(f).exists(), "{f} missing");
+    }
+}
