@@ -11,7 +11,7 @@ mod scenarios;
 
 use clap::{Parser, Subcommand};
 use commands::CliError;
-use linkforge_verif::bench::{designs, BenchConfig};
+use linkforge_verif::bench::BenchConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -120,7 +120,7 @@ enum Cmd {
         #[arg(long, default_value_t = BenchConfig::default().icarus_cycles)]
         icarus_cycles: u64,
         /// A design to run (repeatable; default: all).
-        #[arg(long = "design", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(designs::NAMES))]
+        #[arg(long = "design", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(commands::bench::NAMES))]
         designs: Vec<String>,
         /// Also write the results as JSON to this file.
         #[arg(long, value_name = "PATH")]

@@ -4,11 +4,18 @@
 //! A missing peer fails the test when `CI` is set; elsewhere it is skipped
 //! with a message.
 
-use linkforge_verif::bench::{self, designs, BenchConfig, Engine, Outcome};
+use linkforge_hdl::Design;
+use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
+use linkforge_verif::bench::{self, BenchConfig, Engine, Outcome, Workload};
 
 #[test]
 fn counter_checksums_agree_across_engines() {
-    let workload = designs::by_name("counter").expect("reference design");
+    let cfg = CounterConfig {
+        width: 32,
+        mode: CounterMode::Wrap,
+    };
+    let design = Design::new(counter("counter_w32", &cfg).unwrap()).unwrap();
+    let workload = Workload::new("counter", "32-bit counter", design, "clk", Some("rst")).unwrap();
     let config = BenchConfig {
         cycles: 1000,
         icarus_cycles: 1000,

@@ -10,9 +10,9 @@
 
 pub mod catalog;
 pub mod common;
+mod params;
 pub mod switch;
 
-use catalog::Params;
 use linkforge_hdl::HdlError;
 
 /// Why a block could not be built.
@@ -29,17 +29,4 @@ pub enum RtlError {
     /// The HDL rejected the generated design.
     #[error(transparent)]
     Hdl(#[from] HdlError),
-}
-
-/// Integer parameter `name`, checked to lie in `min..=max`.
-pub(crate) fn in_range(p: &Params, name: &str, min: i64, max: i64) -> Result<i64, RtlError> {
-    let v = p.int(name)?;
-    if (min..=max).contains(&v) {
-        Ok(v)
-    } else {
-        Err(RtlError::Param {
-            name: name.to_string(),
-            message: format!("{v} is outside {min}..={max}"),
-        })
-    }
 }

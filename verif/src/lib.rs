@@ -12,6 +12,7 @@
 pub mod bench;
 pub mod cosim;
 pub mod sim;
+pub mod tools;
 mod wave;
 
 pub use sim::{AssertionFailure, SignalHandle, Sim, SimError};

@@ -1,7 +1,8 @@
 //! Waveforms read back with the `vcd` crate's parser agree with the values
 //! peeked during the run.
 
-use linkforge_hdl::prelude::*;
+mod wave_support;
+
 use linkforge_verif::{Sim, SimError};
 use std::collections::HashMap;
 use std::fs::File;
@@ -10,30 +11,6 @@ use std::path::Path;
 use vcd::{Command, IdCode, Value as Level};
 
 type Res = Result<(), Box<dyn std::error::Error>>;
-
-/// A counter inside `u0`, with a 100-bit shifted copy and an assertion that
-/// fails when the count reaches `limit`.
-fn design(limit: u64) -> Result<Design, HdlError> {
-    let mut c = ModuleBuilder::new("ctr");
-    let _clk = c.clock("clk");
-    let en = c.input("en", 1);
-    let q = c.reg("q", 8).no_reset();
-    let y = c.output("y", 8);
-    c.when(en, |m| m.next(q, q + 1));
-    c.assign(y, q);
-    c.assert_always(q.ne(lit(limit, 8)), "limit reached");
-    let child = c.finish()?;
-
-    let mut m = ModuleBuilder::new("top");
-    let clk = m.clock("clk");
-    let en = m.input("en", 1);
-    let wide = m.output("wide", 100);
-    let u = m.instance("u0", child);
-    m.assign(u.io("clk")?, clk);
-    m.assign(u.io("en")?, en);
-    m.assign(wide, u.io("y")?.zext(100) << 90);
-    Design::new(m.finish()?)
-}
 
 /// Replays a VCD file: the value of every variable (by hierarchical name)
 /// after the last change at or before each timestamp.
@@ -111,7 +88,7 @@ impl Replay {
 fn waveform_matches_peeked_values_and_mirrors_the_hierarchy() -> Res {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("run.vcd");
-    let mut sim = Sim::new(&design(255)?)?;
+    let mut sim = Sim::new(&wave_support::counter(255)?)?;
     sim.trace(&path)?;
     let mut seen = Vec::new();
     let mut poked = Vec::new();
@@ -179,7 +156,7 @@ fn waveform_matches_peeked_values_and_mirrors_the_hierarchy() -> Res {
 fn a_run_stopped_by_an_assertion_leaves_a_valid_file() -> Res {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("fail.vcd");
-    let mut sim = Sim::new(&design(5)?)?;
+    let mut sim = Sim::new(&wave_support::counter(5)?)?;
     sim.trace_scope(&path, "top.u0")?;
     sim.poke("en", 1)?;
     let err = sim.run_cycles("clk", 100).unwrap_err();

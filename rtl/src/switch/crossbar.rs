@@ -4,9 +4,13 @@
 //! Ports: `clk`, `rst`, `in0..in{N-1}[W-1:0]`, `sel0..sel{N-1}[S-1:0]`
 //! (S = bits to index N), `out0..out{N-1}[W-1:0]`.
 
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value};
+use crate::catalog::{BlockKind, Params};
+use crate::params::{check_range, int_param, int_spec, IntRange};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
+
+const PORTS: IntRange = (2, 64);
+const WIDTH: IntRange = (8, 1024);
 
 /// Size of a crossbar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,9 +24,13 @@ pub struct CrossbarConfig {
 impl CrossbarConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let ports: u64 = int_param(p, "ports")?;
+        let width: u64 = int_param(p, "data_width")?;
+        check_range("ports", ports, PORTS)?;
+        check_range("data_width", width, WIDTH)?;
         Ok(CrossbarConfig {
-            ports: crate::in_range(p, "ports", 2, 64)? as usize,
-            width: crate::in_range(p, "data_width", 8, 1024)? as u32,
+            ports: ports as usize,
+            width: width as u32,
         })
     }
 }
@@ -52,20 +60,8 @@ pub fn kind() -> BlockKind {
         name: "crossbar",
         doc: "N x N crossbar with per-output select and registered outputs",
         params: vec![
-            ParamSpec {
-                name: "ports",
-                short: "p",
-                kind: ParamKind::Int { min: 2, max: 64 },
-                default: Value::Int(4),
-                doc: "inputs and outputs",
-            },
-            ParamSpec {
-                name: "data_width",
-                short: "w",
-                kind: ParamKind::Int { min: 8, max: 1024 },
-                default: Value::Int(32),
-                doc: "data width in bits",
-            },
+            int_spec("ports", "p", PORTS, 4, "inputs and outputs"),
+            int_spec("data_width", "w", WIDTH, 32, "data width in bits"),
         ],
         build: |name, p| Ok(crossbar(name, &CrossbarConfig::from_params(p)?)?),
     }

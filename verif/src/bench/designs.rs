@@ -1,70 +1,9 @@
-//! The reference designs of the benchmark: a counter, a crossbar and a
-//! seeded random netlist of about a thousand registers.
+//! The benchmark's own reference design: a seeded random netlist of about a
+//! thousand registers. The other reference designs come from the IP library
+//! (see `linkforge bench`).
 
-use super::{BenchError, Workload, SEED};
+use super::SEED;
 use linkforge_hdl::prelude::*;
-
-/// The names [`by_name`] accepts, in the order the benchmark runs them.
-pub const NAMES: [&str; 3] = ["counter", "crossbar", "random"];
-
-/// The reference design called `name` (one of [`NAMES`]) as a workload.
-pub fn by_name(name: &str) -> Result<Workload, BenchError> {
-    let (design, what) = match name {
-        "counter" => (counter(32)?, "32-bit counter with enable"),
-        "crossbar" => (crossbar(8, 64)?, "8-port x 64-bit crossbar, registered"),
-        "random" => (
-            random_netlist(&RandomNetlist::default())?,
-            "random netlist, 1000 registers of 1..=64 bits",
-        ),
-        _ => {
-            return Err(BenchError::UnknownDesign {
-                name: name.to_string(),
-                known: NAMES.join(", "),
-            })
-        }
-    };
-    let mut workload = Workload::new(name, what, design, "clk", Some("rst"))?;
-    if name == "random" {
-        // About a thousand times the logic of the crossbar.
-        workload.cycle_divisor = 20;
-    }
-    Ok(workload)
-}
-
-/// A `width`-bit counter with a synchronous reset that counts when `en` is high.
-pub fn counter(width: u32) -> Result<Design, HdlError> {
-    let mut m = ModuleBuilder::new("counter").param("w", width);
-    m.clock("clk");
-    m.reset("rst");
-    let en = m.input("en", 1);
-    let count = m.output("count", width);
-    let q = m.reg("q", width).reset(0);
-    m.when(en, |m| m.next(q, q + 1));
-    m.assign(count, q);
-    Design::new(m.finish()?)
-}
-
-/// A `ports` x `width`-bit crossbar with registered outputs and a
-/// synchronous reset: output `o` registers the input that `sel<o>` picks.
-pub fn crossbar(ports: usize, width: u32) -> Result<Design, HdlError> {
-    let mut m = ModuleBuilder::new("crossbar")
-        .param("p", ports)
-        .param("w", width);
-    m.clock("clk");
-    m.reset("rst");
-    let sel_w = bits_for(ports);
-    let ins: Vec<Expr> = (0..ports)
-        .map(|i| m.input(format!("in{i}"), width).into())
-        .collect();
-    for o in 0..ports {
-        let sel = m.input(format!("sel{o}"), sel_w);
-        let out = m.output(format!("out{o}"), width);
-        let q = m.reg(format!("q{o}"), width).reset(0);
-        m.next(q, select(sel, &ins));
-        m.assign(out, q);
-    }
-    Design::new(m.finish()?)
-}
 
 /// The shape of a [`random_netlist`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,17 +212,5 @@ mod tests {
             a,
             linkforge_hdl::verilog::emit(&random_netlist(&other).expect("netlist"))
         );
-    }
-
-    #[test]
-    fn every_reference_design_builds() {
-        for name in NAMES {
-            let w = by_name(name).expect("reference design");
-            assert!(!w.outputs.is_empty(), "{name}");
-        }
-        assert!(matches!(
-            by_name("nope"),
-            Err(BenchError::UnknownDesign { .. })
-        ));
     }
 }

@@ -66,14 +66,6 @@ pub enum BenchError {
     /// The built-in simulator rejected the design or a poke.
     #[error("built-in simulator: {0}")]
     Sim(#[from] SimError),
-    /// No reference design has this name.
-    #[error("no benchmark design `{name}` (known: {known})")]
-    UnknownDesign {
-        /// The name asked for.
-        name: String,
-        /// The names that exist.
-        known: String,
-    },
     /// The design has a port the harnesses cannot drive.
     #[error("port `{port}` is {width} bits; the benchmark drives ports of 1..=64 bits")]
     PortTooWide {
@@ -355,24 +347,15 @@ pub struct Report {
     pub designs: Vec<DesignReport>,
 }
 
-/// Runs the reference designs called `names` (all of [`designs::NAMES`] when
-/// empty) on every engine. `log` receives a line as each step starts.
+/// Runs every workload on every engine. `log` receives a line as each step
+/// starts.
 pub fn run(
-    names: &[String],
+    workloads: &[Workload],
     config: &BenchConfig,
     log: &mut impl FnMut(&str),
 ) -> Result<Report, BenchError> {
-    let names: Vec<&str> = if names.is_empty() {
-        designs::NAMES.to_vec()
-    } else {
-        names.iter().map(String::as_str).collect()
-    };
-    let workloads = names
-        .iter()
-        .map(|n| designs::by_name(n))
-        .collect::<Result<Vec<_>, _>>()?;
     let mut reports = Vec::new();
-    for w in &workloads {
+    for w in workloads {
         reports.push(run_workload(w, config, log)?);
     }
     Ok(Report {
@@ -738,41 +721,6 @@ fn json_str(s: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The crossbar checksum from a reference model in plain Rust, with the
-    /// same stimulus protocol as every harness.
-    fn crossbar_model(ports: usize, cycles: u64) -> u64 {
-        let (mut x, mut checksum) = (SEED, 0u64);
-        let mut q = vec![0u64; ports];
-        for cycle in 0..cycles {
-            let mut ins = vec![0u64; ports];
-            let mut sels = vec![0usize; ports];
-            // Port order: in0..in{p-1}, then sel0, sel1, ... (with the outputs between).
-            for v in ins.iter_mut() {
-                x = xorshift64(x);
-                *v = x;
-            }
-            for s in sels.iter_mut() {
-                x = xorshift64(x);
-                *s = (x & (ports as u64 - 1)) as usize;
-            }
-            for (o, s) in sels.iter().enumerate() {
-                q[o] = if cycle == 0 { 0 } else { ins[*s] };
-            }
-            for v in &q {
-                checksum = fold(checksum, *v);
-            }
-        }
-        checksum
-    }
-
-    #[test]
-    fn linkforge_matches_a_reference_crossbar() {
-        let w = designs::by_name("crossbar").expect("crossbar");
-        let sim = Sim::new(&w.design).expect("sim");
-        let run = run_linkforge(sim, &w, 300).expect("run");
-        assert_eq!(run.checksum, crossbar_model(8, 300));
-    }
-
     #[test]
     fn checksum_disagreements_are_reported() {
         let run = |cycles, checksum| Run {
@@ -805,7 +753,12 @@ mod tests {
 
     #[test]
     fn invalid_cycle_counts_are_errors() {
-        let w = designs::by_name("counter").expect("counter");
+        let small = designs::RandomNetlist {
+            registers: 8,
+            ..designs::RandomNetlist::default()
+        };
+        let design = designs::random_netlist(&small).expect("netlist");
+        let w = Workload::new("tiny", "8 registers", design, "clk", Some("rst")).expect("workload");
         let config = BenchConfig {
             cycles: 0,
             icarus_cycles: 10,

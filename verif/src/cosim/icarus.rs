@@ -1,10 +1,10 @@
 //! Replays a [`Stimulus`] on Icarus Verilog with a generated testbench.
 
 use super::{
-    clock_inputs, data_inputs, outputs, parse_trace, run_tool, CosimError, Stimulus, Trace,
+    clock_inputs, data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Stimulus, Trace,
 };
 use linkforge_hdl::verilog::names::legalize;
-use linkforge_hdl::{verilog, Design};
+use linkforge_hdl::Design;
 use std::fmt::Write;
 use std::path::Path;
 use std::process::Command;
@@ -77,17 +77,13 @@ fn testbench(design: &Design, stimulus: &Stimulus) -> String {
 
 /// Runs the stimulus on Icarus inside `workdir` and returns what it printed.
 pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Trace, CosimError> {
-    let top = design.top();
-    stimulus.check(top)?;
-    if outputs(top).is_empty() {
-        return Err(CosimError::Stimulus(
-            "the design has no outputs to compare".into(),
-        ));
-    }
-    let io = |e: std::io::Error| CosimError::Io(e.to_string());
-    stimulus.write(&workdir.join("stimulus.txt"))?;
-    std::fs::write(workdir.join("dut.v"), verilog::emit(design)).map_err(io)?;
-    std::fs::write(workdir.join("tb.v"), testbench(design, stimulus)).map_err(io)?;
+    prepare(
+        design,
+        stimulus,
+        workdir,
+        "tb.v",
+        &testbench(design, stimulus),
+    )?;
     run_tool(
         Command::new("iverilog").current_dir(workdir).args([
             "-g2005",
@@ -106,5 +102,5 @@ pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Trace
             .args(["-n", "sim.vvp"]),
         "vvp",
     )?;
-    parse_trace(&text, top, stimulus.steps.len())
+    parse_trace(&text, design.top(), stimulus.steps.len())
 }

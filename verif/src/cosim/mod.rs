@@ -199,6 +199,28 @@ pub fn compare(
     Ok(first_mismatch(&ours, &theirs))
 }
 
+/// Checks the stimulus against the design and writes what a harness run
+/// needs into `workdir`: `stimulus.txt`, `dut.v` and the harness file.
+pub(crate) fn prepare(
+    design: &Design,
+    stimulus: &Stimulus,
+    workdir: &Path,
+    harness_file: &str,
+    harness: &str,
+) -> Result<(), CosimError> {
+    let top = design.top();
+    stimulus.check(top)?;
+    if outputs(top).is_empty() {
+        return Err(CosimError::Stimulus(
+            "the design has no outputs to compare".into(),
+        ));
+    }
+    let io = |e: std::io::Error| CosimError::Io(e.to_string());
+    stimulus.write(&workdir.join("stimulus.txt"))?;
+    std::fs::write(workdir.join("dut.v"), linkforge_hdl::verilog::emit(design)).map_err(io)?;
+    std::fs::write(workdir.join(harness_file), harness).map_err(io)
+}
+
 /// Runs a command and returns its standard output, or the tool error.
 pub(crate) fn run_tool(cmd: &mut std::process::Command, what: &str) -> Result<String, CosimError> {
     let out = cmd

@@ -3,9 +3,9 @@
 //! Verilator is two-state and starts every register and memory word at
 //! zero, like the built-in simulator, so every value is compared.
 
-use super::{data_inputs, outputs, parse_trace, run_tool, CosimError, Stimulus, Trace};
+use super::{data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Stimulus, Trace};
 use linkforge_hdl::verilog::names::legalize;
-use linkforge_hdl::{verilog, Design};
+use linkforge_hdl::Design;
 use std::fmt::Write;
 use std::path::Path;
 use std::process::Command;
@@ -128,17 +128,13 @@ fn harness(design: &Design, stimulus: &Stimulus) -> String {
 /// Builds the design with Verilator (C++ at `-O0`: correctness, not speed)
 /// inside `workdir` and runs the stimulus on it.
 pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Trace, CosimError> {
-    let top = design.top();
-    stimulus.check(top)?;
-    if outputs(top).is_empty() {
-        return Err(CosimError::Stimulus(
-            "the design has no outputs to compare".into(),
-        ));
-    }
-    let io = |e: std::io::Error| CosimError::Io(e.to_string());
-    stimulus.write(&workdir.join("stimulus.txt"))?;
-    std::fs::write(workdir.join("dut.v"), verilog::emit(design)).map_err(io)?;
-    std::fs::write(workdir.join("harness.cpp"), harness(design, stimulus)).map_err(io)?;
+    prepare(
+        design,
+        stimulus,
+        workdir,
+        "harness.cpp",
+        &harness(design, stimulus),
+    )?;
     run_tool(
         Command::new("verilator").current_dir(workdir).args([
             "--cc",
@@ -165,5 +161,5 @@ pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Trace
         Command::new(workdir.join("obj").join("harness")).current_dir(workdir),
         "the Verilator model",
     )?;
-    parse_trace(&text, top, stimulus.steps.len())
+    parse_trace(&text, design.top(), stimulus.steps.len())
 }

@@ -1,0 +1,99 @@
+//! The external Verilog tools (Verilator, Icarus, Yosys) run on generated
+//! files, each returning every warning it printed as a failure.
+//!
+//! [`have`] is for tests: a missing tool fails the test when the environment
+//! variable `CI` is set, and elsewhere prints that the test skipped it.
+
+use std::path::Path;
+use std::process::Command;
+
+/// True when `tool` can be run. For tests: panics when it cannot and `CI`
+/// is set, otherwise prints that the caller skips it.
+pub fn have(tool: &str) -> bool {
+    let found = Command::new(tool)
+        .arg(if tool == "iverilog" {
+            "-V"
+        } else {
+            "--version"
+        })
+        .output()
+        .is_ok();
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("`{tool}` is not installed, and CI must run every tool test");
+        }
+        eprintln!("skipped: `{tool}` is not installed (apt-get install {tool})");
+    }
+    found
+}
+
+/// Runs a tool; its success and everything it printed.
+fn run(cmd: &mut Command) -> (bool, String) {
+    match cmd.output() {
+        Ok(out) => (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        ),
+        Err(e) => (false, format!("cannot run {:?}: {e}", cmd.get_program())),
+    }
+}
+
+/// `verilator --lint-only -Wall`: Ok when it passes with no warning.
+pub fn verilator_lint(file: &Path, top: &str) -> Result<(), String> {
+    let (ok, text) = run(Command::new("verilator")
+        .args(["--lint-only", "-Wall", "--top-module", top])
+        .arg(file));
+    if ok && text.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!("verilator on {}:\n{text}", file.display()))
+    }
+}
+
+/// `iverilog -g2005 -Wall`: Ok when it compiles with no warning.
+pub fn iverilog_compile(file: &Path, top: &str) -> Result<(), String> {
+    let out = file.with_extension("vvp");
+    let (ok, text) = run(Command::new("iverilog")
+        .args(["-g2005", "-Wall", "-s", top, "-o"])
+        .arg(&out)
+        .arg(file));
+    let _ = std::fs::remove_file(out);
+    if ok && text.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!("iverilog on {}:\n{text}", file.display()))
+    }
+}
+
+/// `yosys synth -top TOP; check -assert`, with no latch and no warning.
+pub fn yosys_synth(file: &Path, top: &str) -> Result<(), String> {
+    let script = format!(
+        "read_verilog {}; synth -top {top}; check -assert; select -assert-none t:$dlatch t:$adlatch t:$_DLATCH_*_ t:$_DLATCHSR_*_",
+        file.display()
+    );
+    let (ok, text) = run(Command::new("yosys").args(["-q", "-p", &script]));
+    if ok && !text.contains("Warning") && !text.contains("Latch inferred") {
+        Ok(())
+    } else {
+        Err(format!("yosys on {}:\n{text}", file.display()))
+    }
+}
+
+/// Runs every installed tool on `file`; returns all failures.
+pub fn all_tools(file: &Path, top: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if have("verilator") {
+        errors.extend(verilator_lint(file, top).err());
+    }
+    if have("iverilog") {
+        errors.extend(iverilog_compile(file, top).err());
+    }
+    if have("yosys") {
+        errors.extend(yosys_synth(file, top).err());
+    }
+    errors
+}
