@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod common;
 mod params;
+pub mod retimer;
 pub mod switch;
 
 use linkforge_hdl::HdlError;

@@ -11,6 +11,7 @@
 
 pub mod bench;
 pub mod cosim;
+pub mod models;
 pub mod sim;
 pub mod tools;
 mod wave;
