@@ -6,34 +6,8 @@ mod common;
 
 use common::{cases, check_verilog, Tb};
 use linkforge_hdl::Bits;
-use linkforge_rtl::common::crc::{crc, CrcConfig};
+use linkforge_rtl::common::crc::{crc, reference, CrcConfig};
 use proptest::prelude::*;
-
-/// The textbook CRC: an unreflected register shifted left one bit at a
-/// time; reflection is applied to each input byte and to the result.
-fn reference(cfg: &CrcConfig, message: &[u8]) -> u64 {
-    let w = cfg.width;
-    let mask = u64::MAX >> (64 - w);
-    let mut reg = cfg.init;
-    for &byte in message {
-        let byte = if cfg.reflect {
-            byte.reverse_bits()
-        } else {
-            byte
-        };
-        for i in (0..8).rev() {
-            let feedback = (reg >> (w - 1) & 1) ^ u64::from(byte >> i & 1);
-            reg = (reg << 1) & mask;
-            if feedback == 1 {
-                reg ^= cfg.poly;
-            }
-        }
-    }
-    if cfg.reflect {
-        reg = reg.reverse_bits() >> (64 - w);
-    }
-    reg ^ cfg.xorout
-}
 
 /// The CRC as it is sent after the message: reflected CRCs least
 /// significant byte first, others most significant first.

@@ -3,7 +3,7 @@
 //! later, the input its select picked.
 
 use super::{draw, Failure, Outcome, Scenario, RESET_CYCLES};
-use linkforge_hdl::{bits_for, words_for, Bits, Design};
+use linkforge_hdl::{bits_for, words_for, Bits};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::switch::crossbar::CrossbarConfig;
 use linkforge_verif::{Sim, SimError};
@@ -15,7 +15,7 @@ pub struct CrossbarScenario {
 
 impl CrossbarScenario {
     /// The scenario, when the parameters describe a valid crossbar.
-    pub fn new(params: &Params, _design: &Design) -> Option<Self> {
+    pub fn new(params: &Params) -> Option<Self> {
         CrossbarConfig::from_params(params)
             .ok()
             .map(|cfg| CrossbarScenario { cfg })

@@ -6,6 +6,7 @@
 //! Stimulus is a stream of random 64-bit words that the scenario consumes
 //! cycle by cycle, so the same scenario serves both commands.
 
+mod crc;
 mod crossbar;
 mod generic;
 
@@ -61,13 +62,15 @@ pub trait Scenario {
 /// is one, otherwise random stimulus on every input with the design's
 /// assertions as the checks.
 pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scenario> {
-    match kind {
-        "crossbar" => match crossbar::CrossbarScenario::new(params, design) {
-            Some(s) => Box::new(s),
-            None => Box::new(generic::GenericScenario::new(design)),
-        },
-        _ => Box::new(generic::GenericScenario::new(design)),
+    fn boxed(s: impl Scenario + 'static) -> Box<dyn Scenario> {
+        Box::new(s)
     }
+    let dedicated = match kind {
+        "crossbar" => crossbar::CrossbarScenario::new(params).map(boxed),
+        "crc" => crc::CrcScenario::new(params).map(boxed),
+        _ => None,
+    };
+    dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))
 }
 
 /// An infinite xorshift64 word stream: `linkforge sim`'s stimulus.
