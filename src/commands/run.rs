@@ -34,7 +34,7 @@ impl RunReport {
     /// The summary table and the one-line verdict.
     pub fn render(&self) -> String {
         let mut s = format!(
-            "{:<28} {:<12} {:>10} {:>12} {:>14}  {}\n",
+            "{:<28} {:<18} {:>10} {:>12} {:>14}  {}\n",
             "variant", "kind", "cycles", "checks", "properties", "waveform"
         );
         for r in &self.rows {
@@ -54,7 +54,7 @@ impl RunReport {
                 .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "{:<28} {:<12} {:>10} {:>12} {:>14}  {wave}",
+                "{:<28} {:<18} {:>10} {:>12} {:>14}  {wave}",
                 r.variant, r.kind, r.sim.cycles, checks, props
             );
         }

@@ -132,21 +132,40 @@ fn degree(taps: &[u32]) -> u32 {
     taps.iter().copied().max().unwrap_or(0)
 }
 
+/// Runs the recurrence `b[t] = XOR of b[t - e]` over `taps` for `bits`
+/// steps on symbolic bits. Variables `0..n` are the history (bit 0 the most
+/// recent, `n` the degree); when `fed`, variables `n..n + bits` are bits
+/// received in the same order, and they (not the predictions) enter the
+/// history, as in a self-synchronizing checker. Returns the `bits`
+/// predictions, earliest first, and the history afterwards, bit 0 the most
+/// recent.
+pub(crate) fn steps(taps: &[u32], bits: u32, fed: bool) -> (Vec<Terms>, Vec<Terms>) {
+    let n = degree(taps);
+    let vars = if fed { n + bits } else { n };
+    // The sequence as sums of variables, oldest first: the history, then `bits` more.
+    let mut seq: Vec<Terms> = (0..n).rev().map(|k| Terms::var(vars, k)).collect();
+    let mut predictions = Vec::with_capacity(bits as usize);
+    for j in 0..bits {
+        let mut next = Terms::zero(vars);
+        for &e in taps {
+            next.add(&seq[seq.len() - e as usize]);
+        }
+        seq.push(if fed {
+            Terms::var(vars, n + j)
+        } else {
+            next.clone()
+        });
+        predictions.push(next);
+    }
+    let history = seq.iter().rev().take(n as usize).cloned().collect();
+    (predictions, history)
+}
+
 /// Builds the LFSR as module `module_name`.
 pub fn lfsr(module_name: &str, cfg: &LfsrConfig) -> Result<Module, HdlError> {
     checked(module_name, cfg.validate())?;
     let n = cfg.degree();
-    // The sequence as sums of state bits, oldest first: the state, then `bits` more.
-    let mut seq: Vec<Terms> = (0..n).rev().map(|k| Terms::var(n, k)).collect();
-    for _ in 0..cfg.bits {
-        let mut next = Terms::zero(n);
-        for &e in &cfg.taps {
-            next.add(&seq[seq.len() - e as usize]);
-        }
-        seq.push(next);
-    }
-    let outputs = &seq[n as usize..];
-    let next_state: Vec<Terms> = seq.iter().rev().take(n as usize).cloned().collect();
+    let (outputs, next_state) = steps(&cfg.taps, cfg.bits, false);
 
     let mut m = ModuleBuilder::new(module_name);
     m.clock("clk");
@@ -155,7 +174,7 @@ pub fn lfsr(module_name: &str, cfg: &LfsrConfig) -> Result<Module, HdlError> {
     let out = m.output("out", cfg.bits);
     let state = m.reg("state", n).reset(cfg.seed);
     let src = Expr::from(state);
-    m.assign(out, vector_expr(outputs, &src));
+    m.assign(out, vector_expr(&outputs, &src));
     m.when(en, |m| m.next(state, vector_expr(&next_state, &src)));
     m.finish()
 }

@@ -12,7 +12,7 @@ pub mod async_fifo;
 pub mod counter;
 pub mod crc;
 mod fwft;
-mod gf2;
+pub(crate) mod gf2;
 pub mod lfsr;
 pub mod sync2;
 pub mod sync_fifo;

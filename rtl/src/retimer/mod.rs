@@ -1,3 +1,13 @@
 //! Retimer blocks (PCIe 5/6, CXL): PRBS generators and checkers, scramblers,
 //! 128b/130b block alignment, elastic buffer, lane deskew, FFE/DFE with LMS
 //! adaptation, clock-data recovery, PAM4 coding and the LTSSM tracker.
+pub mod block_align;
+pub mod cdr;
+pub mod deskew;
+pub mod dfe;
+pub mod elastic_buffer;
+pub mod ffe;
+pub mod ltssm;
+pub mod pam4;
+pub mod prbs;
+pub mod scrambler;

@@ -1,3 +1,4 @@
 //! Behavioural models used as stimulus and reference: analog channels that
 //! turn symbol streams into ADC samples, traffic sources and memories. They
 //! are test models, not RTL.
+pub mod channel;
