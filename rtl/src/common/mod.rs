@@ -50,3 +50,16 @@ pub fn from_gray(g: impl Into<Expr>) -> Expr {
         .collect();
     concat(bits)
 }
+
+/// A `width`-bit register `name` in the current clock domain counting the
+/// edges where `event` is high, stopping at its maximum.
+pub(crate) fn saturating_count(
+    m: &mut ModuleBuilder,
+    name: &str,
+    event: Expr,
+    width: u32,
+) -> Signal {
+    let q = m.reg(name, width).reset(0);
+    m.when(event & !q.all(), |m| m.next(q, q + 1));
+    q
+}

@@ -50,8 +50,10 @@
 //! Reset: assert `rx_rst` and `rst` together for at least three edges of
 //! the slower clock (the [`async_fifo`] contract).
 
+use super::COUNT_WIDTH;
 use crate::catalog::{BlockKind, Params};
 use crate::common::async_fifo::{async_fifo, AsyncFifoConfig};
+use crate::common::saturating_count;
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
@@ -59,8 +61,6 @@ use linkforge_hdl::prelude::*;
 const WIDTH: IntRange = (1, 1023);
 const DEPTH: IntRange = (8, 1 << 12);
 const SKP_STEP: IntRange = (1, 16);
-/// Width of the event counters.
-pub const COUNT_WIDTH: u32 = 16;
 
 /// Size and SKP granularity of an elastic buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,19 +128,6 @@ impl ElasticBufferConfig {
     pub fn low_watermark(&self) -> u32 {
         self.depth / 2 - 2 * self.skp_step
     }
-}
-
-/// A `width`-bit register `name` in the current clock domain counting the
-/// edges where `event` is high, stopping at its maximum.
-pub(crate) fn saturating_count(
-    m: &mut ModuleBuilder,
-    name: &str,
-    event: Expr,
-    width: u32,
-) -> Signal {
-    let q = m.reg(name, width).reset(0);
-    m.when(event & !q.all(), |m| m.next(q, q + 1));
-    q
 }
 
 /// The parent-side signals of the FIFO instance.

@@ -53,8 +53,9 @@
 //!   (until reset) when a transition found the history full and was not
 //!   recorded.
 
-use super::elastic_buffer::{saturating_count, COUNT_WIDTH};
+use super::COUNT_WIDTH;
 use crate::catalog::{BlockKind, Params};
+use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, IntRange};
 use crate::RtlError;

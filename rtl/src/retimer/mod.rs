@@ -1,6 +1,9 @@
 //! Retimer blocks (PCIe 5/6, CXL): PRBS generators and checkers, scramblers,
 //! 128b/130b block alignment, elastic buffer, lane deskew, FFE/DFE with LMS
 //! adaptation, clock-data recovery, PAM4 coding and the LTSSM tracker.
+
+/// Width of the saturating event counters the retimer blocks expose as telemetry.
+pub const COUNT_WIDTH: u32 = 16;
 pub mod block_align;
 pub mod cdr;
 pub mod deskew;
