@@ -95,6 +95,9 @@ pub enum ParamKind {
 impl fmt::Display for ParamKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ParamKind::Int { min, max } if (*min, *max) == (i64::MIN, i64::MAX) => {
+                write!(f, "any 64-bit integer")
+            }
             ParamKind::Int { min, max } => write!(f, "integer {min}..={max}"),
             ParamKind::Float { min, max } => write!(f, "number {min}..={max}"),
             ParamKind::Bool => write!(f, "bool"),
