@@ -10,7 +10,7 @@
 mod common;
 mod designs;
 
-use designs::random::{shape, two_domain_module};
+use designs::random::{shape, two_domain_module, Shape};
 use linkforge_hdl::{Bits, Design};
 use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
 use proptest::prelude::*;
@@ -125,16 +125,29 @@ fn cases(var: &str, default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// A random two-domain design and its stimulus.
-fn random_case(
-    widths_a: &[u32],
-    sa: &designs::random::Shape,
-    widths_b: &[u32],
-    sb: &designs::random::Shape,
-    period_b: u64,
-    seed: u64,
-) -> Result<(Design, Stimulus), TestCaseError> {
-    let module = two_domain_module(widths_a, sa, widths_b, sb)
+/// A random two-domain design (input widths and expression shape of each
+/// domain), the period of the second clock, and the stimulus seed.
+type RandomCase = (Vec<u32>, Shape, Vec<u32>, Shape, u64, u64);
+
+fn random_case() -> impl Strategy<Value = RandomCase> {
+    (
+        prop::collection::vec(1u32..=200, 1..=3),
+        shape(),
+        prop::collection::vec(1u32..=200, 1..=3),
+        shape(),
+        600u64..1500,
+        any::<u64>(),
+    )
+}
+
+/// Builds the case's design and stimulus and runs it on `peer` (`tool`
+/// being its executable), when installed.
+fn random_agrees(case: RandomCase, peer: Peer, tool: &str) -> Result<(), TestCaseError> {
+    if !common::have(tool) {
+        return Ok(());
+    }
+    let (widths_a, sa, widths_b, sb, period_b, seed) = case;
+    let module = two_domain_module(&widths_a, &sa, &widths_b, &sb)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let design = Design::new(module).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let stim = stimulus(
@@ -143,26 +156,15 @@ fn random_case(
         40,
         seed,
     );
-    Ok((design, stim))
+    agree(&design, &stim, peer).map_err(TestCaseError::fail)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases("PROPTEST_CASES", 200), ..ProptestConfig::default() })]
 
     #[test]
-    fn random_designs_agree_with_icarus(
-        widths_a in prop::collection::vec(1u32..=200, 1..=3),
-        sa in shape(),
-        widths_b in prop::collection::vec(1u32..=200, 1..=3),
-        sb in shape(),
-        period_b in 600u64..1500,
-        seed in any::<u64>(),
-    ) {
-        if !common::have("iverilog") {
-            return Ok(());
-        }
-        let (design, stim) = random_case(&widths_a, &sa, &widths_b, &sb, period_b, seed)?;
-        agree(&design, &stim, Peer::Icarus).map_err(TestCaseError::fail)?;
+    fn random_designs_agree_with_icarus(case in random_case()) {
+        random_agrees(case, Peer::Icarus, "iverilog")?;
     }
 }
 
@@ -170,18 +172,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases("LINKFORGE_VERILATOR_CASES", 4), ..ProptestConfig::default() })]
 
     #[test]
-    fn random_designs_agree_with_verilator(
-        widths_a in prop::collection::vec(1u32..=200, 1..=3),
-        sa in shape(),
-        widths_b in prop::collection::vec(1u32..=200, 1..=3),
-        sb in shape(),
-        period_b in 600u64..1500,
-        seed in any::<u64>(),
-    ) {
-        if !common::have("verilator") {
-            return Ok(());
-        }
-        let (design, stim) = random_case(&widths_a, &sa, &widths_b, &sb, period_b, seed)?;
-        agree(&design, &stim, Peer::Verilator).map_err(TestCaseError::fail)?;
+    fn random_designs_agree_with_verilator(case in random_case()) {
+        random_agrees(case, Peer::Verilator, "verilator")?;
     }
 }

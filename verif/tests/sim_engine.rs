@@ -2,6 +2,7 @@
 //! resets, memories, FSMs, hierarchy, clocks, wide values and assertions.
 
 mod common;
+mod wave_support;
 
 use linkforge_hdl::ir::Op;
 use linkforge_hdl::prelude::*;
@@ -181,26 +182,7 @@ fn memory_reads_see_contents_from_before_the_edge() -> Res {
 
 #[test]
 fn fsm_walks_its_states() -> Res {
-    let mut m = ModuleBuilder::new("handshake");
-    let _clk = m.clock("clk");
-    let _rst = m.reset("rst");
-    let start = m.input("start", 1);
-    let busy = m.output("busy", 1);
-    let fsm = m.fsm("state", &["idle", "run", "done"]);
-    let (idle, run, done) = (fsm.state("idle")?, fsm.state("run")?, fsm.state("done")?);
-    let count = m.reg("count", 2).reset(0);
-    m.switch(fsm.register(), |s| {
-        s.is(idle, |m| {
-            m.when(start, |m| m.goto(&fsm, run));
-        });
-        s.is(run, |m| {
-            m.next(count, count + 1);
-            m.when(count.eq(lit(2, 2)), |m| m.goto(&fsm, done));
-        });
-        s.is(done, |m| m.goto(&fsm, idle));
-    });
-    m.assign(busy, fsm.is(run));
-    let mut sim = Sim::new(&Design::new(m.finish()?)?)?;
+    let mut sim = Sim::new(&Design::new(wave_support::controller()?)?)?;
     sim.poke("rst", 1)?;
     sim.step()?;
     sim.poke("rst", 0)?;
