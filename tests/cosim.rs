@@ -13,38 +13,20 @@ mod designs;
 use designs::random::{shape, two_domain_module, Shape};
 use linkforge_hdl::{Bits, Design};
 use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
+use linkforge_verif::models::xorshift::XorShift;
 use proptest::prelude::*;
-
-/// xorshift64: the stimulus generator (seeded, deterministic).
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn bits(&mut self, width: u32) -> Bits {
-        let words: Vec<u64> = (0..linkforge_hdl::words_for(width))
-            .map(|_| self.next())
-            .collect();
-        Bits::from_words(&words, width)
-    }
-}
 
 /// Random data inputs for `steps` steps. Inputs named `rst*` are resets:
 /// asserted in the first two steps and then rarely (`*_n` is active low).
 fn stimulus(design: &Design, clocks: Vec<ClockSpec>, steps: usize, seed: u64) -> Stimulus {
-    let mut rng = XorShift(seed | 1);
+    let mut rng = XorShift::new(seed);
     let ins = cosim::data_inputs(design.top());
     let values = (0..steps)
         .map(|s| {
             ins.iter()
                 .map(|(name, w)| {
                     if name.starts_with("rst") {
-                        let asserted = s < 2 || rng.next() % 32 == 0;
+                        let asserted = s < 2 || rng.word() % 32 == 0;
                         let level = asserted != name.ends_with("_n");
                         Bits::from_u64(level as u64, 1).expect("1 bit")
                     } else {

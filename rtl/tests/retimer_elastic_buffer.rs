@@ -14,6 +14,7 @@ mod common;
 use common::{cases, check_verilog, Tb};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::retimer::elastic_buffer::{elastic_buffer, kind, ElasticBufferConfig};
+use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::SignalHandle;
 use proptest::prelude::*;
 
@@ -26,18 +27,6 @@ const REAL_BLOCK: u64 = 16;
 /// The data value of SKP symbols.
 const SKP: u64 = 0xaa;
 
-/// A small deterministic generator for the stream's data words.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// The input stream `(data, skp)`: per interval, a SKP run of `k * step`
 /// words then `blocks * block_words` data words; a long data tail so every
 /// SKP run has left the buffer when the input ends.
@@ -48,10 +37,10 @@ fn stream(
     seed: u64,
 ) -> Vec<(u64, bool)> {
     let mask = u64::MAX >> (64 - cfg.width);
-    let mut rng = XorShift(seed | 1);
+    let mut rng = XorShift::new(seed);
     let mut words = Vec::new();
     let data = |rng: &mut XorShift, n: u64, words: &mut Vec<(u64, bool)>| {
-        words.extend((0..n).map(|_| (rng.next() & mask, false)));
+        words.extend((0..n).map(|_| (rng.word() & mask, false)));
     };
     for &(blocks, k) in intervals {
         words.extend((0..k * cfg.skp_step).map(|_| (SKP & mask, true)));

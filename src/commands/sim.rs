@@ -2,9 +2,10 @@
 //! summarises it.
 
 use super::{build, load, select, CliError};
-use crate::scenarios::{self, Failure, XorShift};
+use crate::scenarios::{self, Failure};
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
+use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::Sim;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -69,7 +70,7 @@ pub fn simulate(
         sim.trace(path)
             .map_err(|e| CliError::Usage(format!("waveform {}: {e}", path.display())))?;
     }
-    let mut words = XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut words = XorShift::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let start = Instant::now();
     let result = scenario.run(&mut sim, cycles, &mut words, progress);
     let wall = start.elapsed();

@@ -73,19 +73,6 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))
 }
 
-/// An infinite xorshift64 word stream: `linkforge sim`'s stimulus.
-pub struct XorShift(pub u64);
-
-impl Iterator for XorShift {
-    type Item = u64;
-    fn next(&mut self) -> Option<u64> {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        Some(self.0)
-    }
-}
-
 /// The next `width`-bit value from `words` (zero once they run out).
 pub(crate) fn draw(words: &mut dyn Iterator<Item = u64>, width: u32) -> Bits {
     let v: Vec<u64> = (0..words_for(width))

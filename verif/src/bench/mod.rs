@@ -42,14 +42,7 @@ use std::time::{Duration, Instant};
 /// The seed of the stimulus generator, shared by every engine.
 pub const SEED: u64 = 0x2545_F491_4F6C_DD1D;
 
-/// One step of the xorshift64 generator that drives every input.
-#[inline]
-pub fn xorshift64(mut x: u64) -> u64 {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    x
-}
+pub use crate::models::xorshift::xorshift64;
 
 /// Folds one output value into a running checksum.
 #[inline]
