@@ -46,6 +46,22 @@ pub fn emit(design: &Design) -> String {
     out
 }
 
+/// A line instantiating the design's top module as `instance`, each port
+/// connected to a net of the same (legal) name: what a testbench writes.
+pub fn instantiate_top(design: &Design, instance: &str) -> String {
+    let top = design.top();
+    let names = module_names(top, design.top_name());
+    let conns: Vec<String> = top
+        .ports
+        .iter()
+        .map(|p| {
+            let n = &names.signals[p.0 as usize];
+            format!(".{n}({n})")
+        })
+        .collect();
+    format!("{} {instance} ({});", design.top_name(), conns.join(", "))
+}
+
 /// Legal names of a module's signals, ports first so a parent can compute a
 /// child's port names the same way. Internal names also avoid the module's
 /// own name (`module_name`), which Verilator would report as hidden.
@@ -85,8 +101,9 @@ fn module_names(m: &Module, module_name: &str) -> ModuleNames {
     }
 }
 
-/// `[w-1:0] ` for a vector, nothing for a single bit.
-fn range(width: u32) -> String {
+/// The declaration range of a `width`-bit net: `[w-1:0] ` for a vector,
+/// nothing for a single bit.
+pub fn range(width: u32) -> String {
     if width == 1 {
         String::new()
     } else {

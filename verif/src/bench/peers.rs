@@ -3,7 +3,7 @@
 //! [module documentation](super), built and run in a temporary directory.
 
 use super::{BenchConfig, BenchError, Measurement, Port, Run, Workload, SEED};
-use linkforge_hdl::verilog::{self, names::legalize};
+use linkforge_hdl::verilog::{self, names::legalize, range};
 use std::fmt::Write;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -193,13 +193,6 @@ fn verilator_main(w: &Workload) -> String {
 /// The Icarus testbench: the stimulus loop in a `reg [63:0]`, the cycle
 /// count from `+cycles=N`; prints the marker, cycles and checksum.
 fn icarus_testbench(w: &Workload) -> String {
-    let range = |width: u32| {
-        if width == 1 {
-            String::new()
-        } else {
-            format!("[{}:0] ", width - 1)
-        }
-    };
     let low_bits = |p: &Port| match p.width {
         64 => "x".to_string(),
         1 => "x[0]".to_string(),
@@ -225,16 +218,7 @@ fn icarus_testbench(w: &Workload) -> String {
         t,
         "    reg [63:0] x;\n    reg [63:0] cs;\n    integer cycle;\n    integer cycles;"
     );
-    let top = w.design.top();
-    let conns: Vec<String> = top
-        .ports
-        .iter()
-        .map(|p| {
-            let n = legalize(&top.signal(*p).name);
-            format!(".{n}({n})")
-        })
-        .collect();
-    let _ = writeln!(t, "    {} dut ({});", w.design.top_name(), conns.join(", "));
+    let _ = writeln!(t, "    {}", verilog::instantiate_top(&w.design, "dut"));
     let _ = writeln!(t, "    initial begin");
     let _ = writeln!(
         t,

@@ -4,18 +4,11 @@ use super::{
     clock_inputs, data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Stimulus, Trace,
 };
 use linkforge_hdl::verilog::names::legalize;
+use linkforge_hdl::verilog::{self, range};
 use linkforge_hdl::Design;
 use std::fmt::Write;
 use std::path::Path;
 use std::process::Command;
-
-fn range(w: u32) -> String {
-    if w == 1 {
-        String::new()
-    } else {
-        format!("[{}:0] ", w - 1)
-    }
-}
 
 /// The testbench: reads `stimulus.txt` with `$fscanf`, applies the inputs,
 /// waits, prints the outputs in hex, then pulses the scheduled clocks.
@@ -36,15 +29,7 @@ fn testbench(design: &Design, stimulus: &Stimulus) -> String {
     }
     let _ = writeln!(tb, "    reg [{}:0] edges;", nclk - 1);
     let _ = writeln!(tb, "    integer fd, fields, step;");
-    let conns: Vec<String> = top
-        .ports
-        .iter()
-        .map(|p| {
-            let n = legalize(&top.signal(*p).name);
-            format!(".{n}({n})")
-        })
-        .collect();
-    let _ = writeln!(tb, "    {} dut ({});", design.top_name(), conns.join(", "));
+    let _ = writeln!(tb, "    {}", verilog::instantiate_top(design, "dut"));
     let _ = writeln!(tb, "    initial begin");
     let _ = writeln!(tb, "        fd = $fopen(\"stimulus.txt\", \"r\");");
     let _ = writeln!(
