@@ -7,6 +7,7 @@
 mod commands;
 mod manifest;
 mod output;
+mod plots;
 mod scenarios;
 
 use clap::{Parser, Subcommand};

@@ -153,3 +153,40 @@ fn run_is_the_main_job_and_ends_in_a_summary() {
         assert!(Path::new(out).join(f).exists(), "{f} missing");
     }
 }
+
+#[test]
+fn sim_of_a_retimer_reports_the_link_and_draws_its_pictures() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("link.lf");
+    std::fs::write(&config, "retimer x2 { lanes = 2; }\n").unwrap();
+    let wave = dir.path().join("x2.vcd");
+    let o = linkforge(&[
+        "sim",
+        config.to_str().unwrap(),
+        "--variant",
+        "x2",
+        "--cycles",
+        "16000",
+        "--wave",
+        wave.to_str().unwrap(),
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in [
+        "lock_time_ui: ",
+        "bit_errors: 0",
+        "ber: 0 (<",
+        "eb_adds: ",
+        "eb_drops: ",
+        "deskew_ui_per_lane: ",
+    ] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert!(!t.contains("lock_time_ui: not locked"), "{t}");
+    for picture in ["x2.eye.png", "x2.cdr.png"] {
+        let path = dir.path().join(picture);
+        assert!(t.contains(&format!("picture: {}", path.display())), "{t}");
+        let png = std::fs::read(&path).expect("picture written");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{picture}");
+    }
+}

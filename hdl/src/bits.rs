@@ -119,6 +119,19 @@ impl Bits {
         }
     }
 
+    /// The `width`-bit field starting at bit `lo` (`width` at most 64; bits
+    /// past the value's width read 0).
+    pub fn field(&self, lo: u32, width: u32) -> u64 {
+        (0..width.min(64)).fold(0, |acc, i| acc | (u64::from(self.bit(lo + i)) << i))
+    }
+
+    /// Writes the low `width` bits of `value` (`width` at most 64) at bit `lo`.
+    pub fn set_field(&mut self, lo: u32, width: u32, value: u64) {
+        for i in 0..width.min(64) {
+            self.set_bit(lo + i, (value >> i) & 1 == 1);
+        }
+    }
+
     /// True when every bit is zero.
     pub fn is_zero(&self) -> bool {
         self.words.iter().all(|w| *w == 0)
@@ -188,6 +201,16 @@ mod tests {
         assert_eq!(b.to_hex(), "fffffffffffffffffffffffff");
         assert!(b.bit(99) && !b.bit(100));
         assert_eq!(b.to_u64(), None);
+    }
+
+    #[test]
+    fn fields_read_back_across_word_boundaries() {
+        let mut b = Bits::zero(130);
+        b.set_field(60, 10, 0x2a5);
+        b.set_field(125, 5, 0x1f);
+        assert_eq!(b.field(60, 10), 0x2a5);
+        assert_eq!(b.field(125, 8), 0x1f);
+        assert_eq!(b.field(0, 60), 0);
     }
 
     #[test]

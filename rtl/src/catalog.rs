@@ -286,6 +286,7 @@ pub fn catalog() -> Vec<BlockKind> {
         crate::retimer::pam4::tx_kind(),
         crate::retimer::pam4::rx_kind(),
         crate::retimer::ltssm::kind(),
+        crate::retimer::top::kind(),
         crate::switch::crossbar::kind(),
     ]
 }

@@ -91,6 +91,7 @@ fn run(cfg: &ElasticBufferConfig, local_period: u64, phase: u64, input: &[(u64, 
     tb.set("rx_rst", 0);
     tb.set("rst", 0);
     tb.set("rx_valid", 1);
+    tb.set("out_ready", 1);
     let [rx_data, rx_skp, out_valid, out_data, out_skp] =
         ["rx_data", "rx_skp", "out_valid", "out_data", "out_skp"].map(|n| handle(&tb, n));
     let mut out = Vec::new();

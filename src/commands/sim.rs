@@ -29,6 +29,8 @@ pub struct SimSummary {
     pub metrics: Vec<(String, String)>,
     /// The waveform written, if any.
     pub wave: Option<PathBuf>,
+    /// The pictures written next to it.
+    pub pictures: Vec<PathBuf>,
 }
 
 impl fmt::Display for SimSummary {
@@ -45,6 +47,9 @@ impl fmt::Display for SimSummary {
         }
         if let Some(w) = &self.wave {
             writeln!(f, "waveform: {}", w.display())?;
+        }
+        for p in &self.pictures {
+            writeln!(f, "picture: {}", p.display())?;
         }
         if let Some(fail) = &self.failure {
             writeln!(f, "FAILED at cycle {}: {}", fail.cycle, fail.message)?;
@@ -80,6 +85,14 @@ pub fn simulate(
         Ok(o) => (o, None),
         Err(f) => (Default::default(), Some(f)),
     };
+    let mut pictures = Vec::new();
+    if let Some(wave) = wave {
+        for p in &outcome.pictures {
+            let path = wave.with_extension(format!("{}.png", p.suffix));
+            crate::output::write_atomic(&path, &p.png)?;
+            pictures.push(path);
+        }
+    }
     Ok(SimSummary {
         variant: variant.name.clone(),
         cycles: if failure.is_some() {
@@ -93,6 +106,7 @@ pub fn simulate(
         failure,
         metrics: outcome.metrics,
         wave: wave.map(Path::to_path_buf),
+        pictures,
     })
 }
 

@@ -9,6 +9,7 @@
 mod crc;
 mod crossbar;
 mod generic;
+mod retimer;
 
 use linkforge_hdl::{words_for, Bits, Design};
 use linkforge_rtl::catalog::Params;
@@ -23,6 +24,17 @@ pub struct Outcome {
     pub checks_passed: u64,
     /// The scenario's own metrics, printed as `name: value`.
     pub metrics: Vec<(String, String)>,
+    /// Pictures to write next to the waveform.
+    pub pictures: Vec<Picture>,
+}
+
+/// A PNG picture a scenario drew.
+#[derive(Debug)]
+pub struct Picture {
+    /// What it shows, the suffix of its file name (`NAME.SUFFIX.png`).
+    pub suffix: &'static str,
+    /// The PNG bytes.
+    pub png: Vec<u8>,
 }
 
 /// The first check that failed.
@@ -68,6 +80,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
     let dedicated = match kind {
         "crossbar" => crossbar::CrossbarScenario::new(params).map(boxed),
         "crc" => crc::CrcScenario::new(params).map(boxed),
+        "retimer" => retimer::RetimerScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

@@ -101,6 +101,36 @@ fn module_names(m: &Module, module_name: &str) -> ModuleNames {
     }
 }
 
+/// Marks the instance outputs nothing in `m` reads (no expression, clock,
+/// reset or memory port): they are left unconnected (`.port()`) instead of
+/// driving a wire no one uses.
+fn unread_instance_outputs(m: &Module) -> Vec<bool> {
+    let mut read = vec![false; m.signals.len()];
+    let mut mark = |s: SignalId| read[s.0 as usize] = true;
+    for n in &m.nodes {
+        if let Op::Signal(s) = n.op {
+            mark(s);
+        }
+    }
+    for s in &m.signals {
+        if let SignalKind::Reg { clock, reset } = &s.kind {
+            mark(*clock);
+            if let Some(r) = reset {
+                mark(r.signal);
+            }
+        }
+    }
+    for mem in &m.memories {
+        mem.writes.iter().for_each(|w| mark(w.clock));
+        mem.reads.iter().for_each(|r| mark(r.clock));
+    }
+    m.signals
+        .iter()
+        .zip(read)
+        .map(|(s, read)| matches!(s.kind, SignalKind::InstanceOutput { .. }) && !read)
+        .collect()
+}
+
 /// The declaration range of a `width`-bit net: `[w-1:0] ` for a vector,
 /// nothing for a single bit.
 pub fn range(width: u32) -> String {
@@ -277,8 +307,13 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
     }
 
     // Instances.
+    let unread = unread_instance_outputs(m);
     for (ii, inst) in m.instances.iter().enumerate() {
         let child_names = module_names(&inst.module, design.name_of(&inst.module));
+        let open_pins = inst.connections.iter().any(|c| unread[c.0 as usize]);
+        if open_pins {
+            body.push_str("    /* verilator lint_off PINCONNECTEMPTY */\n");
+        }
         let _ = writeln!(
             body,
             "    {} {} (",
@@ -291,13 +326,18 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
             .iter()
             .zip(&inst.connections)
             .map(|(cp, parent)| {
-                format!(
-                    "        .{}({})",
-                    child_names.signals[cp.0 as usize], sig[parent.0 as usize]
-                )
+                let net = if unread[parent.0 as usize] {
+                    ""
+                } else {
+                    &sig[parent.0 as usize]
+                };
+                format!("        .{}({net})", child_names.signals[cp.0 as usize])
             })
             .collect();
         let _ = writeln!(body, "{}\n    );", conns.join(",\n"));
+        if open_pins {
+            body.push_str("    /* verilator lint_on PINCONNECTEMPTY */\n");
+        }
     }
 
     // Header, declarations, then the body.
@@ -331,6 +371,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
     for (i, s) in m.signals.iter().enumerate() {
         let kw = match s.kind {
             SignalKind::Input { .. } | SignalKind::Output => continue,
+            _ if unread[i] => continue,
             SignalKind::Reg { .. } | SignalKind::MemoryRead { .. } => "reg",
             _ => "wire",
         };

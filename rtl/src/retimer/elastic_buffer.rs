@@ -39,13 +39,16 @@
 //!
 //! Ports, local domain (`rst` synchronous to `clk`, active high):
 //!
-//! - `out_valid`, `out_data[W-1:0]`, `out_skp`: the word leaving at the next
-//!   rising edge of `clk`. After reset `out_valid` stays low until `fill`
-//!   first reaches `depth / 2`; from then on it is high at every edge unless
-//!   the FIFO is empty (an underflow).
+//! - `out_ready`: the reader takes the word on offer at the next rising edge
+//!   of `clk` (tie high to read at every edge).
+//! - `out_valid`, `out_data[W-1:0]`, `out_skp`: the word on offer (the FIFO
+//!   head, or an added copy of it). After reset `out_valid` stays low until
+//!   `fill` first reaches `depth / 2`; from then on it is high unless the
+//!   FIFO is empty (an underflow).
 //! - `fill[A:0]`: words readable as the read side sees them.
 //! - `adds[15:0]`: groups of `skp_step` SKP words inserted (saturating).
-//! - `underflows[15:0]`: edges without a word after the start (saturating).
+//! - `underflows[15:0]`: reads (`out_ready` high) without a word after the
+//!   start (saturating).
 //!
 //! Reset: assert `rx_rst` and `rst` together for at least three edges of
 //! the slower clock (the [`async_fifo`] contract).
@@ -235,6 +238,7 @@ fn write_side(m: &mut ModuleBuilder, cfg: &ElasticBufferConfig, f: &Fifo) {
 fn read_side(m: &mut ModuleBuilder, cfg: &ElasticBufferConfig, f: &Fifo) {
     let sw = step_width(cfg);
     let pw = f.rd_count.width();
+    let out_ready = m.input("out_ready", 1);
     let out_valid = m.output("out_valid", 1);
     let out_data = m.output("out_data", cfg.width);
     let out_skp = m.output("out_skp", 1);
@@ -248,28 +252,36 @@ fn read_side(m: &mut ModuleBuilder, cfg: &ElasticBufferConfig, f: &Fifo) {
     });
     let head_skp = f.rd_data.bit(cfg.width);
     let valid = started & !f.rd_empty;
+    let taken = valid.clone() & out_ready;
     // The last word output was a SKP word: the head is not a run's first.
     let prev_skp = m.reg("prev_skp", 1).reset(0);
     // Extra copies of the head still to output.
     let inserting = m.reg("inserting", sw).reset(0);
-    let arm = valid.clone()
+    let arm = taken.clone()
         & head_skp.clone()
         & !prev_skp
         & f.rd_count.lt(lit(cfg.low_watermark().into(), pw));
     m.when(arm.clone(), |m| {
         m.next(inserting, lit(u64::from(cfg.skp_step) - 1, sw))
     })
-    .elsewhen(inserting.any(), |m| m.next(inserting, inserting - 1));
-    m.when(valid.clone(), |m| m.next(prev_skp, head_skp.clone()));
+    .elsewhen(taken.clone() & inserting.any(), |m| {
+        m.next(inserting, inserting - 1)
+    });
+    m.when(taken.clone(), |m| m.next(prev_skp, head_skp.clone()));
     let hold = arm.clone() | inserting.any();
-    m.assign(f.rd_en, valid.clone() & !hold);
+    m.assign(f.rd_en, taken & !hold);
 
     m.assign(out_valid, valid);
     m.assign(out_data, f.rd_data.trunc(cfg.width));
     m.assign(out_skp, head_skp);
     m.assign(fill, f.rd_count);
     let added = saturating_count(m, "add_count", arm, COUNT_WIDTH);
-    let starved = saturating_count(m, "underflow_count", started & f.rd_empty, COUNT_WIDTH);
+    let starved = saturating_count(
+        m,
+        "underflow_count",
+        started & f.rd_empty & out_ready,
+        COUNT_WIDTH,
+    );
     m.assign(adds, added);
     m.assign(underflows, starved);
 }

@@ -246,6 +246,14 @@ impl Channel {
             .map_or(0, |i| self.symbols[i as usize])
     }
 
+    /// The ADC value a sample at transmit time `t` would give, without
+    /// moving the sampling instant (for eye diagrams). `t` should lie within
+    /// the last [`HISTORY`] UI before the last sampling instant, where the
+    /// symbols are still retained.
+    pub fn probe(&mut self, t: f64) -> i32 {
+        self.adc(t)
+    }
+
     /// The noiseless line at integer time `n`: the FIR over the symbols.
     fn line(&mut self, n: i64) -> f64 {
         let cursor = self.cfg.cursor as i64;

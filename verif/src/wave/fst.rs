@@ -9,12 +9,15 @@
 //! A block must end at the last time it holds, and the simulator may still
 //! write changes at the current time after a stepping call returns (pokes
 //! before the next step), so a flush is only *requested* at the end of a
-//! stepping call and carried out when the first later time starts; a long
-//! call also writes a block whenever 32 MiB of changes have piled up.
+//! stepping call and carried out when the first later time starts. Every
+//! block repeats the value of every signal, so blocks are not written more
+//! often than every [`FLUSH_INTERVAL`] (a testbench that steps one edge at
+//! a time would otherwise write one block per edge); a long call also
+//! writes a block whenever 32 MiB of changes have piled up.
 //!
 //! So while the trace is open, the file is readable once its first block is
 //! written (during the second stepping call after the trace starts) and then
-//! holds the run up to the end of the second-to-last stepping call. The
+//! lags the run by at most about [`FLUSH_INTERVAL`] of wall-clock time. The
 //! rest, and the final header, are written when the trace is closed: when
 //! the [`crate::Sim`] is dropped (also while a failing test unwinds) or a new
 //! trace replaces this one. A process that is killed or aborts keeps only
@@ -28,6 +31,7 @@ use fst_writer::{
 use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// The header of a FST file being declared.
 struct Header(FstHeaderWriter<BufWriter<File>>);
@@ -68,7 +72,12 @@ pub(super) struct Body {
     open: bool,
     /// A flush was requested; the block is written when the next time starts.
     flush_due: bool,
+    /// When the last block was written (`None` before the first).
+    last_block: Option<Instant>,
 }
+
+/// Shortest wall-clock time between two requested blocks.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// A block held in memory is written when it grows past this size, so a
 /// long run neither holds its whole waveform in memory nor exceeds the
@@ -82,10 +91,15 @@ impl Changes for Body {
         let Some(out) = &mut self.out else {
             return Ok(());
         };
-        if self.open && (self.flush_due || out.size() > BLOCK_BYTES) {
+        let due = self.flush_due
+            && self
+                .last_block
+                .is_none_or(|at| at.elapsed() >= FLUSH_INTERVAL);
+        if self.open && (due || out.size() > BLOCK_BYTES) {
             // `BufWriter` writes out its buffer at the seek that ends a block.
             out.flush().map_err(io_error)?;
             self.open = false;
+            self.last_block = Some(Instant::now());
         }
         self.flush_due = false;
         out.time_change(time).map_err(io_error)?;
@@ -147,6 +161,7 @@ pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform
         digits: Vec::new(),
         open: false,
         flush_due: false,
+        last_block: None,
     };
     Ok(Waveform::new(body, signals, ids))
 }

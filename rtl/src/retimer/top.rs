@@ -1,0 +1,491 @@
+//! `retimer`: the composed retimer datapath for `L` NRZ lanes at the
+//! 128b/130b rates. Each lane's ADC samples go through receive equalization
+//! and clock recovery, are decided, block-aligned and cut into symbols; the
+//! lanes are deskewed on the SKP ordered sets, cross to the local clock
+//! through one elastic buffer (so SKP symbols are added and dropped
+//! identically on all lanes) and are re-transmitted bit by bit.
+//!
+//! Per lane, in the recovered-clock domain `rx_clk` (one cycle per UI):
+//! [`ffe`] (adapting, sign-sign LMS) -> [`dfe`] (adapting) -> decision ->
+//! [`block_align`] (one bit per cycle) -> [`symbol_framer`]; beside them a
+//! Mueller-Muller [`cdr`] on the ADC samples drives the lane's
+//! phase-interpolator code. Then [`deskew`] over all lanes, the
+//! [`elastic_buffer`] (one word = all lanes' symbols) and, in the local
+//! domain `clk`, the [`serializer`].
+//!
+//! Symbols enter the elastic buffer from the first symbol of a block after
+//! every lane has block lock and the lanes are aligned, until either is
+//! lost. Until then, and after an underflow, `tx_valid` is low (the
+//! transmitter idles).
+//!
+//! Ports, receive domain (`rx_rst` synchronous to `rx_clk`, active high);
+//! lane `i` occupies field `i` of each packed port:
+//!
+//! - `rx_sample[L*S-1:0]`: each lane's signed ADC sample of this UI.
+//! - `pi_code[L*P-1:0]`: each lane's phase-interpolator code (sample the
+//!   next UI at this phase).
+//! - `cdr_locked[L-1:0]`, `block_lock[L-1:0]`: per-lane lock.
+//! - `hdr_errors[L*16-1:0]`: invalid sync headers seen with block lock;
+//!   `lock_losses[L*16-1:0]`: block lock lost (both saturating).
+//! - `ffe_coefs[L*N*C-1:0]`, `dfe_coefs[L*M*8-1:0]`: the adapted taps (the
+//!   [`ffe`] and [`dfe`] layouts, per lane).
+//! - `skew[L*K-1:0]`, `aligned`, `deskew_error`: the [`deskew`] telemetry
+//!   (skew in UI).
+//! - `eb_drops[15:0]`, `eb_overflows[15:0]`: the elastic buffer's write side.
+//!
+//! Ports, local domain (`rst` synchronous to `clk`, active high):
+//!
+//! - `tx_valid`, `tx_data[L-1:0]`: one re-transmitted bit per lane per cycle.
+//! - `eb_fill`, `eb_adds[15:0]`, `eb_underflows[15:0]`: the elastic
+//!   buffer's read side.
+//!
+//! Reset: assert `rx_rst` and `rst` together for at least three edges of
+//! the slower clock.
+//!
+//! [`ffe`]: super::ffe
+//! [`dfe`]: super::dfe
+//! [`cdr`]: super::cdr
+//! [`block_align`]: super::block_align
+//! [`deskew`]: super::deskew
+//! [`elastic_buffer`]: super::elastic_buffer
+
+use super::block_align::{block_align, BlockAlignConfig};
+use super::cdr::{cdr, CdrConfig, Detector};
+use super::deskew::{deskew, DeskewConfig};
+use super::dfe::{dfe, DfeConfig, Modulation};
+use super::elastic_buffer::{elastic_buffer, ElasticBufferConfig};
+use super::ffe::{ffe, FfeConfig};
+use super::framing::{serializer, symbol_framer, LANE_WORD_BITS};
+use super::COUNT_WIDTH;
+use crate::catalog::{BlockKind, Params};
+use crate::common::saturating_count;
+use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+use linkforge_hdl::InstanceHandle;
+
+const LANES: IntRange = (1, 16);
+const SAMPLE_BITS: IntRange = (6, 12);
+const FFE_TAPS: IntRange = (1, 8);
+const DFE_TAPS: IntRange = (1, 8);
+const MU_SHIFT: IntRange = (0, 12);
+const PI_BITS: IntRange = (3, 8);
+const MAX_SKEW: IntRange = (1, 1024);
+const EB_DEPTH: IntRange = (32, 256);
+/// FFE tap width (8 fractional bits).
+const FFE_COEFF_BITS: u32 = 10;
+/// DFE tap width in sample LSBs.
+const DFE_TAP_BITS: u32 = 8;
+/// SKP symbols added or removed at a time at the 128b/130b rates.
+const SKP_STEP: u32 = 4;
+/// Bits of a lane's word through the deskew block:
+/// `{valid, skp, start, hdr[1:0], sym[7:0]}`.
+const DESKEW_WORD_BITS: u32 = LANE_WORD_BITS + 2;
+
+/// A retimer datapath.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetimerConfig {
+    /// Lanes L (1..=16).
+    pub lanes: u32,
+    /// Signed ADC sample width S (6..=12).
+    pub sample_bits: u32,
+    /// FFE taps N (1..=8).
+    pub ffe_taps: u32,
+    /// Index of the FFE's main-cursor tap (0..N): the pre-cursor taps.
+    pub ffe_cursor: u32,
+    /// DFE taps M (1..=8).
+    pub dfe_taps: u32,
+    /// Initial data level of the slicers, in ADC LSBs (1..2^(S-1)).
+    pub level: u32,
+    /// LMS step `2^-mu_shift` tap LSBs of both equalizers (0..=12).
+    pub mu_shift: u32,
+    /// Phase-interpolator code width P (3..=8).
+    pub pi_bits: u32,
+    /// Largest lane-to-lane skew corrected, in UI (1..=1024).
+    pub max_skew: u32,
+    /// Elastic-buffer depth in words (a power of two, 32..=256).
+    pub eb_depth: u32,
+}
+
+impl RetimerConfig {
+    /// Reads and checks the config from catalogue parameters.
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let cfg = RetimerConfig {
+            lanes: int_param(p, "lanes")?,
+            sample_bits: int_param(p, "sample_bits")?,
+            ffe_taps: int_param(p, "ffe_taps")?,
+            ffe_cursor: int_param(p, "ffe_cursor")?,
+            dfe_taps: int_param(p, "dfe_taps")?,
+            level: int_param(p, "level")?,
+            mu_shift: int_param(p, "mu_shift")?,
+            pi_bits: int_param(p, "pi_bits")?,
+            max_skew: int_param(p, "max_skew")?,
+            eb_depth: int_param(p, "eb_depth")?,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks every field, then the sub-blocks' configs.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        check_range("lanes", self.lanes.into(), LANES)?;
+        check_range("sample_bits", self.sample_bits.into(), SAMPLE_BITS)?;
+        check_range("ffe_taps", self.ffe_taps.into(), FFE_TAPS)?;
+        let pre = (0, i64::from(self.ffe_taps) - 1);
+        check_range("ffe_cursor", self.ffe_cursor.into(), pre)?;
+        check_range("dfe_taps", self.dfe_taps.into(), DFE_TAPS)?;
+        let max_level = (1i64 << (self.sample_bits - 1)) - 1;
+        check_range("level", self.level.into(), (1, max_level))?;
+        check_range("mu_shift", self.mu_shift.into(), MU_SHIFT)?;
+        check_range("pi_bits", self.pi_bits.into(), PI_BITS)?;
+        check_range("max_skew", self.max_skew.into(), MAX_SKEW)?;
+        check_range("eb_depth", self.eb_depth.into(), EB_DEPTH)?;
+        if !self.eb_depth.is_power_of_two() {
+            return Err(param_error(
+                "eb_depth",
+                format!("{} is not a power of two", self.eb_depth),
+            ));
+        }
+        self.ffe().validate()?;
+        self.dfe().validate()?;
+        self.cdr().validate()?;
+        self.deskew().validate()?;
+        self.elastic_buffer().validate()
+    }
+
+    /// Each lane's FFE.
+    pub fn ffe(&self) -> FfeConfig {
+        FfeConfig {
+            taps: self.ffe_taps,
+            cursor: self.ffe_cursor,
+            sample_bits: self.sample_bits,
+            coeff_bits: FFE_COEFF_BITS,
+            adapt: true,
+            modulation: Modulation::Nrz,
+            level: self.level,
+            mu_shift: self.mu_shift,
+        }
+    }
+
+    /// Each lane's DFE, on the FFE's output.
+    pub fn dfe(&self) -> DfeConfig {
+        DfeConfig {
+            taps: self.dfe_taps,
+            sample_bits: self.ffe().out_bits(),
+            tap_bits: DFE_TAP_BITS,
+            modulation: Modulation::Nrz,
+            adapt: true,
+            level: self.level,
+            mu_shift: self.mu_shift,
+        }
+    }
+
+    /// Each lane's CDR: Mueller-Muller on the ADC samples, `Kp` = 1/4 and
+    /// `Ki` = 1/1024 PI steps per vote, 256-UI lock windows.
+    pub fn cdr(&self) -> CdrConfig {
+        CdrConfig {
+            detector: Detector::MuellerMuller,
+            sample_bits: self.sample_bits,
+            pi_bits: self.pi_bits,
+            frac_bits: 14,
+            kp_shift: 2,
+            ki_shift: 10,
+            lock_log2: 8,
+            lock_threshold: 16,
+        }
+    }
+
+    /// The lane deskew, on `{valid, skp, start, hdr, sym}` words every UI.
+    pub fn deskew(&self) -> DeskewConfig {
+        DeskewConfig {
+            lanes: self.lanes,
+            width: DESKEW_WORD_BITS,
+            max_skew: self.max_skew,
+        }
+    }
+
+    /// The elastic buffer: one word is every lane's symbol word.
+    pub fn elastic_buffer(&self) -> ElasticBufferConfig {
+        ElasticBufferConfig {
+            width: self.lanes * LANE_WORD_BITS,
+            depth: self.eb_depth,
+            skp_step: SKP_STEP,
+        }
+    }
+}
+
+/// Per-lane signals the top collects into its packed ports.
+#[derive(Default)]
+struct LaneOutputs {
+    pi_code: Vec<Expr>,
+    cdr_locked: Vec<Expr>,
+    block_lock: Vec<Expr>,
+    hdr_errors: Vec<Expr>,
+    lock_losses: Vec<Expr>,
+    ffe_coefs: Vec<Expr>,
+    dfe_coefs: Vec<Expr>,
+    deskew_data: Vec<Expr>,
+    deskew_marker: Vec<Expr>,
+}
+
+/// Packs per-lane values, lane 0 in the low bits.
+fn pack(mut lanes: Vec<Expr>) -> Expr {
+    lanes.reverse();
+    concat(lanes)
+}
+
+/// The sub-modules every lane instantiates.
+struct LaneModules {
+    ffe: Module,
+    dfe: Module,
+    cdr: Module,
+    align: Module,
+    framer: Module,
+}
+
+/// Builds the retimer as module `module_name`.
+pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlError> {
+    checked(module_name, cfg.validate())?;
+    let (l, s) = (cfg.lanes, cfg.sample_bits);
+    let subs = LaneModules {
+        ffe: ffe(&format!("{module_name}_ffe"), &cfg.ffe())?,
+        dfe: dfe(&format!("{module_name}_dfe"), &cfg.dfe())?,
+        cdr: cdr(&format!("{module_name}_cdr"), &cfg.cdr())?,
+        align: block_align(
+            &format!("{module_name}_block_align"),
+            &BlockAlignConfig { width: 1 },
+        )?,
+        framer: symbol_framer(&format!("{module_name}_symbol_framer"))?,
+    };
+    let mut m = ModuleBuilder::new(module_name);
+    let rx_clk = m.clock("rx_clk");
+    let rx_rst = m.reset("rx_rst");
+    let clk = m.clock("clk");
+    let rst = m.reset("rst");
+    let rx = Domain {
+        clock: rx_clk,
+        reset: Some(rx_rst),
+    };
+    let rx_sample = m.input("rx_sample", l * s);
+
+    let mut lanes = LaneOutputs::default();
+    for lane in 0..l {
+        let sample = rx_sample.slice((lane + 1) * s - 1, lane * s);
+        let mut built = Ok(());
+        m.in_domain(rx, |m| {
+            built = receive_lane(m, &subs, lane, sample, (rx_clk, rx_rst), &mut lanes)
+        });
+        built?;
+    }
+
+    let u_deskew = m.instance(
+        "u_deskew",
+        deskew(&format!("{module_name}_deskew"), &cfg.deskew())?,
+    );
+    let u_eb = m.instance(
+        "u_eb",
+        elastic_buffer(&format!("{module_name}_eb"), &cfg.elastic_buffer())?,
+    );
+    let u_ser = m.instance(
+        "u_ser",
+        serializer(&format!("{module_name}_serializer"), l)?,
+    );
+    for (u, c, r) in [(&u_deskew, rx_clk, rx_rst), (&u_ser, clk, rst)] {
+        m.assign(u.io("clk")?, c);
+        m.assign(u.io("rst")?, r);
+    }
+    m.assign(u_eb.io("rx_clk")?, rx_clk);
+    m.assign(u_eb.io("rx_rst")?, rx_rst);
+    m.assign(u_eb.io("clk")?, clk);
+    m.assign(u_eb.io("rst")?, rst);
+
+    // Receive-side outputs and the deskewed lanes into the elastic buffer.
+    let outputs = [
+        ("pi_code", lanes.pi_code),
+        ("cdr_locked", lanes.cdr_locked),
+        ("block_lock", lanes.block_lock.clone()),
+        ("hdr_errors", lanes.hdr_errors),
+        ("lock_losses", lanes.lock_losses),
+        ("ffe_coefs", lanes.ffe_coefs),
+        ("dfe_coefs", lanes.dfe_coefs),
+    ];
+    for (name, values) in outputs {
+        let v = pack(values);
+        let port = m.output(name, v.width());
+        m.assign(port, v);
+    }
+    m.assign(u_deskew.io("in_data")?, pack(lanes.deskew_data));
+    m.assign(u_deskew.io("in_marker")?, pack(lanes.deskew_marker));
+    let aligned_in = u_deskew.io("aligned")?;
+    for (port, inner) in [
+        ("skew", "skew"),
+        ("aligned", "aligned"),
+        ("deskew_error", "error"),
+    ] {
+        let v = u_deskew.io(inner)?;
+        let o = m.output(port, v.width());
+        m.assign(o, v);
+    }
+    let deskewed = u_deskew.io("out_data")?;
+    let mut fed = Ok(());
+    m.in_domain(rx, |m| {
+        fed = feed_elastic_buffer(m, cfg, deskewed, aligned_in, pack(lanes.block_lock), &u_eb)
+    });
+    fed?;
+
+    // Local side: the elastic buffer into the serializer.
+    m.assign(u_ser.io("in_valid")?, u_eb.io("out_valid")?);
+    m.assign(u_ser.io("in_data")?, u_eb.io("out_data")?);
+    m.assign(u_eb.io("out_ready")?, u_ser.io("in_ready")?);
+    for (port, inner, of) in [
+        ("tx_valid", "tx_valid", &u_ser),
+        ("tx_data", "tx_data", &u_ser),
+        ("eb_fill", "fill", &u_eb),
+        ("eb_adds", "adds", &u_eb),
+        ("eb_underflows", "underflows", &u_eb),
+        ("eb_drops", "drops", &u_eb),
+        ("eb_overflows", "overflows", &u_eb),
+    ] {
+        let v = of.io(inner)?;
+        let o = m.output(port, v.width());
+        m.assign(o, v);
+    }
+    m.finish()
+}
+
+/// One lane's receive path; collects its outputs into `out`.
+fn receive_lane(
+    m: &mut ModuleBuilder,
+    subs: &LaneModules,
+    lane: u32,
+    sample: Expr,
+    (clk, rst): (Clock, Reset),
+    out: &mut LaneOutputs,
+) -> Result<(), HdlError> {
+    let inst = |m: &mut ModuleBuilder, what: &str, module: &Module| -> Result<_, HdlError> {
+        let u = m.instance(format!("u_{what}{lane}"), module.clone());
+        m.assign(u.io("clk")?, clk);
+        m.assign(u.io("rst")?, rst);
+        Ok(u)
+    };
+    let u_ffe = inst(m, "ffe", &subs.ffe)?;
+    let u_dfe = inst(m, "dfe", &subs.dfe)?;
+    let u_cdr = inst(m, "cdr", &subs.cdr)?;
+    let u_align = inst(m, "align", &subs.align)?;
+    let u_framer = inst(m, "framer", &subs.framer)?;
+
+    m.assign(u_ffe.io("sample")?, sample.clone());
+    for u in [&u_ffe, &u_dfe] {
+        m.assign(u.io("coef_we")?, low());
+        let idx = u.io("coef_idx")?;
+        m.assign(idx, lit(0, idx.width()));
+        let data = u.io("coef_data")?;
+        m.assign(data, lit(0, data.width()));
+    }
+    m.assign(u_dfe.io("sample")?, u_ffe.io("eq")?);
+    m.assign(u_cdr.io("sample")?, sample);
+    m.assign(u_align.io("in_valid")?, high());
+    m.assign(u_align.io("in_data")?, u_dfe.io("decision")?);
+    for port in ["blk_valid", "blk_hdr", "blk_data"] {
+        m.assign(u_framer.io(port)?, u_align.io(port)?);
+    }
+
+    let lock = u_align.io("block_lock")?;
+    let hdr = u_align.io("blk_hdr")?;
+    let bad_header = u_align.io("blk_valid")? & hdr.eq(hdr.bit(0).repeat(2));
+    let was_locked = m.reg(format!("was_locked{lane}"), 1).reset(0);
+    m.next(was_locked, lock);
+    out.hdr_errors.push(
+        saturating_count(
+            m,
+            &format!("hdr_error_count{lane}"),
+            bad_header,
+            COUNT_WIDTH,
+        )
+        .into(),
+    );
+    out.lock_losses.push(
+        saturating_count(
+            m,
+            &format!("lock_loss_count{lane}"),
+            was_locked & !lock,
+            COUNT_WIDTH,
+        )
+        .into(),
+    );
+    out.pi_code.push(u_cdr.io("pi_code")?.into());
+    out.cdr_locked.push(u_cdr.io("locked")?.into());
+    out.block_lock.push(lock.into());
+    out.ffe_coefs.push(u_ffe.io("coefs")?.into());
+    out.dfe_coefs.push(u_dfe.io("coefs")?.into());
+    let w = |p: &str| u_framer.io(p);
+    out.deskew_data.push(cat![
+        w("word_valid")?,
+        w("word_skp")?,
+        w("word_start")?,
+        w("word_hdr")?,
+        w("word_sym")?
+    ]);
+    out.deskew_marker.push(w("word_marker")?.into());
+    Ok(())
+}
+
+/// Writes the deskewed lanes into the elastic buffer from the first symbol
+/// of a block with every lane locked and the lanes aligned, until either
+/// is lost.
+fn feed_elastic_buffer(
+    m: &mut ModuleBuilder,
+    cfg: &RetimerConfig,
+    deskewed: Signal,
+    aligned: Signal,
+    block_lock: Expr,
+    eb: &InstanceHandle,
+) -> Result<(), HdlError> {
+    let lane_word = |lane: u32| {
+        let base = lane * DESKEW_WORD_BITS;
+        deskewed.slice(base + DESKEW_WORD_BITS - 1, base)
+    };
+    let lane0 = lane_word(0);
+    let valid = lane0.clone().bit(DESKEW_WORD_BITS - 1);
+    let skp = lane0.clone().bit(DESKEW_WORD_BITS - 2);
+    let start = lane0.bit(LANE_WORD_BITS - 1);
+    let ready = aligned & block_lock.all();
+    let forwarding = m.reg("forwarding", 1).reset(0);
+    let opens = ready.clone() & valid.clone() & start;
+    m.when(!ready.clone(), |m| m.next(forwarding, low()))
+        .elsewhen(opens.clone(), |m| m.next(forwarding, high()));
+    let words: Vec<Expr> = (0..cfg.lanes)
+        .map(|lane| lane_word(lane).slice(LANE_WORD_BITS - 1, 0))
+        .collect();
+    m.assign(eb.io("rx_valid")?, valid & (opens | (forwarding & ready)));
+    m.assign(eb.io("rx_skp")?, skp);
+    m.assign(eb.io("rx_data")?, pack(words));
+    Ok(())
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    BlockKind {
+        name: "retimer",
+        doc: "N-lane 128b/130b retimer: FFE/DFE/CDR per lane, block align, deskew, elastic buffer, re-transmit",
+        params: vec![
+            int_spec("lanes", "l", LANES, 4, "lanes"),
+            int_spec("sample_bits", "s", SAMPLE_BITS, 8, "signed ADC sample width"),
+            int_spec("ffe_taps", "ft", FFE_TAPS, 4, "FFE taps"),
+            int_spec("ffe_cursor", "fc", (0, 7), 1, "FFE main-cursor tap (pre-cursor taps)"),
+            int_spec("dfe_taps", "dt", DFE_TAPS, 2, "DFE taps"),
+            int_spec("level", "lv", (1, 2047), 60, "initial slicer level in ADC LSBs"),
+            int_spec("mu_shift", "mu", MU_SHIFT, 4, "LMS step 2^-mu_shift tap LSBs"),
+            int_spec("pi_bits", "p", PI_BITS, 6, "phase-interpolator code width"),
+            int_spec("max_skew", "k", MAX_SKEW, 64, "largest lane-to-lane skew in UI"),
+            int_spec(
+                "eb_depth",
+                "d",
+                EB_DEPTH,
+                32,
+                "elastic-buffer depth in words (a power of two)",
+            ),
+        ],
+        build: |name, p| Ok(retimer(name, &RetimerConfig::from_params(p)?)?),
+    }
+}
