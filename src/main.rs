@@ -111,6 +111,23 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Prove a variant's assertions for a bounded number of cycles after reset (Yosys, yosys-smtbmc, z3).
+    #[command(
+        after_help = "Example:\n  linkforge prove examples/catalog.lf --variant sync_fifo --depth 20\n\nOn failure it prints the failing assertion and step and writes the\ncounterexample VCD and its .gtkw under OUT/prove/VARIANT/."
+    )]
+    Prove {
+        /// The config file.
+        file: PathBuf,
+        /// The variant whose assertions to prove.
+        #[arg(long)]
+        variant: String,
+        /// Clock cycles to check from reset.
+        #[arg(long, default_value_t = 20)]
+        depth: u32,
+        /// Output directory (the proof's files go to OUT/prove/VARIANT/).
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+    },
     /// Measure the built-in simulator against Verilator and Icarus (build with --release).
     #[command(after_help = "Example:\n  cargo run --release -- bench --design crossbar")]
     Bench {
@@ -216,6 +233,18 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             print!("{}", report.render());
             if !report.passed() {
                 return Err(CliError::Failed("some variants failed".into()));
+            }
+        }
+        Cmd::Prove {
+            file,
+            variant,
+            depth,
+            out,
+        } => {
+            let verdict = commands::prove::run(&file, &variant, depth, &out)?;
+            println!("{variant}: {verdict}");
+            if matches!(verdict, linkforge_verif::formal::Verdict::Failed(_)) {
+                return Err(CliError::Failed(format!("{variant}: an assertion fails")));
             }
         }
         Cmd::Bench {

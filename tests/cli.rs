@@ -190,3 +190,46 @@ fn sim_of_a_retimer_reports_the_link_and_draws_its_pictures() {
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{picture}");
     }
 }
+
+#[test]
+fn prove_proves_a_property_of_each_ip_family() {
+    if !(common::have("yosys") && common::have("yosys-smtbmc") && common::have("z3")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    // Common blocks: one grant at most, to requesters only; FIFO occupancy
+    // within its depth. Retimer: blocks only with block lock.
+    for (variant, depth) in [
+        ("arbiter", "20"),
+        ("sync_fifo", "16"),
+        ("block_align", "10"),
+    ] {
+        let o = linkforge(&[
+            "prove",
+            "examples/catalog.lf",
+            "--variant",
+            variant,
+            "--depth",
+            depth,
+            "-o",
+            out,
+        ]);
+        let t = text(&o);
+        assert!(o.status.success(), "{t}");
+        assert!(
+            t.contains(&format!("{variant}: proven to depth {depth}")),
+            "{t}"
+        );
+    }
+    let o = linkforge(&[
+        "prove",
+        "examples/catalog.lf",
+        "--variant",
+        "crc",
+        "-o",
+        out,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("declares no assertion"), "{}", text(&o));
+}

@@ -315,9 +315,30 @@ pub struct Fsm {
     pub states: Vec<String>,
 }
 
+/// What an [`Assertion`] claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssertionKind {
+    /// The design guarantees the condition.
+    Assert,
+    /// The environment (the inputs) guarantees the condition.
+    Assume,
+}
+
+impl AssertionKind {
+    /// `assert` or `assume`, as in SystemVerilog.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            AssertionKind::Assert => "assert",
+            AssertionKind::Assume => "assume",
+        }
+    }
+}
+
 /// A condition that must hold at every rising edge of `clock` (outside reset).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assertion {
+    /// An assertion to check or an assumption on the inputs.
+    pub kind: AssertionKind,
     /// Clock at which it is checked.
     pub clock: SignalId,
     /// The condition (1 bit).

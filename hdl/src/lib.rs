@@ -47,7 +47,7 @@ pub use builder::{
 pub use design::Design;
 pub use error::{Diagnostic, ErrorKind, HdlError};
 pub use expr::{concat, constant, lit, mux, select, Expr, Signal, Value};
-pub use ir::Module;
+pub use ir::{AssertionKind, Module};
 pub use loc::SourceLoc;
 
 /// Everything a generator usually needs: `use linkforge_hdl::prelude::*;`.

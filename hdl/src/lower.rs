@@ -260,6 +260,7 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
     let mut assertions = Vec::new();
     for a in &b.assertions {
         assertions.push(Assertion {
+            kind: a.kind,
             clock: clock_or_error(a.clock, &format!("assertion \"{}\"", a.message), a.loc),
             cond: interner.intern(&a.cond),
             message: a.message.clone(),

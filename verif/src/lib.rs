@@ -11,6 +11,7 @@
 
 pub mod bench;
 pub mod cosim;
+pub mod formal;
 pub mod models;
 pub mod sim;
 pub mod tools;

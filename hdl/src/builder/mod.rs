@@ -14,7 +14,7 @@ pub use memory::MemoryHandle;
 use crate::bits::{Bits, MAX_WIDTH};
 use crate::error::{Diagnostic, ErrorKind, HdlError};
 use crate::expr::{Expr, Signal};
-use crate::ir::{Fsm, Module, RegReset, SignalDecl, SignalId, SignalKind};
+use crate::ir::{AssertionKind, Fsm, Module, RegReset, SignalDecl, SignalId, SignalKind};
 use crate::loc::SourceLoc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -118,6 +118,7 @@ pub struct ModuleBuilder {
 
 #[derive(Debug)]
 pub(crate) struct AssertDecl {
+    pub kind: AssertionKind,
     pub clock: Option<SignalId>,
     pub cond: Expr,
     pub message: String,
@@ -497,20 +498,41 @@ impl ModuleBuilder {
     }
 
     /// Declares that `cond` holds at every rising edge of the current clock
-    /// (outside reset); checked by the simulator every cycle.
+    /// while its domain's reset is not asserted: checked by the simulator
+    /// every cycle and proven by `linkforge prove`.
     #[track_caller]
     pub fn assert_always(&mut self, cond: impl Into<Expr>, message: impl Into<String>) {
+        self.declare_assertion(AssertionKind::Assert, cond.into(), message.into());
+    }
+
+    /// Declares what the inputs may do: `cond` is assumed at every rising
+    /// edge of the current clock outside reset. A proof only considers
+    /// input sequences that satisfy it; the simulator reports a stimulus
+    /// that breaks it like a failed assertion.
+    #[track_caller]
+    pub fn assume_always(&mut self, cond: impl Into<Expr>, message: impl Into<String>) {
+        self.declare_assertion(AssertionKind::Assume, cond.into(), message.into());
+    }
+
+    #[track_caller]
+    fn declare_assertion(&mut self, kind: AssertionKind, cond: Expr, message: String) {
         let loc = SourceLoc::caller();
-        let cond = cond.into();
         let cond = match self.path_condition() {
             Some(p) => !p | cond,
             None => cond,
         };
-        let clock = self.current_domain().map(|d| d.clock.0.id);
+        let domain = self.current_domain();
+        // Nothing is claimed while the domain is in reset.
+        let cond = match domain.and_then(|d| d.reset) {
+            Some(r) if r.active_low => !Expr::from(r.signal) | cond,
+            Some(r) => Expr::from(r.signal) | cond,
+            None => cond,
+        };
         self.assertions.push(AssertDecl {
-            clock,
+            kind,
+            clock: domain.map(|d| d.clock.0.id),
             cond,
-            message: message.into(),
+            message,
             loc,
         });
     }

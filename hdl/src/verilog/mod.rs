@@ -202,6 +202,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
             roots.extend([r.enable, r.addr]);
         }
     }
+    roots.extend(m.assertions.iter().map(|a| a.cond));
     let mut p = ExprPrinter::new(m, &sig, &states, &roots);
     let mut body = String::new();
 
@@ -340,6 +341,8 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
         }
     }
 
+    emit_assertions(&mut body, m, &sig, &mut p, &mut namer);
+
     // Header, declarations, then the body.
     let _ = writeln!(out, "module {name} (");
     let ports: Vec<String> = m
@@ -402,6 +405,47 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
 }
 
 /// `always @(posedge clk) if (conds) stmt` with the conditions and-ed.
+/// The marker before an assertion's message in the comment that follows it,
+/// so a tool's report of the line maps back to the message.
+pub const ASSERTION_MARKER: &str = "// linkforge:";
+
+/// Assertions and assumptions as immediate `assert`/`assume` statements at
+/// their clock's rising edge, inside `ifdef FORMAL` (what Yosys reads with
+/// `read_verilog -formal`; simulators and linters skip them). Each is
+/// followed by a comment with [`ASSERTION_MARKER`], its kind and message.
+fn emit_assertions(
+    body: &mut String,
+    m: &Module,
+    sig: &[String],
+    p: &mut ExprPrinter<'_>,
+    namer: &mut Namer,
+) {
+    if m.assertions.is_empty() {
+        return;
+    }
+    body.push_str("`ifdef FORMAL\n");
+    for a in &m.assertions {
+        let cond = p.root(a.cond, namer);
+        let message: String = a
+            .message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let _ = writeln!(
+            body,
+            "    always @(posedge {}) begin",
+            sig[a.clock.0 as usize]
+        );
+        let _ = writeln!(
+            body,
+            "        {kw} ({cond}); {ASSERTION_MARKER} {kw} \"{message}\"",
+            kw = a.kind.keyword()
+        );
+        body.push_str("    end\n");
+    }
+    body.push_str("`endif\n");
+}
+
 fn emit_clocked(body: &mut String, clock: &str, conds: &[String], stmt: &str) {
     let _ = writeln!(body, "    always @(posedge {clock}) begin");
     if conds.is_empty() {

@@ -126,6 +126,14 @@ pub fn arbiter(module_name: &str, cfg: &ArbiterConfig) -> Result<Module, HdlErro
         Policy::RoundRobin => round_robin(&mut m, req, None),
         Policy::Weighted(weights) => round_robin(&mut m, req, Some(weights)),
     };
+    if cfg.policy.clocked() {
+        let one_hot_or_none = (winner.clone() & (winner.clone() - 1)).eq(lit(0, n));
+        m.assert_always(one_hot_or_none, "at most one requester is granted");
+        m.assert_always(
+            (winner.clone() & !req).eq(lit(0, n)),
+            "only a requester is granted",
+        );
+    }
     m.assign(grant, winner);
     m.assign(grant_valid, req.any());
     m.finish()

@@ -109,6 +109,10 @@ pub fn sync_fifo(module_name: &str, cfg: &SyncFifoConfig) -> Result<Module, HdlE
     m.when(push.clone() & !read.pop.clone(), |m| m.next(held, held + 1))
         .elsewhen(read.pop & !push, |m| m.next(held, held - 1));
 
+    m.assert_always(
+        held.le(lit(depth, cw)),
+        "the FIFO never holds more than depth words",
+    );
     m.assign(wr_full, full);
     m.assign(rd_data, read.data);
     m.assign(rd_empty, !valid);

@@ -156,6 +156,7 @@ pub fn block_align(module_name: &str, cfg: &BlockAlignConfig) -> Result<Module, 
             m.next(slip, high());
         });
     });
+    m.assert_always(!valid_q | locked, "a block is put out only with block lock");
     m.assign(block_lock, locked);
     m.assign(blk_valid, valid_q);
     m.assign(blk_hdr, hdr_q);

@@ -189,6 +189,12 @@ pub fn deskew(module_name: &str, cfg: &DeskewConfig) -> Result<Module, HdlError>
         skew,
         concat(lanes.iter().rev().map(|l| Expr::from(l.delay)).collect()),
     );
+    for l in &lanes {
+        m.assert_always(
+            l.delay.le(lit(cfg.max_skew.into(), l.delay.width())),
+            "no lane is delayed by more than max_skew",
+        );
+    }
     m.assign(aligned, aligned_q);
     m.assign(error, error_q);
     m.finish()

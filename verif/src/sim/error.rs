@@ -1,6 +1,6 @@
 //! Errors of the simulator and its testbench API.
 
-use linkforge_hdl::SourceLoc;
+use linkforge_hdl::{AssertionKind, SourceLoc};
 use std::fmt;
 
 /// Everything that can go wrong building or running a simulation.
@@ -74,6 +74,8 @@ pub enum SimError {
 /// One failed assertion: where, when and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssertionFailure {
+    /// A failed assertion, or an assumption the stimulus broke.
+    pub kind: AssertionKind,
     /// Simulated time of the clock edge, in picoseconds.
     pub time_ps: u64,
     /// The clock (top-level input name) the assertion is checked on.
@@ -93,8 +95,17 @@ impl fmt::Display for AssertionFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "assertion failed in `{}` at {} ps (cycle {} of `{}`): {} ({})",
-            self.path, self.time_ps, self.cycle, self.clock, self.message, self.loc
+            "{} in `{}` at {} ps (cycle {} of `{}`): {} ({})",
+            match self.kind {
+                AssertionKind::Assert => "assertion failed",
+                AssertionKind::Assume => "assumption broken by the stimulus",
+            },
+            self.path,
+            self.time_ps,
+            self.cycle,
+            self.clock,
+            self.message,
+            self.loc
         )
     }
 }

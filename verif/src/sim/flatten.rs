@@ -10,7 +10,7 @@
 
 use super::error::SimError;
 use linkforge_hdl::ir::{ExprId, Module, Op, SignalId, SignalKind};
-use linkforge_hdl::{Bits, Design, SourceLoc};
+use linkforge_hdl::{AssertionKind, Bits, Design, SourceLoc};
 
 /// A flat expression node; `Op::Signal` ids index [`Netlist::signals`] and
 /// `args` index [`Netlist::nodes`]. `Op::StateConst` never appears.
@@ -92,6 +92,7 @@ pub(crate) struct FlatMemory {
 /// An assertion, checked at every rising edge of `clock`.
 #[derive(Clone, Debug)]
 pub(crate) struct FlatAssertion {
+    pub kind: AssertionKind,
     pub clock: SignalId,
     pub cond: ExprId,
     pub message: String,
@@ -306,6 +307,7 @@ fn instantiate(
     }
     for a in &m.assertions {
         net.assertions.push(FlatAssertion {
+            kind: a.kind,
             clock: sig(a.clock),
             cond: node(a.cond),
             message: a.message.clone(),

@@ -69,7 +69,7 @@ use clock::Clock;
 use compile::Program;
 use flatten::{FlatKind, Netlist};
 use linkforge_hdl::ir::SignalId;
-use linkforge_hdl::{words_for, Bits, Design, SourceLoc};
+use linkforge_hdl::{words_for, AssertionKind, Bits, Design, SourceLoc};
 use std::collections::HashMap;
 use std::path::Path;
 use wide::Operand;
@@ -100,6 +100,7 @@ struct SignalInfo {
 
 /// What the simulator keeps of each assertion for its failure reports.
 struct AssertionInfo {
+    kind: AssertionKind,
     message: String,
     path: String,
     loc: SourceLoc,
@@ -168,6 +169,7 @@ impl Sim {
             .assertions
             .iter()
             .map(|a| AssertionInfo {
+                kind: a.kind,
                 message: a.message.clone(),
                 path: a.path.clone(),
                 loc: a.loc,
@@ -531,6 +533,7 @@ impl Sim {
                 if s[p.assertions[a as usize].cond as usize] & 1 == 0 {
                     let info = &self.assertions[a as usize];
                     self.failures.push(AssertionFailure {
+                        kind: info.kind,
                         time_ps: self.now,
                         clock: self.clocks[d].name.clone(),
                         cycle: self.clocks[d].cycles + 1,
