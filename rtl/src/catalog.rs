@@ -287,6 +287,11 @@ pub fn catalog() -> Vec<BlockKind> {
         crate::retimer::pam4::rx_kind(),
         crate::retimer::ltssm::kind(),
         crate::switch::crossbar::kind(),
+        crate::switch::credit::kind(),
+        crate::switch::route::kind(),
+        crate::switch::input_queue::kind(),
+        crate::switch::scheduler::kind(),
+        crate::switch::switch::kind(),
     ]
 }
 
