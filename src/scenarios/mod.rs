@@ -9,6 +9,7 @@
 mod crc;
 mod crossbar;
 mod generic;
+mod switch;
 
 use linkforge_hdl::{words_for, Bits, Design};
 use linkforge_rtl::catalog::Params;
@@ -68,6 +69,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
     let dedicated = match kind {
         "crossbar" => crossbar::CrossbarScenario::new(params).map(boxed),
         "crc" => crc::CrcScenario::new(params).map(boxed),
+        "switch" => switch::SwitchScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

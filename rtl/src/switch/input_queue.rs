@@ -204,6 +204,12 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let last = m.wire("head_last", 1);
     m.assign(last, select(rd_head, &lasts));
     let rd_q = m.mem_read(mem, "rd_q", rd_head, pop);
+    // After the dequeue: the queue's next slot, and (after an end beat)
+    // the tag of its next packet, which starts there.
+    let head_link = m.wire("head_link", aw);
+    m.assign(head_link, select(rd_head, &links));
+    let next_tag = m.wire("next_tag", cfg.tag_width);
+    m.assign(next_tag, select(head_link, &tags));
     let valid_q = m.reg("rd_valid_q", 1).reset(0);
     m.next(valid_q, pop);
 
@@ -236,15 +242,23 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
         let (head, tail, n, pk) = (heads[k], tails[k], beats[k], packets[k]);
         let one = lit(1, cw);
         let emptied = n.eq(lit(0, cw)) | (n.eq(one.clone()) & deq.clone());
-        m.when(enq.clone() & emptied, |m| m.next(head, slot))
-            .elsewhen(deq.clone(), |m| m.next(head, select(head, &links)));
+        // The oldest packet's tag, kept beside the head pointer.
+        let head_tag = m.reg(format!("head_tag{k}"), cfg.tag_width).reset(0);
+        m.when(enq.clone() & emptied, |m| {
+            m.next(head, slot);
+            m.next(head_tag, wr_tag);
+        })
+        .elsewhen(deq.clone(), |m| {
+            m.next(head, head_link);
+            m.when(last, |m| m.next(head_tag, next_tag));
+        });
         m.when(enq.clone(), |m| m.next(tail, slot));
         m.next(n, n + enq.clone().zext(cw) - deq.clone().zext(cw));
         m.next(pk, pk + (enq & wr_eop).zext(cw) - (deq & last).zext(cw));
         let ready = m.output(format!("q{k}_ready"), 1);
         let tag = m.output(format!("q{k}_tag"), cfg.tag_width);
         m.assign(ready, pk.ne(lit(0, cw)));
-        m.assign(tag, select(head, &tags));
+        m.assign(tag, head_tag);
     }
 
     m.assign(wr_full, full);

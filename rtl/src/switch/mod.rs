@@ -15,7 +15,7 @@
 //! - [`bench`]: a simulator-independent traffic harness and scoreboard for
 //!   the composed switch, used by the scenario and the tests.
 
-// pub mod bench;
+pub mod bench;
 pub mod credit;
 pub mod crossbar;
 pub mod input_queue;

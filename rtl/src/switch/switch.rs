@@ -429,7 +429,8 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             lit(cfg.bytes_per_beat(), COUNTER_BITS),
             COUNTER_BITS,
         );
-        let blocked = !busy & space.bit(o as u32) & waiting[o].clone() & !new;
+        let requested = column(&reqs, o as u32).any();
+        let blocked = !busy & space.bit(o as u32) & waiting[o].clone() & !requested;
         let stalls = saturating_count(
             &mut m,
             &format!("out{o}_credit_stalls_q"),
