@@ -246,7 +246,7 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
         let head_tag = m.reg(format!("head_tag{k}"), cfg.tag_width).reset(0);
         m.when(enq.clone() & emptied, |m| {
             m.next(head, slot);
-            m.next(head_tag, wr_tag);
+            m.when(wr_sop, |m| m.next(head_tag, wr_tag));
         })
         .elsewhen(deq.clone(), |m| {
             m.next(head, head_link);
