@@ -1,8 +1,11 @@
 //! The switch scenario: the switch bench (`linkforge_rtl::switch::bench`)
 //! with the variant's `traffic` group: a generator and credit-obeying
 //! transmitter per input, a sink with backpressure per output, and a
-//! scoreboard against the reference routing model. Metrics are measured
-//! after a warm-up of a fifth of the traffic cycles.
+//! scoreboard against the reference routing model. After reset and the
+//! routing-register writes come the requested cycles of traffic; then the
+//! sources stop and the switch must drain (every packet delivered, every
+//! credit returned, counters right). Metrics cover the traffic cycles after
+//! a warm-up of a fifth of them.
 
 use super::{Failure, Outcome, Scenario};
 use linkforge_hdl::{words_for, Bits};
@@ -12,6 +15,9 @@ use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::TrafficConfig;
 use linkforge_verif::sim::SignalHandle;
 use linkforge_verif::{Sim, SimError};
+
+/// Cycles without a delivery after which a draining switch is deadlocked.
+const DRAIN_LIMIT: u64 = 2000;
 
 /// Traffic and scoreboard of a switch variant.
 pub struct SwitchScenario {
@@ -74,7 +80,11 @@ impl Scenario for SwitchScenario {
         words: &mut dyn Iterator<Item = u64>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, Failure> {
-        let bench = Bench::new(self.cfg.clone(), self.traffic, BenchOptions::default());
+        let options = BenchOptions {
+            drain: Some(DRAIN_LIMIT),
+            ..BenchOptions::default()
+        };
+        let bench = Bench::new(self.cfg.clone(), self.traffic, options);
         let r = bench
             .run(&mut SimIo(sim), cycles, words, progress)
             .map_err(|f| Failure {

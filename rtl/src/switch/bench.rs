@@ -241,9 +241,10 @@ impl Bench {
         2 + self.routes.writes().len() as u64
     }
 
-    /// Runs `cycles` cycles (setup included) drawing random words from
-    /// `words`, then drains if asked; reports each finished cycle to
-    /// `progress`.
+    /// Runs the setup, then `cycles` cycles of traffic drawing random
+    /// words from `words`, then drains if asked; reports each finished
+    /// cycle to `progress`. Metrics cover the traffic cycles after a
+    /// warm-up of a fifth of them.
     pub fn run<S: SwitchIo>(
         &self,
         io: &mut S,
@@ -279,6 +280,7 @@ struct Run<'b, S: SwitchIo> {
     measured: u64,
     beats_measured: u64,
     measure_from: u64,
+    measure_to: u64,
 }
 
 fn fail<T>(cycle: u64, message: impl Into<String>) -> Result<T, BenchFailure> {
@@ -352,6 +354,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             measured: 0,
             beats_measured: 0,
             measure_from: 0,
+            measure_to: 0,
         })
     }
 
@@ -369,14 +372,15 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         progress: &mut dyn FnMut(u64),
     ) -> Result<BenchReport, BenchFailure> {
         let n = self.bench.cfg.ports;
-        let mut draw = move || words.next().unwrap_or(0);
+        let mut draw = move || words.next();
         // A random permutation for the permutation pattern.
         for i in (1..n).rev() {
-            let j = (draw() % (i as u64 + 1)) as usize;
+            let j = (Self::word(&mut draw) % (i as u64 + 1)) as usize;
             self.permutation.swap(i, j);
         }
         let setup = self.bench.setup_cycles();
-        self.measure_from = setup + cycles.saturating_sub(setup) / 5;
+        self.measure_from = setup + cycles / 5;
+        self.measure_to = setup + cycles;
         self.idle_inputs()?;
         self.sink_credits()?;
         let writes = self.bench.routes.writes();
@@ -391,7 +395,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             progress(self.cycle);
         }
         self.poke(self.cfg_we, 0)?;
-        while self.cycle < cycles {
+        while self.cycle < self.measure_to {
             self.cycle_once(true, &mut draw)?;
             progress(self.cycle);
         }
@@ -466,28 +470,35 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         Ok(())
     }
 
-    fn chance(draw: &mut dyn FnMut() -> u64, p: f64) -> bool {
-        ((draw() >> 11) as f64 / (1u64 << 53) as f64) < p
+    /// A random event of probability `p`; none once the words run out, so
+    /// then sources stay quiet and sinks always take and process.
+    fn chance(draw: &mut dyn FnMut() -> Option<u64>, p: f64) -> bool {
+        draw().is_some_and(|w| ((w >> 11) as f64 / (1u64 << 53) as f64) < p)
+    }
+
+    /// A random word (zero once the words run out).
+    fn word(draw: &mut dyn FnMut() -> Option<u64>) -> u64 {
+        draw().unwrap_or(0)
     }
 
     /// A new packet from input `src`.
-    fn make_packet(&mut self, src: usize, draw: &mut dyn FnMut() -> u64) -> Packet {
+    fn make_packet(&mut self, src: usize, draw: &mut dyn FnMut() -> Option<u64>) -> Packet {
         let t = &self.bench.traffic;
         let n = self.bench.cfg.ports as u64;
         let dest = match t.pattern {
-            Pattern::Uniform => draw() % n,
-            Pattern::Hotspot if draw() & 1 == 0 => 0,
-            Pattern::Hotspot => draw() % n,
+            Pattern::Uniform => Self::word(draw) % n,
+            Pattern::Hotspot if Self::word(draw) & 1 == 0 => 0,
+            Pattern::Hotspot => Self::word(draw) % n,
             Pattern::Permutation => self.permutation[src] as u64,
         };
         let unroutable = Self::chance(draw, t.unroutable);
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
-        let class = Class::ALL[(draw() % 3) as usize];
+        let class = Class::ALL[(Self::word(draw) % 3) as usize];
         let (lo, hi) = t.packet_beats;
         let beats = match class {
             Class::NonPosted => 1,
-            _ => u64::from(lo) + draw() % u64::from(hi - lo + 1),
+            _ => u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1),
         };
         // Bits 63:52 pick the prefetchable window; 0xFFF is nobody's.
         let region = if unroutable { 0xFFF } else { dest + 1 };
@@ -499,14 +510,14 @@ impl<'b, S: SwitchIo> Run<'b, S> {
                 let bus = if unroutable {
                     0xFF
                 } else {
-                    2 * dest + 1 + (draw() & 1)
+                    2 * dest + 1 + (Self::word(draw) & 1)
                 };
-                tlp::completion((bus << 8 | (draw() & 0xFF)) as u16, id, beats - 1)
+                tlp::completion((bus << 8 | (Self::word(draw) & 0xFF)) as u16, id, beats - 1)
             }
         };
         let w = self.bench.cfg.data_width;
-        let word = |first: Option<u64>, draw: &mut dyn FnMut() -> u64| {
-            let mut v: Vec<u64> = (0..words_for(w)).map(|_| draw()).collect();
+        let word = |first: Option<u64>, draw: &mut dyn FnMut() -> Option<u64>| {
+            let mut v: Vec<u64> = (0..words_for(w)).map(|_| Self::word(draw)).collect();
             if let Some(f) = first {
                 v[0] = f;
             }
@@ -530,7 +541,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
     fn cycle_once(
         &mut self,
         generate: bool,
-        draw: &mut dyn FnMut() -> u64,
+        draw: &mut dyn FnMut() -> Option<u64>,
     ) -> Result<(), BenchFailure> {
         let n = self.bench.cfg.ports;
         let bpb = self.bench.cfg.bytes_per_beat();
@@ -722,7 +733,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         sink.delivered += 1;
         sink.delivered_beats += p.beats.len() as u64;
         self.report.delivered += 1;
-        if cycle > self.measure_from {
+        if cycle > self.measure_from && cycle <= self.measure_to {
             let latency = cycle - p.entered;
             self.latency_sum += latency;
             self.measured += 1;
@@ -794,7 +805,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
 
     fn finish(mut self) -> Result<BenchReport, BenchFailure> {
         let n = self.bench.cfg.ports as f64;
-        let window = self.cycle.saturating_sub(self.measure_from).max(1) as f64;
+        let window = self.measure_to.saturating_sub(self.measure_from).max(1) as f64;
         let mut report = std::mem::take(&mut self.report);
         report.cycles = self.cycle;
         report.drops = (0..self.ins.len())
