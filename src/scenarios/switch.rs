@@ -8,9 +8,9 @@
 //! a warm-up of a fifth of them.
 
 use super::{Failure, Outcome, Scenario};
-use linkforge_hdl::{words_for, Bits};
+use linkforge_hdl::words_for;
 use linkforge_rtl::catalog::Params;
-use linkforge_rtl::switch::bench::{Bench, BenchOptions, SwitchIo};
+use linkforge_rtl::switch::bench::{Bench, BenchOptions};
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::TrafficConfig;
 use linkforge_verif::sim::SignalHandle;
@@ -38,34 +38,7 @@ impl SwitchScenario {
 /// The simulator as the bench sees it.
 pub(crate) struct SimIo<'a>(pub &'a mut Sim);
 
-impl SwitchIo for SimIo<'_> {
-    type Handle = SignalHandle;
-    type Error = SimError;
-
-    fn handle(&mut self, name: &str) -> Result<SignalHandle, SimError> {
-        self.0.signal(name)
-    }
-
-    fn poke(&mut self, h: SignalHandle, value: u64) -> Result<(), SimError> {
-        self.0.poke_handle(h, value)
-    }
-
-    fn poke_bits(&mut self, h: SignalHandle, value: &Bits) -> Result<(), SimError> {
-        self.0.poke_bits_handle(h, value)
-    }
-
-    fn peek(&mut self, h: SignalHandle) -> u64 {
-        self.0.peek_handle(h)
-    }
-
-    fn peek_bits(&mut self, h: SignalHandle) -> Bits {
-        self.0.peek_bits_handle(h)
-    }
-
-    fn step(&mut self) -> Result<(), SimError> {
-        self.0.step()
-    }
-}
+linkforge_rtl::switch_io_for_sim!(SimIo<'_>, SignalHandle, SimError);
 
 impl Scenario for SwitchScenario {
     fn words_per_cycle(&self) -> usize {

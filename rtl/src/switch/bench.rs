@@ -48,6 +48,45 @@ pub trait SwitchIo {
     fn step(&mut self) -> Result<(), Self::Error>;
 }
 
+/// Implements [`SwitchIo`] for `$io`, a newtype whose field `0` is (or
+/// dereferences to) a simulator with the methods of `linkforge_verif::Sim`
+/// (`signal`, `poke_handle`, `poke_bits_handle`, `peek_handle`,
+/// `peek_bits_handle`, `step`), handle type `$handle` and error `$error`.
+/// This crate does not depend on the simulator, so its users name it.
+#[macro_export]
+macro_rules! switch_io_for_sim {
+    ($io:ty, $handle:ty, $error:ty) => {
+        impl $crate::switch::bench::SwitchIo for $io {
+            type Handle = $handle;
+            type Error = $error;
+
+            fn handle(&mut self, name: &str) -> Result<$handle, $error> {
+                self.0.signal(name)
+            }
+
+            fn poke(&mut self, h: $handle, value: u64) -> Result<(), $error> {
+                self.0.poke_handle(h, value)
+            }
+
+            fn poke_bits(&mut self, h: $handle, value: &linkforge_hdl::Bits) -> Result<(), $error> {
+                self.0.poke_bits_handle(h, value)
+            }
+
+            fn peek(&mut self, h: $handle) -> u64 {
+                self.0.peek_handle(h)
+            }
+
+            fn peek_bits(&mut self, h: $handle) -> linkforge_hdl::Bits {
+                self.0.peek_bits_handle(h)
+            }
+
+            fn step(&mut self) -> Result<(), $error> {
+                self.0.step()
+            }
+        }
+    };
+}
+
 /// Why a run failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BenchFailure {
@@ -164,26 +203,49 @@ impl Counts {
     }
 }
 
-/// Port handles of one input.
-struct InPorts<H> {
+/// Port handles of one side of a port: the beat handshake and the six
+/// credit limits.
+struct Link<H> {
     valid: H,
     ready: H,
     sop: H,
     eop: H,
     data: H,
     fc: [H; 6],
+}
+
+impl<H: Copy> Link<H> {
+    /// The beat ports: valid, start, end, data.
+    fn beat(&self) -> (H, H, H, H) {
+        (self.valid, self.sop, self.eop, self.data)
+    }
+
+    /// The ports named `{prefix}valid` ... `{prefix}fc_cpld`.
+    fn new<E>(prefix: &str, h: &mut impl FnMut(&str) -> Result<H, E>) -> Result<Self, E> {
+        let mut at = |name: &str| h(&format!("{prefix}{name}"));
+        let fc = fc_names("fc_").map(|n| at(&n));
+        let [a, b, c, d, e, f] = fc;
+        Ok(Link {
+            valid: at("valid")?,
+            ready: at("ready")?,
+            sop: at("sop")?,
+            eop: at("eop")?,
+            data: at("data")?,
+            fc: [a?, b?, c?, d?, e?, f?],
+        })
+    }
+}
+
+/// Port handles of one input.
+struct InPorts<H> {
+    link: Link<H>,
     drops: H,
     fill: H,
 }
 
 /// Port handles of one output.
 struct OutPorts<H> {
-    valid: H,
-    ready: H,
-    sop: H,
-    eop: H,
-    data: H,
-    fc: [H; 6],
+    link: Link<H>,
     packets: H,
     bytes: H,
     stalls: H,
@@ -301,30 +363,13 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         let mut ins = Vec::with_capacity(n);
         let mut outs = Vec::with_capacity(n);
         for p in 0..n {
-            let mut fc = |prefix: String| -> Result<[S::Handle; 6], BenchFailure> {
-                let names = fc_names(&prefix);
-                let v = names.iter().map(|n| h(n)).collect::<Result<Vec<_>, _>>()?;
-                Ok([v[0], v[1], v[2], v[3], v[4], v[5]])
-            };
-            let in_fc = fc(format!("in{p}_fc_"))?;
-            let out_fc = fc(format!("out{p}_fc_"))?;
             ins.push(InPorts {
-                valid: h(&format!("in{p}_valid"))?,
-                ready: h(&format!("in{p}_ready"))?,
-                sop: h(&format!("in{p}_sop"))?,
-                eop: h(&format!("in{p}_eop"))?,
-                data: h(&format!("in{p}_data"))?,
-                fc: in_fc,
+                link: Link::new(&format!("in{p}_"), &mut h)?,
                 drops: h(&format!("in{p}_drops"))?,
                 fill: h(&format!("in{p}_fill"))?,
             });
             outs.push(OutPorts {
-                valid: h(&format!("out{p}_valid"))?,
-                ready: h(&format!("out{p}_ready"))?,
-                sop: h(&format!("out{p}_sop"))?,
-                eop: h(&format!("out{p}_eop"))?,
-                data: h(&format!("out{p}_data"))?,
-                fc: out_fc,
+                link: Link::new(&format!("out{p}_"), &mut h)?,
                 packets: h(&format!("out{p}_packets"))?,
                 bytes: h(&format!("out{p}_bytes"))?,
                 stalls: h(&format!("out{p}_credit_stalls"))?,
@@ -445,12 +490,12 @@ impl<'b, S: SwitchIo> Run<'b, S> {
 
     fn idle_inputs(&mut self) -> Result<(), BenchFailure> {
         for i in 0..self.ins.len() {
-            self.poke(self.ins[i].valid, 0)?;
-            self.poke(self.ins[i].sop, 0)?;
-            self.poke(self.ins[i].eop, 0)?;
+            self.poke(self.ins[i].link.valid, 0)?;
+            self.poke(self.ins[i].link.sop, 0)?;
+            self.poke(self.ins[i].link.eop, 0)?;
         }
         for o in 0..self.outs.len() {
-            self.poke(self.outs[o].ready, 0)?;
+            self.poke(self.outs[o].link.ready, 0)?;
         }
         Ok(())
     }
@@ -463,8 +508,8 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             for c in 0..3 {
                 let h = (opt.sink_hdr_credits + r.hdr[c]) & ((1 << HDR_BITS) - 1);
                 let d = (opt.sink_data_credits + r.data[c]) & ((1 << DATA_BITS) - 1);
-                self.poke(self.outs[o].fc[2 * c], h)?;
-                self.poke(self.outs[o].fc[2 * c + 1], d)?;
+                self.poke(self.outs[o].link.fc[2 * c], h)?;
+                self.poke(self.outs[o].link.fc[2 * c + 1], d)?;
             }
         }
         Ok(())
@@ -556,8 +601,8 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             if self.sources[i].sending.is_none() {
                 if let Some(p) = self.sources[i].backlog.front() {
                     let (c, need) = (p.class as usize, p.data_credits(bpb));
-                    let lim_h = self.io.peek(self.ins[i].fc[2 * c]);
-                    let lim_d = self.io.peek(self.ins[i].fc[2 * c + 1]);
+                    let lim_h = self.io.peek(self.ins[i].link.fc[2 * c]);
+                    let lim_d = self.io.peek(self.ins[i].link.fc[2 * c + 1]);
                     let s = &self.sources[i];
                     if credit_ok(lim_h, s.consumed.hdr[c], 1, HDR_BITS)
                         && credit_ok(lim_d, s.consumed.data[c], need, DATA_BITS)
@@ -569,15 +614,14 @@ impl<'b, S: SwitchIo> Run<'b, S> {
                     }
                 }
             }
-            *offer = self.sources[i].sending.is_some() && self.io.peek(self.ins[i].ready) == 1;
+            *offer = self.sources[i].sending.is_some() && self.io.peek(self.ins[i].link.ready) == 1;
         }
         // Outputs: random backpressure.
         let mut ready = vec![false; n];
         let mut taken = vec![None; n];
         for o in 0..n {
             ready[o] = !Self::chance(draw, t.backpressure);
-            let ports = &self.outs[o];
-            let (hv, hs, he, hd) = (ports.valid, ports.sop, ports.eop, ports.data);
+            let (hv, hs, he, hd) = self.outs[o].link.beat();
             if ready[o] && self.io.peek(hv) == 1 {
                 let (sop, eop) = (self.io.peek(hs) == 1, self.io.peek(he) == 1);
                 taken[o] = Some((sop, eop, self.io.peek_bits(hd)));
@@ -585,8 +629,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         }
         // Drive.
         for i in 0..n {
-            let ports = &self.ins[i];
-            let (hv, hs, he, hd) = (ports.valid, ports.sop, ports.eop, ports.data);
+            let (hv, hs, he, hd) = self.ins[i].link.beat();
             let (valid, sop, eop, data) = match &self.sources[i].sending {
                 Some((p, k)) => (true, *k == 0, *k + 1 == p.beats.len(), Some(&p.beats[*k])),
                 None => (false, false, false, None),
@@ -600,7 +643,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             self.poke(he, eop.into())?;
         }
         for (o, r) in ready.into_iter().enumerate() {
-            self.poke(self.outs[o].ready, r.into())?;
+            self.poke(self.outs[o].link.ready, r.into())?;
         }
         self.sink_credits()?;
         self.step()?;
@@ -759,8 +802,8 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             }
             for c in 0..3 {
                 let s = &self.sources[i].consumed;
-                let lim_h = self.io.peek(self.ins[i].fc[2 * c]);
-                let lim_d = self.io.peek(self.ins[i].fc[2 * c + 1]);
+                let lim_h = self.io.peek(self.ins[i].link.fc[2 * c]);
+                let lim_d = self.io.peek(self.ins[i].link.fc[2 * c + 1]);
                 let free_h = lim_h.wrapping_sub(s.hdr[c]) & ((1 << HDR_BITS) - 1);
                 let free_d = lim_d.wrapping_sub(s.data[c]) & ((1 << DATA_BITS) - 1);
                 if (free_h, free_d) != (hdr, data) {

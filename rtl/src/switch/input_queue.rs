@@ -18,7 +18,7 @@
 //!   `rd_valid`, `rd_sop`, `rd_eop`, `rd_data` (for one cycle).
 //! - `count`: beats held.
 
-use super::{decode, onehot_index};
+use super::{decode, onehot_index, regs};
 use crate::catalog::{BlockKind, Params};
 use crate::common::arbiter::lowest_set;
 use crate::params::{check_range, checked, choice_param, choice_spec, int_param, int_spec};
@@ -133,22 +133,22 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     m.clock("clk");
     m.reset("rst");
     let wr_en = m.input("wr_en", 1);
-    let wr_queue: Expr = if cfg.queues > 1 {
-        m.input("wr_queue", qw).into()
-    } else {
-        lit(0, qw)
+    // Queue selects exist only with several queues.
+    let queue_input = |m: &mut ModuleBuilder, name: &str| -> Expr {
+        if cfg.queues > 1 {
+            m.input(name, qw).into()
+        } else {
+            lit(0, qw)
+        }
     };
+    let wr_queue = queue_input(&mut m, "wr_queue");
     let wr_sop = m.input("wr_sop", 1);
     let wr_eop = m.input("wr_eop", 1);
     let wr_data = m.input("wr_data", cfg.width);
     let wr_tag = m.input("wr_tag", cfg.tag_width);
     let wr_full = m.output("wr_full", 1);
     let rd_en = m.input("rd_en", 1);
-    let rd_queue: Expr = if cfg.queues > 1 {
-        m.input("rd_queue", qw).into()
-    } else {
-        lit(0, qw)
-    };
+    let rd_queue = queue_input(&mut m, "rd_queue");
     let rd_last = m.output("rd_last", 1);
     let rd_valid = m.output("rd_valid", 1);
     let rd_sop = m.output("rd_sop", 1);
@@ -159,29 +159,15 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let mem = m.memory("buf", cfg.width + 2, cfg.depth);
     let used = m.reg("used", cfg.depth).reset(0);
     let held = m.reg("held", cw).reset(0);
-    let links_q: Vec<Signal> = (0..d)
-        .map(|j| m.reg(format!("link{j}"), aw).reset(0))
-        .collect();
-    let lasts_q: Vec<Signal> = (0..d)
-        .map(|j| m.reg(format!("last{j}"), 1).reset(0))
-        .collect();
-    let tags_q: Vec<Signal> = (0..d)
-        .map(|j| m.reg(format!("tag{j}"), cfg.tag_width).reset(0))
-        .collect();
+    let links_q = regs(&mut m, d, aw, |j| format!("link{j}"));
+    let lasts_q = regs(&mut m, d, 1, |j| format!("last{j}"));
+    let tags_q = regs(&mut m, d, cfg.tag_width, |j| format!("tag{j}"));
     let exprs = |v: &[Signal]| v.iter().map(|&s| Expr::from(s)).collect::<Vec<_>>();
     let (links, lasts, tags) = (exprs(&links_q), exprs(&lasts_q), exprs(&tags_q));
-    let heads: Vec<Signal> = (0..cfg.queues)
-        .map(|k| m.reg(format!("head{k}"), aw).reset(0))
-        .collect();
-    let tails: Vec<Signal> = (0..cfg.queues)
-        .map(|k| m.reg(format!("tail{k}"), aw).reset(0))
-        .collect();
-    let beats: Vec<Signal> = (0..cfg.queues)
-        .map(|k| m.reg(format!("beats{k}"), cw).reset(0))
-        .collect();
-    let packets: Vec<Signal> = (0..cfg.queues)
-        .map(|k| m.reg(format!("packets{k}"), cw).reset(0))
-        .collect();
+    let heads = regs(&mut m, cfg.queues, aw, |k| format!("head{k}"));
+    let tails = regs(&mut m, cfg.queues, aw, |k| format!("tail{k}"));
+    let beats = regs(&mut m, cfg.queues, cw, |k| format!("beats{k}"));
+    let packets = regs(&mut m, cfg.queues, cw, |k| format!("packets{k}"));
     let sel = |sigs: &[Signal], i: &Expr| {
         let e: Vec<Expr> = sigs.iter().map(|&s| s.into()).collect();
         select(i.clone(), &e)

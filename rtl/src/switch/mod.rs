@@ -56,6 +56,17 @@ pub(crate) fn column(rows: &[Expr], j: u32) -> Expr {
     concat(rows.iter().rev().map(|r| r.clone().bit(j)).collect())
 }
 
+/// `count` registers of `width` bits reset to zero, register `k` named
+/// `name(k)`.
+pub(crate) fn regs(
+    m: &mut ModuleBuilder,
+    count: usize,
+    width: u32,
+    name: impl Fn(usize) -> String,
+) -> Vec<Signal> {
+    (0..count).map(|k| m.reg(name(k), width).reset(0)).collect()
+}
+
 /// A `width`-bit register `name` that adds `amount` at each edge where
 /// `event` is high, stopping at its maximum instead of wrapping.
 pub(crate) fn saturating_sum(

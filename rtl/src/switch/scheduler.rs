@@ -19,7 +19,7 @@
 //! - `priority`: one round; the lowest input wins an output, an input takes
 //!   its lowest granting output.
 
-use super::column;
+use super::{column, regs};
 use crate::catalog::{BlockKind, ParamSpec, Params};
 use crate::common::arbiter::{arbiter, lowest_set, ArbiterConfig, Policy};
 use crate::params::{
@@ -190,12 +190,8 @@ pub fn scheduler(module_name: &str, cfg: &SchedulerConfig) -> Result<Module, Hdl
 fn islip(m: &mut ModuleBuilder, reqs: &[Expr], iterations: u32) -> Vec<Expr> {
     let n = reqs.len();
     let nw = n as u32;
-    let grant_ptr: Vec<Signal> = (0..n)
-        .map(|o| m.reg(format!("grant_ptr{o}"), nw).reset(0))
-        .collect();
-    let accept_ptr: Vec<Signal> = (0..n)
-        .map(|i| m.reg(format!("accept_ptr{i}"), nw).reset(0))
-        .collect();
+    let grant_ptr = regs(m, n, nw, |o| format!("grant_ptr{o}"));
+    let accept_ptr = regs(m, n, nw, |i| format!("accept_ptr{i}"));
     let mut matched: Vec<Expr> = vec![lit(0, nw); n];
     let mut in_free = lit(u64::MAX >> (64 - nw), nw);
     let mut out_free = in_free.clone();

@@ -40,7 +40,7 @@ use super::input_queue::{input_queue, InputQueueConfig, Queueing};
 use super::route::{self, default_port_param, default_port_spec, RouteTable, RouteTableConfig};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
 use super::traffic::TrafficConfig;
-use super::{column, onehot_index, saturating_sum};
+use super::{column, onehot_index, regs, saturating_sum};
 use crate::catalog::{BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
@@ -237,18 +237,10 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     };
 
     // Connections: which output each input sends to, and the reverse.
-    let in_busy: Vec<Signal> = (0..n)
-        .map(|i| m.reg(format!("in{i}_busy"), 1).reset(0))
-        .collect();
-    let in_conn: Vec<Signal> = (0..n)
-        .map(|i| m.reg(format!("in{i}_conn"), sw).reset(0))
-        .collect();
-    let out_busy: Vec<Signal> = (0..n)
-        .map(|o| m.reg(format!("out{o}_busy"), 1).reset(0))
-        .collect();
-    let out_conn: Vec<Signal> = (0..n)
-        .map(|o| m.reg(format!("out{o}_conn"), sw).reset(0))
-        .collect();
+    let in_busy = regs(&mut m, n, 1, |i| format!("in{i}_busy"));
+    let in_conn = regs(&mut m, n, sw, |i| format!("in{i}_conn"));
+    let out_busy = regs(&mut m, n, 1, |o| format!("out{o}_busy"));
+    let out_conn = regs(&mut m, n, sw, |o| format!("out{o}_conn"));
     // Room in each output's buffer for one more beat.
     let space = m.wire("out_space", nw);
 
