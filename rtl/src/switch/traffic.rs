@@ -73,9 +73,9 @@ impl TrafficConfig {
 
     /// The catalogue spec of the group.
     pub fn spec() -> ParamSpec {
-        let float = |name, default, doc| ParamSpec {
+        let float = |name, short, default, doc| ParamSpec {
             name,
-            short: "",
+            short,
             kind: ParamKind::Float { min: 0.0, max: 1.0 },
             default: Value::Float(default),
             doc,
@@ -88,7 +88,12 @@ impl TrafficConfig {
                 "uniform",
                 "uniform, hotspot or permutation",
             ),
-            float("load", 1.0, "packets per input per cycle; 1.0 saturates"),
+            float(
+                "load",
+                "ld",
+                1.0,
+                "packets per input per cycle; 1.0 saturates",
+            ),
             int_spec(
                 "packet_beats",
                 "pb",
@@ -105,10 +110,16 @@ impl TrafficConfig {
             ),
             float(
                 "backpressure",
+                "bp",
                 0.0,
                 "probability a sink is not ready in a cycle",
             ),
-            float("unroutable", 0.0, "fraction of packets no port claims"),
+            float(
+                "unroutable",
+                "ur",
+                0.0,
+                "fraction of packets no port claims",
+            ),
         ];
         ParamSpec {
             name: "traffic",
