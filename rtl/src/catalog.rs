@@ -288,6 +288,11 @@ pub fn catalog() -> Vec<BlockKind> {
         crate::retimer::ltssm::kind(),
         crate::retimer::top::kind(),
         crate::switch::crossbar::kind(),
+        crate::switch::credit::kind(),
+        crate::switch::route::kind(),
+        crate::switch::input_queue::kind(),
+        crate::switch::scheduler::kind(),
+        crate::switch::switch::kind(),
     ]
 }
 

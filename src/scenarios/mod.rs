@@ -10,6 +10,7 @@ mod crc;
 mod crossbar;
 mod generic;
 mod retimer;
+mod switch;
 
 use linkforge_hdl::{words_for, Bits, Design};
 use linkforge_rtl::catalog::Params;
@@ -81,6 +82,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "crossbar" => crossbar::CrossbarScenario::new(params).map(boxed),
         "crc" => crc::CrcScenario::new(params).map(boxed),
         "retimer" => retimer::RetimerScenario::new(params).map(boxed),
+        "switch" => switch::SwitchScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

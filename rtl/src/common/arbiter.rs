@@ -104,7 +104,7 @@ impl ArbiterConfig {
 }
 
 /// The lowest set bit of `x` (zero when `x` is zero).
-fn lowest_set(x: impl Into<Expr>) -> Expr {
+pub(crate) fn lowest_set(x: impl Into<Expr>) -> Expr {
     let x = x.into();
     x.clone() & (!x + 1)
 }

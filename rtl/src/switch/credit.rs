@@ -1,0 +1,292 @@
+//! Credit-based flow control (PCIe 2.6.1): six credit types (PH, PD, NPH,
+//! NPD, CplH, CplD), one header and one data counter per class.
+//!
+//! A receiver advertises CREDIT_LIMIT per type (header counters 8 bits,
+//! data counters 12 bits, all modulo their width) and raises it as its
+//! buffer frees. A transmitter counts CREDITS_CONSUMED per type and may
+//! send a packet needing `need` credits only while
+//! `(CREDIT_LIMIT - (CREDITS_CONSUMED + need)) mod 2^n <= 2^(n-1)`.
+//! A packet needs one header credit and `ceil(payload bytes / 16)` data
+//! credits of its class.
+//!
+//! Block `credit_port`: both sides of one link end. Ports (`clk`, `rst`
+//! synchronous, active high):
+//! - transmitter: `tx_limit_{ph,pd,nph,npd,cplh,cpld}` (the partner's
+//!   limits), `tx_class[1:0]`, `tx_data[11:0]` (the packet's class and data
+//!   credits), `tx_ok` (the gate passes), `tx_send` (the packet is sent at
+//!   this edge; consumes credits when `tx_ok`), `tx_consumed_*`.
+//! - receiver: `rx_limit_*` (advertised limits, starting at the configured
+//!   credits), `rx_release`, `rx_class[1:0]`, `rx_data[11:0]` (a packet of
+//!   that class and data credits left the buffer at this edge).
+
+use super::tlp::Class;
+use crate::catalog::{BlockKind, Params};
+use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+
+/// Width of header credit counters.
+pub const HDR_BITS: u32 = 8;
+/// Width of data credit counters.
+pub const DATA_BITS: u32 = 12;
+/// Bytes one data credit covers (4 DW).
+pub const DATA_CREDIT_BYTES: u64 = 16;
+/// Header credits a receiver may advertise: at most half the counter range.
+pub const HDR_CREDITS: IntRange = (1, 127);
+/// Data credits a receiver may advertise.
+pub const DATA_CREDITS: IntRange = (1, 2047);
+
+/// The credit type names, as in port names: header then data per class.
+pub const TYPE_NAMES: [(&str, &str); 3] = [("ph", "pd"), ("nph", "npd"), ("cplh", "cpld")];
+
+/// The spec's gate on `bits`-bit counters: may a packet needing `need`
+/// credits be sent?
+pub fn credit_ok(limit: u64, consumed: u64, need: u64, bits: u32) -> bool {
+    let modulus = 1u64 << bits;
+    limit.wrapping_sub(consumed.wrapping_add(need)) & (modulus - 1) <= modulus / 2
+}
+
+/// Data credits for `payload_beats` beats of `bytes_per_beat` bytes.
+pub fn data_credits(payload_beats: u64, bytes_per_beat: u64) -> u64 {
+    (payload_beats * bytes_per_beat).div_ceil(DATA_CREDIT_BYTES)
+}
+
+/// The gate in hardware (all operands one counter's width).
+pub(crate) fn gate(limit: impl Into<Expr>, consumed: Expr, need: Expr) -> Expr {
+    let limit = limit.into();
+    let n = limit.width();
+    (limit - (consumed + need)).le(lit(1 << (n - 1), n))
+}
+
+/// One signal per credit type: `hdr[c]` and `data[c]` for each class code `c`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CreditSet {
+    pub hdr: [Signal; 3],
+    pub data: [Signal; 3],
+}
+
+impl CreditSet {
+    /// Six signals named `{prefix}{type}`, made by `make(name, width)`.
+    pub fn new(prefix: &str, mut make: impl FnMut(String, u32) -> Signal) -> CreditSet {
+        let hdr = TYPE_NAMES.map(|(h, _)| make(format!("{prefix}{h}"), HDR_BITS));
+        let data = TYPE_NAMES.map(|(_, d)| make(format!("{prefix}{d}"), DATA_BITS));
+        CreditSet { hdr, data }
+    }
+
+    /// Every signal, header then data per class.
+    pub fn all(&self) -> [Signal; 6] {
+        [
+            self.hdr[0],
+            self.data[0],
+            self.hdr[1],
+            self.data[1],
+            self.hdr[2],
+            self.data[2],
+        ]
+    }
+}
+
+/// The class's entry of `sigs` (class code 3 reads as class 2).
+fn by_class(sigs: &[Signal; 3], class: &Expr) -> Expr {
+    let s: Vec<Expr> = [sigs[0], sigs[1], sigs[2], sigs[2]]
+        .into_iter()
+        .map(Expr::from)
+        .collect();
+    select(class.clone(), &s)
+}
+
+/// A transmitter: CREDITS_CONSUMED registers against the partner's limits.
+pub(crate) struct TxCredits {
+    limits: CreditSet,
+    consumed: CreditSet,
+}
+
+impl TxCredits {
+    /// Consumed counters named `{prefix}consumed_*`, gating against `limits`.
+    pub fn build(m: &mut ModuleBuilder, prefix: &str, limits: CreditSet) -> TxCredits {
+        let consumed = CreditSet::new(&format!("{prefix}consumed_"), |n, w| m.reg(n, w).reset(0));
+        TxCredits { limits, consumed }
+    }
+
+    /// The consumed counters.
+    pub fn consumed(&self) -> &CreditSet {
+        &self.consumed
+    }
+
+    /// A packet of `class` needing `data` data credits passes the gate.
+    pub fn ok(&self, class: &Expr, data: &Expr) -> Expr {
+        let h = gate(
+            by_class(&self.limits.hdr, class),
+            by_class(&self.consumed.hdr, class),
+            lit(1, HDR_BITS),
+        );
+        let d = gate(
+            by_class(&self.limits.data, class),
+            by_class(&self.consumed.data, class),
+            data.clone(),
+        );
+        h & d
+    }
+
+    /// Consumes the packet's credits at edges where `send` is high.
+    pub fn consume(&self, m: &mut ModuleBuilder, send: Expr, class: &Expr, data: &Expr) {
+        for c in Class::ALL {
+            let mine = send.clone() & class.clone().eq(lit(c.code(), 2));
+            let (h, d) = (
+                self.consumed.hdr[c as usize],
+                self.consumed.data[c as usize],
+            );
+            m.when(mine, |m| {
+                m.next(h, h + lit(1, HDR_BITS));
+                m.next(d, d + data.clone());
+            });
+        }
+    }
+}
+
+/// Credits leaving a receiver's buffer at an edge: a packet of `class`
+/// (2 bits) with `data` data credits, when `when` is high.
+pub(crate) struct Release {
+    pub when: Expr,
+    pub class: Expr,
+    pub data: Expr,
+}
+
+/// A receiver's advertised limits: registers named `{prefix}*` starting at
+/// `hdr`/`data` credits per class, raised by every release.
+pub(crate) fn rx_limits(
+    m: &mut ModuleBuilder,
+    prefix: &str,
+    hdr: u64,
+    data: u64,
+    releases: &[Release],
+) -> CreditSet {
+    let limits = CreditSet::new(prefix, |n, w| {
+        let init = if w == HDR_BITS { hdr } else { data };
+        m.reg(n, w).reset(init)
+    });
+    for c in Class::ALL {
+        let mine = |r: &Release| r.when.clone() & r.class.clone().eq(lit(c.code(), 2));
+        let (h, d) = (limits.hdr[c as usize], limits.data[c as usize]);
+        let h_inc = releases
+            .iter()
+            .map(|r| mine(r).zext(HDR_BITS))
+            .fold(Expr::from(h), |a, b| a + b);
+        let d_inc = releases
+            .iter()
+            .map(|r| mux(mine(r), r.data.clone(), lit(0, DATA_BITS)))
+            .fold(Expr::from(d), |a, b| a + b);
+        m.next(h, h_inc);
+        m.next(d, d_inc);
+    }
+    limits
+}
+
+/// The receiver's initial advertisement of a `credit_port`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreditPortConfig {
+    /// Header credits per class (1..=127).
+    pub hdr_credits: u64,
+    /// Data credits per class (1..=2047).
+    pub data_credits: u64,
+}
+
+impl CreditPortConfig {
+    /// Reads and checks the config from catalogue parameters.
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let cfg = CreditPortConfig {
+            hdr_credits: int_param(p, "hdr_credits")?,
+            data_credits: int_param(p, "data_credits")?,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks both ranges.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        check_range("hdr_credits", self.hdr_credits, HDR_CREDITS)?;
+        check_range("data_credits", self.data_credits, DATA_CREDITS)
+    }
+}
+
+/// Builds the credit port as module `module_name`.
+pub fn credit_port(module_name: &str, cfg: &CreditPortConfig) -> Result<Module, HdlError> {
+    checked(module_name, cfg.validate())?;
+    let mut m = ModuleBuilder::new(module_name);
+    m.clock("clk");
+    m.reset("rst");
+    let tx_limits = CreditSet::new("tx_limit_", |n, w| m.input(n, w));
+    let tx_class = m.input("tx_class", 2);
+    let tx_data = m.input("tx_data", DATA_BITS);
+    let tx_send = m.input("tx_send", 1);
+    let tx_ok = m.output("tx_ok", 1);
+    let tx = TxCredits::build(&mut m, "tx_q_", tx_limits);
+    let (class, data) = (Expr::from(tx_class), Expr::from(tx_data));
+    let ok = tx.ok(&class, &data);
+    m.assign(tx_ok, ok.clone());
+    tx.consume(&mut m, tx_send & ok, &class, &data);
+    let consumed = CreditSet::new("tx_consumed_", |n, w| m.output(n, w));
+    for (o, q) in consumed.all().into_iter().zip(tx.consumed().all()) {
+        m.assign(o, q);
+    }
+    let release = Release {
+        when: m.input("rx_release", 1).into(),
+        class: m.input("rx_class", 2).into(),
+        data: m.input("rx_data", DATA_BITS).into(),
+    };
+    let limits = rx_limits(
+        &mut m,
+        "rx_limit_q_",
+        cfg.hdr_credits,
+        cfg.data_credits,
+        &[release],
+    );
+    let outs = CreditSet::new("rx_limit_", |n, w| m.output(n, w));
+    for (o, q) in outs.all().into_iter().zip(limits.all()) {
+        m.assign(o, q);
+    }
+    m.finish()
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    BlockKind {
+        name: "credit_port",
+        doc: "PCIe credit flow control of one link end: PH/PD/NPH/NPD/CplH/CplD, modulo gate",
+        params: vec![
+            int_spec(
+                "hdr_credits",
+                "h",
+                HDR_CREDITS,
+                32,
+                "receiver: header credits advertised per class",
+            ),
+            int_spec(
+                "data_credits",
+                "d",
+                DATA_CREDITS,
+                256,
+                "receiver: data credits (16 B) advertised per class",
+            ),
+        ],
+        build: |name, p| Ok(credit_port(name, &CreditPortConfig::from_params(p)?)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_wraps_modulo_the_counter() {
+        assert!(credit_ok(10, 9, 1, 8));
+        assert!(!credit_ok(10, 10, 1, 8));
+        // Limit and consumed both wrapped past 255.
+        assert!(credit_ok(3, 250, 5, 8));
+        assert!(!credit_ok(3, 250, 10, 8));
+        assert!(credit_ok(0, 0, 0, 12));
+        assert_eq!(data_credits(3, 8), 2);
+        assert_eq!(data_credits(2, 32), 4);
+        assert_eq!(data_credits(0, 64), 0);
+    }
+}

@@ -1,0 +1,280 @@
+//! `input_queue`: a switch input buffer. `queueing = fifo` keeps one FIFO
+//! of beats per input (head-of-line blocking); `queueing = voq` keeps one
+//! virtual output queue per output. Either way the queues share one buffer
+//! of `depth` beats in one memory: each queue is a linked list of slots, a
+//! free-slot bitmap hands out space, so any queue may use the whole buffer.
+//!
+//! Ports (`clk`, `rst` synchronous, active high; Q queues, `wr_queue` and
+//! `rd_queue` only when Q > 1):
+//! - write: `wr_en`, `wr_queue`, `wr_sop`, `wr_eop`, `wr_data[W-1:0]`,
+//!   `wr_tag[T-1:0]`; a beat is appended to queue `wr_queue` at an edge
+//!   with `wr_en` high and `wr_full` low (`wr_full`: no free slot). The tag
+//!   of a start beat is kept as its packet's tag.
+//! - per queue `k`: `q{k}_ready` (it holds at least one complete packet,
+//!   i.e. up to an end beat) and `q{k}_tag` (the tag of its oldest packet).
+//! - read: `rd_en`, `rd_queue` remove the oldest beat of that queue at the
+//!   edge (ignored when it is empty); `rd_last` says, combinationally, that
+//!   this beat is an end beat. The removed beat appears after the edge on
+//!   `rd_valid`, `rd_sop`, `rd_eop`, `rd_data` (for one cycle).
+//! - `count`: beats held.
+
+use super::{decode, onehot_index, regs};
+use crate::catalog::{BlockKind, Params};
+use crate::common::arbiter::lowest_set;
+use crate::params::{check_range, checked, choice_param, choice_spec, int_param, int_spec};
+use crate::params::{param_error, IntRange};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+
+const PORTS: IntRange = (2, 64);
+const WIDTH: IntRange = (1, 1024);
+const DEPTH: IntRange = (2, 1024);
+const TAG: IntRange = (1, 64);
+const QUEUEING: [&str; 2] = ["fifo", "voq"];
+
+/// How an input queues packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queueing {
+    /// One FIFO per input.
+    Fifo,
+    /// One virtual output queue per output.
+    Voq,
+}
+
+impl Queueing {
+    /// Parameter `queueing`.
+    pub(crate) fn from_params(p: &Params) -> Result<Queueing, RtlError> {
+        Ok(match choice_param(p, "queueing", &QUEUEING)? {
+            "fifo" => Queueing::Fifo,
+            _ => Queueing::Voq,
+        })
+    }
+
+    /// The catalogue spec of `queueing`.
+    pub(crate) fn spec() -> crate::catalog::ParamSpec {
+        choice_spec(
+            "queueing",
+            "",
+            &QUEUEING,
+            "voq",
+            "one FIFO per input, or one virtual output queue per output in a shared buffer",
+        )
+    }
+
+    /// Queues per input for `ports` outputs.
+    pub fn queues(self, ports: usize) -> usize {
+        match self {
+            Queueing::Fifo => 1,
+            Queueing::Voq => ports,
+        }
+    }
+}
+
+/// Shape of an input queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputQueueConfig {
+    /// Queues sharing the buffer (1 for a FIFO, 2..=64 for VOQs).
+    pub queues: usize,
+    /// Data width in bits (1..=1024).
+    pub width: u32,
+    /// Buffer size in beats (2..=1024).
+    pub depth: u32,
+    /// Width of a packet's tag (1..=64).
+    pub tag_width: u32,
+}
+
+impl InputQueueConfig {
+    /// Reads and checks the config from catalogue parameters.
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let ports: usize = int_param(p, "ports")?;
+        check_range("ports", ports as u64, PORTS)?;
+        let cfg = InputQueueConfig {
+            queues: Queueing::from_params(p)?.queues(ports),
+            width: int_param(p, "data_width")?,
+            depth: int_param(p, "depth")?,
+            tag_width: int_param(p, "tag_width")?,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks every field's range.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        if !(1..=PORTS.1 as usize).contains(&self.queues) {
+            return Err(param_error(
+                "queues",
+                format!("{} is outside 1..={}", self.queues, PORTS.1),
+            ));
+        }
+        check_range("data_width", self.width.into(), WIDTH)?;
+        check_range("depth", self.depth.into(), DEPTH)?;
+        check_range("tag_width", self.tag_width.into(), TAG)
+    }
+
+    /// Width of `wr_queue`/`rd_queue`.
+    pub fn queue_width(&self) -> u32 {
+        bits_for(self.queues)
+    }
+
+    /// Width of `count`.
+    pub fn count_width(&self) -> u32 {
+        bits_for(self.depth as usize + 1)
+    }
+}
+
+/// Builds the input queue as module `module_name`.
+pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, HdlError> {
+    checked(module_name, cfg.validate())?;
+    let d = cfg.depth as usize;
+    let aw = bits_for(d);
+    let cw = cfg.count_width();
+    let qw = cfg.queue_width();
+    let mut m = ModuleBuilder::new(module_name);
+    m.clock("clk");
+    m.reset("rst");
+    let wr_en = m.input("wr_en", 1);
+    // Queue selects exist only with several queues.
+    let queue_input = |m: &mut ModuleBuilder, name: &str| -> Expr {
+        if cfg.queues > 1 {
+            m.input(name, qw).into()
+        } else {
+            lit(0, qw)
+        }
+    };
+    let wr_queue = queue_input(&mut m, "wr_queue");
+    let wr_sop = m.input("wr_sop", 1);
+    let wr_eop = m.input("wr_eop", 1);
+    let wr_data = m.input("wr_data", cfg.width);
+    let wr_tag = m.input("wr_tag", cfg.tag_width);
+    let wr_full = m.output("wr_full", 1);
+    let rd_en = m.input("rd_en", 1);
+    let rd_queue = queue_input(&mut m, "rd_queue");
+    let rd_last = m.output("rd_last", 1);
+    let rd_valid = m.output("rd_valid", 1);
+    let rd_sop = m.output("rd_sop", 1);
+    let rd_eop = m.output("rd_eop", 1);
+    let rd_data = m.output("rd_data", cfg.width);
+    let count = m.output("count", cw);
+
+    let mem = m.memory("buf", cfg.width + 2, cfg.depth);
+    let used = m.reg("used", cfg.depth).reset(0);
+    let held = m.reg("held", cw).reset(0);
+    let links_q = regs(&mut m, d, aw, |j| format!("link{j}"));
+    let lasts_q = regs(&mut m, d, 1, |j| format!("last{j}"));
+    let tags_q = regs(&mut m, d, cfg.tag_width, |j| format!("tag{j}"));
+    let exprs = |v: &[Signal]| v.iter().map(|&s| Expr::from(s)).collect::<Vec<_>>();
+    let (links, lasts, tags) = (exprs(&links_q), exprs(&lasts_q), exprs(&tags_q));
+    let heads = regs(&mut m, cfg.queues, aw, |k| format!("head{k}"));
+    let tails = regs(&mut m, cfg.queues, aw, |k| format!("tail{k}"));
+    let beats = regs(&mut m, cfg.queues, cw, |k| format!("beats{k}"));
+    let packets = regs(&mut m, cfg.queues, cw, |k| format!("packets{k}"));
+    let sel = |sigs: &[Signal], i: &Expr| {
+        let e: Vec<Expr> = sigs.iter().map(|&s| s.into()).collect();
+        select(i.clone(), &e)
+    };
+
+    // Allocation: the lowest free slot.
+    let free = m.wire("free_slot", cfg.depth);
+    m.assign(free, lowest_set(!used));
+    let slot = m.wire("alloc", aw);
+    m.assign(slot, onehot_index(free, aw));
+    let full = used.all();
+    let push = m.wire("push", 1);
+    m.assign(push, wr_en & !full.clone());
+
+    // The read side: the head beat of `rd_queue`.
+    let rd_head = m.wire("rd_head", aw);
+    m.assign(rd_head, sel(&heads, &rd_queue));
+    let pop = m.wire("pop", 1);
+    m.assign(pop, rd_en & sel(&beats, &rd_queue).ne(lit(0, cw)));
+    let last = m.wire("head_last", 1);
+    m.assign(last, select(rd_head, &lasts));
+    let rd_q = m.mem_read(mem, "rd_q", rd_head, pop);
+    // After the dequeue: the queue's next slot, and (after an end beat)
+    // the tag of its next packet, which starts there.
+    let head_link = m.wire("head_link", aw);
+    m.assign(head_link, select(rd_head, &links));
+    let next_tag = m.wire("next_tag", cfg.tag_width);
+    m.assign(next_tag, select(head_link, &tags));
+    let valid_q = m.reg("rd_valid_q", 1).reset(0);
+    m.next(valid_q, pop);
+
+    m.when(push, |m| {
+        m.mem_write(mem, slot, cat![wr_sop, wr_eop, wr_data])
+    });
+    let freed = mux(pop, decode(rd_head, d), lit(0, cfg.depth));
+    m.next(used, (used | mux(push, free, lit(0, cfg.depth))) & !freed);
+    m.when(push & !pop, |m| m.next(held, held + 1))
+        .elsewhen(pop & !push, |m| m.next(held, held - 1));
+
+    // Per slot: its end flag, its tag (start beats), its link.
+    let wr_tail = sel(&tails, &wr_queue);
+    let wr_nonempty = sel(&beats, &wr_queue).ne(lit(0, cw));
+    for j in 0..d {
+        let mine = push & free.bit(j as u32);
+        let (l, t) = (lasts_q[j], tags_q[j]);
+        m.when(mine.clone(), |m| m.next(l, wr_eop));
+        m.when(mine & wr_sop, |m| m.next(t, wr_tag));
+        let link = links_q[j];
+        let append = push & wr_nonempty.clone() & wr_tail.clone().eq(lit(j as u64, aw));
+        m.when(append, |m| m.next(link, slot));
+    }
+
+    // Per queue: head, tail, beats and complete packets.
+    for k in 0..cfg.queues {
+        let kq = lit(k as u64, qw);
+        let enq = push & wr_queue.clone().eq(kq.clone());
+        let deq = pop & rd_queue.clone().eq(kq);
+        let (head, tail, n, pk) = (heads[k], tails[k], beats[k], packets[k]);
+        let one = lit(1, cw);
+        let emptied = n.eq(lit(0, cw)) | (n.eq(one.clone()) & deq.clone());
+        // The oldest packet's tag, kept beside the head pointer.
+        let head_tag = m.reg(format!("head_tag{k}"), cfg.tag_width).reset(0);
+        m.when(enq.clone() & emptied, |m| {
+            m.next(head, slot);
+            m.when(wr_sop, |m| m.next(head_tag, wr_tag));
+        })
+        .elsewhen(deq.clone(), |m| {
+            m.next(head, head_link);
+            m.when(last, |m| m.next(head_tag, next_tag));
+        });
+        m.when(enq.clone(), |m| m.next(tail, slot));
+        m.next(n, n + enq.clone().zext(cw) - deq.clone().zext(cw));
+        m.next(pk, pk + (enq & wr_eop).zext(cw) - (deq & last).zext(cw));
+        let ready = m.output(format!("q{k}_ready"), 1);
+        let tag = m.output(format!("q{k}_tag"), cfg.tag_width);
+        m.assign(ready, pk.ne(lit(0, cw)));
+        m.assign(tag, head_tag);
+    }
+
+    m.assign(wr_full, full);
+    m.assign(rd_last, last);
+    m.assign(rd_valid, valid_q);
+    m.assign(rd_sop, rd_q.bit(cfg.width + 1));
+    m.assign(rd_eop, rd_q.bit(cfg.width));
+    m.assign(rd_data, rd_q.slice(cfg.width - 1, 0));
+    m.assign(count, held);
+    m.finish()
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    BlockKind {
+        name: "input_queue",
+        doc: "switch input buffer: one FIFO or virtual output queues sharing one memory",
+        params: vec![
+            Queueing::spec(),
+            int_spec("ports", "p", PORTS, 4, "outputs (queues with voq)"),
+            int_spec("data_width", "w", WIDTH, 64, "data width in bits"),
+            int_spec(
+                "depth",
+                "d",
+                DEPTH,
+                32,
+                "buffer size in beats, shared by the queues",
+            ),
+            int_spec("tag_width", "t", TAG, 8, "bits of per-packet tag"),
+        ],
+        build: |name, p| Ok(input_queue(name, &InputQueueConfig::from_params(p)?)?),
+    }
+}

@@ -1,0 +1,312 @@
+//! `route_table`: where a packet goes, from its header word, by per-port
+//! windows programmed through registers (PCIe 7.5.1.3).
+//!
+//! Each output port `p` has a 32-bit memory window (address bits 31:20,
+//! 1 MB granularity; it matches only addresses below 4 GB), a 64-bit
+//! prefetchable window (address bits 63:20) and a secondary..subordinate
+//! bus range. Memory requests (MRd, MWr) route by address, completions by
+//! the bus number of their requester ID. A window or range matches when
+//! `base <= value <= limit`; after reset every window is empty (base above
+//! limit). When several ports match, the lowest wins. A packet no port
+//! claims goes to `default_port` when one is configured, else it is
+//! unroutable.
+//!
+//! Register interface: a write at an edge with `cfg_we` high sets register
+//! `cfg_addr = port * 8 + reg` to `cfg_wdata[43:0]`: reg 0 memory base
+//! (`[11:0]`), 1 memory limit, 2 prefetchable base (`[43:0]`), 3
+//! prefetchable limit, 4 bus range (`[7:0]` secondary, `[15:8]`
+//! subordinate). Other addresses are ignored.
+//!
+//! Block ports: `clk`, `rst`, `cfg_we`, `cfg_addr[A-1:0]` (A = bits for
+//! the port count + 3), `cfg_wdata[43:0]`, `hdr_type[4:0]` and
+//! `hdr_addr[43:0]` (the header word's Type and bits 63:20),
+//! `dest[S-1:0]`, `dest_valid` (combinational).
+
+use super::onehot_index;
+use super::tlp::{TYPE_CPL, TYPE_MEM};
+use crate::catalog::{BlockKind, Params};
+use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+
+const PORTS: IntRange = (2, 64);
+/// `default_port` values: -1 for none, else a port.
+const DEFAULT_PORT: IntRange = (-1, 63);
+
+/// Register index of the memory window base.
+pub const REG_MEM_BASE: u64 = 0;
+/// Register index of the memory window limit.
+pub const REG_MEM_LIMIT: u64 = 1;
+/// Register index of the prefetchable window base.
+pub const REG_PREF_BASE: u64 = 2;
+/// Register index of the prefetchable window limit.
+pub const REG_PREF_LIMIT: u64 = 3;
+/// Register index of the bus range.
+pub const REG_BUS: u64 = 4;
+/// Width of `cfg_wdata`.
+pub const WDATA_BITS: u32 = 44;
+
+/// Register address of `reg` of `port`.
+pub fn reg_addr(port: usize, reg: u64) -> u64 {
+    (port as u64) << 3 | reg
+}
+
+/// Width of `cfg_addr` for `ports` ports.
+pub fn addr_width(ports: usize) -> u32 {
+    bits_for(ports) + 3
+}
+
+/// The windows of one port, in register units (MB for memory windows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortWindows {
+    /// Memory window: address bits 31:20, inclusive.
+    pub mem: (u64, u64),
+    /// Prefetchable window: address bits 63:20, inclusive.
+    pub pref: (u64, u64),
+    /// Secondary and subordinate bus numbers, inclusive.
+    pub bus: (u8, u8),
+}
+
+impl PortWindows {
+    /// The reset state: every window empty.
+    pub const EMPTY: PortWindows = PortWindows {
+        mem: (0xFFF, 0),
+        pref: ((1 << 44) - 1, 0),
+        bus: (0xFF, 0),
+    };
+}
+
+/// The Rust reference model of the routing table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteModel {
+    /// The windows of each port.
+    pub ports: Vec<PortWindows>,
+    /// Where unclaimed packets go; `None` drops them.
+    pub default_port: Option<usize>,
+}
+
+impl RouteModel {
+    /// The output of the packet with header word `w`, or `None` when it is
+    /// unroutable.
+    pub fn route(&self, w: u64) -> Option<usize> {
+        let inside = |(lo, hi): (u64, u64), v: u64| lo <= v && v <= hi;
+        let addr = w >> 20;
+        let claimed = self.ports.iter().position(|p| match w & 0x1F {
+            TYPE_MEM => (w >> 32 == 0 && inside(p.mem, addr & 0xFFF)) || inside(p.pref, addr),
+            TYPE_CPL => inside((p.bus.0.into(), p.bus.1.into()), w >> 24 & 0xFF),
+            _ => false,
+        });
+        claimed.or(self.default_port)
+    }
+
+    /// The register writes `(cfg_addr, cfg_wdata)` that program the table.
+    pub fn writes(&self) -> Vec<(u64, u64)> {
+        let mut out = Vec::new();
+        for (p, w) in self.ports.iter().enumerate() {
+            out.push((reg_addr(p, REG_MEM_BASE), w.mem.0));
+            out.push((reg_addr(p, REG_MEM_LIMIT), w.mem.1));
+            out.push((reg_addr(p, REG_PREF_BASE), w.pref.0));
+            out.push((reg_addr(p, REG_PREF_LIMIT), w.pref.1));
+            out.push((
+                reg_addr(p, REG_BUS),
+                u64::from(w.bus.1) << 8 | u64::from(w.bus.0),
+            ));
+        }
+        out
+    }
+}
+
+/// A routing table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteTableConfig {
+    /// Output ports (2..=64).
+    pub ports: usize,
+    /// Where packets no port claims go; `None` makes them unroutable.
+    pub default_port: Option<usize>,
+}
+
+impl RouteTableConfig {
+    /// Reads and checks the config from catalogue parameters.
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let cfg = RouteTableConfig {
+            ports: int_param(p, "ports")?,
+            default_port: default_port_param(p)?,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks the port count and that the default port exists.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        check_range("ports", self.ports as u64, PORTS)?;
+        match self.default_port {
+            Some(d) if d >= self.ports => Err(param_error(
+                "default_port",
+                format!("port {d} does not exist among {} ports", self.ports),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Parameter `default_port`: -1 for none.
+pub(crate) fn default_port_param(p: &Params) -> Result<Option<usize>, RtlError> {
+    let v = p.int("default_port")?;
+    if !(DEFAULT_PORT.0..=DEFAULT_PORT.1).contains(&v) {
+        return Err(param_error(
+            "default_port",
+            format!("{v} is outside {}..={}", DEFAULT_PORT.0, DEFAULT_PORT.1),
+        ));
+    }
+    Ok(usize::try_from(v).ok())
+}
+
+/// The catalogue spec of `default_port`.
+pub(crate) fn default_port_spec() -> crate::catalog::ParamSpec {
+    int_spec(
+        "default_port",
+        "dp",
+        DEFAULT_PORT,
+        -1,
+        "port for packets no window claims; -1 drops and counts them",
+    )
+}
+
+/// The table's registers in hardware, one set per port.
+pub(crate) struct RouteTable {
+    ports: Vec<[Signal; 6]>,
+    default_port: Option<usize>,
+}
+
+impl RouteTable {
+    /// Builds the registers, written through `cfg_we`/`cfg_addr`/`cfg_wdata`.
+    pub fn build(
+        m: &mut ModuleBuilder,
+        cfg: &RouteTableConfig,
+        we: Signal,
+        addr: Signal,
+        wdata: Signal,
+    ) -> RouteTable {
+        let aw = addr.width();
+        let empty = PortWindows::EMPTY;
+        let ports = (0..cfg.ports)
+            .map(|p| {
+                let fields = [
+                    ("mem_base", 12, empty.mem.0),
+                    ("mem_limit", 12, empty.mem.1),
+                    ("pref_base", 44, empty.pref.0),
+                    ("pref_limit", 44, empty.pref.1),
+                    ("sec_bus", 8, empty.bus.0.into()),
+                    ("sub_bus", 8, empty.bus.1.into()),
+                ];
+                let regs = fields.map(|(n, w, r)| m.reg(format!("rt{p}_{n}"), w).reset(r));
+                let hit = |reg: u64| we & addr.eq(lit(reg_addr(p, reg), aw));
+                for (k, reg) in [REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE, REG_PREF_LIMIT]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let q = regs[k];
+                    m.when(hit(reg), |m| m.next(q, wdata.slice(q.width() - 1, 0)));
+                }
+                let (sec, sub) = (regs[4], regs[5]);
+                m.when(hit(REG_BUS), |m| {
+                    m.next(sec, wdata.slice(7, 0));
+                    m.next(sub, wdata.slice(15, 8));
+                });
+                regs
+            })
+            .collect();
+        RouteTable {
+            ports,
+            default_port: cfg.default_port,
+        }
+    }
+
+    /// The output for a header of type `ty` (5 bits) and address bits 63:20
+    /// `addr` (44 bits): `(dest, valid)`.
+    pub fn lookup(&self, ty: &Expr, addr: &Expr) -> (Expr, Expr) {
+        let n = self.ports.len();
+        let sw = bits_for(n);
+        let is_mem = ty.clone().eq(lit(TYPE_MEM, 5));
+        let is_cpl = ty.clone().eq(lit(TYPE_CPL, 5));
+        let below_4g = !addr.clone().slice(43, 12).any();
+        let mem_addr = addr.clone().slice(11, 0);
+        let bus = addr.clone().slice(11, 4);
+        let inside = |v: &Expr, lo: Signal, hi: Signal| lo.le(v.clone()) & v.clone().le(hi);
+        let hits: Vec<Expr> = self
+            .ports
+            .iter()
+            .map(|r| {
+                let mem = below_4g.clone() & inside(&mem_addr, r[0], r[1]);
+                let pref = inside(addr, r[2], r[3]);
+                (is_mem.clone() & (mem | pref)) | (is_cpl.clone() & inside(&bus, r[4], r[5]))
+            })
+            .collect();
+        let hits = concat(hits.into_iter().rev().collect());
+        let first = crate::common::arbiter::lowest_set(hits.clone());
+        let claimed = hits.any();
+        let dest = onehot_index(first, sw);
+        match self.default_port {
+            Some(d) => (mux(claimed, dest, lit(d as u64, sw)), high()),
+            None => (dest, claimed),
+        }
+    }
+}
+
+/// Builds the routing table as module `module_name`.
+pub fn route_table(module_name: &str, cfg: &RouteTableConfig) -> Result<Module, HdlError> {
+    checked(module_name, cfg.validate())?;
+    let mut m = ModuleBuilder::new(module_name);
+    m.clock("clk");
+    m.reset("rst");
+    let we = m.input("cfg_we", 1);
+    let addr = m.input("cfg_addr", addr_width(cfg.ports));
+    let wdata = m.input("cfg_wdata", WDATA_BITS);
+    let ty = m.input("hdr_type", 5);
+    let hdr_addr = m.input("hdr_addr", 44);
+    let dest = m.output("dest", bits_for(cfg.ports));
+    let valid = m.output("dest_valid", 1);
+    let table = RouteTable::build(&mut m, cfg, we, addr, wdata);
+    let (d, v) = table.lookup(&ty.into(), &hdr_addr.into());
+    m.assign(dest, d);
+    m.assign(valid, v);
+    m.finish()
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    BlockKind {
+        name: "route_table",
+        doc: "switch routing: memory, 64-bit prefetchable and bus-number windows via registers",
+        params: vec![
+            int_spec("ports", "p", PORTS, 4, "output ports"),
+            default_port_spec(),
+        ],
+        build: |name, p| Ok(route_table(name, &RouteTableConfig::from_params(p)?)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::switch::tlp;
+
+    #[test]
+    fn the_model_routes_by_window_and_bus() {
+        let mut ports = vec![PortWindows::EMPTY; 3];
+        ports[1].mem = (0x010, 0x01F);
+        ports[2].pref = (0x1000, 0x1FFF);
+        ports[0].bus = (3, 5);
+        let mut model = RouteModel {
+            ports,
+            default_port: None,
+        };
+        assert_eq!(model.route(tlp::mem_write(0x0150_0000, 1)), Some(1));
+        assert_eq!(model.route(tlp::mem_read(0x0250_0000)), None);
+        assert_eq!(model.route(tlp::completion(0x0400, 0, 0)), Some(0));
+        assert_eq!(model.route(tlp::mem_write(0x1_2345_6789, 0)), Some(2));
+        assert_eq!(model.route(tlp::completion(0x0600, 0, 0)), None);
+        model.default_port = Some(2);
+        assert_eq!(model.route(tlp::completion(0x0600, 0, 0)), Some(2));
+    }
+}

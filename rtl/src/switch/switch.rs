@@ -1,0 +1,578 @@
+//! `switch`: the composed fabric switch. N ports, each an input with a
+//! credit-advertising receiver and an input buffer ([`input_queue`]), and
+//! an output with a credit-gated transmitter; a routing table
+//! ([`route`]), a scheduler ([`scheduler`]), the [`crossbar`] and per-port
+//! counters.
+//!
+//! A packet is a start beat (its header word, see [`tlp`]) and `Length`
+//! payload beats. It is routed on its start beat, stored whole (store and
+//! forward), matched to its output when that output is free, has room and
+//! the link partner has credit for it, then streamed to the output without
+//! interleaving. Unroutable packets are counted and dropped (or sent to
+//! `default_port`), and their credits returned.
+//!
+//! Ports (`clk`, `rst` synchronous, active high; widths: W data, S = bits
+//! to index N, A = S + 3):
+//! - `cfg_we`, `cfg_addr[A-1:0]`, `cfg_wdata[43:0]`: the routing registers
+//!   (see [`route`]).
+//! - input `i`: `in{i}_valid`, `in{i}_ready`, `in{i}_sop`, `in{i}_eop`,
+//!   `in{i}_data[W-1:0]`; `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
+//!   limits advertised to the link partner, which must obey the gate);
+//!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]`.
+//! - output `o`: `out{o}_valid`, `out{o}_ready`, `out{o}_sop`,
+//!   `out{o}_eop`, `out{o}_data[W-1:0]`; `out{o}_fc_*` (the partner's
+//!   limits, inputs); counters `out{o}_packets`, `out{o}_bytes`,
+//!   `out{o}_credit_stalls` (cycles the output was idle because every
+//!   packet waiting for it lacked credit), 32 bits, saturating.
+//!
+//! Ordering: a pair (input, output) is one queue, so its packets leave in
+//! arrival order, whatever their class (posted never passes posted).
+//!
+//! [`input_queue`]: super::input_queue
+//! [`route`]: super::route
+//! [`scheduler`]: super::scheduler
+//! [`crossbar`]: super::crossbar
+//! [`tlp`]: super::tlp
+
+use super::credit::{self, rx_limits, CreditSet, Release, TxCredits, DATA_BITS};
+use super::crossbar::{crossbar, CrossbarConfig};
+use super::input_queue::{input_queue, InputQueueConfig, Queueing};
+use super::route::{self, default_port_param, default_port_spec, RouteTable, RouteTableConfig};
+use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
+use super::traffic::TrafficConfig;
+use super::{column, onehot_index, regs, saturating_sum};
+use crate::catalog::{BlockKind, Params};
+use crate::common::saturating_count;
+use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
+use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+use std::sync::Arc;
+
+const PORTS: IntRange = (2, 64);
+const WIDTHS: [u32; 4] = [64, 128, 256, 512];
+const DEPTH: IntRange = (8, 1024);
+const MAX_BEATS: IntRange = (1, 256);
+/// Beats each output buffers towards its link.
+pub const OUT_DEPTH: u32 = 8;
+/// Width of the per-port counters.
+pub const COUNTER_BITS: u32 = 32;
+
+/// A switch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SwitchConfig {
+    /// Ports (2..=64).
+    pub ports: usize,
+    /// Data width in bits: 64, 128, 256 or 512.
+    pub data_width: u32,
+    /// Input buffer size in beats (8..=1024), shared by an input's queues.
+    pub queue_depth: u32,
+    /// One FIFO or virtual output queues per input.
+    pub queueing: Queueing,
+    /// The scheduler.
+    pub policy: SchedPolicy,
+    /// The longest packet accepted, in beats with the header (1..=256).
+    pub max_packet_beats: u32,
+    /// Where unroutable packets go; `None` drops them.
+    pub default_port: Option<usize>,
+}
+
+impl SwitchConfig {
+    /// Reads and checks the config from catalogue parameters (and checks
+    /// the scenario's `traffic` group).
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let cfg = SwitchConfig {
+            ports: int_param(p, "ports")?,
+            data_width: int_param(p, "data_width")?,
+            queue_depth: int_param(p, "queue_depth")?,
+            queueing: Queueing::from_params(p)?,
+            policy: SchedPolicy::from_params(p)?,
+            max_packet_beats: int_param(p, "max_packet_beats")?,
+            default_port: default_port_param(p)?,
+        };
+        cfg.validate()?;
+        TrafficConfig::from_params(p.group("traffic")?, cfg.max_packet_beats)?;
+        Ok(cfg)
+    }
+
+    /// Checks every field and that the buffer can hold credits for a
+    /// longest packet of each class.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        check_range("ports", self.ports as u64, PORTS)?;
+        if !WIDTHS.contains(&self.data_width) {
+            return Err(param_error(
+                "data_width",
+                format!("{} is not one of 64, 128, 256, 512", self.data_width),
+            ));
+        }
+        check_range("queue_depth", self.queue_depth.into(), DEPTH)?;
+        check_range("max_packet_beats", self.max_packet_beats.into(), MAX_BEATS)?;
+        self.scheduler().validate()?;
+        self.route().validate()?;
+        let (hdr, data) = self.rx_credits();
+        let need =
+            credit::data_credits(u64::from(self.max_packet_beats) - 1, self.bytes_per_beat());
+        if hdr < 1 || data < need.max(1) {
+            return Err(param_error(
+                "queue_depth",
+                format!(
+                    "{} beats leave {hdr} header and {data} data credits per class; \
+                     a {}-beat packet needs 1 and {need}",
+                    self.queue_depth, self.max_packet_beats
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Bytes in one beat.
+    pub fn bytes_per_beat(&self) -> u64 {
+        u64::from(self.data_width / 8)
+    }
+
+    /// The header and data credits each input advertises per class. A
+    /// third of the buffer goes to each class; half of that holds payload
+    /// (data credits), the rest headers, so a buffer full of credited
+    /// packets never exceeds `queue_depth` beats.
+    pub fn rx_credits(&self) -> (u64, u64) {
+        let share = u64::from(self.queue_depth) / 3;
+        let payload = share / 2;
+        let data = (payload * self.bytes_per_beat() / credit::DATA_CREDIT_BYTES)
+            .min(credit::DATA_CREDITS.1 as u64);
+        let hdr = (share - payload).min(credit::HDR_CREDITS.1 as u64);
+        (hdr, data)
+    }
+
+    /// The scheduler's config.
+    pub fn scheduler(&self) -> SchedulerConfig {
+        SchedulerConfig {
+            ports: self.ports,
+            policy: self.policy.clone(),
+        }
+    }
+
+    /// The routing table's config.
+    pub fn route(&self) -> RouteTableConfig {
+        RouteTableConfig {
+            ports: self.ports,
+            default_port: self.default_port,
+        }
+    }
+
+    fn queue(&self) -> InputQueueConfig {
+        InputQueueConfig {
+            queues: self.queueing.queues(self.ports),
+            width: self.data_width,
+            depth: self.queue_depth,
+            tag_width: 2 + DATA_BITS + self.dest_tag_width(),
+        }
+    }
+
+    /// Bits of destination a packet's tag carries (only a FIFO needs them).
+    fn dest_tag_width(&self) -> u32 {
+        match self.queueing {
+            Queueing::Fifo => bits_for(self.ports),
+            Queueing::Voq => 0,
+        }
+    }
+
+    /// Data credits for `length` payload beats, in hardware (12 bits).
+    fn data_credits(&self, length: Expr) -> Expr {
+        let len = length.zext(DATA_BITS);
+        match self.bytes_per_beat() {
+            8 => (len + 1) >> 1,
+            16 => len,
+            32 => len << 1,
+            _ => len << 2,
+        }
+    }
+}
+
+/// The packet a queue head holds, from its tag.
+struct Head {
+    ready: Expr,
+    class: Expr,
+    data: Expr,
+}
+
+/// The parent-side signals of input `i`.
+struct InputPort {
+    queue: linkforge_hdl::InstanceHandle,
+    /// Per output: the packet waiting for it (`ready` low when none).
+    heads: Vec<Head>,
+}
+
+/// Builds the switch as module `module_name`.
+pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError> {
+    checked(module_name, cfg.validate())?;
+    let n = cfg.ports;
+    let nw = n as u32;
+    let sw = bits_for(n);
+    let w = cfg.data_width;
+    let qcfg = cfg.queue();
+    let iq = Arc::new(input_queue(&format!("{module_name}_iq"), &qcfg)?);
+    let ofifo_cfg = SyncFifoConfig {
+        width: w + 2,
+        depth: OUT_DEPTH,
+    };
+    let ofifo = Arc::new(sync_fifo(&format!("{module_name}_ofifo"), &ofifo_cfg)?);
+    let sched = scheduler(&format!("{module_name}_sched"), &cfg.scheduler())?;
+    let xbar_cfg = CrossbarConfig {
+        ports: n,
+        width: w + 3,
+    };
+    let xbar = crossbar(&format!("{module_name}_xbar"), &xbar_cfg)?;
+
+    let mut m = ModuleBuilder::new(module_name);
+    let clk = m.clock("clk");
+    let rst = m.reset("rst");
+    let cfg_we = m.input("cfg_we", 1);
+    let cfg_addr = m.input("cfg_addr", route::addr_width(n));
+    let cfg_wdata = m.input("cfg_wdata", route::WDATA_BITS);
+    let table = RouteTable::build(&mut m, &cfg.route(), cfg_we, cfg_addr, cfg_wdata);
+    let clocked = |m: &mut ModuleBuilder, u: &linkforge_hdl::InstanceHandle| {
+        m.assign(u.io("clk")?, clk);
+        m.assign(u.io("rst")?, rst);
+        Ok::<(), HdlError>(())
+    };
+
+    // Connections: which output each input sends to, and the reverse.
+    let in_busy = regs(&mut m, n, 1, |i| format!("in{i}_busy"));
+    let in_conn = regs(&mut m, n, sw, |i| format!("in{i}_conn"));
+    let out_busy = regs(&mut m, n, 1, |o| format!("out{o}_busy"));
+    let out_conn = regs(&mut m, n, sw, |o| format!("out{o}_conn"));
+    // Room in each output's buffer for one more beat.
+    let space = m.wire("out_space", nw);
+
+    // Inputs: arrival, routing, buffering.
+    let mut inputs = Vec::with_capacity(n);
+    let mut releases = Vec::with_capacity(n);
+    for i in 0..n {
+        let (port, drop_release) = input_side(&mut m, cfg, i, &table, &iq)?;
+        clocked(&mut m, &port.queue)?;
+        inputs.push(port);
+        releases.push(drop_release);
+    }
+
+    // Outputs: transmit credits and requests.
+    let mut tx = Vec::with_capacity(n);
+    for o in 0..n {
+        let limits = CreditSet::new(&format!("out{o}_fc_"), |name, width| m.input(name, width));
+        tx.push(TxCredits::build(&mut m, &format!("out{o}_"), limits));
+    }
+    let out_avail: Vec<Expr> = (0..n).map(|o| !out_busy[o] & space.bit(o as u32)).collect();
+    let mut waiting = vec![lit(0, 1); n];
+    let reqs: Vec<Expr> = (0..n)
+        .map(|i| {
+            let bits: Vec<Expr> = (0..n)
+                .map(|o| {
+                    let h = &inputs[i].heads[o];
+                    let free = h.ready.clone() & !in_busy[i];
+                    waiting[o] = waiting[o].clone() | free.clone();
+                    free & out_avail[o].clone() & tx[o].ok(&h.class, &h.data)
+                })
+                .collect();
+            let r = m.wire(format!("req{i}"), nw);
+            m.assign(r, concat(bits.into_iter().rev().collect()));
+            r.into()
+        })
+        .collect();
+
+    // The scheduler.
+    let u_sched = m.instance("u_sched", sched);
+    if cfg.policy.clocked() {
+        clocked(&mut m, &u_sched)?;
+    }
+    let mut matches = Vec::with_capacity(n);
+    for (i, r) in reqs.iter().enumerate() {
+        m.assign(u_sched.io(&format!("req{i}"))?, r.clone());
+        matches.push(Expr::from(u_sched.io(&format!("match{i}"))?));
+    }
+
+    // Input side of the transfer: dequeue, connection state, credit return.
+    let mut lasts = Vec::with_capacity(n);
+    let mut xbar_ins = Vec::with_capacity(n);
+    for ((i, port), drop_release) in inputs.iter().enumerate().zip(releases) {
+        let q = &port.queue;
+        let matched = matches[i].clone().any();
+        let to = onehot_index(matches[i].clone(), sw);
+        let target = mux(in_busy[i], in_conn[i], to.clone());
+        let go = m.wire(format!("in{i}_go"), 1);
+        m.assign(
+            go,
+            (in_busy[i] & Expr::from(space).bit_at(in_conn[i])) | matched.clone(),
+        );
+        m.assign(q.io("rd_en")?, go);
+        if qcfg.queues > 1 {
+            m.assign(q.io("rd_queue")?, target);
+        }
+        let last = q.io("rd_last")?;
+        lasts.push(Expr::from(last));
+        let pick = |f: fn(&Head) -> &Expr| {
+            let v: Vec<Expr> = port.heads.iter().map(|h| f(h).clone()).collect();
+            select(to.clone(), &v)
+        };
+        let (new_class, new_data) = (pick(|h| &h.class), pick(|h| &h.data));
+        let conn_class = m.reg(format!("in{i}_conn_class"), 2).reset(0);
+        let conn_data = m.reg(format!("in{i}_conn_data"), DATA_BITS).reset(0);
+        let (busy, conn) = (in_busy[i], in_conn[i]);
+        m.when(go & last, |m| m.next(busy, low()))
+            .elsewhen(matched.clone(), |m| {
+                m.next(busy, high());
+                m.next(conn, to.clone());
+            });
+        m.when(matched, |m| {
+            m.next(conn_class, new_class.clone());
+            m.next(conn_data, new_data.clone());
+        });
+        let deq_release = Release {
+            when: go & last,
+            class: mux(busy, conn_class, new_class),
+            data: mux(busy, conn_data, new_data),
+        };
+        let (hdr, data) = cfg.rx_credits();
+        let rel = [drop_release, deq_release];
+        let limits = rx_limits(&mut m, &format!("in{i}_fc_q_"), hdr, data, &rel);
+        let outs = CreditSet::new(&format!("in{i}_fc_"), |name, width| m.output(name, width));
+        for (o, l) in outs.all().into_iter().zip(limits.all()) {
+            m.assign(o, l);
+        }
+        xbar_ins.push(cat![
+            q.io("rd_valid")?,
+            q.io("rd_sop")?,
+            q.io("rd_eop")?,
+            q.io("rd_data")?
+        ]);
+    }
+    let lasts = concat(lasts.into_iter().rev().collect());
+
+    // The crossbar.
+    let u_xbar = m.instance("u_xbar", xbar);
+    clocked(&mut m, &u_xbar)?;
+    for (i, e) in xbar_ins.into_iter().enumerate() {
+        m.assign(u_xbar.io(&format!("in{i}"))?, e);
+    }
+
+    // Output side: connection state, credits, the output buffer, counters.
+    let mut spaces = Vec::with_capacity(n);
+    for o in 0..n {
+        let col = column(&matches, o as u32);
+        let new = col.clone().any();
+        let from = onehot_index(col, sw);
+        let (busy, conn) = (out_busy[o], out_conn[o]);
+        let beat = m.wire(format!("out{o}_beat"), 1);
+        m.assign(beat, (busy & space.bit(o as u32)) | new.clone());
+        let src = mux(busy, conn, from.clone());
+        let last = lasts.clone().bit_at(src.clone());
+        m.when(beat & last.clone(), |m| m.next(busy, low()))
+            .elsewhen(new.clone(), |m| {
+                m.next(busy, high());
+                m.next(conn, from.clone());
+            });
+        let heads_for_o = |f: fn(&Head) -> &Expr| {
+            let v: Vec<Expr> = inputs.iter().map(|p| f(&p.heads[o]).clone()).collect();
+            select(from.clone(), &v)
+        };
+        tx[o].consume(
+            &mut m,
+            new.clone(),
+            &heads_for_o(|h| &h.class),
+            &heads_for_o(|h| &h.data),
+        );
+        let xsel = m.reg(format!("out{o}_xsel"), sw).reset(0);
+        let v1 = m.reg(format!("out{o}_v1"), 1).reset(0);
+        let v2 = m.reg(format!("out{o}_v2"), 1).reset(0);
+        m.when(beat, |m| m.next(xsel, src));
+        m.next(v1, beat);
+        m.next(v2, v1);
+        m.assign(u_xbar.io(&format!("sel{o}"))?, xsel);
+        let xout = u_xbar.io(&format!("out{o}"))?;
+
+        let f = m.instance(format!("u_out{o}"), Arc::clone(&ofifo));
+        clocked(&mut m, &f)?;
+        m.assign(f.io("wr_en")?, v2 & xout.bit(w + 2));
+        m.assign(f.io("wr_data")?, xout.slice(w + 1, 0));
+        let ready = m.input(format!("out{o}_ready"), 1);
+        m.assign(f.io("rd_en")?, ready);
+        let cw = ofifo_cfg.count_width() + 1;
+        let inflight = f.io("count")?.zext(cw) + v1.zext(cw) + v2.zext(cw);
+        spaces.push(!f.io("wr_full")? & inflight.lt(lit(OUT_DEPTH.into(), cw)));
+        let rd = f.io("rd_data")?;
+        for (name, e) in [
+            ("valid", !f.io("rd_empty")?),
+            ("sop", rd.bit(w + 1)),
+            ("eop", rd.bit(w)),
+            ("data", rd.slice(w - 1, 0)),
+        ] {
+            let out = m.output(format!("out{o}_{name}"), e.width());
+            m.assign(out, e);
+        }
+
+        let packets = saturating_count(
+            &mut m,
+            &format!("out{o}_packets_q"),
+            beat & last,
+            COUNTER_BITS,
+        );
+        let bytes = saturating_sum(
+            &mut m,
+            &format!("out{o}_bytes_q"),
+            beat.into(),
+            lit(cfg.bytes_per_beat(), COUNTER_BITS),
+            COUNTER_BITS,
+        );
+        let requested = column(&reqs, o as u32).any();
+        let blocked = !busy & space.bit(o as u32) & waiting[o].clone() & !requested;
+        let stalls = saturating_count(
+            &mut m,
+            &format!("out{o}_credit_stalls_q"),
+            blocked,
+            COUNTER_BITS,
+        );
+        for (name, q) in [
+            ("packets", packets),
+            ("bytes", bytes),
+            ("credit_stalls", stalls),
+        ] {
+            let out = m.output(format!("out{o}_{name}"), COUNTER_BITS);
+            m.assign(out, q);
+        }
+    }
+    m.assign(space, concat(spaces.into_iter().rev().collect()));
+    m.finish()
+}
+
+/// Input `i`: its ports, routing on the start beat, drops and the queue.
+/// Returns the port and the credits a dropped packet returns.
+fn input_side(
+    m: &mut ModuleBuilder,
+    cfg: &SwitchConfig,
+    i: usize,
+    table: &RouteTable,
+    iq: &Arc<Module>,
+) -> Result<(InputPort, Release), HdlError> {
+    let sw = bits_for(cfg.ports);
+    let valid = m.input(format!("in{i}_valid"), 1);
+    let ready = m.output(format!("in{i}_ready"), 1);
+    let sop = m.input(format!("in{i}_sop"), 1);
+    let eop = m.input(format!("in{i}_eop"), 1);
+    let data = m.input(format!("in{i}_data"), cfg.data_width);
+    let q = m.instance(format!("u_in{i}"), Arc::clone(iq));
+    let full = q.io("wr_full")?;
+    m.assign(ready, !full);
+    m.assert_always(
+        !(valid & full),
+        format!("in{i}: a beat arrived with the buffer full (credits exceeded)"),
+    );
+
+    let hdr = super::tlp::decode(data);
+    let (dest, routed) = table.lookup(&hdr.ty, &hdr.addr);
+    let class = hdr.class;
+    let credits = cfg.data_credits(hdr.length);
+    let cur_dest = m.reg(format!("in{i}_dest"), sw).reset(0);
+    let cur_drop = m.reg(format!("in{i}_dropping"), 1).reset(0);
+    let cur_class = m.reg(format!("in{i}_class"), 2).reset(0);
+    let cur_data = m.reg(format!("in{i}_data_credits"), DATA_BITS).reset(0);
+    let beat = valid & !full;
+    let dest_now = mux(sop, dest.clone(), cur_dest);
+    let drop_now = mux(sop, !routed.clone(), cur_drop);
+    let class_now = mux(sop, class.clone(), cur_class);
+    let data_now = mux(sop, credits.clone(), cur_data);
+    m.when(beat.clone() & sop, |m| {
+        m.next(cur_dest, dest);
+        m.next(cur_drop, !routed.clone());
+        m.next(cur_class, class);
+        m.next(cur_data, credits);
+    });
+    m.assign(q.io("wr_en")?, beat.clone() & !drop_now.clone());
+    if cfg.queue().queues > 1 {
+        m.assign(q.io("wr_queue")?, dest_now.clone());
+    }
+    m.assign(q.io("wr_sop")?, sop);
+    m.assign(q.io("wr_eop")?, eop);
+    m.assign(q.io("wr_data")?, data);
+    let tag = match cfg.queueing {
+        Queueing::Fifo => cat![dest_now, data_now.clone(), class_now.clone()],
+        Queueing::Voq => cat![data_now.clone(), class_now.clone()],
+    };
+    m.assign(q.io("wr_tag")?, tag);
+    let drops = saturating_count(
+        m,
+        &format!("in{i}_drops_q"),
+        beat.clone() & sop & !routed,
+        COUNTER_BITS,
+    );
+    let drops_out = m.output(format!("in{i}_drops"), COUNTER_BITS);
+    m.assign(drops_out, drops);
+    let fill = q.io("count")?;
+    let fill_out = m.output(format!("in{i}_fill"), fill.width());
+    m.assign(fill_out, fill);
+
+    let head_of = |tag: Signal, ready: Expr| Head {
+        ready,
+        class: tag.slice(1, 0),
+        data: tag.slice(DATA_BITS + 1, 2),
+    };
+    let heads = match cfg.queueing {
+        Queueing::Voq => (0..cfg.ports)
+            .map(|o| {
+                Ok(head_of(
+                    q.io(&format!("q{o}_tag"))?,
+                    q.io(&format!("q{o}_ready"))?.into(),
+                ))
+            })
+            .collect::<Result<Vec<_>, HdlError>>()?,
+        Queueing::Fifo => {
+            let tag = q.io("q0_tag")?;
+            let ready = q.io("q0_ready")?;
+            let dest = tag.slice(DATA_BITS + 1 + sw, DATA_BITS + 2);
+            (0..cfg.ports)
+                .map(|o| head_of(tag, ready & dest.clone().eq(lit(o as u64, sw))))
+                .collect()
+        }
+    };
+    let release = Release {
+        when: beat & eop & drop_now,
+        class: class_now,
+        data: data_now,
+    };
+    Ok((InputPort { queue: q, heads }, release))
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    let mut params = vec![
+        int_spec(
+            "ports",
+            "p",
+            PORTS,
+            4,
+            "ports (each an input and an output)",
+        ),
+        int_spec(
+            "data_width",
+            "w",
+            (64, 512),
+            64,
+            "data width in bits: 64, 128, 256 or 512",
+        ),
+        int_spec("queue_depth", "qd", DEPTH, 64, "input buffer size in beats"),
+        Queueing::spec(),
+        int_spec(
+            "max_packet_beats",
+            "mpb",
+            MAX_BEATS,
+            8,
+            "longest packet in beats, header included",
+        ),
+        default_port_spec(),
+    ];
+    params.extend(SchedPolicy::specs());
+    params.push(TrafficConfig::spec());
+    BlockKind {
+        name: "switch",
+        doc: "fabric switch: credit-flow-controlled ports, fifo/voq queues, scheduler, crossbar, routing, counters",
+        params,
+        build: |name, p| Ok(switch(name, &SwitchConfig::from_params(p)?)?),
+    }
+}

@@ -1,0 +1,132 @@
+//! The `traffic` group of the `switch` kind: what the switch scenario
+//! offers each input and how its outputs drain. It configures stimulus
+//! only; the hardware ignores it.
+
+use crate::catalog::{ParamKind, ParamSpec, Params, Value};
+use crate::params::{check_range, choice_param, choice_spec, int_param, int_spec, param_error};
+use crate::RtlError;
+
+const PATTERNS: [&str; 3] = ["uniform", "hotspot", "permutation"];
+
+/// Where packets go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    /// Every output equally likely.
+    Uniform,
+    /// Half the packets to output 0, the rest uniform.
+    Hotspot,
+    /// Input `i` always sends to output `perm[i]` of a random permutation.
+    Permutation,
+}
+
+/// Stimulus of the switch scenario.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrafficConfig {
+    /// Destination pattern.
+    pub pattern: Pattern,
+    /// New packets per input per cycle (0.0..=1.0); 1.0 keeps a packet
+    /// always waiting at every input.
+    pub load: f64,
+    /// Packet length in beats, header included: fixed (`min == max`) or
+    /// uniform in `min..=max`.
+    pub packet_beats: (u32, u32),
+    /// Probability an output's sink is not ready in a cycle.
+    pub backpressure: f64,
+    /// Fraction of packets no port claims.
+    pub unroutable: f64,
+}
+
+impl TrafficConfig {
+    /// Reads and checks the group; packets may not exceed `max_beats`.
+    pub fn from_params(p: &Params, max_beats: u32) -> Result<Self, RtlError> {
+        let pattern = match choice_param(p, "pattern", &PATTERNS)? {
+            "uniform" => Pattern::Uniform,
+            "hotspot" => Pattern::Hotspot,
+            _ => Pattern::Permutation,
+        };
+        let fraction = |name: &str| -> Result<f64, RtlError> {
+            let v = p.float(name)?;
+            if (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(param_error(name, format!("{v} is outside 0..=1")))
+            }
+        };
+        let min: u32 = int_param(p, "packet_beats")?;
+        let max: u32 = int_param(p, "packet_beats_max")?;
+        let max = if max == 0 { min } else { max };
+        check_range("packet_beats", min.into(), (1, max_beats.into()))?;
+        if max < min || max > max_beats {
+            return Err(param_error(
+                "packet_beats_max",
+                format!("{max} is outside {min}..={max_beats} (packet_beats..=max_packet_beats)"),
+            ));
+        }
+        Ok(TrafficConfig {
+            pattern,
+            load: fraction("load")?,
+            packet_beats: (min, max),
+            backpressure: fraction("backpressure")?,
+            unroutable: fraction("unroutable")?,
+        })
+    }
+
+    /// The catalogue spec of the group.
+    pub fn spec() -> ParamSpec {
+        let float = |name, short, default, doc| ParamSpec {
+            name,
+            short,
+            kind: ParamKind::Float { min: 0.0, max: 1.0 },
+            default: Value::Float(default),
+            doc,
+        };
+        let members = vec![
+            choice_spec(
+                "pattern",
+                "",
+                &PATTERNS,
+                "uniform",
+                "uniform, hotspot or permutation",
+            ),
+            float(
+                "load",
+                "ld",
+                1.0,
+                "packets per input per cycle; 1.0 saturates",
+            ),
+            int_spec(
+                "packet_beats",
+                "pb",
+                (1, 256),
+                1,
+                "packet length in beats (the shortest with packet_beats_max)",
+            ),
+            int_spec(
+                "packet_beats_max",
+                "pbm",
+                (0, 256),
+                0,
+                "longest packet in beats; 0: fixed at packet_beats",
+            ),
+            float(
+                "backpressure",
+                "bp",
+                0.0,
+                "probability a sink is not ready in a cycle",
+            ),
+            float(
+                "unroutable",
+                "ur",
+                0.0,
+                "fraction of packets no port claims",
+            ),
+        ];
+        ParamSpec {
+            name: "traffic",
+            short: "",
+            default: Value::Group(Params::defaults(&members)),
+            kind: ParamKind::Group(members),
+            doc: "scenario stimulus: pattern, load, packet_beats, backpressure, unroutable",
+        }
+    }
+}
