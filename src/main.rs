@@ -111,6 +111,26 @@ enum Cmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, and fmax on iCE40.
+    #[command(
+        after_help = "Example:\n  linkforge synth examples/catalog.lf --target ice40 --json out/synth.json\n\nFor ice40 each design is wrapped so every port is registered (inputs shifted in,\noutputs shifted out) and placed on an HX8K by nextpnr-ice40."
+    )]
+    Synth {
+        /// The config file.
+        file: PathBuf,
+        /// Only these variants (repeatable; default: all).
+        #[arg(long = "variant", value_name = "NAME")]
+        variants: Vec<String>,
+        /// generic (Yosys cells) or ice40 (iCE40 HX8K, with nextpnr timing).
+        #[arg(long, value_enum, default_value_t = SynthTarget::Generic)]
+        target: SynthTarget,
+        /// Also write the table as JSON to this file.
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+        /// Output directory (netlists go to OUT/synth/VARIANT/).
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+    },
     /// Prove a variant's assertions for a bounded number of cycles after reset (Yosys, yosys-smtbmc, z3).
     #[command(
         after_help = "Example:\n  linkforge prove examples/catalog.lf --variant sync_fifo --depth 20\n\nOn failure it prints the failing assertion and step and writes the\ncounterexample VCD and its .gtkw under OUT/prove/VARIANT/."
@@ -144,6 +164,24 @@ enum Cmd {
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
     },
+}
+
+/// `--target` of `linkforge synth`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SynthTarget {
+    /// Yosys's generic cells.
+    Generic,
+    /// Lattice iCE40 HX8K through nextpnr-ice40.
+    Ice40,
+}
+
+impl From<SynthTarget> for linkforge_verif::synth::Target {
+    fn from(t: SynthTarget) -> Self {
+        match t {
+            SynthTarget::Generic => linkforge_verif::synth::Target::Generic,
+            SynthTarget::Ice40 => linkforge_verif::synth::Target::Ice40,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -234,6 +272,17 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             if !report.passed() {
                 return Err(CliError::Failed("some variants failed".into()));
             }
+        }
+        Cmd::Synth {
+            file,
+            variants,
+            target,
+            json,
+            out,
+        } => {
+            let target = target.into();
+            let rows = commands::synth::run(&file, &variants, target, &out, json.as_deref())?;
+            print!("{}", commands::synth::render(&rows, target));
         }
         Cmd::Prove {
             file,

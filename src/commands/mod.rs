@@ -9,6 +9,7 @@ pub mod list;
 pub mod prove;
 pub mod run;
 pub mod sim;
+pub mod synth;
 
 use crate::output::WriteError;
 use linkforge_dsl::Variant;

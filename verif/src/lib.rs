@@ -14,6 +14,7 @@ pub mod cosim;
 pub mod formal;
 pub mod models;
 pub mod sim;
+pub mod synth;
 pub mod tools;
 mod wave;
 
