@@ -11,9 +11,10 @@
 
 pub mod bench;
 pub mod cosim;
+pub mod files;
 pub mod models;
 pub mod sim;
 pub mod tools;
-mod wave;
+pub mod wave;
 
 pub use sim::{AssertionFailure, SignalHandle, Sim, SimError};
