@@ -259,15 +259,18 @@ pub(crate) fn encoding_error(bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic
     let bad = &bytes[at..at + e.error_len().unwrap_or(bytes.len() - at)];
     let hex: Vec<String> = bad.iter().map(|b| format!("0x{b:02x}")).collect();
     let what = match e.error_len() {
-        Some(_) => format!("invalid byte {}", hex.join(" ")),
-        None => format!("an unfinished character ({}) at the end", hex.join(" ")),
+        Some(_) => format!("invalid byte {} at byte offset {at}", hex.join(" ")),
+        None => format!(
+            "an unfinished character ({}) at byte offset {at}, the end of the file",
+            hex.join(" ")
+        ),
     };
     let mut d = Diagnostics::new(&text);
     d.push(
         Error::new(
             ErrorKind::Encoding,
             span,
-            format!("the file is not UTF-8 text: {what} at byte offset {at}"),
+            format!("the file is not UTF-8 text: {what}"),
         )
         .label("not UTF-8")
         .help("a config is UTF-8 text; save the file as UTF-8"),
