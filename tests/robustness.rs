@@ -396,21 +396,26 @@ fn ctrl_c_stops_sim_cleanly_with_a_valid_waveform_up_to_the_last_cycle() {
     assert!(hidden(dir.path()).is_empty(), "{:?}", hidden(dir.path()));
 }
 
-/// Files of the regression corpus: inputs the fuzz targets found, and
-/// their seeds.
+/// The fuzz targets' seeds and the crashes they found, for target `kind`
+/// (`config` or `vcd`; see `fuzz/README.md`).
 fn corpus(kind: &str) -> Vec<Vec<u8>> {
-    let dirs = [
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fuzz/seeds")
-            .join(kind),
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fuzz/regressions")
-            .join(kind),
-    ];
-    dirs.iter()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs: Vec<PathBuf> = match kind {
+        "config" => vec![
+            root.join("examples"),
+            root.join("dsl/tests/diagnostics"),
+            root.join("tests/malformed"),
+        ],
+        _ => vec![root.join("fuzz/seeds").join(kind)],
+    };
+    dirs.into_iter()
+        .chain([root.join("fuzz/regressions").join(kind)])
         .filter_map(|d| std::fs::read_dir(d).ok())
         .flatten()
-        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        // Not the golden reports or Rust examples beside the configs.
+        .filter(|p| !p.extension().is_some_and(|x| x == "txt" || x == "rs"))
+        .map(|p| std::fs::read(p).unwrap())
         .collect()
 }
 
