@@ -26,15 +26,20 @@ pub const MAX_WAVE_BIT_CYCLES: u64 = 1 << 33;
 /// The default memory budget of one design: 4 GiB.
 pub const DEFAULT_MEMORY_BUDGET: u64 = 4 << 30;
 
+// The estimate's weights, calibrated against the peak resident memory of
+// `linkforge sim` on large catalogue designs (a 64-port 1024-bit crossbar:
+// about 5 MiB above the process's own, estimated 4.5 MiB). Memory
+// contents count whole although the system maps untouched pages lazily.
+
 /// Bytes the simulator needs per word of signal state: the state, its
 /// initial copy, scratch space and the compiled instructions reading it.
-const BYTES_PER_STATE_WORD: u64 = 32;
+const BYTES_PER_STATE_WORD: u64 = 64;
 /// Bytes per word of memory contents (stored once).
 const BYTES_PER_MEMORY_WORD: u64 = 8;
 /// Bytes per signal: its hierarchical name, lookup entries and metadata.
-const BYTES_PER_SIGNAL: u64 = 256;
+const BYTES_PER_SIGNAL: u64 = 1024;
 /// Bytes per expression node: the flattened copy and its instructions.
-const BYTES_PER_NODE: u64 = 128;
+const BYTES_PER_NODE: u64 = 512;
 
 static MEMORY_BUDGET: AtomicU64 = AtomicU64::new(DEFAULT_MEMORY_BUDGET);
 

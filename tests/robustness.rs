@@ -4,27 +4,14 @@
 //! and the VCD reader (the bounded version of the fuzz targets in `fuzz/`;
 //! `PROPTEST_CASES` raises the number of cases).
 
+mod cli_support;
+
+use cli_support::{linkforge, text};
 use linkforge_verif::wave::Waves;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn linkforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkforge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run linkforge")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Runs linkforge and expects exit code `code` and `needle` in its output.
 fn expect(args: &[&str], code: i32, needle: &str) -> String {
@@ -309,6 +296,36 @@ fn wait_for(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
     false
 }
 
+/// Sends SIGINT to `child` once a waveform grows in `dir` under its
+/// temporary name (calling `meanwhile` just before), and returns what the
+/// child printed.
+fn interrupt_while_tracing(mut child: Child, dir: &Path, meanwhile: impl FnOnce()) -> Output {
+    let mut exited = false;
+    let started = wait_for(60, || {
+        exited = child.try_wait().unwrap().is_some();
+        exited
+            || std::fs::read_dir(dir).into_iter().flatten().any(|e| {
+                e.is_ok_and(|e| {
+                    e.file_name().to_string_lossy().ends_with(".part")
+                        && e.metadata().is_ok_and(|m| m.len() > 4096)
+                })
+            })
+    });
+    if exited || !started {
+        let _ = child.kill();
+        let o = child.wait_with_output().unwrap();
+        panic!("the simulation did not run:\n{}", text(&o));
+    }
+    meanwhile();
+    interrupt(child.id());
+    let stopped = wait_for(60, || child.try_wait().unwrap().is_some());
+    if !stopped {
+        let _ = child.kill();
+        panic!("linkforge did not stop after SIGINT");
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// The simulation's `name: value` line.
 fn field<'a>(out: &'a str, name: &str) -> &'a str {
     out.lines()
@@ -322,7 +339,7 @@ fn ctrl_c_stops_sim_cleanly_with_a_valid_waveform_up_to_the_last_cycle() {
     let c = config(dir.path(), "c.lf", "counter c { width = 8; }\n");
     let wave: PathBuf = dir.path().join("w.vcd");
     std::fs::write(&wave, "the previous waveform\n").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
+    let child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
         .args(["sim", &c, "--variant", "c", "--cycles", "100000000"])
         .arg("--wave")
         .arg(&wave)
@@ -330,38 +347,13 @@ fn ctrl_c_stops_sim_cleanly_with_a_valid_waveform_up_to_the_last_cycle() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start linkforge");
-    // Running: the waveform grows under its temporary name.
-    let mut exited = false;
-    let started = wait_for(60, || {
-        exited = child.try_wait().unwrap().is_some();
-        exited
-            || std::fs::read_dir(dir.path()).unwrap().any(|e| {
-                let e = e.unwrap();
-                e.file_name().to_string_lossy().ends_with(".part")
-                    && e.metadata().is_ok_and(|m| m.len() > 4096)
-            })
+    let o = interrupt_while_tracing(child, dir.path(), || {
+        assert_eq!(
+            std::fs::read_to_string(&wave).unwrap(),
+            "the previous waveform\n",
+            "the old file stays until the new one is complete"
+        )
     });
-    if exited || !started {
-        let _ = child.kill();
-        let o = child.wait_with_output().unwrap();
-        panic!("the simulation did not run:\n{}", text(&o));
-    }
-    assert_eq!(
-        std::fs::read_to_string(&wave).unwrap(),
-        "the previous waveform\n",
-        "the old file stays until the new one is complete"
-    );
-    interrupt(child.id());
-    let mut status = None;
-    wait_for(60, || {
-        status = child.try_wait().unwrap();
-        status.is_some()
-    });
-    if status.is_none() {
-        let _ = child.kill();
-        panic!("linkforge did not stop after SIGINT");
-    }
-    let o = child.wait_with_output().unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr),
@@ -496,4 +488,40 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn ctrl_c_stops_run_after_the_current_simulation_with_complete_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(
+        dir.path(),
+        "c.lf",
+        "counter a { width = 8; }\ncounter b { width = 8; }\n",
+    );
+    let out = dir.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
+        .args(["run", &c, "--cycles", "100000000", "-o"])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start linkforge");
+    let o = interrupt_while_tracing(child, &out, || {
+        assert!(
+            !out.join("a.vcd").exists(),
+            "a.vcd appears only when complete"
+        )
+    });
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{t}");
+    assert!(t.contains("interrupted after 0 of 2 variants"), "{t}");
+    assert!(t.contains("are complete for the variants above"), "{t}");
+    // Generated before the simulations; the cut waveform is whole.
+    for f in ["a.v", "b.v", "manifest.json", "a.gtkw"] {
+        assert!(out.join(f).exists(), "{f} missing:\n{t}");
+    }
+    let waves = Waves::from_vcd(&out.join("a.vcd")).expect("a valid VCD");
+    assert!(waves.end() > 0);
+    assert!(!out.join("b.vcd").exists(), "b was never simulated");
+    assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
 }

@@ -97,3 +97,29 @@ fn a_whole_trace_into_a_missing_directory_is_an_error_and_leaves_nothing() -> Re
     assert!(hidden_files(dir.path()).is_empty());
     Ok(())
 }
+
+#[test]
+fn save_files_names_every_file_a_trace_writes_beside_the_waveform() -> Res {
+    let dir = tempfile::tempdir()?;
+    let dump = dir.path().join("ctl.vcd");
+    let design = linkforge_hdl::Design::new(wave_support::controller()?)?;
+    let mut expected: Vec<String> = linkforge_verif::wave::save_files(&design, &dump)?
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    expected.push("ctl.vcd".into());
+    expected.sort();
+    assert!(
+        expected.iter().any(|n| n.ends_with(".filter")),
+        "{expected:?}"
+    );
+    let mut sim = Sim::new(&design)?;
+    sim.trace_whole(&dump)?;
+    sim.close_trace()?;
+    let mut written: Vec<String> = std::fs::read_dir(dir.path())?
+        .map(|e| Ok(e?.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, std::io::Error>>()?;
+    written.sort();
+    assert_eq!(written, expected);
+    Ok(())
+}
