@@ -274,14 +274,12 @@ fn a_failed_run_keeps_the_previous_complete_outputs() {
     assert!(hidden(&out).is_empty());
 }
 
-/// Sends SIGINT to `pid`.
+/// Sends SIGINT to process `pid`, as Ctrl-C in a terminal does.
 fn interrupt(pid: u32) {
-    let ok = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status()
-        .expect("run kill")
-        .success();
-    assert!(ok, "kill -INT {pid}");
+    let pid = libc::pid_t::try_from(pid).expect("a process id");
+    // SAFETY: kill(2) only sends a signal; it touches no memory of ours.
+    let sent = unsafe { libc::kill(pid, libc::SIGINT) };
+    assert_eq!(sent, 0, "kill(SIGINT) on {pid}");
 }
 
 /// Waits until `cond` holds, up to `secs` seconds.
