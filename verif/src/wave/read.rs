@@ -26,6 +26,10 @@ pub enum ReadError {
     /// A value change of an identifier code the header does not declare.
     #[error("a value change of `{0}`, which the header does not declare")]
     Undeclared(String),
+    /// The header is malformed: an `$upscope` without a scope, a value
+    /// change before `$enddefinitions`, or no `$enddefinitions` at all.
+    #[error("{0}")]
+    Header(&'static str),
     /// A timestamp earlier than the one before it.
     #[error("timestamp #{time} comes after #{previous}")]
     Backwards {
@@ -44,28 +48,54 @@ impl Waves {
 
     /// Reads a VCD file from `input`. Changes before the first timestamp
     /// (as `fst2vcd` writes the start) count at time 0. Several variables
-    /// may share an identifier code.
+    /// may share an identifier code. Scopes may nest to any depth: the
+    /// header is read command by command with an explicit scope stack
+    /// (the `vcd` crate's own header parser recurses once per scope).
     pub fn read_vcd(input: impl BufRead) -> Result<Waves, ReadError> {
         let mut parser = vcd::Parser::new(input);
-        let header = parser.parse_header()?;
         let mut names: HashMap<vcd::IdCode, Vec<String>> = HashMap::new();
         let mut waves = Waves::default();
-        let mut stack: Vec<(&[vcd::ScopeItem], String)> = vec![(&header.items, String::new())];
-        while let Some((items, prefix)) = stack.pop() {
-            for item in items {
-                match item {
-                    vcd::ScopeItem::Scope(s) => {
-                        stack.push((&s.items, format!("{prefix}{}.", s.identifier)))
-                    }
-                    vcd::ScopeItem::Var(v) => {
-                        let name = format!("{prefix}{}", v.reference);
-                        waves.signals.insert(name.clone(), (v.size, Vec::new()));
-                        names.entry(v.code).or_default().push(name);
-                    }
-                    _ => {}
+        // The prefix of the current scope (`top.u0.`) and where each open
+        // scope's part of it starts.
+        let (mut prefix, mut scopes) = (String::new(), Vec::<usize>::new());
+        for cmd in parser.by_ref() {
+            match cmd? {
+                vcd::Command::ScopeDef(_, name) => {
+                    scopes.push(prefix.len());
+                    prefix.push_str(&name);
+                    prefix.push('.');
                 }
+                vcd::Command::Upscope => {
+                    let start = scopes
+                        .pop()
+                        .ok_or(ReadError::Header("`$upscope` without an open scope"))?;
+                    prefix.truncate(start);
+                }
+                vcd::Command::VarDef(_, size, code, reference, _) => {
+                    let name = format!("{prefix}{reference}");
+                    waves.signals.insert(name.clone(), (size, Vec::new()));
+                    names.entry(code).or_default().push(name);
+                }
+                vcd::Command::Enddefinitions => return waves.read_changes(parser, &names),
+                vcd::Command::Timestamp(_)
+                | vcd::Command::ChangeScalar(..)
+                | vcd::Command::ChangeVector(..)
+                | vcd::Command::ChangeReal(..)
+                | vcd::Command::ChangeString(..) => {
+                    return Err(ReadError::Header("a value change before `$enddefinitions`"))
+                }
+                _ => {}
             }
         }
+        Err(ReadError::Header("the file ends before `$enddefinitions`"))
+    }
+
+    /// Reads the value changes after the header, which declared `names`.
+    fn read_changes(
+        mut self,
+        parser: impl Iterator<Item = io::Result<vcd::Command>>,
+        names: &HashMap<vcd::IdCode, Vec<String>>,
+    ) -> Result<Waves, ReadError> {
         let mut time = 0;
         for cmd in parser {
             let (id, bits) = match cmd? {
@@ -87,10 +117,10 @@ impl Waves {
                 .get(&id)
                 .ok_or_else(|| ReadError::Undeclared(id.to_string()))?;
             for name in targets {
-                waves.push(name, time, bits.clone());
+                self.push(name, time, bits.clone());
             }
         }
-        Ok(waves)
+        Ok(self)
     }
 
     /// Records a change of `name` (declared or not) at `time`, no earlier
@@ -156,5 +186,36 @@ mod tests {
         let back = SMALL.replace("#10", "#3");
         let e = Waves::read_vcd(back.as_bytes()).unwrap_err();
         assert_eq!(e.to_string(), "timestamp #3 comes after #5");
+    }
+
+    #[test]
+    fn a_malformed_header_is_an_error() {
+        for (text, why) in [
+            (
+                "$upscope $end\n$enddefinitions $end\n",
+                "`$upscope` without",
+            ),
+            ("#0\n$enddefinitions $end\n", "a value change before"),
+            ("$scope module top $end\n", "ends before `$enddefinitions`"),
+        ] {
+            let e = Waves::read_vcd(text.as_bytes()).unwrap_err();
+            assert!(e.to_string().contains(why), "{text}: {e}");
+        }
+    }
+
+    /// Found by feeding the fuzz target's binary a deeply nested file: the
+    /// `vcd` crate's header parser overflowed the stack.
+    #[test]
+    fn scopes_nested_two_hundred_thousand_deep_are_read() {
+        let n = 200_000;
+        let text = format!(
+            "{}$var wire 1 ! q $end\n{}$enddefinitions $end\n#0\n1!\n",
+            "$scope module a $end\n".repeat(n),
+            "$upscope $end\n".repeat(n)
+        );
+        let w = Waves::read_vcd(text.as_bytes()).unwrap();
+        let (name, (_, changes)) = w.signals.iter().next().unwrap();
+        assert_eq!(name.len(), 2 * n + 1);
+        assert_eq!(changes, &[(0, "1".to_string())]);
     }
 }
