@@ -2,9 +2,12 @@
 //! verdicts out.
 //!
 //! Exit codes: 0 success, 1 a lint, simulation check or property failed,
-//! 2 bad usage, unreadable input or unwritable output.
+//! 2 bad usage, unreadable input, a limit exceeded or unwritable output,
+//! 130 stopped by Ctrl-C (outputs complete up to the last cycle).
 
 mod commands;
+mod interrupt;
+mod limits;
 mod manifest;
 mod output;
 mod plots;
@@ -12,7 +15,9 @@ mod scenarios;
 
 use clap::{Parser, Subcommand};
 use commands::CliError;
+use limits::{MAX_CASES, MAX_CYCLES};
 use linkforge_verif::bench::BenchConfig;
+use output::OutDir;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,6 +30,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
+    /// Estimated memory one design may need to simulate, such as 512MiB or
+    /// 16GiB; larger designs are refused before any work starts.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "4GiB", value_parser = limits::parse_size)]
+    memory_budget: u64,
 }
 
 #[derive(Subcommand)]
@@ -51,6 +60,9 @@ enum Cmd {
         /// Only these variants (repeatable; default: all).
         #[arg(long = "variant", value_name = "NAME")]
         variants: Vec<String>,
+        /// Overwrite files in the output directory that linkforge did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Run a variant's scenario on the built-in simulator and summarise it.
     #[command(
@@ -62,8 +74,8 @@ enum Cmd {
         /// The variant to simulate.
         #[arg(long)]
         variant: String,
-        /// Cycles to simulate.
-        #[arg(long, default_value_t = 10_000)]
+        /// Cycles to simulate (at most 1,000,000,000).
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=MAX_CYCLES))]
         cycles: u64,
         /// Seed of the random stimulus.
         #[arg(long, default_value_t = 1)]
@@ -77,12 +89,12 @@ enum Cmd {
     Check {
         /// The config file.
         file: PathBuf,
-        /// Random cases per variant.
-        #[arg(long, default_value_t = 32)]
+        /// Random cases per variant (at most 1,000,000).
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(0..=MAX_CASES as i64))]
         cases: u32,
-        /// Longest case, in cycles.
-        #[arg(long, default_value_t = 64)]
-        max_cycles: usize,
+        /// Longest case, in cycles (at most 1,000,000,000).
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=MAX_CYCLES))]
+        max_cycles: u64,
         /// Seed of the case generator.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -92,6 +104,9 @@ enum Cmd {
         /// Only these variants (repeatable; default: all).
         #[arg(long = "variant", value_name = "NAME")]
         variants: Vec<String>,
+        /// Overwrite files in the output directory that linkforge did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// The main job: gen, sim with waveforms, and check for every variant.
     #[command(after_help = "Example:\n  linkforge run examples/fabric.lf -o out")]
@@ -101,15 +116,18 @@ enum Cmd {
         /// Output directory.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
-        /// Cycles to simulate per variant.
-        #[arg(long, default_value_t = 2_000)]
+        /// Cycles to simulate per variant (at most 1,000,000,000).
+        #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(0..=MAX_CYCLES))]
         cycles: u64,
-        /// Property cases per variant.
-        #[arg(long, default_value_t = 16)]
+        /// Property cases per variant (at most 1,000,000).
+        #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(0..=MAX_CASES as i64))]
         cases: u32,
         /// Seed of the stimulus.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Overwrite files in the output directory that linkforge did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, and fmax on iCE40.
     #[command(
@@ -185,7 +203,9 @@ impl From<SynthTarget> for linkforge_verif::synth::Target {
 }
 
 fn main() -> ExitCode {
-    match dispatch(Cli::parse().command) {
+    let cli = Cli::parse();
+    limits::set_memory_budget(cli.memory_budget);
+    match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
@@ -205,8 +225,9 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             file,
             out,
             variants,
+            force,
         } => {
-            let g = commands::gen::run(&file, &out, &variants)?;
+            let g = commands::gen::run(&file, &mut OutDir::open(&out, force)?, &variants)?;
             for v in &g.manifest.variants {
                 println!("wrote {}", out.join(&v.verilog).display());
             }
@@ -223,8 +244,19 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             seed,
             wave,
         } => {
+            interrupt::install()?;
             let s = commands::sim::run(&file, &variant, cycles, seed, wave.as_deref())?;
             print!("{s}");
+            if s.interrupted {
+                let kept = match &s.wave {
+                    Some(w) => format!("; {} holds them", w.display()),
+                    None => String::new(),
+                };
+                return Err(CliError::Interrupted(format!(
+                    "interrupted: stopped after {} complete cycles{kept}",
+                    s.cycles
+                )));
+            }
             if s.failure.is_some() {
                 return Err(CliError::Failed(format!("{variant}: a check failed")));
             }
@@ -236,9 +268,12 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             seed,
             out,
             variants,
+            force,
         } => {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
-            let results = commands::check::run(&chosen, cases, max_cycles, seed, &out)?;
+            let mut out = OutDir::open(&out, force)?;
+            let results =
+                commands::check::run(&chosen, cases, max_cycles as usize, seed, &mut out)?;
             let mut failed = 0;
             for r in &results {
                 match &r.failure {
@@ -266,9 +301,18 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             cycles,
             cases,
             seed,
+            force,
         } => {
-            let report = commands::run::run(&file, &out, cycles, cases, seed)?;
+            interrupt::install()?;
+            let mut out = OutDir::open(&out, force)?;
+            let report = commands::run::run(&file, &mut out, cycles, cases, seed)?;
             print!("{}", report.render());
+            if report.interrupted {
+                return Err(CliError::Interrupted(format!(
+                    "interrupted: the outputs in {} are complete for the variants above",
+                    out.dir().display()
+                )));
+            }
             if !report.passed() {
                 return Err(CliError::Failed("some variants failed".into()));
             }

@@ -1,25 +1,10 @@
 //! End-to-end tests of the `linkforge` command line on the shipped examples.
 
+mod cli_support;
 mod common;
 
+use cli_support::{linkforge, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn linkforge(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_linkforge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run linkforge")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn gen_over_the_catalogue_writes_lint_clean_verilog_and_a_complete_manifest() {

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     KindMismatch,
     /// An empty sweep, a sweep outside a block, or one with too many variants.
     Sweep,
+    /// The whole config makes more than [`crate::MAX_VARIANTS`] variants.
+    TooManyVariants,
+    /// The file is not UTF-8 text.
+    Encoding,
 }
 
 impl ErrorKind {
@@ -71,6 +75,8 @@ impl ErrorKind {
             ErrorKind::CyclicInheritance => "cyclic_inheritance",
             ErrorKind::KindMismatch => "kind_mismatch",
             ErrorKind::Sweep => "sweep",
+            ErrorKind::TooManyVariants => "too_many_variants",
+            ErrorKind::Encoding => "encoding",
         }
     }
 }
@@ -239,6 +245,37 @@ impl Diagnostics {
         }
         self
     }
+}
+
+/// The report for `bytes` that are not UTF-8 (`e` says where): one
+/// `dsl::encoding` error on the text decoded with U+FFFD for invalid
+/// sequences, labelled at the first of them.
+pub(crate) fn encoding_error(bytes: &[u8], e: std::str::Utf8Error) -> Diagnostics {
+    let text = String::from_utf8_lossy(bytes);
+    // The decoded text equals the bytes up to the first invalid sequence,
+    // which becomes one U+FFFD.
+    let at = e.valid_up_to();
+    let span = Span::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8());
+    let bad = &bytes[at..at + e.error_len().unwrap_or(bytes.len() - at)];
+    let hex: Vec<String> = bad.iter().map(|b| format!("0x{b:02x}")).collect();
+    let what = match e.error_len() {
+        Some(_) => format!("invalid byte {} at byte offset {at}", hex.join(" ")),
+        None => format!(
+            "an unfinished character ({}) at byte offset {at}, the end of the file",
+            hex.join(" ")
+        ),
+    };
+    let mut d = Diagnostics::new(&text);
+    d.push(
+        Error::new(
+            ErrorKind::Encoding,
+            span,
+            format!("the file is not UTF-8 text: {what}"),
+        )
+        .label("not UTF-8")
+        .help("a config is UTF-8 text; save the file as UTF-8"),
+    );
+    d.finish()
 }
 
 fn count(total: usize, shown: usize) -> String {

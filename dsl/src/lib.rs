@@ -37,6 +37,12 @@ pub const MAX_NESTING: usize = 64;
 /// The most variants one declaration's sweeps may expand into.
 pub const MAX_SWEEP_VARIANTS: usize = 1024;
 
+/// The most variants one config may make, all declarations together.
+pub const MAX_VARIANTS: usize = 65_536;
+
+/// The largest config file, in bytes, that the command line reads.
+pub const MAX_SOURCE_BYTES: usize = 8 << 20;
+
 /// The most errors one report keeps (the first ones in source order).
 pub const MAX_REPORTED_ERRORS: usize = 100;
 
@@ -44,4 +50,32 @@ pub const MAX_REPORTED_ERRORS: usize = 100;
 pub fn load(name: &str, src: &str, catalog: &[BlockKind]) -> Result<Vec<Variant>, miette::Report> {
     let ast = parse(src).map_err(|d| d.with_name(name))?;
     elaborate(src, &ast, catalog).map_err(|d| miette::Report::new(d.with_name(name)))
+}
+
+/// Like [`load`], for the raw bytes of a file: bytes that are not UTF-8
+/// are a `dsl::encoding` error labelled at the first invalid one.
+pub fn load_bytes(
+    name: &str,
+    bytes: &[u8],
+    catalog: &[BlockKind],
+) -> Result<Vec<Variant>, miette::Report> {
+    match std::str::from_utf8(bytes) {
+        Ok(src) => load(name, src, catalog),
+        Err(e) => Err(miette::Report::new(
+            diagnostic::encoding_error(bytes, e).with_name(name),
+        )),
+    }
+}
+
+/// A report as plain text: unicode box drawing, no colour, 80 columns, as
+/// the golden diagnostics files hold it.
+pub fn render_plain(report: &miette::Report) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(80);
+    let mut out = String::new();
+    match handler.render_report(&mut out, report.as_ref()) {
+        Ok(()) => out,
+        Err(e) => format!("rendering failed: {e}"),
+    }
 }

@@ -106,6 +106,13 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
         run(&String::from_utf8_lossy(&bytes));
+        // As raw bytes: text that is not UTF-8 is one `dsl::encoding` error.
+        match common::load_or_render("bytes.lf", &bytes) {
+            Err(report) if std::str::from_utf8(&bytes).is_err() => {
+                prop_assert!(report.contains("dsl::encoding"), "{}", report);
+            }
+            _ => {}
+        }
     }
 
     #[test]
@@ -156,6 +163,19 @@ fn pathological_nesting_is_rejected() {
     let m = linkforge_dsl::MAX_NESTING - 1;
     let ok = format!("const X = {}1{};", "(".repeat(m), ")".repeat(m));
     assert!(parse(&ok).is_ok());
+}
+
+/// A character cut off at the end of the file is an encoding error naming
+/// its bytes, not a panic.
+#[test]
+fn an_unfinished_character_at_the_end_is_an_encoding_error() {
+    let mut bytes = "switch s { ports = 4; } # é".as_bytes().to_vec();
+    bytes.pop();
+    let report = common::load_or_render("cut.lf", &bytes).expect_err("not UTF-8");
+    assert!(
+        report.contains("dsl::encoding") && report.contains("an unfinished character (0xc3)"),
+        "{report}"
+    );
 }
 
 /// Long inheritance chains and cycles are walked without recursion.

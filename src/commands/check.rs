@@ -3,6 +3,7 @@
 //! written.
 
 use super::{build, CliError};
+use crate::output::OutDir;
 use crate::scenarios;
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
@@ -33,15 +34,17 @@ pub struct CheckFailure {
     pub wave: PathBuf,
 }
 
-/// Runs `cases` random cases of up to `max_cycles` cycles on `variant`.
+/// Runs `cases` random cases of up to `max_cycles` cycles on `variant`; a
+/// failing case's waveform goes to `wave_dir`.
 pub fn check_variant(
     variant: &Variant,
     design: &Design,
     cases: u32,
     max_cycles: usize,
     seed: u64,
-    wave_dir: &Path,
+    wave_dir: &mut OutDir,
 ) -> Result<CheckResult, CliError> {
+    crate::limits::check_wave(&variant.name, design, max_cycles as u64)?;
     let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
     let words = scenario.words_per_cycle();
     let config = Config {
@@ -71,7 +74,9 @@ pub fn check_variant(
             return Err(CliError::Failed(format!("{}: {reason}", variant.name)))
         }
         Err(TestError::Fail(reason, stimulus)) => {
-            let wave = wave_dir.join(format!("{}.check.vcd", variant.name));
+            let name = format!("{}.check.vcd", variant.name);
+            wave_dir.claim(&wave_dir.wave_files(&name, design)?)?;
+            let wave = wave_dir.path(&name);
             replay(variant, design, &stimulus, &wave)?;
             Some(CheckFailure {
                 message: reason.to_string(),
@@ -95,15 +100,14 @@ fn replay(
     stimulus: &[Vec<u64>],
     wave: &Path,
 ) -> Result<(), CliError> {
-    crate::output::ensure_dir(wave.parent().unwrap_or(Path::new(".")))?;
     let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
     let mut sim = Sim::new(design).map_err(|e| CliError::Failed(e.to_string()))?;
-    sim.trace(wave)
-        .map_err(|e| CliError::Usage(format!("waveform {}: {e}", wave.display())))?;
+    let failed = |e| CliError::Usage(format!("waveform {}: {e}", wave.display()));
+    sim.trace_whole(wave).map_err(failed)?;
     let mut stream = stimulus.iter().flatten().copied();
     // The failure is what we are replaying; only the waveform matters here.
     let _ = scenario.run(&mut sim, stimulus.len() as u64, &mut stream, &mut |_| {});
-    Ok(())
+    sim.close_trace().map_err(failed)
 }
 
 /// Runs the property suite of every variant of the config.
@@ -112,14 +116,13 @@ pub fn run(
     cases: u32,
     max_cycles: usize,
     seed: u64,
-    wave_dir: &Path,
+    wave_dir: &mut OutDir,
 ) -> Result<Vec<CheckResult>, CliError> {
+    let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
     variants
         .iter()
-        .map(|v| {
-            let design = build(v)?;
-            check_variant(v, &design, cases, max_cycles, seed, wave_dir)
-        })
+        .zip(&designs)
+        .map(|(v, design)| check_variant(v, design, cases, max_cycles, seed, wave_dir))
         .collect()
 }
 
@@ -174,7 +177,8 @@ mod tests {
             span: Default::default(),
         };
         let dir = tempfile::tempdir().unwrap();
-        let r = check_variant(&variant, &broken_crossbar(), 64, 32, 7, dir.path()).unwrap();
+        let mut out = OutDir::open(dir.path(), false).unwrap();
+        let r = check_variant(&variant, &broken_crossbar(), 64, 32, 7, &mut out).unwrap();
         let f = r.failure.expect("the broken crossbar fails its property");
         assert!(f.message.contains("expected"), "{}", f.message);
         // Shrunk: reset (2 cycles) plus the cycle that selects input 1, plus the

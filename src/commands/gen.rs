@@ -3,8 +3,9 @@
 
 use super::{build, load, select, CliError};
 use crate::manifest::{self, Manifest};
-use crate::output::{ensure_dir, write_atomic};
-use linkforge_hdl::verilog;
+use crate::output::{write_atomic, OutDir};
+use linkforge_dsl::Variant;
+use linkforge_hdl::{verilog, Design};
 use std::path::Path;
 
 /// What `gen` wrote.
@@ -13,30 +14,48 @@ pub struct Generated {
     pub manifest: Manifest,
 }
 
-/// Generates the chosen variants of `config` into `dir`.
-pub fn run(config: &Path, dir: &Path, variants: &[String]) -> Result<Generated, CliError> {
+/// Generates the chosen variants of `config` into `out`. Every design is
+/// built and checked against the limits, and every file checked against
+/// the ledger, before the first file is written.
+pub fn run(config: &Path, out: &mut OutDir, variants: &[String]) -> Result<Generated, CliError> {
     let chosen = select(load(config)?, variants)?;
-    ensure_dir(dir)?;
+    let designs = chosen.iter().map(build).collect::<Result<Vec<_>, _>>()?;
+    generate(config, &chosen, &designs, out)
+}
+
+/// Writes the Verilog, file list and manifest of the built `designs` of
+/// `variants` (from `config`) into `out`, after claiming every file.
+pub fn generate(
+    config: &Path,
+    variants: &[Variant],
+    designs: &[Design],
+    out: &mut OutDir,
+) -> Result<Generated, CliError> {
+    let mut files = vec!["manifest.json".to_string()];
+    for v in variants {
+        files.push(format!("{}.v", v.name));
+        files.push(format!("{}.f", v.name));
+    }
+    out.claim(&files)?;
     let mut manifest = Manifest {
         linkforge: env!("CARGO_PKG_VERSION"),
         source: config.display().to_string(),
         variants: Vec::new(),
     };
-    for v in &chosen {
-        let design = build(v)?;
-        let text = verilog::emit(&design);
-        write_atomic(&dir.join(format!("{}.v", v.name)), text.as_bytes())?;
+    for (v, design) in variants.iter().zip(designs) {
+        let text = verilog::emit(design);
+        write_atomic(&out.path(&format!("{}.v", v.name)), text.as_bytes())?;
         // Paths in the file list are relative to it (use it with `-F`).
         write_atomic(
-            &dir.join(format!("{}.f", v.name)),
+            &out.path(&format!("{}.f", v.name)),
             format!("{}.v\n", v.name).as_bytes(),
         )?;
         manifest
             .variants
-            .push(manifest::entry(&v.kind, &v.params, &design));
+            .push(manifest::entry(&v.kind, &v.params, design));
     }
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| CliError::Failed(format!("manifest: {e}")))?;
-    write_atomic(&dir.join("manifest.json"), format!("{json}\n").as_bytes())?;
+    write_atomic(&out.path("manifest.json"), format!("{json}\n").as_bytes())?;
     Ok(Generated { manifest })
 }

@@ -33,32 +33,63 @@ pub enum CliError {
     /// An output could not be written (exit 2).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// Ctrl-C stopped the run cleanly (exit 130); the message says what was
+    /// kept.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl CliError {
-    /// The documented exit code: 1 a check or lint failed, 2 bad usage or I/O.
+    /// The documented exit code: 1 a check or lint failed, 2 bad usage,
+    /// unreadable input, a limit or an output that cannot be written, 130
+    /// interrupted.
     pub fn exit_code(&self) -> ExitCode {
         match self {
             CliError::Config(_) | CliError::Failed(_) => ExitCode::from(1),
             CliError::Usage(_) | CliError::Write(_) => ExitCode::from(2),
+            CliError::Interrupted(_) => ExitCode::from(crate::interrupt::EXIT_INTERRUPTED),
         }
     }
 }
 
-/// Reads and elaborates a config file against the catalogue.
-pub fn load(path: &Path) -> Result<Vec<Variant>, CliError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    let src = String::from_utf8(bytes).map_err(|e| {
-        CliError::Usage(format!(
-            "{} is not UTF-8 text (invalid byte at offset {})",
+/// Reads a config file of at most [`linkforge_dsl::MAX_SOURCE_BYTES`].
+fn read_config(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| CliError::Usage(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    // One byte more than allowed tells a file at the limit from a larger one
+    // (or an endless one such as /dev/zero) without reading it all.
+    file.take(linkforge_dsl::MAX_SOURCE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > linkforge_dsl::MAX_SOURCE_BYTES {
+        return Err(CliError::Usage(format!(
+            "cannot read {}: a config file has at most {} bytes ({})",
             path.display(),
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+            linkforge_dsl::MAX_SOURCE_BYTES,
+            crate::limits::format_size(linkforge_dsl::MAX_SOURCE_BYTES as u64)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Reads and elaborates a config file against the catalogue. Bytes that
+/// are not UTF-8 are a `dsl::encoding` diagnostic but, as unreadable input,
+/// exit with 2.
+pub fn load(path: &Path) -> Result<Vec<Variant>, CliError> {
+    let bytes = read_config(path)?;
     let name = path.display().to_string();
-    linkforge_dsl::load(&name, &src, &catalog::catalog())
-        .map_err(|report| CliError::Config(format!("{report:?}")))
+    let unreadable = std::str::from_utf8(&bytes).is_err();
+    linkforge_dsl::load_bytes(&name, &bytes, &catalog::catalog()).map_err(|report| {
+        let text = format!("{report:?}");
+        if unreadable {
+            CliError::Usage(text)
+        } else {
+            CliError::Config(text)
+        }
+    })
 }
 
 /// The variants named by `--variant` (all when none are named); an unknown
@@ -82,11 +113,15 @@ pub fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, 
         .collect())
 }
 
-/// Builds a variant's design; its top module is named after the variant.
+/// Builds a variant's design (its top module is named after the variant)
+/// and checks its estimated memory against the budget.
 pub fn build(v: &Variant) -> Result<Design, CliError> {
     let kind = catalog::kind(&v.kind)
         .ok_or_else(|| CliError::Failed(format!("unknown block kind `{}`", v.kind)))?;
     let module = (kind.build)(&v.name, &v.params)
         .map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))?;
-    Design::new(module).map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))
+    let design =
+        Design::new(module).map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))?;
+    crate::limits::check_memory(&v.name, &design)?;
+    Ok(design)
 }

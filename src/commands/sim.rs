@@ -31,6 +31,8 @@ pub struct SimSummary {
     pub wave: Option<PathBuf>,
     /// The pictures written next to it.
     pub pictures: Vec<PathBuf>,
+    /// Ctrl-C stopped the run after `cycles` cycles.
+    pub interrupted: bool,
 }
 
 impl fmt::Display for SimSummary {
@@ -40,8 +42,13 @@ impl fmt::Display for SimSummary {
         writeln!(f, "cycles: {}", self.cycles)?;
         writeln!(f, "simulated_time_ns: {:.3}", self.time_ps as f64 / 1e3)?;
         writeln!(f, "cycles_per_second: {:.0}", self.cycles as f64 / secs)?;
-        writeln!(f, "checks_passed: {}", self.checks_passed)?;
-        writeln!(f, "checks_failed: {}", self.failure.is_some() as u32)?;
+        if self.interrupted {
+            // The scenario's counts end with the run it did not finish.
+            writeln!(f, "interrupted: true")?;
+        } else {
+            writeln!(f, "checks_passed: {}", self.checks_passed)?;
+            writeln!(f, "checks_failed: {}", self.failure.is_some() as u32)?;
+        }
         for (k, v) in &self.metrics {
             writeln!(f, "{k}: {v}")?;
         }
@@ -59,7 +66,10 @@ impl fmt::Display for SimSummary {
 }
 
 /// Runs `variant`'s scenario for `cycles` cycles with stimulus seeded by
-/// `seed`, tracing to `wave` when given; `progress` sees finished cycles.
+/// `seed`, tracing to `wave` when given (the file appears when complete;
+/// see [`Sim::trace_whole`]); `progress` sees finished cycles. Ctrl-C (see
+/// [`crate::interrupt`]) stops the run after the last completed cycle with
+/// `interrupted` set.
 pub fn simulate(
     variant: &Variant,
     design: &Design,
@@ -69,20 +79,34 @@ pub fn simulate(
     progress: &mut dyn FnMut(u64),
 ) -> Result<SimSummary, CliError> {
     let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    if wave.is_some() {
+        crate::limits::check_wave(&variant.name, design, cycles)?;
+    }
     let mut sim =
         Sim::new(design).map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
+    sim.interrupt_on(crate::interrupt::flag());
     if let Some(path) = wave {
-        sim.trace(path)
+        sim.trace_whole(path)
             .map_err(|e| CliError::Usage(format!("waveform {}: {e}", path.display())))?;
     }
     let mut words = XorShift::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let start = Instant::now();
-    let result = scenario.run(&mut sim, cycles, &mut words, progress);
+    let mut done = 0;
+    let result = scenario.run(&mut sim, cycles, &mut words, &mut |c| {
+        done = c;
+        progress(c);
+    });
     let wall = start.elapsed();
     let time_ps = sim.time_ps();
-    drop(sim); // closes the waveform
+    let interrupted = sim.interrupted();
+    if let Some(path) = wave {
+        sim.close_trace()
+            .map_err(|e| CliError::Usage(format!("waveform {}: {e}", path.display())))?;
+    }
     let (outcome, failure) = match result {
         Ok(o) => (o, None),
+        // The "failure" is the simulator refusing the edge after Ctrl-C.
+        Err(_) if interrupted => (Default::default(), None),
         Err(f) => (Default::default(), Some(f)),
     };
     let mut pictures = Vec::new();
@@ -95,7 +119,9 @@ pub fn simulate(
     }
     Ok(SimSummary {
         variant: variant.name.clone(),
-        cycles: if failure.is_some() {
+        cycles: if interrupted {
+            done
+        } else if failure.is_some() {
             failure.as_ref().map(|f| f.cycle + 1).unwrap_or(0)
         } else {
             outcome.cycles
@@ -107,6 +133,7 @@ pub fn simulate(
         metrics: outcome.metrics,
         wave: wave.map(Path::to_path_buf),
         pictures,
+        interrupted,
     })
 }
 

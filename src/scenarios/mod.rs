@@ -69,6 +69,11 @@ pub trait Scenario {
         words: &mut dyn Iterator<Item = u64>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, Failure>;
+    /// The suffixes of the pictures a run draws ([`Picture::suffix`]), so
+    /// their files can be planned before it starts.
+    fn picture_suffixes(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// The scenario of a variant: a dedicated one for its block kind when there

@@ -146,7 +146,7 @@ fn pictures(r: &LinkReport) -> Result<Vec<Picture>, plots::PlotError> {
             "ADC LSB",
         )?;
         out.push(Picture {
-            suffix: "eye",
+            suffix: PICTURES[0],
             png: eye,
         });
     }
@@ -163,15 +163,22 @@ fn pictures(r: &LinkReport) -> Result<Vec<Picture>, plots::PlotError> {
         "lane 0: CDR locked",
     )?;
     out.push(Picture {
-        suffix: "cdr",
+        suffix: PICTURES[1],
         png: cdr,
     });
     Ok(out)
 }
 
+/// What [`pictures`] draws.
+const PICTURES: [&str; 2] = ["eye", "cdr"];
+
 impl Scenario for RetimerScenario {
     fn words_per_cycle(&self) -> usize {
         1
+    }
+
+    fn picture_suffixes(&self) -> &'static [&'static str] {
+        &PICTURES
     }
 
     fn run(

@@ -11,11 +11,12 @@
 
 pub mod bench;
 pub mod cosim;
+pub mod files;
 pub mod formal;
 pub mod models;
 pub mod sim;
 pub mod synth;
 pub mod tools;
-mod wave;
+pub mod wave;
 
 pub use sim::{AssertionFailure, SignalHandle, Sim, SimError};

@@ -30,6 +30,22 @@ fn sweeps<'s>(
     }
 }
 
+/// How many variants the sweeps make (`None` past `usize`).
+fn product(swept: &[(&'static str, &[Value], Span)]) -> Option<usize> {
+    swept
+        .iter()
+        .try_fold(1usize, |acc, (_, v, _)| acc.checked_mul(v.len()))
+}
+
+/// How many variants a declaration of `kind` with `settings` makes when
+/// expanded: the product of its sweeps' lengths; `None` beyond
+/// [`MAX_SWEEP_VARIANTS`], which [`expand`] reports.
+pub(super) fn count(kind: &BlockKind, settings: &Settings) -> Option<usize> {
+    let mut swept = Vec::new();
+    sweeps(&kind.params, settings, &mut swept);
+    product(&swept).filter(|&n| n <= MAX_SWEEP_VARIANTS)
+}
+
 /// The variants of one declaration: one, or the product of its sweeps.
 pub(super) fn expand(
     d: &BlockDecl,
@@ -39,9 +55,7 @@ pub(super) fn expand(
 ) -> Vec<Variant> {
     let mut swept = Vec::new();
     sweeps(&kind.params, settings, &mut swept);
-    let total = swept
-        .iter()
-        .try_fold(1usize, |acc, (_, v, _)| acc.checked_mul(v.len()));
+    let total = product(&swept);
     if total.is_none_or(|t| t > MAX_SWEEP_VARIANTS) {
         let count = total.map_or_else(|| "too many".to_string(), |t| t.to_string());
         let mut err = Error::new(

@@ -9,6 +9,7 @@ use crate::ast::{Ast, BlockDecl, Entry, Expr, Item, Rhs, Span};
 use crate::check::{check, Target};
 use crate::diagnostic::{did_you_mean, list_names, Diagnostics, Error, ErrorKind};
 use crate::eval::Consts;
+use crate::MAX_VARIANTS;
 use linkforge_rtl::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,6 +100,11 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
     inherit::break_cycles(&decls, &mut links, &mut errors);
     let effective = inherit::resolve(&links, own);
 
+    if let Err(e) = check_total(&decls, &kinds, &effective, &duplicate) {
+        errors.push(e);
+        return Err(errors.finish());
+    }
+
     let mut variants = Vec::new();
     let mut made: HashMap<String, Span> = HashMap::new();
     for (i, d) in decls.iter().enumerate() {
@@ -133,6 +139,42 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
     } else {
         Err(errors.finish())
     }
+}
+
+/// Checks, before expanding anything, that the declarations together make
+/// at most [`MAX_VARIANTS`] variants; the error is on the declaration that
+/// goes past it.
+fn check_total(
+    decls: &[&BlockDecl],
+    kinds: &[Option<&BlockKind>],
+    effective: &[Option<Settings>],
+    duplicate: &[bool],
+) -> Result<(), Error> {
+    let mut total = 0usize;
+    for (i, d) in decls.iter().enumerate() {
+        let (Some(kind), Some(settings), false) = (kinds[i], &effective[i], duplicate[i]) else {
+            continue;
+        };
+        // A declaration past the sweep limit is reported by the expansion.
+        let n = expand::count(kind, settings).unwrap_or(0);
+        if total + n > MAX_VARIANTS {
+            return Err(Error::new(
+                ErrorKind::TooManyVariants,
+                d.name.span,
+                format!("the config makes more than {MAX_VARIANTS} variants"),
+            )
+            .label(format!(
+                "variants {} to {} come from here",
+                total + 1,
+                total + n
+            ))
+            .help(format!(
+                "a config makes at most {MAX_VARIANTS} variants; split it into several files"
+            )));
+        }
+        total += n;
+    }
+    Ok(())
 }
 
 fn find_kind<'c>(

@@ -1,4 +1,4 @@
-//! A test catalogue covering every parameter kind, and report rendering.
+//! A test catalogue covering every parameter kind, and loading against it.
 
 use linkforge_rtl::catalog::{BlockKind, Dimension, ParamKind, ParamSpec, Params, Value};
 use linkforge_rtl::RtlError;
@@ -162,17 +162,12 @@ pub fn catalog() -> Vec<BlockKind> {
     vec![retimer, switch]
 }
 
-/// `src` loaded as `name` against the test catalogue; an error renders as
-/// miette's unicode, colourless report 80 columns wide.
-pub fn load_or_render(name: &str, src: &str) -> Result<Vec<linkforge_dsl::Variant>, String> {
-    linkforge_dsl::load(name, src, &catalog()).map_err(|report| {
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-                .with_width(80);
-        let mut out = String::new();
-        match handler.render_report(&mut out, report.as_ref()) {
-            Ok(()) => out,
-            Err(e) => format!("rendering failed: {e}"),
-        }
-    })
+/// `src` (the bytes of a file) loaded as `name` against the test catalogue;
+/// an error renders as [`linkforge_dsl::render_plain`] renders it.
+pub fn load_or_render(
+    name: &str,
+    src: impl AsRef<[u8]>,
+) -> Result<Vec<linkforge_dsl::Variant>, String> {
+    linkforge_dsl::load_bytes(name, src.as_ref(), &catalog())
+        .map_err(|report| linkforge_dsl::render_plain(&report))
 }

@@ -66,6 +66,13 @@ pub enum SimError {
     /// failure is also kept in [`crate::Sim::failures`]).
     #[error("{0}")]
     Assertion(Box<AssertionFailure>),
+    /// The flag given to [`crate::Sim::interrupt_on`] was set: the stepping
+    /// call stopped before the next edge.
+    #[error("interrupted at {time_ps} ps")]
+    Interrupted {
+        /// Simulated time of the last completed edge.
+        time_ps: u64,
+    },
     /// Writing a waveform failed.
     #[error("waveform output: {0}")]
     Io(#[from] std::io::Error),

@@ -72,6 +72,8 @@ use linkforge_hdl::ir::SignalId;
 use linkforge_hdl::{words_for, AssertionKind, Bits, Design, SourceLoc};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use wide::Operand;
 
 /// A resolved signal: poke and peek it without a name lookup. A handle
@@ -129,6 +131,10 @@ pub struct Sim {
     dump_pending: bool,
     /// Reused list of the domains rising at the current time.
     rising: Vec<usize>,
+    /// Set from outside (a signal handler) to stop stepping.
+    interrupt: Option<Arc<AtomicBool>>,
+    /// A stepping call stopped because `interrupt` was set.
+    interrupted: bool,
 }
 
 impl Sim {
@@ -192,6 +198,8 @@ impl Sim {
             trace: None,
             dump_pending: false,
             rising: Vec::new(),
+            interrupt: None,
+            interrupted: false,
         })
     }
 
@@ -364,6 +372,43 @@ impl Sim {
     /// Like [`Sim::trace`], tracing only the signals in scope `scope` and
     /// below it (such as `top.u0`).
     pub fn trace_scope(&mut self, path: impl AsRef<Path>, scope: &str) -> Result<(), SimError> {
+        self.start_trace(path.as_ref(), scope, false)
+    }
+
+    /// Like [`Sim::trace`], but the waveform appears at `path` only when the
+    /// trace is closed ([`Sim::close_trace`], a new trace, or the `Sim`
+    /// dropped): until then it is written to a hidden temporary file beside
+    /// `path` (see [`crate::files::Part`]). So `path` holds the previous
+    /// file or a complete new one, whatever happens to the process; after a
+    /// failed write the temporary file is removed instead.
+    pub fn trace_whole(&mut self, path: impl AsRef<Path>) -> Result<(), SimError> {
+        self.start_trace(path.as_ref(), "", true)
+    }
+
+    /// Closes the waveform, if one is being written: finishes the file (an
+    /// FST's last block and header) and puts a [`Sim::trace_whole`] file in
+    /// place, reporting what went wrong, which dropping the `Sim` cannot.
+    pub fn close_trace(&mut self) -> Result<(), SimError> {
+        match self.trace.take() {
+            Some(mut t) => Ok(t.close()?),
+            None => Ok(()),
+        }
+    }
+
+    /// From now on, a stepping call finds `flag` set before simulating an
+    /// edge and returns [`SimError::Interrupted`] instead: the state (and a
+    /// waveform) stays at the last completed edge. A signal handler sets
+    /// the flag to stop a long run cleanly.
+    pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
+    }
+
+    /// Whether a stepping call returned [`SimError::Interrupted`].
+    pub fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    fn start_trace(&mut self, path: &Path, scope: &str, whole: bool) -> Result<(), SimError> {
         let traced: Vec<Traced<'_>> = self
             .signals
             .iter()
@@ -381,7 +426,7 @@ impl Sim {
             .collect();
         // Close an earlier trace first: it may be writing the same file.
         self.trace = None;
-        let mut writer = Trace::create(path.as_ref(), &traced, &self.layout)?;
+        let mut writer = Trace::create(path, &traced, &self.layout, whole)?;
         self.settle_all();
         writer.dump(self.now, &self.state)?;
         writer.flush()?;
@@ -479,6 +524,14 @@ impl Sim {
 
     /// Processes edge times until one with a rising edge.
     fn advance_to_rise(&mut self) -> Result<(), SimError> {
+        if self
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+        {
+            self.interrupted = true;
+            return Err(SimError::Interrupted { time_ps: self.now });
+        }
         loop {
             if self.dump_pending {
                 self.dump()?;

@@ -29,7 +29,7 @@ use fst_writer::{
     FstVarDirection, FstVarType, FstWriteError,
 };
 use std::fs::File;
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write as _};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -127,13 +127,21 @@ impl Changes for Body {
     }
 }
 
+impl Body {
+    /// Writes the last block and the final header; later changes are ignored.
+    pub(super) fn finish(&mut self) -> io::Result<()> {
+        match self.out.take() {
+            Some(out) => out.finish().map_err(io_error)?.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Drop for Body {
     fn drop(&mut self) {
-        if let Some(out) = self.out.take() {
-            // Nothing can report an error from a drop; the blocks written
-            // before stay readable.
-            let _ = out.finish();
-        }
+        // Nothing can report an error from a drop; the blocks written
+        // before stay readable.
+        let _ = self.finish();
     }
 }
 

@@ -14,6 +14,7 @@
 //! Paths in the save file are absolute, so it opens from any directory.
 
 use super::{legal, Traced};
+use crate::files::write_atomic;
 use linkforge_hdl::ir::{Module, SignalId};
 use linkforge_hdl::Design;
 use std::collections::HashSet;
@@ -100,9 +101,32 @@ struct Filter {
 /// Writes the save file (and filter files) for waveform `dump`, which holds
 /// `signals`; shows only the ports and FSMs among them.
 pub(crate) fn write(dump: &Path, signals: &[Traced<'_>], layout: &Layout) -> io::Result<()> {
+    let names: HashSet<&str> = signals.iter().map(|s| s.name).collect();
+    let (save, text, filters) = plan(dump, &|n| names.contains(n), layout)?;
+    for f in &filters {
+        write_atomic(&f.path, f.text.as_bytes())?;
+    }
+    write_atomic(&save, text.as_bytes())
+}
+
+/// The files [`write`] writes for waveform `dump` holding every signal:
+/// the save file, then the filter files.
+pub(crate) fn files(dump: &Path, layout: &Layout) -> io::Result<Vec<PathBuf>> {
+    let (save, _, filters) = plan(dump, &|_| true, layout)?;
+    Ok(std::iter::once(save)
+        .chain(filters.into_iter().map(|f| f.path))
+        .collect())
+}
+
+/// The save file's path and text, and the filter files, for waveform
+/// `dump` holding the signals `traced` accepts.
+fn plan(
+    dump: &Path,
+    traced: &dyn Fn(&str) -> bool,
+    layout: &Layout,
+) -> io::Result<(PathBuf, String, Vec<Filter>)> {
     let dump = std::path::absolute(dump)?;
     let save = dump.with_extension("gtkw");
-    let traced: HashSet<&str> = signals.iter().map(|s| s.name).collect();
     let mut filters: Vec<Filter> = Vec::new();
     let mut text = String::new();
     // Writing to a `String` cannot fail.
@@ -125,7 +149,7 @@ pub(crate) fn write(dump: &Path, signals: &[Traced<'_>], layout: &Layout) -> io:
         let fsms = block.fsms.iter().map(|(w, states)| (w, Some(states)));
         let waves: Vec<_> = ports
             .chain(fsms)
-            .filter(|(w, _)| traced.contains(w.name.as_str()))
+            .filter(|(w, _)| traced(w.name.as_str()))
             .collect();
         if waves.is_empty() {
             continue;
@@ -147,10 +171,7 @@ pub(crate) fn write(dump: &Path, signals: &[Traced<'_>], layout: &Layout) -> io:
         set_flags(&mut text, GROUP_END | BLANK);
         let _ = writeln!(text, "-{}", legal(&block.path));
     }
-    for f in &filters {
-        std::fs::write(&f.path, &f.text)?;
-    }
-    std::fs::write(save, text)
+    Ok((save, text, filters))
 }
 
 /// The index in `filters` of the filter showing the state names of FSM

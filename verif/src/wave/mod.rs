@@ -7,18 +7,36 @@
 //! timescale, and a value written only when it changed since the last dump.
 //!
 //! Next to every waveform, [`gtkw`] writes a GTKWave save file that groups
-//! each block's ports, with translate filters showing FSM state names.
+//! each block's ports, with translate filters showing FSM state names (each
+//! written whole, through [`crate::files::write_atomic`]).
+//!
+//! A trace started with [`crate::Sim::trace_whole`] streams into a hidden
+//! temporary file ([`crate::files::Part`]) that is renamed to its name only
+//! when the trace is closed, so a killed run never leaves a waveform that
+//! looks complete and is not.
+//!
+//! [`Waves`] reads a VCD file back.
 
 mod fst;
 mod gtkw;
+mod read;
 mod vcd;
 
 pub(crate) use gtkw::Layout;
+pub use read::{ReadError, Waves};
+
+use crate::files::Part;
 
 use linkforge_hdl::words_for;
 use std::collections::BTreeMap;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The files a trace of every signal of `design` to waveform `dump` writes
+/// beside it: the GTKWave save file, then the FSM filter files.
+pub fn save_files(design: &linkforge_hdl::Design, dump: &Path) -> io::Result<Vec<PathBuf>> {
+    gtkw::files(dump, &Layout::new(design))
+}
 
 /// A signal to trace: hierarchical name, width and word offset in the state.
 pub(crate) struct Traced<'a> {
@@ -174,7 +192,14 @@ impl<C: Changes> Waveform<C> {
 }
 
 /// A waveform being written, in the format its file name asks for.
-pub(crate) struct Trace(Format);
+pub(crate) struct Trace {
+    /// `None` once closed.
+    format: Option<Format>,
+    /// For a trace written whole: the temporary file, renamed when closed.
+    part: Option<Part>,
+    /// A write failed: the file is incomplete and is not put in place.
+    failed: bool,
+}
 
 enum Format {
     Vcd(Waveform<vcd::Body>),
@@ -184,14 +209,21 @@ enum Format {
 
 impl Trace {
     /// Creates the waveform file `path` (`.vcd` or `.fst`) declaring
-    /// `signals`, and the GTKWave save file and filters next to it.
-    pub fn create(path: &Path, signals: &[Traced<'_>], layout: &Layout) -> io::Result<Trace> {
+    /// `signals`, and the GTKWave save file and filters next to it. When
+    /// `whole`, the waveform is written to a temporary file beside `path`
+    /// and renamed to `path` by [`Trace::close`] (or when dropped).
+    pub fn create(
+        path: &Path,
+        signals: &[Traced<'_>],
+        layout: &Layout,
+        whole: bool,
+    ) -> io::Result<Trace> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let trace = if ext.eq_ignore_ascii_case("vcd") {
-            Format::Vcd(vcd::create(path, signals)?)
-        } else if ext.eq_ignore_ascii_case("fst") {
-            Format::Fst(Box::new(fst::create(path, signals)?))
-        } else {
+        let (vcd, fst) = (
+            ext.eq_ignore_ascii_case("vcd"),
+            ext.eq_ignore_ascii_case("fst"),
+        );
+        if !vcd && !fst {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
@@ -199,26 +231,69 @@ impl Trace {
                     path.display()
                 ),
             ));
+        }
+        let part = if whole { Some(Part::new(path)?) } else { None };
+        let target = part.as_ref().map_or(path, Part::path);
+        let format = if vcd {
+            Format::Vcd(vcd::create(target, signals)?)
+        } else {
+            Format::Fst(Box::new(fst::create(target, signals)?))
         };
         gtkw::write(path, signals, layout)?;
-        Ok(Trace(trace))
+        Ok(Trace {
+            format: Some(format),
+            part,
+            failed: false,
+        })
     }
 
     /// Writes, at `time`, every traced value that changed since the last dump
     /// (all of them on the first dump).
     pub fn dump(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
-        match &mut self.0 {
-            Format::Vcd(w) => w.dump(time, state),
-            Format::Fst(w) => w.dump(time, state),
-        }
+        let result = match &mut self.format {
+            Some(Format::Vcd(w)) => w.dump(time, state),
+            Some(Format::Fst(w)) => w.dump(time, state),
+            None => Ok(()),
+        };
+        self.failed |= result.is_err();
+        result
     }
 
     /// Makes what was written so far readable from the file (for FST, up to
     /// the previous flush: see [`fst`]).
     pub fn flush(&mut self) -> io::Result<()> {
-        match &mut self.0 {
-            Format::Vcd(w) => w.out.flush(),
-            Format::Fst(w) => w.out.flush(),
+        let result = match &mut self.format {
+            Some(Format::Vcd(w)) => w.out.flush(),
+            Some(Format::Fst(w)) => w.out.flush(),
+            None => Ok(()),
+        };
+        self.failed |= result.is_err();
+        result
+    }
+
+    /// Finishes the file and, for a trace written whole, renames it into
+    /// place; after a failed write the temporary file is removed instead.
+    pub fn close(&mut self) -> io::Result<()> {
+        let finished = match self.format.take() {
+            Some(Format::Vcd(mut w)) => w.out.flush(),
+            Some(Format::Fst(mut w)) => w.out.finish(),
+            None => Ok(()),
+        };
+        let part = self.part.take();
+        match (finished, part) {
+            (Ok(()), Some(part)) if !self.failed => part.publish(),
+            (Ok(()), Some(part)) => Err(io::Error::other(format!(
+                "{} is incomplete after a failed write and was not written",
+                part.dest().display()
+            ))),
+            (result, _) => result,
         }
+    }
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        // Nothing can report an error from a drop; `Sim::close_trace` does.
+        let _ = self.close();
     }
 }

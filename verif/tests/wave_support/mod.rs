@@ -1,145 +1,62 @@
-//! Shared by the waveform tests: waveform files read back into one shape,
+//! Shared by the waveform tests: waveform files read back into one shape
+//! ([`Waves`], which reads VCD; [`from_fst`] reads FST into it),
 //! the external tools some tests need, and small designs.
 
 #![allow(dead_code)]
 
 use linkforge_hdl::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
 pub type Error = Box<dyn std::error::Error>;
 
-/// A waveform read back: for each hierarchical name (as written, without a
-/// bit range), its width and its changes as `(time, bits MSB first)`.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Waves {
-    pub signals: BTreeMap<String, (u32, Vec<(u64, String)>)>,
-}
+pub use linkforge_verif::wave::Waves;
 
-impl Waves {
-    /// Reads a VCD file with the `vcd` crate. Changes before the first
-    /// timestamp (as `fst2vcd` writes the start) count at time 0.
-    pub fn from_vcd(path: &Path) -> Result<Waves, Error> {
-        let mut parser = vcd::Parser::new(BufReader::new(File::open(path)?));
-        let header = parser.parse_header()?;
-        let mut names = HashMap::new();
-        let mut waves = Waves::default();
-        fn walk(
-            items: &[vcd::ScopeItem],
-            prefix: &str,
-            names: &mut HashMap<vcd::IdCode, String>,
-            waves: &mut Waves,
-        ) {
-            for item in items {
-                match item {
-                    vcd::ScopeItem::Scope(s) => walk(
-                        &s.items,
-                        &format!("{prefix}{}.", s.identifier),
-                        names,
-                        waves,
-                    ),
-                    vcd::ScopeItem::Var(v) => {
-                        let name = format!("{prefix}{}", v.reference);
-                        waves.signals.insert(name.clone(), (v.size, Vec::new()));
-                        names.insert(v.code, name);
-                    }
-                    _ => {}
-                }
+/// Reads a FST file with the `fst-reader` crate.
+pub fn from_fst(path: &Path) -> Result<Waves, Error> {
+    let mut reader = fst_reader::FstReader::open(BufReader::new(File::open(path)?))?;
+    let mut names = HashMap::new();
+    let mut waves = Waves::default();
+    let mut scopes: Vec<String> = Vec::new();
+    reader.read_hierarchy(|entry| match entry {
+        fst_reader::FstHierarchyEntry::Scope { name, .. } => scopes.push(name),
+        fst_reader::FstHierarchyEntry::UpScope => {
+            scopes.pop();
+        }
+        fst_reader::FstHierarchyEntry::Var {
+            name,
+            length,
+            handle,
+            ..
+        } => {
+            let mut full = scopes.join(".");
+            full.push('.');
+            full.push_str(&name);
+            waves.signals.insert(full.clone(), (length, Vec::new()));
+            names.insert(handle.get_index(), full);
+        }
+        _ => {}
+    })?;
+    let mut changes = Vec::new();
+    reader
+        .read_signals(&fst_reader::FstFilter::all(), |time, handle, value| {
+            if let fst_reader::FstSignalValue::String(bits) = value {
+                changes.push((
+                    time,
+                    handle.get_index(),
+                    String::from_utf8_lossy(bits).into_owned(),
+                ));
             }
-        }
-        walk(&header.items, "", &mut names, &mut waves);
-        let mut time = 0;
-        for cmd in parser {
-            let (id, bits) = match cmd? {
-                vcd::Command::Timestamp(t) => {
-                    time = t;
-                    continue;
-                }
-                vcd::Command::ChangeScalar(id, v) => (id, v.to_string()),
-                vcd::Command::ChangeVector(id, v) => (id, v.to_string()),
-                _ => continue,
-            };
-            waves.push(&names[&id], time, bits);
-        }
-        Ok(waves)
+            Ok::<(), ()>(())
+        })
+        .map_err(|e| format!("reading {}: {e:?}", path.display()))?;
+    changes.sort_by_key(|c| c.0);
+    for (time, handle, bits) in changes {
+        waves.push(&names[&handle], time, bits);
     }
-
-    /// Reads a FST file with the `fst-reader` crate.
-    pub fn from_fst(path: &Path) -> Result<Waves, Error> {
-        let mut reader = fst_reader::FstReader::open(BufReader::new(File::open(path)?))?;
-        let mut names = HashMap::new();
-        let mut waves = Waves::default();
-        let mut scopes: Vec<String> = Vec::new();
-        reader.read_hierarchy(|entry| match entry {
-            fst_reader::FstHierarchyEntry::Scope { name, .. } => scopes.push(name),
-            fst_reader::FstHierarchyEntry::UpScope => {
-                scopes.pop();
-            }
-            fst_reader::FstHierarchyEntry::Var {
-                name,
-                length,
-                handle,
-                ..
-            } => {
-                let mut full = scopes.join(".");
-                full.push('.');
-                full.push_str(&name);
-                waves.signals.insert(full.clone(), (length, Vec::new()));
-                names.insert(handle.get_index(), full);
-            }
-            _ => {}
-        })?;
-        let mut changes = Vec::new();
-        reader
-            .read_signals(&fst_reader::FstFilter::all(), |time, handle, value| {
-                if let fst_reader::FstSignalValue::String(bits) = value {
-                    changes.push((
-                        time,
-                        handle.get_index(),
-                        String::from_utf8_lossy(bits).into_owned(),
-                    ));
-                }
-                Ok::<(), ()>(())
-            })
-            .map_err(|e| format!("reading {}: {e:?}", path.display()))?;
-        changes.sort_by_key(|c| c.0);
-        for (time, handle, bits) in changes {
-            waves.push(&names[&handle], time, bits);
-        }
-        Ok(waves)
-    }
-
-    fn push(&mut self, name: &str, time: u64, bits: String) {
-        let changes = &mut self.signals.get_mut(name).expect("declared").1;
-        // Several changes at one time: the last one counts.
-        if changes.last().is_some_and(|c| c.0 == time) {
-            changes.pop();
-        }
-        changes.push((time, bits));
-    }
-
-    /// The value of `name` at `time` (low 64 bits), or `None` before its
-    /// first change.
-    pub fn at(&self, time: u64, name: &str) -> Option<u64> {
-        let bits = self.bits_at(time, name)?;
-        let low = &bits[bits.len().saturating_sub(64)..];
-        u64::from_str_radix(low, 2).ok()
-    }
-
-    /// The value of `name` at `time`, MSB first.
-    pub fn bits_at(&self, time: u64, name: &str) -> Option<&str> {
-        let (_, changes) = self.signals.get(name)?;
-        let (_, bits) = changes.iter().rev().find(|c| c.0 <= time)?;
-        Some(bits)
-    }
-
-    /// The last time any value changed.
-    pub fn end(&self) -> u64 {
-        let last = self.signals.values().filter_map(|(_, c)| c.last());
-        last.map(|c| c.0).max().unwrap_or(0)
-    }
+    Ok(waves)
 }
 
 /// True when program `name` is on the `PATH`. Without it a test is skipped
