@@ -218,3 +218,40 @@ fn prove_proves_a_property_of_each_ip_family() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("declares no assertion"), "{}", text(&o));
 }
+
+#[test]
+fn synth_prints_the_fpga_table_and_writes_it_as_json() {
+    if !(common::have("yosys") && common::have("nextpnr-ice40")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("synth.json");
+    let o = linkforge(&[
+        "synth",
+        "examples/catalog.lf",
+        "--variant",
+        "arbiter",
+        "--variant",
+        "pam4_tx",
+        "--target",
+        "ice40",
+        "--json",
+        json.to_str().unwrap(),
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("LUTs") && t.contains("fmax MHz"), "{t}");
+    assert!(t.contains("2 variants: 2 fit, 0 do not"), "{t}");
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert_eq!(r["target"], "ice40");
+        assert!(r["logic"].as_u64().unwrap() > 0, "{r}");
+        assert!(r["fmax_mhz"].as_f64().unwrap() > 10.0, "{r}");
+        assert!(r["does_not_fit"].is_null(), "{r}");
+    }
+}
