@@ -179,11 +179,39 @@ pub fn scheduler(module_name: &str, cfg: &SchedulerConfig) -> Result<Module, Hdl
         )?,
         SchedPolicy::Priority => two_arbiters(&mut m, module_name, domain, &reqs, Policy::Fixed)?,
     };
+    if domain.is_some() {
+        assert_matching(&mut m, &reqs, &matches);
+    }
     for (i, e) in matches.into_iter().enumerate() {
         let out = m.output(format!("match{i}"), n as u32);
         m.assign(out, e);
     }
     m.finish()
+}
+
+/// Asserts that `matches` is a matching within `reqs`: each input matched
+/// to at most one output it requests, each output to at most one input.
+fn assert_matching(m: &mut ModuleBuilder, reqs: &[Expr], matches: &[Expr]) {
+    let n = reqs.len() as u32;
+    // `n` inputs and `n` outputs: every vector checked is `n` bits wide.
+    let at_most_one = |v: Expr| (v.clone() & (v - 1)).eq(lit(0, n));
+    for (i, (r, g)) in reqs.iter().zip(matches).enumerate() {
+        m.assert_always(
+            at_most_one(g.clone()),
+            format!("input {i} is matched to at most one output"),
+        );
+        m.assert_always(
+            (g.clone() & !r.clone()).eq(lit(0, n)),
+            format!("input {i} is matched only to an output it requests"),
+        );
+    }
+    for o in 0..n {
+        let column = concat(matches.iter().map(|g| g.clone().bit(o)).collect());
+        m.assert_always(
+            at_most_one(column),
+            format!("output {o} is matched to at most one input"),
+        );
+    }
 }
 
 /// iSLIP: returns each input's match.
