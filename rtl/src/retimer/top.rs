@@ -234,6 +234,13 @@ fn pack(mut lanes: Vec<Expr>) -> Expr {
     concat(lanes)
 }
 
+/// Makes `value` the output port `name`, of its width.
+fn expose(m: &mut ModuleBuilder, name: &str, value: impl Into<Expr>) {
+    let value = value.into();
+    let port = m.output(name, value.width());
+    m.assign(port, value);
+}
+
 /// The sub-modules every lane instantiates.
 struct LaneModules {
     ffe: Module,
@@ -310,9 +317,7 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
         ("dfe_coefs", lanes.dfe_coefs),
     ];
     for (name, values) in outputs {
-        let v = pack(values);
-        let port = m.output(name, v.width());
-        m.assign(port, v);
+        expose(&mut m, name, pack(values));
     }
     m.assign(u_deskew.io("in_data")?, pack(lanes.deskew_data));
     m.assign(u_deskew.io("in_marker")?, pack(lanes.deskew_marker));
@@ -322,9 +327,7 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
         ("aligned", "aligned"),
         ("deskew_error", "error"),
     ] {
-        let v = u_deskew.io(inner)?;
-        let o = m.output(port, v.width());
-        m.assign(o, v);
+        expose(&mut m, port, u_deskew.io(inner)?);
     }
     let deskewed = u_deskew.io("out_data")?;
     let mut fed = Ok(());
@@ -346,9 +349,7 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
         ("eb_drops", "drops", &u_eb),
         ("eb_overflows", "overflows", &u_eb),
     ] {
-        let v = of.io(inner)?;
-        let o = m.output(port, v.width());
-        m.assign(o, v);
+        expose(&mut m, port, of.io(inner)?);
     }
     m.finish()
 }
