@@ -9,6 +9,7 @@
 //! the failing step). Designs with more than one clock are proven through
 //! `clk2fflogic`, where the solver may advance any clock at each step.
 
+use crate::tools::{run, run_ok, tail, write_input, ToolError};
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::verilog::{self, range, ASSERTION_MARKER};
 use linkforge_hdl::Design;
@@ -74,22 +75,9 @@ impl fmt::Display for Verdict {
 /// Why a proof could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum FormalError {
-    /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The reason.
-        source: std::io::Error,
-    },
-    /// A tool failed or could not be started.
-    #[error("{tool} failed: {output}")]
-    Tool {
-        /// The tool.
-        tool: &'static str,
-        /// What it printed.
-        output: String,
-    },
+    /// Writing the inputs or running a tool failed.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
     /// The design declares no assertion.
     #[error("`{0}` declares no assertion: there is nothing to prove")]
     NothingToProve(String),
@@ -133,31 +121,6 @@ fn harness(design: &Design, name: &str, resets: &[ResetInput]) -> String {
     text
 }
 
-fn write(path: &Path, text: &str) -> Result<(), FormalError> {
-    std::fs::write(path, text).map_err(|source| FormalError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Runs `cmd`; Ok with its output when it succeeds, or with `allow_failure`.
-fn run(tool: &'static str, cmd: &mut Command, allow_failure: bool) -> Result<String, FormalError> {
-    let out = cmd.output().map_err(|e| FormalError::Tool {
-        tool,
-        output: format!("cannot start it: {e} (apt-get install yosys z3)"),
-    })?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.status.success() || allow_failure {
-        Ok(text)
-    } else {
-        Err(FormalError::Tool { tool, output: text })
-    }
-}
-
 /// Proves `design`'s assertions for `depth` cycles after a reset in the
 /// first, writing the Verilog, the SMT2 model and any counterexample into
 /// `dir`.
@@ -176,8 +139,8 @@ pub fn prove(
     let harness_v = dir.join(format!("{harness_name}.v"));
     let smt2 = dir.join(format!("{top}.smt2"));
     let vcd = dir.join(format!("{top}.cex.vcd"));
-    write(&design_v, &verilog::emit(design))?;
-    write(&harness_v, &harness(design, &harness_name, resets))?;
+    write_input(&design_v, &verilog::emit(design))?;
+    write_input(&harness_v, &harness(design, &harness_name, resets))?;
     let clocks = design
         .top()
         .ports
@@ -197,28 +160,22 @@ pub fn prove(
         harness_v.display(),
         smt2.display()
     );
-    run(
-        "yosys",
-        Command::new("yosys").args(["-q", "-p", &script]),
-        false,
-    )?;
+    run_ok("yosys", Command::new("yosys").args(["-q", "-p", &script]))?;
     let _ = std::fs::remove_file(&vcd);
-    let log = run(
-        "yosys-smtbmc",
-        Command::new("yosys-smtbmc")
-            .args(["-s", "z3", "-t", &depth.to_string(), "--dump-vcd"])
-            .arg(&vcd)
-            .arg(&smt2),
-        true,
-    )?;
+    // A failed proof is a failing exit; the log says which.
+    let (_, log) = run(Command::new("yosys-smtbmc")
+        .args(["-s", "z3", "-t", &depth.to_string(), "--dump-vcd"])
+        .arg(&vcd)
+        .arg(&smt2));
     if log.contains("Status: PASSED") {
         return Ok(Verdict::Proven { depth });
     }
     if !log.contains("Status: FAILED") {
-        return Err(FormalError::Tool {
+        return Err(ToolError::Failed {
             tool: "yosys-smtbmc",
-            output: log,
-        });
+            output: tail(&log),
+        }
+        .into());
     }
     let step = log
         .lines()
@@ -233,7 +190,7 @@ pub fn prove(
         )
     });
     let gtkw = vcd.with_extension("gtkw");
-    write(&gtkw, &save_file(&vcd, &harness_name, design)?)?;
+    write_input(&gtkw, &save_file(&vcd, &harness_name, design)?)?;
     Ok(Verdict::Failed(Counterexample {
         step,
         message,
@@ -273,8 +230,8 @@ fn failed_assertion(log: &str) -> Option<(String, String)> {
 
 /// A GTKWave save file for counterexample `vcd`: the harness's ports, in
 /// binary or hex, and a marker at the last (failing) time.
-fn save_file(vcd: &Path, harness: &str, design: &Design) -> Result<String, FormalError> {
-    let dump = std::path::absolute(vcd).map_err(|source| FormalError::Write {
+fn save_file(vcd: &Path, harness: &str, design: &Design) -> Result<String, ToolError> {
+    let dump = std::path::absolute(vcd).map_err(|source| ToolError::Write {
         path: vcd.to_path_buf(),
         source,
     })?;

@@ -11,12 +11,13 @@
 //! register, which is what a frequency estimate needs; the design's clocks
 //! stay pins of their own.
 
+use crate::tools::{run, run_ok, tail, write_input, ToolError};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::verilog::{self, range};
 use linkforge_hdl::Design;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// What to synthesize for.
@@ -49,54 +50,6 @@ pub struct SynthReport {
     pub fmax_mhz: Option<f64>,
     /// Why the design does not fit the device, when it does not.
     pub does_not_fit: Option<String>,
-}
-
-/// Why synthesis could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum SynthError {
-    /// A file could not be written.
-    #[error("cannot write {path}: {source}")]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The reason.
-        source: std::io::Error,
-    },
-    /// A tool failed or could not be started.
-    #[error("{tool} failed: {output}")]
-    Tool {
-        /// The tool.
-        tool: &'static str,
-        /// The end of what it printed.
-        output: String,
-    },
-}
-
-fn write(path: &Path, text: &str) -> Result<(), SynthError> {
-    std::fs::write(path, text).map_err(|source| SynthError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// The last lines of a tool's output, enough to say what went wrong.
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(15)..].join("\n")
-}
-
-/// Runs `cmd`, returning its success and output.
-fn run(tool: &'static str, cmd: &mut Command) -> Result<(bool, String), SynthError> {
-    let out = cmd.output().map_err(|e| SynthError::Tool {
-        tool,
-        output: format!("cannot start it: {e}"),
-    })?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok((out.status.success(), text))
 }
 
 /// The iCE40 wrapper (see the module documentation), named `name`.
@@ -221,10 +174,10 @@ fn fmax(log: &str) -> Option<f64> {
 
 /// Synthesizes `design` for `target`, writing the Verilog, the wrapper and
 /// the netlists into `dir`.
-pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthReport, SynthError> {
+pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthReport, ToolError> {
     let top = design.top_name();
     let design_v = dir.join(format!("{top}.v"));
-    write(&design_v, &verilog::emit(design))?;
+    write_input(&design_v, &verilog::emit(design))?;
     let stat = dir.join(format!("{top}.stat.json"));
     let (script, synth_top) = match target {
         Target::Generic => (
@@ -238,7 +191,7 @@ pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthRe
         Target::Ice40 => {
             let wrap = format!("{top}_fpga");
             let wrap_v = dir.join(format!("{wrap}.v"));
-            write(&wrap_v, &wrapper(design, &wrap))?;
+            write_input(&wrap_v, &wrapper(design, &wrap))?;
             let json = dir.join(format!("{top}.ice40.json"));
             (
                 format!(
@@ -252,15 +205,9 @@ pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthRe
             )
         }
     };
-    let (ok, log) = run("yosys", Command::new("yosys").args(["-q", "-p", &script]))?;
-    if !ok {
-        return Err(SynthError::Tool {
-            tool: "yosys",
-            output: tail(&log),
-        });
-    }
+    run_ok("yosys", Command::new("yosys").args(["-q", "-p", &script]))?;
     let stat_text = std::fs::read_to_string(&stat).unwrap_or_default();
-    let counts = cell_counts(&stat_text, target).ok_or_else(|| SynthError::Tool {
+    let counts = cell_counts(&stat_text, target).ok_or_else(|| ToolError::Failed {
         tool: "yosys",
         output: format!("no cell statistics for `{synth_top}` in {}", stat.display()),
     })?;
@@ -286,21 +233,18 @@ pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthRe
         return Ok(report);
     }
     let json = dir.join(format!("{top}.ice40.json"));
-    let (ok, log) = run(
-        "nextpnr-ice40",
-        Command::new("nextpnr-ice40")
-            .args(["--hx8k", "--package", "ct256", "--pcf-allow-unconstrained"])
-            .args(["--freq", "12", "--json"])
-            .arg(&json)
-            .arg("--asc")
-            .arg(dir.join(format!("{top}.asc"))),
-    )?;
+    let (ok, log) = run(Command::new("nextpnr-ice40")
+        .args(["--hx8k", "--package", "ct256", "--pcf-allow-unconstrained"])
+        .args(["--freq", "12", "--json"])
+        .arg(&json)
+        .arg("--asc")
+        .arg(dir.join(format!("{top}.asc"))));
     if !ok {
         if log.contains("Unable to place") || log.contains("failed to place") {
             report.does_not_fit = Some(format!("nextpnr could not place it: {}", tail(&log)));
             return Ok(report);
         }
-        return Err(SynthError::Tool {
+        return Err(ToolError::Failed {
             tool: "nextpnr-ice40",
             output: tail(&log),
         });

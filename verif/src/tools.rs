@@ -27,8 +27,54 @@ pub fn have(tool: &str) -> bool {
     found
 }
 
+/// Why a flow through the external tools (proofs, synthesis) could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// An input file for the tools could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// A tool failed or could not be started.
+    #[error("{tool} failed: {output}")]
+    Failed {
+        /// The tool.
+        tool: &'static str,
+        /// What it printed (its last lines).
+        output: String,
+    },
+}
+
+/// Writes `text` to `path` for a tool to read.
+pub(crate) fn write_input(path: &Path, text: &str) -> Result<(), ToolError> {
+    std::fs::write(path, text).map_err(|source| ToolError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The last lines of a tool's output, enough to say what went wrong.
+pub(crate) fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+/// Runs `tool`; what it printed, or [`ToolError::Failed`] when it fails.
+pub(crate) fn run_ok(tool: &'static str, cmd: &mut Command) -> Result<String, ToolError> {
+    match run(cmd) {
+        (true, out) => Ok(out),
+        (false, out) => Err(ToolError::Failed {
+            tool,
+            output: tail(&out),
+        }),
+    }
+}
+
 /// Runs a tool; its success and everything it printed.
-fn run(cmd: &mut Command) -> (bool, String) {
+pub(crate) fn run(cmd: &mut Command) -> (bool, String) {
     match cmd.output() {
         Ok(out) => (
             out.status.success(),
