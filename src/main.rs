@@ -148,6 +148,9 @@ enum Cmd {
         /// Output directory (netlists go to OUT/synth/VARIANT/).
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// Overwrite files in OUT that linkforge did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Prove a variant's assertions for a bounded number of cycles after reset (Yosys, yosys-smtbmc, z3).
     #[command(
@@ -165,6 +168,9 @@ enum Cmd {
         /// Output directory (the proof's files go to OUT/prove/VARIANT/).
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// Overwrite files in OUT that linkforge did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Measure the built-in simulator against Verilator and Icarus (build with --release).
     #[command(after_help = "Example:\n  cargo run --release -- bench --design crossbar")]
@@ -323,9 +329,11 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             target,
             json,
             out,
+            force,
         } => {
             let target = target.into();
-            let rows = commands::synth::run(&file, &variants, target, &out, json.as_deref())?;
+            let mut out = OutDir::open(&out, force)?;
+            let rows = commands::synth::run(&file, &variants, target, &mut out, json.as_deref())?;
             print!("{}", commands::synth::render(&rows, target));
         }
         Cmd::Prove {
@@ -333,8 +341,10 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             variant,
             depth,
             out,
+            force,
         } => {
-            let verdict = commands::prove::run(&file, &variant, depth, &out)?;
+            let verdict =
+                commands::prove::run(&file, &variant, depth, &mut OutDir::open(&out, force)?)?;
             println!("{variant}: {verdict}");
             if matches!(verdict, linkforge_verif::formal::Verdict::Failed(_)) {
                 return Err(CliError::Failed(format!("{variant}: an assertion fails")));

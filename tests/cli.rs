@@ -255,3 +255,26 @@ fn synth_prints_the_fpga_table_and_writes_it_as_json() {
         assert!(r["does_not_fit"].is_null(), "{r}");
     }
 }
+
+#[test]
+fn prove_and_synth_do_not_overwrite_files_they_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    for (cmd, sub) in [("prove", "prove/arbiter"), ("synth", "synth/arbiter")] {
+        let foreign = dir.path().join(sub).join("arbiter.v");
+        std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
+        std::fs::write(&foreign, "// mine\n").unwrap();
+        let o = linkforge(&[
+            cmd,
+            "examples/catalog.lf",
+            "--variant",
+            "arbiter",
+            "-o",
+            out,
+        ]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(t.contains("was not written by linkforge"), "{t}");
+        assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "// mine\n");
+    }
+}

@@ -2,7 +2,7 @@
 //! assertions with Yosys and yosys-smtbmc (z3), starting from reset.
 
 use super::{build, load, select, CliError};
-use crate::output::ensure_dir;
+use crate::output::{ensure_dir, OutDir};
 use crate::scenarios::{input_role, InputRole};
 use linkforge_hdl::Design;
 use linkforge_verif::formal::{self, ResetInput, Verdict};
@@ -26,11 +26,23 @@ fn resets(design: &Design) -> Vec<ResetInput> {
 }
 
 /// Proves `variant` of `config` to `depth` steps, writing the Verilog, the
-/// SMT2 model and any counterexample into `out/prove/<variant>/`.
-pub fn run(config: &Path, variant: &str, depth: u32, out: &Path) -> Result<Verdict, CliError> {
+/// SMT2 model and any counterexample into `OUT/prove/<variant>/` (claimed
+/// in the output directory's ledger first).
+pub fn run(
+    config: &Path,
+    variant: &str,
+    depth: u32,
+    out: &mut OutDir,
+) -> Result<Verdict, CliError> {
     let chosen = select(load(config)?, &[variant.to_string()])?;
     let design = build(&chosen[0])?;
-    let dir = out.join("prove").join(variant);
+    let sub = format!("prove/{variant}");
+    let files: Vec<String> = formal::outputs(&design)
+        .iter()
+        .map(|f| format!("{sub}/{f}"))
+        .collect();
+    out.claim(&files)?;
+    let dir = out.path(&sub);
     ensure_dir(&dir)?;
     formal::prove(&design, &resets(&design), depth, &dir).map_err(|e| match e {
         formal::FormalError::NothingToProve(_) => CliError::Usage(format!("{variant}: {e}")),

@@ -2,8 +2,8 @@
 //! (Yosys; nextpnr-ice40 for `--target ice40`), as a table or JSON.
 
 use super::{build, load, select, CliError};
-use crate::output::{ensure_dir, write_atomic};
-use linkforge_verif::synth::{synthesize, SynthReport, Target};
+use crate::output::{ensure_dir, write_atomic, OutDir};
+use linkforge_verif::synth::{outputs, synthesize, SynthReport, Target};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -20,15 +20,27 @@ pub struct SynthRow {
 }
 
 /// Synthesizes the chosen variants of `config` for `target`, working in
-/// `out/synth/<variant>/`; `json` also gets the rows as JSON.
+/// `OUT/synth/<variant>/` (every file claimed in the output directory's
+/// ledger before the first is written); `json` also gets the rows as JSON.
 pub fn run(
     config: &Path,
     variants: &[String],
     target: Target,
-    out: &Path,
+    out: &mut OutDir,
     json: Option<&Path>,
 ) -> Result<Vec<SynthRow>, CliError> {
     let chosen = select(load(config)?, variants)?;
+    let designs = chosen.iter().map(build).collect::<Result<Vec<_>, _>>()?;
+    let files: Vec<String> = chosen
+        .iter()
+        .zip(&designs)
+        .flat_map(|(v, d)| {
+            outputs(d, target)
+                .into_iter()
+                .map(move |f| format!("synth/{}/{f}", v.name))
+        })
+        .collect();
+    out.claim(&files)?;
     let bar = indicatif::ProgressBar::new(chosen.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{pos}/{len} {wide_msg} {elapsed}")
@@ -36,12 +48,11 @@ pub fn run(
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(250));
     let mut rows = Vec::new();
-    for v in &chosen {
+    for (v, design) in chosen.iter().zip(&designs) {
         bar.set_message(format!("synthesizing {} ({})", v.name, v.kind));
-        let design = build(v)?;
-        let dir = out.join("synth").join(&v.name);
+        let dir = out.path(&format!("synth/{}", v.name));
         ensure_dir(&dir)?;
-        let report = synthesize(&design, target, &dir)
+        let report = synthesize(design, target, &dir)
             .map_err(|e| CliError::Failed(format!("{}: {e}", v.name)))?;
         rows.push(SynthRow {
             variant: v.name.clone(),

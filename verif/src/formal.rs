@@ -121,6 +121,19 @@ fn harness(design: &Design, name: &str, resets: &[ResetInput]) -> String {
     text
 }
 
+/// The files [`prove`] writes into its directory: the design, the harness,
+/// the SMT2 model, and on failure the counterexample and its save file.
+pub fn outputs(design: &Design) -> [String; 5] {
+    let top = design.top_name();
+    [
+        format!("{top}.v"),
+        format!("{top}_formal.v"),
+        format!("{top}.smt2"),
+        format!("{top}.cex.vcd"),
+        format!("{top}.cex.gtkw"),
+    ]
+}
+
 /// Proves `design`'s assertions for `depth` cycles after a reset in the
 /// first, writing the Verilog, the SMT2 model and any counterexample into
 /// `dir`.
@@ -135,10 +148,7 @@ pub fn prove(
         return Err(FormalError::NothingToProve(top.to_string()));
     }
     let harness_name = format!("{top}_formal");
-    let design_v = dir.join(format!("{top}.v"));
-    let harness_v = dir.join(format!("{harness_name}.v"));
-    let smt2 = dir.join(format!("{top}.smt2"));
-    let vcd = dir.join(format!("{top}.cex.vcd"));
+    let [design_v, harness_v, smt2, vcd, gtkw] = outputs(design).map(|f| dir.join(f));
     write_input(&design_v, &verilog::emit(design))?;
     write_input(&harness_v, &harness(design, &harness_name, resets))?;
     let clocks = design
@@ -189,7 +199,6 @@ pub fn prove(
             "an assertion (the solver did not say which)".to_string(),
         )
     });
-    let gtkw = vcd.with_extension("gtkw");
     write_input(&gtkw, &save_file(&vcd, &harness_name, design)?)?;
     Ok(Verdict::Failed(Counterexample {
         step,

@@ -172,13 +172,29 @@ fn fmax(log: &str) -> Option<f64> {
         .reduce(f64::min)
 }
 
+/// The files [`synthesize`] writes into its directory: the design and the
+/// cell statistics, and for iCE40 the wrapper, the netlist and the placed
+/// and routed bitstream text.
+pub fn outputs(design: &Design, target: Target) -> Vec<String> {
+    let top = design.top_name();
+    let mut files = vec![format!("{top}.v"), format!("{top}.stat.json")];
+    if target == Target::Ice40 {
+        files.extend([
+            format!("{top}_fpga.v"),
+            format!("{top}.ice40.json"),
+            format!("{top}.asc"),
+        ]);
+    }
+    files
+}
+
 /// Synthesizes `design` for `target`, writing the Verilog, the wrapper and
 /// the netlists into `dir`.
 pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthReport, ToolError> {
     let top = design.top_name();
-    let design_v = dir.join(format!("{top}.v"));
+    let files = outputs(design, target);
+    let [design_v, stat] = [&files[0], &files[1]].map(|f| dir.join(f));
     write_input(&design_v, &verilog::emit(design))?;
-    let stat = dir.join(format!("{top}.stat.json"));
     let (script, synth_top) = match target {
         Target::Generic => (
             format!(
@@ -190,9 +206,8 @@ pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthRe
         ),
         Target::Ice40 => {
             let wrap = format!("{top}_fpga");
-            let wrap_v = dir.join(format!("{wrap}.v"));
+            let [wrap_v, json] = [&files[2], &files[3]].map(|f| dir.join(f));
             write_input(&wrap_v, &wrapper(design, &wrap))?;
-            let json = dir.join(format!("{top}.ice40.json"));
             (
                 format!(
                     "read_verilog {} {}; synth_ice40 -top {wrap} -json {}; tee -q -o {} stat -json",
@@ -232,13 +247,13 @@ pub fn synthesize(design: &Design, target: Target, dir: &Path) -> Result<SynthRe
         ));
         return Ok(report);
     }
-    let json = dir.join(format!("{top}.ice40.json"));
+    let [json, asc] = [&files[3], &files[4]].map(|f| dir.join(f));
     let (ok, log) = run(Command::new("nextpnr-ice40")
         .args(["--hx8k", "--package", "ct256", "--pcf-allow-unconstrained"])
         .args(["--freq", "12", "--json"])
         .arg(&json)
         .arg("--asc")
-        .arg(dir.join(format!("{top}.asc"))));
+        .arg(asc));
     if !ok {
         if log.contains("Unable to place") || log.contains("failed to place") {
             report.does_not_fit = Some(format!("nextpnr could not place it: {}", tail(&log)));
