@@ -184,11 +184,15 @@ fn prove_proves_a_property_of_each_ip_family() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();
     // Common blocks: one grant at most, to requesters only; FIFO occupancy
-    // within its depth. Retimer: blocks only with block lock.
+    // within its depth. Retimer: blocks only with block lock; no lane
+    // delayed beyond max_skew. Switch: the scheduler's grants form a
+    // matching within the requests.
     for (variant, depth) in [
         ("arbiter", "20"),
         ("sync_fifo", "16"),
-        ("block_align", "10"),
+        ("block_align", "12"),
+        ("deskew", "12"),
+        ("switch_scheduler", "8"),
     ] {
         let o = linkforge(&[
             "prove",

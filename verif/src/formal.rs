@@ -174,7 +174,16 @@ pub fn prove(
     let _ = std::fs::remove_file(&vcd);
     // A failed proof is a failing exit; the log says which.
     let (_, log) = run(Command::new("yosys-smtbmc")
-        .args(["-s", "z3", "-t", &depth.to_string(), "--dump-vcd"])
+        // Unrolled: z3 stalls on the uninterpreted-function form of
+        // designs with several instances (the switch scheduler).
+        .args([
+            "-s",
+            "z3",
+            "--unroll",
+            "-t",
+            &depth.to_string(),
+            "--dump-vcd",
+        ])
         .arg(&vcd)
         .arg(&smt2));
     if log.contains("Status: PASSED") {
