@@ -17,6 +17,7 @@ pub mod models;
 pub mod sim;
 pub mod synth;
 pub mod tools;
+pub mod trace;
 pub mod wave;
 
 pub use sim::{AssertionFailure, SignalHandle, Sim, SimError};
