@@ -152,6 +152,11 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Waveform tools: protocol rules on VCD files from any simulator or logic analyzer.
+    Wave {
+        #[command(subcommand)]
+        cmd: WaveCmd,
+    },
     /// Prove a variant's assertions for a bounded number of cycles after reset (Yosys, yosys-smtbmc, z3).
     #[command(
         after_help = "Example:\n  linkforge prove examples/catalog.lf --variant sync_fifo --depth 20\n\nOn failure it prints the failing assertion and step and writes the\ncounterexample VCD and its .gtkw under OUT/prove/VARIANT/."
@@ -187,6 +192,25 @@ enum Cmd {
         /// Also write the results as JSON to this file.
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
+    },
+}
+
+/// `linkforge wave` subcommands.
+#[derive(Subcommand)]
+enum WaveCmd {
+    /// Check protocol rules on a VCD sampled at a clock's rising edges; exit 1 on a violation.
+    #[command(
+        after_help = "Example:\n  linkforge wave check capture.vcd --clock tb.clk --rules valid_ready:tb.dut.in0_\n\nRule sets: valid_ready (PREFIXvalid held until PREFIXready; PREFIXdata stable while stalled).\nOn a violation it prints the first one and writes FILE.violation.gtkw with a marker at it."
+    )]
+    Check {
+        /// The waveform (VCD).
+        file: PathBuf,
+        /// Hierarchical name of the clock to sample on.
+        #[arg(long)]
+        clock: String,
+        /// A rule set and the prefix of its interface's signals (repeatable).
+        #[arg(long = "rules", value_name = "SET:PREFIX", required = true)]
+        rules: Vec<String>,
     },
 }
 
@@ -335,6 +359,25 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             let mut out = OutDir::open(&out, force)?;
             let rows = commands::synth::run(&file, &variants, target, &mut out, json.as_deref())?;
             print!("{}", commands::synth::render(&rows, target));
+        }
+        Cmd::Wave {
+            cmd: WaveCmd::Check { file, clock, rules },
+        } => {
+            let r = commands::wave::check(&file, &clock, &rules)?;
+            match &r.violation {
+                None => println!(
+                    "no violations in {} cycles ({} properties)",
+                    r.cycles, r.properties
+                ),
+                Some((v, save)) => {
+                    print!("{v}");
+                    println!("marker: {}", save.display());
+                    return Err(CliError::Failed(format!(
+                        "{}: a rule is violated",
+                        file.display()
+                    )));
+                }
+            }
         }
         Cmd::Prove {
             file,

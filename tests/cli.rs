@@ -282,3 +282,85 @@ fn prove_and_synth_do_not_overwrite_files_they_did_not_write() {
         assert_eq!(std::fs::read_to_string(&foreign).unwrap(), "// mine\n");
     }
 }
+
+/// A VCD as another simulator writes it: `tb.clk` with period 10, and a
+/// valid/ready stream `tb.dut.s_` whose data changes at `data_change`
+/// while `valid` waits for `ready` (cycles 1 to 3).
+fn stream_vcd(data_change: u32) -> String {
+    let mut v = String::from(
+        "$timescale 1ns $end\n$scope module tb $end\n$var reg 1 ! clk $end\n\
+         $scope module dut $end\n$var wire 1 \" s_valid $end\n$var wire 1 # s_ready $end\n\
+         $var wire 8 $ s_data $end\n$upscope $end\n$upscope $end\n$enddefinitions $end\n\
+         #0\n0!\n0\"\n0#\nb0 $\n",
+    );
+    for c in 0..8u32 {
+        v.push_str(&format!("#{}\n1!\n", c * 10 + 5));
+        let mut after = String::new();
+        match c {
+            0 => after.push_str("1\"\n"),
+            2 => after.push_str("1#\n"),
+            3 => after.push_str("0\"\n0#\n"),
+            _ => {}
+        }
+        if c == data_change {
+            after.push_str("b10100101 $\n");
+        }
+        if !after.is_empty() {
+            v.push_str(&format!("#{}\n{after}", c * 10 + 6));
+        }
+        v.push_str(&format!("#{}\n0!\n", c * 10 + 10));
+    }
+    v
+}
+
+#[test]
+fn wave_check_finds_the_first_protocol_violation_in_a_foreign_vcd() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.vcd");
+    let bad = dir.path().join("bad.vcd");
+    std::fs::write(&good, stream_vcd(5)).unwrap();
+    std::fs::write(&bad, stream_vcd(1)).unwrap();
+    let check = |f: &Path| {
+        linkforge(&[
+            "wave",
+            "check",
+            f.to_str().unwrap(),
+            "--clock",
+            "tb.clk",
+            "--rules",
+            "valid_ready:tb.dut.s_",
+        ])
+    };
+    let o = check(&good);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("no violations in 8 cycles (2 properties)"),
+        "{}",
+        text(&o)
+    );
+
+    let o = check(&bad);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("`tb.dut.s_data is stable while stalled` fails at cycle 1 (time 15)"),
+        "{t}"
+    );
+    let save = std::fs::read_to_string(dir.path().join("bad.violation.gtkw")).unwrap();
+    assert!(
+        save.contains("[markertime] 15") && save.contains("tb.dut.s_data[7:0]"),
+        "{save}"
+    );
+
+    let o = linkforge(&[
+        "wave",
+        "check",
+        good.to_str().unwrap(),
+        "--clock",
+        "tb.clk",
+        "--rules",
+        "axi:tb.x",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no rule set `axi`"), "{}", text(&o));
+}

@@ -10,6 +10,7 @@ pub mod prove;
 pub mod run;
 pub mod sim;
 pub mod synth;
+pub mod wave;
 
 use crate::output::WriteError;
 use linkforge_dsl::Variant;

@@ -321,6 +321,37 @@ impl Property {
     }
 }
 
+/// The rule sets `linkforge wave check --rules SET:PREFIX` knows.
+pub const RULE_SETS: [&str; 1] = ["valid_ready"];
+
+/// The properties of rule set `set` for the interface whose signals are
+/// named `PREFIX` + `valid`, `ready`, `data` (a prefix is a hierarchical
+/// path and any name stem: `top.u0.in0_`, `tb.dut.s_axis_t`); `None` for an
+/// unknown set.
+///
+/// `valid_ready`: once `valid` is high without `ready`, it stays high into
+/// the next cycle, and `data` does not change until the transfer.
+pub fn rule_set(set: &str, prefix: &str) -> Option<Vec<Property>> {
+    let name = |s: &str| format!("{prefix}{s}");
+    let stalled = || Cond::High(name("valid")).and(Cond::Low(name("ready")));
+    match set {
+        "valid_ready" => Some(vec![
+            Property::implies_within(
+                format!("{prefix}valid is held until ready"),
+                stalled(),
+                Cond::High(name("valid")),
+                1,
+            ),
+            Property::stable_while(
+                format!("{prefix}data is stable while stalled"),
+                name("data"),
+                stalled(),
+            ),
+        ]),
+        _ => None,
+    }
+}
+
 /// The first cycle a property fails, with the values around it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
