@@ -4,8 +4,7 @@
 use super::CliError;
 use crate::output::write_atomic;
 use linkforge_verif::trace::{rule_set, Property, Trace, Violation, RULE_SETS};
-use linkforge_verif::wave::Waves;
-use std::fmt::Write as _;
+use linkforge_verif::wave::{marker_save_file, Waves};
 use std::path::{Path, PathBuf};
 
 /// The verdict of `wave check`.
@@ -64,7 +63,18 @@ pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, C
     let violation = match first {
         Some(v) => {
             let save = file.with_extension("violation.gtkw");
-            write_atomic(&save, save_file(file, &waves, &v).as_bytes())?;
+            let signals: Vec<(String, u32)> = v
+                .values
+                .iter()
+                .map(|(name, _)| (name.clone(), waves.signals.get(name).map_or(1, |s| s.0)))
+                .collect();
+            let text = marker_save_file(
+                "linkforge wave check: marker at the first violation",
+                file,
+                v.time,
+                &signals,
+            );
+            write_atomic(&save, text.as_bytes())?;
             Some((v, save))
         }
         None => None,
@@ -74,27 +84,4 @@ pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, C
         properties: properties.len(),
         violation,
     })
-}
-
-/// A GTKWave save file for `dump` with a marker at `v` and its signals
-/// (vectors named with their range, as GTKWave names them).
-fn save_file(dump: &Path, waves: &Waves, v: &Violation) -> String {
-    let dump = std::path::absolute(dump).unwrap_or_else(|_| dump.to_path_buf());
-    let mut text = format!(
-        "[*] linkforge wave check: marker at the first violation\n[dumpfile] \"{}\"\n\
-         [markertime] {}\n",
-        dump.display(),
-        v.time
-    );
-    for (name, _) in &v.values {
-        match waves.signals.get(name).map(|s| s.0) {
-            Some(w) if w > 1 => {
-                let _ = writeln!(text, "@22\n{name}[{}:0]", w - 1);
-            }
-            _ => {
-                let _ = writeln!(text, "@28\n{name}");
-            }
-        }
-    }
-    text
 }

@@ -10,6 +10,7 @@
 //! `clk2fflogic`, where the solver may advance any clock at each step.
 
 use crate::tools::{run, run_ok, tail, write_input, ToolError};
+use crate::wave::marker_save_file;
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::verilog::{self, range, ASSERTION_MARKER};
 use linkforge_hdl::Design;
@@ -208,7 +209,7 @@ pub fn prove(
             "an assertion (the solver did not say which)".to_string(),
         )
     });
-    write_input(&gtkw, &save_file(&vcd, &harness_name, design)?)?;
+    write_input(&gtkw, &save_file(&vcd, &harness_name, design))?;
     Ok(Verdict::Failed(Counterexample {
         step,
         message,
@@ -246,13 +247,9 @@ fn failed_assertion(log: &str) -> Option<(String, String)> {
     Some((path, message.to_string()))
 }
 
-/// A GTKWave save file for counterexample `vcd`: the harness's ports, in
-/// binary or hex, and a marker at the last (failing) time.
-fn save_file(vcd: &Path, harness: &str, design: &Design) -> Result<String, ToolError> {
-    let dump = std::path::absolute(vcd).map_err(|source| ToolError::Write {
-        path: vcd.to_path_buf(),
-        source,
-    })?;
+/// A GTKWave save file for counterexample `vcd`: the harness's ports and
+/// a marker at the last (failing) time.
+fn save_file(vcd: &Path, harness: &str, design: &Design) -> String {
     let end = std::fs::read_to_string(vcd)
         .ok()
         .and_then(|t| {
@@ -262,22 +259,19 @@ fn save_file(vcd: &Path, harness: &str, design: &Design) -> Result<String, ToolE
                 .next_back()
         })
         .unwrap_or(0);
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "[*] linkforge prove: counterexample, marker at the failing step\n\
-         [dumpfile] \"{}\"\n[timestart] 0\n[markertime] {end}",
-        dump.display()
-    );
     let top = design.top();
-    for &p in &top.ports {
-        let s = top.signal(p);
-        let name = legalize(&s.name);
-        if s.width == 1 {
-            let _ = writeln!(text, "@28\n{harness}.{name}");
-        } else {
-            let _ = writeln!(text, "@22\n{harness}.{name}[{}:0]", s.width - 1);
-        }
-    }
-    Ok(text)
+    let ports: Vec<(String, u32)> = top
+        .ports
+        .iter()
+        .map(|&p| {
+            let s = top.signal(p);
+            (format!("{harness}.{}", legalize(&s.name)), s.width)
+        })
+        .collect();
+    marker_save_file(
+        "linkforge prove: counterexample, marker at the failing step",
+        vcd,
+        end,
+        &ports,
+    )
 }

@@ -216,3 +216,31 @@ fn gtkwave_name(wave: &Wave) -> String {
         format!("{name}[{}:0]", wave.width - 1)
     }
 }
+
+/// A save file that opens `dump` with a marker at `marker` and shows
+/// `signals` (hierarchical names and widths) in order, bits in binary and
+/// vectors in hex: what a counterexample or a protocol violation needs.
+/// `title` is the comment on its first line.
+pub fn marker_save_file(
+    title: &str,
+    dump: &Path,
+    marker: u64,
+    signals: &[(String, u32)],
+) -> String {
+    let dump = std::path::absolute(dump).unwrap_or_else(|_| dump.to_path_buf());
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "[*] {title}\n[dumpfile] \"{}\"\n[timestart] 0\n[markertime] {marker}",
+        dump.display()
+    );
+    for (name, width) in signals {
+        let wave = Wave {
+            name: name.clone(),
+            width: *width,
+        };
+        let radix = if *width == 1 { BIN } else { HEX };
+        let _ = writeln!(text, "@{:x}\n{}", radix | RJUSTIFY, gtkwave_name(&wave));
+    }
+    text
+}

@@ -22,6 +22,7 @@ mod gtkw;
 mod read;
 mod vcd;
 
+pub use gtkw::marker_save_file;
 pub(crate) use gtkw::Layout;
 pub use read::{ReadError, Waves};
 
