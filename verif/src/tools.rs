@@ -48,9 +48,10 @@ pub enum ToolError {
     },
 }
 
-/// Writes `text` to `path` for a tool to read.
+/// Writes `text` to `path` whole (see [`crate::files::write_atomic`]) for
+/// a tool to read; the flows' files are outputs a user keeps.
 pub(crate) fn write_input(path: &Path, text: &str) -> Result<(), ToolError> {
-    std::fs::write(path, text).map_err(|source| ToolError::Write {
+    crate::files::write_atomic(path, text.as_bytes()).map_err(|source| ToolError::Write {
         path: path.to_path_buf(),
         source,
     })

@@ -52,11 +52,16 @@ impl Trace {
             .signals
             .iter()
             .map(|(name, (_, changes))| {
+                // One walk over the changes: the value before each edge is
+                // the last change earlier than it.
+                let mut next = 0;
                 let at_edges = times
                     .iter()
                     .map(|&t| {
-                        // The value before the edge: the last change earlier than it.
-                        let bits = &changes.iter().rev().find(|c| c.0 < t)?.1;
+                        while next < changes.len() && changes[next].0 < t {
+                            next += 1;
+                        }
+                        let bits = &changes[next.checked_sub(1)?].1;
                         let low = &bits[bits.len().saturating_sub(64)..];
                         u64::from_str_radix(low, 2).ok()
                     })
@@ -184,12 +189,6 @@ impl Cond {
         Cond::Or(Box::new(self), Box::new(other))
     }
 
-    /// Not `a`.
-    #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Cond {
-        Cond::Not(Box::new(self))
-    }
-
     fn signals<'a>(&'a self, out: &mut Vec<&'a str>) {
         match self {
             Cond::High(s)
@@ -226,6 +225,15 @@ impl Cond {
             Cond::Or(a, b) => a.eval(trace, cycle)? || b.eval(trace, cycle)?,
             Cond::Not(a) => !a.eval(trace, cycle)?,
         })
+    }
+}
+
+impl std::ops::Not for Cond {
+    type Output = Cond;
+
+    /// It does not hold.
+    fn not(self) -> Cond {
+        Cond::Not(Box::new(self))
     }
 }
 
@@ -496,7 +504,7 @@ mod tests {
             .unwrap()
             .expect("ready comes 2 cycles later");
         assert_eq!(v.cycle, 1);
-        let fell = Property::never("valid never falls", Cond::Fell("top.valid".into()));
+        let fell = Property::always("valid never falls", !Cond::Fell("top.valid".into()));
         assert_eq!(t.check(&fell).unwrap().map(|v| v.cycle), Some(4));
     }
 }
