@@ -115,10 +115,12 @@ pub fn run(
     let mut waves = Vec::new();
     for (v, design) in variants.iter().zip(&designs) {
         crate::limits::check_wave(&v.name, design, cycles)?;
-        waves.extend(out.wave_files(&format!("{}.vcd", v.name), design)?);
+        let wave = format!("{}.vcd", v.name);
+        waves.extend(out.wave_files(&wave, design)?);
         let scenario = crate::scenarios::for_variant(&v.kind, &v.params, design);
         for suffix in scenario.picture_suffixes() {
-            waves.push(format!("{}.{suffix}.png", v.name));
+            let picture = crate::scenarios::picture_path(Path::new(&wave), suffix);
+            waves.push(picture.to_string_lossy().into_owned());
         }
     }
     out.check(&waves)?;

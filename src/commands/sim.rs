@@ -112,7 +112,7 @@ pub fn simulate(
     let mut pictures = Vec::new();
     if let Some(wave) = wave {
         for p in &outcome.pictures {
-            let path = wave.with_extension(format!("{}.png", p.suffix));
+            let path = scenarios::picture_path(wave, p.suffix);
             crate::output::write_atomic(&path, &p.png)?;
             pictures.push(path);
         }

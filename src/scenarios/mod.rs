@@ -15,6 +15,7 @@ mod switch;
 use linkforge_hdl::{words_for, Bits, Design};
 use linkforge_rtl::catalog::Params;
 use linkforge_verif::{Sim, SimError};
+use std::path::{Path, PathBuf};
 
 /// What a passing run measured.
 #[derive(Debug, Default)]
@@ -27,6 +28,12 @@ pub struct Outcome {
     pub metrics: Vec<(String, String)>,
     /// Pictures to write next to the waveform.
     pub pictures: Vec<Picture>,
+}
+
+/// Where the picture with `suffix` of a run traced to `wave` goes: beside
+/// it, `NAME.SUFFIX.png` for `NAME.vcd`.
+pub fn picture_path(wave: &Path, suffix: &str) -> PathBuf {
+    wave.with_extension(format!("{suffix}.png"))
 }
 
 /// A PNG picture a scenario drew.
