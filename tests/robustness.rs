@@ -1,7 +1,7 @@
 //! The command line under hostile conditions: every limit's error, Ctrl-C
 //! during a simulation, output directories that cannot be written or hold
 //! files linkforge did not write, and random bytes fed to the config loader
-//! and the VCD reader (the bounded version of the fuzz targets in `fuzz/`;
+//! and the VCD and FST readers (the bounded version of the fuzz targets in `fuzz/`;
 //! `PROPTEST_CASES` raises the number of cases).
 
 mod cli_support;
@@ -431,6 +431,11 @@ fn every_fuzz_seed_and_regression_loads_or_reports() {
     for bytes in &vcds {
         let _ = Waves::read_vcd(bytes.as_slice());
     }
+    let fsts = corpus("fst");
+    assert!(fsts.len() >= 2, "the FST seeds are there");
+    for bytes in &fsts {
+        Waves::read_fst(std::io::Cursor::new(bytes)).expect("the seeds are valid FST");
+    }
 }
 
 fn cases() -> u32 {
@@ -480,11 +485,33 @@ proptest! {
         ]
     ) {
         if let Ok(w) = Waves::read_vcd(bytes.as_slice()) {
-            let end = w.end();
-            for name in w.signals.keys() {
-                let _ = w.at(end, name);
-            }
+            query_everything(&w);
         }
+    }
+
+    /// Random bytes, and FSTs cut short as a capture that stopped early
+    /// leaves them. (`fst-reader` trusts the counts inside a well-framed
+    /// block, so overwritten bytes there can ask it for any amount of
+    /// memory; the fuzz target explores those.)
+    #[test]
+    fn random_and_truncated_fsts_never_panic_the_reader(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..512),
+            (prop::sample::select(corpus("fst")), any::<prop::sample::Index>())
+                .prop_map(|(bytes, at)| bytes[..at.index(bytes.len())].to_vec()),
+        ]
+    ) {
+        if let Ok(w) = Waves::read_fst(std::io::Cursor::new(bytes)) {
+            query_everything(&w);
+        }
+    }
+}
+
+/// Asks `waves` for every signal's last value.
+fn query_everything(waves: &Waves) {
+    let end = waves.end();
+    for name in waves.signals.keys() {
+        let _ = waves.at(end, name);
     }
 }
 

@@ -46,7 +46,7 @@ pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, C
         ));
     }
     let waves =
-        Waves::from_vcd(file).map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+        Waves::open(file).map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
     let trace = Trace::sample(&waves, clock)
         .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
     let mut first: Option<Violation> = None;

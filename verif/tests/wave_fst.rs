@@ -8,7 +8,7 @@ use linkforge_hdl::Bits;
 use linkforge_verif::{Sim, SimError};
 use std::path::Path;
 use std::process::Command;
-use wave_support::{counter, from_fst, tool, Error, Waves};
+use wave_support::{counter, tool, Error, Waves};
 
 type Res = Result<(), Error>;
 
@@ -40,7 +40,7 @@ fn fst_holds_the_changes_of_the_vcd_and_the_peeked_values() -> Res {
     let (fst_path, vcd_path) = (dir.path().join("run.fst"), dir.path().join("run.vcd"));
     let (poked, seen) = run(&fst_path)?;
     run(&vcd_path)?;
-    let fst = from_fst(&fst_path)?;
+    let fst = Waves::from_fst(&fst_path)?;
     assert_eq!(fst, Waves::from_vcd(&vcd_path)?, "same run, same changes");
 
     assert_eq!(fst.signals["top.wide"].0, 100);
@@ -99,7 +99,7 @@ fn gtkwave_reads_the_fst_like_fst_reader() -> Res {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("run.fst");
     run(&path)?;
-    assert_eq!(fst2vcd(&path)?, from_fst(&path)?);
+    assert_eq!(fst2vcd(&path)?, Waves::from_fst(&path)?);
     Ok(())
 }
 
@@ -119,7 +119,7 @@ fn an_fst_run_stopped_by_an_assertion_is_readable_and_completed_on_drop() -> Res
 
     // While the simulator lives, the file is readable and lags one stepping
     // call: it holds at least the first call.
-    let open = from_fst(&path)?;
+    let open = Waves::from_fst(&path)?;
     assert!(
         open.signals.keys().all(|n| n.starts_with("top.u0.")),
         "{open:?}"
@@ -134,7 +134,7 @@ fn an_fst_run_stopped_by_an_assertion_is_readable_and_completed_on_drop() -> Res
     }
 
     drop(sim);
-    let done = from_fst(&path)?;
+    let done = Waves::from_fst(&path)?;
     assert_eq!(done.end(), t);
     assert_eq!(done.at(t, "top.u0.q"), Some(q));
     Ok(())

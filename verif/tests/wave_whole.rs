@@ -7,7 +7,7 @@ mod wave_support;
 use linkforge_verif::{Sim, SimError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use wave_support::{counter, from_fst, Error, Waves};
+use wave_support::{counter, Error, Waves};
 
 type Res = Result<(), Error>;
 
@@ -38,7 +38,7 @@ fn a_whole_trace_replaces_the_old_file_only_when_closed() -> Res {
         let waves = if name.ends_with("vcd") {
             Waves::from_vcd(&path)?
         } else {
-            from_fst(&path)?
+            Waves::from_fst(&path)?
         };
         assert_eq!(waves.at(sim.time_ps(), "top.u0.q"), Some(10), "{name}");
         assert!(path.with_extension("gtkw").exists());

@@ -1,63 +1,15 @@
 //! Shared by the waveform tests: waveform files read back into one shape
-//! ([`Waves`], which reads VCD; [`from_fst`] reads FST into it),
+//! ([`Waves`], which reads VCD and FST),
 //! the external tools some tests need, and small designs.
 
 #![allow(dead_code)]
 
 use linkforge_hdl::prelude::*;
-use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
 pub type Error = Box<dyn std::error::Error>;
 
 pub use linkforge_verif::wave::Waves;
-
-/// Reads a FST file with the `fst-reader` crate.
-pub fn from_fst(path: &Path) -> Result<Waves, Error> {
-    let mut reader = fst_reader::FstReader::open(BufReader::new(File::open(path)?))?;
-    let mut names = HashMap::new();
-    let mut waves = Waves::default();
-    let mut scopes: Vec<String> = Vec::new();
-    reader.read_hierarchy(|entry| match entry {
-        fst_reader::FstHierarchyEntry::Scope { name, .. } => scopes.push(name),
-        fst_reader::FstHierarchyEntry::UpScope => {
-            scopes.pop();
-        }
-        fst_reader::FstHierarchyEntry::Var {
-            name,
-            length,
-            handle,
-            ..
-        } => {
-            let mut full = scopes.join(".");
-            full.push('.');
-            full.push_str(&name);
-            waves.signals.insert(full.clone(), (length, Vec::new()));
-            names.insert(handle.get_index(), full);
-        }
-        _ => {}
-    })?;
-    let mut changes = Vec::new();
-    reader
-        .read_signals(&fst_reader::FstFilter::all(), |time, handle, value| {
-            if let fst_reader::FstSignalValue::String(bits) = value {
-                changes.push((
-                    time,
-                    handle.get_index(),
-                    String::from_utf8_lossy(bits).into_owned(),
-                ));
-            }
-            Ok::<(), ()>(())
-        })
-        .map_err(|e| format!("reading {}: {e:?}", path.display()))?;
-    changes.sort_by_key(|c| c.0);
-    for (time, handle, bits) in changes {
-        waves.push(&names[&handle], time, bits);
-    }
-    Ok(waves)
-}
 
 /// True when program `name` is on the `PATH`. Without it a test is skipped
 /// with a note, except in CI (`CI` set), where the test fails.
