@@ -11,6 +11,7 @@ mod limits;
 mod manifest;
 mod output;
 mod plots;
+mod protocol_rules;
 mod scenarios;
 
 use clap::{Parser, Subcommand};
@@ -198,20 +199,32 @@ enum Cmd {
 /// `linkforge wave` subcommands.
 #[derive(Subcommand)]
 enum WaveCmd {
-    /// Check protocol rules on a VCD sampled at a clock's rising edges; exit 1 on a violation.
-    #[command(
-        after_help = "Example:\n  linkforge wave check capture.vcd --clock tb.clk --rules valid_ready:tb.dut.in0_\n\nRule sets: valid_ready (PREFIXvalid held until PREFIXready; PREFIXdata stable while stalled).\nOn a violation it prints the first one and writes FILE.violation.gtkw with a marker at it."
-    )]
+    /// Check protocol rules on a VCD or FST sampled at a clock's rising edges; exit 1 on a violation.
+    #[command(after_help = wave_check_help())]
     Check {
-        /// The waveform (VCD).
+        /// The waveform (`.vcd` or `.fst`).
         file: PathBuf,
         /// Hierarchical name of the clock to sample on.
         #[arg(long)]
         clock: String,
-        /// A rule set and the prefix of its interface's signals (repeatable).
-        #[arg(long = "rules", value_name = "SET:PREFIX", required = true)]
+        /// A rule set, the prefix of its interface's signals and the set's argument (repeatable).
+        #[arg(long = "rules", value_name = "SET:PREFIX[:ARG]", required = true)]
         rules: Vec<String>,
     },
+}
+
+/// The example and the rule sets under `linkforge wave check --help`.
+fn wave_check_help() -> String {
+    let sets: Vec<String> = linkforge_verif::trace::RULE_SETS
+        .iter()
+        .map(|(name, what)| format!("  {name}: {what}"))
+        .collect();
+    format!(
+        "Example:\n  linkforge wave check capture.vcd --clock tb.clk --rules valid_ready:tb.dut.in0_\n\n\
+         Rule sets:\n{}\n\nOn a violation it prints the first one and writes \
+         FILE.violation.gtkw with a marker at it.",
+        sets.join("\n")
+    )
 }
 
 /// `--target` of `linkforge synth`.

@@ -51,6 +51,7 @@ pub(crate) fn check(
             .help(format!("remove the unit `{}`", unit.name)))
         }
         (ParamKind::Bool, Val::Bool(b)) => Ok(Value::Bool(*b)),
+        (ParamKind::Text, Val::Str(s)) => Ok(Value::Str(s.clone())),
         (ParamKind::Choice(choices), Val::Name(s) | Val::Str(s)) => {
             if choices.iter().any(|c| c == s) {
                 Ok(Value::Str(s.clone()))
@@ -155,6 +156,7 @@ fn describe_kind(kind: &ParamKind) -> String {
         ParamKind::Int { .. } => format!("an {kind}"),
         ParamKind::Float { .. } => format!("a {kind}"),
         ParamKind::Bool => "a bool (`true` or `false`)".into(),
+        ParamKind::Text => "a string in double quotes".into(),
         ParamKind::Choice(_) => kind.to_string(),
         ParamKind::Quantity { dim, .. } => format!("a quantity in {}", dim.base_unit()),
         ParamKind::List { .. } | ParamKind::Group(_) => format!("a {kind}"),

@@ -92,6 +92,15 @@ impl Design {
             .expect("a design always has its top module")
     }
 
+    /// The top module's interfaces ([`crate::ModuleBuilder::interface`]),
+    /// each with the name of the clock port it is sampled on.
+    pub fn interfaces(&self) -> impl Iterator<Item = (&crate::Interface, &str)> {
+        let top = self.top();
+        top.interfaces
+            .iter()
+            .map(move |i| (i, top.signals[i.clock.0 as usize].name.as_str()))
+    }
+
     /// The top module's name.
     pub fn top_name(&self) -> &str {
         self.names

@@ -349,6 +349,55 @@ pub struct Assertion {
     pub loc: SourceLoc,
 }
 
+/// A protocol a group of ports follows. Its name is the rule set that
+/// checks it on waveforms (`linkforge_verif::trace::rule_set`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// A valid/ready stream: `valid`, `ready`, `data`.
+    ValidReady,
+    /// PCIe credit counters at a transmitter: `limit_T`, `consumed_T`.
+    PcieCredit,
+    /// The CXL.mem channels of a device: `m2s_req_*`, `m2s_rwd_*`,
+    /// `s2m_ndr_*`, `s2m_drs_*`.
+    CxlMem,
+    /// An AXI4-Lite slave port: `awaddr`, `awvalid`, ... `rready`.
+    Axi4Lite,
+}
+
+impl Protocol {
+    /// Every protocol.
+    pub const ALL: [Protocol; 4] = [
+        Protocol::ValidReady,
+        Protocol::PcieCredit,
+        Protocol::CxlMem,
+        Protocol::Axi4Lite,
+    ];
+
+    /// The name of the rule set that checks it.
+    pub fn rule_set(self) -> &'static str {
+        match self {
+            Protocol::ValidReady => "valid_ready",
+            Protocol::PcieCredit => "credit",
+            Protocol::CxlMem => "cxl_mem",
+            Protocol::Axi4Lite => "axi4_lite",
+        }
+    }
+}
+
+/// Ports of a module that follow one protocol: those whose names start
+/// with `prefix`, sampled on `clock`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interface {
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The common start of the ports' names (`in0_`, `s_axil_`).
+    pub prefix: String,
+    /// The clock its ports are sampled on.
+    pub clock: SignalId,
+    /// Where it was declared.
+    pub loc: SourceLoc,
+}
+
 /// A combinational path from an input port to an output port, both as indices into `ports`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CombPath {
@@ -381,6 +430,8 @@ pub struct Module {
     pub fsms: Vec<Fsm>,
     /// Assertions.
     pub assertions: Vec<Assertion>,
+    /// Groups of ports that follow a protocol, for protocol checkers.
+    pub interfaces: Vec<Interface>,
     /// Declared clock-domain synchronizer: the CDC check trusts its crossings.
     pub synchronizer: bool,
     /// Input-to-output combinational paths, for checks in the parent.

@@ -47,13 +47,13 @@ pub use builder::{
 pub use design::Design;
 pub use error::{Diagnostic, ErrorKind, HdlError};
 pub use expr::{concat, constant, lit, mux, select, Expr, Signal, Value};
-pub use ir::{AssertionKind, Module};
+pub use ir::{AssertionKind, Interface, Module, Protocol};
 pub use loc::SourceLoc;
 
 /// Everything a generator usually needs: `use linkforge_hdl::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         bits_for, cat, concat, constant, high, lit, low, mux, select, Bits, Clock, Design, Domain,
-        Expr, HdlError, Module, ModuleBuilder, Reset, Signal, Value,
+        Expr, HdlError, Module, ModuleBuilder, Protocol, Reset, Signal, Value,
     };
 }

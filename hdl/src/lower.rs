@@ -268,6 +268,17 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         });
     }
 
+    let interfaces = b
+        .interfaces
+        .iter()
+        .map(|i| Interface {
+            protocol: i.protocol,
+            prefix: i.prefix.clone(),
+            clock: clock_or_error(i.clock, &format!("interface `{}`", i.prefix), i.loc),
+            loc: i.loc,
+        })
+        .collect();
+
     let instances = b
         .instances
         .iter()
@@ -298,6 +309,7 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         instances,
         fsms: b.fsms,
         assertions,
+        interfaces,
         synchronizer: b.synchronizer,
         comb_paths: Vec::new(),
         port_domains: Vec::new(),

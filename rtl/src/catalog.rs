@@ -70,6 +70,8 @@ pub enum ParamKind {
     },
     /// `true` or `false`.
     Bool,
+    /// Any string (written in double quotes).
+    Text,
     /// One of a fixed set of names.
     Choice(Vec<&'static str>),
     /// A number with a unit of `dim`, in `min..=max` base units.
@@ -101,6 +103,7 @@ impl fmt::Display for ParamKind {
             ParamKind::Int { min, max } => write!(f, "integer {min}..={max}"),
             ParamKind::Float { min, max } => write!(f, "number {min}..={max}"),
             ParamKind::Bool => write!(f, "bool"),
+            ParamKind::Text => write!(f, "text"),
             ParamKind::Choice(c) => write!(f, "one of {}", c.join(", ")),
             ParamKind::Quantity { dim, min, max } => {
                 let u = dim.base_unit();
@@ -263,8 +266,36 @@ impl BlockKind {
     }
 }
 
-/// Every block kind, in catalogue order.
+/// Name of the parameter every block kind has: protocol rules that
+/// `linkforge sim` and `check` run on the variant's ports.
+pub const RULES_PARAM: &str = "rules";
+
+/// The spec of [`RULES_PARAM`].
+fn rules_spec() -> ParamSpec {
+    ParamSpec {
+        name: RULES_PARAM,
+        short: "",
+        kind: ParamKind::List {
+            item: Box::new(ParamKind::Text),
+            max_len: 64,
+        },
+        default: Value::List(Vec::new()),
+        doc: "protocol rules checked live by sim and check, beyond those of the ports' \
+              declared interfaces: \"SET:PREFIX[:ARG][@CLOCK]\", e.g. \"valid_ready:in0_\"",
+    }
+}
+
+/// Every block kind, in catalogue order, each with [`RULES_PARAM`] last.
 pub fn catalog() -> Vec<BlockKind> {
+    let mut kinds = block_kinds();
+    for k in &mut kinds {
+        k.params.push(rules_spec());
+    }
+    kinds
+}
+
+/// The generators, in catalogue order.
+fn block_kinds() -> Vec<BlockKind> {
     vec![
         crate::common::sync2::kind(),
         crate::common::sync_fifo::kind(),

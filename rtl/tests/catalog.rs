@@ -78,7 +78,9 @@ fn specs_are_consistent() {
                 (ParamKind::Choice(options), Value::Str(v)) => {
                     assert!(options.contains(&v.as_str()), "{name}.{} default", p.name)
                 }
-                (ParamKind::List { .. }, Value::List(_)) | (ParamKind::Bool, Value::Bool(_)) => {}
+                (ParamKind::List { .. }, Value::List(_))
+                | (ParamKind::Bool, Value::Bool(_))
+                | (ParamKind::Text, Value::Str(_)) => {}
                 (kind, default) => panic!("{name}.{}: {default} is not a {kind}", p.name),
             }
         }

@@ -1,9 +1,10 @@
-//! `linkforge check`: each variant's scenario as a property over random
-//! stimuli; a failure is shrunk to a minimal case, printed, and its waveform
+//! `linkforge check`: each variant's scenario, with its protocol rules, as a
+//! property over random stimuli; a failure is shrunk to a minimal case, printed, and its waveform
 //! written.
 
 use super::{build, CliError};
 use crate::output::OutDir;
+use crate::protocol_rules::LiveRules;
 use crate::scenarios;
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
@@ -46,6 +47,7 @@ pub fn check_variant(
 ) -> Result<CheckResult, CliError> {
     crate::limits::check_wave(&variant.name, design, max_cycles as u64)?;
     let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    let rules = LiveRules::of(variant, design)?;
     let words = scenario.words_per_cycle();
     let config = Config {
         cases,
@@ -63,8 +65,14 @@ pub fn check_variant(
     let outcome = runner.run(&strategy, |stimulus| {
         let mut sim = Sim::new(design).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut stream = stimulus.iter().flatten().copied();
-        scenario
-            .run(&mut sim, stimulus.len() as u64, &mut stream, &mut |_| {})
+        rules
+            .run(
+                &*scenario,
+                &mut sim,
+                stimulus.len() as u64,
+                &mut stream,
+                &mut |_| {},
+            )
             .map(|_| ())
             .map_err(|f| TestCaseError::fail(format!("cycle {}: {}", f.cycle, f.message)))
     });

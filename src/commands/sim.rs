@@ -2,6 +2,7 @@
 //! summarises it.
 
 use super::{build, load, select, CliError};
+use crate::protocol_rules::LiveRules;
 use crate::scenarios::{self, Failure};
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
@@ -66,7 +67,7 @@ impl fmt::Display for SimSummary {
 }
 
 /// Runs `variant`'s scenario for `cycles` cycles with stimulus seeded by
-/// `seed`, tracing to `wave` when given (the file appears when complete;
+/// `seed`, checking its protocol rules ([`LiveRules`]) on the way, tracing to `wave` when given (the file appears when complete;
 /// see [`Sim::trace_whole`]); `progress` sees finished cycles. Ctrl-C (see
 /// [`crate::interrupt`]) stops the run after the last completed cycle with
 /// `interrupted` set.
@@ -79,6 +80,7 @@ pub fn simulate(
     progress: &mut dyn FnMut(u64),
 ) -> Result<SimSummary, CliError> {
     let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    let rules = LiveRules::of(variant, design)?;
     if wave.is_some() {
         crate::limits::check_wave(&variant.name, design, cycles)?;
     }
@@ -92,7 +94,7 @@ pub fn simulate(
     let mut words = XorShift::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let start = Instant::now();
     let mut done = 0;
-    let result = scenario.run(&mut sim, cycles, &mut words, &mut |c| {
+    let result = rules.run(&*scenario, &mut sim, cycles, &mut words, &mut |c| {
         done = c;
         progress(c);
     });

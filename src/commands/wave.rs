@@ -1,9 +1,9 @@
-//! `linkforge wave check FILE.vcd --clock PATH --rules SET:PREFIX...`:
+//! `linkforge wave check FILE.vcd|FILE.fst --clock PATH --rules SET:PREFIX[:ARG]...`:
 //! protocol rules on a waveform any simulator or logic analyzer wrote.
 
 use super::CliError;
 use crate::output::write_atomic;
-use linkforge_verif::trace::{rule_set, Property, Trace, Violation, RULE_SETS};
+use linkforge_verif::trace::{rule_set, Property, Trace, Violation};
 use linkforge_verif::wave::{marker_save_file, Waves};
 use std::path::{Path, PathBuf};
 
@@ -17,19 +17,16 @@ pub struct WaveReport {
     pub violation: Option<(Violation, PathBuf)>,
 }
 
-/// Parses `SET:PREFIX` into the set's properties.
+/// Parses `SET:PREFIX[:ARG]` into the set's properties.
 fn rules(spec: &str) -> Result<Vec<Property>, CliError> {
-    let (set, prefix) = spec.split_once(':').ok_or_else(|| {
-        CliError::Usage(format!(
-            "--rules {spec}: expected SET:PREFIX, e.g. valid_ready:tb.dut.in0_"
-        ))
-    })?;
-    rule_set(set, prefix).ok_or_else(|| {
-        CliError::Usage(format!(
-            "--rules {spec}: no rule set `{set}` (known: {})",
-            RULE_SETS.join(", ")
-        ))
-    })
+    let mut parts = spec.splitn(3, ':');
+    let (set, prefix, arg) = (parts.next(), parts.next(), parts.next());
+    let (Some(set), Some(prefix)) = (set, prefix) else {
+        return Err(CliError::Usage(format!(
+            "--rules {spec}: expected SET:PREFIX[:ARG], e.g. valid_ready:tb.dut.in0_"
+        )));
+    };
+    rule_set(set, prefix, arg).map_err(|e| CliError::Usage(format!("--rules {spec}: {e}")))
 }
 
 /// Checks the rules on `file` sampled at the rising edges of `clock`; on a

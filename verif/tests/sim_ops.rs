@@ -69,6 +69,7 @@ fn module(case: &Case) -> Module {
         instances: Vec::new(),
         fsms: Vec::new(),
         assertions: Vec::new(),
+        interfaces: Vec::new(),
         synchronizer: false,
         comb_paths: Vec::new(),
         port_domains: Vec::new(),

@@ -5,10 +5,11 @@
 mod wave_support;
 
 use linkforge_hdl::Bits;
+use linkforge_verif::wave::Waves;
 use linkforge_verif::{Sim, SimError};
 use std::path::Path;
 use std::process::Command;
-use wave_support::{counter, tool, Error, Waves};
+use wave_support::{counter, tool, Error};
 
 type Res = Result<(), Error>;
 

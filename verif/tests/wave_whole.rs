@@ -4,10 +4,11 @@
 
 mod wave_support;
 
+use linkforge_verif::wave::Waves;
 use linkforge_verif::{Sim, SimError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use wave_support::{counter, Error, Waves};
+use wave_support::{counter, Error};
 
 type Res = Result<(), Error>;
 

@@ -14,7 +14,7 @@ pub use memory::MemoryHandle;
 use crate::bits::{Bits, MAX_WIDTH};
 use crate::error::{Diagnostic, ErrorKind, HdlError};
 use crate::expr::{Expr, Signal};
-use crate::ir::{AssertionKind, Fsm, Module, RegReset, SignalDecl, SignalId, SignalKind};
+use crate::ir::{AssertionKind, Fsm, Module, Protocol, RegReset, SignalDecl, SignalId, SignalKind};
 use crate::loc::SourceLoc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -112,8 +112,17 @@ pub struct ModuleBuilder {
     pub(crate) instances: Vec<instance::InstanceDecl>,
     pub(crate) fsms: Vec<Fsm>,
     pub(crate) assertions: Vec<AssertDecl>,
+    pub(crate) interfaces: Vec<InterfaceDecl>,
     pub(crate) errors: Vec<Diagnostic>,
     pub(crate) synchronizer: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct InterfaceDecl {
+    pub protocol: Protocol,
+    pub prefix: String,
+    pub clock: Option<SignalId>,
+    pub loc: SourceLoc,
 }
 
 #[derive(Debug)]
@@ -257,6 +266,7 @@ impl ModuleBuilder {
             instances: Vec::new(),
             fsms: Vec::new(),
             assertions: Vec::new(),
+            interfaces: Vec::new(),
             errors: Vec::new(),
             synchronizer: false,
         }
@@ -533,6 +543,20 @@ impl ModuleBuilder {
             clock: domain.map(|d| d.clock.0.id),
             cond,
             message,
+            loc,
+        });
+    }
+
+    /// Declares that the ports whose names start with `prefix` follow
+    /// `protocol` on the current clock, so `linkforge sim` and `check` run
+    /// the protocol's rules on them every cycle.
+    #[track_caller]
+    pub fn interface(&mut self, protocol: Protocol, prefix: impl Into<String>) {
+        let loc = SourceLoc::caller();
+        self.interfaces.push(InterfaceDecl {
+            protocol,
+            prefix: prefix.into(),
+            clock: self.current_domain().map(|d| d.clock.0.id),
             loc,
         });
     }

@@ -407,6 +407,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             let out = m.output(format!("out{o}_{name}"), e.width());
             m.assign(out, e);
         }
+        m.interface(Protocol::ValidReady, format!("out{o}_"));
 
         let packets = saturating_count(
             &mut m,
@@ -457,6 +458,7 @@ fn input_side(
     let sop = m.input(format!("in{i}_sop"), 1);
     let eop = m.input(format!("in{i}_eop"), 1);
     let data = m.input(format!("in{i}_data"), cfg.data_width);
+    m.interface(Protocol::ValidReady, format!("in{i}_"));
     let q = m.instance(format!("u_in{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
     m.assign(ready, !full);

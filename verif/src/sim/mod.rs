@@ -59,6 +59,7 @@ mod clock;
 mod compile;
 mod error;
 mod flatten;
+mod record;
 mod tape;
 mod wide;
 
@@ -135,6 +136,8 @@ pub struct Sim {
     interrupt: Option<Arc<AtomicBool>>,
     /// A stepping call stopped because `interrupt` was set.
     interrupted: bool,
+    /// Signals sampled at clocks' edges for live properties.
+    recorders: Vec<record::Recorder>,
 }
 
 impl Sim {
@@ -200,6 +203,7 @@ impl Sim {
             rising: Vec::new(),
             interrupt: None,
             interrupted: false,
+            recorders: Vec::new(),
         })
     }
 
@@ -218,6 +222,41 @@ impl Sim {
     /// Rising edges of clock `name` simulated so far.
     pub fn cycles(&self, name: &str) -> Result<u64, SimError> {
         Ok(self.clocks[self.clock_index(name)?].cycles)
+    }
+
+    /// Samples `signals` (paths as for [`Sim::signal`]) just before each
+    /// rising edge of clock `clock`, what the design's flip-flops see, for
+    /// the first `max_cycles` edges from now; values wider than 64 bits
+    /// keep their low 64 bits. [`Sim::take_recordings`] hands the samples
+    /// over as a [`crate::trace::Trace`] with the names as given. Several
+    /// recordings (of several clocks) may run at once.
+    pub fn record(
+        &mut self,
+        clock: &str,
+        signals: &[String],
+        max_cycles: usize,
+    ) -> Result<(), SimError> {
+        let domain = self.clock_index(clock)?;
+        let signals = signals
+            .iter()
+            .map(|name| {
+                let h = self.signal(name)?;
+                Ok((name.clone(), h.off, h.width))
+            })
+            .collect::<Result<Vec<_>, SimError>>()?;
+        self.recorders
+            .push(record::Recorder::new(domain, signals, max_cycles));
+        Ok(())
+    }
+
+    /// The samples of each recording started by [`Sim::record`], in the
+    /// order they were started, ending them.
+    pub fn take_recordings(&mut self) -> Vec<crate::trace::Trace> {
+        let recorders = std::mem::take(&mut self.recorders);
+        recorders
+            .into_iter()
+            .map(record::Recorder::into_trace)
+            .collect()
     }
 
     /// The current simulated time in picoseconds.
@@ -571,6 +610,16 @@ impl Sim {
     /// Simulates the rising edges of the domains in `self.rising` at the
     /// current time: sample everything, then write memories, then commit.
     fn edge(&mut self) {
+        let rising = &self.rising;
+        if self.recorders.iter().any(|r| r.samples_at(rising)) {
+            // Outputs outside the edge's own logic cone are sampled too.
+            self.settle_all();
+            for r in &mut self.recorders {
+                if r.samples_at(&self.rising) {
+                    r.sample(self.now, &self.state);
+                }
+            }
+        }
         if !self.comb_valid {
             match self.rising[..] {
                 [d] => self.settle(Some(d)),

@@ -168,12 +168,14 @@ impl Waves {
     /// returning an error; such a failure is contained here and reported
     /// as [`ReadError::Fst`] like any other.
     pub fn read_fst(input: impl BufRead + io::Seek) -> Result<Waves, ReadError> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Waves::read_fst_unguarded(input)))
-            .unwrap_or_else(|_| {
-                Err(ReadError::Fst(
-                    "malformed file (the FST reader stopped on an inconsistent block)".into(),
-                ))
-            })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Waves::read_fst_unguarded(input)
+        }))
+        .unwrap_or_else(|_| {
+            Err(ReadError::Fst(
+                "malformed file (the FST reader stopped on an inconsistent block)".into(),
+            ))
+        })
     }
 
     fn read_fst_unguarded(mut input: impl BufRead + io::Seek) -> Result<Waves, ReadError> {
@@ -283,7 +285,11 @@ impl<K> Default for Declared<K> {
 /// Why one value change does not fit its declarations.
 enum Misfit {
     Undeclared,
-    TooWide { name: String, bits: usize, width: u32 },
+    TooWide {
+        name: String,
+        bits: usize,
+        width: u32,
+    },
 }
 
 impl Misfit {
@@ -431,10 +437,11 @@ fn extend(bits: String, width: u32) -> String {
     if missing == 0 {
         return bits;
     }
-    let fill = match bits.chars().next() {
-        Some(c @ ('x' | 'X' | 'z' | 'Z')) => c,
-        _ => '0',
-    };
+    let fill = bits
+        .chars()
+        .next()
+        .filter(|c| matches!(c, 'x' | 'X' | 'z' | 'Z'))
+        .unwrap_or('0');
     let mut out: String = std::iter::repeat_n(fill, missing).collect();
     out.push_str(&bits);
     out
@@ -442,7 +449,10 @@ fn extend(bits: String, width: u32) -> String {
 
 /// The error for what the `vcd` parser reported while reading line `line`.
 fn syntax(e: io::Error, line: u64) -> ReadError {
-    if let Some(parse) = e.get_ref().and_then(|r| r.downcast_ref::<vcd::ParseError>()) {
+    if let Some(parse) = e
+        .get_ref()
+        .and_then(|r| r.downcast_ref::<vcd::ParseError>())
+    {
         return ReadError::Syntax {
             line: parse.line(),
             message: parse.kind().to_string(),

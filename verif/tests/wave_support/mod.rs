@@ -1,15 +1,12 @@
 //! Shared by the waveform tests: waveform files read back into one shape
-//! ([`Waves`], which reads VCD and FST),
+//! (`linkforge_verif::wave::Waves` reads VCD and FST),
 //! the external tools some tests need, and small designs.
 
 #![allow(dead_code)]
 
 use linkforge_hdl::prelude::*;
-use std::path::Path;
 
 pub type Error = Box<dyn std::error::Error>;
-
-pub use linkforge_verif::wave::Waves;
 
 /// True when program `name` is on the `PATH`. Without it a test is skipped
 /// with a note, except in CI (`CI` set), where the test fails.

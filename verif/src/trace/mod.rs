@@ -7,6 +7,13 @@
 //! [`Property`] is checked over every cycle; the first cycle where it
 //! fails is reported as a [`Violation`] with the time, the cycle, the
 //! property and the values of its signals around it.
+//!
+//! [`rules`] holds the protocol rule sets for the interfaces linkforge's
+//! blocks use (valid/ready streams, PCIe credits, CXL.mem, AXI4-Lite).
+
+pub mod rules;
+
+pub use rules::{rule_set, RuleSetError, RULE_SETS};
 
 use crate::wave::Waves;
 use std::collections::BTreeMap;
@@ -17,8 +24,43 @@ use std::fmt;
 pub struct Trace {
     /// The time of each rising edge.
     pub times: Vec<u64>,
-    /// Per signal, its value (low 64 bits; `None` when unknown) at each edge.
-    values: BTreeMap<String, Vec<Option<u64>>>,
+    /// Per signal, its values at the edges.
+    values: BTreeMap<String, Column>,
+}
+
+/// One signal's values at the edges: the low 64 bits, and which edges saw
+/// unknown (`x`/`z`) bits (empty when none did).
+#[derive(Debug, Default)]
+struct Column {
+    values: Vec<u64>,
+    unknown: Vec<bool>,
+}
+
+impl Column {
+    /// The value at `cycle`, `None` when unknown or beyond the trace.
+    /// (`unknown` is empty or as long as `values`.)
+    fn at(&self, cycle: usize) -> Option<u64> {
+        let v = *self.values.get(cycle)?;
+        (!self.unknown.get(cycle).copied().unwrap_or(false)).then_some(v)
+    }
+}
+
+impl FromIterator<Option<u64>> for Column {
+    fn from_iter<I: IntoIterator<Item = Option<u64>>>(iter: I) -> Column {
+        let mut c = Column::default();
+        let mut any_unknown = false;
+        for (i, v) in iter.into_iter().enumerate() {
+            if v.is_none() && !any_unknown {
+                any_unknown = true;
+                c.unknown = vec![false; i];
+            }
+            if any_unknown {
+                c.unknown.push(v.is_none());
+            }
+            c.values.push(v.unwrap_or(0));
+        }
+        c
+    }
 }
 
 /// Why a trace could not be built.
@@ -72,61 +114,164 @@ impl Trace {
         Ok(Trace { times, values })
     }
 
+    /// A trace from samples taken elsewhere (the simulator's
+    /// [`crate::Sim::record`]): the edge times and each signal's values at
+    /// them.
+    pub fn from_columns(times: Vec<u64>, columns: Vec<(String, Vec<u64>)>) -> Trace {
+        let values = columns
+            .into_iter()
+            .map(|(name, values)| {
+                let column = Column {
+                    values,
+                    unknown: Vec::new(),
+                };
+                (name, column)
+            })
+            .collect();
+        Trace { times, values }
+    }
+
     /// Clock cycles (rising edges) in the trace.
     pub fn cycles(&self) -> usize {
         self.times.len()
     }
 
-    fn signal(&self, name: &str) -> Result<&[Option<u64>], TraceError> {
+    fn signal(&self, name: &str) -> Result<&Column, TraceError> {
         self.values
             .get(name)
-            .map(Vec::as_slice)
             .ok_or_else(|| TraceError::NoSignal(name.to_string()))
+    }
+
+    /// The value of signal `name` at `cycle` (`None` when unknown).
+    pub fn value(&self, name: &str, cycle: usize) -> Result<Option<u64>, TraceError> {
+        Ok(self.signal(name)?.at(cycle))
     }
 
     /// Checks `property` over every cycle: the first violation, if any.
     pub fn check(&self, property: &Property) -> Result<Option<Violation>, TraceError> {
-        let cycles = self.cycles();
-        let eval = |e: &Cond, cycle: usize| e.eval(self, cycle);
         // Check every named signal exists before judging anything.
         for name in property.signals() {
             self.signal(name)?;
         }
-        for cycle in 0..cycles {
-            let holds = match &property.rule {
-                Rule::Always(c) => eval(c, cycle)?,
-                Rule::Never(c) => !eval(c, cycle)?,
-                Rule::Implies { when, then, within } => {
-                    if !eval(when, cycle)? {
-                        true
-                    } else {
-                        let last = cycle + (*within).max(1);
-                        if last >= cycles {
-                            // Not enough trace left to judge.
-                            true
-                        } else {
-                            let mut seen = false;
-                            for later in cycle + 1..=last {
-                                if eval(then, later)? {
-                                    seen = true;
-                                    break;
-                                }
-                            }
-                            seen
-                        }
+        let failed = match &property.rule {
+            Rule::Count { up, down, max } => self.first_miscount(up, down, *max)?,
+            Rule::Matched {
+                requests,
+                responses,
+            } => self.first_unmatched(requests, responses)?,
+            Rule::Eventually { cond, within } => self.first_late(cond, *within)?,
+            _ => {
+                let mut failed = None;
+                for cycle in 0..self.cycles() {
+                    if !self.holds_at(&property.rule, cycle)? {
+                        failed = Some(cycle);
+                        break;
                     }
                 }
-                Rule::StableWhile { signal, when } => {
-                    cycle + 1 >= cycles
-                        || !eval(when, cycle)?
-                        || self.signal(signal)?[cycle] == self.signal(signal)?[cycle + 1]
+                failed
+            }
+        };
+        Ok(failed.map(|cycle| self.violation(property, cycle)))
+    }
+
+    /// Whether a rule about single cycles holds at `cycle`.
+    fn holds_at(&self, rule: &Rule, cycle: usize) -> Result<bool, TraceError> {
+        let cycles = self.cycles();
+        Ok(match rule {
+            Rule::Always(c) => c.eval(self, cycle)?,
+            Rule::Never(c) => !c.eval(self, cycle)?,
+            Rule::Implies { when, then, within } => {
+                let last = cycle + (*within).max(1);
+                // Near the end of the trace there is not enough left to judge.
+                if !when.eval(self, cycle)? || last >= cycles {
+                    true
+                } else {
+                    let mut seen = false;
+                    for later in cycle + 1..=last {
+                        if then.eval(self, later)? {
+                            seen = true;
+                            break;
+                        }
+                    }
+                    seen
                 }
-            };
-            if !holds {
-                return Ok(Some(self.violation(property, cycle)));
+            }
+            Rule::StableWhile { signal, when } => {
+                cycle + 1 >= cycles
+                    || !when.eval(self, cycle)?
+                    || self.value(signal, cycle)? == self.value(signal, cycle + 1)?
+            }
+            Rule::Count { .. } | Rule::Matched { .. } | Rule::Eventually { .. } => true,
+        })
+    }
+
+    /// The first cycle where the running count (`up` adds one, `down`
+    /// takes one, counted down first) leaves `0..=max`.
+    fn first_miscount(
+        &self,
+        up: &Cond,
+        down: &Cond,
+        max: u64,
+    ) -> Result<Option<usize>, TraceError> {
+        let mut count: u64 = 0;
+        for cycle in 0..self.cycles() {
+            if down.eval(self, cycle)? {
+                match count.checked_sub(1) {
+                    Some(c) => count = c,
+                    None => return Ok(Some(cycle)),
+                }
+            }
+            if up.eval(self, cycle)? {
+                count += 1;
+                if count > max {
+                    return Ok(Some(cycle));
+                }
             }
         }
         Ok(None)
+    }
+
+    /// The first cycle where a response's key is not outstanding, or a
+    /// request reuses an outstanding key. Responses are matched before the
+    /// requests of the same cycle.
+    fn first_unmatched(
+        &self,
+        requests: &[Keyed],
+        responses: &[Keyed],
+    ) -> Result<Option<usize>, TraceError> {
+        let mut open: std::collections::HashSet<Vec<u64>> = Default::default();
+        for cycle in 0..self.cycles() {
+            for r in responses {
+                if r.when.eval(self, cycle)? && !open.remove(&self.key(&r.key, cycle)?) {
+                    return Ok(Some(cycle));
+                }
+            }
+            for r in requests {
+                if r.when.eval(self, cycle)? && !open.insert(self.key(&r.key, cycle)?) {
+                    return Ok(Some(cycle));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The values of `key` at `cycle` (unknown counts as zero).
+    fn key(&self, key: &[String], cycle: usize) -> Result<Vec<u64>, TraceError> {
+        key.iter()
+            .map(|s| Ok(self.value(s, cycle)?.unwrap_or(0)))
+            .collect()
+    }
+
+    /// The last cycle of the first `within` when `cond` holds in none of
+    /// them (a shorter trace is not judged).
+    fn first_late(&self, cond: &Cond, within: usize) -> Result<Option<usize>, TraceError> {
+        let within = within.max(1);
+        for cycle in 0..within.min(self.cycles()) {
+            if cond.eval(self, cycle)? {
+                return Ok(None);
+            }
+        }
+        Ok((self.cycles() >= within).then(|| within - 1))
     }
 
     fn violation(&self, property: &Property, cycle: usize) -> Violation {
@@ -135,14 +280,9 @@ impl Trace {
             .signals()
             .into_iter()
             .map(|name| {
-                let v = self.values.get(name).map(Vec::as_slice).unwrap_or(&[]);
-                (
-                    name.to_string(),
-                    around
-                        .clone()
-                        .map(|c| v.get(c).copied().flatten())
-                        .collect(),
-                )
+                let column = self.values.get(name);
+                let shown = around.clone().map(|c| column.and_then(|v| v.at(c)));
+                (name.to_string(), shown.collect())
             })
             .collect();
         Violation {
@@ -170,6 +310,18 @@ pub enum Cond {
     Equals(String, u64),
     /// The signal is at most the value.
     AtMost(String, u64),
+    /// `(a - b) mod 2^bits` is at most `max`: how far counter `a` is ahead
+    /// of counter `b` when both wrap at `bits` bits.
+    AheadAtMost {
+        /// The counter ahead.
+        a: String,
+        /// The counter behind.
+        b: String,
+        /// The counters' width.
+        bits: u32,
+        /// The largest distance allowed.
+        max: u64,
+    },
     /// Both hold.
     And(Box<Cond>, Box<Cond>),
     /// Either holds.
@@ -201,6 +353,13 @@ impl Cond {
                     out.push(s);
                 }
             }
+            Cond::AheadAtMost { a, b, .. } => {
+                for s in [a, b] {
+                    if !out.contains(&s.as_str()) {
+                        out.push(s);
+                    }
+                }
+            }
             Cond::And(a, b) | Cond::Or(a, b) => {
                 a.signals(out);
                 b.signals(out);
@@ -212,7 +371,7 @@ impl Cond {
     /// Unknown values (`x`, `z`) count as zero.
     fn eval(&self, trace: &Trace, cycle: usize) -> Result<bool, TraceError> {
         let number =
-            |s: &str, c: usize| -> Result<u64, TraceError> { Ok(trace.signal(s)?[c].unwrap_or(0)) };
+            |s: &str, c: usize| -> Result<u64, TraceError> { Ok(trace.value(s, c)?.unwrap_or(0)) };
         let value = |s: &str, c: usize| -> Result<bool, TraceError> { Ok(number(s, c)? != 0) };
         Ok(match self {
             Cond::High(s) => value(s, cycle)?,
@@ -221,6 +380,10 @@ impl Cond {
             Cond::Fell(s) => cycle > 0 && value(s, cycle - 1)? && !value(s, cycle)?,
             Cond::Equals(s, v) => number(s, cycle)? == *v,
             Cond::AtMost(s, v) => number(s, cycle)? <= *v,
+            Cond::AheadAtMost { a, b, bits, max } => {
+                let mask = u64::MAX >> (64 - bits.clamp(&1, &64));
+                number(a, cycle)?.wrapping_sub(number(b, cycle)?) & mask <= *max
+            }
             Cond::And(a, b) => a.eval(trace, cycle)? && b.eval(trace, cycle)?,
             Cond::Or(a, b) => a.eval(trace, cycle)? || b.eval(trace, cycle)?,
             Cond::Not(a) => !a.eval(trace, cycle)?,
@@ -254,6 +417,32 @@ enum Rule {
         signal: String,
         when: Cond,
     },
+    /// `cond` holds in one of the first `within` cycles.
+    Eventually {
+        cond: Cond,
+        within: usize,
+    },
+    /// A count that `up` raises and `down` lowers stays in `0..=max`.
+    Count {
+        up: Cond,
+        down: Cond,
+        max: u64,
+    },
+    /// Every response answers one outstanding request with its key.
+    Matched {
+        requests: Vec<Keyed>,
+        responses: Vec<Keyed>,
+    },
+}
+
+/// A request or response: when it happens and the signals whose values
+/// name it (a tag, a host and a tag, ...).
+#[derive(Clone, Debug)]
+pub struct Keyed {
+    /// The cycles it happens in (a handshake).
+    pub when: Cond,
+    /// The signals that together name it.
+    pub key: Vec<String>,
 }
 
 /// A named temporal property.
@@ -311,11 +500,66 @@ impl Property {
         }
     }
 
+    /// `cond` holds in at least one of the first `within` cycles (a trace
+    /// shorter than that is not judged).
+    pub fn eventually(name: impl Into<String>, cond: Cond, within: usize) -> Property {
+        Property {
+            name: name.into(),
+            rule: Rule::Eventually { cond, within },
+        }
+    }
+
+    /// A count starting at zero, lowered by one in each cycle `down` holds
+    /// and then raised by one in each cycle `up` holds, never goes below
+    /// zero or above `max`: responses never outnumber requests, credits
+    /// never exceed what was advertised.
+    pub fn count_within(name: impl Into<String>, up: Cond, down: Cond, max: u64) -> Property {
+        Property {
+            name: name.into(),
+            rule: Rule::Count { up, down, max },
+        }
+    }
+
+    /// Every response answers exactly one earlier request with the same
+    /// key, and no request reuses the key of one still unanswered.
+    pub fn one_response_per_request(
+        name: impl Into<String>,
+        requests: Vec<Keyed>,
+        responses: Vec<Keyed>,
+    ) -> Property {
+        Property {
+            name: name.into(),
+            rule: Rule::Matched {
+                requests,
+                responses,
+            },
+        }
+    }
+
     /// The signals it reads, each once.
     pub fn signals(&self) -> Vec<&str> {
         let mut out = Vec::new();
         match &self.rule {
-            Rule::Always(c) | Rule::Never(c) => c.signals(&mut out),
+            Rule::Always(c) | Rule::Never(c) | Rule::Eventually { cond: c, .. } => {
+                c.signals(&mut out)
+            }
+            Rule::Count { up, down, .. } => {
+                up.signals(&mut out);
+                down.signals(&mut out);
+            }
+            Rule::Matched {
+                requests,
+                responses,
+            } => {
+                for k in requests.iter().chain(responses) {
+                    k.when.signals(&mut out);
+                    for s in &k.key {
+                        if !out.contains(&s.as_str()) {
+                            out.push(s);
+                        }
+                    }
+                }
+            }
             Rule::Implies { when, then, .. } => {
                 when.signals(&mut out);
                 then.signals(&mut out);
@@ -326,37 +570,6 @@ impl Property {
             }
         }
         out
-    }
-}
-
-/// The rule sets `linkforge wave check --rules SET:PREFIX` knows.
-pub const RULE_SETS: [&str; 1] = ["valid_ready"];
-
-/// The properties of rule set `set` for the interface whose signals are
-/// named `PREFIX` + `valid`, `ready`, `data` (a prefix is a hierarchical
-/// path and any name stem: `top.u0.in0_`, `tb.dut.s_axis_t`); `None` for an
-/// unknown set.
-///
-/// `valid_ready`: once `valid` is high without `ready`, it stays high into
-/// the next cycle, and `data` does not change until the transfer.
-pub fn rule_set(set: &str, prefix: &str) -> Option<Vec<Property>> {
-    let name = |s: &str| format!("{prefix}{s}");
-    let stalled = || Cond::High(name("valid")).and(Cond::Low(name("ready")));
-    match set {
-        "valid_ready" => Some(vec![
-            Property::implies_within(
-                format!("{prefix}valid is held until ready"),
-                stalled(),
-                Cond::High(name("valid")),
-                1,
-            ),
-            Property::stable_while(
-                format!("{prefix}data is stable while stalled"),
-                name("data"),
-                stalled(),
-            ),
-        ]),
-        _ => None,
     }
 }
 
@@ -440,7 +653,9 @@ mod tests {
         let t = stream(5);
         assert_eq!(t.times, vec![5, 15, 25, 35, 45, 55, 65, 75]);
         assert_eq!(
-            t.signal("top.valid").unwrap()[..5],
+            (0..5)
+                .map(|c| t.value("top.valid", c).unwrap())
+                .collect::<Vec<_>>(),
             [Some(0), Some(1), Some(1), Some(1), Some(0)]
         );
     }
