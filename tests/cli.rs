@@ -364,3 +364,88 @@ fn wave_check_finds_the_first_protocol_violation_in_a_foreign_vcd() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("no rule set `axi`"), "{}", text(&o));
 }
+
+#[test]
+fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("s.lf");
+    std::fs::write(
+        &config,
+        "switch sw { ports = 4; data_width = 64; }\n\
+         switch sw_bad : sw { rules = [\"valid_ready:in0_:3\"]; }\n\
+         switch sw_extra : sw { rules = [\"valid_ready:out0_@clk\"]; }\n",
+    )
+    .unwrap();
+    let fst = dir.path().join("sw.fst");
+    let sim = |variant: &str, wave: Option<&Path>| {
+        let mut args = vec![
+            "sim",
+            config.to_str().unwrap(),
+            "--variant",
+            variant,
+            "--cycles",
+            "3000",
+        ];
+        if let Some(w) = wave {
+            args.extend(["--wave", w.to_str().unwrap()]);
+        }
+        linkforge(&args)
+    };
+    // Four input and four output streams, two properties each, every cycle.
+    let o = sim("sw", Some(&fst));
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("protocol_properties: 16"), "{t}");
+    assert!(t.contains("protocol_cycles_checked: 3"), "{t}");
+    // A rule the config adds joins the declared ones.
+    let t = text(&sim("sw_extra", None));
+    assert!(t.contains("protocol_properties: 18"), "{t}");
+    // A malformed rule in the config is a usage error naming the variant.
+    let o = sim("sw_bad", None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("sw_bad: rules: \"valid_ready:in0_:3\": rule set `valid_ready`"),
+        "{}",
+        text(&o)
+    );
+
+    // The FST the run wrote passes the same rules in `wave check`.
+    let o = linkforge(&[
+        "wave",
+        "check",
+        fst.to_str().unwrap(),
+        "--clock",
+        "sw.clk",
+        "--rules",
+        "valid_ready:sw.in0_",
+        "--rules",
+        "valid_ready:sw.out3_",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("no violations in 30"), "{t}");
+    assert!(t.contains("(4 properties)"), "{t}");
+}
+
+#[test]
+fn a_live_rule_the_stimulus_breaks_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("eb.lf");
+    // The generic scenario drives `out_ready` at random; the elastic buffer
+    // must still hold `out_valid` and `out_data` while stalled, and it does.
+    // Its random `rx_valid` has no ready to wait for, so a rule set that
+    // needs `rx_ready` is refused by name.
+    std::fs::write(
+        &config,
+        "elastic_buffer eb { rules = [\"valid_ready:out_@clk\"]; }\n\
+         elastic_buffer eb_rx { rules = [\"valid_ready:rx_@rx_clk\"]; }\n",
+    )
+    .unwrap();
+    let o = linkforge(&["sim", config.to_str().unwrap(), "--variant", "eb"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("protocol_properties: 2"), "{}", text(&o));
+    let o = linkforge(&["sim", config.to_str().unwrap(), "--variant", "eb_rx"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("no signal named `rx_ready`"), "{t}");
+}
