@@ -396,3 +396,41 @@ fn a_port_named_like_its_module_is_rejected_by_the_design() {
         "bad name: module `crc` has a port of the same name; Verilog tools reject that (rename the module or the port)"
     );
 }
+
+#[test]
+fn an_interface_is_sampled_on_its_domain_clock_and_needs_one() {
+    let mut m = ModuleBuilder::new("two");
+    let rx = m.clock("rx_clk");
+    let clk = m.clock("clk");
+    let out_valid = m.output("out_valid", 1);
+    m.assign(out_valid, lit(0, 1));
+    m.interface(Protocol::ValidReady, "rx_");
+    let local = Domain {
+        clock: clk,
+        reset: None,
+    };
+    m.in_domain(local, |m| m.interface(Protocol::ValidReady, "out_"));
+    let _ = rx;
+    let design = Design::new(m.finish().expect("builds")).expect("a design");
+    let found: Vec<(&str, &str, &str)> = design
+        .interfaces()
+        .map(|(i, clock)| (i.protocol.rule_set(), i.prefix.as_str(), clock))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("valid_ready", "rx_", "rx_clk"),
+            ("valid_ready", "out_", "clk")
+        ]
+    );
+
+    let mut m = ModuleBuilder::new("unclocked");
+    let line = line!() + 1;
+    m.interface(Protocol::Axi4Lite, "s_axil_");
+    let d = only_error(m.finish(), line);
+    assert!(
+        message(&d).contains("interface `s_axil_`"),
+        "{}",
+        message(&d)
+    );
+}

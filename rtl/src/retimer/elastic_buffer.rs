@@ -241,6 +241,7 @@ fn read_side(m: &mut ModuleBuilder, cfg: &ElasticBufferConfig, f: &Fifo) {
     let out_ready = m.input("out_ready", 1);
     let out_valid = m.output("out_valid", 1);
     let out_data = m.output("out_data", cfg.width);
+    m.interface(Protocol::ValidReady, "out_");
     let out_skp = m.output("out_skp", 1);
     let fill = m.output("fill", pw);
     let adds = m.output("adds", COUNT_WIDTH);

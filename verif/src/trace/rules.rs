@@ -393,6 +393,13 @@ mod tests {
     }
 
     #[test]
+    fn every_protocol_the_hdl_declares_has_its_rule_set() {
+        for p in linkforge_hdl::Protocol::ALL {
+            assert!(rule_set(p.rule_set(), "x_", None).is_ok(), "{p:?}");
+        }
+    }
+
+    #[test]
     fn unknown_sets_and_stray_arguments_are_errors() {
         assert_eq!(
             rule_set("nope", "x", None).unwrap_err().to_string(),
