@@ -1,7 +1,9 @@
-//! Temporal properties (verif::trace) on a waveform the built-in simulator
-//! wrote: a synchronous FIFO under random traffic keeps its occupancy
-//! rules, and a property that is false of it is reported at its first
-//! failing cycle.
+//! Temporal properties (verif::trace) on runs of the built-in simulator: a
+//! synchronous FIFO under random traffic keeps its occupancy rules in the
+//! VCD it wrote, and a property that is false of it is reported at its
+//! first failing cycle; a credit port looped onto itself keeps the `credit`
+//! rule set on live samples until its receiver releases a packet it never
+//! received.
 
 use linkforge_hdl::Design;
 use linkforge_rtl::common::sync_fifo::{sync_fifo, SyncFifoConfig};
@@ -66,4 +68,79 @@ fn a_false_property_is_reported_at_its_first_cycle() {
     // Full at the reported cycle and not in the cycle before it.
     let at = v.cycle - v.first_cycle_shown;
     assert_eq!((shown[at - 1], shown[at]), (Some(0), Some(1)), "{v}");
+}
+
+/// A credit port talking to itself: its receiver's advertised limits feed
+/// its transmitter, packets it sends wait in a buffer model and are
+/// released at random. `phantom` releases one packet that was never
+/// received at that cycle, as a broken receiver would. Returns the first
+/// violation of the `credit` rules with the advertised 4/16 credits.
+fn credit_loop(phantom: Option<u64>) -> Option<linkforge_verif::trace::Violation> {
+    use linkforge_rtl::switch::credit::{credit_port, CreditPortConfig};
+    use linkforge_verif::trace::rule_set;
+    let cfg = CreditPortConfig {
+        hdr_credits: 4,
+        data_credits: 16,
+    };
+    let design = Design::new(credit_port("cp", &cfg).expect("builds")).expect("a design");
+    let rules = rule_set("credit", "tx_", Some("4/16")).expect("a rule set");
+    let mut signals: Vec<String> = Vec::new();
+    for p in &rules {
+        for s in p.signals() {
+            if !signals.iter().any(|k| k == s) {
+                signals.push(s.to_string());
+            }
+        }
+    }
+    let mut sim = Sim::new(&design).expect("compiles");
+    sim.record("clk", &signals, 5_000)
+        .expect("the signals exist");
+    let types = ["ph", "pd", "nph", "npd", "cplh", "cpld"];
+    let mut rng = XorShift::new(3);
+    let mut buffer = std::collections::VecDeque::new();
+    for cycle in 0..3_000u64 {
+        sim.poke("rst", u64::from(cycle < 2)).unwrap();
+        for t in types {
+            let limit = sim.peek(&format!("rx_limit_{t}")).unwrap();
+            sim.poke(&format!("tx_limit_{t}"), limit).unwrap();
+        }
+        let w = rng.word();
+        let (class, data, send) = (w % 3, (w >> 8) % 4, (w >> 16) & 1);
+        sim.poke("tx_class", class).unwrap();
+        sim.poke("tx_data", data).unwrap();
+        sim.poke("tx_send", send).unwrap();
+        if cycle >= 2 && send == 1 && sim.peek("tx_ok").unwrap() == 1 {
+            buffer.push_back((class, data));
+        }
+        let release = if phantom == Some(cycle) {
+            Some((0, 1))
+        } else if (w >> 24) % 3 == 0 {
+            buffer.pop_front()
+        } else {
+            None
+        };
+        sim.poke("rx_release", u64::from(release.is_some()))
+            .unwrap();
+        let (rc, rd) = release.unwrap_or((0, 0));
+        sim.poke("rx_class", rc).unwrap();
+        sim.poke("rx_data", rd).unwrap();
+        sim.step().unwrap();
+    }
+    let trace = sim.take_recordings().remove(0);
+    assert_eq!(trace.cycles(), 3_000);
+    rules
+        .iter()
+        .filter_map(|p| trace.check(p).expect("the signals exist"))
+        .min_by_key(|v| v.cycle)
+}
+
+#[test]
+fn a_credit_link_keeps_its_rules_until_a_receiver_releases_a_phantom_packet() {
+    assert_eq!(credit_loop(None), None);
+    let v = credit_loop(Some(1_000)).expect("a phantom release over-advertises");
+    assert!(v.cycle > 1_000, "{v}");
+    assert!(
+        v.property.starts_with("tx_limit_p") && v.property.contains("credits ahead of"),
+        "{v}"
+    );
 }
