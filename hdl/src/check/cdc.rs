@@ -7,26 +7,28 @@
 //! the domain they were declared in (`in_domain`) or to none; sub-modules
 //! contribute their port domains.
 
-use super::{clock_root, diagnostic, Fanin};
+use super::{clock_root, diagnostic, inputs_reached, port_indices, Fanin};
 use crate::error::{Diagnostic, ErrorKind};
 use crate::ir::{ExprId, Module, SignalId, SignalKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The clock domains (clock source signals) a terminal signal's value belongs to.
-fn domains_of(m: &Module, t: SignalId) -> BTreeSet<SignalId> {
+fn domains_of(m: &Module, t: SignalId) -> Vec<SignalId> {
     match &m.signal(t).kind {
-        SignalKind::Reg { clock, .. } => BTreeSet::from([clock_root(m, *clock)]),
+        SignalKind::Reg { clock, .. } => vec![clock_root(m, *clock)],
         SignalKind::MemoryRead { memory, port } => {
             let p = &m.memories[*memory as usize].reads[*port as usize];
-            BTreeSet::from([clock_root(m, p.clock)])
+            vec![clock_root(m, p.clock)]
         }
         SignalKind::Input { .. } => m
             .signal(t)
             .domain
-            .map(|d| BTreeSet::from([clock_root(m, d)]))
+            .map(|d| vec![clock_root(m, d)])
             .unwrap_or_default(),
-        SignalKind::InstanceOutput { instance, port } => instance_port_domains(m, *instance, *port),
-        _ => BTreeSet::new(),
+        SignalKind::InstanceOutput { instance, port } => instance_port_domains(m, *instance, *port)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -109,31 +111,34 @@ pub fn check(m: &Module) -> Vec<Diagnostic> {
     if m.synchronizer {
         return Vec::new();
     }
-    let mut fanin = Fanin::new(m);
+    let mut fanin = Fanin::new(m, domains_of);
     let mut errors = Vec::new();
     for sink in sinks(m) {
         let mut reported = BTreeSet::new();
         for &e in &sink.reads {
-            for t in fanin.of_expr(e) {
-                for d in domains_of(m, t) {
-                    if !sink.clocks.contains(&d) && reported.insert(d) {
-                        let to = sink
-                            .clocks
-                            .iter()
-                            .map(|c| m.signal(*c).name.clone())
-                            .collect::<Vec<_>>()
-                            .join("/");
-                        errors.push(diagnostic(
-                            m,
-                            ErrorKind::UnsynchronizedCrossing {
-                                signal: sink.name.clone(),
-                                source_signal: m.signal(t).name.clone(),
-                                from: m.signal(d).name.clone(),
-                                to,
-                            },
-                            sink.loc,
-                        ));
-                    }
+            // By the terminal that brings each domain, as a walk over the
+            // terminals in order would meet them.
+            let mut crossings: Vec<(SignalId, SignalId)> =
+                fanin.of_expr(e).iter().map(|(d, t)| (*t, *d)).collect();
+            crossings.sort_unstable();
+            for (t, d) in crossings {
+                if !sink.clocks.contains(&d) && reported.insert(d) {
+                    let to = sink
+                        .clocks
+                        .iter()
+                        .map(|c| m.signal(*c).name.clone())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    errors.push(diagnostic(
+                        m,
+                        ErrorKind::UnsynchronizedCrossing {
+                            signal: sink.name.clone(),
+                            source_signal: m.signal(t).name.clone(),
+                            from: m.signal(d).name.clone(),
+                            to,
+                        },
+                        sink.loc,
+                    ));
                 }
             }
         }
@@ -145,28 +150,30 @@ pub fn check(m: &Module) -> Vec<Diagnostic> {
 /// domains it belongs to. Outputs: the domains driving them. Inputs: the
 /// domains that sample them (none for a synchronizer, which accepts any).
 pub fn port_domains(m: &Module) -> Vec<Vec<u32>> {
-    let port_index = |s: SignalId| m.ports.iter().position(|p| *p == s).map(|i| i as u32);
-    let mut fanin = Fanin::new(m);
+    let index = port_indices(m);
+    let port_index = |s: SignalId| index.get(&s).copied();
     let mut result = vec![BTreeSet::new(); m.ports.len()];
     if !m.synchronizer {
+        // One backward walk per distinct set of sampling clocks.
+        let mut by_clocks: BTreeMap<BTreeSet<SignalId>, Vec<ExprId>> = BTreeMap::new();
         for sink in sinks(m) {
-            for &e in &sink.reads {
-                for t in fanin.of_expr(e) {
-                    if let (Some(pi), true) = (port_index(t), m.is_input(t)) {
-                        result[pi as usize]
-                            .extend(sink.clocks.iter().filter_map(|c| port_index(*c)));
-                    }
+            by_clocks.entry(sink.clocks).or_default().extend(sink.reads);
+        }
+        for (clocks, reads) in by_clocks {
+            let ports: Vec<u32> = clocks.iter().filter_map(|c| port_index(*c)).collect();
+            for t in inputs_reached(m, reads) {
+                if let Some(pi) = port_index(t) {
+                    result[pi as usize].extend(ports.iter().copied());
                 }
             }
         }
     }
+    let mut domains = Fanin::new(m, domains_of);
     for (pi, &p) in m.ports.iter().enumerate() {
         if m.is_input(p) {
             continue;
         }
-        for t in fanin.of_signal(p).clone() {
-            result[pi].extend(domains_of(m, t).into_iter().filter_map(port_index));
-        }
+        result[pi].extend(domains.of_signal(p).keys().filter_map(|d| port_index(*d)));
     }
     result
         .into_iter()

@@ -2,7 +2,7 @@
 //! register in between, including through the combinational paths of
 //! sub-module instances. The error lists the signals on the loop.
 
-use super::{diagnostic, signals_read, Fanin};
+use super::{diagnostic, inputs_reached, port_indices, signals_read};
 use crate::error::{Diagnostic, ErrorKind};
 use crate::ir::{CombPath, Module, SignalId, SignalKind};
 
@@ -88,21 +88,24 @@ pub fn check(m: &Module) -> Vec<Diagnostic> {
 
 /// The input-to-output combinational paths of a loop-free module.
 pub fn comb_paths(m: &Module) -> Vec<CombPath> {
-    let mut fanin = Fanin::new(m);
+    let index = port_indices(m);
     let mut paths = Vec::new();
     for (to, &out) in m.ports.iter().enumerate() {
         if m.is_input(out) {
             continue;
         }
-        let terminals = fanin.of_signal(out).clone();
-        for (from, &inp) in m.ports.iter().enumerate() {
-            if m.is_input(inp) && terminals.contains(&inp) {
-                paths.push(CombPath {
-                    from: from as u32,
-                    to: to as u32,
-                });
-            }
-        }
+        let Some(driver) = m.driver(out) else {
+            continue;
+        };
+        let mut from: Vec<u32> = inputs_reached(m, [driver.expr])
+            .iter()
+            .filter_map(|inp| index.get(inp).copied())
+            .collect();
+        from.sort_unstable();
+        paths.extend(from.into_iter().map(|from| CombPath {
+            from,
+            to: to as u32,
+        }));
     }
     paths
 }
