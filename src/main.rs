@@ -193,6 +193,9 @@ enum Cmd {
         /// Also write the results as JSON to this file.
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
+        /// Instead: the switch from 4 to 64 ports (generation time, peak memory, simulated cycles/s).
+        #[arg(long, conflicts_with_all = ["designs", "json"])]
+        scaling: bool,
     },
 }
 
@@ -406,11 +409,16 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
                 return Err(CliError::Failed(format!("{variant}: an assertion fails")));
             }
         }
+        Cmd::Bench { scaling: true, .. } => {
+            let rows = commands::scaling::measure_all(&mut |p| eprintln!("switch, {p} ports ..."))?;
+            println!("{}", commands::scaling::table(&rows));
+        }
         Cmd::Bench {
             cycles,
             icarus_cycles,
             designs,
             json,
+            scaling: false,
         } => {
             let config = BenchConfig {
                 cycles,

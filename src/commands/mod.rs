@@ -8,6 +8,7 @@ pub mod lint;
 pub mod list;
 pub mod prove;
 pub mod run;
+pub mod scaling;
 pub mod sim;
 pub mod synth;
 pub mod wave;

@@ -681,7 +681,7 @@ fn duration(d: Duration) -> String {
 }
 
 /// A rate with an SI prefix (`12.3 M`).
-fn si(x: f64) -> String {
+pub fn si(x: f64) -> String {
     if x >= 1e9 {
         format!("{:.2} G", x / 1e9)
     } else if x >= 1e6 {
