@@ -164,8 +164,11 @@ pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform
     };
     let mut header = Header(FstHeaderWriter::open(path, &info).map_err(io_error)?);
     let ids = declare(&mut header, signals)?;
+    let mut out = header.0.finish().map_err(io_error)?;
+    // `Waveform` passes on only values that changed.
+    out.set_deduplicate(false);
     let body = Body {
-        out: Some(header.0.finish().map_err(io_error)?),
+        out: Some(out),
         digits: Vec::new(),
         open: false,
         flush_due: false,

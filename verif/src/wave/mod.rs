@@ -175,6 +175,10 @@ impl<C: Changes> Waveform<C> {
         let mut stamped = self.time == Some(time);
         for v in &self.vars {
             let n = words_for(v.width);
+            // Most values are one word: compare it without a slice compare.
+            if !first && n == 1 && state[v.off] == self.last[v.last] {
+                continue;
+            }
             let now = &state[v.off..v.off + n];
             let last = &mut self.last[v.last..v.last + n];
             if !first && now == last {
