@@ -10,7 +10,7 @@ use crate::scenarios::{Failure, Outcome, Scenario};
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
 use linkforge_rtl::catalog::{Value, RULES_PARAM};
-use linkforge_verif::trace::{rule_set, Property, Violation};
+use linkforge_verif::trace::{parse_rule, rule_set, Property, Violation};
 use linkforge_verif::Sim;
 
 /// Edges of each clock a run samples for its rules at most (a million
@@ -45,14 +45,7 @@ impl LiveRules {
                 Some((rule, clock)) => (rule, clock.to_string()),
                 None => (spec.as_str(), only_clock(design).map_err(&usage)?),
             };
-            let mut parts = rule.splitn(3, ':');
-            let (Some(set), Some(prefix)) = (parts.next(), parts.next()) else {
-                return Err(usage(format!(
-                    "\"{spec}\": expected \"SET:PREFIX[:ARG][@CLOCK]\""
-                )));
-            };
-            let properties = rule_set(set, prefix, parts.next())
-                .map_err(|e| usage(format!("\"{spec}\": {e}")))?;
+            let properties = parse_rule(rule).map_err(|e| usage(format!("\"{spec}\": {e}")))?;
             rules.add(&clock, properties);
         }
         Ok(rules)
@@ -83,14 +76,7 @@ impl LiveRules {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, Failure> {
         for (clock, properties) in &self.groups {
-            let mut signals: Vec<String> = Vec::new();
-            for p in properties {
-                for s in p.signals() {
-                    if !signals.iter().any(|known| known == s) {
-                        signals.push(s.to_string());
-                    }
-                }
-            }
+            let signals = Property::signals_of(properties);
             sim.record(clock, &signals, MAX_LIVE_CYCLES)
                 .map_err(|e| Failure {
                     cycle: 0,

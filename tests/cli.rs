@@ -443,7 +443,8 @@ fn a_live_rule_the_stimulus_breaks_fails_the_run() {
     .unwrap();
     let o = linkforge(&["sim", config.to_str().unwrap(), "--variant", "eb"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("protocol_properties: 2"), "{}", text(&o));
+    // The buffer declares its output stream; the config names it again.
+    assert!(text(&o).contains("protocol_properties: 4"), "{}", text(&o));
     let o = linkforge(&["sim", config.to_str().unwrap(), "--variant", "eb_rx"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");

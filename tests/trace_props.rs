@@ -84,14 +84,7 @@ fn credit_loop(phantom: Option<u64>) -> Option<linkforge_verif::trace::Violation
     };
     let design = Design::new(credit_port("cp", &cfg).expect("builds")).expect("a design");
     let rules = rule_set("credit", "tx_", Some("4/16")).expect("a rule set");
-    let mut signals: Vec<String> = Vec::new();
-    for p in &rules {
-        for s in p.signals() {
-            if !signals.iter().any(|k| k == s) {
-                signals.push(s.to_string());
-            }
-        }
-    }
+    let signals = linkforge_verif::trace::Property::signals_of(&rules);
     let mut sim = Sim::new(&design).expect("compiles");
     sim.record("clk", &signals, 5_000)
         .expect("the signals exist");

@@ -3,7 +3,7 @@
 
 use super::CliError;
 use crate::output::write_atomic;
-use linkforge_verif::trace::{rule_set, Property, Trace, Violation};
+use linkforge_verif::trace::{parse_rule, Trace, Violation};
 use linkforge_verif::wave::{marker_save_file, Waves};
 use std::path::{Path, PathBuf};
 
@@ -17,24 +17,12 @@ pub struct WaveReport {
     pub violation: Option<(Violation, PathBuf)>,
 }
 
-/// Parses `SET:PREFIX[:ARG]` into the set's properties.
-fn rules(spec: &str) -> Result<Vec<Property>, CliError> {
-    let mut parts = spec.splitn(3, ':');
-    let (set, prefix, arg) = (parts.next(), parts.next(), parts.next());
-    let (Some(set), Some(prefix)) = (set, prefix) else {
-        return Err(CliError::Usage(format!(
-            "--rules {spec}: expected SET:PREFIX[:ARG], e.g. valid_ready:tb.dut.in0_"
-        )));
-    };
-    rule_set(set, prefix, arg).map_err(|e| CliError::Usage(format!("--rules {spec}: {e}")))
-}
-
 /// Checks the rules on `file` sampled at the rising edges of `clock`; on a
 /// violation writes `FILE.violation.gtkw` with a marker at it.
 pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, CliError> {
     let properties = specs
         .iter()
-        .map(|s| rules(s))
+        .map(|s| parse_rule(s).map_err(|e| CliError::Usage(format!("--rules {s}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?
         .concat();
     if properties.is_empty() {

@@ -13,7 +13,7 @@
 
 pub mod rules;
 
-pub use rules::{rule_set, RuleSetError, RULE_SETS};
+pub use rules::{parse_rule, rule_set, RuleSetError, RULE_SETS};
 
 use crate::wave::Waves;
 use std::collections::BTreeMap;
@@ -348,17 +348,10 @@ impl Cond {
             | Cond::Rose(s)
             | Cond::Fell(s)
             | Cond::Equals(s, _)
-            | Cond::AtMost(s, _) => {
-                if !out.contains(&s.as_str()) {
-                    out.push(s);
-                }
-            }
+            | Cond::AtMost(s, _) => add_once(out, s),
             Cond::AheadAtMost { a, b, .. } => {
-                for s in [a, b] {
-                    if !out.contains(&s.as_str()) {
-                        out.push(s);
-                    }
-                }
+                add_once(out, a);
+                add_once(out, b);
             }
             Cond::And(a, b) | Cond::Or(a, b) => {
                 a.signals(out);
@@ -554,9 +547,7 @@ impl Property {
                 for k in requests.iter().chain(responses) {
                     k.when.signals(&mut out);
                     for s in &k.key {
-                        if !out.contains(&s.as_str()) {
-                            out.push(s);
-                        }
+                        add_once(&mut out, s);
                     }
                 }
             }
@@ -570,6 +561,25 @@ impl Property {
             }
         }
         out
+    }
+
+    /// The signals `properties` read together, each once, in first-read
+    /// order: what a run must sample to judge them.
+    pub fn signals_of(properties: &[Property]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in properties {
+            for s in p.signals() {
+                add_once(&mut out, s);
+            }
+        }
+        out.into_iter().map(str::to_string).collect()
+    }
+}
+
+/// Appends `s` to `out` unless it is there already.
+fn add_once<'a>(out: &mut Vec<&'a str>, s: &'a str) {
+    if !out.contains(&s) {
+        out.push(s);
     }
 }
 

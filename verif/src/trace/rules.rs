@@ -37,6 +37,9 @@ pub enum RuleSetError {
     /// No rule set has the name.
     #[error("no rule set `{0}` (known: {known})", known = known_sets())]
     Unknown(String),
+    /// The rule is not written `SET:PREFIX[:ARG]`.
+    #[error("`{0}` is not written SET:PREFIX[:ARG], e.g. valid_ready:tb.dut.in0_")]
+    Malformed(String),
     /// The set's argument is malformed, or given to a set that takes none.
     #[error("rule set `{set}`: {why}")]
     Argument {
@@ -79,6 +82,16 @@ pub fn rule_set(set: &str, prefix: &str, arg: Option<&str>) -> Result<Vec<Proper
             Ok(axi4_lite(prefix))
         }
         _ => Err(RuleSetError::Unknown(set.to_string())),
+    }
+}
+
+/// The properties of a rule written `SET:PREFIX[:ARG]` (as `linkforge wave
+/// check --rules` and a variant's `rules` take it).
+pub fn parse_rule(spec: &str) -> Result<Vec<Property>, RuleSetError> {
+    let mut parts = spec.splitn(3, ':');
+    match (parts.next(), parts.next()) {
+        (Some(set), Some(prefix)) => rule_set(set, prefix, parts.next()),
+        _ => Err(RuleSetError::Malformed(spec.to_string())),
     }
 }
 
