@@ -428,13 +428,13 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
 }
 
 #[test]
-fn a_live_rule_the_stimulus_breaks_fails_the_run() {
+fn rules_a_config_names_run_live_and_a_missing_signal_fails_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("eb.lf");
     // The generic scenario drives `out_ready` at random; the elastic buffer
     // must still hold `out_valid` and `out_data` while stalled, and it does.
-    // Its random `rx_valid` has no ready to wait for, so a rule set that
-    // needs `rx_ready` is refused by name.
+    // Its receive side has no `rx_ready`, so a rule set that needs one
+    // fails the run naming the signal.
     std::fs::write(
         &config,
         "elastic_buffer eb { rules = [\"valid_ready:out_@clk\"]; }\n\
