@@ -51,6 +51,17 @@ pub(crate) fn check(
             .help(format!("remove the unit `{}`", unit.name)))
         }
         (ParamKind::Bool, Val::Bool(b)) => Ok(Value::Bool(*b)),
+        (ParamKind::Text, Val::Str(s)) => Ok(Value::Str(s.clone())),
+        (ParamKind::Table { .. }, _) => Err(Error::new(
+            ErrorKind::Type,
+            span,
+            format!("`{path}` is a table of named rows, not a value"),
+        )
+        .label("table set like a value")
+        .help(format!(
+            "write each row as `{} NAME {{ member = value; }}`",
+            path.rsplit('.').next().unwrap_or(path)
+        ))),
         (ParamKind::Choice(choices), Val::Name(s) | Val::Str(s)) => {
             if choices.iter().any(|c| c == s) {
                 Ok(Value::Str(s.clone()))
@@ -157,7 +168,10 @@ fn describe_kind(kind: &ParamKind) -> String {
         ParamKind::Bool => "a bool (`true` or `false`)".into(),
         ParamKind::Choice(_) => kind.to_string(),
         ParamKind::Quantity { dim, .. } => format!("a quantity in {}", dim.base_unit()),
-        ParamKind::List { .. } | ParamKind::Group(_) => format!("a {kind}"),
+        ParamKind::List { .. } | ParamKind::Group(_) | ParamKind::Table { .. } => {
+            format!("a {kind}")
+        }
+        ParamKind::Text => "text (a string)".into(),
     }
 }
 

@@ -100,15 +100,16 @@ fn map_from(words: &[u64]) -> RegMap {
         .collect();
     let mut alerts = Vec::new();
     if !status.is_empty() {
-        for k in 0..next() % 3 {
+        for _ in 0..next() % 3 {
             let r = next();
-            alerts.push(Alert {
-                name: format!("a{k}"),
-                source: all[(r % all.len() as u64) as usize],
-                threshold: all[((r >> 16) % all.len() as u64) as usize],
-                status: status[((r >> 32) % status.len() as u64) as usize],
-                desc: String::new(),
-            });
+            let status = status[((r >> 32) % status.len() as u64) as usize];
+            if alerts.iter().all(|a: &Alert| a.status != status) {
+                alerts.push(Alert {
+                    source: all[(r % all.len() as u64) as usize],
+                    threshold: all[((r >> 16) % all.len() as u64) as usize],
+                    status,
+                });
+            }
         }
     }
     let map = RegMap {

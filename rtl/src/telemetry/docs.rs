@@ -81,19 +81,16 @@ pub fn markdown(name: &str, map: &RegMap) -> String {
         }
     }
     if !map.alerts.is_empty() {
-        s.push_str("\n## Alerts\n\nEach cycle the source is at or above the threshold (unsigned), the status bit is set.\n\n");
-        s.push_str(
-            "| alert | source | threshold | status | description |\n|---|---|---|---|---|\n",
-        );
+        s.push_str("\n## Alerts\n\nEvery cycle the source is at or above the threshold (unsigned), the status bit is set.\n\n");
+        s.push_str("| status | source | threshold | description |\n|---|---|---|---|\n");
         for a in &map.alerts {
             let _ = writeln!(
                 s,
-                "| `{}` | `{}` | `{}` | `{}` | {} |",
-                a.name,
+                "| `{}` | `{}` | `{}` | {} |",
+                map.field_path(a.status),
                 map.field_path(a.source),
                 map.field_path(a.threshold),
-                map.field_path(a.status),
-                cell(&a.desc)
+                cell(&map.field(a.status).desc)
             );
         }
     }
@@ -160,12 +157,10 @@ pub fn json(name: &str, map: &RegMap) -> String {
         .iter()
         .map(|a| {
             format!(
-                "    {{\"name\": {}, \"source\": {}, \"threshold\": {}, \"status\": {}, \"description\": {}}}",
-                json_str(&a.name),
-                json_str(&map.field_path(a.source)),
-                json_str(&map.field_path(a.threshold)),
+                "    {{\"status\": {}, \"source\": {}, \"threshold\": {}}}",
                 json_str(&map.field_path(a.status)),
-                json_str(&a.desc)
+                json_str(&map.field_path(a.source)),
+                json_str(&map.field_path(a.threshold))
             )
         })
         .collect();

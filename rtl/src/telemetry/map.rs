@@ -1,6 +1,7 @@
 //! The register map: registers of 32 bits at byte offsets, each made of
-//! fields with an access type, a reset value and a description, plus
-//! alerts that set a status bit while a value is at or above a threshold.
+//! fields with an access type, a reset value and a description. A 1-bit
+//! `w1c` field can be an alert: set while another field (`source`) is at
+//! or above a third (`threshold`).
 //!
 //! [`RegMap::parse`] reads a map from catalogue parameters (as the config
 //! language produces them), assigns the offsets and bit positions left to
@@ -20,8 +21,6 @@ pub const ADDR_WIDTH: (i64, i64) = (4, 16);
 pub const MAX_REGS: usize = 256;
 /// Most fields in a register.
 pub const MAX_FIELDS: usize = 32;
-/// Most alerts in a map.
-pub const MAX_ALERTS: usize = 32;
 
 /// How software and hardware see a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -136,18 +135,14 @@ pub struct FieldRef {
 
 /// An alert: while `source >= threshold` (unsigned), the 1-bit `w1c`
 /// field `status` is set every cycle.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Alert {
-    /// Its name.
-    pub name: String,
     /// The value watched.
     pub source: FieldRef,
     /// The level it is compared with.
     pub threshold: FieldRef,
     /// The status bit it sets.
     pub status: FieldRef,
-    /// One line for the documentation.
-    pub desc: String,
 }
 
 /// A complete, checked register map.
@@ -157,7 +152,7 @@ pub struct RegMap {
     pub addr_width: u32,
     /// The registers, in the order written.
     pub regs: Vec<Register>,
-    /// The alerts.
+    /// The alerts, at most one per status field.
     pub alerts: Vec<Alert>,
 }
 
@@ -190,11 +185,20 @@ impl RegMap {
         let regs = self
             .regs
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(reg, r)| {
                 let fields = r
                     .fields
                     .iter()
-                    .map(|f| {
+                    .enumerate()
+                    .map(|(field, f)| {
+                        let alert = self
+                            .alerts
+                            .iter()
+                            .find(|a| a.status == FieldRef { reg, field });
+                        let path = |p: Option<FieldRef>| {
+                            text(&p.map(|p| self.field_path(p)).unwrap_or_default())
+                        };
                         row(&[
                             ("name", text(&f.name)),
                             ("lsb", Value::Int(f.lsb.into())),
@@ -202,6 +206,8 @@ impl RegMap {
                             ("access", text(f.access.name())),
                             ("reset", Value::Int(f.reset.into())),
                             ("irq", Value::Bool(f.irq)),
+                            ("source", path(alert.map(|a| a.source))),
+                            ("threshold", path(alert.map(|a| a.threshold))),
                             ("desc", text(&f.desc)),
                         ])
                     })
@@ -214,24 +220,10 @@ impl RegMap {
                 ])
             })
             .collect();
-        let alerts = self
-            .alerts
-            .iter()
-            .map(|a| {
-                row(&[
-                    ("name", text(&a.name)),
-                    ("source", text(&self.field_path(a.source))),
-                    ("threshold", text(&self.field_path(a.threshold))),
-                    ("status", text(&self.field_path(a.status))),
-                    ("desc", text(&a.desc)),
-                ])
-            })
-            .collect();
         Params(
             [
                 ("addr_width".to_string(), Value::Int(self.addr_width.into())),
                 ("reg".to_string(), Value::List(regs)),
-                ("alert".to_string(), Value::List(alerts)),
             ]
             .into_iter()
             .collect(),
@@ -257,9 +249,10 @@ impl RegMap {
                 ADDR_WIDTH.1 as u32
             }
         };
-        let regs = parse_regs(p, addr_width, &mut issues);
+        let mut wanted = Vec::new();
+        let regs = parse_regs(p, addr_width, &mut wanted, &mut issues);
         check_names(&regs, &mut issues);
-        let alerts = parse_alerts(p, &regs, &mut issues);
+        let alerts = resolve_alerts(&regs, wanted, &mut issues);
         if issues.0.is_empty() {
             let map = RegMap {
                 addr_width,
@@ -313,7 +306,21 @@ fn rows<'p>(p: &'p Params, name: &'static str) -> Vec<(&'p str, &'p Params)> {
         .collect()
 }
 
-fn parse_regs(p: &Params, addr_width: u32, issues: &mut Issues) -> Vec<Register> {
+/// An alert as written: the status field's path and place, and the source
+/// and threshold as text.
+struct WantedAlert {
+    path: Vec<PathStep>,
+    status: FieldRef,
+    source: String,
+    threshold: String,
+}
+
+fn parse_regs(
+    p: &Params,
+    addr_width: u32,
+    wanted: &mut Vec<WantedAlert>,
+    issues: &mut Issues,
+) -> Vec<Register> {
     let mut regs: Vec<Register> = Vec::new();
     let mut at: HashMap<u32, String> = HashMap::new();
     let mut next = 0i64;
@@ -360,6 +367,21 @@ fn parse_regs(p: &Params, addr_width: u32, issues: &mut Issues) -> Vec<Register>
         }
         next = offset + i64::from(REG_BYTES);
         let fields = parse_fields(name, g, &here, issues);
+        for (field, f, path) in fields.1 {
+            let (source, threshold) = (
+                f.str("source").unwrap_or(""),
+                f.str("threshold").unwrap_or(""),
+            );
+            if !source.is_empty() || !threshold.is_empty() {
+                wanted.push(WantedAlert {
+                    path,
+                    status: FieldRef { reg: i, field },
+                    source: source.to_string(),
+                    threshold: threshold.to_string(),
+                });
+            }
+        }
+        let fields = fields.0;
         regs.push(Register {
             name: name.to_string(),
             offset: offset32,
@@ -370,12 +392,16 @@ fn parse_regs(p: &Params, addr_width: u32, issues: &mut Issues) -> Vec<Register>
     regs
 }
 
-fn parse_fields(
+/// The fields of register `reg` (row `g`), and for each kept field its
+/// index, row and path (for its alert).
+type ParsedFields<'p> = (Vec<Field>, Vec<(usize, &'p Params, Vec<PathStep>)>);
+
+fn parse_fields<'p>(
     reg: &str,
-    g: &Params,
+    g: &'p Params,
     here: &dyn Fn(&'static str) -> Vec<PathStep>,
     issues: &mut Issues,
-) -> Vec<Field> {
+) -> ParsedFields<'p> {
     let rows = rows(g, "field");
     if rows.is_empty() {
         issues.push(
@@ -387,6 +413,7 @@ fn parse_fields(
         );
     }
     let mut fields: Vec<Field> = Vec::new();
+    let mut rows_kept = Vec::new();
     let mut next = 0i64;
     for (j, (name, f)) in rows.into_iter().enumerate() {
         let at = |step: &'static str| {
@@ -423,7 +450,6 @@ fn parse_fields(
             continue;
         }
         let reset = f.int("reset").unwrap_or(0);
-        let mut ok = true;
         if reset < 0 || reset > i64::from(field_mask(width as u32)) {
             issues.push(
                 at("reset"),
@@ -435,14 +461,12 @@ fn parse_fields(
                     field_mask(width as u32)
                 )),
             );
-            ok = false;
         } else if reset != 0 && access == Access::Ro {
             issues.push(
                 at("reset"),
                 format!("the `ro` field `{reg}.{name}` reads its input and has no reset value"),
                 Some("remove the reset value, or make the field `rw`".into()),
             );
-            ok = false;
         }
         let irq = f.bool("irq").unwrap_or(false);
         if irq && access != Access::W1c {
@@ -454,14 +478,13 @@ fn parse_fields(
                 ),
                 Some("make the field `w1c`, or remove `irq`".into()),
             );
-            ok = false;
         }
         let field = Field {
             name: name.to_string(),
             lsb: lsb as u32,
             width: width as u32,
             access,
-            reset: reset as u32,
+            reset: reset.clamp(0, u32::MAX.into()) as u32,
             irq,
             desc: f.str("desc").unwrap_or("").to_string(),
         };
@@ -480,11 +503,10 @@ fn parse_fields(
             );
             continue;
         }
-        if ok {
-            fields.push(field);
-        }
+        rows_kept.push((fields.len(), f, at("")));
+        fields.push(field);
     }
-    fields
+    (fields, rows_kept)
 }
 
 /// Names that clash once they become ports (`REG_FIELD`), C macros (upper
@@ -557,57 +579,57 @@ fn is_c_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn parse_alerts(p: &Params, regs: &[Register], issues: &mut Issues) -> Vec<Alert> {
+fn resolve_alerts(regs: &[Register], wanted: Vec<WantedAlert>, issues: &mut Issues) -> Vec<Alert> {
+    let find = |text: &str| {
+        let (r, f) = text.split_once('.')?;
+        let reg = regs.iter().position(|x| x.name == r)?;
+        let field = regs[reg].fields.iter().position(|x| x.name == f)?;
+        Some(FieldRef { reg, field })
+    };
     let mut alerts = Vec::new();
-    for (i, (name, a)) in rows(p, "alert").into_iter().enumerate() {
-        let mut find = |member: &'static str| -> Option<FieldRef> {
-            let path = vec![
-                PathStep::Param("alert"),
-                PathStep::Row(i),
-                PathStep::Param(member),
-            ];
-            let text = a.str(member).unwrap_or("");
-            let found = text.split_once('.').and_then(|(r, f)| {
-                let reg = regs.iter().position(|x| x.name == r)?;
-                let field = regs[reg].fields.iter().position(|x| x.name == f)?;
-                Some(FieldRef { reg, field })
-            });
+    for w in wanted {
+        let name = format!(
+            "{}.{}",
+            regs[w.status.reg].name, regs[w.status.reg].fields[w.status.field].name
+        );
+        let mut resolve = |member: &'static str, text: &str| {
+            let found = find(text);
             if found.is_none() {
+                let mut path = w.path.clone();
+                path.push(PathStep::Param(member));
                 let message = if text.is_empty() {
-                    format!("alert `{name}` needs `{member}`")
+                    format!("the alert `{name}` needs a `{member}` too")
                 } else {
-                    format!("alert `{name}`: `{text}` is no field of the map")
+                    format!("`{text}` (the `{member}` of `{name}`) is no field of the map")
                 };
                 issues.push(path, message, Some("name a field as \"REG.FIELD\"".into()));
             }
             found
         };
-        let (source, threshold, status) = (find("source"), find("threshold"), find("status"));
-        let (Some(source), Some(threshold), Some(status)) = (source, threshold, status) else {
+        let (source, threshold) = (
+            resolve("source", &w.source),
+            resolve("threshold", &w.threshold),
+        );
+        let (Some(source), Some(threshold)) = (source, threshold) else {
             continue;
         };
-        let s = &regs[status.reg].fields[status.field];
+        let s = &regs[w.status.reg].fields[w.status.field];
         if s.access != Access::W1c || s.width != 1 {
+            let mut path = w.path.clone();
+            path.push(PathStep::Param("source"));
             issues.push(
-                vec![
-                    PathStep::Param("alert"),
-                    PathStep::Row(i),
-                    PathStep::Param("status"),
-                ],
-                format!(
-                    "alert `{name}` sets `{}.{}`, which is not a 1-bit `w1c` field",
-                    regs[status.reg].name, s.name
+                path,
+                format!("only a 1-bit `w1c` field can be an alert; `{name}` is not"),
+                Some(
+                    "make the field `w1c` with width 1, or remove `source` and `threshold`".into(),
                 ),
-                Some("point `status` at a 1-bit `w1c` field".into()),
             );
             continue;
         }
         alerts.push(Alert {
-            name: name.to_string(),
             source,
             threshold,
-            status,
-            desc: a.str("desc").unwrap_or("").to_string(),
+            status: w.status,
         });
     }
     alerts
@@ -656,6 +678,14 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
             default: Value::Bool(false),
             doc: "(w1c) a set bit raises `irq`",
         },
+        text(
+            "source",
+            "(1-bit w1c) set while this field, \"REG.FIELD\", is at or above `threshold`",
+        ),
+        text(
+            "threshold",
+            "(1-bit w1c) the level `source` is compared with, \"REG.FIELD\"",
+        ),
         text("desc", "one line for the documentation"),
     ];
     let reg = vec![
@@ -678,18 +708,6 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
             doc: "the register's fields: `field NAME { ... }`",
         },
     ];
-    let alert = vec![
-        text("source", "the value watched, \"REG.FIELD\""),
-        text(
-            "threshold",
-            "the level, \"REG.FIELD\" (usually an rw field)",
-        ),
-        text(
-            "status",
-            "the 1-bit w1c field set while source >= threshold, \"REG.FIELD\"",
-        ),
-        text("desc", "one line for the documentation"),
-    ];
     vec![
         int(
             "addr_width",
@@ -707,16 +725,6 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
             },
             default: get("reg"),
             doc: "the registers: `reg NAME { offset = 0x10; field NAME { ... } }`",
-        },
-        ParamSpec {
-            name: "alert",
-            short: "",
-            kind: ParamKind::Table {
-                row: alert,
-                max_len: MAX_ALERTS,
-            },
-            default: get("alert"),
-            doc: "threshold alerts: `alert NAME { source = \"REG.FIELD\"; ... }`",
         },
     ]
 }

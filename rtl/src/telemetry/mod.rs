@@ -158,18 +158,14 @@ pub fn default_map() -> RegMap {
         ],
         alerts: vec![
             Alert {
-                name: "high".into(),
                 source: at(1, 0),
                 threshold: at(2, 0),
                 status: at(4, 0),
-                desc: "temperature at or above temp_high".into(),
             },
             Alert {
-                name: "crit".into(),
                 source: at(1, 0),
                 threshold: at(3, 0),
                 status: at(4, 1),
-                desc: "temperature at or above temp_crit".into(),
             },
         ],
     }
