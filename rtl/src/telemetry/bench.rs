@@ -212,7 +212,7 @@ impl<'m> Bench<'m> {
             .iter()
             .map(|&s| {
                 let top = field_mask(map.field(s).width);
-                TempSensor::new(top / 2, 0, top)
+                TempSensor::new(top / 6, 0, top)
             })
             .collect();
         let mut model = Model::new(map);

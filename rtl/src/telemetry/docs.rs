@@ -44,6 +44,11 @@ pub fn markdown(name: &str, map: &RegMap) -> String {
          answer SLVERR (read data 0, writes dropped); `wstrb` selects the bytes written.\n",
         map.addr_width
     );
+    if map.has_irq() {
+        s.push_str(
+            "Output `irq` (level) is high while any bit of a W1C field marked \"raises `irq`\" is set.\n\n",
+        );
+    }
     s.push_str("| offset | register | reset | description |\n|---|---|---|---|\n");
     for r in &map.regs {
         let _ = writeln!(
