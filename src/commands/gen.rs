@@ -1,6 +1,7 @@
 //! `linkforge gen FILE -o DIR`: Verilog, a file list and a manifest for each
-//! variant, and for a register block (`regmap`) its register map as
-//! Markdown (`NAME.md`), JSON (`NAME.json`) and a C header (`NAME.h`).
+//! variant, and for a block with a register interface (a `regmap`, a
+//! `switch` with `telemetry`) its register map as Markdown (`NAME.md`),
+//! JSON (`NAME.json`) and a C header (`NAME.h`).
 
 use super::{build, load, select, CliError};
 use crate::manifest::{self, Manifest};
@@ -69,25 +70,25 @@ pub fn generate(
 }
 
 /// The register map files of variant `v` (file name, contents): Markdown,
-/// JSON and a C header for a register block, none for other kinds.
+/// JSON and a C header for a block with a register interface (a `regmap`,
+/// a `switch` with `telemetry`), none for others.
 pub fn register_docs(v: &Variant) -> Result<Vec<(String, String)>, CliError> {
-    if v.kind != telemetry::KIND {
-        return Ok(Vec::new());
-    }
-    let map = telemetry::map_from_params(&v.params)
+    let map = telemetry::register_map(&v.kind, &v.params)
         .map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))?;
-    Ok(vec![
-        (
-            format!("{}.md", v.name),
-            telemetry::docs::markdown(&v.name, &map),
-        ),
-        (
-            format!("{}.json", v.name),
-            telemetry::docs::json(&v.name, &map),
-        ),
-        (
-            format!("{}.h", v.name),
-            telemetry::docs::c_header(&v.name, &map),
-        ),
-    ])
+    Ok(map.map_or_else(Vec::new, |map| {
+        vec![
+            (
+                format!("{}.md", v.name),
+                telemetry::docs::markdown(&v.name, &map),
+            ),
+            (
+                format!("{}.json", v.name),
+                telemetry::docs::json(&v.name, &map),
+            ),
+            (
+                format!("{}.h", v.name),
+                telemetry::docs::c_header(&v.name, &map),
+            ),
+        ]
+    }))
 }

@@ -8,7 +8,9 @@
 //!   hardware against;
 //! - [`bench`]: a random AXI4-Lite master and scoreboard against the model,
 //!   shared by the tests and the `linkforge sim` scenario;
-//! - [`docs`]: the documentation, JSON description and C header.
+//! - [`docs`]: the documentation, JSON description and C header;
+//! - [`wiring`]: a block's counters exposed through a register block (the
+//!   `switch` kind's `telemetry` option).
 //!
 //! The catalogue kind `regmap` takes the map as its parameters.
 
@@ -17,6 +19,7 @@ pub mod docs;
 pub mod map;
 pub mod model;
 pub mod regblock;
+pub mod wiring;
 
 use crate::catalog::{BlockKind, ParamIssue, Params, PathStep};
 use crate::params::param_error;
@@ -41,6 +44,17 @@ pub fn map_from_params(p: &Params) -> Result<RegMap, RtlError> {
             || param_error("reg", "invalid register map"),
             |i| param_error(&path_text(&i.path), i.message),
         )),
+    }
+}
+
+/// The register map a variant of `kind` with parameters `p` exposes on an
+/// `s_axil_` port: a `regmap`'s own, a `switch`'s with `telemetry`; `None`
+/// for kinds and variants without one.
+pub fn register_map(kind: &str, p: &Params) -> Result<Option<RegMap>, RtlError> {
+    match kind {
+        KIND => map_from_params(p).map(Some),
+        "switch" => crate::switch::switch::register_map(p),
+        _ => Ok(None),
     }
 }
 
