@@ -586,7 +586,7 @@ pub fn kind() -> BlockKind {
             let cfg = SwitchConfig::from_params(p)?;
             if p.bool("telemetry")? {
                 let core = switch(&format!("{name}_core"), &cfg)?;
-                Ok(with_registers(name, core, &telemetry_ports(&cfg))?)
+                Ok(with_registers(name, core, &telemetry_ports(&cfg), ("clk", "rst"))?)
             } else {
                 Ok(switch(name, &cfg)?)
             }

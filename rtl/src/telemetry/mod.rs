@@ -10,7 +10,7 @@
 //!   shared by the tests and the `linkforge sim` scenario;
 //! - [`docs`]: the documentation, JSON description and C header;
 //! - [`wiring`]: a block's counters exposed through a register block (the
-//!   `switch` kind's `telemetry` option).
+//!   `switch` and `retimer` kinds' `telemetry` option).
 //!
 //! The catalogue kind `regmap` takes the map as its parameters.
 
@@ -48,12 +48,14 @@ pub fn map_from_params(p: &Params) -> Result<RegMap, RtlError> {
 }
 
 /// The register map a variant of `kind` with parameters `p` exposes on an
-/// `s_axil_` port: a `regmap`'s own, a `switch`'s with `telemetry`; `None`
+/// `s_axil_` port: a `regmap`'s own, a `switch`'s or `retimer`'s with
+/// `telemetry`; `None`
 /// for kinds and variants without one.
 pub fn register_map(kind: &str, p: &Params) -> Result<Option<RegMap>, RtlError> {
     match kind {
         KIND => map_from_params(p).map(Some),
         "switch" => crate::switch::switch::register_map(p),
+        "retimer" => crate::retimer::top::register_map(p),
         _ => Ok(None),
     }
 }

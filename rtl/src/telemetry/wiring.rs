@@ -9,7 +9,7 @@
 
 use super::map::{Access, Field, RegMap, Register, REG_BITS, REG_BYTES};
 use super::regblock::{regblock, PREFIX};
-use linkforge_hdl::ir::SignalKind;
+use linkforge_hdl::ir::{SignalId, SignalKind};
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::ErrorKind;
 use linkforge_hdl::SourceLoc;
@@ -94,53 +94,134 @@ pub fn exposure_map(core: &Module, expose: &[String]) -> Result<RegMap, HdlError
     })
 }
 
-/// Wraps `core` (one clock `clk`, reset `rst`) as module `name`: its ports
-/// pass through, and the register block of `exposure_map(core, expose)`
-/// reads the exposed outputs on `s_axil_*`.
-pub fn with_registers(name: &str, core: Module, expose: &[String]) -> Result<Module, HdlError> {
+/// A port of the wrapped block, with the wrapper's clock for it (if it is
+/// a clock) and for its domain.
+struct CorePort {
+    name: String,
+    width: u32,
+    input: bool,
+    clock: Option<Clock>,
+    domain: Option<Clock>,
+}
+
+/// Wraps `core` as module `name`: its ports pass through (clocks as
+/// clocks, inputs in their clock domains), and the register block of
+/// `exposure_map(core, expose)` reads the exposed outputs on `s_axil_*`,
+/// clocked and reset by the core's clock and reset named in `bus` (the
+/// exposed outputs must belong to that clock's domain).
+pub fn with_registers(
+    name: &str,
+    core: Module,
+    expose: &[String],
+    bus: (&str, &str),
+) -> Result<Module, HdlError> {
     let map = exposure_map(&core, expose)?;
     let regs_module = regblock(&format!("{name}_regs"), &map)?;
     let mut m = ModuleBuilder::new(name);
-    let clk = m.clock("clk");
-    let rst = m.reset("rst");
-    let ports: Vec<(String, u32, bool, bool)> = core
+    let mut clocks: Vec<(SignalId, Clock)> = Vec::new();
+    for &p in &core.ports {
+        let s = core.signal(p);
+        if matches!(s.kind, SignalKind::Input { clock: true }) {
+            clocks.push((p, m.clock(s.name.clone())));
+        }
+    }
+    let clock_of = |id: Option<SignalId>| {
+        id.and_then(|c| clocks.iter().find(|(k, _)| *k == c).map(|(_, clk)| *clk))
+    };
+    let missing = |what: &str| {
+        HdlError::single(
+            ErrorKind::Invalid(format!("`{}` has no {what}", core.name)),
+            name.to_string(),
+            SourceLoc::caller(),
+        )
+    };
+    let bus_clock = core
+        .port(bus.0)
+        .and_then(|p| clock_of(Some(p)))
+        .ok_or_else(|| missing(&format!("clock `{}`", bus.0)))?;
+    let ports: Vec<CorePort> = core
         .ports
         .iter()
         .map(|&p| {
             let s = core.signal(p);
-            let clock = matches!(s.kind, SignalKind::Input { clock: true });
-            (s.name.clone(), s.width, core.is_input(p), clock)
+            CorePort {
+                name: s.name.clone(),
+                width: s.width,
+                input: core.is_input(p),
+                clock: clock_of(Some(p)),
+                domain: clock_of(s.domain),
+            }
         })
         .collect();
+    core.port(bus.1)
+        .ok_or_else(|| missing(&format!("reset `{}`", bus.1)))?;
     let u = m.instance("core", core);
-    for (port, width, input, clock) in &ports {
-        let inner = u.io(port)?;
-        match (port.as_str(), input, clock) {
-            ("clk", _, true) => m.assign(inner, clk),
-            ("rst", true, _) => m.assign(inner, rst.signal()),
-            (_, true, _) => {
-                let outer = m.input(port.clone(), *width);
-                m.assign(inner, outer);
+    let mut bus_reset = None;
+    for CorePort {
+        name: port,
+        width,
+        input,
+        clock,
+        domain,
+    } in ports
+    {
+        let inner = u.io(&port)?;
+        match (input, clock) {
+            (true, Some(c)) => m.assign(inner, c),
+            (true, None) => {
+                let mut outer = None;
+                let mut declare =
+                    |m: &mut ModuleBuilder| outer = Some(m.input(port.clone(), width));
+                match domain {
+                    Some(clock) => m.in_domain(Domain { clock, reset: None }, declare),
+                    None => declare(&mut m),
+                }
+                if let Some(outer) = outer {
+                    m.assign(inner, outer);
+                    if port == bus.1 {
+                        bus_reset = Some(outer);
+                    }
+                }
             }
-            (_, false, _) => {
-                let outer = m.output(port.clone(), *width);
+            (false, _) => {
+                let outer = m.output(port, width);
                 m.assign(outer, inner);
             }
         }
     }
     let r = m.instance("regs", regs_module);
-    m.assign(r.io("clk")?, clk);
-    m.assign(r.io("rst")?, rst.signal());
-    for (bus, input) in BUS {
-        let port = format!("{PREFIX}{bus}");
+    m.assign(r.io("clk")?, bus_clock);
+    if let Some(rst) = bus_reset {
+        m.assign(r.io("rst")?, rst);
+    }
+    let wanted = BUS
+        .iter()
+        .filter(|(_, input)| *input)
+        .map(|(p, _)| {
+            let port = format!("{PREFIX}{p}");
+            r.io(&port).map(|s| (port, s.width()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut bus_inputs = Vec::new();
+    let domain = Domain {
+        clock: bus_clock,
+        reset: None,
+    };
+    m.in_domain(domain, |m| {
+        for (port, width) in wanted {
+            bus_inputs.push((port.clone(), m.input(port, width)));
+        }
+    });
+    for (bus_port, input) in BUS {
+        let port = format!("{PREFIX}{bus_port}");
         let inner = r.io(&port)?;
-        if input {
-            let outer = m.input(port, inner.width());
-            m.assign(inner, outer);
-        } else {
+        if !input {
             let outer = m.output(port, inner.width());
             m.assign(outer, inner);
         }
+    }
+    for (port, outer) in bus_inputs {
+        m.assign(r.io(&port)?, outer);
     }
     for port in expose {
         let source = u.io(port)?;
