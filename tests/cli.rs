@@ -513,3 +513,34 @@ fn sim_of_a_register_block_prints_bus_metrics() {
     );
     assert!(metric("slverr") > 0, "{t}");
 }
+
+/// A retimer and a switch with `telemetry` get their register maps written
+/// too, each naming the clock its bus is synchronous to.
+#[test]
+fn gen_writes_the_register_maps_of_blocks_with_telemetry() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tm.lf");
+    std::fs::write(
+        &config,
+        "retimer rt { lanes = 2; telemetry = true; }\nswitch sw { ports = 2; telemetry = true; }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = linkforge(&["gen", config.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    for (name, clock, first) in [("rt", "rx_clk", "pi_code"), ("sw", "clk", "in0_drops")] {
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["clock"], clock);
+        assert_eq!(json["registers"][0]["name"], first);
+        assert_eq!(json["registers"][0]["fields"][0]["access"], "ro");
+        let header = std::fs::read_to_string(out.join(format!("{name}.h"))).unwrap();
+        assert!(header.contains(&format!(
+            "#define {}_{}_OFFSET 0x0000u",
+            name.to_uppercase(),
+            first.to_uppercase()
+        )));
+    }
+}

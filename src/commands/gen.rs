@@ -75,15 +75,15 @@ pub fn generate(
 pub fn register_docs(v: &Variant) -> Result<Vec<(String, String)>, CliError> {
     let map = telemetry::register_map(&v.kind, &v.params)
         .map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))?;
-    Ok(map.map_or_else(Vec::new, |map| {
+    Ok(map.map_or_else(Vec::new, |(map, bus)| {
         vec![
             (
                 format!("{}.md", v.name),
-                telemetry::docs::markdown(&v.name, &map),
+                telemetry::docs::markdown(&v.name, &map, bus),
             ),
             (
                 format!("{}.json", v.name),
-                telemetry::docs::json(&v.name, &map),
+                telemetry::docs::json(&v.name, &map, bus),
             ),
             (
                 format!("{}.h", v.name),

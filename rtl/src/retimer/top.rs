@@ -500,14 +500,22 @@ pub fn kind() -> BlockKind {
             let cfg = RetimerConfig::from_params(p)?;
             if p.bool("telemetry")? {
                 let core = retimer(&format!("{name}_core"), &cfg)?;
-                let bus = ("rx_clk", "rx_rst");
-                Ok(with_registers(name, core, &telemetry_ports(), bus)?)
+                Ok(with_registers(
+                    name,
+                    core,
+                    &telemetry_ports(),
+                    TELEMETRY_BUS,
+                )?)
             } else {
                 Ok(retimer(name, &cfg)?)
             }
         },
     }
 }
+
+/// The clock and reset of a retimer's telemetry bus: the receive domain's,
+/// where the exposed values live.
+pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
 
 /// The receive-domain outputs a retimer with `telemetry` exposes, in
 /// register order: PI codes, CDR and block lock, sync-header errors and

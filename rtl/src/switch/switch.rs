@@ -47,6 +47,7 @@ use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
 use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{exposure_map, with_registers};
+use crate::telemetry::CLK_RST;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
@@ -586,7 +587,7 @@ pub fn kind() -> BlockKind {
             let cfg = SwitchConfig::from_params(p)?;
             if p.bool("telemetry")? {
                 let core = switch(&format!("{name}_core"), &cfg)?;
-                Ok(with_registers(name, core, &telemetry_ports(&cfg), ("clk", "rst"))?)
+                Ok(with_registers(name, core, &telemetry_ports(&cfg), CLK_RST)?)
             } else {
                 Ok(switch(name, &cfg)?)
             }

@@ -5,6 +5,7 @@
 
 use super::map::{Access, FieldRef, RegMap, REG_BITS};
 use super::regblock::PREFIX;
+use super::BusClock;
 use std::fmt::Write;
 
 /// Which hardware port carries a field, for the documentation.
@@ -34,15 +35,16 @@ fn cell(s: &str) -> String {
         .replace('|', "\\|")
 }
 
-/// Markdown documentation of the register block `name`.
-pub fn markdown(name: &str, map: &RegMap) -> String {
+/// Markdown documentation of the register block `name`, whose bus is
+/// synchronous to `bus`.
+pub fn markdown(name: &str, map: &RegMap, bus: BusClock) -> String {
     let mut s = format!("# Register map of `{name}`\n\n");
     let _ = writeln!(
         s,
         "AXI4-Lite slave, ports `{PREFIX}*`, {REG_BITS}-bit data, {}-bit byte addresses, \
-         clock `clk`, synchronous reset `rst`. Unmapped or unaligned addresses \
+         clock `{}`, synchronous reset `{}`. Unmapped or unaligned addresses \
          answer SLVERR (read data 0, writes dropped); `wstrb` selects the bytes written.\n",
-        map.addr_width
+        map.addr_width, bus.0, bus.1
     );
     if map.has_irq() {
         s.push_str(
@@ -125,8 +127,9 @@ fn json_str(s: &str) -> String {
     out
 }
 
-/// A JSON description of the register block `name`.
-pub fn json(name: &str, map: &RegMap) -> String {
+/// A JSON description of the register block `name`, whose bus is
+/// synchronous to `bus`.
+pub fn json(name: &str, map: &RegMap, bus: BusClock) -> String {
     let mut regs = Vec::new();
     for (reg, r) in map.regs.iter().enumerate() {
         let fields: Vec<String> = r
@@ -177,11 +180,13 @@ pub fn json(name: &str, map: &RegMap) -> String {
         }
     };
     format!(
-        "{{\n  \"name\": {},\n  \"bus\": \"axi4-lite\",\n  \"prefix\": {},\n  \"data_width\": {REG_BITS},\n  \
+        "{{\n  \"name\": {},\n  \"bus\": \"axi4-lite\",\n  \"prefix\": {},\n  \"data_width\": {REG_BITS},\n  \"clock\": {},\n  \"reset\": {},\n  \
          \"addr_width\": {},\n  \"unmapped_response\": \"SLVERR\",\n  \"irq\": {},\n  \
          \"registers\": {},\n  \"alerts\": {}\n}}\n",
         json_str(name),
         json_str(PREFIX),
+        json_str(bus.0),
+        json_str(bus.1),
         map.addr_width,
         map.has_irq(),
         list(&regs),

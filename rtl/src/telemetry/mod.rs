@@ -47,17 +47,26 @@ pub fn map_from_params(p: &Params) -> Result<RegMap, RtlError> {
     }
 }
 
+/// The clock and the reset a register block's bus is synchronous to.
+pub type BusClock = (&'static str, &'static str);
+
+/// `clk` and `rst`: the bus clock of a `regmap` and a `switch`.
+pub const CLK_RST: BusClock = ("clk", "rst");
+
 /// The register map a variant of `kind` with parameters `p` exposes on an
-/// `s_axil_` port: a `regmap`'s own, a `switch`'s or `retimer`'s with
-/// `telemetry`; `None`
-/// for kinds and variants without one.
-pub fn register_map(kind: &str, p: &Params) -> Result<Option<RegMap>, RtlError> {
-    match kind {
-        KIND => map_from_params(p).map(Some),
-        "switch" => crate::switch::switch::register_map(p),
-        "retimer" => crate::retimer::top::register_map(p),
-        _ => Ok(None),
-    }
+/// `s_axil_` port, with the bus clock: a `regmap`'s own, a `switch`'s or
+/// `retimer`'s with `telemetry`; `None` for kinds and variants without one.
+pub fn register_map(kind: &str, p: &Params) -> Result<Option<(RegMap, BusClock)>, RtlError> {
+    let on = |map: Option<RegMap>, bus| map.map(|m| (m, bus));
+    Ok(match kind {
+        KIND => Some((map_from_params(p)?, CLK_RST)),
+        "switch" => on(crate::switch::switch::register_map(p)?, CLK_RST),
+        "retimer" => on(
+            crate::retimer::top::register_map(p)?,
+            crate::retimer::top::TELEMETRY_BUS,
+        ),
+        _ => None,
+    })
 }
 
 /// Every problem with the register map in `p`.

@@ -113,7 +113,7 @@ pub fn with_registers(
     name: &str,
     core: Module,
     expose: &[String],
-    bus: (&str, &str),
+    bus: super::BusClock,
 ) -> Result<Module, HdlError> {
     let map = exposure_map(&core, expose)?;
     let regs_module = regblock(&format!("{name}_regs"), &map)?;
