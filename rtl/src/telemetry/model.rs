@@ -169,3 +169,104 @@ impl<'m> Model<'m> {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telemetry::default_map;
+
+    const SCRATCH: u32 = 0x00;
+    const TEMP: u32 = 0x04;
+    const HIGH: u32 = 0x08;
+    const STATUS: u32 = 0x10;
+    const ERRORS: u32 = 0x18;
+    const CONTROL: u32 = 0x1C;
+
+    fn write(addr: u32, data: u32, strb: u8) -> Option<Write> {
+        Some(Write { addr, data, strb })
+    }
+
+    #[test]
+    fn resets_reads_and_unmapped_addresses() {
+        let map = default_map();
+        let m = Model::new(&map);
+        let none = Inputs::zero(&map);
+        assert_eq!(m.peek(HIGH, &none), (85, Resp::Okay));
+        // `kick` (wo, bits 15:8) reads as zero; `enable` resets to 1.
+        assert_eq!(m.peek(CONTROL, &none), (1, Resp::Okay));
+        assert_eq!(m.peek(0x20, &none), (0, Resp::SlvErr));
+        assert_eq!(m.peek(HIGH + 1, &none), (0, Resp::SlvErr), "unaligned");
+        assert_eq!(m.write_resp(0xFC), Resp::SlvErr);
+    }
+
+    #[test]
+    fn byte_strobes_select_the_bytes_written() {
+        let map = default_map();
+        let mut m = Model::new(&map);
+        let none = Inputs::zero(&map);
+        m.step(&none, None, write(SCRATCH, 0xAABB_CCDD, 0b0101));
+        assert_eq!(m.peek(SCRATCH, &none).0, 0x00BB_00DD);
+        m.step(&none, None, write(CONTROL, 0x0000_5A00, 0b0010));
+        let kick = FieldRef { reg: 7, field: 1 };
+        assert_eq!(m.value(kick), 0x5A, "wo keeps what was written");
+        assert_eq!(m.peek(CONTROL, &none).0, 1, "and reads as zero");
+    }
+
+    #[test]
+    fn w1c_sets_win_over_clears_and_raise_irq() {
+        let map = default_map();
+        let mut m = Model::new(&map);
+        let mut inputs = Inputs::zero(&map);
+        inputs.0[4][1] = 1; // alert_status.crit set by hardware
+        m.step(&inputs, None, None);
+        assert_eq!(m.peek(STATUS, &inputs).0, 0b10);
+        assert!(m.irq());
+        // Clear and set in one cycle: the set wins.
+        m.step(&inputs, None, write(STATUS, 0b10, 0xF));
+        assert_eq!(m.peek(STATUS, &inputs).0, 0b10);
+        inputs.0[4][1] = 0;
+        // Writing 0 clears nothing; writing 1 clears.
+        m.step(&inputs, None, write(STATUS, 0b01, 0xF));
+        assert_eq!(m.peek(STATUS, &inputs).0, 0b10);
+        m.step(&inputs, None, write(STATUS, 0b10, 0xF));
+        assert_eq!(m.peek(STATUS, &inputs).0, 0);
+        assert!(!m.irq());
+    }
+
+    #[test]
+    fn alerts_set_their_status_while_the_temperature_is_at_the_level() {
+        let map = default_map();
+        let mut m = Model::new(&map);
+        let mut inputs = Inputs::zero(&map);
+        inputs.0[1][0] = 84;
+        m.step(&inputs, None, None);
+        assert_eq!(m.peek(STATUS, &inputs).0, 0);
+        inputs.0[1][0] = 85;
+        assert_eq!(m.peek(TEMP, &inputs).0, 85, "ro reads its input");
+        m.step(&inputs, None, None);
+        assert_eq!(m.peek(STATUS, &inputs).0, 0b01, "high, not critical");
+        inputs.0[1][0] = 20;
+        m.step(&inputs, None, write(STATUS, 0b01, 0xF));
+        assert_eq!(m.peek(STATUS, &inputs).0, 0, "cleared once below");
+    }
+
+    #[test]
+    fn rc_counters_saturate_and_restart_on_read_without_losing_a_count() {
+        let map = default_map();
+        let mut m = Model::new(&map);
+        let mut inputs = Inputs::zero(&map);
+        inputs.0[6][0] = 1;
+        for _ in 0..3 {
+            m.step(&inputs, None, None);
+        }
+        // A read in a cycle with an increment returns 3 and leaves 1.
+        assert_eq!(m.step(&inputs, Some(ERRORS), None), Some((3, Resp::Okay)));
+        assert_eq!(m.peek(ERRORS, &inputs).0, 1);
+        m.step(&inputs, None, write(ERRORS, 0, 0xF));
+        assert_eq!(m.peek(ERRORS, &inputs).0, 2, "writes do not touch it");
+        for _ in 0..70_000 {
+            m.step(&inputs, None, None);
+        }
+        assert_eq!(m.peek(ERRORS, &inputs).0, 0xFFFF, "saturated");
+    }
+}
