@@ -128,7 +128,14 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
         let mut reported: Vec<(Span, String)> = Vec::new();
         for v in expand::expand(d, kind, settings, &mut errors) {
             for issue in catalog::issues(kind.name, &v.params) {
-                let span = locate(settings, &issue.path).unwrap_or(d.name.span);
+                let (span, label) = match locate(settings, &issue.path) {
+                    Some((span, true)) => match issue.path.last() {
+                        Some(PathStep::Param(name)) => (span, format!("this `{name}`")),
+                        _ => (span, "this row".to_string()),
+                    },
+                    Some((span, false)) => (span, "in this row".to_string()),
+                    None => (d.name.span, "in this variant".to_string()),
+                };
                 if reported
                     .iter()
                     .any(|(s, m)| *s == span && *m == issue.message)
@@ -138,7 +145,7 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
                 reported.push((span, issue.message.clone()));
                 errors.push(
                     Error::new(ErrorKind::Invalid, span, issue.message)
-                        .label("here")
+                        .label(label)
                         .maybe_help(issue.help),
                 );
             }
@@ -446,19 +453,22 @@ fn first_sweep(settings: &Settings) -> Option<Span> {
     })
 }
 
-/// Where the setting at `path` is written: the deepest step that the
-/// config wrote (a row's name when the member takes its default); `None`
-/// when not even the first step was written.
-fn locate(settings: &Settings, path: &[PathStep]) -> Option<Span> {
+/// Where the setting at `path` is written, and whether that is the whole
+/// path: else the deepest row on it that the config wrote (a member left
+/// at its default points at its row's name); `None` when not even the
+/// first step was written.
+fn locate(settings: &Settings, path: &[PathStep]) -> Option<(Span, bool)> {
     let mut here = settings;
     let mut found = None;
-    let mut steps = path.iter().peekable();
+    let mut steps = path.iter();
     while let Some(step) = steps.next() {
         let PathStep::Param(name) = step else {
             return found;
         };
         match here.get(name) {
-            Some(Setting::One(_, span) | Setting::Sweep(_, span)) => return Some(*span),
+            Some(Setting::One(_, span) | Setting::Sweep(_, span)) => {
+                return Some((*span, steps.as_slice().is_empty()))
+            }
             Some(Setting::Group(g)) => here = g,
             Some(Setting::Table(rows)) => {
                 let Some(PathStep::Row(i)) = steps.next() else {
@@ -467,10 +477,10 @@ fn locate(settings: &Settings, path: &[PathStep]) -> Option<Span> {
                 let Some(row) = rows.get(*i) else {
                     return found;
                 };
-                found = Some(row.span);
+                found = Some((row.span, steps.as_slice().is_empty()));
                 here = &row.settings;
             }
-            None => return found,
+            None => return found.map(|(span, _)| (span, false)),
         }
     }
     found
