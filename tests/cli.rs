@@ -450,3 +450,183 @@ fn rules_a_config_names_run_live_and_a_missing_signal_fails_the_run() {
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(t.contains("no signal named `rx_ready`"), "{t}");
 }
+
+/// `gen` writes a register block's map next to its Verilog: Markdown, JSON
+/// that agrees with the config, and a C header that `gcc -Wall -Werror -c`
+/// compiles alone and whose macros hold the JSON's offsets and masks.
+#[test]
+fn gen_writes_register_docs_json_and_a_c_header_that_gcc_compiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = linkforge(&[
+        "gen",
+        "examples/fabric.lf",
+        "--variant",
+        "retimer_regs",
+        "-o",
+        out,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let read = |ext: &str| {
+        std::fs::read_to_string(dir.path().join(format!("retimer_regs.{ext}")))
+            .unwrap_or_else(|e| panic!("retimer_regs.{ext}: {e}"))
+    };
+    let ledger = std::fs::read_to_string(dir.path().join(".linkforge-files")).unwrap();
+    for ext in ["v", "md", "json", "h"] {
+        assert!(
+            ledger.lines().any(|l| l == format!("retimer_regs.{ext}")),
+            "{ext} claimed in the ledger:\n{ledger}"
+        );
+    }
+    let md = read("md");
+    assert!(
+        md.contains("| `0x0040` | [`hdr_errors`](#hdr_errors)"),
+        "{md}"
+    );
+    assert!(md.contains("| `[31]` | `resync` | WO |"), "{md}");
+
+    let json: serde_json::Value = serde_json::from_str(&read("json")).unwrap();
+    assert_eq!(json["prefix"], "s_axil_");
+    assert_eq!(json["unmapped_response"], "SLVERR");
+    let regs = json["registers"].as_array().unwrap();
+    let names: Vec<&str> = regs.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "id",
+            "control",
+            "temperature",
+            "temp_high",
+            "temp_crit",
+            "irq_status",
+            "lane_status",
+            "hdr_errors",
+            "lock_losses"
+        ]
+    );
+    let offsets: Vec<u64> = regs.iter().map(|r| r["offset"].as_u64().unwrap()).collect();
+    assert_eq!(
+        offsets,
+        [0x0, 0x4, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x40, 0x44]
+    );
+    assert_eq!(json["alerts"].as_array().unwrap().len(), 2);
+
+    if !common::have("gcc") {
+        return;
+    }
+    let gcc = |args: &[&str]| {
+        let o = std::process::Command::new("gcc")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "gcc {args:?}:\n{}", text(&o));
+    };
+    gcc(&[
+        "-Wall",
+        "-Werror",
+        "-c",
+        "-x",
+        "c",
+        "retimer_regs.h",
+        "-o",
+        "header.o",
+    ]);
+    let mut c = String::from("#include \"retimer_regs.h\"\n");
+    for r in regs {
+        let reg = r["name"].as_str().unwrap().to_ascii_uppercase();
+        c.push_str(&format!(
+            "_Static_assert(RETIMER_REGS_{reg}_OFFSET == {}u, \"{reg}\");\n",
+            r["offset"]
+        ));
+        c.push_str(&format!(
+            "_Static_assert(RETIMER_REGS_{reg}_RESET == {}u, \"{reg}\");\n",
+            r["reset"]
+        ));
+        for f in r["fields"].as_array().unwrap() {
+            let field = f["name"].as_str().unwrap().to_ascii_uppercase();
+            let (lsb, width) = (f["lsb"].as_u64().unwrap(), f["width"].as_u64().unwrap());
+            let mask = ((1u64 << width) - 1) << lsb;
+            let n = format!("RETIMER_REGS_{reg}_{field}");
+            c.push_str(&format!(
+                "_Static_assert({n}_SHIFT == {lsb}u && {n}_WIDTH == {width}u && {n}_MASK == {mask}u, \"{n}\");\n\
+                 _Static_assert({n}_GET({n}_SET(0xFFFFFFFFu)) == {}u, \"{n} get/set\");\n",
+                (1u64 << width) - 1
+            ));
+        }
+    }
+    c.push_str("unsigned int first_offset(void) { return RETIMER_REGS_ID_OFFSET; }\n");
+    std::fs::write(dir.path().join("use.c"), c).unwrap();
+    gcc(&[
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-c",
+        "use.c",
+        "-o",
+        "use.o",
+    ]);
+}
+
+/// `sim` on a register block drives random AXI4-Lite traffic against the
+/// model and prints the bus metrics.
+#[test]
+fn sim_of_a_register_block_prints_bus_metrics() {
+    let o = linkforge(&[
+        "sim",
+        "examples/fabric.lf",
+        "--variant",
+        "retimer_regs",
+        "--cycles",
+        "3000",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    let metric = |name: &str| -> u64 {
+        t.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no `{name}` in:\n{t}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(metric("mismatches"), 0);
+    assert!(
+        metric("bus_reads") > 100 && metric("bus_writes") > 100,
+        "{t}"
+    );
+    assert!(metric("slverr") > 0, "{t}");
+}
+
+/// A retimer and a switch with `telemetry` get their register maps written
+/// too, each naming the clock its bus is synchronous to.
+#[test]
+fn gen_writes_the_register_maps_of_blocks_with_telemetry() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tm.lf");
+    std::fs::write(
+        &config,
+        "retimer rt { lanes = 2; telemetry = true; }\nswitch sw { ports = 2; telemetry = true; }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = linkforge(&["gen", config.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    for (name, clock, first) in [("rt", "rx_clk", "pi_code"), ("sw", "clk", "in0_drops")] {
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join(format!("{name}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["clock"], clock);
+        assert_eq!(json["registers"][0]["name"], first);
+        assert_eq!(json["registers"][0]["fields"][0]["access"], "ro");
+        let header = std::fs::read_to_string(out.join(format!("{name}.h"))).unwrap();
+        assert!(header.contains(&format!(
+            "#define {}_{}_OFFSET 0x0000u",
+            name.to_uppercase(),
+            first.to_uppercase()
+        )));
+    }
+}

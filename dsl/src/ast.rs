@@ -96,6 +96,16 @@ pub enum Entry {
         /// Member settings, in source order.
         entries: Vec<Entry>,
     },
+    /// `table row { entries }`: one named row of a table parameter
+    /// (`reg status { offset = 0x10; }`); a body may hold many.
+    Row {
+        /// The table parameter.
+        table: Ident,
+        /// The row's name.
+        row: Ident,
+        /// Member settings, in source order.
+        entries: Vec<Entry>,
+    },
 }
 
 impl Entry {
@@ -103,6 +113,7 @@ impl Entry {
     pub fn name(&self) -> &Ident {
         match self {
             Entry::Set { name, .. } | Entry::Group { name, .. } => name,
+            Entry::Row { table, .. } => table,
         }
     }
 }

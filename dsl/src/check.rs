@@ -52,6 +52,16 @@ pub(crate) fn check(
         }
         (ParamKind::Bool, Val::Bool(b)) => Ok(Value::Bool(*b)),
         (ParamKind::Text, Val::Str(s)) => Ok(Value::Str(s.clone())),
+        (ParamKind::Table { .. }, _) => Err(Error::new(
+            ErrorKind::Type,
+            span,
+            format!("`{path}` is a table of named rows, not a value"),
+        )
+        .label("table set like a value")
+        .help(format!(
+            "write each row as `{} NAME {{ member = value; }}`",
+            path.rsplit('.').next().unwrap_or(path)
+        ))),
         (ParamKind::Choice(choices), Val::Name(s) | Val::Str(s)) => {
             if choices.iter().any(|c| c == s) {
                 Ok(Value::Str(s.clone()))
@@ -156,10 +166,12 @@ fn describe_kind(kind: &ParamKind) -> String {
         ParamKind::Int { .. } => format!("an {kind}"),
         ParamKind::Float { .. } => format!("a {kind}"),
         ParamKind::Bool => "a bool (`true` or `false`)".into(),
-        ParamKind::Text => "a string in double quotes".into(),
         ParamKind::Choice(_) => kind.to_string(),
         ParamKind::Quantity { dim, .. } => format!("a quantity in {}", dim.base_unit()),
-        ParamKind::List { .. } | ParamKind::Group(_) => format!("a {kind}"),
+        ParamKind::List { .. } | ParamKind::Group(_) | ParamKind::Table { .. } => {
+            format!("a {kind}")
+        }
+        ParamKind::Text => "text (a string in double quotes)".into(),
     }
 }
 

@@ -51,6 +51,12 @@ pub enum ErrorKind {
     TooManyVariants,
     /// The file is not UTF-8 text.
     Encoding,
+    /// Two rows of one table with the same name.
+    DuplicateRow,
+    /// Values that are each fine but wrong together, as the catalogue's
+    /// rules for the kind say (overlapping register fields, a reset value
+    /// wider than its field, two registers at one address).
+    Invalid,
 }
 
 impl ErrorKind {
@@ -77,6 +83,8 @@ impl ErrorKind {
             ErrorKind::Sweep => "sweep",
             ErrorKind::TooManyVariants => "too_many_variants",
             ErrorKind::Encoding => "encoding",
+            ErrorKind::DuplicateRow => "duplicate_row",
+            ErrorKind::Invalid => "invalid",
         }
     }
 }

@@ -184,6 +184,23 @@ impl<'s> Parser<'s> {
             let j = sym(j, ';').map_or(j, |(rest, _)| rest);
             return Ok((j, Entry::Group { name, entries }));
         }
+        if let Some((k, row)) = ident(j, "a row name")
+            .ok()
+            .filter(|(k, _)| peek_sym(k, '{'))
+        {
+            let row = self.ident(k, row);
+            let (k, entries) = self.body(k, depth + 1)?;
+            let k = sym(k, ';').map_or(k, |(rest, _)| rest);
+            let table = name;
+            return Ok((
+                k,
+                Entry::Row {
+                    table,
+                    row,
+                    entries,
+                },
+            ));
+        }
         let (j, _) = sym(j, '=').or_else(|_| error(ws(j), "expected `=` or `{`"))?;
         let (j, value) = match keyword(j, "sweep").filter(|r| peek_sym(r, '[')) {
             Some(rest) => {

@@ -47,13 +47,15 @@ fn all_kinds() -> Vec<ErrorKind> {
         Sweep,
         TooManyVariants,
         Encoding,
+        DuplicateRow,
+        Invalid,
     ];
     for k in &all {
         match k {
             Syntax | TooDeep | UnknownKind | UnknownParam | DuplicateParam | DuplicateVariant
             | DuplicateConst | UndefinedConst | Arithmetic | Type | Unit | Range
             | UnknownChoice | ListTooLong | UndefinedParent | CyclicInheritance | KindMismatch
-            | Sweep | TooManyVariants | Encoding => {}
+            | Sweep | TooManyVariants | Encoding | DuplicateRow | Invalid => {}
         }
     }
     all

@@ -255,3 +255,76 @@ fn the_real_catalogue_builds_a_crossbar() {
         assert!(module.is_ok(), "{} did not build", variant.name);
     }
 }
+
+/// The rows of table `name` as (row name, row params).
+fn rows<'p>(p: &'p Params, name: &str) -> Vec<(&'p str, &'p Params)> {
+    p.list(name)
+        .expect("a table")
+        .iter()
+        .map(|r| match r {
+            Value::Group(g) => (g.str("name").expect("a row name"), g),
+            other => panic!("a row is a group, got {other}"),
+        })
+        .collect()
+}
+
+#[test]
+fn table_rows_keep_their_order_names_and_defaults() {
+    let p = only(
+        "const W = 4;\n\
+         regmap m {\n\
+             reg ctl { desc = \"control\"; field en { access = rw; reset = 1; } field mode { width = W; } }\n\
+             reg st { offset = 0x10; field up {} }\n\
+         }",
+    );
+    let regs = rows(&p, "reg");
+    assert_eq!(regs.iter().map(|r| r.0).collect::<Vec<_>>(), ["ctl", "st"]);
+    assert_eq!(regs[0].1.str("desc").ok(), Some("control"));
+    assert_eq!(
+        regs[0].1.int("offset").ok(),
+        Some(-1),
+        "offset left to auto placement"
+    );
+    assert_eq!(regs[1].1.int("offset").ok(), Some(0x10));
+    let fields = rows(regs[0].1, "field");
+    assert_eq!(
+        fields.iter().map(|r| r.0).collect::<Vec<_>>(),
+        ["en", "mode"]
+    );
+    assert_eq!(fields[0].1.str("access").ok(), Some("rw"));
+    assert_eq!(fields[0].1.int("reset").ok(), Some(1));
+    assert_eq!(fields[1].1.int("width").ok(), Some(4));
+    assert_eq!(
+        fields[1].1.str("access").ok(),
+        Some("ro"),
+        "the member default"
+    );
+}
+
+#[test]
+fn a_child_that_writes_rows_replaces_the_parents_table() {
+    let v = variants(
+        "regmap a { addr_width = 6; reg x { field f {} } reg y { field g {} } }\n\
+         regmap b : a { reg z { field h {} } }\n\
+         regmap c : a { addr_width = 8; }",
+    );
+    let regs = |i: usize| {
+        rows(&v[i].params, "reg")
+            .iter()
+            .map(|r| r.0.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(regs(1), ["z"]);
+    assert_eq!(
+        regs(2),
+        ["x", "y"],
+        "a child without rows keeps the parent's"
+    );
+    assert_eq!(v[1].params.int("addr_width").ok(), Some(6));
+}
+
+#[test]
+fn a_regmap_without_rows_gets_the_default_map() {
+    let p = only("regmap m {}");
+    assert!(rows(&p, "reg").len() > 4);
+}

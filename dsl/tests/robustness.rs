@@ -15,6 +15,12 @@ const SEEDS: &[&str] = &[
     "switch scorpio {\n    ports = sweep [4, 8, 16];\n    data_width = 0b1_0000_0000;\n    queueing = voq;\n    \
      arbiter = \"islip\";\n    traffic { pattern = uniform; load = sweep [0.5, 0.9]; }\n    \
      timeouts = [1 us, -3 ns];  // negative: out of range\n}\nswitch wide : scorpio { data_width = 512; }\n",
+    "regmap tele {\n    addr_width = 6;\n    reg id { offset = 0x0; desc = \"ids\"; field minor { width = 8; } }\n    \
+     reg ctl { field en { access = rw; reset = 1; } field mode { lsb = 4; width = 3; access = wo; } }\n    \
+     reg temp { field c { width = 8; } }\n    reg hi { field lvl { width = 8; access = rw; reset = 85; } }\n    \
+     reg st { field hot { access = w1c; irq = true; source = \"temp.c\"; threshold = \"hi.lvl\"; } }\n    \
+     reg errs { offset = 0x20; field n { width = 16; access = rc; } }\n}\n\
+     regmap tele2 : tele { addr_width = 8; }\n",
 ];
 
 fn cases() -> u32 {

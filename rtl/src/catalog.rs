@@ -70,8 +70,6 @@ pub enum ParamKind {
     },
     /// `true` or `false`.
     Bool,
-    /// Any string (written in double quotes).
-    Text,
     /// One of a fixed set of names.
     Choice(Vec<&'static str>),
     /// A number with a unit of `dim`, in `min..=max` base units.
@@ -92,6 +90,18 @@ pub enum ParamKind {
     },
     /// A nested group of parameters (`ffe { taps = 5; }`).
     Group(Vec<ParamSpec>),
+    /// Free text in double quotes, such as a description.
+    Text,
+    /// Named rows, written `NAME ROW { members }` once per row (`reg status
+    /// { ... }`), each row a group of `row` members. The value is a
+    /// [`Value::List`] of [`Value::Group`]s in source order, each with the
+    /// row's name under the key `name`.
+    Table {
+        /// The members of each row.
+        row: Vec<ParamSpec>,
+        /// The most rows accepted.
+        max_len: usize,
+    },
 }
 
 impl fmt::Display for ParamKind {
@@ -103,7 +113,6 @@ impl fmt::Display for ParamKind {
             ParamKind::Int { min, max } => write!(f, "integer {min}..={max}"),
             ParamKind::Float { min, max } => write!(f, "number {min}..={max}"),
             ParamKind::Bool => write!(f, "bool"),
-            ParamKind::Text => write!(f, "text"),
             ParamKind::Choice(c) => write!(f, "one of {}", c.join(", ")),
             ParamKind::Quantity { dim, min, max } => {
                 let u = dim.base_unit();
@@ -111,6 +120,8 @@ impl fmt::Display for ParamKind {
             }
             ParamKind::List { item, max_len } => write!(f, "list of up to {max_len} ({item})"),
             ParamKind::Group(_) => write!(f, "group"),
+            ParamKind::Text => write!(f, "text"),
+            ParamKind::Table { max_len, .. } => write!(f, "table of up to {max_len} rows"),
         }
     }
 }
@@ -324,10 +335,42 @@ fn block_kinds() -> Vec<BlockKind> {
         crate::switch::input_queue::kind(),
         crate::switch::scheduler::kind(),
         crate::switch::switch::kind(),
+        crate::telemetry::kind(),
     ]
 }
 
 /// The block kind called `name`.
 pub fn kind(name: &str) -> Option<BlockKind> {
     catalog().into_iter().find(|k| k.name == name)
+}
+
+/// One step of a path into a variant's parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathStep {
+    /// The parameter or row member with this name.
+    Param(&'static str),
+    /// The row at this index of a table.
+    Row(usize),
+}
+
+/// A problem in complete parameters that no single parameter's spec can
+/// express (two register fields that overlap, a reset value wider than its
+/// field), located by a path such as `reg`, row 2, `field`, row 0, `lsb`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamIssue {
+    /// Where: the deepest step is the culprit.
+    pub path: Vec<PathStep>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, if there is a simple way.
+    pub help: Option<String>,
+}
+
+/// The problems in the complete parameters of a variant of `kind` beyond
+/// what the specs check; empty for kinds without such rules.
+pub fn issues(kind: &str, params: &Params) -> Vec<ParamIssue> {
+    match kind {
+        crate::telemetry::KIND => crate::telemetry::issues(params),
+        _ => Vec::new(),
+    }
 }

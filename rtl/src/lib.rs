@@ -13,6 +13,7 @@ pub mod common;
 mod params;
 pub mod retimer;
 pub mod switch;
+pub mod telemetry;
 
 use linkforge_hdl::HdlError;
 

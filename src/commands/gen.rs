@@ -1,11 +1,14 @@
 //! `linkforge gen FILE -o DIR`: Verilog, a file list and a manifest for each
-//! variant.
+//! variant, and for a block with a register interface (a `regmap`, a
+//! `switch` with `telemetry`) its register map as Markdown (`NAME.md`),
+//! JSON (`NAME.json`) and a C header (`NAME.h`).
 
 use super::{build, load, select, CliError};
 use crate::manifest::{self, Manifest};
 use crate::output::{write_atomic, OutDir};
 use linkforge_dsl::Variant;
 use linkforge_hdl::{verilog, Design};
+use linkforge_rtl::telemetry;
 use std::path::Path;
 
 /// What `gen` wrote.
@@ -32,10 +35,13 @@ pub fn generate(
     out: &mut OutDir,
 ) -> Result<Generated, CliError> {
     let mut files = vec!["manifest.json".to_string()];
+    let mut docs = Vec::new();
     for v in variants {
         files.push(format!("{}.v", v.name));
         files.push(format!("{}.f", v.name));
+        docs.extend(register_docs(v)?);
     }
+    files.extend(docs.iter().map(|(name, _)| name.clone()));
     out.claim(&files)?;
     let mut manifest = Manifest {
         linkforge: env!("CARGO_PKG_VERSION"),
@@ -54,8 +60,35 @@ pub fn generate(
             .variants
             .push(manifest::entry(&v.kind, &v.params, design));
     }
+    for (name, text) in &docs {
+        write_atomic(&out.path(name), text.as_bytes())?;
+    }
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| CliError::Failed(format!("manifest: {e}")))?;
     write_atomic(&out.path("manifest.json"), format!("{json}\n").as_bytes())?;
     Ok(Generated { manifest })
+}
+
+/// The register map files of variant `v` (file name, contents): Markdown,
+/// JSON and a C header for a block with a register interface (a `regmap`,
+/// a `switch` with `telemetry`), none for others.
+pub fn register_docs(v: &Variant) -> Result<Vec<(String, String)>, CliError> {
+    let map = telemetry::register_map(&v.kind, &v.params)
+        .map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))?;
+    Ok(map.map_or_else(Vec::new, |(map, bus)| {
+        vec![
+            (
+                format!("{}.md", v.name),
+                telemetry::docs::markdown(&v.name, &map, bus),
+            ),
+            (
+                format!("{}.json", v.name),
+                telemetry::docs::json(&v.name, &map, bus),
+            ),
+            (
+                format!("{}.h", v.name),
+                telemetry::docs::c_header(&v.name, &map),
+            ),
+        ]
+    }))
 }

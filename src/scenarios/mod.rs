@@ -11,6 +11,7 @@ mod crossbar;
 mod generic;
 mod retimer;
 mod switch;
+mod telemetry;
 
 use linkforge_hdl::{words_for, Bits, Design};
 use linkforge_rtl::catalog::Params;
@@ -95,6 +96,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "crc" => crc::CrcScenario::new(params).map(boxed),
         "retimer" => retimer::RetimerScenario::new(params).map(boxed),
         "switch" => switch::SwitchScenario::new(params).map(boxed),
+        linkforge_rtl::telemetry::KIND => telemetry::RegmapScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

@@ -127,7 +127,16 @@ fn complete<'v>(
             .unwrap_or(&spec.default);
         let set = settings.and_then(|s| s.get(spec.name));
         let value = match (set, &spec.kind) {
-            (Some(Setting::One(v)), _) => v.clone(),
+            (Some(Setting::One(v, _)), _) => v.clone(),
+            (Some(Setting::Table(rows)), ParamKind::Table { row, .. }) => Value::List(
+                rows.iter()
+                    .map(|r| {
+                        let mut p = complete(row, Some(&r.settings), None, &mut std::iter::empty());
+                        p.0.insert("name".into(), Value::Str(r.name.clone()));
+                        Value::Group(p)
+                    })
+                    .collect(),
+            ),
             (Some(Setting::Sweep(..)), _) => chosen.next().unwrap_or(default).clone(),
             (set, ParamKind::Group(members)) => {
                 let sub = match set {

@@ -5,12 +5,12 @@
 mod expand;
 mod inherit;
 
-use crate::ast::{Ast, BlockDecl, Entry, Expr, Item, Rhs, Span};
+use crate::ast::{Ast, BlockDecl, Entry, Expr, Ident, Item, Rhs, Span};
 use crate::check::{check, Target};
 use crate::diagnostic::{did_you_mean, list_names, Diagnostics, Error, ErrorKind};
 use crate::eval::Consts;
 use crate::MAX_VARIANTS;
-use linkforge_rtl::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value};
+use linkforge_rtl::catalog::{self, BlockKind, ParamKind, ParamSpec, Params, PathStep, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// One elaborated variant: a block kind with complete, checked parameters.
@@ -32,12 +32,25 @@ type Settings = BTreeMap<&'static str, Setting>;
 /// One checked setting.
 #[derive(Clone, Debug)]
 enum Setting {
-    /// `name = value;`
-    One(Value),
+    /// `name = value;`, with the span of the value.
+    One(Value, Span),
     /// `name = sweep [..];`, with the span of the sweep.
     Sweep(Vec<Value>, Span),
     /// `name { .. }`
     Group(Settings),
+    /// `name row { .. }`, once per row, in source order.
+    Table(Vec<Row>),
+}
+
+/// One checked row of a table.
+#[derive(Clone, Debug)]
+struct Row {
+    /// The row's name.
+    name: String,
+    /// Where the name is written.
+    span: Span,
+    /// Its members.
+    settings: Settings,
 }
 
 /// Checks the config against `catalog` and expands it into variants, in
@@ -112,7 +125,30 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
             continue;
         };
         let mut collided = false;
+        let mut reported: Vec<(Span, String)> = Vec::new();
         for v in expand::expand(d, kind, settings, &mut errors) {
+            for issue in catalog::issues(kind.name, &v.params) {
+                let (span, label) = match locate(settings, &issue.path) {
+                    Some((span, true)) => match issue.path.last() {
+                        Some(PathStep::Param(name)) => (span, format!("this `{name}`")),
+                        _ => (span, "this row".to_string()),
+                    },
+                    Some((span, false)) => (span, "in this row".to_string()),
+                    None => (d.name.span, "in this variant".to_string()),
+                };
+                if reported
+                    .iter()
+                    .any(|(s, m)| *s == span && *m == issue.message)
+                {
+                    continue;
+                }
+                reported.push((span, issue.message.clone()));
+                errors.push(
+                    Error::new(ErrorKind::Invalid, span, issue.message)
+                        .label(label)
+                        .maybe_help(issue.help),
+                );
+            }
             if let Some(first) = made.get(&v.name) {
                 if !collided {
                     collided = true;
@@ -215,6 +251,12 @@ fn check_body(
     for entry in entries {
         let name = entry.name();
         let full = format!("{path}{}", name.name);
+        if let Entry::Row { row, entries, .. } = entry {
+            if let Some(spec) = specs.iter().find(|s| s.name == name.name) {
+                row_entry(spec, &full, row, entries, &mut settings, consts, errors);
+                continue;
+            }
+        }
         let Some(spec) = specs.iter().find(|s| s.name == name.name) else {
             let names = specs.iter().map(|s| s.name);
             let help = did_you_mean(&name.name, names.clone())
@@ -253,7 +295,7 @@ fn check_body(
                 let sub = check_body(entries, members, &path, &owner, consts, errors);
                 Some(Setting::Group(sub))
             }
-            (Entry::Group { .. }, _) => {
+            (Entry::Group { .. } | Entry::Row { .. }, _) => {
                 errors.push(
                     Error::new(
                         ErrorKind::Type,
@@ -274,7 +316,7 @@ fn check_body(
             ) => consts
                 .eval(e, true, errors)
                 .and_then(|v| check(&v, e.span, &target, consts, errors))
-                .map(Setting::One),
+                .map(|v| Setting::One(v, e.span)),
             (
                 Entry::Set {
                     value: Rhs::Sweep { values, span },
@@ -317,4 +359,129 @@ fn sweep(
         }
     }
     (out.len() == values.len()).then_some(Setting::Sweep(out, span))
+}
+
+/// Checks one row `table row { entries }` of the table `spec` and adds it
+/// to the table's rows in `settings`: its name must be new in the table,
+/// the table must have room, and nothing inside a row may be swept (a
+/// swept member is reported and then takes its default).
+fn row_entry(
+    spec: &ParamSpec,
+    full: &str,
+    row: &Ident,
+    entries: &[Entry],
+    settings: &mut Settings,
+    consts: &Consts,
+    errors: &mut Diagnostics,
+) {
+    let ParamKind::Table {
+        row: members,
+        max_len,
+    } = &spec.kind
+    else {
+        errors.push(
+            Error::new(
+                ErrorKind::Type,
+                row.span,
+                format!("`{full}` is not a table"),
+            )
+            .label("set like a table row")
+            .help(format!("set it with `{} = value;`", spec.name)),
+        );
+        return;
+    };
+    let path = format!("{full} {}.", row.name);
+    let owner = format!("row `{full} {}`", row.name);
+    let checked = check_body(entries, members, &path, &owner, consts, errors);
+    if let Some(span) = first_sweep(&checked) {
+        errors.push(
+            Error::new(
+                ErrorKind::Sweep,
+                span,
+                format!("a sweep inside the row `{full} {}`", row.name),
+            )
+            .label("swept in a row")
+            .help("sweep parameters of the block itself; rows take single values"),
+        );
+    }
+    let rows = match settings
+        .entry(spec.name)
+        .or_insert_with(|| Setting::Table(Vec::new()))
+    {
+        Setting::Table(rows) => rows,
+        _ => return,
+    };
+    if let Some(first) = rows.iter().find(|r| r.name == row.name) {
+        errors.push(
+            Error::new(
+                ErrorKind::DuplicateRow,
+                row.span,
+                format!("`{full} {}` is declared twice", row.name),
+            )
+            .label("declared again here")
+            .note(first.span, "first declared here")
+            .help(format!("give each `{full}` a distinct name")),
+        );
+        return;
+    }
+    if rows.len() == *max_len {
+        errors.push(
+            Error::new(
+                ErrorKind::ListTooLong,
+                row.span,
+                format!("`{full}` takes at most {max_len} rows"),
+            )
+            .label("one row too many")
+            .help(format!("remove rows of `{full}`")),
+        );
+        return;
+    }
+    rows.push(Row {
+        name: row.name.clone(),
+        span: row.span,
+        settings: checked,
+    });
+}
+
+/// The span of the first sweep in `settings`, groups included (rows of
+/// nested tables report their own).
+fn first_sweep(settings: &Settings) -> Option<Span> {
+    settings.values().find_map(|s| match s {
+        Setting::Sweep(_, span) => Some(*span),
+        Setting::Group(g) => first_sweep(g),
+        Setting::Table(_) | Setting::One(..) => None,
+    })
+}
+
+/// Where the setting at `path` is written, and whether that is the whole
+/// path: else the deepest row on it that the config wrote (a member left
+/// at its default points at its row's name); `None` when not even the
+/// first step was written.
+fn locate(settings: &Settings, path: &[PathStep]) -> Option<(Span, bool)> {
+    let mut here = settings;
+    let mut found = None;
+    let mut steps = path.iter();
+    while let Some(step) = steps.next() {
+        let PathStep::Param(name) = step else {
+            return found;
+        };
+        match here.get(name) {
+            Some(Setting::One(_, span) | Setting::Sweep(_, span)) => {
+                return Some((*span, steps.as_slice().is_empty()))
+            }
+            Some(Setting::Group(g)) => here = g,
+            Some(Setting::Table(rows)) => {
+                let Some(PathStep::Row(i)) = steps.next() else {
+                    return found;
+                };
+                let Some(row) = rows.get(*i) else {
+                    return found;
+                };
+                found = Some((row.span, steps.as_slice().is_empty()));
+                here = &row.settings;
+            }
+            None => return found.map(|(span, _)| (span, false)),
+        }
+    }
+    found
 }

@@ -159,7 +159,9 @@ pub fn catalog() -> Vec<BlockKind> {
         ],
         build: not_buildable,
     };
-    vec![retimer, switch]
+    // The real register-map kind: tables of named rows and its own rules.
+    let regmap = linkforge_rtl::catalog::kind("regmap").expect("regmap is in the catalogue");
+    vec![retimer, switch, regmap]
 }
 
 /// `src` (the bytes of a file) loaded as `name` against the test catalogue;

@@ -60,6 +60,8 @@ use super::COUNT_WIDTH;
 use crate::catalog::{BlockKind, Params};
 use crate::common::saturating_count;
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::telemetry::map::RegMap;
+use crate::telemetry::wiring::{exposure_map, with_registers};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
@@ -486,7 +488,65 @@ pub fn kind() -> BlockKind {
                 32,
                 "elastic-buffer depth in words (a power of two)",
             ),
+            crate::catalog::ParamSpec {
+                name: "telemetry",
+                short: "tm",
+                kind: crate::catalog::ParamKind::Bool,
+                default: crate::catalog::Value::Bool(false),
+                doc: "expose the receive-side counters and states read-only on an AXI4-Lite register block (s_axil_*, clocked by rx_clk)",
+            },
         ],
-        build: |name, p| Ok(retimer(name, &RetimerConfig::from_params(p)?)?),
+        build: |name, p| {
+            let cfg = RetimerConfig::from_params(p)?;
+            if p.bool("telemetry")? {
+                let core = retimer(&format!("{name}_core"), &cfg)?;
+                Ok(with_registers(
+                    name,
+                    core,
+                    &telemetry_ports(),
+                    TELEMETRY_BUS,
+                )?)
+            } else {
+                Ok(retimer(name, &cfg)?)
+            }
+        },
     }
+}
+
+/// The clock and reset of a retimer's telemetry bus: the receive domain's,
+/// where the exposed values live.
+pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
+
+/// The receive-domain outputs a retimer with `telemetry` exposes, in
+/// register order: PI codes, CDR and block lock, sync-header errors and
+/// lock losses, FFE and DFE taps, skew, alignment and the elastic buffer's
+/// write-side drops and overflows (packed ports take one register per 32
+/// bits).
+pub fn telemetry_ports() -> Vec<String> {
+    [
+        "pi_code",
+        "cdr_locked",
+        "block_lock",
+        "hdr_errors",
+        "lock_losses",
+        "ffe_coefs",
+        "dfe_coefs",
+        "skew",
+        "aligned",
+        "deskew_error",
+        "eb_drops",
+        "eb_overflows",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// The register map of a retimer variant with `telemetry` set, `None`
+/// without.
+pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
+    if !p.bool("telemetry")? {
+        return Ok(None);
+    }
+    let core = retimer("core", &RetimerConfig::from_params(p)?)?;
+    Ok(Some(exposure_map(&core, &telemetry_ports())?))
 }

@@ -45,6 +45,9 @@ use crate::catalog::{BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::telemetry::map::RegMap;
+use crate::telemetry::wiring::{exposure_map, with_registers};
+use crate::telemetry::CLK_RST;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
@@ -571,10 +574,46 @@ pub fn kind() -> BlockKind {
     ];
     params.extend(SchedPolicy::specs());
     params.push(TrafficConfig::spec());
+    params.push(crate::catalog::ParamSpec {
+        name: "telemetry",
+        short: "tm",
+        kind: crate::catalog::ParamKind::Bool,
+        default: crate::catalog::Value::Bool(false),
+        doc: "expose the per-port counters read-only on an AXI4-Lite register block (s_axil_*)",
+    });
     BlockKind {
         name: "switch",
         doc: "fabric switch: credit-flow-controlled ports, fifo/voq queues, scheduler, crossbar, routing, counters",
         params,
-        build: |name, p| Ok(switch(name, &SwitchConfig::from_params(p)?)?),
+        build: |name, p| {
+            let cfg = SwitchConfig::from_params(p)?;
+            if p.bool("telemetry")? {
+                let core = switch(&format!("{name}_core"), &cfg)?;
+                Ok(with_registers(name, core, &telemetry_ports(&cfg), CLK_RST)?)
+            } else {
+                Ok(switch(name, &cfg)?)
+            }
+        },
     }
+}
+
+/// The outputs a switch with `telemetry` exposes, one register each, in
+/// this order: per input `in{i}_drops`, `in{i}_fill`, then per output
+/// `out{o}_packets`, `out{o}_bytes`, `out{o}_credit_stalls`.
+pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
+    let ins = (0..cfg.ports).flat_map(|i| [format!("in{i}_drops"), format!("in{i}_fill")]);
+    let outs = (0..cfg.ports)
+        .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("out{o}_{c}")));
+    ins.chain(outs).collect()
+}
+
+/// The register map of a switch variant with `telemetry` set, `None`
+/// without.
+pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
+    if !p.bool("telemetry")? {
+        return Ok(None);
+    }
+    let cfg = SwitchConfig::from_params(p)?;
+    let core = switch("core", &cfg)?;
+    Ok(Some(exposure_map(&core, &telemetry_ports(&cfg))?))
 }

@@ -1,0 +1,181 @@
+//! Telemetry wiring: a switch or retimer built with `telemetry` passes
+//! every port through, and each exposed counter or state reads back over
+//! AXI4-Lite equal to its own output port at the edge the read is
+//! accepted. Plus the Verilog tools on the wrapped blocks.
+
+mod common;
+
+use common::check_verilog;
+use linkforge_hdl::Design;
+use linkforge_rtl::catalog::{self, Params, Value};
+use linkforge_rtl::retimer::top::{register_map as retimer_map, telemetry_ports as retimer_ports};
+use linkforge_rtl::switch::bench::{Bench, BenchOptions};
+use linkforge_rtl::switch::switch::{register_map, telemetry_ports, SwitchConfig};
+use linkforge_rtl::switch::traffic::TrafficConfig;
+use linkforge_rtl::telemetry::map::{RegMap, REG_BITS};
+use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::{SignalHandle, Sim, SimError};
+
+struct SimIo(Sim);
+
+linkforge_rtl::switch_io_for_sim!(SimIo, SignalHandle, SimError);
+
+fn params(ports: i64) -> Params {
+    let k = catalog::kind("switch").expect("switch is in the catalogue");
+    let mut p = Params::defaults(&k.params);
+    p.0.insert("ports".into(), Value::Int(ports));
+    p.0.insert("telemetry".into(), Value::Bool(true));
+    p
+}
+
+fn build(name: &str, p: &Params) -> Design {
+    let k = catalog::kind("switch").expect("switch is in the catalogue");
+    Design::new((k.build)(name, p).expect("the switch builds")).expect("valid design")
+}
+
+/// Steps until `clock` has had one more rising edge.
+fn edge(sim: &mut Sim, clock: &str) {
+    let n = sim.cycles(clock).expect("clock");
+    while sim.cycles(clock).expect("clock") == n {
+        sim.step().expect("step");
+    }
+}
+
+/// 32-bit word `k` of output `port` now.
+fn word(sim: &mut Sim, port: &str, k: u32) -> u64 {
+    let bits = sim.peek_bits(port).expect("peek");
+    let w = bits.words()[(k / 2) as usize];
+    (w >> (32 * (k % 2))) & 0xFFFF_FFFF
+}
+
+/// One AXI4-Lite read of `addr` on the bus clocked by `clock`: (rdata,
+/// rresp, word `k` of `port` at the edge that accepted the read).
+fn axi_read(sim: &mut Sim, clock: &str, addr: u64, port: &str, k: u32) -> (u64, u64, u64) {
+    let poke = |sim: &mut Sim, n: &str, v: u64| sim.poke(&format!("s_axil_{n}"), v).expect("poke");
+    let peek = |sim: &mut Sim, n: &str| sim.peek(&format!("s_axil_{n}")).expect("peek");
+    poke(sim, "araddr", addr);
+    poke(sim, "arvalid", 1);
+    poke(sim, "rready", 0);
+    while peek(sim, "arready") == 0 {
+        edge(sim, clock);
+    }
+    let sampled = word(sim, port, k);
+    edge(sim, clock);
+    poke(sim, "arvalid", 0);
+    while peek(sim, "rvalid") == 0 {
+        edge(sim, clock);
+    }
+    let got = (peek(sim, "rdata"), peek(sim, "rresp"), sampled);
+    poke(sim, "rready", 1);
+    edge(sim, clock);
+    poke(sim, "rready", 0);
+    got
+}
+
+/// Reads every register of `map`; each must answer OKAY with the exposed
+/// port's bits at the accepting edge. Returns how many were not zero.
+fn read_all(sim: &mut Sim, clock: &str, map: &RegMap, ports: &[String]) -> usize {
+    let mut nonzero = 0;
+    let mut regs = map.regs.iter();
+    for port in ports {
+        let width = sim.signal(port).expect("the port passes through").width();
+        for k in 0..width.div_ceil(REG_BITS) {
+            let reg = regs.next().expect("a register per 32 bits");
+            let (data, resp, want) = axi_read(sim, clock, reg.offset.into(), port, k);
+            assert_eq!(
+                (data, resp),
+                (want, 0),
+                "{port} word {k} at {:#x}",
+                reg.offset
+            );
+            nonzero += usize::from(want != 0);
+        }
+    }
+    assert!(regs.next().is_none(), "no register left over");
+    let past = u64::from(map.regs.len() as u32 * 4);
+    assert_eq!(
+        axi_read(sim, clock, past, &ports[0], 0).1,
+        2,
+        "past the last register: SLVERR"
+    );
+    nonzero
+}
+
+#[test]
+fn switch_counters_read_back_over_axi4_lite() {
+    let p = params(4);
+    let cfg = SwitchConfig::from_params(&p).expect("valid config");
+    let traffic =
+        TrafficConfig::from_params(p.group("traffic").expect("traffic"), cfg.max_packet_beats)
+            .expect("valid traffic");
+    let mut io = SimIo(Sim::new(&build("sw", &p)).expect("the simulator compiles it"));
+    let options = BenchOptions {
+        drain: Some(2000),
+        ..BenchOptions::default()
+    };
+    let mut rng = XorShift::new(5);
+    let mut words = std::iter::from_fn(move || Some(rng.word()));
+    let report = Bench::new(cfg.clone(), traffic, options)
+        .run(&mut io, 1500, &mut words, &mut |_| {})
+        .unwrap_or_else(|f| panic!("{f:?}"));
+    assert!(report.delivered > 100, "{report:?}");
+
+    let map = register_map(&p).expect("valid").expect("telemetry is on");
+    let ports = telemetry_ports(&cfg);
+    assert_eq!(
+        map.regs.len(),
+        ports.len(),
+        "one register per counter of at most 32 bits"
+    );
+    let nonzero = read_all(&mut io.0, "clk", &map, &ports);
+    assert!(nonzero >= 8, "the traffic moved the counters");
+}
+
+#[test]
+fn retimer_states_read_back_over_axi4_lite() {
+    let k = catalog::kind("retimer").expect("retimer is in the catalogue");
+    let mut p = Params::defaults(&k.params);
+    p.0.insert("lanes".into(), Value::Int(2));
+    p.0.insert("telemetry".into(), Value::Bool(true));
+    let design =
+        Design::new((k.build)("rt", &p).expect("the retimer builds")).expect("valid design");
+    let mut sim = Sim::new(&design).expect("the simulator compiles it");
+    sim.poke("rst", 1).expect("poke");
+    sim.poke("rx_rst", 1).expect("poke");
+    for _ in 0..8 {
+        sim.step().expect("step");
+    }
+    sim.poke("rst", 0).expect("poke");
+    sim.poke("rx_rst", 0).expect("poke");
+    let width = sim.signal("rx_sample").expect("rx_sample").width();
+    let mut rng = XorShift::new(9);
+    for _ in 0..400 {
+        sim.poke_bits("rx_sample", &rng.bits(width)).expect("poke");
+        sim.step().expect("step");
+    }
+    let map = retimer_map(&p).expect("valid").expect("telemetry is on");
+    let nonzero = read_all(&mut sim, "rx_clk", &map, &retimer_ports());
+    assert!(nonzero > 0, "random samples moved some state");
+}
+
+#[test]
+fn verilog_tools_accept_a_switch_with_telemetry() {
+    let p = params(2);
+    let k = catalog::kind("switch").expect("switch is in the catalogue");
+    check_verilog((k.build)("switch_tm", &p).map_err(|e| match e {
+        linkforge_rtl::RtlError::Hdl(h) => h,
+        other => panic!("{other}"),
+    }));
+}
+
+#[test]
+fn verilog_tools_accept_a_retimer_with_telemetry() {
+    let k = catalog::kind("retimer").expect("retimer is in the catalogue");
+    let mut p = Params::defaults(&k.params);
+    p.0.insert("lanes".into(), Value::Int(1));
+    p.0.insert("telemetry".into(), Value::Bool(true));
+    check_verilog((k.build)("retimer_tm", &p).map_err(|e| match e {
+        linkforge_rtl::RtlError::Hdl(h) => h,
+        other => panic!("{other}"),
+    }));
+}
