@@ -69,6 +69,7 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
     let rdata = out(&mut m, "rdata", REG_BITS);
     let rresp = out(&mut m, "rresp", 2);
     let rvalid = out(&mut m, "rvalid", 1);
+    m.interface(Protocol::Axi4Lite, PREFIX);
 
     // Write channel: one holding register each for the address and the data.
     let aw_held = m.reg("aw_held", 1).reset(0);

@@ -155,6 +155,12 @@ pub fn with_registers(
         .collect();
     core.port(bus.1)
         .ok_or_else(|| missing(&format!("reset `{}`", bus.1)))?;
+    // The core's interfaces stay interfaces of the wrapper, on its clocks.
+    let interfaces: Vec<(Protocol, String, Option<Clock>)> = core
+        .interfaces
+        .iter()
+        .map(|i| (i.protocol, i.prefix.clone(), clock_of(Some(i.clock))))
+        .collect();
     let u = m.instance("core", core);
     let mut bus_reset = None;
     for CorePort {
@@ -211,7 +217,15 @@ pub fn with_registers(
         for (port, width) in wanted {
             bus_inputs.push((port.clone(), m.input(port, width)));
         }
+        m.interface(Protocol::Axi4Lite, PREFIX);
     });
+    for (protocol, prefix, clock) in interfaces {
+        if let Some(clock) = clock {
+            m.in_domain(Domain { clock, reset: None }, |m| {
+                m.interface(protocol, prefix)
+            });
+        }
+    }
     for (bus_port, input) in BUS {
         let port = format!("{PREFIX}{bus_port}");
         let inner = r.io(&port)?;
