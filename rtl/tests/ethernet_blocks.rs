@@ -64,8 +64,14 @@ fn encoder_model_matches_hand_worked_blocks() {
         (HDR_DATA, 0x0123_4567_89AB_CDEF)
     );
     // Not encodable: a start in lane 1, a sequence character.
-    assert_eq!(encode(0x0707_0707_0707_FB07, 0xFF), (HDR_CONTROL, ERROR_BLOCK));
-    assert_eq!(encode(0x0707_0707_0707_079C, 0xFF), (HDR_CONTROL, ERROR_BLOCK));
+    assert_eq!(
+        encode(0x0707_0707_0707_FB07, 0xFF),
+        (HDR_CONTROL, ERROR_BLOCK)
+    );
+    assert_eq!(
+        encode(0x0707_0707_0707_079C, 0xFF),
+        (HDR_CONTROL, ERROR_BLOCK)
+    );
     let bad = Decoded {
         d: u64::from_ne_bytes([ERROR; 8]),
         c: 0xFF,
@@ -101,6 +107,16 @@ fn random_word(rng: &mut Rng, source: &mut Source) -> (u64, u8) {
         d | u64::from(b) << (8 * j)
     });
     (d, c)
+}
+
+/// From a zero register, a lone 1 in bit 0 comes back through the taps of
+/// x^39 and x^58: bits 0, 39 and 58 of the scrambled block.
+#[test]
+fn scrambler_model_follows_the_polynomial() {
+    let mut m = scrambler::Model::new();
+    assert_eq!(m.apply(Direction::Scramble, 1), 1 | 1 << 39 | 1 << 58);
+    let mut d = scrambler::Model::new();
+    assert_eq!(d.apply(Direction::Descramble, 1 | 1 << 39 | 1 << 58), 1);
 }
 
 proptest! {
@@ -428,6 +444,10 @@ fn catalogue_entries_build() {
         .collect();
     assert_eq!(kinds.len(), 9);
     for k in kinds {
-        assert!((k.build)("top", &Params::defaults(&k.params)).is_ok(), "{}", k.name);
+        assert!(
+            (k.build)("top", &Params::defaults(&k.params)).is_ok(),
+            "{}",
+            k.name
+        );
     }
 }

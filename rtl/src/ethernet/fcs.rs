@@ -127,6 +127,11 @@ impl Source {
         Self::default()
     }
 
+    /// Lanes queued and not yet put in a word.
+    pub fn queued(&self) -> usize {
+        self.lanes.len()
+    }
+
     /// Lanes queued or sent so far.
     fn len(&self) -> u64 {
         self.taken + self.lanes.len() as u64

@@ -106,6 +106,16 @@ impl EthPcsConfig {
         Ok(())
     }
 
+    /// Blocks the receiver takes, from any bit offset on a scrambled
+    /// stream, until `rx_block_lock` rises: the 64 of the window, plus for
+    /// each of the 65 wrong offsets the `slip_wait` blocks and the blocks it
+    /// takes to see an invalid header (each has one with probability 1/2,
+    /// so 2 on average; the bound allows 6 each, which 65 offsets exceed
+    /// together with probability below 1e-30), plus 4 blocks of pipeline.
+    pub fn lock_bound_blocks(&self) -> u64 {
+        64 + 65 * (u64::from(self.slip_wait) + 6) + 4
+    }
+
     /// The block lock state machine.
     pub fn block_lock(&self) -> BlockLockConfig {
         BlockLockConfig {
