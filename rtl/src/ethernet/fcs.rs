@@ -145,8 +145,9 @@ impl Source {
 
     /// Appends `frame` (its bytes, FCS included) after at least `ipg` idle
     /// characters, starting in the next lane 0 or 4 of a word after the one
-    /// holding the last terminate; returns the index of the word holding
-    /// its start.
+    /// holding the last terminate; returns the index of the lane holding
+    /// its start, counting from the stream's first lane (its terminate is
+    /// `8 + frame.len()` lanes later).
     pub fn frame(&mut self, frame: &[u8], ipg: usize) -> u64 {
         let last_word = self.len().saturating_sub(1) / 8;
         let mut start = self.len() + ipg as u64;
@@ -160,7 +161,7 @@ impl Source {
         self.lanes.push_back((0xD5, false));
         self.lanes.extend(frame.iter().map(|&b| (b, false)));
         self.lanes.push_back((TERMINATE, true));
-        start / 8
+        start
     }
 
     /// The next word, padding with idles when fewer than 8 lanes wait.
