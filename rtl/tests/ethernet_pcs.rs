@@ -357,3 +357,43 @@ fn widths_below_64_need_the_gearbox() {
     };
     assert!(eth_pcs("p", &slow).is_err());
 }
+
+/// SERDES looped back without a gearbox: lock after 64 blocks, and a word
+/// comes back 4 edges after it is taken (2 transmit, 2 receive).
+#[test]
+fn loopback_latency_is_two_edges_each_way() {
+    let mut sim = Sim::new(&design(&config(64, false))).expect("compiles");
+    let mut marker_sent = None;
+    for cycle in 0..200u64 {
+        for rst in ["tx_rst", "rx_rst"] {
+            sim.poke(rst, u64::from(cycle < 2)).expect("poke");
+        }
+        let hdr = sim.peek("serdes_tx_hdr").expect("peek");
+        let data = sim.peek("serdes_tx_data").expect("peek");
+        sim.poke("serdes_rx_hdr", hdr).expect("poke");
+        sim.poke("serdes_rx_data", data).expect("poke");
+        let marker = cycle == 150;
+        let (d, c) = if marker {
+            (0x0123_4567_89AB_CDEF, 0)
+        } else {
+            (0x0707_0707_0707_0707, 0xFF)
+        };
+        sim.poke("xgmii_txd", d).expect("poke");
+        sim.poke("xgmii_txc", c).expect("poke");
+        if marker {
+            marker_sent = Some(cycle);
+        }
+        sim.step().expect("step");
+        if cycle == 2 + 64 + 4 {
+            assert_eq!(sim.peek("rx_block_lock").expect("peek"), 1);
+        }
+        if sim.peek("xgmii_rxc").expect("peek") == 0 {
+            let sent = marker_sent.expect("only the marker is data");
+            assert_eq!(sim.peek("xgmii_rxd").expect("peek"), 0x0123_4567_89AB_CDEF);
+            // Taken at the edge ending cycle `sent`, back after 3 more.
+            assert_eq!(cycle - sent, 3);
+            return;
+        }
+    }
+    panic!("the marker never came back");
+}

@@ -25,7 +25,7 @@
 //! Counters (saturating, 32 bits): `frames` (frames ended), `fcs_errors`,
 //! `frame_errors` (aborted frames).
 
-use super::{COUNT_WIDTH, START, TERMINATE};
+use super::{COUNT_WIDTH, IDLE, START, TERMINATE};
 use crate::catalog::BlockKind;
 use crate::common::crc::{crc, reference, CrcConfig};
 use crate::common::saturating_count;
@@ -139,8 +139,7 @@ impl Source {
 
     /// Appends `idles` idle characters.
     pub fn idle(&mut self, idles: usize) {
-        self.lanes
-            .extend(std::iter::repeat_n((super::IDLE, true), idles));
+        self.lanes.extend(std::iter::repeat_n((IDLE, true), idles));
     }
 
     /// Appends `frame` (its bytes, FCS included) after at least `ipg` idle
@@ -171,7 +170,7 @@ impl Source {
         }
         self.taken += 8;
         (0..8).fold((0, 0), |(d, c), j| {
-            let (b, k) = self.lanes.pop_front().unwrap_or((super::IDLE, true));
+            let (b, k) = self.lanes.pop_front().unwrap_or((IDLE, true));
             (d | u64::from(b) << (8 * j), c | u8::from(k) << j)
         })
     }

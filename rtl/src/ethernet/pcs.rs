@@ -32,7 +32,7 @@
 //! and `xgmii_txc` are taken (always without the gearbox; `W/66` of the
 //! clocks with it); `xgmii_rx_valid` marks the clocks with a new received
 //! word. Latency without the gearbox: 2 `tx_clk` edges from XGMII to SERDES
-//! and 3 `rx_clk` edges back.
+//! and 2 `rx_clk` edges back (each gearbox adds its buffering).
 //!
 //! Counters (saturating, 32 bits): `tx_blocks` (blocks encoded),
 //! `rx_blocks` (blocks received with block lock), `rx_bad_headers`
