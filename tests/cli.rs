@@ -630,3 +630,75 @@ fn gen_writes_the_register_maps_of_blocks_with_telemetry() {
         )));
     }
 }
+
+#[test]
+fn sim_of_the_ethernet_pcs_checks_every_frame_and_prints_its_metrics() {
+    let o = linkforge(&[
+        "sim",
+        "examples/fabric.lf",
+        "--variant",
+        "xge_pcs",
+        "--cycles",
+        "3000",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in [
+        "checks_failed: 0",
+        "frames_good: ",
+        "frames_bad: ",
+        "lock_time_blocks: ",
+        "relock_time_blocks: ",
+        "rx_bad_headers: ",
+        "rx_fcs_errors: ",
+        "slips_injected: 1",
+    ] {
+        assert!(t.contains(line), "missing `{line}` in:\n{t}");
+    }
+    assert!(!t.contains("lock_time_blocks: n/a"), "{t}");
+    assert!(!t.contains("frames_good: 0\n"), "{t}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let o = linkforge(&[
+        "check",
+        "examples/fabric.lf",
+        "--variant",
+        "xge_pcs",
+        "--cases",
+        "3",
+        "--max-cycles",
+        "2000",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("xge_pcs: 3 cases passed"), "{t}");
+}
+
+#[test]
+fn prove_proves_the_ethernet_block_lock_and_gearbox_invariants() {
+    if !(common::have("yosys") && common::have("yosys-smtbmc") && common::have("z3")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    // Block lock: fewer than 64 headers and 16 invalid ones in a window, no
+    // invalid header counted without lock, no slip with lock. Gearboxes:
+    // their bit counts stay in range.
+    for variant in ["eth_block_lock", "eth_gearbox_tx", "eth_gearbox_rx"] {
+        let o = linkforge(&[
+            "prove",
+            "examples/catalog.lf",
+            "--variant",
+            variant,
+            "--depth",
+            "12",
+            "-o",
+            out,
+        ]);
+        let t = text(&o);
+        assert!(o.status.success(), "{t}");
+        assert!(t.contains(&format!("{variant}: proven to depth 12")), "{t}");
+    }
+}

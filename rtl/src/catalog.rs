@@ -336,6 +336,15 @@ fn block_kinds() -> Vec<BlockKind> {
         crate::switch::scheduler::kind(),
         crate::switch::switch::kind(),
         crate::telemetry::kind(),
+        crate::ethernet::codec::encoder_kind(),
+        crate::ethernet::codec::decoder_kind(),
+        crate::ethernet::scrambler::scrambler_kind(),
+        crate::ethernet::scrambler::descrambler_kind(),
+        crate::ethernet::block_lock::kind(),
+        crate::ethernet::gearbox::tx_kind(),
+        crate::ethernet::gearbox::rx_kind(),
+        crate::ethernet::fcs::kind(),
+        crate::ethernet::pcs::kind(),
     ]
 }
 

@@ -8,6 +8,7 @@
 
 mod crc;
 mod crossbar;
+mod ethernet;
 mod generic;
 mod retimer;
 mod switch;
@@ -97,6 +98,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "retimer" => retimer::RetimerScenario::new(params).map(boxed),
         "switch" => switch::SwitchScenario::new(params).map(boxed),
         linkforge_rtl::telemetry::KIND => telemetry::RegmapScenario::new(params).map(boxed),
+        "eth_pcs" => ethernet::EthPcsScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

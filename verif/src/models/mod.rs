@@ -3,4 +3,5 @@
 //! are test models, not RTL.
 pub mod channel;
 pub mod link;
+pub mod serial;
 pub mod xorshift;

@@ -1,0 +1,399 @@
+//! `eth_pcs` end to end: XGMII frames through the transmit path, a serial
+//! line (verif's `SerialChannel`) with a random bit offset, a bit slip and
+//! optional bit errors, and the receive path. Properties:
+//!
+//! - decode(descramble(lock(slip(scramble(encode(x)))))) = x: while locked
+//!   (away from the slip), the received XGMII words are the sent ones;
+//! - lock comes within `EthPcsConfig::lock_bound_blocks` blocks, and again
+//!   after the slip;
+//! - with bit errors, no received frame that differs from every sent frame
+//!   passes with a correct FCS, and the PCS counts every frame it ends.
+
+mod common;
+
+use common::{cases, check_verilog};
+use linkforge_hdl::{Bits, Design};
+use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
+use linkforge_rtl::ethernet::pcs::{eth_pcs, EthPcsConfig};
+use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
+use linkforge_verif::models::serial::SerialChannel;
+use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::Sim;
+use proptest::prelude::*;
+use std::collections::HashSet;
+
+/// Junk bits always on the line ahead of the data, so slips that drop
+/// bits never empty it.
+const LINE_DELAY: usize = 200;
+
+/// What a run saw.
+#[derive(Default)]
+struct Run {
+    /// XGMII words sent, in order.
+    sent: Vec<(u64, u8)>,
+    /// Frames sent (FCS included).
+    frames: HashSet<Vec<u8>>,
+    /// Received words, each with whether lock was high, the cycle, and
+    /// the received blocks so far.
+    received: Vec<((u64, u8), bool, u64)>,
+    /// Received blocks counted until the first lock, and from the slip to
+    /// the lock after it.
+    lock_blocks: Vec<u64>,
+    /// Counters at the end, by port name.
+    counters: Vec<(&'static str, u64)>,
+    /// Bit errors the channel made.
+    bit_errors: u64,
+    /// The data inputs of every step, in port order, for co-simulation.
+    inputs: Vec<Vec<Bits>>,
+}
+
+/// The stimulus of one run.
+struct Setup {
+    cfg: EthPcsConfig,
+    seed: u64,
+    offset: usize,
+    cycles: u64,
+    /// The cycle of the bit slip, and whether it adds a bit.
+    slip: Option<(u64, bool)>,
+    /// Mean bits between bit errors after lock (0: none).
+    error_interval: u64,
+}
+
+const COUNTERS: [&str; 8] = [
+    "tx_blocks",
+    "rx_blocks",
+    "rx_bad_headers",
+    "rx_block_errors",
+    "rx_lock_losses",
+    "rx_frames",
+    "rx_fcs_errors",
+    "rx_frame_errors",
+];
+
+fn design(cfg: &EthPcsConfig) -> Design {
+    Design::new(eth_pcs("eth_pcs", cfg).expect("builds")).expect("valid")
+}
+
+fn run(s: &Setup) -> Run {
+    let design = design(&s.cfg);
+    let mut sim = Sim::new(&design).expect("compiles");
+    let inputs: Vec<String> = cosim::data_inputs(design.top())
+        .iter()
+        .map(|&(n, _)| n.to_string())
+        .collect();
+    let mut rng = XorShift::new(s.seed);
+    let mut line = SerialChannel::new(rng.word(), LINE_DELAY + s.offset);
+    let mut source = Source::new();
+    let mut out = Run::default();
+    let w = s.cfg.width;
+    let mut blocks = 0u64;
+    let mut hunt_from = Some(0u64);
+    // A slip was made and lock has not been lost since.
+    let mut slipped = false;
+    let p = |sim: &mut Sim, name: &str, v: u64| sim.poke(name, v).expect("poke");
+    for cycle in 0..s.cycles {
+        let in_reset = cycle < 2;
+        p(&mut sim, "tx_rst", u64::from(in_reset));
+        p(&mut sim, "rx_rst", u64::from(in_reset));
+        if Some(cycle) == s.slip.map(|x| x.0) {
+            line.slip(s.slip.is_some_and(|x| x.1));
+            slipped = true;
+        }
+        // The line: what the transmitter puts out now, into the receiver.
+        let tx_data = sim.peek("serdes_tx_data").expect("peek");
+        if s.cfg.gearbox {
+            line.send(tx_data, w);
+            let rx = line.receive(w);
+            p(&mut sim, "serdes_rx_data", rx);
+        } else {
+            line.send(sim.peek("serdes_tx_hdr").expect("peek"), 2);
+            line.send(tx_data, 64);
+            if sim.peek("serdes_rx_bitslip").expect("peek") == 1 {
+                line.receive(1);
+            }
+            let hdr = line.receive(2);
+            let data = line.receive(64);
+            p(&mut sim, "serdes_rx_hdr", hdr);
+            p(&mut sim, "serdes_rx_data", data);
+        }
+        if sim.peek("xgmii_tx_ready").expect("peek") == 1 {
+            while source.queued() < 16 {
+                let len = 46 + rng.word() % 80;
+                let body: Vec<u8> = (0..len).map(|_| rng.word() as u8).collect();
+                let frame = fcs::with_fcs(&body);
+                source.frame(&frame, 5 + (rng.word() % 12) as usize);
+                out.frames.insert(frame);
+            }
+            let (d, c) = source.word();
+            p(&mut sim, "xgmii_txd", d);
+            p(&mut sim, "xgmii_txc", c.into());
+            if !in_reset {
+                out.sent.push((d, c));
+            }
+        }
+        out.inputs.push(
+            inputs
+                .iter()
+                .map(|n| sim.peek_bits(n).expect("input"))
+                .collect(),
+        );
+        sim.step().expect("no assertion fails");
+        if in_reset {
+            continue;
+        }
+        if sim.peek("xgmii_rx_valid").expect("peek") == 1 {
+            blocks += 1;
+            let lock = sim.peek("rx_block_lock").expect("peek") == 1;
+            let d = sim.peek("xgmii_rxd").expect("peek");
+            let c = sim.peek("xgmii_rxc").expect("peek") as u8;
+            out.received.push(((d, c), lock, cycle));
+            if !lock && slipped {
+                slipped = false;
+                hunt_from = Some(blocks);
+            }
+            if lock {
+                if let Some(from) = hunt_from.take() {
+                    out.lock_blocks.push(blocks - from);
+                    line.set_error_interval(s.error_interval);
+                }
+            }
+        }
+    }
+    out.counters = COUNTERS
+        .iter()
+        .map(|&n| (n, sim.peek(n).expect("counter")))
+        .collect();
+    out.bit_errors = line.errors;
+    out
+}
+
+/// Whether `words` appear in `sent` as one run (the received stream is a
+/// piece of the sent one).
+fn is_piece_of(sent: &[(u64, u8)], words: &[(u64, u8)]) -> bool {
+    words.is_empty()
+        || (0..sent.len()).any(|p| {
+            let tail = &sent[p..];
+            tail.len() >= words.len() && tail[..words.len()] == *words
+                || words.len() > tail.len() && words[..tail.len()] == *tail && !tail.is_empty()
+        })
+}
+
+fn counter(r: &Run, name: &str) -> u64 {
+    r.counters.iter().find(|c| c.0 == name).map_or(0, |c| c.1)
+}
+
+fn config(width: u32, gearbox: bool) -> EthPcsConfig {
+    EthPcsConfig {
+        width,
+        gearbox,
+        ..EthPcsConfig::default()
+    }
+}
+
+/// The PCS configurations under test: the SERDES gearbox at 64 bits, and
+/// the PCS's own gearbox at a random width.
+fn any_config() -> impl Strategy<Value = EthPcsConfig> {
+    prop_oneof![
+        Just(config(64, false)),
+        (8u32..=64).prop_map(|w| config(w, true)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(6), ..ProptestConfig::default() })]
+
+    /// From a random bit offset the receiver locks within the bound and
+    /// then delivers exactly the sent XGMII words; a later bit slip loses
+    /// lock, which comes back within the bound, and the words after it are
+    /// exact again.
+    #[test]
+    fn frames_survive_offsets_and_slips(
+        cfg in any_config(),
+        seed in 1u64..,
+        offset in 0usize..66,
+        add in any::<bool>(),
+    ) {
+        let blocks_per_cycle = f64::from(cfg.width) / 66.0;
+        let lock_cycles = (cfg.lock_bound_blocks() as f64 / blocks_per_cycle) as u64 + 10;
+        let slip_at = lock_cycles + 300;
+        let setup = Setup {
+            cfg,
+            seed,
+            offset,
+            cycles: slip_at + lock_cycles + 400,
+            slip: Some((slip_at, add)),
+            error_interval: 0,
+        };
+        let r = run(&setup);
+        prop_assert_eq!(r.lock_blocks.len(), 2, "locked, slipped and locked again");
+        for &b in &r.lock_blocks {
+            prop_assert!(b <= cfg.lock_bound_blocks(), "lock took {} blocks", b);
+        }
+        prop_assert_eq!(counter(&r, "rx_lock_losses"), 1);
+        // Locked words before the slip, and after the lock that follows it.
+        let before: Vec<_> = r.received.iter()
+            .filter(|x| x.1 && x.2 < slip_at).map(|x| x.0).collect();
+        let relock = r.received.iter().rposition(|x| !x.1).map_or(0, |i| i + 1);
+        let after: Vec<_> = r.received[relock..].iter().map(|x| x.0).collect();
+        prop_assert!(before.len() > 200 && after.len() > 200, "{} {}", before.len(), after.len());
+        prop_assert!(is_piece_of(&r.sent, &before), "words before the slip differ");
+        prop_assert!(is_piece_of(&r.sent, &after), "words after the relock differ");
+        prop_assert_eq!(counter(&r, "rx_fcs_errors"), 0);
+        prop_assert!(counter(&r, "rx_frames") > 4);
+    }
+
+    /// With random bit errors after lock, every frame the receiver ends
+    /// goes to the PCS counters as the framing model classifies it, no
+    /// frame unlike every sent one passes with a correct FCS, and the
+    /// errors show in the counters.
+    #[test]
+    fn bit_errors_are_counted_and_never_pass_as_good_frames(
+        cfg in any_config(),
+        seed in 1u64..,
+        offset in 0usize..66,
+        interval in 2_000u64..20_000,
+    ) {
+        let blocks_per_cycle = f64::from(cfg.width) / 66.0;
+        let lock_cycles = (cfg.lock_bound_blocks() as f64 / blocks_per_cycle) as u64 + 10;
+        let setup = Setup {
+            cfg,
+            seed,
+            offset,
+            cycles: lock_cycles + (3000.0 / blocks_per_cycle) as u64,
+            slip: None,
+            error_interval: interval,
+        };
+        let r = run(&setup);
+        prop_assert!(r.bit_errors > 0);
+        let mut model = Monitor::new();
+        let (mut frames, mut fcs_errors, mut aborted, mut corrupted) = (0, 0, 0, 0);
+        // The PCS counts a frame two edges after the word that ends it.
+        let counted = r.received.iter().filter(|x| x.2 + 2 < setup.cycles);
+        for &((d, c), _, _) in counted {
+            match model.word(d, c) {
+                Some(FrameEnd::Good(f)) => {
+                    prop_assert!(r.frames.contains(&f), "a corrupted frame passed as good");
+                    frames += 1;
+                }
+                Some(FrameEnd::FcsError(f)) => {
+                    prop_assert!(!r.frames.contains(&f));
+                    frames += 1;
+                    fcs_errors += 1;
+                    corrupted += 1;
+                }
+                Some(FrameEnd::Aborted) => {
+                    frames += 1;
+                    aborted += 1;
+                }
+                None => {}
+            }
+        }
+        prop_assert_eq!(counter(&r, "rx_frames"), frames);
+        prop_assert_eq!(counter(&r, "rx_fcs_errors"), fcs_errors);
+        prop_assert_eq!(counter(&r, "rx_frame_errors"), aborted);
+        let seen = ["rx_bad_headers", "rx_block_errors", "rx_fcs_errors", "rx_frame_errors"]
+            .iter().map(|n| counter(&r, n)).sum::<u64>();
+        prop_assert!(seen > 0 || corrupted == 0, "{} bit errors, none counted", r.bit_errors);
+    }
+}
+
+/// Icarus, running the emitted Verilog, agrees with the built-in simulator
+/// on every output at every step of a run through lock, frames, a slip
+/// and bit errors.
+#[test]
+fn icarus_agrees_on_a_run_with_slip_and_errors() {
+    if !common::have("iverilog") {
+        return;
+    }
+    for cfg in [config(64, false), config(32, true)] {
+        let setup = Setup {
+            cfg,
+            seed: 5,
+            offset: 17,
+            cycles: 1600,
+            slip: Some((1000, false)),
+            error_interval: 3000,
+        };
+        let r = run(&setup);
+        assert_locked(&r);
+        let clocks = ["tx_clk", "rx_clk"]
+            .map(|name| ClockSpec {
+                name: name.into(),
+                period_ps: 1000,
+                phase_ps: 0,
+            })
+            .to_vec();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let stimulus = Stimulus::new(clocks, r.inputs);
+        let mismatch = cosim::compare(&design(&cfg), &stimulus, Peer::Icarus, dir.path())
+            .expect("co-simulation runs");
+        assert!(mismatch.is_none(), "{mismatch:?}");
+    }
+}
+
+/// The co-simulated run reached lock, so it covers more than the hunt.
+fn assert_locked(r: &Run) {
+    assert!(r.received.iter().any(|x| x.1), "never locked");
+}
+
+#[test]
+fn verilog_tools_accept_pcs_variants() {
+    for (width, gearbox) in [(64, false), (32, true), (64, true)] {
+        let cfg = config(width, gearbox);
+        check_verilog(eth_pcs(
+            &format!("eth_pcs_w{width}_gb{}", u8::from(gearbox)),
+            &cfg,
+        ));
+    }
+}
+
+#[test]
+fn widths_below_64_need_the_gearbox() {
+    assert!(eth_pcs("p", &config(32, false)).is_err());
+    assert!(eth_pcs("p", &config(7, true)).is_err());
+    let slow = EthPcsConfig {
+        slip_wait: 1,
+        ..EthPcsConfig::default()
+    };
+    assert!(eth_pcs("p", &slow).is_err());
+}
+
+/// SERDES looped back without a gearbox: lock after 64 blocks, and a word
+/// comes back 4 edges after it is taken (2 transmit, 2 receive).
+#[test]
+fn loopback_latency_is_two_edges_each_way() {
+    let mut sim = Sim::new(&design(&config(64, false))).expect("compiles");
+    let mut marker_sent = None;
+    for cycle in 0..200u64 {
+        for rst in ["tx_rst", "rx_rst"] {
+            sim.poke(rst, u64::from(cycle < 2)).expect("poke");
+        }
+        let hdr = sim.peek("serdes_tx_hdr").expect("peek");
+        let data = sim.peek("serdes_tx_data").expect("peek");
+        sim.poke("serdes_rx_hdr", hdr).expect("poke");
+        sim.poke("serdes_rx_data", data).expect("poke");
+        let marker = cycle == 150;
+        let (d, c) = if marker {
+            (0x0123_4567_89AB_CDEF, 0)
+        } else {
+            (0x0707_0707_0707_0707, 0xFF)
+        };
+        sim.poke("xgmii_txd", d).expect("poke");
+        sim.poke("xgmii_txc", c).expect("poke");
+        if marker {
+            marker_sent = Some(cycle);
+        }
+        sim.step().expect("step");
+        if cycle == 2 + 64 + 4 {
+            assert_eq!(sim.peek("rx_block_lock").expect("peek"), 1);
+        }
+        if sim.peek("xgmii_rxc").expect("peek") == 0 {
+            let sent = marker_sent.expect("only the marker is data");
+            assert_eq!(sim.peek("xgmii_rxd").expect("peek"), 0x0123_4567_89AB_CDEF);
+            // Taken at the edge ending cycle `sent`, back after 3 more.
+            assert_eq!(cycle - sent, 3);
+            return;
+        }
+    }
+    panic!("the marker never came back");
+}
