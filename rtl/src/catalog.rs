@@ -345,6 +345,7 @@ fn block_kinds() -> Vec<BlockKind> {
         crate::ethernet::gearbox::rx_kind(),
         crate::ethernet::fcs::kind(),
         crate::ethernet::pcs::kind(),
+        crate::card::kind(),
     ]
 }
 

@@ -2,12 +2,14 @@
 //!
 //! Generators written in the linkforge HDL, one typed `*Config` per
 //! generator, grouped by family: `common` (FIFOs, synchronizers, arbiters,
-//! LFSRs, CRCs, counters), `retimer`, `switch`, `cxl`, `ethernet` and
-//! `telemetry`. A generator is a plain function from its config to a
-//! [`linkforge_hdl::Module`]; the [`catalog`] lists every generator with its
+//! LFSRs, CRCs, counters), `retimer`, `switch`, `cxl`, `ethernet`,
+//! `telemetry` and `card` (a board composing them). A generator is a plain
+//! function from its config to a [`linkforge_hdl::Module`]; the [`catalog`]
+//! lists every generator with its
 //! parameters so the config language and the command line can build blocks
 //! by name. This crate never touches files or the command line.
 
+pub mod card;
 pub mod catalog;
 pub mod common;
 pub mod ethernet;

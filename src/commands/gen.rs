@@ -71,23 +71,24 @@ pub fn generate(
 
 /// The register map files of variant `v` (file name, contents): Markdown,
 /// JSON and a C header for a block with a register interface (a `regmap`,
-/// a `switch` with `telemetry`), none for others.
+/// a `switch` with `telemetry`, a `card`), none for others.
 pub fn register_docs(v: &Variant) -> Result<Vec<(String, String)>, CliError> {
-    let map = telemetry::register_map(&v.kind, &v.params)
-        .map_err(|e| CliError::Failed(format!("variant `{}`: {e}", v.name)))?;
+    let failed = |e| CliError::Failed(format!("variant `{}`: {e}", v.name));
+    let map = telemetry::register_map(&v.kind, &v.params).map_err(failed)?;
+    let windows = telemetry::windows(&v.kind, &v.params).map_err(failed)?;
     Ok(map.map_or_else(Vec::new, |(map, bus)| {
         vec![
             (
                 format!("{}.md", v.name),
-                telemetry::docs::markdown(&v.name, &map, bus),
+                telemetry::docs::markdown(&v.name, &map, bus, &windows),
             ),
             (
                 format!("{}.json", v.name),
-                telemetry::docs::json(&v.name, &map, bus),
+                telemetry::docs::json(&v.name, &map, bus, &windows),
             ),
             (
                 format!("{}.h", v.name),
-                telemetry::docs::c_header(&v.name, &map),
+                telemetry::docs::c_header(&v.name, &map, &windows),
             ),
         ]
     }))

@@ -299,6 +299,27 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
     m.finish()
 }
 
+/// The clock and reset of a PCS's register block in a card: the receive
+/// domain's, where its counters live.
+pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
+
+/// The receive-domain outputs a PCS's register block exposes, in register
+/// order: block lock, then the receive counters.
+pub fn telemetry_ports() -> Vec<String> {
+    [
+        "rx_block_lock",
+        "rx_blocks",
+        "rx_bad_headers",
+        "rx_block_errors",
+        "rx_lock_losses",
+        "rx_frames",
+        "rx_fcs_errors",
+        "rx_frame_errors",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// The catalogue entry.
 pub fn kind() -> BlockKind {
     BlockKind {

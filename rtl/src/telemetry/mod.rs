@@ -10,12 +10,15 @@
 //!   shared by the tests and the `linkforge sim` scenario;
 //! - [`docs`]: the documentation, JSON description and C header;
 //! - [`wiring`]: a block's counters exposed through a register block (the
-//!   `switch` and `retimer` kinds' `telemetry` option).
+//!   `switch` and `retimer` kinds' `telemetry` option);
+//! - [`interconnect`]: one AXI4-Lite bus routed to several register blocks
+//!   in their own clock domains (a `card`'s shared bus).
 //!
 //! The catalogue kind `regmap` takes the map as its parameters.
 
 pub mod bench;
 pub mod docs;
+pub mod interconnect;
 pub mod map;
 pub mod model;
 pub mod regblock;
@@ -55,7 +58,7 @@ pub const CLK_RST: BusClock = ("clk", "rst");
 
 /// The register map a variant of `kind` with parameters `p` exposes on an
 /// `s_axil_` port, with the bus clock: a `regmap`'s own, a `switch`'s or
-/// `retimer`'s with `telemetry`; `None` for kinds and variants without one.
+/// `retimer`'s with `telemetry`, a `card`'s (all its components'); `None` for kinds and variants without one.
 pub fn register_map(kind: &str, p: &Params) -> Result<Option<(RegMap, BusClock)>, RtlError> {
     let on = |map: Option<RegMap>, bus| map.map(|m| (m, bus));
     Ok(match kind {
@@ -65,7 +68,21 @@ pub fn register_map(kind: &str, p: &Params) -> Result<Option<(RegMap, BusClock)>
             crate::retimer::top::register_map(p)?,
             crate::retimer::top::TELEMETRY_BUS,
         ),
+        crate::card::KIND => Some((
+            crate::card::CardConfig::from_params(p)?.register_map()?,
+            CLK_RST,
+        )),
         _ => None,
+    })
+}
+
+/// The windows of a variant of `kind` whose register map is composed of
+/// several blocks' (a `card`'s components, with their base addresses);
+/// empty for other kinds.
+pub fn windows(kind: &str, p: &Params) -> Result<Vec<(String, u64)>, RtlError> {
+    Ok(match kind {
+        crate::card::KIND => crate::card::CardConfig::from_params(p)?.bases(),
+        _ => Vec::new(),
     })
 }
 

@@ -12,11 +12,11 @@ use super::regblock::{regblock, PREFIX};
 use linkforge_hdl::ir::{SignalId, SignalKind};
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::ErrorKind;
-use linkforge_hdl::SourceLoc;
+use linkforge_hdl::{InstanceHandle, SourceLoc};
 
 /// The AXI4-Lite ports of a register block: (name without the prefix,
 /// input).
-const BUS: [(&str, bool); 17] = [
+pub(crate) const BUS: [(&str, bool); 17] = [
     ("awaddr", true),
     ("awvalid", true),
     ("awready", false),
@@ -104,41 +104,54 @@ struct CorePort {
     domain: Option<Clock>,
 }
 
-/// Wraps `core` as module `name`: its ports pass through (clocks as
-/// clocks, inputs in their clock domains), and the register block of
-/// `exposure_map(core, expose)` reads the exposed outputs on `s_axil_*`,
-/// clocked and reset by the core's clock and reset named in `bus` (the
-/// exposed outputs must belong to that clock's domain).
-pub fn with_registers(
-    name: &str,
+/// The outer ports [`pass_through`] declared for a core's clocks and
+/// inputs, by the core's port name.
+pub struct Outer {
+    /// The instance of the core.
+    pub instance: InstanceHandle,
+    /// Outer clocks, by the core's clock name.
+    pub clocks: Vec<(String, Clock)>,
+    /// Outer inputs, by the core's input name.
+    pub inputs: Vec<(String, Signal)>,
+}
+
+impl Outer {
+    /// The outer clock for the core's clock `name`.
+    pub fn clock(&self, name: &str) -> Option<Clock> {
+        self.clocks.iter().find(|(n, _)| n == name).map(|(_, c)| *c)
+    }
+
+    /// The outer input for the core's input `name`.
+    pub fn input(&self, name: &str) -> Option<Signal> {
+        self.inputs.iter().find(|(n, _)| n == name).map(|(_, s)| *s)
+    }
+}
+
+/// Instantiates `core` as `instance` in `m` and brings its ports out as
+/// `PREFIX` + the port's name: clocks as clocks, inputs in their clock
+/// domains, outputs as outputs, and the core's interfaces re-declared on
+/// the prefixed names. Ports (and interfaces) for which `inner(name)`
+/// holds stay unconnected for the caller to wire.
+pub fn pass_through(
+    m: &mut ModuleBuilder,
     core: Module,
-    expose: &[String],
-    bus: super::BusClock,
-) -> Result<Module, HdlError> {
-    let map = exposure_map(&core, expose)?;
-    let regs_module = regblock(&format!("{name}_regs"), &map)?;
-    let mut m = ModuleBuilder::new(name);
+    instance: &str,
+    prefix: &str,
+    inner: impl Fn(&str) -> bool,
+) -> Result<Outer, HdlError> {
     let mut clocks: Vec<(SignalId, Clock)> = Vec::new();
+    let mut outer_clocks = Vec::new();
     for &p in &core.ports {
         let s = core.signal(p);
         if matches!(s.kind, SignalKind::Input { clock: true }) {
-            clocks.push((p, m.clock(s.name.clone())));
+            let c = m.clock(format!("{prefix}{}", s.name));
+            clocks.push((p, c));
+            outer_clocks.push((s.name.clone(), c));
         }
     }
     let clock_of = |id: Option<SignalId>| {
         id.and_then(|c| clocks.iter().find(|(k, _)| *k == c).map(|(_, clk)| *clk))
     };
-    let missing = |what: &str| {
-        HdlError::single(
-            ErrorKind::Invalid(format!("`{}` has no {what}", core.name)),
-            name.to_string(),
-            SourceLoc::caller(),
-        )
-    };
-    let bus_clock = core
-        .port(bus.0)
-        .and_then(|p| clock_of(Some(p)))
-        .ok_or_else(|| missing(&format!("clock `{}`", bus.0)))?;
     let ports: Vec<CorePort> = core
         .ports
         .iter()
@@ -153,16 +166,14 @@ pub fn with_registers(
             }
         })
         .collect();
-    core.port(bus.1)
-        .ok_or_else(|| missing(&format!("reset `{}`", bus.1)))?;
-    // The core's interfaces stay interfaces of the wrapper, on its clocks.
     let interfaces: Vec<(Protocol, String, Option<Clock>)> = core
         .interfaces
         .iter()
+        .filter(|i| !inner(&i.prefix))
         .map(|i| (i.protocol, i.prefix.clone(), clock_of(Some(i.clock))))
         .collect();
-    let u = m.instance("core", core);
-    let mut bus_reset = None;
+    let u = m.instance(instance, core);
+    let mut inputs = Vec::new();
     for CorePort {
         name: port,
         width,
@@ -171,35 +182,78 @@ pub fn with_registers(
         domain,
     } in ports
     {
-        let inner = u.io(&port)?;
+        if inner(&port) {
+            continue;
+        }
+        let wire = u.io(&port)?;
+        let outer_name = format!("{prefix}{port}");
         match (input, clock) {
-            (true, Some(c)) => m.assign(inner, c),
+            (true, Some(c)) => m.assign(wire, c),
             (true, None) => {
                 let mut outer = None;
-                let mut declare =
-                    |m: &mut ModuleBuilder| outer = Some(m.input(port.clone(), width));
+                let declare = |m: &mut ModuleBuilder| outer = Some(m.input(outer_name, width));
                 match domain {
                     Some(clock) => m.in_domain(Domain { clock, reset: None }, declare),
-                    None => declare(&mut m),
+                    None => declare(m),
                 }
                 if let Some(outer) = outer {
-                    m.assign(inner, outer);
-                    if port == bus.1 {
-                        bus_reset = Some(outer);
-                    }
+                    m.assign(wire, outer);
+                    inputs.push((port, outer));
                 }
             }
             (false, _) => {
-                let outer = m.output(port, width);
-                m.assign(outer, inner);
+                let outer = m.output(outer_name, width);
+                m.assign(outer, wire);
             }
         }
     }
+    for (protocol, iprefix, clock) in interfaces {
+        if let Some(clock) = clock {
+            m.in_domain(Domain { clock, reset: None }, |m| {
+                m.interface(protocol, format!("{prefix}{iprefix}"))
+            });
+        }
+    }
+    Ok(Outer {
+        instance: u,
+        clocks: outer_clocks,
+        inputs,
+    })
+}
+
+/// Wraps `core` as module `name`: its ports pass through (clocks as
+/// clocks, inputs in their clock domains), and the register block of
+/// `exposure_map(core, expose)` reads the exposed outputs on `s_axil_*`,
+/// clocked and reset by the core's clock and reset named in `bus` (the
+/// exposed outputs must belong to that clock's domain).
+pub fn with_registers(
+    name: &str,
+    core: Module,
+    expose: &[String],
+    bus: super::BusClock,
+) -> Result<Module, HdlError> {
+    let map = exposure_map(&core, expose)?;
+    let regs_module = regblock(&format!("{name}_regs"), &map)?;
+    let core_name = core.name.clone();
+    let mut m = ModuleBuilder::new(name);
+    let outer = pass_through(&mut m, core, "core", "", |_| false)?;
+    let missing = |what: &str| {
+        HdlError::single(
+            ErrorKind::Invalid(format!("`{core_name}` has no {what}")),
+            name.to_string(),
+            SourceLoc::caller(),
+        )
+    };
+    let bus_clock = outer
+        .clock(bus.0)
+        .ok_or_else(|| missing(&format!("clock `{}`", bus.0)))?;
+    let bus_reset = outer
+        .input(bus.1)
+        .ok_or_else(|| missing(&format!("reset `{}`", bus.1)))?;
+    let u = outer.instance;
     let r = m.instance("regs", regs_module);
     m.assign(r.io("clk")?, bus_clock);
-    if let Some(rst) = bus_reset {
-        m.assign(r.io("rst")?, rst);
-    }
+    m.assign(r.io("rst")?, bus_reset);
     let wanted = BUS
         .iter()
         .filter(|(_, input)| *input)
@@ -219,13 +273,6 @@ pub fn with_registers(
         }
         m.interface(Protocol::Axi4Lite, PREFIX);
     });
-    for (protocol, prefix, clock) in interfaces {
-        if let Some(clock) = clock {
-            m.in_domain(Domain { clock, reset: None }, |m| {
-                m.interface(protocol, prefix)
-            });
-        }
-    }
     for (bus_port, input) in BUS {
         let port = format!("{PREFIX}{bus_port}");
         let inner = r.io(&port)?;

@@ -1,0 +1,337 @@
+//! `card`: a board of retimers, switches and Ethernet PCSs described in the
+//! config language, with one shared AXI4-Lite register bus.
+//!
+//! A card's components are rows of one table per component kind
+//! (`retimer NAME { .. }`, `switch NAME { .. }`, `eth_pcs NAME { .. }`),
+//! each row taking that kind's own parameters. Every component is built
+//! with its telemetry register block and instantiated as `u_NAME`; all its
+//! ports except the register block's come out as `NAME_PORT` (clocks stay
+//! clocks, inputs keep their clock domains, interfaces are re-declared on
+//! the prefixed names).
+//!
+//! The register bus: clock `clk`, synchronous reset `rst`, AXI4-Lite slave
+//! `s_axil_*` through the [`interconnect`]. Components take windows in
+//! order: all retimers, then all switches, then all PCSs, each in source
+//! order; window `i` starts at `i * 4 KiB`. Each component's register block
+//! runs on its own clock (a retimer's and a PCS's on `NAME_rx_clk`, a
+//! switch's on `NAME_clk`, where the counters live) and the bus crosses to
+//! it through asynchronous FIFOs. Hold `rst` and every component reset
+//! together for at least three edges of the slowest clock.
+//!
+//! A PCS's window exposes its receive-side counters and `rx_block_lock`;
+//! its `tx_blocks` counter (transmit domain) is not on the bus.
+
+use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value};
+use crate::ethernet::pcs::{eth_pcs, EthPcsConfig};
+use crate::params::param_error;
+use crate::retimer::top::{retimer, RetimerConfig};
+use crate::switch::switch::{switch, SwitchConfig};
+use crate::telemetry::interconnect::{bus_addr_width, interconnect, window_base, Window};
+use crate::telemetry::map::{RegMap, Register};
+use crate::telemetry::regblock::PREFIX;
+use crate::telemetry::wiring::{exposure_map, pass_through, with_registers, BUS};
+use crate::telemetry::{BusClock, CLK_RST};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+
+/// The catalogue name.
+pub const KIND: &str = "card";
+
+/// The most components on one card (windows on a 16-bit bus address).
+pub const MAX_COMPONENTS: usize = 16;
+
+/// A kind of component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComponentKind {
+    /// A `retimer`.
+    Retimer,
+    /// A `switch`.
+    Switch,
+    /// An `eth_pcs`.
+    EthPcs,
+}
+
+impl ComponentKind {
+    /// Every kind, in window order.
+    pub const ALL: [ComponentKind; 3] = [
+        ComponentKind::Retimer,
+        ComponentKind::Switch,
+        ComponentKind::EthPcs,
+    ];
+
+    /// The kind's catalogue name, also the card's table for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ComponentKind::Retimer => "retimer",
+            ComponentKind::Switch => "switch",
+            ComponentKind::EthPcs => "eth_pcs",
+        }
+    }
+
+    /// The catalogue entry of the kind.
+    fn block_kind(self) -> BlockKind {
+        match self {
+            ComponentKind::Retimer => crate::retimer::top::kind(),
+            ComponentKind::Switch => crate::switch::switch::kind(),
+            ComponentKind::EthPcs => crate::ethernet::pcs::kind(),
+        }
+    }
+
+    /// The clock and reset of the kind's register block.
+    pub fn bus(self) -> BusClock {
+        match self {
+            ComponentKind::Retimer => crate::retimer::top::TELEMETRY_BUS,
+            ComponentKind::Switch => CLK_RST,
+            ComponentKind::EthPcs => crate::ethernet::pcs::TELEMETRY_BUS,
+        }
+    }
+}
+
+/// One component: its kind, name and that kind's complete parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Component {
+    /// What it is.
+    pub kind: ComponentKind,
+    /// Its name: instance `u_NAME`, ports `NAME_*`.
+    pub name: String,
+    /// The kind's parameters (the row's members).
+    pub params: Params,
+}
+
+impl Component {
+    /// The component without its register block, as module `module_name`,
+    /// with the outputs its register block exposes.
+    pub fn core(&self, module_name: &str) -> Result<(Module, Vec<String>), RtlError> {
+        Ok(match self.kind {
+            ComponentKind::Retimer => (
+                retimer(module_name, &RetimerConfig::from_params(&self.params)?)?,
+                crate::retimer::top::telemetry_ports(),
+            ),
+            ComponentKind::Switch => {
+                let cfg = SwitchConfig::from_params(&self.params)?;
+                (
+                    switch(module_name, &cfg)?,
+                    crate::switch::switch::telemetry_ports(&cfg),
+                )
+            }
+            ComponentKind::EthPcs => (
+                eth_pcs(module_name, &EthPcsConfig::from_params(&self.params)?)?,
+                crate::ethernet::pcs::telemetry_ports(),
+            ),
+        })
+    }
+
+    /// The register map of the component's own register block (offsets
+    /// inside its window).
+    pub fn register_map(&self) -> Result<RegMap, RtlError> {
+        let (core, expose) = self.core("core")?;
+        Ok(exposure_map(&core, &expose)?)
+    }
+}
+
+/// A card: its components in window order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CardConfig {
+    /// The components; component `i` has window `i`.
+    pub components: Vec<Component>,
+}
+
+impl CardConfig {
+    /// The card described by `p`: every row of every component table.
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let mut components = Vec::new();
+        for kind in ComponentKind::ALL {
+            for row in p.list(kind.name())? {
+                let Value::Group(row) = row else {
+                    return Err(param_error(kind.name(), "expected named rows"));
+                };
+                let mut params = row.clone();
+                let name = match params.0.remove("name") {
+                    Some(Value::Str(n)) => n,
+                    _ => return Err(param_error(kind.name(), "a row has no name")),
+                };
+                components.push(Component { kind, name, params });
+            }
+        }
+        let cfg = CardConfig { components };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks the number of components and their names: distinct, and
+    /// none that would clash with the bus ports.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        if self.components.len() > MAX_COMPONENTS {
+            return Err(param_error(
+                "retimer",
+                format!(
+                    "{} components, at most {MAX_COMPONENTS}",
+                    self.components.len()
+                ),
+            ));
+        }
+        for (i, c) in self.components.iter().enumerate() {
+            let clash = format!("{}_", c.name);
+            if PREFIX.starts_with(&clash) || ["clk", "rst"].contains(&c.name.as_str()) {
+                return Err(param_error(
+                    c.kind.name(),
+                    format!("component name `{}` clashes with the bus ports", c.name),
+                ));
+            }
+            if self.components[..i].iter().any(|d| d.name == c.name) {
+                return Err(param_error(
+                    c.kind.name(),
+                    format!("two components are called `{}`", c.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The card's register map: every component's registers, renamed
+    /// `NAME_REG`, at its window's base.
+    pub fn register_map(&self) -> Result<RegMap, RtlError> {
+        let mut regs = Vec::new();
+        for (i, c) in self.components.iter().enumerate() {
+            let base = window_base(i) as u32;
+            for r in c.register_map()?.regs {
+                regs.push(Register {
+                    name: format!("{}_{}", c.name, r.name),
+                    offset: base + r.offset,
+                    desc: format!("{} `{}`: {}", c.kind.name(), c.name, r.desc),
+                    fields: r.fields,
+                });
+            }
+        }
+        Ok(RegMap {
+            addr_width: bus_addr_width(self.components.len()),
+            regs,
+            alerts: Vec::new(),
+        })
+    }
+
+    /// The base address of every component's window, by name.
+    pub fn bases(&self) -> Vec<(String, u64)> {
+        self.components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), window_base(i)))
+            .collect()
+    }
+}
+
+/// Builds the card as module `module_name`.
+pub fn card(module_name: &str, cfg: &CardConfig) -> Result<Module, RtlError> {
+    cfg.validate()?;
+    let mut m = ModuleBuilder::new(module_name);
+    let clk = m.clock("clk");
+    let rst = m.reset("rst");
+    let mut windows = Vec::new();
+    let mut outers = Vec::new();
+    for c in &cfg.components {
+        let (core, expose) = c.core(&format!("{module_name}_{}_core", c.name))?;
+        let map = exposure_map(&core, &expose)?;
+        let wrapped = with_registers(
+            &format!("{module_name}_{}", c.name),
+            core,
+            &expose,
+            c.kind.bus(),
+        )?;
+        let outer = pass_through(
+            &mut m,
+            wrapped,
+            &format!("u_{}", c.name),
+            &format!("{}_", c.name),
+            |p| p.starts_with(PREFIX),
+        )?;
+        windows.push(Window {
+            name: c.name.clone(),
+            addr_width: map.addr_width,
+        });
+        outers.push(outer);
+    }
+    let bus = m.instance(
+        "u_bus",
+        interconnect(&format!("{module_name}_bus"), &windows)?,
+    );
+    m.assign(bus.io("clk")?, clk);
+    m.assign(bus.io("rst")?, rst);
+    let mut slave = Vec::new();
+    for (port, input) in BUS {
+        let name = format!("{PREFIX}{port}");
+        slave.push((bus.io(&name)?, name, input));
+    }
+    m.in_domain(
+        Domain {
+            clock: clk,
+            reset: None,
+        },
+        |m| {
+            for (inner, name, input) in slave {
+                if input {
+                    let outer = m.input(name, inner.width());
+                    m.assign(inner, outer);
+                } else {
+                    let outer = m.output(name, inner.width());
+                    m.assign(outer, inner);
+                }
+            }
+            m.interface(Protocol::Axi4Lite, PREFIX);
+        },
+    );
+    for (c, outer) in cfg.components.iter().zip(&outers) {
+        let (clock_name, reset_name) = c.kind.bus();
+        let missing =
+            |what: &str| param_error(c.kind.name(), format!("`{}` has no {what}", c.name));
+        let clock = outer.clock(clock_name).ok_or_else(|| missing(clock_name))?;
+        let reset = outer.input(reset_name).ok_or_else(|| missing(reset_name))?;
+        m.assign(bus.io(&format!("{}_clk", c.name))?, clock);
+        m.assign(bus.io(&format!("{}_rst", c.name))?, reset);
+        for (port, input) in BUS {
+            let inner = outer.instance.io(&format!("{PREFIX}{port}"))?;
+            let master = bus.io(&format!("{}_axil_{port}", c.name))?;
+            if input {
+                m.assign(inner, master);
+            } else {
+                m.assign(master, inner);
+            }
+        }
+    }
+    Ok(m.finish()?)
+}
+
+/// The table of `kind` in a card's parameters: rows with the kind's own
+/// parameters (without its `telemetry` option: a card component always
+/// has its register block).
+fn table_spec(kind: ComponentKind) -> ParamSpec {
+    let block = kind.block_kind();
+    let row = block
+        .params
+        .into_iter()
+        .filter(|p| p.name != "telemetry")
+        .collect();
+    ParamSpec {
+        name: kind.name(),
+        short: "",
+        kind: ParamKind::Table {
+            row,
+            max_len: MAX_COMPONENTS,
+        },
+        default: Value::List(Vec::new()),
+        doc: match kind {
+            ComponentKind::Retimer => "retimers on the card: `retimer NAME { lanes = 4; .. }`",
+            ComponentKind::Switch => "switches on the card: `switch NAME { ports = 4; .. }`",
+            ComponentKind::EthPcs => "Ethernet PCSs on the card: `eth_pcs NAME { .. }`",
+        },
+    }
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    BlockKind {
+        name: KIND,
+        doc: "card: retimers, switches and Ethernet PCSs from the config, one shared AXI4-Lite register bus (s_axil_*)",
+        params: ComponentKind::ALL.into_iter().map(table_spec).collect(),
+        build: |name, p| card(name, &CardConfig::from_params(p)?),
+    }
+}
