@@ -21,7 +21,7 @@
 //! A PCS's window exposes its receive-side counters and `rx_block_lock`;
 //! its `tx_blocks` counter (transmit domain) is not on the bus.
 
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value};
+use crate::catalog::{BlockKind, ParamIssue, ParamKind, ParamSpec, Params, PathStep, Value};
 use crate::ethernet::pcs::{eth_pcs, EthPcsConfig};
 use crate::params::param_error;
 use crate::retimer::top::{retimer, RetimerConfig};
@@ -161,31 +161,57 @@ impl CardConfig {
     /// Checks the number of components and their names: distinct, and
     /// none that would clash with the bus ports.
     pub fn validate(&self) -> Result<(), RtlError> {
-        if self.components.len() > MAX_COMPONENTS {
-            return Err(param_error(
-                "retimer",
-                format!(
-                    "{} components, at most {MAX_COMPONENTS}",
-                    self.components.len()
-                ),
-            ));
+        match self.issues().into_iter().next() {
+            Some(i) => Err(param_error(
+                match i.path.first() {
+                    Some(PathStep::Param(n)) => n,
+                    _ => KIND,
+                },
+                i.message,
+            )),
+            None => Ok(()),
         }
+    }
+
+    /// Every problem with the components' names and number, located at
+    /// the offending row.
+    pub fn issues(&self) -> Vec<ParamIssue> {
+        let mut issues = Vec::new();
+        let mut rows = std::collections::BTreeMap::new();
         for (i, c) in self.components.iter().enumerate() {
+            let row = rows.entry(c.kind.name()).or_insert(0usize);
+            let path = vec![PathStep::Param(c.kind.name()), PathStep::Row(*row)];
+            *row += 1;
             let clash = format!("{}_", c.name);
             if PREFIX.starts_with(&clash) || ["clk", "rst"].contains(&c.name.as_str()) {
-                return Err(param_error(
-                    c.kind.name(),
-                    format!("component name `{}` clashes with the bus ports", c.name),
-                ));
+                issues.push(ParamIssue {
+                    path: path.clone(),
+                    message: format!("component name `{}` clashes with the bus ports", c.name),
+                    help: Some("the card's bus is `clk`, `rst` and `s_axil_*`".into()),
+                });
             }
-            if self.components[..i].iter().any(|d| d.name == c.name) {
-                return Err(param_error(
-                    c.kind.name(),
-                    format!("two components are called `{}`", c.name),
-                ));
+            if let Some(first) = self.components[..i].iter().find(|d| d.name == c.name) {
+                issues.push(ParamIssue {
+                    path: path.clone(),
+                    message: format!(
+                        "a {} is already called `{}` on this card",
+                        first.kind.name(),
+                        c.name
+                    ),
+                    help: Some(
+                        "component names prefix the card's ports, so they must differ".into(),
+                    ),
+                });
+            }
+            if i == MAX_COMPONENTS {
+                issues.push(ParamIssue {
+                    path,
+                    message: format!("more than {MAX_COMPONENTS} components on one card"),
+                    help: None,
+                });
             }
         }
-        Ok(())
+        issues
     }
 
     /// The card's register map: every component's registers, renamed
@@ -324,6 +350,23 @@ fn table_spec(kind: ComponentKind) -> ParamSpec {
             ComponentKind::EthPcs => "Ethernet PCSs on the card: `eth_pcs NAME { .. }`",
         },
     }
+}
+
+/// Every problem with the card in `p` beyond what the specs check.
+pub fn issues(p: &Params) -> Vec<ParamIssue> {
+    let mut components = Vec::new();
+    for kind in ComponentKind::ALL {
+        for row in p.list(kind.name()).unwrap_or_default() {
+            if let Value::Group(row) = row {
+                components.push(Component {
+                    kind,
+                    name: row.str("name").unwrap_or_default().to_string(),
+                    params: row.clone(),
+                });
+            }
+        }
+    }
+    CardConfig { components }.issues()
 }
 
 /// The catalogue entry.

@@ -381,6 +381,7 @@ pub struct ParamIssue {
 pub fn issues(kind: &str, params: &Params) -> Vec<ParamIssue> {
     match kind {
         crate::telemetry::KIND => crate::telemetry::issues(params),
+        crate::card::KIND => crate::card::issues(params),
         _ => Vec::new(),
     }
 }
