@@ -29,7 +29,7 @@ use crate::switch::switch::{switch, SwitchConfig};
 use crate::telemetry::interconnect::{bus_addr_width, interconnect, window_base, Window};
 use crate::telemetry::map::{RegMap, Register};
 use crate::telemetry::regblock::PREFIX;
-use crate::telemetry::wiring::{exposure_map, pass_through, with_registers, BUS};
+use crate::telemetry::wiring::{exposed, exposure_map, pass_through, with_registers, Exposed, BUS};
 use crate::telemetry::{BusClock, CLK_RST};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
@@ -77,6 +77,15 @@ impl ComponentKind {
         }
     }
 
+    /// The kind's reset inputs.
+    pub fn resets(self) -> &'static [&'static str] {
+        match self {
+            ComponentKind::Retimer => &["rx_rst", "rst"],
+            ComponentKind::Switch => &["rst"],
+            ComponentKind::EthPcs => &["tx_rst", "rx_rst"],
+        }
+    }
+
     /// The clock and reset of the kind's register block.
     pub fn bus(self) -> BusClock {
         match self {
@@ -119,6 +128,13 @@ impl Component {
                 crate::ethernet::pcs::telemetry_ports(),
             ),
         })
+    }
+
+    /// The registers of the component's register block, in order (register
+    /// `i` at offset `4 * i` of its window), with the output each reads.
+    pub fn exposed(&self) -> Result<Vec<Exposed>, RtlError> {
+        let (core, expose) = self.core("core")?;
+        Ok(exposed(&core, &expose)?)
     }
 
     /// The register map of the component's own register block (offsets

@@ -78,6 +78,7 @@ fn setup(
             dfe_taps: cfg.dfe_taps,
             dfe_tap_bits: 8,
         }),
+        prefix: String::new(),
     }
 }
 

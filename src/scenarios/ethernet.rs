@@ -36,14 +36,25 @@ const IPG: (u64, u64) = (5, 16);
 /// Scoreboard of an `eth_pcs` variant.
 pub struct EthPcsScenario {
     cfg: EthPcsConfig,
+    /// Prefix of the PCS's ports in the design.
+    prefix: String,
 }
 
 impl EthPcsScenario {
     /// The scenario, when the parameters describe a valid PCS.
     pub fn new(params: &Params) -> Option<Self> {
+        Self::prefixed(params, "")
+    }
+
+    /// The scenario of a PCS whose ports are named `PREFIX` + port in the
+    /// design (a card's component).
+    pub fn prefixed(params: &Params, prefix: &str) -> Option<Self> {
         EthPcsConfig::from_params(params)
             .ok()
-            .map(|cfg| EthPcsScenario { cfg })
+            .map(|cfg| EthPcsScenario {
+                cfg,
+                prefix: prefix.to_string(),
+            })
     }
 
     /// Cycles from a word entering the transmit XGMII to leaving the
@@ -126,8 +137,8 @@ struct Ports {
 }
 
 impl Ports {
-    fn new(sim: &Sim, gearbox: bool) -> Result<Ports, SimError> {
-        let s = |n: &str| sim.signal(n);
+    fn new(sim: &Sim, prefix: &str, gearbox: bool) -> Result<Ports, SimError> {
+        let s = |n: &str| sim.signal(&format!("{prefix}{n}"));
         Ok(Ports {
             tx_rst: s("tx_rst")?,
             rx_rst: s("rx_rst")?,
@@ -178,7 +189,7 @@ impl EthPcsScenario {
                 message: e.to_string(),
             }
         };
-        let ports = Ports::new(sim, self.cfg.gearbox).map_err(fail(0))?;
+        let ports = Ports::new(sim, &self.prefix, self.cfg.gearbox).map_err(fail(0))?;
         let slip_adds = rng.word() & 1 == 1;
         let w = self.cfg.width;
         let mut source = Source::new();

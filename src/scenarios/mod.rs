@@ -6,6 +6,7 @@
 //! Stimulus is a stream of random 64-bit words that the scenario consumes
 //! cycle by cycle, so the same scenario serves both commands.
 
+mod card;
 mod crc;
 mod crossbar;
 mod ethernet;
@@ -99,6 +100,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "switch" => switch::SwitchScenario::new(params).map(boxed),
         linkforge_rtl::telemetry::KIND => telemetry::RegmapScenario::new(params).map(boxed),
         "eth_pcs" => ethernet::EthPcsScenario::new(params).map(boxed),
+        linkforge_rtl::card::KIND => card::CardScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

@@ -29,14 +29,25 @@ const MAX_SKEW_UI: u64 = 40;
 /// Scoreboard of a retimer variant.
 pub struct RetimerScenario {
     cfg: RetimerConfig,
+    /// Prefix of the retimer's ports in the design.
+    prefix: String,
 }
 
 impl RetimerScenario {
     /// The scenario, when the parameters describe a valid retimer.
     pub fn new(params: &Params) -> Option<Self> {
+        Self::prefixed(params, "")
+    }
+
+    /// The scenario of a retimer whose ports are named `PREFIX` + port in
+    /// the design (a card's component).
+    pub fn prefixed(params: &Params, prefix: &str) -> Option<Self> {
         RetimerConfig::from_params(params)
             .ok()
-            .map(|cfg| RetimerScenario { cfg })
+            .map(|cfg| RetimerScenario {
+                cfg,
+                prefix: prefix.to_string(),
+            })
     }
 
     /// The link drawn from one random word: offset, skews, channels, seed.
@@ -79,6 +90,7 @@ impl RetimerScenario {
                 dfe_taps: self.cfg.dfe_taps,
                 dfe_tap_bits: self.cfg.dfe().tap_bits,
             }),
+            prefix: self.prefix.clone(),
         }
     }
 }

@@ -8,9 +8,9 @@
 //! a warm-up of a fifth of them.
 
 use super::{Failure, Outcome, Scenario};
-use linkforge_hdl::words_for;
+use linkforge_hdl::{words_for, Bits};
 use linkforge_rtl::catalog::Params;
-use linkforge_rtl::switch::bench::{Bench, BenchOptions};
+use linkforge_rtl::switch::bench::{Bench, BenchOptions, SwitchIo};
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::TrafficConfig;
 use linkforge_verif::sim::SignalHandle;
@@ -23,15 +23,27 @@ const DRAIN_LIMIT: u64 = 2000;
 pub struct SwitchScenario {
     cfg: SwitchConfig,
     traffic: TrafficConfig,
+    /// Prefix of the switch's ports in the design.
+    prefix: String,
 }
 
 impl SwitchScenario {
     /// The scenario, when the parameters describe a valid switch.
     pub fn new(params: &Params) -> Option<Self> {
+        Self::prefixed(params, "")
+    }
+
+    /// The scenario of a switch whose ports are named `PREFIX` + port in
+    /// the design (a card's component).
+    pub fn prefixed(params: &Params, prefix: &str) -> Option<Self> {
         let cfg = SwitchConfig::from_params(params).ok()?;
         let traffic =
             TrafficConfig::from_params(params.group("traffic").ok()?, cfg.max_packet_beats).ok()?;
-        Some(SwitchScenario { cfg, traffic })
+        Some(SwitchScenario {
+            cfg,
+            traffic,
+            prefix: prefix.to_string(),
+        })
     }
 }
 
@@ -39,6 +51,43 @@ impl SwitchScenario {
 pub(crate) struct SimIo<'a>(pub &'a mut Sim);
 
 linkforge_rtl::switch_io_for_sim!(SimIo<'_>, SignalHandle, SimError);
+
+/// The simulator as a bench sees it, with every port name prefixed.
+pub(crate) struct PrefixedIo<'a> {
+    /// The simulator.
+    pub io: SimIo<'a>,
+    /// What port names get in front.
+    pub prefix: &'a str,
+}
+
+impl SwitchIo for PrefixedIo<'_> {
+    type Handle = SignalHandle;
+    type Error = SimError;
+
+    fn handle(&mut self, name: &str) -> Result<SignalHandle, SimError> {
+        self.io.handle(&format!("{}{name}", self.prefix))
+    }
+
+    fn poke(&mut self, h: SignalHandle, value: u64) -> Result<(), SimError> {
+        self.io.poke(h, value)
+    }
+
+    fn poke_bits(&mut self, h: SignalHandle, value: &Bits) -> Result<(), SimError> {
+        self.io.poke_bits(h, value)
+    }
+
+    fn peek(&mut self, h: SignalHandle) -> u64 {
+        self.io.peek(h)
+    }
+
+    fn peek_bits(&mut self, h: SignalHandle) -> Bits {
+        self.io.peek_bits(h)
+    }
+
+    fn step(&mut self) -> Result<(), SimError> {
+        self.io.step()
+    }
+}
 
 impl Scenario for SwitchScenario {
     fn words_per_cycle(&self) -> usize {
@@ -59,7 +108,15 @@ impl Scenario for SwitchScenario {
         };
         let bench = Bench::new(self.cfg.clone(), self.traffic, options);
         let r = bench
-            .run(&mut SimIo(sim), cycles, words, progress)
+            .run(
+                &mut PrefixedIo {
+                    io: SimIo(sim),
+                    prefix: &self.prefix,
+                },
+                cycles,
+                words,
+                progress,
+            )
             .map_err(|f| Failure {
                 cycle: f.cycle,
                 message: f.message,

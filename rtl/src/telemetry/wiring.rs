@@ -45,12 +45,27 @@ fn reg_name(port: &str, width: u32, k: u32) -> String {
     }
 }
 
-/// The map exposing the outputs `expose` of `core`, in that order, from
-/// offset 0; an unknown or non-output name is an error naming it.
+/// One register of an exposure map: bits `32 * word ..` of output `port`
+/// (`bits` of them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exposed {
+    /// The exposed output.
+    pub port: String,
+    /// Which 32-bit word of it.
+    pub word: u32,
+    /// Bits in this register.
+    pub bits: u32,
+    /// The width of the whole output.
+    pub width: u32,
+}
+
+/// The registers exposing the outputs `expose` of `core`, in register
+/// order (register `i` at offset `4 * i`); an unknown or non-output name is
+/// an error naming it.
 #[track_caller]
-pub fn exposure_map(core: &Module, expose: &[String]) -> Result<RegMap, HdlError> {
+pub fn exposed(core: &Module, expose: &[String]) -> Result<Vec<Exposed>, HdlError> {
     let loc = SourceLoc::caller();
-    let mut regs = Vec::new();
+    let mut out = Vec::new();
     for port in expose {
         let id = core
             .port(port)
@@ -63,28 +78,45 @@ pub fn exposure_map(core: &Module, expose: &[String]) -> Result<RegMap, HdlError
                 )
             })?;
         let width = core.signal(id).width;
-        for k in 0..width.div_ceil(REG_BITS) {
-            let bits = (width - k * REG_BITS).min(REG_BITS);
-            regs.push(Register {
-                name: reg_name(port, width, k),
-                offset: regs.len() as u32 * REG_BYTES,
-                desc: format!(
-                    "`{port}` bits {}..={}",
-                    k * REG_BITS,
-                    k * REG_BITS + bits - 1
-                ),
-                fields: vec![Field {
-                    name: "value".into(),
-                    lsb: 0,
-                    width: bits,
-                    access: Access::Ro,
-                    reset: 0,
-                    irq: false,
-                    desc: String::new(),
-                }],
+        for word in 0..width.div_ceil(REG_BITS) {
+            out.push(Exposed {
+                port: port.clone(),
+                word,
+                bits: (width - word * REG_BITS).min(REG_BITS),
+                width,
             });
         }
     }
+    Ok(out)
+}
+
+/// The map exposing the outputs `expose` of `core`, in that order, from
+/// offset 0; an unknown or non-output name is an error naming it.
+#[track_caller]
+pub fn exposure_map(core: &Module, expose: &[String]) -> Result<RegMap, HdlError> {
+    let regs: Vec<Register> = exposed(core, expose)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| Register {
+            name: reg_name(&e.port, e.width, e.word),
+            offset: i as u32 * REG_BYTES,
+            desc: format!(
+                "`{}` bits {}..={}",
+                e.port,
+                e.word * REG_BITS,
+                e.word * REG_BITS + e.bits - 1
+            ),
+            fields: vec![Field {
+                name: "value".into(),
+                lsb: 0,
+                width: e.bits,
+                access: Access::Ro,
+                reset: 0,
+                irq: false,
+                desc: String::new(),
+            }],
+        })
+        .collect();
     let bytes = (regs.len().max(1) as u32) * REG_BYTES;
     let addr_width = bits_for(bytes as usize).clamp(4, 16);
     Ok(RegMap {

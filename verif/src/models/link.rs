@@ -309,6 +309,9 @@ pub struct LinkSetup {
     pub warmup_ui: u64,
     /// The design's equalizer, to draw eye diagrams of lane 0.
     pub equalizer: Option<EqualizerLayout>,
+    /// Prefix of the retimer's port names in the design (empty for a
+    /// retimer on its own, `NAME_` for a card's component).
+    pub prefix: String,
 }
 
 /// One point of lane 0's clock recovery over time.
@@ -438,20 +441,22 @@ pub fn run_link(
     progress: &mut dyn FnMut(u64),
 ) -> Result<LinkReport, SimError> {
     let lanes = setup.lanes as usize;
+    let port = |name: &str| format!("{}{name}", setup.prefix);
+    let (rx_clk, clk) = (port("rx_clk"), port("clk"));
     let local_period = (UI_PERIOD_PS as f64 * (1.0 + setup.ppm * 1e-6)).round() as u64;
     let ppm = (local_period as f64 / UI_PERIOD_PS as f64 - 1.0) * 1e6;
-    sim.clock("rx_clk", UI_PERIOD_PS, 0)?;
-    sim.clock("clk", local_period, local_period / 3)?;
+    sim.clock(&rx_clk, UI_PERIOD_PS, 0)?;
+    sim.clock(&clk, local_period, local_period / 3)?;
     let p = Ports {
-        rx_sample: sim.signal("rx_sample")?,
-        pi_code: sim.signal("pi_code")?,
-        cdr_locked: sim.signal("cdr_locked")?,
-        block_lock: sim.signal("block_lock")?,
-        aligned: sim.signal("aligned")?,
-        tx_valid: sim.signal("tx_valid")?,
-        tx_data: sim.signal("tx_data")?,
-        ffe_coefs: sim.signal("ffe_coefs")?,
-        dfe_coefs: sim.signal("dfe_coefs")?,
+        rx_sample: sim.signal(&port("rx_sample"))?,
+        pi_code: sim.signal(&port("pi_code"))?,
+        cdr_locked: sim.signal(&port("cdr_locked"))?,
+        block_lock: sim.signal(&port("block_lock"))?,
+        aligned: sim.signal(&port("aligned"))?,
+        tx_valid: sim.signal(&port("tx_valid"))?,
+        tx_data: sim.signal(&port("tx_data"))?,
+        ffe_coefs: sim.signal(&port("ffe_coefs"))?,
+        dfe_coefs: sim.signal(&port("dfe_coefs"))?,
     };
     let stream = Rc::new(RefCell::new(LinkStream::new(lanes, setup.seed)));
     let mut channels: Vec<Channel> = (0..lanes)
@@ -480,14 +485,14 @@ pub fn run_link(
     };
 
     // Reset for four edges of both clocks.
-    sim.poke("rx_rst", 1)?;
-    sim.poke("rst", 1)?;
-    while sim.cycles("rx_clk")? < 4 || sim.cycles("clk")? < 4 {
+    sim.poke(&port("rx_rst"), 1)?;
+    sim.poke(&port("rst"), 1)?;
+    while sim.cycles(&rx_clk)? < 4 || sim.cycles(&clk)? < 4 {
         sim.step()?;
     }
-    sim.poke("rx_rst", 0)?;
-    sim.poke("rst", 0)?;
-    let rx0 = sim.cycles("rx_clk")?;
+    sim.poke(&port("rx_rst"), 0)?;
+    sim.poke(&port("rst"), 0)?;
+    let rx0 = sim.cycles(&rx_clk)?;
     let all = (1u64 << lanes) - 1;
     let trace_every = (ui / PHASE_POINTS).max(1);
     let eye_every = ((ui.saturating_sub(setup.warmup_ui)) / EYE_TRACES as u64).max(1);
@@ -503,11 +508,11 @@ pub fn run_link(
             samples.set_field(lane as u32 * sb, sb, x as u64);
         }
         sim.poke_bits_handle(p.rx_sample, &samples)?;
-        let rx_before = sim.cycles("rx_clk")?;
-        while sim.cycles("rx_clk")? == rx_before {
-            let clk_before = sim.cycles("clk")?;
+        let rx_before = sim.cycles(&rx_clk)?;
+        while sim.cycles(&rx_clk)? == rx_before {
+            let clk_before = sim.cycles(&clk)?;
             sim.step()?;
-            if sim.cycles("clk")? != clk_before && sim.peek_handle(p.tx_valid) == 1 {
+            if sim.cycles(&clk)? != clk_before && sim.peek_handle(p.tx_valid) == 1 {
                 let bits = sim.peek_bits_handle(p.tx_data);
                 let counting = done >= setup.warmup_ui;
                 let mut s = stream.borrow_mut();
@@ -516,7 +521,7 @@ pub fn run_link(
                 }
             }
         }
-        done = sim.cycles("rx_clk")? - rx0;
+        done = sim.cycles(&rx_clk)? - rx0;
         let locked = sim.peek_handle(p.cdr_locked);
         if report.lock_ui.is_none()
             && locked == all
@@ -548,10 +553,10 @@ pub fn run_link(
         ("eb_overflows", &mut report.eb_overflows),
         ("eb_underflows", &mut report.eb_underflows),
     ] {
-        *slot = sim.peek(name)?;
+        *slot = sim.peek(&port(name))?;
     }
     let per_lane = |sim: &mut Sim, name: &str| -> Result<Vec<u64>, SimError> {
-        let h = sim.signal(name)?;
+        let h = sim.signal(&port(name))?;
         let width = h.width() / setup.lanes;
         let v = sim.peek_bits_handle(h);
         Ok((0..setup.lanes)

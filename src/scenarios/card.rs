@@ -1,0 +1,340 @@
+//! The card scenario: every component's own scenario on its prefixed ports
+//! (the switch bench, the Ethernet line, the retimer link), one after the
+//! other, each followed by reads of all its registers over the card's
+//! shared AXI4-Lite bus.
+//!
+//! - First the whole card is reset (`rst` and every component reset
+//!   together). Each component scenario then resets its own component
+//!   again; that is harmless for the bus crossings, whose FIFOs are empty
+//!   and at pointer zero until the first bus read.
+//! - Switches and PCSs run first, with every clock at one period (their
+//!   scenarios count edges of any clock as their cycles); retimers last,
+//!   since the link model sets the retimer's two clocks apart.
+//! - After a component's traffic the bus reads each of its registers: the
+//!   answer must be `OKAY` and equal the exposed output at one of the edges
+//!   between the read being offered and answered (the register block
+//!   samples it at one of them). A switch's delivered packets on the bus
+//!   (the sum of `out*_packets`) must equal what its scoreboard counted; a
+//!   PCS's `rx_frames` on the bus must be at least the frames its scenario
+//!   checked (frames still in the pipeline at the end may add to it). One
+//!   read past the last window must answer `SLVERR`.
+//!
+//! Metrics: bus reads and mismatches (any mismatch fails the run), and per
+//! component `NAME.METRIC` for its scenario's metrics, plus what the bus
+//! read back. Component pictures are not drawn.
+
+use super::ethernet::EthPcsScenario;
+use super::retimer::RetimerScenario;
+use super::switch::SwitchScenario;
+use super::{Failure, Outcome, Scenario};
+use linkforge_hdl::Bits;
+use linkforge_rtl::card::{CardConfig, Component, ComponentKind};
+use linkforge_rtl::catalog::Params;
+use linkforge_rtl::telemetry::interconnect::window_base;
+use linkforge_rtl::telemetry::map::REG_BYTES;
+use linkforge_rtl::telemetry::regblock::PREFIX;
+use linkforge_rtl::telemetry::wiring::Exposed;
+use linkforge_verif::{Sim, SimError};
+
+/// The one clock period of the non-retimer phases (ps).
+const PERIOD_PS: u64 = 10_000;
+/// Edges the card's resets are held.
+const RESET_EDGES: u64 = 8;
+/// Edges a read may take before it counts as hung.
+const READ_LIMIT: u64 = 2_000;
+/// `SLVERR`.
+const SLVERR: u64 = 2;
+
+/// A component with its scenario and registers.
+struct Part {
+    component: Component,
+    scenario: Box<dyn Scenario>,
+    exposed: Vec<Exposed>,
+}
+
+/// The card's scenario.
+pub struct CardScenario {
+    parts: Vec<Part>,
+}
+
+impl CardScenario {
+    /// The scenario, when the parameters describe a valid card whose
+    /// components all have scenarios.
+    pub fn new(params: &Params) -> Option<Self> {
+        let card = CardConfig::from_params(params).ok()?;
+        let mut parts = Vec::new();
+        for component in card.components {
+            let prefix = format!("{}_", component.name);
+            let p = &component.params;
+            let scenario: Box<dyn Scenario> = match component.kind {
+                ComponentKind::Retimer => Box::new(RetimerScenario::prefixed(p, &prefix)?),
+                ComponentKind::Switch => Box::new(SwitchScenario::prefixed(p, &prefix)?),
+                ComponentKind::EthPcs => Box::new(EthPcsScenario::prefixed(p, &prefix)?),
+            };
+            let exposed = component.exposed().ok()?;
+            parts.push(Part {
+                component,
+                scenario,
+                exposed,
+            });
+        }
+        Some(CardScenario { parts })
+    }
+}
+
+/// A failure at the bus clock's current cycle.
+fn failure(sim: &Sim, message: String) -> Failure {
+    Failure {
+        cycle: sim.cycles("clk").unwrap_or(0),
+        message,
+    }
+}
+
+/// The bus master: reads over `s_axil_*`, one at a time.
+struct Bus {
+    reads: u64,
+}
+
+impl Bus {
+    /// Steps until the bus clock has risen once more, calling `watch`
+    /// after every step (every edge of any clock).
+    fn edge(sim: &mut Sim, watch: &mut dyn FnMut(&mut Sim)) -> Result<(), SimError> {
+        let n = sim.cycles("clk")?;
+        while sim.cycles("clk")? == n {
+            sim.step()?;
+            watch(sim);
+        }
+        Ok(())
+    }
+
+    /// Reads `addr`: (rdata, rresp), with `watch` called after every step
+    /// from the read being offered to it being answered.
+    fn read(
+        &mut self,
+        sim: &mut Sim,
+        addr: u64,
+        watch: &mut dyn FnMut(&mut Sim),
+    ) -> Result<(u64, u64), Failure> {
+        let port = |n: &str| format!("{PREFIX}{n}");
+        sim.poke(&port("araddr"), addr)?;
+        sim.poke(&port("arvalid"), 1)?;
+        sim.poke(&port("rready"), 1)?;
+        watch(sim);
+        let mut offered = true;
+        for _ in 0..READ_LIMIT {
+            let accepted = offered && sim.peek(&port("arready"))? == 1;
+            let answered = sim.peek(&port("rvalid"))? == 1;
+            let got = (sim.peek(&port("rdata"))?, sim.peek(&port("rresp"))?);
+            Self::edge(sim, watch)?;
+            if accepted {
+                offered = false;
+                sim.poke(&port("arvalid"), 0)?;
+            }
+            if answered {
+                sim.poke(&port("rready"), 0)?;
+                self.reads += 1;
+                return Ok(got);
+            }
+        }
+        Err(failure(sim, format!("no answer to a read of {addr:#06x}")))
+    }
+}
+
+/// Word `word` (32 bits) of `bits`.
+fn word_of(bits: &Bits, word: u32, width: u32) -> u64 {
+    bits.field(word * 32, width)
+}
+
+/// The value of a metric of an outcome.
+fn metric(outcome: &Outcome, name: &str) -> Option<u64> {
+    outcome
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, v)| v.parse().ok())
+}
+
+/// What the bus read of one component.
+struct Readback {
+    /// Register values by exposed output and word.
+    values: Vec<(Exposed, u64)>,
+    /// Reads whose value was never on the output during the read.
+    mismatches: Vec<String>,
+}
+
+impl Readback {
+    /// The sum of the registers reading outputs `port` matches.
+    fn sum(&self, matches: impl Fn(&str) -> bool) -> u64 {
+        self.values
+            .iter()
+            .filter(|(e, _)| matches(&e.port))
+            .map(|(_, v)| v)
+            .sum()
+    }
+}
+
+/// Reads every register of window `i` (component `part`) over the bus.
+fn read_window(sim: &mut Sim, bus: &mut Bus, i: usize, part: &Part) -> Result<Readback, Failure> {
+    let mut back = Readback {
+        values: Vec::new(),
+        mismatches: Vec::new(),
+    };
+    for (k, e) in part.exposed.iter().enumerate() {
+        let name = format!("{}_{}", part.component.name, e.port);
+        let h = sim.signal(&name)?;
+        let mut seen: Vec<u64> = Vec::new();
+        let mut watch = |sim: &mut Sim| {
+            let v = word_of(&sim.peek_bits_handle(h), e.word, e.bits);
+            if !seen.contains(&v) {
+                seen.push(v);
+            }
+        };
+        let addr = window_base(i) + (k as u64) * u64::from(REG_BYTES);
+        let (data, resp) = bus.read(sim, addr, &mut watch)?;
+        if resp != 0 || !seen.contains(&data) {
+            back.mismatches.push(format!(
+                "{name} word {} at {addr:#06x}: bus read {data:#x} (resp {resp}), the output was {seen:x?}",
+                e.word
+            ));
+        }
+        back.values.push((e.clone(), data));
+    }
+    Ok(back)
+}
+
+/// Poke every clock to one period and hold every reset of the card.
+fn reset_card(sim: &mut Sim, parts: &[Part]) -> Result<(), SimError> {
+    let clocks: Vec<String> = sim.clocks().map(String::from).collect();
+    for c in &clocks {
+        sim.clock(c, PERIOD_PS, 0)?;
+    }
+    let resets: Vec<String> = std::iter::once("rst".to_string())
+        .chain(parts.iter().flat_map(|p| {
+            p.component
+                .kind
+                .resets()
+                .iter()
+                .map(move |r| format!("{}_{r}", p.component.name))
+        }))
+        .collect();
+    for r in &resets {
+        sim.poke(r, 1)?;
+    }
+    for _ in 0..RESET_EDGES {
+        sim.step()?;
+    }
+    for r in &resets {
+        sim.poke(r, 0)?;
+    }
+    Ok(())
+}
+
+impl Scenario for CardScenario {
+    fn words_per_cycle(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| p.scenario.words_per_cycle())
+            .max()
+            .unwrap_or(1)
+    }
+
+    fn run(
+        &self,
+        sim: &mut Sim,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, Failure> {
+        reset_card(sim, &self.parts)?;
+        let mut bus = Bus { reads: 0 };
+        let mut outcome = Outcome::default();
+        let mut mismatches = Vec::new();
+        // Retimers last: their link model sets their clocks apart.
+        let mut order: Vec<usize> = (0..self.parts.len()).collect();
+        order.sort_by_key(|&i| self.parts[i].component.kind == ComponentKind::Retimer);
+        let mut done = 0;
+        for i in order {
+            let part = &self.parts[i];
+            let name = &part.component.name;
+            let mut report = |c: u64| progress(done + c);
+            let o = part
+                .scenario
+                .run(sim, cycles, words, &mut report)
+                .map_err(|f| Failure {
+                    cycle: f.cycle,
+                    message: format!("{name}: {}", f.message),
+                })?;
+            done += cycles;
+            let back = read_window(sim, &mut bus, i, part)?;
+            mismatches.extend(back.mismatches.iter().cloned());
+            let check = |what: &str, ok: bool, mismatches: &mut Vec<String>| {
+                if !ok {
+                    mismatches.push(format!("{name}: {what}"));
+                }
+            };
+            match part.component.kind {
+                ComponentKind::Switch => {
+                    let on_bus = back.sum(|p| p.ends_with("_packets"));
+                    let delivered = metric(&o, "delivered");
+                    check(
+                        &format!("{on_bus} packets on the bus, the scoreboard saw {delivered:?}"),
+                        delivered == Some(on_bus),
+                        &mut mismatches,
+                    );
+                    outcome
+                        .metrics
+                        .push((format!("{name}.bus_packets"), on_bus.to_string()));
+                }
+                ComponentKind::EthPcs => {
+                    let on_bus = back.sum(|p| p == "rx_frames");
+                    let checked = metric(&o, "rx_frames");
+                    check(
+                        &format!("rx_frames {on_bus} on the bus, the scenario checked {checked:?}"),
+                        checked.is_some_and(|c| on_bus >= c),
+                        &mut mismatches,
+                    );
+                    outcome
+                        .metrics
+                        .push((format!("{name}.bus_rx_frames"), on_bus.to_string()));
+                }
+                ComponentKind::Retimer => {
+                    let errors = back.sum(|p| p == "hdr_errors");
+                    outcome
+                        .metrics
+                        .push((format!("{name}.bus_hdr_errors"), errors.to_string()));
+                }
+            }
+            outcome.cycles += o.cycles;
+            outcome.checks_passed += o.checks_passed + back.values.len() as u64;
+            outcome.metrics.extend(
+                o.metrics
+                    .into_iter()
+                    .map(|(k, v)| (format!("{name}.{k}"), v)),
+            );
+        }
+        // Past the last window: the interconnect's own SLVERR.
+        let past = window_base(self.parts.len());
+        if past < 1 << linkforge_rtl::telemetry::interconnect::bus_addr_width(self.parts.len()) {
+            let (_, resp) = bus.read(sim, past, &mut |_| {})?;
+            if resp != SLVERR {
+                mismatches.push(format!("a read of {past:#06x} (no window) answered {resp}"));
+            }
+        }
+        outcome
+            .metrics
+            .insert(0, ("bus_reads".into(), bus.reads.to_string()));
+        outcome
+            .metrics
+            .insert(1, ("mismatches".into(), mismatches.len().to_string()));
+        if let Some(first) = mismatches.first() {
+            return Err(failure(
+                sim,
+                format!("{} bus mismatches; first: {first}", mismatches.len()),
+            ));
+        }
+        if let Some(a) = sim.failures().first() {
+            return Err(failure(sim, a.to_string()));
+        }
+        Ok(outcome)
+    }
+}
