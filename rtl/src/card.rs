@@ -394,3 +394,78 @@ pub fn kind() -> BlockKind {
         build: |name, p| card(name, &CardConfig::from_params(p)?),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row of `kind` named `name` with that kind's defaults.
+    fn row(kind: ComponentKind, name: &str) -> Value {
+        let mut p = Params::defaults(&kind.block_kind().params);
+        p.0.insert("name".into(), Value::Str(name.into()));
+        Value::Group(p)
+    }
+
+    fn card_params(rows: &[(ComponentKind, &str)]) -> Params {
+        let mut p = Params::defaults(&kind().params);
+        for (k, name) in rows {
+            if let Some(Value::List(list)) = p.0.get_mut(k.name()) {
+                list.push(row(*k, name));
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn windows_go_retimers_then_switches_then_pcss_in_source_order() {
+        let p = card_params(&[
+            (ComponentKind::EthPcs, "up"),
+            (ComponentKind::Switch, "sw"),
+            (ComponentKind::Retimer, "b"),
+            (ComponentKind::Retimer, "a"),
+        ]);
+        let cfg = CardConfig::from_params(&p).expect("valid card");
+        let bases = cfg.bases();
+        let want = [("b", 0), ("a", 0x1000), ("sw", 0x2000), ("up", 0x3000)];
+        assert_eq!(bases, want.map(|(n, b)| (n.to_string(), b)).to_vec(),);
+        let map = cfg.register_map().expect("map");
+        assert_eq!(map.regs[0].name, "b_pi_code");
+        let up = map
+            .regs
+            .iter()
+            .find(|r| r.name == "up_rx_frames")
+            .expect("rx_frames");
+        assert_eq!(up.offset, 0x3000 + 5 * 4);
+    }
+
+    #[test]
+    fn duplicate_and_clashing_names_are_issues_on_their_rows() {
+        let p = card_params(&[
+            (ComponentKind::Retimer, "x"),
+            (ComponentKind::Switch, "s"),
+            (ComponentKind::EthPcs, "x"),
+        ]);
+        let issues = issues(&p);
+        let paths: Vec<_> = issues.iter().map(|i| i.path.clone()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                vec![PathStep::Param("switch"), PathStep::Row(0)],
+                vec![PathStep::Param("eth_pcs"), PathStep::Row(0)],
+            ]
+        );
+        assert!(CardConfig::from_params(&p).is_err());
+    }
+
+    #[test]
+    fn an_empty_card_still_builds_its_bus() {
+        let m = card(
+            "empty",
+            &CardConfig {
+                components: Vec::new(),
+            },
+        )
+        .expect("builds");
+        assert!(m.port("s_axil_araddr").is_some());
+    }
+}

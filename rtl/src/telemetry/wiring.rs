@@ -265,6 +265,7 @@ pub fn with_registers(
     bus: super::BusClock,
 ) -> Result<Module, HdlError> {
     let map = exposure_map(&core, expose)?;
+    let words = exposed(&core, expose)?;
     let regs_module = regblock(&format!("{name}_regs"), &map)?;
     let core_name = core.name.clone();
     let mut m = ModuleBuilder::new(name);
@@ -316,14 +317,10 @@ pub fn with_registers(
     for (port, outer) in bus_inputs {
         m.assign(r.io(&port)?, outer);
     }
-    for port in expose {
-        let source = u.io(port)?;
-        let width = source.width();
-        for k in 0..width.div_ceil(REG_BITS) {
-            let hi = (k * REG_BITS + REG_BITS).min(width) - 1;
-            let field = r.io(&format!("{}_value", reg_name(port, width, k)))?;
-            m.assign(field, source.slice(hi, k * REG_BITS));
-        }
+    for e in words {
+        let lo = e.word * REG_BITS;
+        let field = r.io(&format!("{}_value", reg_name(&e.port, e.width, e.word)))?;
+        m.assign(field, u.io(&e.port)?.slice(lo + e.bits - 1, lo));
     }
     m.finish()
 }
