@@ -16,8 +16,10 @@
 //!   samples it at one of them). A switch's delivered packets on the bus
 //!   (the sum of `out*_packets`) must equal what its scoreboard counted; a
 //!   PCS's `rx_frames` on the bus must be at least the frames its scenario
-//!   checked (frames still in the pipeline at the end may add to it). One
-//!   read past the last window must answer `SLVERR`.
+//!   checked (frames still in the pipeline at the end may add to it); a
+//!   retimer's `eb_overflows` on the bus must equal the link's count (zero:
+//!   its scenario fails on an overflow). One read past the last window
+//!   must answer `SLVERR`.
 //!
 //! Metrics: bus reads and mismatches (any mismatch fails the run), and per
 //! component `NAME.METRIC` for its scenario's metrics, plus what the bus
@@ -298,6 +300,13 @@ impl Scenario for CardScenario {
                         .push((format!("{name}.bus_rx_frames"), on_bus.to_string()));
                 }
                 ComponentKind::Retimer => {
+                    let overflows = back.sum(|p| p == "eb_overflows");
+                    let checked = metric(&o, "eb_overflows");
+                    check(
+                        &format!("eb_overflows {overflows} on the bus, the link saw {checked:?}"),
+                        checked == Some(overflows),
+                        &mut mismatches,
+                    );
                     let errors = back.sum(|p| p == "hdr_errors");
                     outcome
                         .metrics
