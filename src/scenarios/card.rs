@@ -23,7 +23,7 @@
 //!
 //! Metrics: bus reads and mismatches (any mismatch fails the run), and per
 //! component `NAME.METRIC` for its scenario's metrics, plus what the bus
-//! read back. Component pictures are not drawn.
+//! read back (a retimer's `bus_header_errors_per_lane`). Component pictures are not drawn.
 
 use super::ethernet::EthPcsScenario;
 use super::retimer::RetimerScenario;
@@ -173,6 +173,27 @@ impl Readback {
             .map(|(_, v)| v)
             .sum()
     }
+
+    /// Output `port` read back as `bits`-bit fields, field 0 first (a
+    /// packed per-lane port).
+    fn fields(&self, port: &str, bits: u32) -> Vec<u64> {
+        let words: Vec<(u32, u64, u32)> = self
+            .values
+            .iter()
+            .filter(|(e, _)| e.port == port)
+            .map(|(e, v)| (e.word, *v, e.width))
+            .collect();
+        let width = words.first().map_or(0, |w| w.2);
+        (0..width / bits)
+            .map(|f| {
+                let lo = f * bits;
+                words
+                    .iter()
+                    .find(|(w, _, _)| *w == lo / 32)
+                    .map_or(0, |(_, v, _)| (v >> (lo % 32)) & ((1 << bits) - 1))
+            })
+            .collect()
+    }
 }
 
 /// Reads every register of window `i` (component `part`) over the bus.
@@ -307,10 +328,11 @@ impl Scenario for CardScenario {
                         checked == Some(overflows),
                         &mut mismatches,
                     );
-                    let errors = back.sum(|p| p == "hdr_errors");
+                    let errors = back.fields("hdr_errors", linkforge_rtl::retimer::COUNT_WIDTH);
+                    let text: Vec<String> = errors.iter().map(u64::to_string).collect();
                     outcome
                         .metrics
-                        .push((format!("{name}.bus_hdr_errors"), errors.to_string()));
+                        .push((format!("{name}.bus_header_errors_per_lane"), text.join(" ")));
                 }
             }
             outcome.cycles += o.cycles;
