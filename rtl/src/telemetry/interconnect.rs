@@ -39,7 +39,7 @@ const SLVERR: u64 = 2;
 const FIFO_DEPTH: u32 = 2;
 
 /// One window: its name (the prefix of its ports) and the address width of
-/// the register block behind it (at most [`WINDOW_BITS`]).
+/// the register block behind it (1..=[`WINDOW_BITS`]; wider is an error).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Window {
     /// The window's name: ports `NAME_clk`, `NAME_rst`, `NAME_axil_*`.
@@ -72,10 +72,11 @@ const BUS_INPUTS: [(&str, Option<u32>); 9] = [
     ("rready", Some(1)),
 ];
 
-/// The error for a slave port that was not declared (never expected).
-fn missing_ports(module_name: &str) -> HdlError {
+/// An error of module `module_name`.
+#[track_caller]
+fn invalid(module_name: &str, message: String) -> HdlError {
     HdlError::single(
-        ErrorKind::Invalid("slave port inputs missing".into()),
+        ErrorKind::Invalid(message),
         module_name,
         SourceLoc::caller(),
     )
@@ -89,6 +90,18 @@ const RESP: u64 = 3;
 
 /// Builds the interconnect for `windows` as module `module_name`.
 pub fn interconnect(module_name: &str, windows: &[Window]) -> Result<Module, HdlError> {
+    if let Some(w) = windows
+        .iter()
+        .find(|w| w.addr_width == 0 || w.addr_width > WINDOW_BITS)
+    {
+        return Err(invalid(
+            module_name,
+            format!(
+                "window `{}` needs {} address bits, a window has 1..={WINDOW_BITS}",
+                w.name, w.addr_width
+            ),
+        ));
+    }
     let mut m = ModuleBuilder::new(module_name);
     let clk = m.clock("clk");
     let rst = m.reset("rst");
@@ -108,7 +121,8 @@ pub fn interconnect(module_name: &str, windows: &[Window]) -> Result<Module, Hdl
         },
     );
     let [awaddr, awvalid, wdata, wstrb, wvalid, bready, araddr, arvalid, rready] =
-        <[Signal; 9]>::try_from(ports).map_err(|_| missing_ports(module_name))?;
+        <[Signal; 9]>::try_from(ports)
+            .map_err(|_| invalid(module_name, "slave port inputs missing".into()))?;
     let o = |m: &mut ModuleBuilder, n: &str, w: u32| m.output(format!("s_axil_{n}"), w);
     let (awready, wready) = (o(&mut m, "awready", 1), o(&mut m, "wready", 1));
     let (bresp, bvalid) = (o(&mut m, "bresp", 2), o(&mut m, "bvalid", 1));
@@ -131,7 +145,7 @@ pub fn interconnect(module_name: &str, windows: &[Window]) -> Result<Module, Hdl
     // Which window an address selects, and whether its offset fits.
     let index = |a: Expr| a.slice(aw - 1, WINDOW_BITS);
     let offset_fits = |a: Expr, w: &Window| {
-        if w.addr_width >= WINDOW_BITS {
+        if w.addr_width == WINDOW_BITS {
             high()
         } else {
             a.slice(WINDOW_BITS - 1, w.addr_width)
