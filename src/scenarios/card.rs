@@ -225,6 +225,23 @@ fn read_window(sim: &mut Sim, bus: &mut Bus, i: usize, part: &Part) -> Result<Re
     Ok(back)
 }
 
+/// Whether a component of `kind` is idle after its scenario (it drains
+/// its traffic), so its registers must still read what they were then.
+fn drains(kind: ComponentKind) -> bool {
+    matches!(kind, ComponentKind::Switch)
+}
+
+/// The value of every register of `part`'s window now.
+fn snapshot(sim: &mut Sim, part: &Part) -> Result<Vec<u64>, Failure> {
+    part.exposed
+        .iter()
+        .map(|e| {
+            let h = sim.signal(&format!("{}_{}", part.component.name, e.port))?;
+            Ok(word_of(&sim.peek_bits_handle(h), e.word, e.bits))
+        })
+        .collect()
+}
+
 /// Poke every clock to one period and hold every reset of the card.
 fn reset_card(sim: &mut Sim, parts: &[Part]) -> Result<(), SimError> {
     let clocks: Vec<String> = sim.clocks().map(String::from).collect();
@@ -288,8 +305,19 @@ impl Scenario for CardScenario {
                     message: format!("{name}: {}", f.message),
                 })?;
             done += cycles;
+            let at_end = snapshot(sim, part)?;
             let back = read_window(sim, &mut bus, i, part)?;
             mismatches.extend(back.mismatches.iter().cloned());
+            if drains(part.component.kind) {
+                for ((e, got), want) in back.values.iter().zip(at_end) {
+                    if *got != want {
+                        mismatches.push(format!(
+                            "{name}_{} word {}: {got:#x} on the bus, {want:#x} when the traffic ended",
+                            e.port, e.word
+                        ));
+                    }
+                }
+            }
             let check = |what: &str, ok: bool, mismatches: &mut Vec<String>| {
                 if !ok {
                     mismatches.push(format!("{name}: {what}"));
