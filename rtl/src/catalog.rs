@@ -293,6 +293,11 @@ pub fn catalog() -> Vec<BlockKind> {
         crate::switch::input_queue::kind(),
         crate::switch::scheduler::kind(),
         crate::switch::switch::kind(),
+        crate::cxl::channel::kind(),
+        crate::cxl::hdm::decoder_kind(),
+        crate::cxl::hdm::regs_kind(),
+        crate::cxl::backend::kind(),
+        crate::cxl::tracker::kind(),
     ]
 }
 

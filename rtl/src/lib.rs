@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod common;
+pub mod cxl;
 mod params;
 pub mod retimer;
 pub mod switch;
