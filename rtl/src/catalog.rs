@@ -298,6 +298,7 @@ pub fn catalog() -> Vec<BlockKind> {
         crate::cxl::hdm::regs_kind(),
         crate::cxl::backend::kind(),
         crate::cxl::tracker::kind(),
+        crate::cxl::controller::kind(),
     ]
 }
 

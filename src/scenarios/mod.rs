@@ -8,6 +8,7 @@
 
 mod crc;
 mod crossbar;
+mod cxl;
 mod generic;
 mod retimer;
 mod switch;
@@ -95,6 +96,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "crc" => crc::CrcScenario::new(params).map(boxed),
         "retimer" => retimer::RetimerScenario::new(params).map(boxed),
         "switch" => switch::SwitchScenario::new(params).map(boxed),
+        "cxl_controller" => cxl::CxlScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

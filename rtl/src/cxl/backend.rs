@@ -7,12 +7,14 @@
 //! - request, valid/ready: `req_valid`, `req_ready`, `req_we`,
 //!   `req_addr[A-1:0]` (a line index), `req_wdata[W-1:0]`,
 //!   `req_be[W/8-1:0]` (bytes written), `req_poison_we`, `req_poison`
-//!   (written into the line's poison bit when `req_poison_we`). A request
+//!   (written into the line's poison bit when `req_poison_we`),
+//!   `req_id[I-1:0]` (the controller's tag for a read). A request
 //!   transfers at an edge with `req_valid` and `req_ready` high.
-//! - read data: `rsp_valid`, `rsp_data[W-1:0]`, `rsp_poison`, one beat
-//!   per read request, in request order, any number of cycles later
-//!   (no backpressure: the controller always takes it). A read returns
-//!   every write requested before it.
+//! - read data: `rsp_valid`, `rsp_id[I-1:0]` (the read's `req_id`),
+//!   `rsp_data[W-1:0]`, `rsp_poison`: one beat per read request, any
+//!   number of cycles later, in any order (no backpressure: the
+//!   controller always takes it). A read returns every write requested
+//!   before it and none requested after it.
 //!
 //! The model: `lines` lines of W bits, one memory per byte lane (the
 //! shape FPGA tools infer as byte-enable block RAM) and one for the poison
@@ -27,6 +29,7 @@ use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
 const LINES: IntRange = (2, 1 << 20);
+const ID_WIDTH: IntRange = (1, 16);
 
 /// Shape of the memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +38,8 @@ pub struct BackendConfig {
     pub data_width: u32,
     /// Lines of memory (2..=2^20).
     pub lines: u32,
+    /// Width of a read's id (1..=16).
+    pub id_width: u32,
 }
 
 impl BackendConfig {
@@ -43,6 +48,7 @@ impl BackendConfig {
         let cfg = BackendConfig {
             data_width: int_param(p, "data_width")?,
             lines: int_param(p, "lines")?,
+            id_width: int_param(p, "id_width")?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -51,7 +57,8 @@ impl BackendConfig {
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
         check_data_width(self.data_width)?;
-        check_range("lines", self.lines.into(), LINES)
+        check_range("lines", self.lines.into(), LINES)?;
+        check_range("id_width", self.id_width.into(), ID_WIDTH)
     }
 
     /// Width of a line index.
@@ -62,7 +69,13 @@ impl BackendConfig {
 
 /// The catalogue spec of `lines`.
 pub(crate) fn lines_spec() -> crate::catalog::ParamSpec {
-    int_spec("lines", "l", LINES, 1024, "lines of device memory")
+    int_spec(
+        "lines",
+        "l",
+        LINES,
+        64,
+        "lines of device memory (small by default: a simulation model)",
+    )
 }
 
 /// Builds the RAM model as module `module_name`.
@@ -81,7 +94,9 @@ pub fn cxl_mem_backend(module_name: &str, cfg: &BackendConfig) -> Result<Module,
     let req_be = m.input("req_be", w / 8);
     let req_poison_we = m.input("req_poison_we", 1);
     let req_poison = m.input("req_poison", 1);
+    let req_id = m.input("req_id", cfg.id_width);
     let rsp_valid = m.output("rsp_valid", 1);
+    let rsp_id = m.output("rsp_id", cfg.id_width);
     let rsp_data = m.output("rsp_data", w);
     let rsp_poison = m.output("rsp_poison", 1);
 
@@ -108,6 +123,9 @@ pub fn cxl_mem_backend(module_name: &str, cfg: &BackendConfig) -> Result<Module,
     let poison_q = m.mem_read(poison, "poison_q", req_addr, read);
     let valid = m.reg("rsp_valid_q", 1).reset(0);
     m.next(valid, read);
+    let id = m.reg("rsp_id_q", cfg.id_width).reset(0);
+    m.when(read, |m| m.next(id, req_id));
+    m.assign(rsp_id, id);
     m.assign(req_ready, high());
     m.assign(rsp_valid, valid);
     m.assign(rsp_data, concat(lanes));
@@ -120,7 +138,11 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "cxl_mem_backend",
         doc: "CXL device memory: back-end port and synchronous RAM model with byte enables and poison",
-        params: vec![data_width_spec(), lines_spec()],
+        params: vec![
+            data_width_spec(),
+            lines_spec(),
+            int_spec("id_width", "i", ID_WIDTH, 4, "bits of a read's id"),
+        ],
         build: |name, p| Ok(cxl_mem_backend(name, &BackendConfig::from_params(p)?)?),
     }
 }

@@ -21,8 +21,10 @@
 //!   the controller, used by the scenario and the tests.
 
 pub mod backend;
+pub mod bench;
 
 pub mod channel;
+pub mod controller;
 
 pub mod hdm;
 pub mod model;

@@ -143,3 +143,100 @@ impl DecoderRegs {
         }
     }
 }
+
+/// One dynamic capacity extent: lines `start..start + count` of device
+/// memory, owned by host `owner` while `valid`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extent {
+    /// First line.
+    pub start: u64,
+    /// Lines.
+    pub count: u64,
+    /// The owning host's LD-ID.
+    pub owner: u64,
+    /// Whether the host may use it.
+    pub valid: bool,
+}
+
+/// The memory a pooled controller serves: decoders per host, extents and
+/// line contents (absent lines read as zero, unpoisoned).
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    /// Each host's decoder (committed), by LD-ID.
+    pub decoders: Vec<Decoder>,
+    /// The extents.
+    pub extents: Vec<Extent>,
+    /// Lines of device memory.
+    pub lines: u64,
+    /// Bytes per line.
+    pub bytes: usize,
+    memory: std::collections::HashMap<u64, (Vec<u8>, bool)>,
+}
+
+impl Pool {
+    /// An empty pool: memory all zero.
+    pub fn new(decoders: Vec<Decoder>, extents: Vec<Extent>, lines: u64, bytes: usize) -> Pool {
+        Pool {
+            decoders,
+            extents,
+            lines,
+            bytes,
+            memory: Default::default(),
+        }
+    }
+
+    /// The device line host `ld` reaches at `hpa`, or `None` when the
+    /// access must be refused (no decoder hit, another way, outside the
+    /// memory or outside the host's extents).
+    pub fn line_of(&self, ld: u64, hpa: u64) -> Option<u64> {
+        let d = self.decoders.get(ld as usize)?;
+        if !d.hit(hpa) {
+            return None;
+        }
+        let (way, dpa) = d.translate(hpa);
+        let line = ((dpa + d.dpa_base) & ADDR_MASK) >> 6;
+        let owned = self
+            .extents
+            .iter()
+            .any(|x| x.valid && x.owner == ld && x.start <= line && line < x.start + x.count);
+        (way == d.position && line < self.lines && owned).then_some(line)
+    }
+
+    /// The data and poison of `line`.
+    pub fn read(&self, line: u64) -> (Vec<u8>, bool) {
+        self.memory
+            .get(&line)
+            .cloned()
+            .unwrap_or_else(|| (vec![0; self.bytes], false))
+    }
+
+    /// A write of `data` to `line`: every byte when `enables` is `None`
+    /// (a full write, which also sets or clears poison), else the bytes
+    /// enabled (a partial write, which only ever sets poison).
+    pub fn write(&mut self, line: u64, data: &[u8], enables: Option<&[bool]>, poison: bool) {
+        let (mut old, old_poison) = self.read(line);
+        for (i, b) in old.iter_mut().enumerate() {
+            if enables.is_none_or(|e| e[i]) {
+                *b = data[i];
+            }
+        }
+        let poison = poison || (enables.is_some() && old_poison);
+        self.memory.insert(line, (old, poison));
+    }
+
+    /// Adds extent `e` for host `owner`: its lines are zeroed first.
+    pub fn add_extent(&mut self, e: usize, owner: u64) {
+        let x = &mut self.extents[e];
+        x.owner = owner;
+        x.valid = true;
+        let (start, count) = (x.start, x.count);
+        for line in start..start + count {
+            self.memory.remove(&line);
+        }
+    }
+
+    /// Releases extent `e`.
+    pub fn release_extent(&mut self, e: usize) {
+        self.extents[e].valid = false;
+    }
+}

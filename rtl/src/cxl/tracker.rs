@@ -12,9 +12,11 @@
 //!   (answers on DRS, else on NDR), `alloc_error` (an error response),
 //!   `alloc_mem` (needs the memory back-end). An entry is taken at an edge
 //!   with `alloc_valid` and `alloc_ready` high.
-//! - memory done: `done_valid`, `done_slot[S-1:0]`, `done_poison`: the
-//!   access of that entry (which must be in `mem`) has finished; a read's
-//!   data was poisoned.
+//! - memory done, two ports: `rd_done_valid`, `rd_done_slot[S-1:0]`,
+//!   `rd_done_poison` (a read's data has arrived, poisoned or not) and
+//!   `wr_done_valid`, `wr_done_slot[S-1:0]` (a write has gone to the
+//!   back-end): the access of that entry, which must be in `mem`, is
+//!   finished. The two never name the same entry at one edge.
 //! - responses, one register stage per channel, valid/ready: `drs_valid`,
 //!   `drs_ready`, `drs_tag`, `drs_ld`, `drs_error`, `drs_poison`,
 //!   `drs_devload` and `ndr_valid`, `ndr_ready`, `ndr_tag`, `ndr_ld`,
@@ -136,9 +138,9 @@ fn stage(
     let can_load = !valid | ready;
     m.assign(u.io("req")?, waiting.clone() & can_load.repeat(d));
     let grant = u.io("grant")?;
-    let load = m.wire(format!("{name}_load"), 1);
+    let load = m.wire(format!("{name}_take"), 1);
     m.assign(load, u.io("grant_valid")?);
-    let slot = m.wire(format!("{name}_slot"), sw);
+    let slot = m.wire(format!("{name}_take_slot"), sw);
     m.assign(slot, onehot_index(grant, sw));
     let all = fields
         .iter()
@@ -178,9 +180,11 @@ pub fn cxl_tracker(module_name: &str, cfg: &TrackerConfig) -> Result<Module, Hdl
     let alloc_read = m.input("alloc_read", 1);
     let alloc_error = m.input("alloc_error", 1);
     let alloc_mem = m.input("alloc_mem", 1);
-    let done_valid = m.input("done_valid", 1);
-    let done_slot = m.input("done_slot", sw);
-    let done_poison = m.input("done_poison", 1);
+    let rd_done = m.input("rd_done_valid", 1);
+    let rd_slot = m.input("rd_done_slot", sw);
+    let rd_poison = m.input("rd_done_poison", 1);
+    let wr_done = m.input("wr_done_valid", 1);
+    let wr_slot = m.input("wr_done_slot", sw);
     let drs_load_o = m.output("drs_load", 1);
     let drs_slot_o = m.output("drs_slot", sw);
     let outstanding = m.output("outstanding", cw);
@@ -260,7 +264,8 @@ pub fn cxl_tracker(module_name: &str, cfg: &TrackerConfig) -> Result<Module, Hdl
     for (i, e) in entries.iter().enumerate() {
         let me = lit(i as u64, sw);
         let taken = fire & take.bit(i as u32);
-        let done = done_valid & done_slot.eq(me.clone());
+        let by_read = rd_done & rd_slot.eq(me.clone());
+        let done = by_read.clone() | (wr_done & wr_slot.eq(me.clone()));
         let loaded = (drs.load & drs.slot.eq(me.clone())) | (ndr.load & ndr.slot.eq(me));
         let (tag, ld, read, error, poison) = (tags[i], lds[i], reads[i], errors[i], poisons[i]);
         m.when(taken, |m| {
@@ -273,16 +278,23 @@ pub fn cxl_tracker(module_name: &str, cfg: &TrackerConfig) -> Result<Module, Hdl
         })
         .elsewhen(done & e.is(mem[i]), |m| {
             m.goto(e, resp[i]);
-            m.next(poison, done_poison);
+            m.next(poison, by_read & rd_poison);
         })
         .elsewhen(loaded, |m| m.goto(e, free[i]));
     }
     let freed = drs.load.zext(cw) + ndr.load.zext(cw);
     m.next(count, count + fire.zext(cw) - freed);
 
+    let in_mem = bits_vec(&entries, &mem);
+    for (valid, slot) in [(rd_done, rd_slot), (wr_done, wr_slot)] {
+        m.assume_always(
+            !valid | select(slot, &in_mem),
+            "the memory back-end only finishes accesses of entries waiting for it",
+        );
+    }
     m.assume_always(
-        !done_valid | select(done_slot, &bits_vec(&entries, &mem)),
-        "the memory back-end only finishes accesses of entries waiting for it",
+        !(rd_done & wr_done & rd_slot.eq(wr_slot)),
+        "a read and a write never finish for the same entry at once",
     );
     m.assert_always(
         count.le(lit(d as u64, cw)),
