@@ -15,7 +15,8 @@
 //! - telemetry: `outstanding`, `devload`, `host{h}_reads`,
 //!   `host{h}_writes`, `host{h}_errors` (32-bit, saturating), `errors`
 //!   (all hosts and unknown LD-IDs), `spec_reads` (MemSpecRd dropped),
-//!   `poison_count[15:0]` (poisoned writes), `poison_rd_index`,
+//!   `poison_count[15:0]` (poisoned writes), `poison_rd_index` (only with
+//!   a log of more than one entry),
 //!   `poison_rd_line` (the poison log, below), `scrub_busy`.
 //!
 //! Flow. A request is accepted (one per cycle, M2S Req and RwD taking
@@ -551,7 +552,12 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     });
     let count_o = m.output("poison_count", 16);
     m.assign(count_o, poison_count);
-    let index = m.input("poison_rd_index", pw);
+    // The log index exists only with more than one entry.
+    let index: Expr = if cfg.poison_log > 1 {
+        m.input("poison_rd_index", pw).into()
+    } else {
+        lit(0, pw)
+    };
     let log_line = m.output("poison_rd_line", la);
     let log_exprs: Vec<Expr> = log.iter().map(|&s| s.into()).collect();
     m.assign(log_line, select(index, &log_exprs));
