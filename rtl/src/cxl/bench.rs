@@ -17,8 +17,8 @@
 //! acceptance; a request the model refuses (no decoder, another way,
 //! another host's capacity, unknown LD-ID) gets an error response, and a
 //! served one counts as an isolation violation; after the drain every
-//! request has been answered and the per-host and poison counters equal
-//! what was sent.
+//! request has been answered, the per-host and poison counters equal what
+//! was sent and the poison log lists the newest poisoned lines.
 
 use super::channel::{drs, ndr, req, rwd, LINE_BYTES};
 use super::controller::{
@@ -183,7 +183,8 @@ struct Run<'b, S: SwitchIo> {
     report: BenchReport,
     /// Per host: reads, writes, errors served or refused, as counted.
     counts: Vec<[u64; 3]>,
-    poisoned_writes: u64,
+    /// Lines of the poisoned writes served, oldest first.
+    poisoned_lines: Vec<u64>,
     reads_served: u64,
     read_latency: u64,
     bytes: u64,
@@ -299,7 +300,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             offers: [None, None],
             report: BenchReport::default(),
             counts: vec![[0; 3]; cfg.hosts],
-            poisoned_writes: 0,
+            poisoned_lines: Vec::new(),
             reads_served: 0,
             read_latency: 0,
             bytes: 0,
@@ -395,8 +396,9 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         } else {
             (r >> 8) % hosts
         };
-        // Tags from a small pool, so they are reused as soon as they free.
-        let tag = (r >> 20) % (2 * cfg.depth as u64 + 2);
+        // Tags from a small pool, so they are reused as soon as they free,
+        // spread over all 16 bits (an odd multiplier is a bijection).
+        let tag = ((r >> 20) % (2 * cfg.depth as u64 + 2) * 0x2F31 + ld * 0x1111) & 0xFFFF;
         let busy = |o: &Option<Offer>| o.as_ref().is_some_and(|o| o.ld == ld && o.tag == tag);
         if self.pending.contains_key(&(ld, tag)) || self.offers.iter().any(busy) {
             return None;
@@ -552,7 +554,9 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             (Some(l), true, _) => {
                 let en = (o.opcode == rwd::MEM_WR_PTL).then_some(&o.byte_en[..]);
                 self.pool.write(l, &o.data, en, o.poison);
-                self.poisoned_writes += u64::from(o.poison);
+                if o.poison {
+                    self.poisoned_lines.push(l);
+                }
                 self.bytes += self.pool.bytes as u64;
                 Expect::Cmp
             }
@@ -800,9 +804,39 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             }
         }
         let got = self.io.handle("poison_count").ok().map(|h| self.io.peek(h));
-        let want = self.poisoned_writes.min(0xFFFF);
-        if got != Some(want) {
-            self.problem(false, format!("poison_count is {got:?}, expected {want}"));
+        let count = self.poisoned_lines.len() as u64;
+        if got != Some(count.min(0xFFFF)) {
+            self.problem(false, format!("poison_count is {got:?}, expected {count}"));
+        }
+        // The poison log holds the newest lines, entry (count - 1) % size newest.
+        let size = self.bench.cfg.poison_log as u64;
+        let index = self.io.handle("poison_rd_index").ok();
+        let Ok(line) = self.io.handle("poison_rd_line") else {
+            return self.problem(false, "no poison_rd_line port".into());
+        };
+        let newest: Vec<u64> = self
+            .poisoned_lines
+            .iter()
+            .rev()
+            .take(size as usize)
+            .copied()
+            .collect();
+        for (age, want) in newest.into_iter().enumerate() {
+            let entry = (count - 1 - age as u64) % size;
+            if let Some(h) = index {
+                if self.io.poke(h, entry).is_err() {
+                    return self.problem(false, "poison_rd_index cannot be set".into());
+                }
+            }
+            let got = self.io.peek(line);
+            if got == want {
+                self.report.checks += 1;
+            } else {
+                self.problem(
+                    false,
+                    format!("poison log entry {entry} is line {got}, expected {want}"),
+                );
+            }
         }
     }
 }
