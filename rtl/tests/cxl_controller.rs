@@ -81,3 +81,101 @@ proptest! {
         prop_assert!(r.requests > 0);
     }
 }
+
+#[test]
+fn registers_commit_lock_and_add_capacity_through_zeroing() {
+    use linkforge_rtl::cxl::channel::{drs, req};
+    use linkforge_rtl::cxl::controller::{
+        decoder_reg, extent_reg, EXT_COUNT, EXT_OWNER, EXT_SCRUBBING, EXT_START, EXT_VALID,
+    };
+    use linkforge_rtl::cxl::hdm::{
+        self, CTRL_COMMIT, CTRL_COMMITTED, CTRL_COMMIT_ERROR, CTRL_LOCK,
+    };
+    let mut tb = common::Tb::new(cxl_controller("ctl", &small(2, 4, 2)));
+    tb.reset();
+    let write = |tb: &mut common::Tb, addr: u64, value: u64| {
+        tb.set("cfg_we", 1);
+        tb.set("cfg_addr", addr);
+        tb.set("cfg_wdata", value);
+        tb.step();
+        tb.set("cfg_we", 0);
+    };
+    let read = |tb: &mut common::Tb, addr: u64| {
+        tb.set("cfg_addr", addr);
+        tb.get("cfg_rdata")
+    };
+    // Host 1: 1 way at 1 TiB, 256 MiB, committed and locked.
+    write(&mut tb, decoder_reg(1, hdm::REG_BASE), 1 << 40);
+    write(&mut tb, decoder_reg(1, hdm::REG_SIZE), 1 << 28);
+    write(
+        &mut tb,
+        decoder_reg(1, hdm::REG_CTRL),
+        CTRL_COMMIT | CTRL_LOCK,
+    );
+    let ctrl = read(&mut tb, decoder_reg(1, hdm::REG_CTRL));
+    assert_eq!(ctrl & (CTRL_COMMITTED | CTRL_COMMIT_ERROR), CTRL_COMMITTED);
+    write(&mut tb, decoder_reg(1, hdm::REG_BASE), 2 << 40);
+    write(&mut tb, decoder_reg(1, hdm::REG_CTRL), 0);
+    assert_eq!(
+        read(&mut tb, decoder_reg(1, hdm::REG_BASE)),
+        1 << 40,
+        "locked"
+    );
+    // Host 0: a size that is not a multiple of 256 MiB does not commit.
+    write(&mut tb, decoder_reg(0, hdm::REG_SIZE), 3 << 20);
+    write(&mut tb, decoder_reg(0, hdm::REG_CTRL), CTRL_COMMIT);
+    let ctrl = read(&mut tb, decoder_reg(0, hdm::REG_CTRL));
+    assert_eq!(
+        ctrl & (CTRL_COMMITTED | CTRL_COMMIT_ERROR),
+        CTRL_COMMIT_ERROR
+    );
+    // Extent 0: lines 8..12 for host 1, zeroed before it becomes valid.
+    write(&mut tb, extent_reg(0, EXT_START), 8);
+    write(&mut tb, extent_reg(0, EXT_COUNT), 4);
+    write(&mut tb, extent_reg(0, EXT_OWNER), EXT_VALID | 1);
+    assert_eq!(read(&mut tb, extent_reg(0, EXT_OWNER)), EXT_SCRUBBING | 1);
+    assert!(tb.flag("scrub_busy"));
+    tb.set("m2s_req_valid", 1);
+    assert!(
+        !tb.flag("m2s_req_ready"),
+        "requests wait while an extent is zeroed"
+    );
+    tb.set("m2s_req_valid", 0);
+    for _ in 0..6 {
+        tb.step();
+    }
+    assert!(!tb.flag("scrub_busy"));
+    assert_eq!(read(&mut tb, extent_reg(0, EXT_OWNER)), EXT_VALID | 1);
+    // Owner 0, valid: ignored while the extent is valid.
+    write(&mut tb, extent_reg(0, EXT_OWNER), EXT_VALID);
+    assert_eq!(
+        read(&mut tb, extent_reg(0, EXT_OWNER)),
+        EXT_VALID | 1,
+        "adding a valid extent changes nothing"
+    );
+    // Host 1 reads line 9 (zero); host 0 may not.
+    tb.set("s2m_drs_ready", 1);
+    for (ld, tag, opcode) in [(1u64, 0x1234u64, drs::MEM_DATA), (0, 0xBEEF, drs::ERR)] {
+        tb.set("m2s_req_valid", 1);
+        tb.set("m2s_req_opcode", req::MEM_RD);
+        tb.set("m2s_req_tag", tag);
+        tb.set("m2s_req_ld_id", ld);
+        tb.set("m2s_req_addr", ((1 << 40) + 9 * 64) >> 6);
+        assert!(tb.flag("m2s_req_ready"));
+        tb.step();
+        tb.set("m2s_req_valid", 0);
+        let mut waited = 0;
+        while !tb.flag("s2m_drs_valid") {
+            tb.step();
+            waited += 1;
+            assert!(waited < 10, "no response");
+        }
+        assert_eq!(tb.get("s2m_drs_tag"), tag);
+        assert_eq!(tb.get("s2m_drs_opcode"), opcode);
+        assert_eq!(tb.get("s2m_drs_data"), 0);
+        assert_eq!(tb.flag("s2m_drs_poison"), opcode == drs::ERR);
+        tb.step();
+    }
+    assert_eq!(tb.get("host1_reads"), 1);
+    assert_eq!(tb.get("host0_errors"), 1);
+}

@@ -19,8 +19,8 @@
 //! The model: `lines` lines of W bits, one memory per byte lane (the
 //! shape FPGA tools infer as byte-enable block RAM) and one for the poison
 //! bits; always ready; read data on the edge after the request. Contents
-//! start at zero. Addresses at or past `lines` read zero and write
-//! nothing.
+//! start at zero. Writes at or past `lines` change nothing and reads there
+//! return unspecified data (the controller never makes them).
 
 use crate::catalog::{BlockKind, Params};
 use crate::cxl::channel::{check_data_width, data_width_spec};

@@ -70,8 +70,6 @@ pub const ADDR_BITS: u32 = 46;
 pub const LD_BITS: u32 = 4;
 /// Width of DevLoad.
 pub const DEVLOAD_BITS: u32 = 2;
-/// Width of a host physical address.
-pub const HPA_BITS: u32 = 52;
 /// Bytes in a line (the unit of `addr`).
 pub const LINE_BYTES: u64 = 64;
 

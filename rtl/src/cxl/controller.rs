@@ -41,7 +41,8 @@
 //! the newest).
 //!
 //! Dynamic capacity: writing an extent's owner register with valid set
-//! adds it, valid clear releases it at once. Before an added extent
+//! adds it (ignored while it is valid), valid clear releases it at once;
+//! its first line and count can only change while it is not valid. Before an added extent
 //! becomes valid, its lines are zeroed (data and poison) so no host reads
 //! what the previous owner left: while `scrub_busy` is high, new requests
 //! wait and extent writes are ignored; zeroing starts once earlier
@@ -270,14 +271,14 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
             m.next(x.count, cfg_wdata.slice(la, 0))
         });
         m.when(at(EXT_OWNER), |m| {
-            m.next(x.valid, low());
-            m.when(cfg_wdata.bit(8) & !x.valid, |m| {
-                m.next(x.owner, cfg_wdata.slice(3, 0));
-                m.next(scrub_busy, high());
-                m.next(scrub_line, x.start.zext(la + 1));
-                m.next(scrub_end, x.start.zext(la + 1) + x.count);
-                m.next(scrub_ext, lit(e as u64, 3));
-            });
+            m.when(!cfg_wdata.bit(8), |m| m.next(x.valid, low()))
+                .elsewhen(!x.valid, |m| {
+                    m.next(x.owner, cfg_wdata.slice(3, 0));
+                    m.next(scrub_busy, high());
+                    m.next(scrub_line, x.start.zext(la + 1));
+                    m.next(scrub_end, x.start.zext(la + 1) + x.count);
+                    m.next(scrub_ext, lit(e as u64, 3));
+                });
         });
     }
 
