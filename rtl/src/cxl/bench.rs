@@ -20,7 +20,7 @@
 //! request has been answered, the per-host and poison counters equal what
 //! was sent and the poison log lists the newest poisoned lines.
 
-use super::channel::{drs, ndr, req, rwd, LINE_BYTES};
+use super::channel::{drs, ndr, req, rwd, Channel, LINE_BYTES};
 use super::controller::{
     decoder_reg, extent_reg, ControllerConfig, COUNTER_BITS, EXT_COUNT, EXT_OWNER, EXT_START,
     EXT_VALID,
@@ -226,37 +226,24 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             io.handle(n)
                 .map_err(|e| fail(0, format!("port `{n}`: {e}")))
         };
-        let names = |prefix: &str, fields: &[&str]| -> Vec<String> {
-            fields.iter().map(|f| format!("{prefix}_{f}")).collect()
+        // valid, ready, then the channel's fields in `Channel::fields` order.
+        let mut channel = |ch: Channel| -> Result<Vec<S::Handle>, BenchFailure> {
+            let fields = ch.fields(cfg.data_width).into_iter().map(|f| f.0);
+            ["valid", "ready"]
+                .into_iter()
+                .chain(fields)
+                .map(|f| h(&format!("{}_{f}", ch.name())))
+                .collect()
         };
-        let mut handles = |prefix: &str, fields: &[&str]| -> Result<Vec<S::Handle>, BenchFailure> {
-            names(prefix, fields).iter().map(|n| h(n)).collect()
-        };
-        let arr = |v: Vec<S::Handle>| v;
-        let req = arr(handles(
-            "m2s_req",
-            &["valid", "ready", "opcode", "tag", "addr", "ld_id"],
-        )?);
-        let rwd = arr(handles(
-            "m2s_rwd",
-            &[
-                "valid", "ready", "opcode", "tag", "addr", "ld_id", "data", "byte_en", "poison",
-            ],
-        )?);
-        let ndr = arr(handles(
-            "s2m_ndr",
-            &["valid", "ready", "opcode", "tag", "ld_id", "devload"],
-        )?);
-        let drs = arr(handles(
-            "s2m_drs",
-            &[
-                "valid", "ready", "opcode", "tag", "ld_id", "data", "poison", "devload",
-            ],
-        )?);
-        let cfgp = handles("cfg", &["we", "addr", "wdata", "rdata"])?;
+        let req = channel(Channel::M2sReq)?;
+        let rwd = channel(Channel::M2sRwd)?;
+        let ndr = channel(Channel::S2mNdr)?;
+        let drs = channel(Channel::S2mDrs)?;
+        let cfgp = ["we", "addr", "wdata", "rdata"].map(|f| h(&format!("cfg_{f}")));
+        let [we, addr, wdata, rdata] = cfgp;
         let ports = Ports {
             rst: h("rst")?,
-            cfg: [cfgp[0], cfgp[1], cfgp[2], cfgp[3]],
+            cfg: [we?, addr?, wdata?, rdata?],
             req: std::array::from_fn(|i| req[i]),
             rwd: std::array::from_fn(|i| rwd[i]),
             ndr: std::array::from_fn(|i| ndr[i]),
