@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod common;
+pub mod cxl;
 pub mod ethernet;
 mod params;
 pub mod retimer;

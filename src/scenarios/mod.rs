@@ -8,6 +8,7 @@
 
 mod crc;
 mod crossbar;
+mod cxl;
 mod ethernet;
 mod generic;
 mod retimer;
@@ -99,6 +100,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "switch" => switch::SwitchScenario::new(params).map(boxed),
         linkforge_rtl::telemetry::KIND => telemetry::RegmapScenario::new(params).map(boxed),
         "eth_pcs" => ethernet::EthPcsScenario::new(params).map(boxed),
+        "cxl_controller" => cxl::CxlScenario::new(params).map(boxed),
         _ => None,
     };
     dedicated.unwrap_or_else(|| boxed(generic::GenericScenario::new(design)))

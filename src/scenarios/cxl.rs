@@ -1,0 +1,97 @@
+//! The CXL controller scenario: the controller bench
+//! (`linkforge_rtl::cxl::bench`) with two or more hosts sending random
+//! reads, full and partial writes (some poisoned), invalidates and
+//! speculative reads, reusing tags, under response backpressure, while
+//! capacity is added and released; everything is scored against the
+//! reference memory model. After the requested cycles of traffic the
+//! hosts stop and every request must be answered. Any mismatch, isolation
+//! violation or design assertion fails the run.
+
+use super::{Failure, Outcome, Scenario};
+use linkforge_rtl::catalog::Params;
+use linkforge_rtl::cxl::bench::{Bench, BenchOptions};
+use linkforge_rtl::cxl::controller::ControllerConfig;
+use linkforge_verif::sim::SignalHandle;
+use linkforge_verif::{Sim, SimError};
+
+/// Traffic and scoreboard of a controller variant.
+pub struct CxlScenario {
+    bench: Bench,
+}
+
+impl CxlScenario {
+    /// The scenario, when the parameters describe a valid controller.
+    pub fn new(params: &Params) -> Option<Self> {
+        let cfg = ControllerConfig::from_params(params).ok()?;
+        Some(CxlScenario {
+            bench: Bench::new(cfg, BenchOptions::default()),
+        })
+    }
+}
+
+/// The simulator as the bench sees it.
+struct SimIo<'a>(&'a mut Sim);
+
+linkforge_rtl::switch_io_for_sim!(SimIo<'_>, SignalHandle, SimError);
+
+impl Scenario for CxlScenario {
+    fn words_per_cycle(&self) -> usize {
+        self.bench.words_per_cycle()
+    }
+
+    fn run(
+        &self,
+        sim: &mut Sim,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, Failure> {
+        let r = self
+            .bench
+            .run(&mut SimIo(sim), cycles, words, progress)
+            .map_err(|f| Failure {
+                cycle: f.cycle,
+                message: f.message,
+            })?;
+        if let Some(a) = sim.failures().first() {
+            return Err(Failure {
+                cycle: r.cycles,
+                message: a.to_string(),
+            });
+        }
+        if r.mismatches > 0 || r.isolation_violations > 0 {
+            return Err(Failure {
+                cycle: r.cycles,
+                message: format!(
+                    "{} mismatches, {} isolation violations; first: {}",
+                    r.mismatches,
+                    r.isolation_violations,
+                    r.first_problem.unwrap_or_default()
+                ),
+            });
+        }
+        Ok(Outcome {
+            cycles: r.cycles,
+            checks_passed: r.checks,
+            metrics: vec![
+                ("requests".into(), r.requests.to_string()),
+                ("mismatches".into(), r.mismatches.to_string()),
+                (
+                    "read_latency_cycles_mean".into(),
+                    format!("{:.2}", r.read_latency_mean),
+                ),
+                (
+                    "isolation_violations".into(),
+                    r.isolation_violations.to_string(),
+                ),
+                (
+                    "bandwidth_bytes_per_cycle".into(),
+                    format!("{:.2}", r.bandwidth),
+                ),
+                ("error_responses".into(), r.errors.to_string()),
+                ("capacity_changes".into(), r.capacity_changes.to_string()),
+            ],
+            pictures: Vec::new(),
+        })
+    }
+}
