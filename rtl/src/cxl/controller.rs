@@ -223,6 +223,7 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     let (rwd_valid, rwd_ready, rwd) = channel_ports(&mut m, Channel::M2sRwd, w);
     let (ndr_valid, ndr_ready, ndr) = channel_ports(&mut m, Channel::S2mNdr, w);
     let (drs_valid, drs_ready, drs) = channel_ports(&mut m, Channel::S2mDrs, w);
+    m.interface(Protocol::CxlMem, "");
     let cfg_we = m.input("cfg_we", 1);
     let cfg_addr = m.input("cfg_addr", CFG_ADDR_BITS);
     let cfg_wdata = m.input("cfg_wdata", aw);
