@@ -608,13 +608,18 @@ fn gen_writes_the_register_maps_of_blocks_with_telemetry() {
     let config = dir.path().join("tm.lf");
     std::fs::write(
         &config,
-        "retimer rt { lanes = 2; telemetry = true; }\nswitch sw { ports = 2; telemetry = true; }\n",
+        "retimer rt { lanes = 2; telemetry = true; }\nswitch sw { ports = 2; telemetry = true; }\n\
+         cxl_controller mc { data_width = 64; lines = 64; telemetry = true; }\n",
     )
     .unwrap();
     let out = dir.path().join("out");
     let o = linkforge(&["gen", config.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    for (name, clock, first) in [("rt", "rx_clk", "pi_code"), ("sw", "clk", "in0_drops")] {
+    for (name, clock, first) in [
+        ("rt", "rx_clk", "pi_code"),
+        ("sw", "clk", "in0_drops"),
+        ("mc", "clk", "outstanding"),
+    ] {
         let json: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(out.join(format!("{name}.json"))).unwrap(),
         )

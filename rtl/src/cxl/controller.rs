@@ -57,6 +57,9 @@ use crate::catalog::{BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::telemetry::map::RegMap;
+use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec};
+use crate::telemetry::CLK_RST;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
@@ -604,7 +607,37 @@ pub fn kind() -> BlockKind {
             depth_spec(),
             int_spec("extents", "e", EXTENTS, 8, "dynamic capacity extents"),
             int_spec("poison_log", "pl", POISON_LOG, 8, "lines the poison log keeps"),
+            telemetry_spec(
+                "expose occupancy, DevLoad, per-host and error counters and the poison count read-only on an AXI4-Lite register block (s_axil_*)",
+            ),
         ],
-        build: |name, p| Ok(cxl_controller(name, &ControllerConfig::from_params(p)?)?),
+        build: |name, p| {
+            let cfg = ControllerConfig::from_params(p)?;
+            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg), |n| {
+                cxl_controller(n, &cfg)
+            })
+        },
     }
+}
+
+/// The outputs a controller with `telemetry` exposes, one register each,
+/// in this order: `outstanding`, `devload`, per host `host{h}_reads`,
+/// `host{h}_writes`, `host{h}_errors`, then `errors`, `spec_reads` and
+/// `poison_count`.
+pub fn telemetry_ports(cfg: &ControllerConfig) -> Vec<String> {
+    let hosts =
+        (0..cfg.hosts).flat_map(|h| ["reads", "writes", "errors"].map(|c| format!("host{h}_{c}")));
+    ["outstanding", "devload"]
+        .map(String::from)
+        .into_iter()
+        .chain(hosts)
+        .chain(["errors", "spec_reads", "poison_count"].map(String::from))
+        .collect()
+}
+
+/// The register map of a controller variant with `telemetry` set, `None`
+/// without.
+pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
+    let cfg = ControllerConfig::from_params(p)?;
+    telemetry_map(p, &telemetry_ports(&cfg), |n| cxl_controller(n, &cfg))
 }

@@ -65,6 +65,7 @@ pub fn register_map(kind: &str, p: &Params) -> Result<Option<(RegMap, BusClock)>
             crate::retimer::top::register_map(p)?,
             crate::retimer::top::TELEMETRY_BUS,
         ),
+        "cxl_controller" => on(crate::cxl::controller::register_map(p)?, CLK_RST),
         _ => None,
     })
 }
