@@ -7,7 +7,7 @@
 //! hosts stop and every request must be answered. Any mismatch, isolation
 //! violation or design assertion fails the run.
 
-use super::{Failure, Outcome, Scenario};
+use super::{assertions_held, Failure, Outcome, Scenario};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::cxl::bench::{Bench, BenchOptions};
 use linkforge_rtl::cxl::controller::ControllerConfig;
@@ -49,16 +49,8 @@ impl Scenario for CxlScenario {
         let r = self
             .bench
             .run(&mut SimIo(sim), cycles, words, progress)
-            .map_err(|f| Failure {
-                cycle: f.cycle,
-                message: f.message,
-            })?;
-        if let Some(a) = sim.failures().first() {
-            return Err(Failure {
-                cycle: r.cycles,
-                message: a.to_string(),
-            });
-        }
+            .map_err(Failure::from)?;
+        assertions_held(sim, r.cycles)?;
         if r.mismatches > 0 || r.isolation_violations > 0 {
             return Err(Failure {
                 cycle: r.cycles,

@@ -66,6 +66,27 @@ impl From<SimError> for Failure {
     }
 }
 
+impl From<linkforge_rtl::switch::bench::BenchFailure> for Failure {
+    fn from(f: linkforge_rtl::switch::bench::BenchFailure) -> Failure {
+        Failure {
+            cycle: f.cycle,
+            message: f.message,
+        }
+    }
+}
+
+/// `Ok` when the design's assertions held through a run that ended at
+/// `cycle`, else the first that failed.
+pub(crate) fn assertions_held(sim: &Sim, cycle: u64) -> Result<(), Failure> {
+    match sim.failures().first() {
+        Some(a) => Err(Failure {
+            cycle,
+            message: a.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Stimulus and checks for one variant.
 pub trait Scenario {
     /// Random words one cycle of stimulus consumes.

@@ -7,7 +7,7 @@
 //! credit returned, counters right). Metrics cover the traffic cycles after
 //! a warm-up of a fifth of them.
 
-use super::{Failure, Outcome, Scenario};
+use super::{assertions_held, Failure, Outcome, Scenario};
 use linkforge_hdl::words_for;
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::switch::bench::{Bench, BenchOptions};
@@ -60,16 +60,8 @@ impl Scenario for SwitchScenario {
         let bench = Bench::new(self.cfg.clone(), self.traffic, options);
         let r = bench
             .run(&mut SimIo(sim), cycles, words, progress)
-            .map_err(|f| Failure {
-                cycle: f.cycle,
-                message: f.message,
-            })?;
-        if let Some(a) = sim.failures().first() {
-            return Err(Failure {
-                cycle: r.cycles,
-                message: a.to_string(),
-            });
-        }
+            .map_err(Failure::from)?;
+        assertions_held(sim, r.cycles)?;
         Ok(Outcome {
             cycles: r.cycles,
             checks_passed: r.checks,
