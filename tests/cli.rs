@@ -608,13 +608,18 @@ fn gen_writes_the_register_maps_of_blocks_with_telemetry() {
     let config = dir.path().join("tm.lf");
     std::fs::write(
         &config,
-        "retimer rt { lanes = 2; telemetry = true; }\nswitch sw { ports = 2; telemetry = true; }\n",
+        "retimer rt { lanes = 2; telemetry = true; }\nswitch sw { ports = 2; telemetry = true; }\n\
+         cxl_controller mc { data_width = 64; lines = 64; telemetry = true; }\n",
     )
     .unwrap();
     let out = dir.path().join("out");
     let o = linkforge(&["gen", config.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    for (name, clock, first) in [("rt", "rx_clk", "pi_code"), ("sw", "clk", "in0_drops")] {
+    for (name, clock, first) in [
+        ("rt", "rx_clk", "pi_code"),
+        ("sw", "clk", "in0_drops"),
+        ("mc", "clk", "outstanding"),
+    ] {
         let json: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(out.join(format!("{name}.json"))).unwrap(),
         )
@@ -703,6 +708,69 @@ fn prove_proves_the_ethernet_block_lock_and_gearbox_invariants() {
     }
 }
 
+#[test]
+fn sim_of_the_pooled_cxl_controller_scores_memory_and_isolation() {
+    let o = linkforge(&[
+        "sim",
+        "examples/fabric.lf",
+        "--variant",
+        "pool2",
+        "--cycles",
+        "3000",
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for metric in [
+        "requests: ",
+        "read_latency_cycles_mean: ",
+        "bandwidth_bytes_per_cycle: ",
+    ] {
+        assert!(t.contains(metric), "{metric} missing: {t}");
+    }
+    assert!(t.contains("mismatches: 0\n"), "{t}");
+    assert!(t.contains("isolation_violations: 0\n"), "{t}");
+    let o = linkforge(&[
+        "check",
+        "examples/fabric.lf",
+        "--cases",
+        "3",
+        "--variant",
+        "pool2",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("pool2: 3 cases passed"), "{}", text(&o));
+}
+
+#[test]
+fn prove_proves_the_cxl_tracker_and_decoder_registers() {
+    if !(common::have("yosys") && common::have("yosys-smtbmc") && common::have("z3")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    // Tracker: never more outstanding than entries, the count equals the
+    // entries in use, responses only for entries waiting to respond.
+    // Decoder registers: never both committed and in commit error.
+    for (variant, depth) in [("cxl_tracker", "8"), ("hdm_decoder_regs", "6")] {
+        let o = linkforge(&[
+            "prove",
+            "examples/catalog.lf",
+            "--variant",
+            variant,
+            "--depth",
+            depth,
+            "-o",
+            out,
+        ]);
+        let t = text(&o);
+        assert!(o.status.success(), "{t}");
+        assert!(
+            t.contains(&format!("{variant}: proven to depth {depth}")),
+            "{t}"
+        );
+    }
+}
+
 /// `run` on a card writes its Verilog, waveform and register docs (with
 /// each component's base address; the C header compiles), and its scenario
 /// reads every component's counters over the shared bus and passes.
@@ -712,7 +780,8 @@ fn card_run_writes_verilog_register_docs_and_passes() {
     let config = dir.path().join("card.lf");
     std::fs::write(
         &config,
-        "card board {\n    retimer rx { lanes = 1; }\n    switch fabric { ports = 2; }\n    eth_pcs uplink { }\n}\n",
+        "card board {\n    retimer rx { lanes = 1; }\n    switch fabric { ports = 2; }\n    eth_pcs uplink { }\n    \
+         cxl_controller mem { hosts = 2; data_width = 64; lines = 256; depth = 16; }\n}\n",
     )
     .unwrap();
     let out = dir.path().join("out");
@@ -751,7 +820,8 @@ fn card_run_writes_verilog_register_docs_and_passes() {
         [
             ("rx".to_string(), 0),
             ("fabric".into(), 0x1000),
-            ("uplink".into(), 0x2000)
+            ("uplink".into(), 0x2000),
+            ("mem".into(), 0x3000)
         ]
     );
     assert_eq!(json["registers"][0]["name"], "rx_pi_code");
@@ -797,10 +867,13 @@ fn card_run_writes_verilog_register_docs_and_passes() {
             .to_string()
     };
     assert_eq!(metric("mismatches"), "0");
-    // Every register of the three windows, plus one unmapped read.
+    // Every register of the four windows, plus one unmapped read (four
+    // windows fill the 14-bit address space, so none past the last).
     let regs = json["registers"].as_array().unwrap().len();
     assert_eq!(metric("bus_reads"), (regs + 1).to_string(), "{t}");
     assert_eq!(metric("fabric.bus_packets"), metric("fabric.delivered"));
     assert_ne!(metric("fabric.delivered"), "0");
     assert_ne!(metric("uplink.bus_rx_frames"), "0");
+    assert_eq!(metric("mem.mismatches"), "0");
+    assert_ne!(metric("mem.bus_host_reads_writes"), "0");
 }

@@ -1,9 +1,12 @@
 //! Temporal properties (verif::trace) on runs of the built-in simulator: a
 //! synchronous FIFO under random traffic keeps its occupancy rules in the
 //! VCD it wrote, and a property that is false of it is reported at its
-//! first failing cycle; a credit port looped onto itself keeps the `credit`
-//! rule set on live samples until its receiver releases a packet it never
-//! received.
+//! first failing cycle; and each protocol rule set on live samples of a
+//! real block: a credit port looped onto itself keeps the `credit` rules
+//! until its receiver releases a packet it never received, a register
+//! block keeps the `axi4_lite` rules until its master withdraws a stalled
+//! read, and the CXL controller keeps the `cxl_mem` rules until a wrapper
+//! corrupts the tags it returns.
 
 use linkforge_hdl::Design;
 use linkforge_rtl::common::sync_fifo::{sync_fifo, SyncFifoConfig};
@@ -187,4 +190,92 @@ fn axi_lite_rules_hold_for_a_patient_master_and_catch_a_withdrawn_read() {
     hasty[6] = (0, 0);
     let v = axi_reads(&hasty).expect("a withdrawn read breaks the handshake");
     assert_eq!(v.property, "s_axil_arvalid is held until ready", "{v}");
+}
+
+/// The simulator as the CXL bench drives it.
+struct CxlIo(Sim);
+
+linkforge_rtl::switch_io_for_sim!(
+    CxlIo,
+    linkforge_verif::SignalHandle,
+    linkforge_verif::SimError
+);
+
+/// The two-host controller, or (`broken`) the same controller behind a
+/// wrapper that flips bit 0 of every DRS tag it returns, under the CXL
+/// bench's random traffic. Returns the first violation of the `cxl_mem`
+/// rules on the live samples (the bench's own verdict is not asked).
+fn cxl_run(broken: bool) -> Option<linkforge_verif::trace::Violation> {
+    use linkforge_hdl::ir::SignalKind;
+    use linkforge_hdl::prelude::*;
+    use linkforge_rtl::cxl::bench::{Bench, BenchOptions};
+    use linkforge_rtl::cxl::controller::{cxl_controller, ControllerConfig};
+    use linkforge_verif::trace::{rule_set, Property};
+    let cfg = ControllerConfig {
+        hosts: 2,
+        data_width: 64,
+        lines: 64,
+        depth: 8,
+        extents: 4,
+        poison_log: 4,
+    };
+    let ctl = cxl_controller("ctl", &cfg).expect("builds");
+    let top = if broken {
+        let mut m = ModuleBuilder::new("broken");
+        let ports: Vec<(String, u32, SignalKind)> = ctl
+            .ports
+            .iter()
+            .map(|p| {
+                let s = ctl.signal(*p);
+                (s.name.clone(), s.width, s.kind.clone())
+            })
+            .collect();
+        let u = m.instance("u", ctl);
+        for (name, width, kind) in ports {
+            let inner = u.io(&name).unwrap();
+            match kind {
+                SignalKind::Input { clock: true } => {
+                    let c = m.clock(name);
+                    m.assign(inner, c);
+                }
+                SignalKind::Input { clock: false } => {
+                    let i = m.input(name, width);
+                    m.assign(inner, i);
+                }
+                _ => {
+                    let o = m.output(name.clone(), width);
+                    let flip = u64::from(name == "s2m_drs_tag");
+                    m.assign(o, inner ^ lit(flip, width));
+                }
+            }
+        }
+        m.finish().expect("the wrapper builds")
+    } else {
+        ctl
+    };
+    let design = Design::new(top).expect("a design");
+    let rules = rule_set("cxl_mem", "", None).expect("a rule set");
+    let mut io = CxlIo(Sim::new(&design).expect("compiles"));
+    io.0.record("clk", &Property::signals_of(&rules), 10_000)
+        .expect("the channel signals exist");
+    let mut rng = XorShift::new(5);
+    let mut words = std::iter::from_fn(move || Some(rng.word()));
+    let bench = Bench::new(cfg, BenchOptions::default());
+    let verdict = bench.run(&mut io, 1_500, &mut words, &mut |_| {});
+    assert_eq!(verdict.is_ok(), !broken, "the bench sees the same");
+    let trace = io.0.take_recordings().remove(0);
+    rules
+        .iter()
+        .filter_map(|p| trace.check(p).expect("the signals exist"))
+        .min_by_key(|v| v.cycle)
+}
+
+#[test]
+fn cxl_mem_rules_hold_for_the_controller_and_catch_a_wrong_tag() {
+    assert_eq!(cxl_run(false), None);
+    let v = cxl_run(true).expect("a DRS with a flipped tag answers nothing outstanding");
+    assert!(
+        v.property.contains("answers one outstanding request"),
+        "{v}"
+    );
 }

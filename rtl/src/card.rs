@@ -1,8 +1,10 @@
-//! `card`: a board of retimers, switches and Ethernet PCSs described in the
-//! config language, with one shared AXI4-Lite register bus.
+//! `card`: a board of retimers, switches, Ethernet PCSs and CXL memory
+//! controllers described in the config language, with one shared
+//! AXI4-Lite register bus.
 //!
 //! A card's components are rows of one table per component kind
-//! (`retimer NAME { .. }`, `switch NAME { .. }`, `eth_pcs NAME { .. }`),
+//! (`retimer NAME { .. }`, `switch NAME { .. }`, `eth_pcs NAME { .. }`,
+//! `cxl_controller NAME { .. }`),
 //! each row taking that kind's own parameters. Every component is built
 //! with its telemetry register block and instantiated as `u_NAME`; all its
 //! ports except the register block's come out as `NAME_PORT` (clocks stay
@@ -11,10 +13,11 @@
 //!
 //! The register bus: clock `clk`, synchronous reset `rst`, AXI4-Lite slave
 //! `s_axil_*` through the [`interconnect`]. Components take windows in
-//! order: all retimers, then all switches, then all PCSs, each in source
-//! order; window `i` starts at `i * 4 KiB`. Each component's register block
-//! runs on its own clock (a retimer's and a PCS's on `NAME_rx_clk`, a
-//! switch's on `NAME_clk`, where the counters live) and the bus crosses to
+//! order: all retimers, then all switches, then all PCSs, then all CXL
+//! controllers, each in source order; window `i` starts at `i * 4 KiB`.
+//! Each component's register block runs on its own clock (a retimer's and
+//! a PCS's on `NAME_rx_clk`, a switch's and a controller's on `NAME_clk`,
+//! where the counters live) and the bus crosses to
 //! it through asynchronous FIFOs. Hold `rst` and every component reset
 //! together for at least three edges of the slowest clock.
 //!
@@ -22,6 +25,7 @@
 //! its `tx_blocks` counter (transmit domain) is not on the bus.
 
 use crate::catalog::{BlockKind, ParamIssue, ParamKind, ParamSpec, Params, PathStep, Value};
+use crate::cxl::controller::{cxl_controller, ControllerConfig};
 use crate::ethernet::pcs::{eth_pcs, EthPcsConfig};
 use crate::params::param_error;
 use crate::retimer::top::{retimer, RetimerConfig};
@@ -49,14 +53,17 @@ pub enum ComponentKind {
     Switch,
     /// An `eth_pcs`.
     EthPcs,
+    /// A `cxl_controller`.
+    CxlController,
 }
 
 impl ComponentKind {
     /// Every kind, in window order.
-    pub const ALL: [ComponentKind; 3] = [
+    pub const ALL: [ComponentKind; 4] = [
         ComponentKind::Retimer,
         ComponentKind::Switch,
         ComponentKind::EthPcs,
+        ComponentKind::CxlController,
     ];
 
     /// The kind's catalogue name, also the card's table for it.
@@ -65,6 +72,7 @@ impl ComponentKind {
             ComponentKind::Retimer => "retimer",
             ComponentKind::Switch => "switch",
             ComponentKind::EthPcs => "eth_pcs",
+            ComponentKind::CxlController => "cxl_controller",
         }
     }
 
@@ -74,6 +82,7 @@ impl ComponentKind {
             ComponentKind::Retimer => crate::retimer::top::kind(),
             ComponentKind::Switch => crate::switch::switch::kind(),
             ComponentKind::EthPcs => crate::ethernet::pcs::kind(),
+            ComponentKind::CxlController => crate::cxl::controller::kind(),
         }
     }
 
@@ -83,6 +92,7 @@ impl ComponentKind {
             ComponentKind::Retimer => &["rx_rst", "rst"],
             ComponentKind::Switch => &["rst"],
             ComponentKind::EthPcs => &["tx_rst", "rx_rst"],
+            ComponentKind::CxlController => &["rst"],
         }
     }
 
@@ -90,7 +100,7 @@ impl ComponentKind {
     pub fn bus(self) -> BusClock {
         match self {
             ComponentKind::Retimer => crate::retimer::top::TELEMETRY_BUS,
-            ComponentKind::Switch => CLK_RST,
+            ComponentKind::Switch | ComponentKind::CxlController => CLK_RST,
             ComponentKind::EthPcs => crate::ethernet::pcs::TELEMETRY_BUS,
         }
     }
@@ -127,6 +137,13 @@ impl Component {
                 eth_pcs(module_name, &EthPcsConfig::from_params(&self.params)?)?,
                 crate::ethernet::pcs::telemetry_ports(),
             ),
+            ComponentKind::CxlController => {
+                let cfg = ControllerConfig::from_params(&self.params)?;
+                (
+                    cxl_controller(module_name, &cfg)?,
+                    crate::cxl::controller::telemetry_ports(&cfg),
+                )
+            }
         })
     }
 
@@ -364,6 +381,9 @@ fn table_spec(kind: ComponentKind) -> ParamSpec {
             ComponentKind::Retimer => "retimers on the card: `retimer NAME { lanes = 4; .. }`",
             ComponentKind::Switch => "switches on the card: `switch NAME { ports = 4; .. }`",
             ComponentKind::EthPcs => "Ethernet PCSs on the card: `eth_pcs NAME { .. }`",
+            ComponentKind::CxlController => {
+                "CXL memory controllers on the card: `cxl_controller NAME { hosts = 2; .. }`"
+            }
         },
     }
 }
@@ -389,7 +409,7 @@ pub fn issues(p: &Params) -> Vec<ParamIssue> {
 pub fn kind() -> BlockKind {
     BlockKind {
         name: KIND,
-        doc: "card: retimers, switches and Ethernet PCSs from the config, one shared AXI4-Lite register bus (s_axil_*)",
+        doc: "card: retimers, switches, Ethernet PCSs and CXL controllers from the config, one shared AXI4-Lite register bus (s_axil_*)",
         params: ComponentKind::ALL.into_iter().map(table_spec).collect(),
         build: |name, p| card(name, &CardConfig::from_params(p)?),
     }

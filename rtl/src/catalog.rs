@@ -345,6 +345,12 @@ fn block_kinds() -> Vec<BlockKind> {
         crate::ethernet::gearbox::rx_kind(),
         crate::ethernet::fcs::kind(),
         crate::ethernet::pcs::kind(),
+        crate::cxl::channel::kind(),
+        crate::cxl::hdm::decoder_kind(),
+        crate::cxl::hdm::regs_kind(),
+        crate::cxl::backend::kind(),
+        crate::cxl::tracker::kind(),
+        crate::cxl::controller::kind(),
         crate::card::kind(),
     ]
 }

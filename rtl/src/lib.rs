@@ -12,6 +12,7 @@
 pub mod card;
 pub mod catalog;
 pub mod common;
+pub mod cxl;
 pub mod ethernet;
 mod params;
 pub mod retimer;

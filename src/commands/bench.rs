@@ -5,6 +5,7 @@
 use super::CliError;
 use crate::output::write_atomic;
 use linkforge_hdl::{Design, HdlError, Module};
+use linkforge_rtl::catalog::{self, Params, Value};
 use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
 use linkforge_rtl::switch::crossbar::{crossbar, CrossbarConfig};
 use linkforge_verif::bench::designs::{random_netlist, RandomNetlist};
@@ -12,12 +13,28 @@ use linkforge_verif::bench::{self, BenchConfig, Workload};
 use std::path::Path;
 
 /// The reference designs, in the order the benchmark runs them.
-pub const NAMES: [&str; 3] = ["counter", "crossbar", "random"];
+pub const NAMES: [&str; 5] = ["counter", "crossbar", "random", "switch16", "cxl2"];
 
 fn design(module: Result<Module, HdlError>) -> Result<Design, CliError> {
     module
         .and_then(Design::new)
         .map_err(|e| CliError::Failed(e.to_string()))
+}
+
+/// The catalogue block `kind` as design `name`, with its default
+/// parameters except `overrides`.
+pub fn catalog_design(
+    kind: &str,
+    name: &str,
+    overrides: &[(&str, Value)],
+) -> Result<Design, CliError> {
+    let k = catalog::kind(kind).ok_or_else(|| CliError::Failed(format!("no kind `{kind}`")))?;
+    let mut params = Params::defaults(&k.params);
+    for (p, v) in overrides {
+        params.0.insert(p.to_string(), v.clone());
+    }
+    let module = (k.build)(name, &params).map_err(|e| CliError::Failed(format!("{name}: {e}")))?;
+    Design::new(module).map_err(|e| CliError::Failed(format!("{name}: {e}")))
 }
 
 /// The reference design called `name` (one of [`NAMES`]) as a workload.
@@ -48,6 +65,27 @@ pub fn workload(name: &str) -> Result<Workload, CliError> {
                 .map_err(|e| CliError::Failed(e.to_string()))?,
             "random netlist, 1000 registers of 1..=64 bits",
         ),
+        "switch16" => (
+            catalog_design(
+                "switch",
+                "switch_p16_w64",
+                &[("ports", Value::Int(16)), ("data_width", Value::Int(64))],
+            )?,
+            "16-port switch, 64-bit data, every input random",
+        ),
+        "cxl2" => (
+            catalog_design(
+                "cxl_controller",
+                "cxl_h2_w64",
+                &[
+                    ("hosts", Value::Int(2)),
+                    ("data_width", Value::Int(64)),
+                    ("lines", Value::Int(256)),
+                    ("depth", Value::Int(16)),
+                ],
+            )?,
+            "two-host CXL memory controller, 64-bit lines, every input random",
+        ),
         _ => {
             return Err(CliError::Usage(format!(
                 "no benchmark design `{name}` (known: {})",
@@ -57,10 +95,13 @@ pub fn workload(name: &str) -> Result<Workload, CliError> {
     };
     let mut w = Workload::new(name, what, design, "clk", Some("rst"))
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    if name == "random" {
-        // About a thousand times the logic of the crossbar.
-        w.cycle_divisor = 20;
-    }
+    // Larger designs run fewer cycles so each finishes in seconds.
+    w.cycle_divisor = match name {
+        "random" => 20,
+        "switch16" => 400,
+        "cxl2" => 40,
+        _ => 1,
+    };
     Ok(w)
 }
 

@@ -6,7 +6,7 @@
 
 use super::CliError;
 use linkforge_hdl::{verilog, Design};
-use linkforge_rtl::catalog::{self, Params, Value};
+use linkforge_rtl::catalog::Value;
 use linkforge_verif::bench::{run_linkforge, Workload};
 use linkforge_verif::Sim;
 use std::time::{Duration, Instant};
@@ -34,14 +34,14 @@ pub struct Row {
 /// The composed switch with `ports` ports and `data_width`-bit data, its
 /// other parameters at their defaults.
 fn switch(ports: i64, data_width: i64) -> Result<Design, CliError> {
-    let kind = catalog::kind("switch").ok_or_else(|| CliError::Failed("no switch kind".into()))?;
-    let mut params = Params::defaults(&kind.params);
-    params.0.insert("ports".into(), Value::Int(ports));
-    params.0.insert("data_width".into(), Value::Int(data_width));
-    let name = format!("switch_p{ports}_w{data_width}");
-    let failed = |e: String| CliError::Failed(format!("{name}: {e}"));
-    let module = (kind.build)(&name, &params).map_err(|e| failed(e.to_string()))?;
-    Design::new(module).map_err(|e| failed(e.to_string()))
+    super::bench::catalog_design(
+        "switch",
+        &format!("switch_p{ports}_w{data_width}"),
+        &[
+            ("ports", Value::Int(ports)),
+            ("data_width", Value::Int(data_width)),
+        ],
+    )
 }
 
 /// Resets the kernel's record of this process's peak resident memory.

@@ -1,30 +1,37 @@
 //! The card scenario: every component's own scenario on its prefixed ports
-//! (the switch bench, the Ethernet line, the retimer link), one after the
-//! other, each followed by reads of all its registers over the card's
-//! shared AXI4-Lite bus.
+//! (the switch bench, the Ethernet line, the CXL controller bench, the
+//! retimer link), one after the other, each followed by reads of all its
+//! registers over the card's shared AXI4-Lite bus.
 //!
 //! - First the whole card is reset (`rst` and every component reset
 //!   together). Each component scenario then resets its own component
 //!   again; that is harmless for the bus crossings, whose FIFOs are empty
 //!   and at pointer zero until the first bus read.
-//! - Switches and PCSs run first, with every clock at one period (their
-//!   scenarios count edges of any clock as their cycles); retimers last,
-//!   since the link model sets the retimer's two clocks apart.
+//! - Switches, PCSs and CXL controllers run first, with every clock at one
+//!   period (their scenarios count edges of any clock as their cycles);
+//!   retimers last, since the link model sets the retimer's two clocks
+//!   apart.
 //! - After a component's traffic the bus reads each of its registers: the
 //!   answer must be `OKAY` and equal the exposed output at one of the edges
 //!   between the read being offered and answered (the register block
-//!   samples it at one of them). A switch's delivered packets on the bus
-//!   (the sum of `out*_packets`) must equal what its scoreboard counted; a
-//!   PCS's `rx_frames` on the bus must be at least the frames its scenario
-//!   checked (frames still in the pipeline at the end may add to it); a
-//!   retimer's `eb_overflows` on the bus must equal the link's count (zero:
-//!   its scenario fails on an overflow). One read past the last window
-//!   must answer `SLVERR`.
+//!   samples it at one of them). A switch or a CXL controller, idle once
+//!   its bench has drained it, must read exactly what its outputs were when
+//!   the traffic ended (what its bench checked against its model). A
+//!   switch's delivered packets on the bus (the sum of `out*_packets`) must
+//!   equal what its scoreboard counted; a PCS's `rx_frames` on the bus must
+//!   be at least the frames its scenario checked (frames still in the
+//!   pipeline at the end may add to it); a retimer's `eb_overflows` on the
+//!   bus must equal the link's count (zero: its scenario fails on an
+//!   overflow). A read just past the first window's registers, and one past
+//!   the last window when the address space has room, must answer
+//!   `SLVERR`.
 //!
 //! Metrics: bus reads and mismatches (any mismatch fails the run), and per
 //! component `NAME.METRIC` for its scenario's metrics, plus what the bus
-//! read back (a retimer's `bus_header_errors_per_lane`). Component pictures are not drawn.
+//! read back (a retimer's `bus_header_errors_per_lane`). Component
+//! pictures are not drawn.
 
+use super::cxl::CxlScenario;
 use super::ethernet::EthPcsScenario;
 use super::retimer::RetimerScenario;
 use super::switch::SwitchScenario;
@@ -72,6 +79,7 @@ impl CardScenario {
                 ComponentKind::Retimer => Box::new(RetimerScenario::prefixed(p, &prefix)?),
                 ComponentKind::Switch => Box::new(SwitchScenario::prefixed(p, &prefix)?),
                 ComponentKind::EthPcs => Box::new(EthPcsScenario::prefixed(p, &prefix)?),
+                ComponentKind::CxlController => Box::new(CxlScenario::prefixed(p, &prefix)?),
             };
             let exposed = component.exposed().ok()?;
             parts.push(Part {
@@ -228,7 +236,7 @@ fn read_window(sim: &mut Sim, bus: &mut Bus, i: usize, part: &Part) -> Result<Re
 /// Whether a component of `kind` is idle after its scenario (it drains
 /// its traffic), so its registers must still read what they were then.
 fn drains(kind: ComponentKind) -> bool {
-    matches!(kind, ComponentKind::Switch)
+    matches!(kind, ComponentKind::Switch | ComponentKind::CxlController)
 }
 
 /// The value of every register of `part`'s window now.
@@ -348,6 +356,12 @@ impl Scenario for CardScenario {
                         .metrics
                         .push((format!("{name}.bus_rx_frames"), on_bus.to_string()));
                 }
+                ComponentKind::CxlController => {
+                    let served = back.sum(|p| p.ends_with("_reads") || p.ends_with("_writes"));
+                    outcome
+                        .metrics
+                        .push((format!("{name}.bus_host_reads_writes"), served.to_string()));
+                }
                 ComponentKind::Retimer => {
                     let overflows = back.sum(|p| p == "eb_overflows");
                     let checked = metric(&o, "eb_overflows");
@@ -371,12 +385,18 @@ impl Scenario for CardScenario {
                     .map(|(k, v)| (format!("{name}.{k}"), v)),
             );
         }
-        // Past the last window: the interconnect's own SLVERR.
-        let past = window_base(self.parts.len());
-        if past < 1 << linkforge_rtl::telemetry::interconnect::bus_addr_width(self.parts.len()) {
-            let (_, resp) = bus.read(sim, past, &mut |_| {})?;
+        // Unmapped: just past the first window's registers, and past the
+        // last window when the address space has room for one.
+        let space = 1 << linkforge_rtl::telemetry::interconnect::bus_addr_width(self.parts.len());
+        let past_registers = self
+            .parts
+            .first()
+            .map(|p| p.exposed.len() as u64 * u64::from(REG_BYTES));
+        let past_windows = Some(window_base(self.parts.len())).filter(|&a| a < space);
+        for addr in [past_registers, past_windows].into_iter().flatten() {
+            let (_, resp) = bus.read(sim, addr, &mut |_| {})?;
             if resp != SLVERR {
-                mismatches.push(format!("a read of {past:#06x} (no window) answered {resp}"));
+                mismatches.push(format!("a read of {addr:#06x} (unmapped) answered {resp}"));
             }
         }
         outcome

@@ -9,6 +9,7 @@
 mod card;
 mod crc;
 mod crossbar;
+mod cxl;
 mod ethernet;
 mod generic;
 mod retimer;
@@ -66,6 +67,27 @@ impl From<SimError> for Failure {
     }
 }
 
+impl From<linkforge_rtl::switch::bench::BenchFailure> for Failure {
+    fn from(f: linkforge_rtl::switch::bench::BenchFailure) -> Failure {
+        Failure {
+            cycle: f.cycle,
+            message: f.message,
+        }
+    }
+}
+
+/// `Ok` when the design's assertions held through a run that ended at
+/// `cycle`, else the first that failed.
+pub(crate) fn assertions_held(sim: &Sim, cycle: u64) -> Result<(), Failure> {
+    match sim.failures().first() {
+        Some(a) => Err(Failure {
+            cycle,
+            message: a.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Stimulus and checks for one variant.
 pub trait Scenario {
     /// Random words one cycle of stimulus consumes.
@@ -100,6 +122,7 @@ pub fn for_variant(kind: &str, params: &Params, design: &Design) -> Box<dyn Scen
         "switch" => switch::SwitchScenario::new(params).map(boxed),
         linkforge_rtl::telemetry::KIND => telemetry::RegmapScenario::new(params).map(boxed),
         "eth_pcs" => ethernet::EthPcsScenario::new(params).map(boxed),
+        "cxl_controller" => cxl::CxlScenario::new(params).map(boxed),
         linkforge_rtl::card::KIND => card::CardScenario::new(params).map(boxed),
         _ => None,
     };

@@ -7,7 +7,7 @@
 //! credit returned, counters right). Metrics cover the traffic cycles after
 //! a warm-up of a fifth of them.
 
-use super::{Failure, Outcome, Scenario};
+use super::{assertions_held, Failure, Outcome, Scenario};
 use linkforge_hdl::{words_for, Bits};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::switch::bench::{Bench, BenchOptions, SwitchIo};
@@ -117,16 +117,8 @@ impl Scenario for SwitchScenario {
                 words,
                 progress,
             )
-            .map_err(|f| Failure {
-                cycle: f.cycle,
-                message: f.message,
-            })?;
-        if let Some(a) = sim.failures().first() {
-            return Err(Failure {
-                cycle: r.cycles,
-                message: a.to_string(),
-            });
-        }
+            .map_err(Failure::from)?;
+        assertions_held(sim, r.cycles)?;
         Ok(Outcome {
             cycles: r.cycles,
             checks_passed: r.checks,

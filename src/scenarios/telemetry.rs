@@ -6,7 +6,7 @@
 //! model of the map. Any mismatch fails the run.
 
 use super::switch::SimIo;
-use super::{Failure, Outcome, Scenario};
+use super::{assertions_held, Failure, Outcome, Scenario};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::telemetry::bench::Bench;
 use linkforge_rtl::telemetry::map::RegMap;
@@ -41,10 +41,8 @@ impl Scenario for RegmapScenario {
     ) -> Result<Outcome, Failure> {
         let r = Bench::new(&self.map)
             .run(&mut SimIo(sim), cycles, words, progress)
-            .map_err(|f| Failure {
-                cycle: f.cycle,
-                message: f.message,
-            })?;
+            .map_err(Failure::from)?;
+        assertions_held(sim, r.cycles)?;
         Ok(Outcome {
             cycles: r.cycles,
             checks_passed: r.checks,

@@ -528,3 +528,45 @@ fn crossbar_routes_each_input_to_its_selected_outputs() -> Res {
     }
     Ok(())
 }
+
+/// Logic that reads a clock's level (`gated = clk & en`, and a register
+/// clocked by it) follows both edges: at a falling edge only that logic is
+/// recomputed, and the waveform shows `gated` low after every fall.
+#[test]
+fn logic_reading_a_clock_level_follows_the_falling_edge() -> Res {
+    let mut m = ModuleBuilder::new("levels");
+    let clk = m.clock("clk");
+    let en = m.input("en", 1);
+    let gated = m.output("gated", 1);
+    let count = m.output("count", 4);
+    let q = m.reg("q", 4).no_reset();
+    m.next(q, q + 1);
+    m.assign(count, q);
+    m.assign(gated, Expr::from(clk) & en);
+    let design = Design::new(m.finish()?)?;
+    let dir = tempfile::tempdir()?;
+    let vcd = dir.path().join("levels.vcd");
+    let mut sim = Sim::new(&design)?;
+    sim.clock("clk", 10_000, 0)?;
+    sim.trace(&vcd)?;
+    sim.poke("en", 1)?;
+    for _ in 0..4 {
+        sim.step()?;
+        // Just after a rising edge the clock is high.
+        assert_eq!(sim.peek("gated")?, 1);
+    }
+    drop(sim);
+    let waves = linkforge_verif::wave::Waves::from_vcd(&vcd)?;
+    // Four steps end at the rise of 30 ns: the falls of 15 and 25 ns are in.
+    for cycle in 1..3u64 {
+        let (rise, fall) = (cycle * 10_000, cycle * 10_000 + 5_000);
+        assert_eq!(waves.at(rise, "levels.gated"), Some(1), "rise {cycle}");
+        assert_eq!(waves.at(fall, "levels.gated"), Some(0), "fall {cycle}");
+        // The counter changes only at rising edges.
+        assert_eq!(
+            waves.at(fall, "levels.count"),
+            waves.at(rise, "levels.count")
+        );
+    }
+    Ok(())
+}

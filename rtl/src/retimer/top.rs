@@ -61,7 +61,7 @@ use crate::catalog::{BlockKind, Params};
 use crate::common::saturating_count;
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
 use crate::telemetry::map::RegMap;
-use crate::telemetry::wiring::{exposure_map, with_registers};
+use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
@@ -488,27 +488,15 @@ pub fn kind() -> BlockKind {
                 32,
                 "elastic-buffer depth in words (a power of two)",
             ),
-            crate::catalog::ParamSpec {
-                name: "telemetry",
-                short: "tm",
-                kind: crate::catalog::ParamKind::Bool,
-                default: crate::catalog::Value::Bool(false),
-                doc: "expose the receive-side counters and states read-only on an AXI4-Lite register block (s_axil_*, clocked by rx_clk)",
-            },
+            telemetry_spec(
+                "expose the receive-side counters and states read-only on an AXI4-Lite register block (s_axil_*, clocked by rx_clk)",
+            ),
         ],
         build: |name, p| {
             let cfg = RetimerConfig::from_params(p)?;
-            if p.bool("telemetry")? {
-                let core = retimer(&format!("{name}_core"), &cfg)?;
-                Ok(with_registers(
-                    name,
-                    core,
-                    &telemetry_ports(),
-                    TELEMETRY_BUS,
-                )?)
-            } else {
-                Ok(retimer(name, &cfg)?)
-            }
+            build_with_telemetry(name, p, TELEMETRY_BUS, &telemetry_ports(), |n| {
+                retimer(n, &cfg)
+            })
         },
     }
 }
@@ -544,9 +532,6 @@ pub fn telemetry_ports() -> Vec<String> {
 /// The register map of a retimer variant with `telemetry` set, `None`
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
-    if !p.bool("telemetry")? {
-        return Ok(None);
-    }
-    let core = retimer("core", &RetimerConfig::from_params(p)?)?;
-    Ok(Some(exposure_map(&core, &telemetry_ports())?))
+    let cfg = RetimerConfig::from_params(p)?;
+    telemetry_map(p, &telemetry_ports(), |n| retimer(n, &cfg))
 }

@@ -46,7 +46,7 @@ use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
 use crate::telemetry::map::RegMap;
-use crate::telemetry::wiring::{exposure_map, with_registers};
+use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec};
 use crate::telemetry::CLK_RST;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
@@ -574,25 +574,18 @@ pub fn kind() -> BlockKind {
     ];
     params.extend(SchedPolicy::specs());
     params.push(TrafficConfig::spec());
-    params.push(crate::catalog::ParamSpec {
-        name: "telemetry",
-        short: "tm",
-        kind: crate::catalog::ParamKind::Bool,
-        default: crate::catalog::Value::Bool(false),
-        doc: "expose the per-port counters read-only on an AXI4-Lite register block (s_axil_*)",
-    });
+    params.push(telemetry_spec(
+        "expose the per-port counters read-only on an AXI4-Lite register block (s_axil_*)",
+    ));
     BlockKind {
         name: "switch",
         doc: "fabric switch: credit-flow-controlled ports, fifo/voq queues, scheduler, crossbar, routing, counters",
         params,
         build: |name, p| {
             let cfg = SwitchConfig::from_params(p)?;
-            if p.bool("telemetry")? {
-                let core = switch(&format!("{name}_core"), &cfg)?;
-                Ok(with_registers(name, core, &telemetry_ports(&cfg), CLK_RST)?)
-            } else {
-                Ok(switch(name, &cfg)?)
-            }
+            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg), |n| {
+                switch(n, &cfg)
+            })
         },
     }
 }
@@ -610,10 +603,6 @@ pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
 /// The register map of a switch variant with `telemetry` set, `None`
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
-    if !p.bool("telemetry")? {
-        return Ok(None);
-    }
     let cfg = SwitchConfig::from_params(p)?;
-    let core = switch("core", &cfg)?;
-    Ok(Some(exposure_map(&core, &telemetry_ports(&cfg))?))
+    telemetry_map(p, &telemetry_ports(&cfg), |n| switch(n, &cfg))
 }

@@ -123,19 +123,7 @@ pub fn markdown(name: &str, map: &RegMap, bus: BusClock, windows: &Windows) -> S
 
 /// `s` as a JSON string literal.
 fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::Value::from(s).to_string()
 }
 
 /// A JSON description of the register block `name`, whose bus is
@@ -276,7 +264,7 @@ mod tests {
 
     #[test]
     fn json_strings_escape_quotes_backslashes_and_controls() {
-        assert_eq!(json_str("a\"b\\c\nd"), "\"a\\\"b\\\\c\\u000ad\"");
+        assert_eq!(json_str("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
     }
 
     #[test]

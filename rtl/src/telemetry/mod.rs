@@ -68,6 +68,7 @@ pub fn register_map(kind: &str, p: &Params) -> Result<Option<(RegMap, BusClock)>
             crate::retimer::top::register_map(p)?,
             crate::retimer::top::TELEMETRY_BUS,
         ),
+        "cxl_controller" => on(crate::cxl::controller::register_map(p)?, CLK_RST),
         crate::card::KIND => Some((
             crate::card::CardConfig::from_params(p)?.register_map()?,
             CLK_RST,

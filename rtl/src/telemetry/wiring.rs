@@ -14,6 +14,56 @@ use linkforge_hdl::prelude::*;
 use linkforge_hdl::ErrorKind;
 use linkforge_hdl::{InstanceHandle, SourceLoc};
 
+/// The name of the parameter that turns a block's telemetry on.
+pub const TELEMETRY: &str = "telemetry";
+
+/// The `telemetry` parameter of a block kind whose values can be exposed;
+/// `doc` says which values, on which clock.
+pub fn telemetry_spec(doc: &'static str) -> crate::catalog::ParamSpec {
+    crate::catalog::ParamSpec {
+        name: TELEMETRY,
+        short: "tm",
+        kind: crate::catalog::ParamKind::Bool,
+        default: crate::catalog::Value::Bool(false),
+        doc,
+    }
+}
+
+/// Builds a block as module `name` with `core` (which builds the block
+/// under a given module name): bare, or, when `p` sets `telemetry`, inside
+/// [`with_registers`] exposing `expose` on the bus clocked by `bus`.
+pub fn build_with_telemetry(
+    name: &str,
+    p: &crate::catalog::Params,
+    bus: super::BusClock,
+    expose: &[String],
+    core: impl Fn(&str) -> Result<Module, HdlError>,
+) -> Result<Module, crate::RtlError> {
+    if p.bool(TELEMETRY)? {
+        Ok(with_registers(
+            name,
+            core(&format!("{name}_core"))?,
+            expose,
+            bus,
+        )?)
+    } else {
+        Ok(core(name)?)
+    }
+}
+
+/// The register map of a block variant that sets `telemetry` (built by
+/// `core` as in [`build_with_telemetry`]), `None` for one that does not.
+pub fn telemetry_map(
+    p: &crate::catalog::Params,
+    expose: &[String],
+    core: impl Fn(&str) -> Result<Module, HdlError>,
+) -> Result<Option<RegMap>, crate::RtlError> {
+    if !p.bool(TELEMETRY)? {
+        return Ok(None);
+    }
+    Ok(Some(exposure_map(&core("core")?, expose)?))
+}
+
 /// The AXI4-Lite ports of a register block: (name without the prefix,
 /// input).
 pub(crate) const BUS: [(&str, bool); 17] = [

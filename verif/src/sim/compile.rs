@@ -91,6 +91,9 @@ pub(crate) struct Program {
     pub state: Vec<u64>,
     /// All combinational logic, levelized.
     pub full: Tape,
+    /// The logic whose value depends on a clock input's level, levelized:
+    /// all that a falling edge can change.
+    pub clock_fanout: Tape,
     pub wide: Vec<WideInsn>,
     /// The tables of [`Insn::Lookup`]: state slots.
     pub tables: Vec<u32>,
@@ -236,6 +239,10 @@ pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, Sim
 
     let words = c.state.len();
     let full = Tape::new(c.tape(&order, &all_roots), words);
+    let clock_fanout = Tape::new(
+        c.tape_of(&order, &clock_dependent(net, &order, clocks)),
+        words,
+    );
     for (d, (cone, latch)) in domains.iter_mut().zip(tapes) {
         d.cone = Tape::new(cone, words);
         d.latch = Tape::new(latch, words);
@@ -243,6 +250,7 @@ pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, Sim
     let scratch_words = c.wide.iter().map(|w| words_for(w.width)).max().unwrap_or(0);
     Ok(Program {
         full,
+        clock_fanout,
         scratch_words,
         signals,
         domains,
@@ -279,6 +287,18 @@ fn deps(net: &Netlist, e: ExprId) -> &[ExprId] {
         },
         _ => &n.args,
     }
+}
+
+/// For each node, whether its value depends on the level of one of the
+/// `clocks` (directly or through other nodes); `order` is [`levelize`]'s.
+fn clock_dependent(net: &Netlist, order: &[ExprId], clocks: &[SignalId]) -> Vec<bool> {
+    let mut dependent = vec![false; net.nodes.len()];
+    for &e in order {
+        let n = &net.nodes[e.0 as usize];
+        let own = matches!(n.op, Op::Signal(s) if clocks.contains(&s));
+        dependent[e.0 as usize] = own || deps(net, e).iter().any(|d| dependent[d.0 as usize]);
+    }
+    dependent
 }
 
 /// Every node in dependency order (an iterative depth-first post-order, so
@@ -441,7 +461,11 @@ impl Compiler<'_> {
 
     /// The instructions computing `roots`, in dependency order.
     fn tape(&self, order: &[ExprId], roots: &[ExprId]) -> Vec<Insn> {
-        let keep = self.reachable(roots);
+        self.tape_of(order, &self.reachable(roots))
+    }
+
+    /// The code of the nodes marked in `keep`, in `order`.
+    fn tape_of(&self, order: &[ExprId], keep: &[bool]) -> Vec<Insn> {
         order
             .iter()
             .filter(|e| keep[e.0 as usize])

@@ -582,13 +582,24 @@ impl Sim {
                 .min()
                 .ok_or(SimError::NoClock)?;
             self.now = t;
+            let mut fell = false;
             for (d, c) in self.clocks.iter_mut().enumerate() {
                 if c.next_fall == Some(t) {
                     c.next_fall = None;
                     let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
                     self.state[clk as usize] = 0;
-                    self.comb_valid = false;
+                    fell = true;
                 }
+            }
+            if fell && self.comb_valid {
+                // Only the logic that reads a clock's level can change.
+                tape::run(
+                    &self.program.clock_fanout,
+                    &self.program.wide,
+                    &self.program.tables,
+                    &mut self.state,
+                    &mut self.scratch,
+                );
             }
             self.rising.clear();
             self.rising
