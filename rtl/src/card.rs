@@ -437,8 +437,9 @@ mod tests {
     }
 
     #[test]
-    fn windows_go_retimers_then_switches_then_pcss_in_source_order() {
+    fn windows_go_by_kind_then_source_order() {
         let p = card_params(&[
+            (ComponentKind::CxlController, "mem"),
             (ComponentKind::EthPcs, "up"),
             (ComponentKind::Switch, "sw"),
             (ComponentKind::Retimer, "b"),
@@ -446,7 +447,13 @@ mod tests {
         ]);
         let cfg = CardConfig::from_params(&p).expect("valid card");
         let bases = cfg.bases();
-        let want = [("b", 0), ("a", 0x1000), ("sw", 0x2000), ("up", 0x3000)];
+        let want = [
+            ("b", 0),
+            ("a", 0x1000),
+            ("sw", 0x2000),
+            ("up", 0x3000),
+            ("mem", 0x4000),
+        ];
         assert_eq!(bases, want.map(|(n, b)| (n.to_string(), b)).to_vec(),);
         let map = cfg.register_map().expect("map");
         assert_eq!(map.regs[0].name, "b_pi_code");
