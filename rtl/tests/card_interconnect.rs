@@ -19,6 +19,7 @@ use linkforge_rtl::telemetry::interconnect::{
 use linkforge_rtl::telemetry::map::{Access, RegMap};
 use linkforge_rtl::telemetry::model::{Inputs, Model, Resp, Write};
 use linkforge_rtl::telemetry::regblock::{regblock, PREFIX};
+use linkforge_rtl::telemetry::wiring::BUS;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::Sim;
 use proptest::prelude::*;
@@ -27,26 +28,6 @@ use proptest::prelude::*;
 const PERIODS: [u64; 3] = [7_000, 13_000, 10_000];
 /// The bus clock period.
 const BUS_PERIOD: u64 = 10_000;
-/// Bus ports: (name, input of the slave).
-const BUS: [(&str, bool); 17] = [
-    ("awaddr", true),
-    ("awvalid", true),
-    ("awready", false),
-    ("wdata", true),
-    ("wstrb", true),
-    ("wvalid", true),
-    ("wready", false),
-    ("bresp", false),
-    ("bvalid", false),
-    ("bready", true),
-    ("araddr", true),
-    ("arvalid", true),
-    ("arready", false),
-    ("rdata", false),
-    ("rresp", false),
-    ("rvalid", false),
-    ("rready", true),
-];
 
 /// The interconnect with one register block of `map` per window `w{i}`,
 /// each clocked by `w{i}_clk`; every `ro` input of the blocks tied to zero.

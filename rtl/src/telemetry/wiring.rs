@@ -66,7 +66,7 @@ pub fn telemetry_map(
 
 /// The AXI4-Lite ports of a register block: (name without the prefix,
 /// input).
-pub(crate) const BUS: [(&str, bool); 17] = [
+pub const BUS: [(&str, bool); 17] = [
     ("awaddr", true),
     ("awvalid", true),
     ("awready", false),
