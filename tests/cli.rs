@@ -194,22 +194,7 @@ fn prove_proves_a_property_of_each_ip_family() {
         ("deskew", "12"),
         ("switch_scheduler", "8"),
     ] {
-        let o = linkforge(&[
-            "prove",
-            "examples/catalog.lf",
-            "--variant",
-            variant,
-            "--depth",
-            depth,
-            "-o",
-            out,
-        ]);
-        let t = text(&o);
-        assert!(o.status.success(), "{t}");
-        assert!(
-            t.contains(&format!("{variant}: proven to depth {depth}")),
-            "{t}"
-        );
+        assert_proven(variant, depth, out);
     }
     let o = linkforge(&[
         "prove",
@@ -692,19 +677,7 @@ fn prove_proves_the_ethernet_block_lock_and_gearbox_invariants() {
     // invalid header counted without lock, no slip with lock. Gearboxes:
     // their bit counts stay in range.
     for variant in ["eth_block_lock", "eth_gearbox_tx", "eth_gearbox_rx"] {
-        let o = linkforge(&[
-            "prove",
-            "examples/catalog.lf",
-            "--variant",
-            variant,
-            "--depth",
-            "12",
-            "-o",
-            out,
-        ]);
-        let t = text(&o);
-        assert!(o.status.success(), "{t}");
-        assert!(t.contains(&format!("{variant}: proven to depth 12")), "{t}");
+        assert_proven(variant, "12", out);
     }
 }
 
@@ -752,22 +725,7 @@ fn prove_proves_the_cxl_tracker_and_decoder_registers() {
     // entries in use, responses only for entries waiting to respond.
     // Decoder registers: never both committed and in commit error.
     for (variant, depth) in [("cxl_tracker", "8"), ("hdm_decoder_regs", "6")] {
-        let o = linkforge(&[
-            "prove",
-            "examples/catalog.lf",
-            "--variant",
-            variant,
-            "--depth",
-            depth,
-            "-o",
-            out,
-        ]);
-        let t = text(&o);
-        assert!(o.status.success(), "{t}");
-        assert!(
-            t.contains(&format!("{variant}: proven to depth {depth}")),
-            "{t}"
-        );
+        assert_proven(variant, depth, out);
     }
 }
 
@@ -876,4 +834,25 @@ fn card_run_writes_verilog_register_docs_and_passes() {
     assert_ne!(metric("uplink.bus_rx_frames"), "0");
     assert_eq!(metric("mem.mismatches"), "0");
     assert_ne!(metric("mem.bus_host_reads_writes"), "0");
+}
+
+/// `linkforge prove` proves `variant` of `examples/catalog.lf` to `depth`,
+/// writing into `out`.
+fn assert_proven(variant: &str, depth: &str, out: &str) {
+    let o = linkforge(&[
+        "prove",
+        "examples/catalog.lf",
+        "--variant",
+        variant,
+        "--depth",
+        depth,
+        "-o",
+        out,
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains(&format!("{variant}: proven to depth {depth}")),
+        "{t}"
+    );
 }

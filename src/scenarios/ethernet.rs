@@ -18,7 +18,7 @@
 use super::{draw, Failure, Outcome, Scenario, RESET_CYCLES};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
-use linkforge_rtl::ethernet::pcs::EthPcsConfig;
+use linkforge_rtl::ethernet::pcs::{EthPcsConfig, COUNTERS};
 use linkforge_verif::models::serial::SerialChannel;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::sim::SignalHandle;
@@ -104,18 +104,6 @@ struct Record {
 /// where the PCS counts the frame it ends (the monitor takes the word at
 /// the next edge and counts at the edge after).
 const COUNT_LAG: u64 = 2;
-
-/// The PCS counters the scenario reads.
-const COUNTERS: [&str; 8] = [
-    "tx_blocks",
-    "rx_blocks",
-    "rx_bad_headers",
-    "rx_block_errors",
-    "rx_lock_losses",
-    "rx_frames",
-    "rx_fcs_errors",
-    "rx_frame_errors",
-];
 
 /// The ports the scenario drives and reads.
 struct Ports {

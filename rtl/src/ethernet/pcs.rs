@@ -299,6 +299,18 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
     m.finish()
 }
 
+/// The PCS's counter outputs: the transmit side's, then the receive side's.
+pub const COUNTERS: [&str; 8] = [
+    "tx_blocks",
+    "rx_blocks",
+    "rx_bad_headers",
+    "rx_block_errors",
+    "rx_lock_losses",
+    "rx_frames",
+    "rx_fcs_errors",
+    "rx_frame_errors",
+];
+
 /// The clock and reset of a PCS's register block in a card: the receive
 /// domain's, where its counters live.
 pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
@@ -306,18 +318,11 @@ pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
 /// The receive-domain outputs a PCS's register block exposes, in register
 /// order: block lock, then the receive counters.
 pub fn telemetry_ports() -> Vec<String> {
-    [
-        "rx_block_lock",
-        "rx_blocks",
-        "rx_bad_headers",
-        "rx_block_errors",
-        "rx_lock_losses",
-        "rx_frames",
-        "rx_fcs_errors",
-        "rx_frame_errors",
-    ]
-    .map(String::from)
-    .to_vec()
+    let receive = COUNTERS.iter().filter(|c| c.starts_with("rx_"));
+    std::iter::once(&"rx_block_lock")
+        .chain(receive)
+        .map(|c| c.to_string())
+        .collect()
 }
 
 /// The catalogue entry.
