@@ -20,4 +20,4 @@ pub mod tools;
 pub mod trace;
 pub mod wave;
 
-pub use sim::{AssertionFailure, SignalHandle, Sim, SimError};
+pub use sim::{AssertionFailure, Engine, SignalHandle, Sim, SimError};

@@ -16,14 +16,6 @@ use linkforge_hdl::words_for;
 use std::collections::HashMap;
 use std::ops::Range;
 
-/// A register update at an edge: `state[dst..] = state[src..]` for `words` words.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Commit {
-    pub dst: u32,
-    pub src: u32,
-    pub words: u32,
-}
-
 /// A memory read port: at an edge, `shadow = enable && addr < depth ? mem[addr] : data`,
 /// then `data = shadow` when the domain commits.
 #[derive(Clone, Copy, Debug)]
@@ -54,8 +46,9 @@ pub(crate) struct DomainCode {
     /// Copies of next states that are themselves storage (a shift register),
     /// run after the logic and before any commit.
     pub latch: Tape,
-    /// Register updates (sources are never storage, so commits cannot race).
-    pub commits: Vec<Commit>,
+    /// Register updates, one move per word (sources are never storage, so
+    /// commits cannot race).
+    pub commit: Tape,
     pub reads: Vec<ReadPort>,
     pub writes: Vec<WritePort>,
     /// Indices into [`Program::assertions`].
@@ -94,6 +87,9 @@ pub(crate) struct Program {
     /// The logic whose value depends on a clock input's level, levelized:
     /// all that a falling edge can change.
     pub clock_fanout: Tape,
+    /// The logic the top module's outputs read, levelized: all a test bench
+    /// that only peeks outputs needs after a poke or an edge.
+    pub outputs: Tape,
     pub wide: Vec<WideInsn>,
     /// The tables of [`Insn::Lookup`]: state slots.
     pub tables: Vec<u32>,
@@ -107,8 +103,13 @@ pub(crate) struct Program {
     pub assertions: Vec<AssertionCode>,
 }
 
-/// Compiles `net`; `clocks` are the top-level inputs that become clock domains.
-pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, SimError> {
+/// Compiles `net`; `clocks` are the top-level inputs that become clock
+/// domains, `outputs` the top module's outputs.
+pub(crate) fn compile(
+    net: &Netlist,
+    clocks: &[SignalId],
+    outputs: &[SignalId],
+) -> Result<Program, SimError> {
     let mut c = Compiler {
         net,
         state: Vec::new(),
@@ -188,11 +189,11 @@ pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, Sim
                 latch.push(c.copy_insn(copy, src, width));
                 src = copy;
             }
-            commits.push(Commit {
-                dst: signals[r.signal.0 as usize].off,
-                src,
-                words: words_for(width) as u32,
-            });
+            let dst = signals[r.signal.0 as usize].off;
+            commits.extend((0..words_for(width) as u32).map(|k| Insn::Mov {
+                dst: dst + k,
+                a: src + k,
+            }));
         }
         let mut reads = Vec::new();
         let mut writes = Vec::new();
@@ -224,13 +225,13 @@ pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, Sim
                 assertions.push(i as u32);
             }
         }
-        tapes.push((c.tape(&order, &roots), latch));
+        tapes.push((c.tape(&order, &roots), latch, commits));
         all_roots.extend(roots);
         domains.push(DomainCode {
             clock,
             cone: Tape::default(),
             latch: Tape::default(),
-            commits,
+            commit: Tape::default(),
             reads,
             writes,
             assertions,
@@ -243,14 +244,27 @@ pub(crate) fn compile(net: &Netlist, clocks: &[SignalId]) -> Result<Program, Sim
         c.tape_of(&order, &clock_dependent(net, &order, clocks)),
         words,
     );
-    for (d, (cone, latch)) in domains.iter_mut().zip(tapes) {
+    // Asynchronous resets act whenever logic settles, so their conditions
+    // are part of every partial tape.
+    let output_roots: Vec<ExprId> = outputs
+        .iter()
+        .filter_map(|o| match net.signals[o.0 as usize].kind {
+            FlatKind::Comb(d) => d,
+            _ => None,
+        })
+        .chain(async_conds)
+        .collect();
+    let outputs = Tape::new(c.tape(&order, &output_roots), words);
+    for (d, (cone, latch, commit)) in domains.iter_mut().zip(tapes) {
         d.cone = Tape::new(cone, words);
         d.latch = Tape::new(latch, words);
+        d.commit = Tape::new(commit, words);
     }
     let scratch_words = c.wide.iter().map(|w| words_for(w.width)).max().unwrap_or(0);
     Ok(Program {
         full,
         clock_fanout,
+        outputs,
         scratch_words,
         signals,
         domains,

@@ -9,6 +9,12 @@ pub enum SimError {
     /// No signal has this hierarchical name.
     #[error("no signal named `{0}`")]
     UnknownSignal(String),
+    /// No simulation engine has this name.
+    #[error("no simulation engine named `{0}` (engines: interpreter, native)")]
+    UnknownEngine(String),
+    /// The native engine could not compile the design.
+    #[error(transparent)]
+    Native(#[from] super::native::NativeError),
     /// No clock domain is driven by a top-level input of this name.
     #[error("no clock named `{0}`")]
     UnknownClock(String),

@@ -57,21 +57,25 @@
 
 mod clock;
 mod compile;
+mod engine;
 mod error;
 mod flatten;
+mod native;
 mod record;
 mod tape;
 mod wide;
 
+pub use engine::{Engine, ENGINE_VAR};
 pub use error::{AssertionFailure, SimError};
+pub use native::NativeError;
 
 use crate::wave::{Layout, Trace, Traced};
 use clock::Clock;
 use compile::Program;
 use flatten::{FlatKind, Netlist};
-use linkforge_hdl::ir::SignalId;
+use linkforge_hdl::ir::{SignalId, SignalKind};
 use linkforge_hdl::{words_for, AssertionKind, Bits, Design, SourceLoc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -85,6 +89,8 @@ pub struct SignalHandle {
     off: u32,
     width: u32,
     pokeable: bool,
+    /// An output of the top module: a peek settles only the outputs' logic.
+    output: bool,
 }
 
 impl SignalHandle {
@@ -94,11 +100,30 @@ impl SignalHandle {
     }
 }
 
+/// How much of the combinational logic matches the current state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Settled {
+    Nothing,
+    /// The logic the top module's outputs read.
+    Outputs,
+    All,
+}
+
+/// A part of the combinational logic, run by [`Sim::settle`].
+#[derive(Clone, Copy, Debug)]
+enum Logic {
+    All,
+    Outputs,
+    /// What one clock domain's edge reads.
+    Domain(usize),
+}
+
 /// What the simulator keeps of each signal.
 struct SignalInfo {
     name: String,
     value: Operand,
     pokeable: bool,
+    output: bool,
 }
 
 /// What the simulator keeps of each assertion for its failure reports.
@@ -111,6 +136,7 @@ struct AssertionInfo {
 
 /// A compiled design being simulated. See the [module documentation](self).
 pub struct Sim {
+    engine: Engine,
     program: Program,
     state: Vec<u64>,
     scratch: Vec<u64>,
@@ -122,8 +148,8 @@ pub struct Sim {
     /// One per entry of `program.domains`.
     clocks: Vec<Clock>,
     now: u64,
-    /// The whole combinational logic matches the current state.
-    comb_valid: bool,
+    /// How much of the combinational logic matches the current state.
+    settled: Settled,
     failures: Vec<AssertionFailure>,
     /// What waveform save files show of the design.
     layout: Layout,
@@ -141,13 +167,37 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// Flattens and compiles `design`.
+    /// Flattens and compiles `design` for the engine [`Engine::from_env`]
+    /// picks (native unless [`ENGINE_VAR`] says otherwise).
     pub fn new(design: &Design) -> Result<Sim, SimError> {
+        Sim::with_engine(design, Engine::from_env()?)
+    }
+
+    /// Flattens and compiles `design` for `engine`.
+    pub fn with_engine(design: &Design, engine: Engine) -> Result<Sim, SimError> {
         let net = flatten::flatten(design)?;
         let clock_ids = clock_inputs(&net);
-        let program = compile::compile(&net, &clock_ids)?;
         let top = design.top().name.clone();
         let prefix_len = top.len() + 1;
+        let output_names: HashSet<String> = design
+            .top()
+            .signals
+            .iter()
+            .filter(|s| s.kind == SignalKind::Output)
+            .map(|s| format!("{top}.{}", s.name))
+            .collect();
+        let output_ids: Vec<SignalId> = (0..net.signals.len() as u32)
+            .map(SignalId)
+            .filter(|s| output_names.contains(&net.signals[s.0 as usize].name))
+            .collect();
+        let mut is_output = vec![false; net.signals.len()];
+        for o in &output_ids {
+            is_output[o.0 as usize] = true;
+        }
+        let mut program = compile::compile(&net, &clock_ids, &output_ids)?;
+        if engine == Engine::Native {
+            native::compile(&mut program)?;
+        }
         let signals: Vec<SignalInfo> = net
             .signals
             .iter()
@@ -158,6 +208,7 @@ impl Sim {
                 value: *value,
                 pokeable: !matches!(s.kind, FlatKind::Comb(_))
                     && !clock_ids.contains(&SignalId(i as u32)),
+                output: is_output[i],
             })
             .collect();
         let by_name = signals
@@ -185,6 +236,7 @@ impl Sim {
             })
             .collect();
         Ok(Sim {
+            engine,
             state: program.state.clone(),
             scratch: vec![0; program.scratch_words],
             program,
@@ -195,7 +247,7 @@ impl Sim {
             assertions,
             clocks,
             now: 0,
-            comb_valid: false,
+            settled: Settled::Nothing,
             failures: Vec::new(),
             layout: Layout::new(design),
             trace: None,
@@ -259,6 +311,11 @@ impl Sim {
             .collect()
     }
 
+    /// The engine running the logic.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
     /// The current simulated time in picoseconds.
     pub fn time_ps(&self) -> u64 {
         self.now
@@ -291,6 +348,7 @@ impl Sim {
             off: s.value.off,
             width: s.value.width,
             pokeable: s.pokeable,
+            output: s.output,
         })
     }
 
@@ -326,7 +384,7 @@ impl Sim {
     pub fn poke_handle(&mut self, h: SignalHandle, value: u64) -> Result<(), SimError> {
         if h.pokeable && h.width <= 64 && u64::BITS - value.leading_zeros() <= h.width {
             self.state[h.off as usize] = value;
-            self.comb_valid = false;
+            self.settled = Settled::Nothing;
             self.dump_pending = true;
             return Ok(());
         }
@@ -341,13 +399,13 @@ impl Sim {
     /// The low 64 bits of the signal of `h`.
     #[inline]
     pub fn peek_handle(&mut self, h: SignalHandle) -> u64 {
-        self.settle_all();
+        self.settle_for(h);
         self.state[h.off as usize]
     }
 
     /// The value of the signal of `h` at any width.
     pub fn peek_bits_handle(&mut self, h: SignalHandle) -> Bits {
-        self.settle_all();
+        self.settle_for(h);
         let off = h.off as usize;
         Bits::from_words(&self.state[off..off + words_for(h.width)], h.width)
     }
@@ -511,17 +569,19 @@ impl Sim {
         for (d, w) in dst.iter_mut().zip(words) {
             *d = *w;
         }
-        self.comb_valid = false;
+        self.settled = Settled::Nothing;
         self.dump_pending = true;
         Ok(())
     }
 
-    /// Runs `tape` and applies asynchronous resets until nothing changes.
-    fn settle(&mut self, domain: Option<usize>) {
+    /// Runs the tape of `logic` and applies asynchronous resets until
+    /// nothing changes.
+    fn settle(&mut self, logic: Logic) {
         loop {
-            let tape = match domain {
-                Some(d) => &self.program.domains[d].cone,
-                None => &self.program.full,
+            let tape = match logic {
+                Logic::All => &self.program.full,
+                Logic::Outputs => &self.program.outputs,
+                Logic::Domain(d) => &self.program.domains[d].cone,
             };
             tape::run(
                 tape,
@@ -538,9 +598,21 @@ impl Sim {
 
     /// Brings every combinational value up to date.
     fn settle_all(&mut self) {
-        if !self.comb_valid {
-            self.settle(None);
-            self.comb_valid = true;
+        if self.settled != Settled::All {
+            self.settle(Logic::All);
+            self.settled = Settled::All;
+        }
+    }
+
+    /// Brings the value of `h` up to date: only the outputs' logic for an
+    /// output of the top module, everything otherwise.
+    #[inline]
+    fn settle_for(&mut self, h: SignalHandle) {
+        if !h.output {
+            self.settle_all();
+        } else if self.settled == Settled::Nothing {
+            self.settle(Logic::Outputs);
+            self.settled = Settled::Outputs;
         }
     }
 
@@ -591,7 +663,11 @@ impl Sim {
                     fell = true;
                 }
             }
-            if fell && self.comb_valid {
+            if fell && self.settled == Settled::Outputs {
+                // An output may read a clock's level.
+                self.settled = Settled::Nothing;
+            }
+            if fell && self.settled == Settled::All {
                 // Only the logic that reads a clock's level can change.
                 tape::run(
                     &self.program.clock_fanout,
@@ -631,9 +707,9 @@ impl Sim {
                 }
             }
         }
-        if !self.comb_valid {
+        if self.settled != Settled::All {
             match self.rising[..] {
-                [d] => self.settle(Some(d)),
+                [d] => self.settle(Logic::Domain(d)),
                 _ => self.settle_all(),
             }
         }
@@ -682,16 +758,14 @@ impl Sim {
         }
         for &d in &self.rising {
             let dom = &p.domains[d];
-            for c in &dom.commits {
-                copy_words(s, c.src, c.dst, c.words);
-            }
+            tape::run(&dom.commit, &p.wide, &p.tables, s, &mut self.scratch);
             for r in &dom.reads {
                 copy_words(s, r.shadow, r.data, p.memories[r.memory as usize].words);
             }
             s[p.signals[dom.clock.0 as usize].off as usize] = 1;
             self.clocks[d].rise(self.now);
         }
-        self.comb_valid = false;
+        self.settled = Settled::Nothing;
     }
 
     fn dump(&mut self) -> Result<(), SimError> {

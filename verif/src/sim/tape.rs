@@ -6,6 +6,7 @@
 //! `64 - width` of the result, so the result mask is `u64::MAX >> sh`.
 //! [`Insn::Wide`] indexes the multi-word instructions of [`super::wide`].
 
+use super::native::NativeTape;
 use super::wide::{self, WideInsn};
 
 /// One instruction. `dst` and the operands are word offsets into the state.
@@ -110,11 +111,13 @@ fn select(c: u64, a: u64, b: u64) -> u64 {
     (a & m) | (b & !m)
 }
 
-/// A tape whose operands are all known to lie inside a state of `words` words.
+/// A tape whose operands are all known to lie inside a state of `words`
+/// words, and its native code once the native engine has compiled it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Tape {
     insns: Vec<Insn>,
     words: usize,
+    native: Option<NativeTape>,
 }
 
 impl Tape {
@@ -130,7 +133,21 @@ impl Tape {
                 "{insn:?} reaches past the {words}-word state"
             );
         }
-        Tape { insns, words }
+        Tape {
+            insns,
+            words,
+            native: None,
+        }
+    }
+
+    /// The instructions, in order.
+    pub fn insns(&self) -> &[Insn] {
+        &self.insns
+    }
+
+    /// Runs `native` instead of interpreting the instructions from now on.
+    pub fn set_native(&mut self, native: NativeTape) {
+        self.native = Some(native);
     }
 }
 
@@ -188,6 +205,10 @@ pub(crate) fn run(
     scratch: &mut [u64],
 ) {
     assert!(s.len() >= tape.words, "state shorter than the tape's");
+    if let Some(native) = &tape.native {
+        native.run(s, scratch);
+        return;
+    }
     // SAFETY (both macros): `Tape::new` checked every word an instruction
     // touches against `tape.words`, and `s` is at least that long.
     macro_rules! ld {

@@ -1,0 +1,652 @@
+//! The native engine: the instruction tapes of a [`Program`] compiled to
+//! machine code at run time with Cranelift.
+//!
+//! Each tape becomes straight-line code, cut into functions of at most
+//! [`CHUNK`] instructions so compile time stays linear. Within a function a
+//! value computed by one instruction stays in a register for the ones that
+//! read it, and a result is written back to the state only when something
+//! outside the function can read it: a signal (peek, trace, recording), an
+//! edge (commit, memory port, assertion, asynchronous reset), a lookup
+//! table, a multi-word instruction, or another function that loads it.
+//! Multi-word instructions call [`super::wide::exec`], the interpreter's own
+//! code, so both engines share one definition of every wide operator.
+
+use super::compile::Program;
+use super::tape::{Insn, Tape};
+use super::wide::{self, WideInsn};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    types::I64, AbiParam, InstBuilder, MemFlagsData, Signature, UserFuncName, Value,
+};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, FuncId, Module};
+use linkforge_hdl::words_for;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// Most instructions in one generated function.
+const CHUNK: usize = 16384;
+
+/// A generated function: `(state, state_len, scratch, scratch_len)`.
+type NativeFn = unsafe extern "C" fn(*mut u64, usize, *mut u64, usize);
+
+/// The native code of one tape: its functions, run in order.
+#[derive(Clone)]
+pub(crate) struct NativeTape {
+    funcs: Vec<NativeFn>,
+    /// Keeps the code, the tables and the wide instructions alive.
+    _code: Arc<CodeMemory>,
+}
+
+impl fmt::Debug for NativeTape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NativeTape({} functions)", self.funcs.len())
+    }
+}
+
+impl NativeTape {
+    /// Runs the tape over `s`; `scratch` is the interpreter's scratch.
+    ///
+    /// The caller has checked that `s` is at least as long as the state the
+    /// tape was compiled for.
+    pub fn run(&self, s: &mut [u64], scratch: &mut [u64]) {
+        for f in &self.funcs {
+            // SAFETY: the code only touches words the compiler checked
+            // against the tape's state size (which `s` covers), the lookup
+            // tables and wide instructions `_code` keeps alive, and `scratch`
+            // through `wide_exec` with its length.
+            unsafe { f(s.as_mut_ptr(), s.len(), scratch.as_mut_ptr(), scratch.len()) }
+        }
+    }
+}
+
+/// The executable memory of one program and the data its code points at.
+struct CodeMemory {
+    module: Option<JITModule>,
+    _tables: Arc<[u32]>,
+    _wide: Arc<[WideInsn]>,
+}
+
+// SAFETY: after finalization the module is only read (its code executed),
+// and it is freed once, in `drop`, when no function pointer can be used.
+unsafe impl Send for CodeMemory {}
+// SAFETY: as above; the code keeps no state of its own between calls.
+unsafe impl Sync for CodeMemory {}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: every `NativeTape` holding a pointer into this module
+            // holds an `Arc` to it, so none is left.
+            unsafe { module.free_memory() }
+        }
+    }
+}
+
+/// Why native compilation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NativeError {
+    /// The host has no Cranelift back-end.
+    #[error("native code generation does not support this machine: {0}")]
+    UnsupportedHost(String),
+    /// Cranelift rejected the generated code (a bug in linkforge).
+    #[error("native code generation failed: {0}")]
+    Codegen(String),
+}
+
+/// Compiles every tape of `program` to native code and attaches it, so that
+/// [`super::tape::run`] runs the native code from then on.
+pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
+    let tables: Arc<[u32]> = program.tables.clone().into();
+    let wide: Arc<[WideInsn]> = program.wide.clone().into();
+    let words = program.state.len();
+    let keep = kept_slots(program, words);
+    let mut jit = Jit::new(tables.clone(), wide.clone(), keep)?;
+
+    let mut tapes: Vec<&mut Tape> = vec![
+        &mut program.full,
+        &mut program.clock_fanout,
+        &mut program.outputs,
+    ];
+    for d in &mut program.domains {
+        tapes.push(&mut d.cone);
+        tapes.push(&mut d.latch);
+        tapes.push(&mut d.commit);
+    }
+    let ids = tapes
+        .iter()
+        .map(|t| {
+            t.insns()
+                .chunks(CHUNK)
+                .map(|chunk| jit.function(chunk, words))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    jit.module
+        .finalize_definitions()
+        .map_err(|e| NativeError::Codegen(e.to_string()))?;
+    let module = jit.module;
+    let funcs: Vec<Vec<NativeFn>> = ids
+        .iter()
+        .map(|fs| {
+            fs.iter()
+                .map(|&id| {
+                    let ptr = module.get_finalized_function(id);
+                    // SAFETY: the function was declared with `NativeFn`'s
+                    // signature in the host's default calling convention.
+                    unsafe { std::mem::transmute::<*const u8, NativeFn>(ptr) }
+                })
+                .collect()
+        })
+        .collect();
+    let code = Arc::new(CodeMemory {
+        module: Some(module),
+        _tables: tables,
+        _wide: wide,
+    });
+    for (tape, funcs) in tapes.into_iter().zip(funcs) {
+        tape.set_native(NativeTape {
+            funcs,
+            _code: code.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The state words that some reader outside a single generated function may
+/// read, so their computed values must be stored: everything but the
+/// temporaries that one function both computes and consumes.
+fn kept_slots(p: &Program, words: usize) -> Vec<bool> {
+    let mut keep = vec![false; words];
+    let mut mark = |off: u32, n: usize| {
+        for w in &mut keep[off as usize..off as usize + n] {
+            *w = true;
+        }
+    };
+    for s in &p.signals {
+        mark(s.off, words_for(s.width));
+    }
+    for d in &p.domains {
+        for r in &d.reads {
+            mark(r.enable, 1);
+            mark(r.addr.off, words_for(r.addr.width));
+        }
+        for w in &d.writes {
+            let n = p.memories[w.memory as usize].words as usize;
+            mark(w.enable, 1);
+            mark(w.addr.off, words_for(w.addr.width));
+            mark(w.data, n);
+        }
+    }
+    for a in &p.async_resets {
+        mark(a.cond, 1);
+    }
+    for a in &p.assertions {
+        mark(a.cond, 1);
+    }
+    for &t in &p.tables {
+        mark(t, 1);
+    }
+    for w in &p.wide {
+        for a in &w.args {
+            mark(a.off, words_for(a.width));
+        }
+    }
+    // Values a function reads before computing them come from elsewhere.
+    let mut tapes = vec![&p.full, &p.clock_fanout, &p.outputs];
+    for d in &p.domains {
+        tapes.push(&d.cone);
+        tapes.push(&d.latch);
+        tapes.push(&d.commit);
+    }
+    for tape in tapes {
+        for chunk in tape.insns().chunks(CHUNK) {
+            let mut written = HashMap::new();
+            for insn in chunk {
+                let (dst, reads) = operands(insn);
+                for r in reads.into_iter().flatten() {
+                    if !written.contains_key(&r) {
+                        keep[r as usize] = true;
+                    }
+                }
+                if let Some(dst) = dst {
+                    written.insert(dst, ());
+                }
+            }
+        }
+    }
+    keep
+}
+
+/// The word an instruction writes (none for multi-word ones, which always
+/// go through the state) and the words it reads from the state.
+fn operands(insn: &Insn) -> (Option<u32>, [Option<u32>; 4]) {
+    match *insn {
+        Insn::Mov { dst, a }
+        | Insn::Not { dst, a, .. }
+        | Insn::ReduceAnd { dst, a, .. }
+        | Insn::ReduceOr { dst, a }
+        | Insn::ReduceXor { dst, a }
+        | Insn::ShlConst { dst, a, .. }
+        | Insn::ShrConst { dst, a, .. }
+        | Insn::SraConst { dst, a, .. }
+        | Insn::Lookup { dst, c: a, .. } => (Some(dst), [Some(a), None, None, None]),
+        Insn::ShlOr { dst, a, .. } => (Some(dst), [Some(dst), Some(a), None, None]),
+        Insn::ShrPair { dst, a, .. } => (Some(dst), [Some(a), Some(a + 1), None, None]),
+        Insn::And { dst, a, b }
+        | Insn::Or { dst, a, b }
+        | Insn::Xor { dst, a, b }
+        | Insn::Add { dst, a, b, .. }
+        | Insn::Sub { dst, a, b, .. }
+        | Insn::Mul { dst, a, b, .. }
+        | Insn::Eq { dst, a, b }
+        | Insn::Ne { dst, a, b }
+        | Insn::Lt { dst, a, b }
+        | Insn::Le { dst, a, b }
+        | Insn::SignedLt { dst, a, b, .. }
+        | Insn::SignedLe { dst, a, b, .. }
+        | Insn::Shl { dst, a, b, .. }
+        | Insn::Shr { dst, a, b, .. }
+        | Insn::Sra { dst, a, b, .. } => (Some(dst), [Some(a), Some(b), None, None]),
+        Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => {
+            (Some(dst), [Some(c), Some(a), Some(b), None])
+        }
+        Insn::Wide(_) => (None, [None; 4]),
+    }
+}
+
+/// The code generator for one program.
+struct Jit {
+    module: JITModule,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    sig: Signature,
+    tables: Arc<[u32]>,
+    wide: Arc<[WideInsn]>,
+    keep: Vec<bool>,
+}
+
+impl Jit {
+    fn new(tables: Arc<[u32]>, wide: Arc<[WideInsn]>, keep: Vec<bool>) -> Result<Jit, NativeError> {
+        let mut flags = settings::builder();
+        let codegen = |e: settings::SetError| NativeError::Codegen(e.to_string());
+        flags.set("opt_level", "speed").map_err(codegen)?;
+        // Straight-line code: the single-pass allocator compiles an order of
+        // magnitude faster than the backtracking one, for code as fast.
+        flags
+            .set("regalloc_algorithm", "single_pass")
+            .map_err(codegen)?;
+        flags.set("is_pic", "false").map_err(codegen)?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(codegen)?;
+        flags.set("enable_verifier", "false").map_err(codegen)?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| NativeError::UnsupportedHost(e.to_string()))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| NativeError::Codegen(e.to_string()))?;
+        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let mut sig = module.make_signature();
+        for _ in 0..4 {
+            sig.params.push(AbiParam::new(I64));
+        }
+        Ok(Jit {
+            ctx: module.make_context(),
+            module,
+            fctx: FunctionBuilderContext::new(),
+            sig,
+            tables,
+            wide,
+            keep,
+        })
+    }
+
+    /// Generates one function running `insns` over a state of `words` words.
+    fn function(&mut self, insns: &[Insn], words: usize) -> Result<FuncId, NativeError> {
+        let id = self
+            .module
+            .declare_anonymous_function(&self.sig)
+            .map_err(|e| NativeError::Codegen(e.to_string()))?;
+        self.ctx.func.signature = self.sig.clone();
+        self.ctx.func.name = UserFuncName::user(0, id.as_u32());
+        let mut wide_sig = self.sig.clone();
+        wide_sig.params.insert(0, AbiParam::new(I64));
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let block = b.create_block();
+            b.append_block_params_for_function_params(block);
+            b.switch_to_block(block);
+            let params = b.block_params(block).to_vec();
+            let wide_sig = b.import_signature(wide_sig);
+            let mut gen = Gen {
+                b,
+                state: params[0],
+                params,
+                wide_sig,
+                known: HashMap::new(),
+                keep: &self.keep,
+                tables: &self.tables,
+                wide: &self.wide,
+                words,
+            };
+            for insn in insns {
+                gen.insn(insn);
+            }
+            gen.b.ins().return_(&[]);
+            gen.b.seal_all_blocks();
+            gen.b.finalize(self.module.target_config());
+        }
+        self.module
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| NativeError::Codegen(format!("{e:?}")))?;
+        self.module.clear_context(&mut self.ctx);
+        Ok(id)
+    }
+}
+
+/// Emits the code of one function, tracking which state words are in registers.
+struct Gen<'a> {
+    b: FunctionBuilder<'a>,
+    state: Value,
+    /// The function's parameters, passed on to `wide_exec`.
+    params: Vec<Value>,
+    wide_sig: cranelift_codegen::ir::SigRef,
+    /// State words whose current value is a value in this function.
+    known: HashMap<u32, Value>,
+    keep: &'a [bool],
+    tables: &'a [u32],
+    wide: &'a [WideInsn],
+    words: usize,
+}
+
+/// The loads and stores of generated code: aligned, in bounds, never trapping.
+fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+impl Gen<'_> {
+    fn ld(&mut self, word: u32) -> Value {
+        if let Some(&v) = self.known.get(&word) {
+            return v;
+        }
+        let v = self
+            .b
+            .ins()
+            .load(I64, flags(), self.state, byte_offset(word));
+        self.known.insert(word, v);
+        v
+    }
+
+    fn st(&mut self, word: u32, v: Value) {
+        if self.keep[word as usize] {
+            self.b
+                .ins()
+                .store(flags(), v, self.state, byte_offset(word));
+        }
+        self.known.insert(word, v);
+    }
+
+    fn mask(&mut self, v: Value, sh: u8) -> Value {
+        if sh == 0 {
+            v
+        } else {
+            self.b.ins().band_imm_u(v, (u64::MAX >> sh) as i64)
+        }
+    }
+
+    fn flag(&mut self, cc: IntCC, a: Value, b: Value) -> Value {
+        let c = self.b.ins().icmp(cc, a, b);
+        self.b.ins().uextend(I64, c)
+    }
+
+    /// Sign-extends the low `64 - sh` bits of `v`.
+    fn signed(&mut self, v: Value, sh: u8) -> Value {
+        if sh == 0 {
+            v
+        } else {
+            let up = self.b.ins().ishl_imm_u(v, i64::from(sh));
+            self.b.ins().sshr_imm_u(up, i64::from(sh))
+        }
+    }
+
+    fn binary(&mut self, a: u32, b: u32) -> (Value, Value) {
+        (self.ld(a), self.ld(b))
+    }
+
+    fn insn(&mut self, insn: &Insn) {
+        match *insn {
+            Insn::Mov { dst, a } => {
+                let v = self.ld(a);
+                self.st(dst, v)
+            }
+            Insn::Not { dst, a, sh } => {
+                let v = self.ld(a);
+                let n = self.b.ins().bnot(v);
+                let r = self.mask(n, sh);
+                self.st(dst, r)
+            }
+            Insn::And { dst, a, b } => {
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().band(x, y);
+                self.st(dst, r)
+            }
+            Insn::Or { dst, a, b } => {
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().bor(x, y);
+                self.st(dst, r)
+            }
+            Insn::Xor { dst, a, b } => {
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().bxor(x, y);
+                self.st(dst, r)
+            }
+            Insn::Add { dst, a, b, sh } => {
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().iadd(x, y);
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::Sub { dst, a, b, sh } => {
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().isub(x, y);
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::Mul { dst, a, b, sh } => {
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().imul(x, y);
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::Eq { dst, a, b } => self.compare(IntCC::Equal, dst, a, b, 0),
+            Insn::Ne { dst, a, b } => self.compare(IntCC::NotEqual, dst, a, b, 0),
+            Insn::Lt { dst, a, b } => self.compare(IntCC::UnsignedLessThan, dst, a, b, 0),
+            Insn::Le { dst, a, b } => self.compare(IntCC::UnsignedLessThanOrEqual, dst, a, b, 0),
+            Insn::SignedLt { dst, a, b, sh } => self.compare(IntCC::SignedLessThan, dst, a, b, sh),
+            Insn::SignedLe { dst, a, b, sh } => {
+                self.compare(IntCC::SignedLessThanOrEqual, dst, a, b, sh)
+            }
+            Insn::ReduceAnd { dst, a, sh } => {
+                let v = self.ld(a);
+                let c = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::Equal, v, (u64::MAX >> sh) as i64);
+                let r = self.b.ins().uextend(I64, c);
+                self.st(dst, r)
+            }
+            Insn::ReduceOr { dst, a } => {
+                let v = self.ld(a);
+                let c = self.b.ins().icmp_imm_u(IntCC::NotEqual, v, 0);
+                let r = self.b.ins().uextend(I64, c);
+                self.st(dst, r)
+            }
+            Insn::ReduceXor { dst, a } => {
+                let v = self.ld(a);
+                let p = self.b.ins().popcnt(v);
+                let r = self.b.ins().band_imm_u(p, 1);
+                self.st(dst, r)
+            }
+            Insn::Shl { dst, a, b, sh } | Insn::Shr { dst, a, b, sh } => {
+                let (x, n) = self.binary(a, b);
+                let shifted = if matches!(insn, Insn::Shl { .. }) {
+                    self.b.ins().ishl(x, n)
+                } else {
+                    self.b.ins().ushr(x, n)
+                };
+                // Cranelift takes the amount modulo 64; the tape defines 0.
+                let out = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, n, 64);
+                let zero = self.b.ins().iconst(I64, 0);
+                let r = self.b.ins().select(out, zero, shifted);
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::Sra { dst, a, b, sh } => {
+                let (x, n) = self.binary(a, b);
+                let max = self.b.ins().iconst(I64, 63);
+                let n = self.b.ins().umin(n, max);
+                let x = self.signed(x, sh);
+                let r = self.b.ins().sshr(x, n);
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::ShlConst { dst, a, n, sh } => {
+                let v = self.ld(a);
+                let r = self.b.ins().ishl_imm_u(v, i64::from(n));
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::ShrConst { dst, a, n, sh } => {
+                let v = self.ld(a);
+                let r = self.b.ins().ushr_imm_u(v, i64::from(n));
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::ShrPair { dst, a, n, sh } => {
+                let (lo, hi) = self.binary(a, a + 1);
+                let lo = self.b.ins().ushr_imm_u(lo, i64::from(n));
+                let hi = self.b.ins().ishl_imm_u(hi, 64 - i64::from(n));
+                let r = self.b.ins().bor(lo, hi);
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::SraConst {
+                dst,
+                a,
+                n,
+                from,
+                sh,
+            } => {
+                let v = self.ld(a);
+                let v = self.signed(v, from);
+                let r = self.b.ins().sshr_imm_u(v, i64::from(n));
+                let r = self.mask(r, sh);
+                self.st(dst, r)
+            }
+            Insn::Mux { dst, c, a, b } => {
+                let c = self.ld(c);
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().select(c, x, y);
+                self.st(dst, r)
+            }
+            Insn::MuxBit { dst, c, n, a, b } => {
+                let c = self.ld(c);
+                let c = self.b.ins().ushr_imm_u(c, i64::from(n));
+                let c = self.b.ins().band_imm_u(c, 1);
+                let (x, y) = self.binary(a, b);
+                let r = self.b.ins().select(c, x, y);
+                self.st(dst, r)
+            }
+            Insn::ShlOr { dst, a, n } => {
+                let (d, x) = self.binary(dst, a);
+                let d = self.b.ins().ishl_imm_u(d, i64::from(n));
+                let r = self.b.ins().bor(d, x);
+                self.st(dst, r)
+            }
+            Insn::Lookup {
+                dst,
+                c,
+                lo,
+                bits,
+                table,
+            } => {
+                let entries = 1usize << bits;
+                let range = table as usize..table as usize + entries;
+                assert!(
+                    range.end <= self.tables.len()
+                        && self.tables[range.clone()]
+                            .iter()
+                            .all(|&w| (w as usize) < self.words),
+                    "lookup table {range:?} reaches past the tables or the state"
+                );
+                let c = self.ld(c);
+                let i = self.b.ins().ushr_imm_u(c, i64::from(lo));
+                let i = self.b.ins().band_imm_u(i, (entries - 1) as i64);
+                let i = self.b.ins().ishl_imm_u(i, 2);
+                let base = self.tables[table as usize..].as_ptr() as i64;
+                let base = self.b.ins().iconst(I64, base);
+                let entry = self.b.ins().iadd(base, i);
+                let slot = self.b.ins().uload32(flags(), entry, 0);
+                let byte = self.b.ins().ishl_imm_u(slot, 3);
+                let addr = self.b.ins().iadd(self.state, byte);
+                let r = self.b.ins().load(I64, flags(), addr, 0);
+                self.st(dst, r)
+            }
+            Insn::Wide(i) => {
+                let w = &self.wide[i as usize];
+                let insn = self.b.ins().iconst(I64, w as *const WideInsn as i64);
+                let helper = self.b.ins().iconst(I64, wide_exec as *const () as i64);
+                let mut args = vec![insn];
+                args.extend_from_slice(&self.params);
+                self.b.ins().call_indirect(self.wide_sig, helper, &args);
+                for k in 0..words_for(w.width) as u32 {
+                    self.known.remove(&(w.dst + k));
+                }
+            }
+        }
+    }
+
+    fn compare(&mut self, cc: IntCC, dst: u32, a: u32, b: u32, sh: u8) {
+        let (x, y) = self.binary(a, b);
+        let (x, y) = (self.signed(x, sh), self.signed(y, sh));
+        let r = self.flag(cc, x, y);
+        self.st(dst, r)
+    }
+}
+
+/// The byte offset of a state word.
+fn byte_offset(word: u32) -> i32 {
+    i32::try_from(u64::from(word) * 8).expect("state offsets fit in 2 GiB")
+}
+
+/// Runs one multi-word instruction for native code.
+///
+/// # Safety
+///
+/// `insn` points at a live instruction; `state` and `scratch` are valid for
+/// `state_len` and `scratch_len` words and not otherwise borrowed.
+unsafe extern "C" fn wide_exec(
+    insn: *const WideInsn,
+    state: *mut u64,
+    state_len: usize,
+    scratch: *mut u64,
+    scratch_len: usize,
+) {
+    // SAFETY: guaranteed by the caller, the generated code, which passes on
+    // the slices `NativeTape::run` received.
+    let (insn, state, scratch) = unsafe {
+        (
+            &*insn,
+            std::slice::from_raw_parts_mut(state, state_len),
+            std::slice::from_raw_parts_mut(scratch, scratch_len),
+        )
+    };
+    wide::exec(insn, state, scratch);
+}
