@@ -35,6 +35,11 @@ struct Cli {
     /// 16GiB; larger designs are refused before any work starts.
     #[arg(long, global = true, value_name = "SIZE", default_value = "4GiB", value_parser = limits::parse_size)]
     memory_budget: u64,
+    /// The simulation engine: `native` (machine code generated at start-up,
+    /// the default) or `interpreter` (the reference, no start-up cost).
+    /// Sets LINKFORGE_ENGINE for everything the command simulates.
+    #[arg(long, global = true, value_name = "ENGINE", value_parser = ["native", "interpreter"])]
+    engine: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -251,6 +256,10 @@ impl From<SynthTarget> for linkforge_verif::synth::Target {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     limits::set_memory_budget(cli.memory_budget);
+    if let Some(engine) = &cli.engine {
+        // Before any thread starts: every simulator the command builds reads it.
+        std::env::set_var(linkforge_verif::sim::ENGINE_VAR, engine);
+    }
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

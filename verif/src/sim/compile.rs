@@ -90,6 +90,8 @@ pub(crate) struct Program {
     /// The logic the top module's outputs read, levelized: all a test bench
     /// that only peeks outputs needs after a poke or an edge.
     pub outputs: Tape,
+    /// Where the top module's outputs live.
+    pub output_values: Vec<Operand>,
     pub wide: Vec<WideInsn>,
     /// The tables of [`Insn::Lookup`]: state slots.
     pub tables: Vec<u32>,
@@ -108,7 +110,7 @@ pub(crate) struct Program {
 pub(crate) fn compile(
     net: &Netlist,
     clocks: &[SignalId],
-    outputs: &[SignalId],
+    outputs_of: &[SignalId],
 ) -> Result<Program, SimError> {
     let mut c = Compiler {
         net,
@@ -246,7 +248,7 @@ pub(crate) fn compile(
     );
     // Asynchronous resets act whenever logic settles, so their conditions
     // are part of every partial tape.
-    let output_roots: Vec<ExprId> = outputs
+    let output_roots: Vec<ExprId> = outputs_of
         .iter()
         .filter_map(|o| match net.signals[o.0 as usize].kind {
             FlatKind::Comb(d) => d,
@@ -265,6 +267,7 @@ pub(crate) fn compile(
         full,
         clock_fanout,
         outputs,
+        output_values: outputs_of.iter().map(|o| signals[o.0 as usize]).collect(),
         scratch_words,
         signals,
         domains,

@@ -12,7 +12,7 @@
 //! code, so both engines share one definition of every wide operator.
 
 use super::compile::Program;
-use super::tape::{Insn, Tape};
+use super::tape::Insn;
 use super::wide::{self, WideInsn};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -24,7 +24,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Module};
 use linkforge_hdl::words_for;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -93,36 +93,56 @@ pub enum NativeError {
     /// The host has no Cranelift back-end.
     #[error("native code generation does not support this machine: {0}")]
     UnsupportedHost(String),
+    /// The state is too large for the generated code's 32-bit offsets.
+    #[error("the design's state of {0} words is too large for native code; use the interpreter")]
+    TooLarge(usize),
     /// Cranelift rejected the generated code (a bug in linkforge).
     #[error("native code generation failed: {0}")]
     Codegen(String),
 }
 
+/// Who reads a tape's results, besides other generated functions and the
+/// edge machinery (commits, memory ports, assertions, asynchronous resets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Readers {
+    /// Anyone: after the whole logic settles any signal may be peeked,
+    /// traced or recorded.
+    Everyone,
+    /// Peeks of the top module's outputs.
+    Outputs,
+    /// Only the edge: nothing peeks a value an edge's logic computed, since
+    /// the edge invalidates it.
+    Edge,
+}
+
 /// Compiles every tape of `program` to native code and attaches it, so that
 /// [`super::tape::run`] runs the native code from then on.
 pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
+    let words = program.state.len();
+    if words.saturating_mul(8) > i32::MAX as usize {
+        return Err(NativeError::TooLarge(words));
+    }
+    let keep = Kept::of(program, words);
     let tables: Arc<[u32]> = program.tables.clone().into();
     let wide: Arc<[WideInsn]> = program.wide.clone().into();
-    let words = program.state.len();
-    let keep = kept_slots(program, words);
-    let mut jit = Jit::new(tables.clone(), wide.clone(), keep)?;
+    let mut jit = Jit::new(tables.clone(), wide.clone())?;
 
-    let mut tapes: Vec<&mut Tape> = vec![
-        &mut program.full,
-        &mut program.clock_fanout,
-        &mut program.outputs,
+    let mut tapes = vec![
+        (&mut program.full, Readers::Everyone),
+        (&mut program.clock_fanout, Readers::Everyone),
+        (&mut program.outputs, Readers::Outputs),
     ];
     for d in &mut program.domains {
-        tapes.push(&mut d.cone);
-        tapes.push(&mut d.latch);
-        tapes.push(&mut d.commit);
+        tapes.push((&mut d.cone, Readers::Edge));
+        tapes.push((&mut d.latch, Readers::Edge));
+        tapes.push((&mut d.commit, Readers::Edge));
     }
     let ids = tapes
         .iter()
-        .map(|t| {
+        .map(|(t, readers)| {
             t.insns()
                 .chunks(CHUNK)
-                .map(|chunk| jit.function(chunk, words))
+                .map(|chunk| jit.function(chunk, words, keep.for_readers(*readers)))
                 .collect::<Result<Vec<_>, _>>()
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -148,7 +168,7 @@ pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
         _tables: tables,
         _wide: wide,
     });
-    for (tape, funcs) in tapes.into_iter().zip(funcs) {
+    for ((tape, _), funcs) in tapes.into_iter().zip(funcs) {
         tape.set_native(NativeTape {
             funcs,
             _code: code.clone(),
@@ -157,69 +177,101 @@ pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
     Ok(())
 }
 
-/// The state words that some reader outside a single generated function may
-/// read, so their computed values must be stored: everything but the
-/// temporaries that one function both computes and consumes.
-fn kept_slots(p: &Program, words: usize) -> Vec<bool> {
-    let mut keep = vec![false; words];
-    let mut mark = |off: u32, n: usize| {
-        for w in &mut keep[off as usize..off as usize + n] {
-            *w = true;
+/// The state words whose computed values must be stored, per kind of
+/// reader: everything else is a temporary that one function both computes
+/// and consumes, kept in a register.
+struct Kept {
+    /// For [`Readers::Edge`].
+    edge: Vec<bool>,
+    /// For [`Readers::Outputs`].
+    outputs: Vec<bool>,
+    /// For [`Readers::Everyone`].
+    everyone: Vec<bool>,
+}
+
+impl Kept {
+    fn of(p: &Program, words: usize) -> Kept {
+        let mut edge = vec![false; words];
+        let mark = |keep: &mut Vec<bool>, off: u32, n: usize| {
+            for w in &mut keep[off as usize..off as usize + n] {
+                *w = true;
+            }
+        };
+        for d in &p.domains {
+            for r in &d.reads {
+                mark(&mut edge, r.enable, 1);
+                mark(&mut edge, r.addr.off, words_for(r.addr.width));
+            }
+            for w in &d.writes {
+                let n = p.memories[w.memory as usize].words as usize;
+                mark(&mut edge, w.enable, 1);
+                mark(&mut edge, w.addr.off, words_for(w.addr.width));
+                mark(&mut edge, w.data, n);
+            }
         }
-    };
-    for s in &p.signals {
-        mark(s.off, words_for(s.width));
-    }
-    for d in &p.domains {
-        for r in &d.reads {
-            mark(r.enable, 1);
-            mark(r.addr.off, words_for(r.addr.width));
+        for a in &p.async_resets {
+            mark(&mut edge, a.cond, 1);
         }
-        for w in &d.writes {
-            let n = p.memories[w.memory as usize].words as usize;
-            mark(w.enable, 1);
-            mark(w.addr.off, words_for(w.addr.width));
-            mark(w.data, n);
+        for a in &p.assertions {
+            mark(&mut edge, a.cond, 1);
         }
-    }
-    for a in &p.async_resets {
-        mark(a.cond, 1);
-    }
-    for a in &p.assertions {
-        mark(a.cond, 1);
-    }
-    for &t in &p.tables {
-        mark(t, 1);
-    }
-    for w in &p.wide {
-        for a in &w.args {
-            mark(a.off, words_for(a.width));
+        for &t in &p.tables {
+            mark(&mut edge, t, 1);
         }
-    }
-    // Values a function reads before computing them come from elsewhere.
-    let mut tapes = vec![&p.full, &p.clock_fanout, &p.outputs];
-    for d in &p.domains {
-        tapes.push(&d.cone);
-        tapes.push(&d.latch);
-        tapes.push(&d.commit);
-    }
-    for tape in tapes {
-        for chunk in tape.insns().chunks(CHUNK) {
-            let mut written = HashMap::new();
-            for insn in chunk {
-                let (dst, reads) = operands(insn);
-                for r in reads.into_iter().flatten() {
-                    if !written.contains_key(&r) {
-                        keep[r as usize] = true;
-                    }
-                }
-                if let Some(dst) = dst {
-                    written.insert(dst, ());
+        for w in &p.wide {
+            for a in &w.args {
+                mark(&mut edge, a.off, words_for(a.width));
+            }
+        }
+        let mut tapes = vec![&p.full, &p.clock_fanout, &p.outputs];
+        for d in &p.domains {
+            tapes.push(&d.cone);
+            tapes.push(&d.latch);
+            tapes.push(&d.commit);
+            // Commits write the registers: the state itself.
+            for insn in d.commit.insns() {
+                if let (Some(dst), _) = operands(insn) {
+                    mark(&mut edge, dst, 1);
                 }
             }
         }
+        // Values a function reads before computing them come from elsewhere.
+        for tape in tapes {
+            for chunk in tape.insns().chunks(CHUNK) {
+                let mut written = HashSet::new();
+                for insn in chunk {
+                    let (dst, reads) = operands(insn);
+                    for r in reads.into_iter().flatten() {
+                        if !written.contains(&r) {
+                            edge[r as usize] = true;
+                        }
+                    }
+                    written.extend(dst);
+                }
+            }
+        }
+        let mut outputs = edge.clone();
+        for o in &p.output_values {
+            mark(&mut outputs, o.off, words_for(o.width));
+        }
+        let mut everyone = outputs.clone();
+        for s in &p.signals {
+            mark(&mut everyone, s.off, words_for(s.width));
+        }
+        Kept {
+            edge,
+            outputs,
+            everyone,
+        }
     }
-    keep
+
+    fn for_readers(&self, readers: Readers) -> &[bool] {
+        match readers {
+            Readers::Everyone => &self.everyone,
+            Readers::Outputs => &self.outputs,
+            Readers::Edge => &self.edge,
+        }
+    }
 }
 
 /// The word an instruction writes (none for multi-word ones, which always
@@ -267,11 +319,10 @@ struct Jit {
     sig: Signature,
     tables: Arc<[u32]>,
     wide: Arc<[WideInsn]>,
-    keep: Vec<bool>,
 }
 
 impl Jit {
-    fn new(tables: Arc<[u32]>, wide: Arc<[WideInsn]>, keep: Vec<bool>) -> Result<Jit, NativeError> {
+    fn new(tables: Arc<[u32]>, wide: Arc<[WideInsn]>) -> Result<Jit, NativeError> {
         let mut flags = settings::builder();
         let codegen = |e: settings::SetError| NativeError::Codegen(e.to_string());
         flags.set("opt_level", "speed").map_err(codegen)?;
@@ -301,12 +352,17 @@ impl Jit {
             sig,
             tables,
             wide,
-            keep,
         })
     }
 
-    /// Generates one function running `insns` over a state of `words` words.
-    fn function(&mut self, insns: &[Insn], words: usize) -> Result<FuncId, NativeError> {
+    /// Generates one function running `insns` over a state of `words`
+    /// words that stores the results marked in `keep`.
+    fn function(
+        &mut self,
+        insns: &[Insn],
+        words: usize,
+        keep: &[bool],
+    ) -> Result<FuncId, NativeError> {
         let id = self
             .module
             .declare_anonymous_function(&self.sig)
@@ -328,7 +384,7 @@ impl Jit {
                 params,
                 wide_sig,
                 known: HashMap::new(),
-                keep: &self.keep,
+                keep,
                 tables: &self.tables,
                 wide: &self.wide,
                 words,
