@@ -115,18 +115,45 @@ impl Changes for Body {
         let Some(out) = &mut self.out else {
             return Ok(());
         };
-        self.digits.clear();
-        self.digits.extend(
-            (0..width)
-                .rev()
-                .map(|i| b'0' + ((value[(i / 64) as usize] >> (i % 64)) & 1) as u8),
-        );
+        binary_digits(&mut self.digits, width, value);
         out.signal_change(id, &self.digits).map_err(io_error)
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.flush_due = true;
         Ok(())
+    }
+}
+
+/// The eight ASCII digits of every byte, most significant bit first.
+const BYTE_DIGITS: [[u8; 8]; 256] = {
+    let mut table = [[b'0'; 8]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut bit = 0;
+        while bit < 8 {
+            table[byte][7 - bit] = b'0' + ((byte >> bit) & 1) as u8;
+            bit += 1;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// Writes the `width` low bits of `value` into `digits` as ASCII binary,
+/// most significant bit first: a byte at a time, the top odd bits first.
+fn binary_digits(digits: &mut Vec<u8>, width: u32, value: &[u64]) {
+    let bit = |i: u32| (value[(i / 64) as usize] >> (i % 64)) & 1;
+    digits.clear();
+    let mut i = width;
+    while i % 8 != 0 {
+        i -= 1;
+        digits.push(b'0' + bit(i) as u8);
+    }
+    while i > 0 {
+        i -= 8;
+        let byte = (value[(i / 64) as usize] >> (i % 64)) & 0xff;
+        digits.extend_from_slice(&BYTE_DIGITS[byte as usize]);
     }
 }
 
@@ -178,4 +205,31 @@ pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform
         last_block: None,
     };
     Ok(Waveform::new(body, signals, ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::binary_digits;
+
+    #[test]
+    fn binary_digits_are_msb_first_across_words() {
+        let mut d = Vec::new();
+        binary_digits(&mut d, 1, &[1]);
+        assert_eq!(d, b"1");
+        binary_digits(&mut d, 11, &[0b101_1000_0001]);
+        assert_eq!(d, b"10110000001");
+        let value = [0x8000_0000_0000_0001, 0b10];
+        binary_digits(&mut d, 66, &value);
+        let expected: String = (0..66)
+            .rev()
+            .map(|i| {
+                if (value[i / 64] >> (i % 64)) & 1 == 1 {
+                    '1'
+                } else {
+                    '0'
+                }
+            })
+            .collect();
+        assert_eq!(String::from_utf8(d).unwrap(), expected);
+    }
 }
