@@ -124,7 +124,7 @@ pub fn workload(name: &str) -> Result<Workload, CliError> {
     // Larger designs run fewer cycles so each finishes in seconds.
     w.cycle_divisor = match name {
         "random" => 200,
-        "retimer16" => 100,
+        "retimer16" => 20,
         "switch16" => 400,
         "cxl2" => 40,
         _ => 1,
