@@ -183,10 +183,10 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// Measure the built-in simulator against Verilator and Icarus (build with --release).
+    /// Measure the built-in simulator against Verilator, Icarus and the rust-hdl peer (build with --release).
     #[command(after_help = "Example:\n  cargo run --release -- bench --design crossbar")]
     Bench {
-        /// Cycles of the timed linkforge and Verilator runs (the random design runs a twentieth).
+        /// Cycles of the timed linkforge, Verilator and rust-hdl runs (larger designs run a fraction).
         #[arg(long, default_value_t = BenchConfig::default().cycles)]
         cycles: u64,
         /// Cycles of the Icarus run (and of the checksum runs of the others).

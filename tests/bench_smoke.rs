@@ -6,6 +6,7 @@
 
 use linkforge_hdl::Design;
 use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
+use linkforge_verif::bench::rust_hdl::RustHdl;
 use linkforge_verif::bench::{self, BenchConfig, Engine, Outcome, Workload};
 
 #[test]
@@ -15,13 +16,15 @@ fn counter_checksums_agree_across_engines() {
         mode: CounterMode::Wrap,
     };
     let design = Design::new(counter("counter_w32", &cfg).unwrap()).unwrap();
-    let workload = Workload::new("counter", "32-bit counter", design, "clk", Some("rst")).unwrap();
+    let workload = Workload::new("counter", "32-bit counter", design, &["rst"]).unwrap();
     let config = BenchConfig {
         cycles: 1000,
         icarus_cycles: 1000,
     };
-    let report = bench::run_workload(&workload, &config, &mut |step| eprintln!("{step}"))
-        .expect("benchmark runs");
+    let report = bench::run_workload(&workload, &config, &RustHdl::NotRequested, &mut |step| {
+        eprintln!("{step}")
+    })
+    .expect("benchmark runs");
     let ours = report
         .measurement(Engine::Linkforge)
         .expect("linkforge ran");
@@ -34,6 +37,7 @@ fn counter_checksums_agree_across_engines() {
                 panic!("{} is not installed, and CI must run it", engine.name())
             }
             Outcome::NotInstalled => eprintln!("skipped: {} is not installed", engine.name()),
+            Outcome::Skipped(why) => eprintln!("skipped: {}: {why}", engine.name()),
             Outcome::Failed(why) => panic!("{} failed: {why}", engine.name()),
         }
     }

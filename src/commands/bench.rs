@@ -1,6 +1,7 @@
 //! `linkforge bench`: the built-in simulator against Verilator and Icarus on
-//! the same emitted Verilog and the same stimulus, on reference designs from
-//! the IP library and a random netlist.
+//! the same emitted Verilog and the same stimulus, and against the rust-hdl
+//! peer crate (`peers/rust-hdl`) on the designs it models, on reference
+//! designs from the IP library and a random netlist.
 
 use super::CliError;
 use crate::output::write_atomic;
@@ -9,11 +10,20 @@ use linkforge_rtl::catalog::{self, Params, Value};
 use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
 use linkforge_rtl::switch::crossbar::{crossbar, CrossbarConfig};
 use linkforge_verif::bench::designs::{random_netlist, RandomNetlist};
+use linkforge_verif::bench::rust_hdl::RustHdl;
 use linkforge_verif::bench::{self, BenchConfig, Workload};
 use std::path::Path;
+use std::time::Instant;
 
 /// The reference designs, in the order the benchmark runs them.
-pub const NAMES: [&str; 5] = ["counter", "crossbar", "random", "switch16", "cxl2"];
+pub const NAMES: [&str; 6] = [
+    "counter",
+    "crossbar",
+    "random",
+    "retimer16",
+    "switch16",
+    "cxl2",
+];
 
 fn design(module: Result<Module, HdlError>) -> Result<Design, CliError> {
     module
@@ -37,8 +47,10 @@ pub fn catalog_design(
     Design::new(module).map_err(|e| CliError::Failed(format!("{name}: {e}")))
 }
 
-/// The reference design called `name` (one of [`NAMES`]) as a workload.
+/// The reference design called `name` (one of [`NAMES`]) as a workload,
+/// with the time its elaboration took.
 pub fn workload(name: &str) -> Result<Workload, CliError> {
+    let start = Instant::now();
     let (design, what) = match name {
         "counter" => {
             let cfg = CounterConfig {
@@ -63,7 +75,11 @@ pub fn workload(name: &str) -> Result<Workload, CliError> {
         "random" => (
             random_netlist(&RandomNetlist::default())
                 .map_err(|e| CliError::Failed(e.to_string()))?,
-            "random netlist, 1000 registers of 1..=64 bits",
+            "random netlist, 10,000 registers of 1..=64 bits",
+        ),
+        "retimer16" => (
+            catalog_design("retimer", "retimer_x16", &[("lanes", Value::Int(16))])?,
+            "x16 retimer datapath, random ADC samples on every lane",
         ),
         "switch16" => (
             catalog_design(
@@ -93,16 +109,37 @@ pub fn workload(name: &str) -> Result<Workload, CliError> {
             )))
         }
     };
-    let mut w = Workload::new(name, what, design, "clk", Some("rst"))
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let elaborate = start.elapsed();
+    let resets: &[&str] = match name {
+        "retimer16" => &["rx_rst", "rst"],
+        _ => &["rst"],
+    };
+    let mut w =
+        Workload::new(name, what, design, resets).map_err(|e| CliError::Failed(e.to_string()))?;
+    w.elaborate = elaborate;
+    // The retimer wants its resets for three edges of the slower clock.
+    if name == "retimer16" {
+        w.reset_cycles = 3;
+    }
     // Larger designs run fewer cycles so each finishes in seconds.
     w.cycle_divisor = match name {
-        "random" => 20,
+        "random" => 200,
+        "retimer16" => 20,
         "switch16" => 400,
         "cxl2" => 40,
         _ => 1,
     };
     Ok(w)
+}
+
+/// The rust-hdl peer built from this repository's `peers/rust-hdl` (in
+/// `target/rust-hdl-peer`), or why it cannot run.
+pub fn rust_hdl_peer() -> RustHdl {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    RustHdl::build(
+        &root.join("peers/rust-hdl/Cargo.toml"),
+        &root.join("target/rust-hdl-peer"),
+    )
 }
 
 /// Runs the benchmark on `names` (all when empty), prints the table, writes
@@ -120,7 +157,9 @@ pub fn run(names: &[String], config: &BenchConfig, json: Option<&Path>) -> Resul
         .iter()
         .map(|n| workload(n))
         .collect::<Result<Vec<_>, _>>()?;
-    let report = bench::run(&workloads, config, &mut |step| {
+    eprintln!("building the rust-hdl peer ...");
+    let rust_hdl = rust_hdl_peer();
+    let report = bench::run(&workloads, config, &rust_hdl, &mut |step| {
         eprintln!("running {step} ...")
     })
     .map_err(|e| CliError::Usage(e.to_string()))?;
@@ -142,7 +181,7 @@ pub fn run(names: &[String], config: &BenchConfig, json: Option<&Path>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linkforge_verif::bench::{fold, run_linkforge, xorshift64, SEED};
+    use linkforge_verif::bench::{fold, peers, run_linkforge, xorshift64, SEED};
     use linkforge_verif::Sim;
 
     /// The crossbar checksum from a reference model in plain Rust, with the
@@ -178,6 +217,31 @@ mod tests {
         let sim = Sim::new(&w.design).unwrap();
         let run = run_linkforge(sim, &w, 300).unwrap();
         assert_eq!(run.checksum, crossbar_model(8, 300));
+    }
+
+    /// The designs this benchmark added or made comparable with Icarus
+    /// (wide ports, two clocks, state without reset) give Icarus's checksum.
+    #[test]
+    fn wide_and_unreset_designs_agree_with_icarus() {
+        if !linkforge_verif::tools::have("iverilog") {
+            return;
+        }
+        for (name, cycles) in [
+            ("retimer16", 60),
+            ("random", 8),
+            ("switch16", 40),
+            ("cxl2", 200),
+        ] {
+            let w = workload(name).unwrap();
+            let ours = run_linkforge(Sim::new(&w.design).unwrap(), &w, cycles).unwrap();
+            let config = BenchConfig {
+                cycles,
+                icarus_cycles: cycles,
+            };
+            let icarus = peers::icarus(&w, &config).unwrap();
+            assert_eq!(icarus.check.cycles, cycles, "{name}");
+            assert_eq!(icarus.check.checksum, ours.checksum, "{name}");
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn measure(ports: i64) -> Result<Row, CliError> {
 
     let design = switch(ports, 64)?;
     let name = format!("switch_p{ports}");
-    let workload = Workload::new(&name, &name, design, "clk", Some("rst"))
+    let workload = Workload::new(&name, &name, design, &["rst"])
         .map_err(|e| CliError::Failed(e.to_string()))?;
     let sim = |w: &Workload| Sim::new(&w.design).map_err(|e| CliError::Failed(e.to_string()));
     let failed = |e: linkforge_verif::bench::BenchError| CliError::Failed(e.to_string());

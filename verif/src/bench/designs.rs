@@ -1,6 +1,6 @@
-//! The benchmark's own reference design: a seeded random netlist of about a
-//! thousand registers. The other reference designs come from the IP library
-//! (see `linkforge bench`).
+//! The benchmark's own reference design: a seeded random netlist, by
+//! default the 10,000 registers. The other reference designs come
+//! from the IP library (see `linkforge bench`).
 
 use super::SEED;
 use linkforge_hdl::prelude::*;
@@ -24,7 +24,7 @@ impl Default for RandomNetlist {
     fn default() -> Self {
         RandomNetlist {
             seed: 1,
-            registers: 1000,
+            registers: 10_000,
             inputs: 4,
             outputs: 4,
             depth: 3,

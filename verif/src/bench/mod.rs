@@ -9,14 +9,19 @@
 //! ```text
 //! x = SEED; checksum = 0
 //! for cycle in 0..n:
-//!     reset = (cycle == 0)
+//!     every reset = (cycle < reset_cycles)
 //!     for each data input, in port order:
-//!         x ^= x << 13; x ^= x >> 7; x ^= x << 17
-//!         input = low bits of x
-//!     one rising clock edge
+//!         for each 64-bit word of the input, low word first:
+//!             x ^= x << 13; x ^= x >> 7; x ^= x << 17
+//!             word = low bits of x (the top word keeps the port's width)
+//!     one rising edge of every clock at once
 //!     for each output, in port order:
-//!         checksum = rotate_left(checksum, 1) ^ output
+//!         for each 64-bit word of the output, low word first:
+//!             checksum = rotate_left(checksum, 1) ^ word
 //! ```
+//!
+//! A port of up to 64 bits is one word, so narrow designs draw one value
+//! per input; wider ports (the retimer's packed lanes) draw several.
 //!
 //! The checksum proves that the engines simulated the same thing: the
 //! runner compares every engine's checksum with the built-in simulator's at
@@ -25,7 +30,10 @@
 //!
 //! # Timing
 //!
-//! - linkforge: build time is [`Sim::new`]; only the loop is timed.
+//! - linkforge: build time is [`Sim::new`]; only the loop is timed. The
+//!   time from config to the first simulated cycle
+//!   ([`Measurement::first_cycle`]) adds the elaboration of the design
+//!   ([`Workload::elaborate`]) and the first cycle.
 //! - Verilator: build time is the wall time of `verilator --build` (with
 //!   make and the C++ compiler); the C++ main times only its loop.
 //! - Icarus: build time is `iverilog`; a run is the wall time of `vvp` for
@@ -33,9 +41,11 @@
 
 pub mod designs;
 pub mod peers;
+pub mod rust_hdl;
 
-use crate::sim::{Sim, SimError};
-use linkforge_hdl::{Design, HdlError};
+use crate::sim::{SignalHandle, Sim, SimError};
+use linkforge_hdl::ir::SignalKind;
+use linkforge_hdl::{words_for, Bits, Design, HdlError};
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -59,15 +69,7 @@ pub enum BenchError {
     /// The built-in simulator rejected the design or a poke.
     #[error("built-in simulator: {0}")]
     Sim(#[from] SimError),
-    /// The design has a port the harnesses cannot drive.
-    #[error("port `{port}` is {width} bits; the benchmark drives ports of 1..=64 bits")]
-    PortTooWide {
-        /// The port.
-        port: String,
-        /// Its width.
-        width: u32,
-    },
-    /// A clock or reset name that is not an input of the top module.
+    /// A reset name that is not an input of the top module.
     #[error("`{0}` is not an input of the top module")]
     NoSuchInput(String),
     /// A cycle count the harnesses cannot run.
@@ -96,14 +98,26 @@ pub enum BenchError {
 pub struct Port {
     /// Name in the top module.
     pub name: String,
-    /// Width in bits (1..=64).
+    /// Width in bits (1 or more).
     pub width: u32,
 }
 
 impl Port {
-    /// The low `width` bits set.
-    pub fn mask(&self) -> u64 {
-        u64::MAX >> (64 - self.width)
+    /// The 64-bit words of the port, low word first: the stimulus draws
+    /// one value per input word and the checksum folds every output word.
+    pub fn words(&self) -> usize {
+        words_for(self.width)
+    }
+
+    /// The bits of word `k` that belong to the port (the low
+    /// `min(64, width - 64 k)` bits set).
+    pub fn word_mask(&self, k: usize) -> u64 {
+        u64::MAX >> (64 - self.word_width(k))
+    }
+
+    /// The bits of word `k` that belong to the port (64 but in the top word).
+    pub fn word_width(&self, k: usize) -> u32 {
+        (self.width - 64 * k as u32).min(64)
     }
 }
 
@@ -115,10 +129,16 @@ pub struct Workload {
     pub description: String,
     /// The design.
     pub design: Design,
-    /// The clock input.
-    pub clock: String,
-    /// The synchronous reset input, high in cycle 0 only.
-    pub reset: Option<String>,
+    /// How long building the design from its config took (generators and
+    /// checks), part of linkforge's time to the first cycle.
+    pub elaborate: Duration,
+    /// The clock inputs of the top module, all rising together.
+    pub clocks: Vec<String>,
+    /// The synchronous reset inputs, high in the first
+    /// [`Workload::reset_cycles`] cycles.
+    pub resets: Vec<String>,
+    /// Cycles the resets are held high (at least one).
+    pub reset_cycles: u64,
     /// Data inputs in port order (clock and reset excluded).
     pub inputs: Vec<Port>,
     /// Outputs in port order.
@@ -129,53 +149,83 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// A workload over the top module of `design`, clocked by `clock`.
+    /// A workload over the top module of `design`, clocked by all its clock
+    /// inputs together, with `resets` high in cycle 0 only. The elaboration
+    /// time starts at zero; a caller that built the design sets it.
     pub fn new(
         name: &str,
         description: &str,
         design: Design,
-        clock: &str,
-        reset: Option<&str>,
+        resets: &[&str],
     ) -> Result<Workload, BenchError> {
         let top = design.top();
+        let mut clocks = Vec::new();
         let mut inputs = Vec::new();
         let mut outputs = Vec::new();
-        let mut seen = Vec::new();
         for p in &top.ports {
             let s = top.signal(*p);
-            if !(1..=64).contains(&s.width) {
-                return Err(BenchError::PortTooWide {
-                    port: s.name.clone(),
-                    width: s.width,
-                });
-            }
             let port = Port {
                 name: s.name.clone(),
                 width: s.width,
             };
             if !top.is_input(*p) {
                 outputs.push(port);
-            } else if s.name == clock || Some(s.name.as_str()) == reset {
-                seen.push(s.name.clone());
-            } else {
+            } else if s.kind == (SignalKind::Input { clock: true }) {
+                clocks.push(port.name);
+            } else if !resets.contains(&s.name.as_str()) {
                 inputs.push(port);
             }
         }
-        for wanted in std::iter::once(clock).chain(reset) {
-            if !seen.iter().any(|s| s == wanted) {
-                return Err(BenchError::NoSuchInput(wanted.to_string()));
-            }
+        if let Some(missing) = resets.iter().find(|r| {
+            !top.ports
+                .iter()
+                .any(|p| top.is_input(*p) && top.signal(*p).name == **r)
+        }) {
+            return Err(BenchError::NoSuchInput(missing.to_string()));
         }
         Ok(Workload {
             name: name.to_string(),
             description: description.to_string(),
             design,
-            clock: clock.to_string(),
-            reset: reset.map(str::to_string),
+            elaborate: Duration::ZERO,
+            clocks,
+            resets: resets.iter().map(|r| r.to_string()).collect(),
+            reset_cycles: 1,
             inputs,
             outputs,
             cycle_divisor: 1,
         })
+    }
+}
+
+impl Workload {
+    /// The cycle counts this workload runs: `config`'s divided by
+    /// [`Workload::cycle_divisor`], at least one.
+    pub fn cycles(&self, config: &BenchConfig) -> BenchConfig {
+        let divisor = self.cycle_divisor.max(1);
+        BenchConfig {
+            cycles: (config.cycles / divisor).max(1),
+            icarus_cycles: (config.icarus_cycles / divisor).max(1),
+        }
+    }
+}
+
+/// The stimulus protocol's generator: one xorshift64 draw per input word.
+#[derive(Clone, Copy, Debug)]
+pub struct Stimulus(u64);
+
+impl Default for Stimulus {
+    fn default() -> Self {
+        Stimulus(SEED)
+    }
+}
+
+impl Stimulus {
+    /// Word `k` of the next value of `port` (low bits of the next draw).
+    #[inline]
+    pub fn word(&mut self, port: &Port, k: usize) -> u64 {
+        self.0 = xorshift64(self.0);
+        self.0 & port.word_mask(k)
     }
 }
 
@@ -206,6 +256,8 @@ pub enum Engine {
     Verilator,
     /// Icarus Verilog (`iverilog` + `vvp`).
     Icarus,
+    /// The rust-hdl peer crate (`peers/rust-hdl`), on the designs it models.
+    RustHdl,
 }
 
 impl Engine {
@@ -215,6 +267,7 @@ impl Engine {
             Engine::Linkforge => "linkforge",
             Engine::Verilator => "verilator",
             Engine::Icarus => "icarus",
+            Engine::RustHdl => "rust-hdl",
         }
     }
 }
@@ -246,6 +299,11 @@ impl Run {
 pub struct Measurement {
     /// Time to turn the design into something that runs.
     pub build: Duration,
+    /// Time from the config to the first simulated cycle: elaboration,
+    /// Verilog emission where the engine reads Verilog, the build and, for
+    /// linkforge, the first cycle itself (a peer's first cycle runs in its
+    /// own process and is not timed, so its figure is a lower bound).
+    pub first_cycle: Duration,
     /// The timed run.
     pub timed: Run,
     /// The run at [`BenchConfig::icarus_cycles`] whose checksum is compared.
@@ -259,6 +317,9 @@ pub enum Outcome {
     Ran(Measurement),
     /// The tool is not installed.
     NotInstalled,
+    /// It was not run, for the reason given (the peer has no model of the
+    /// design, or was not requested or did not build).
+    Skipped(String),
     /// It failed; the message says why.
     Failed(String),
 }
@@ -292,6 +353,14 @@ impl DesignReport {
         let ours = self.measurement(Engine::Linkforge)?.timed.rate();
         let theirs = self.measurement(engine)?.timed.rate();
         (theirs > 0.0).then(|| ours / theirs)
+    }
+
+    /// Verilator's build time divided by linkforge's time from config to
+    /// the first cycle (the issue's target is at least 50).
+    pub fn start_advantage(&self) -> Option<f64> {
+        let ours = self.measurement(Engine::Linkforge)?.first_cycle;
+        let theirs = self.measurement(Engine::Verilator)?.build;
+        (!ours.is_zero()).then(|| theirs.as_secs_f64() / ours.as_secs_f64())
     }
 }
 
@@ -340,16 +409,17 @@ pub struct Report {
     pub designs: Vec<DesignReport>,
 }
 
-/// Runs every workload on every engine. `log` receives a line as each step
-/// starts.
+/// Runs every workload on every engine (`rust_hdl` says whether and where
+/// the rust-hdl peer runs). `log` receives a line as each step starts.
 pub fn run(
     workloads: &[Workload],
     config: &BenchConfig,
+    rust_hdl: &rust_hdl::RustHdl,
     log: &mut impl FnMut(&str),
 ) -> Result<Report, BenchError> {
     let mut reports = Vec::new();
     for w in workloads {
-        reports.push(run_workload(w, config, log)?);
+        reports.push(run_workload(w, config, rust_hdl, log)?);
     }
     Ok(Report {
         machine: Machine::detect(),
@@ -358,12 +428,14 @@ pub fn run(
     })
 }
 
-/// Runs `workload` on linkforge, Verilator and Icarus and compares checksums.
-/// A missing or failing peer is recorded in the report, not returned as an
-/// error; an invalid cycle count is an error.
+/// Runs `workload` on linkforge, Verilator, Icarus and (as `rust_hdl`
+/// says) rust-hdl and compares checksums. A missing or failing peer is
+/// recorded in the report, not returned as an error; an invalid cycle count
+/// is an error.
 pub fn run_workload(
     workload: &Workload,
     config: &BenchConfig,
+    rust_hdl: &rust_hdl::RustHdl,
     log: &mut impl FnMut(&str),
 ) -> Result<DesignReport, BenchError> {
     for n in [config.cycles, config.icarus_cycles] {
@@ -371,11 +443,7 @@ pub fn run_workload(
             return Err(BenchError::Cycles(n));
         }
     }
-    let divisor = workload.cycle_divisor.max(1);
-    let config = &BenchConfig {
-        cycles: (config.cycles / divisor).max(1),
-        icarus_cycles: (config.icarus_cycles / divisor).max(1),
-    };
+    let config = &workload.cycles(config);
     let name = &workload.name;
     let outcome = |r: Result<Measurement, BenchError>| match r {
         Ok(m) => Outcome::Ran(m),
@@ -393,10 +461,16 @@ pub fn run_workload(
         true => outcome(peers::icarus(workload, config)),
         false => Outcome::NotInstalled,
     };
+    log(&format!("{name}: rust-hdl"));
+    let rust_hdl = match rust_hdl.runnable(name) {
+        Ok(peer) => outcome(peer.measure(workload, config)),
+        Err(why) => Outcome::Skipped(why),
+    };
     let engines = vec![
         (Engine::Linkforge, ours),
         (Engine::Verilator, verilator),
         (Engine::Icarus, icarus),
+        (Engine::RustHdl, rust_hdl),
     ];
     let mismatches = compare(&engines);
     Ok(DesignReport {
@@ -441,49 +515,88 @@ fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
 }
 
 /// Builds the built-in simulator for `workload` and runs the checksum run
-/// and the timed run.
-fn measure_linkforge(workload: &Workload, config: &BenchConfig) -> Result<Measurement, BenchError> {
+/// and the timed run. The build and first cycle of the checksum run give
+/// the time from config to the first cycle.
+pub fn measure_linkforge(
+    workload: &Workload,
+    config: &BenchConfig,
+) -> Result<Measurement, BenchError> {
     let start = Instant::now();
     let sim = Sim::new(&workload.design)?;
     let build = start.elapsed();
-    let check = run_linkforge(sim, workload, config.icarus_cycles)?;
+    let first = run_linkforge(sim, workload, 1)?;
+    let check = run_linkforge(Sim::new(&workload.design)?, workload, config.icarus_cycles)?;
     let timed = run_linkforge(Sim::new(&workload.design)?, workload, config.cycles)?;
     Ok(Measurement {
         build,
+        first_cycle: workload.elaborate + build + Duration::from_secs_f64(first.seconds),
         timed,
         check,
     })
+}
+
+/// Where an input's stimulus goes: a one-word port is poked as a `u64`, a
+/// wider one through a reused [`Bits`].
+enum Drive {
+    Word(SignalHandle),
+    Wide(SignalHandle, Bits),
 }
 
 /// Runs the stimulus protocol for `cycles` cycles on a fresh `sim` of
 /// `workload`'s design, timing only the loop.
 pub fn run_linkforge(mut sim: Sim, workload: &Workload, cycles: u64) -> Result<Run, BenchError> {
     let handle = |p: &str| sim.signal(p);
-    let reset = workload.reset.as_deref().map(handle).transpose()?;
-    let inputs = workload
+    let resets = workload
+        .resets
+        .iter()
+        .map(|r| handle(r))
+        .collect::<Result<Vec<_>, SimError>>()?;
+    let mut inputs = workload
         .inputs
         .iter()
-        .map(|p| Ok((handle(&p.name)?, p.mask())))
+        .map(|p| {
+            let h = handle(&p.name)?;
+            Ok(match p.words() {
+                1 => Drive::Word(h),
+                _ => Drive::Wide(h, Bits::zero(p.width)),
+            })
+        })
         .collect::<Result<Vec<_>, SimError>>()?;
     let outputs = workload
         .outputs
         .iter()
         .map(|p| handle(&p.name))
         .collect::<Result<Vec<_>, SimError>>()?;
-    let mut x = SEED;
+    let mut stimulus = Stimulus::default();
     let mut checksum = 0u64;
     let start = Instant::now();
     for cycle in 0..cycles {
-        if let Some(r) = reset {
-            sim.poke_handle(r, u64::from(cycle == 0))?;
+        let in_reset = u64::from(cycle < workload.reset_cycles);
+        for &r in &resets {
+            sim.poke_handle(r, in_reset)?;
         }
-        for &(h, mask) in &inputs {
-            x = xorshift64(x);
-            sim.poke_handle(h, x & mask)?;
+        for (drive, port) in inputs.iter_mut().zip(&workload.inputs) {
+            match drive {
+                Drive::Word(h) => sim.poke_handle(*h, stimulus.word(port, 0))?,
+                Drive::Wide(h, bits) => {
+                    for k in 0..port.words() {
+                        let w = stimulus.word(port, k);
+                        bits.set_field(64 * k as u32, port.word_width(k), w);
+                    }
+                    sim.poke_bits_handle(*h, bits)?;
+                }
+            }
         }
         sim.step()?;
         for &h in &outputs {
-            checksum = fold(checksum, sim.peek_handle(h));
+            checksum = if h.width() <= 64 {
+                fold(checksum, sim.peek_handle(h))
+            } else {
+                sim.peek_bits_handle(h)
+                    .words()
+                    .iter()
+                    .fold(checksum, |c, &w| fold(c, w))
+            };
         }
     }
     Ok(Run {
@@ -510,19 +623,20 @@ impl Report {
         let _ = writeln!(t, "peers:   {}; {}", m.verilator, m.icarus);
         let _ = writeln!(
             t,
-            "cycles:  {} (linkforge, verilator), {} (icarus and checksum runs); large designs run fewer\n",
+            "cycles:  {} (linkforge, verilator, rust-hdl), {} (icarus and checksum runs); large designs run fewer\n",
             self.config.cycles, self.config.icarus_cycles
         );
         let header = [
             "design",
             "engine",
             "build",
+            "first cycle",
             "cycles",
             "cycles/s",
             "linkforge/engine",
             "checksum",
         ];
-        let mut rows: Vec<[String; 7]> = vec![header.map(str::to_string)];
+        let mut rows: Vec<[String; COLUMNS]> = vec![header.map(str::to_string)];
         for d in &self.designs {
             for (engine, outcome) in &d.engines {
                 let checksum_state = if d.mismatches.iter().any(|s| s.starts_with(engine.name())) {
@@ -535,6 +649,7 @@ impl Report {
                         d.name.clone(),
                         engine.name().to_string(),
                         duration(r.build),
+                        duration(r.first_cycle),
                         r.timed.cycles.to_string(),
                         si(r.timed.rate()),
                         d.speedup_over(*engine)
@@ -542,12 +657,13 @@ impl Report {
                         format!("{} {:016x}", checksum_state, r.check.checksum),
                     ],
                     Outcome::NotInstalled => not_run(d, *engine, "not installed"),
+                    Outcome::Skipped(_) => not_run(d, *engine, "skipped"),
                     Outcome::Failed(_) => not_run(d, *engine, "FAILED"),
                 };
                 rows.push(row);
             }
         }
-        let widths: Vec<usize> = (0..7)
+        let widths: Vec<usize> = (0..COLUMNS)
             .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
             .collect();
         for (i, row) in rows.iter().enumerate() {
@@ -556,7 +672,7 @@ impl Report {
                 .zip(&widths)
                 .enumerate()
                 .map(|(c, (cell, w))| match c {
-                    0 | 1 | 6 => format!("{cell:<w$}"),
+                    0 | 1 | 7 => format!("{cell:<w$}"),
                     _ => format!("{cell:>w$}"),
                 })
                 .collect();
@@ -567,27 +683,45 @@ impl Report {
             }
         }
         t.push('\n');
+        let name_width = self.designs.iter().map(|d| d.name.len()).max().unwrap_or(0);
         for d in &self.designs {
-            let ratio = |e: Engine| {
-                d.speedup_over(e)
-                    .map_or("n/a".to_string(), |s| format!("{s:.2}x"))
-            };
+            let ratios: Vec<String> = d.engines[1..]
+                .iter()
+                .map(|(e, _)| {
+                    let r = d
+                        .speedup_over(*e)
+                        .map_or("n/a".to_string(), |s| format!("{s:.2}x"));
+                    format!("linkforge/{} {r:>8}", e.name())
+                })
+                .collect();
+            let start = d
+                .start_advantage()
+                .map_or("n/a".to_string(), |s| format!("{s:.0}x"));
             let _ = writeln!(
                 t,
-                "{:<9} linkforge/verilator {:>8}   linkforge/icarus {:>8}   ({}, top `{}`)",
+                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   ({}, top `{}`)",
                 d.name,
-                ratio(Engine::Verilator),
-                ratio(Engine::Icarus),
+                ratios.join("   "),
                 d.description,
                 d.top
             );
         }
+        let mut skipped = Vec::new();
         for d in &self.designs {
             for (engine, outcome) in &d.engines {
-                if let Outcome::Failed(why) = outcome {
-                    let _ = writeln!(t, "\n{} on {} FAILED: {why}", engine.name(), d.name);
+                match outcome {
+                    Outcome::Failed(why) => {
+                        let _ = writeln!(t, "\n{} on {} FAILED: {why}", engine.name(), d.name);
+                    }
+                    Outcome::Skipped(why) => {
+                        skipped.push(format!("{} on {} skipped: {why}", engine.name(), d.name));
+                    }
+                    _ => {}
                 }
             }
+        }
+        if !skipped.is_empty() {
+            let _ = writeln!(t, "\n{}", skipped.join("\n"));
         }
         let mismatches = self.mismatches();
         if !mismatches.is_empty() {
@@ -634,8 +768,9 @@ impl Report {
                 j.push_str(if k == 0 { "\n" } else { ",\n" });
                 let body = match outcome {
                     Outcome::Ran(r) => format!(
-                        "\"status\": \"ran\", \"build_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\"",
+                        "\"status\": \"ran\", \"build_s\": {:.6}, \"first_cycle_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\"",
                         r.build.as_secs_f64(),
+                        r.first_cycle.as_secs_f64(),
                         r.timed.cycles,
                         r.timed.seconds,
                         r.timed.rate(),
@@ -644,6 +779,7 @@ impl Report {
                         r.check.checksum
                     ),
                     Outcome::NotInstalled => "\"status\": \"not installed\"".into(),
+                    Outcome::Skipped(why) => format!("\"status\": \"skipped\", \"reason\": {}", json_str(why)),
                     Outcome::Failed(why) => format!("\"status\": \"failed\", \"error\": {}", json_str(why)),
                 };
                 let _ = write!(j, "      {{\"engine\": \"{}\", {body}}}", engine.name());
@@ -655,12 +791,16 @@ impl Report {
     }
 }
 
+/// Columns of [`Report::table`].
+const COLUMNS: usize = 8;
+
 /// A table row for an engine that did not run.
-fn not_run(d: &DesignReport, engine: Engine, why: &str) -> [String; 7] {
+fn not_run(d: &DesignReport, engine: Engine, why: &str) -> [String; COLUMNS] {
     [
         d.name.clone(),
         engine.name().to_string(),
         why.to_string(),
+        "-".into(),
         "-".into(),
         "-".into(),
         "-".into(),
@@ -712,6 +852,7 @@ mod tests {
         let measured = |check, timed| {
             Outcome::Ran(Measurement {
                 build: Duration::ZERO,
+                first_cycle: Duration::ZERO,
                 timed,
                 check,
             })
@@ -739,13 +880,13 @@ mod tests {
             ..designs::RandomNetlist::default()
         };
         let design = designs::random_netlist(&small).expect("netlist");
-        let w = Workload::new("tiny", "8 registers", design, "clk", Some("rst")).expect("workload");
+        let w = Workload::new("tiny", "8 registers", design, &["rst"]).expect("workload");
         let config = BenchConfig {
             cycles: 0,
             icarus_cycles: 10,
         };
         assert!(matches!(
-            run_workload(&w, &config, &mut |_| {}),
+            run_workload(&w, &config, &rust_hdl::RustHdl::NotRequested, &mut |_| {}),
             Err(BenchError::Cycles(0))
         ));
     }

@@ -1,6 +1,16 @@
 //! The peer harnesses: a generated C++ main for Verilator and a generated
 //! Verilog testbench for Icarus, both running the stimulus protocol of the
 //! [module documentation](super), built and run in a temporary directory.
+//!
+//! Ports wider than 64 bits are driven and folded word by word: Verilator
+//! keeps them as `VlWide` arrays of 32-bit words (two per stimulus word),
+//! Icarus as plain wide vectors sliced 64 bits at a time.
+//!
+//! Icarus starts every variable at X where the built-in simulator and
+//! Verilator start registers and memories at zero, so the Icarus copy of
+//! the design gets an `initial` block per module that zeroes them
+//! ([`zero_initialised`]); every register and memory is still simulated and
+//! compared, from the same start.
 
 use super::{BenchConfig, BenchError, Measurement, Port, Run, Workload, SEED};
 use linkforge_hdl::verilog::{self, names::legalize, range};
@@ -29,11 +39,20 @@ pub fn version(tool: &str, arg: &str) -> String {
     }
 }
 
+/// The Verilog of `workload`'s design and the time from config to it
+/// (elaboration and emission).
+fn emitted(workload: &Workload) -> (String, Duration) {
+    let start = Instant::now();
+    let text = verilog::emit(&workload.design);
+    (text, workload.elaborate + start.elapsed())
+}
+
 /// Builds `workload` with Verilator (single-threaded, -O3) and runs the
 /// checksum run and the timed run.
 pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measurement, BenchError> {
     let dir = temp_dir()?;
-    write(dir.path(), "dut.v", &verilog::emit(&workload.design))?;
+    let (text, to_verilog) = emitted(workload);
+    write(dir.path(), "dut.v", &text)?;
     write(dir.path(), "main.cpp", &verilator_main(workload))?;
     let start = Instant::now();
     let out = Command::new("verilator")
@@ -76,6 +95,7 @@ pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measuremen
     let timed = run(config.cycles)?;
     Ok(Measurement {
         build,
+        first_cycle: to_verilog + build,
         timed,
         check,
     })
@@ -85,7 +105,8 @@ pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measuremen
 /// cycles, timed as the wall time of `vvp` minus that of an empty run.
 pub fn icarus(workload: &Workload, config: &BenchConfig) -> Result<Measurement, BenchError> {
     let dir = temp_dir()?;
-    write(dir.path(), "dut.v", &verilog::emit(&workload.design))?;
+    let (text, to_verilog) = emitted(workload);
+    write(dir.path(), "dut.v", &zero_initialised(&text))?;
     write(dir.path(), "tb.v", &icarus_testbench(workload))?;
     let start = Instant::now();
     let out = Command::new("iverilog")
@@ -123,13 +144,76 @@ pub fn icarus(workload: &Workload, config: &BenchConfig) -> Result<Measurement, 
     timed.seconds = wall.saturating_sub(empty).as_secs_f64();
     Ok(Measurement {
         build,
+        first_cycle: to_verilog + build,
         timed,
         check: timed,
     })
 }
 
+/// `verilog` (as [`verilog::emit`] writes it) with an `initial` block before
+/// each `endmodule` that sets the module's registers and memories to zero.
+/// The back-end declares `reg` for registers, memory read data and memories
+/// only (never for combinational logic), one per line, so those lines are
+/// exactly the state to clear.
+pub fn zero_initialised(verilog: &str) -> String {
+    const INDEX: &str = "linkforge_bench_zero_i";
+    let mut out = String::with_capacity(verilog.len() * 11 / 10);
+    let mut clears: Vec<String> = Vec::new();
+    let mut memories = false;
+    for line in verilog.lines() {
+        if let Some(decl) = line
+            .strip_prefix("    reg ")
+            .and_then(|d| d.strip_suffix(';'))
+        {
+            // `[7:0] name`, `name`, or `[7:0] name [0:15]` for a memory.
+            let decl = match decl.strip_prefix('[') {
+                Some(rest) => rest.split_once("] ").map_or(rest, |(_, d)| d),
+                None => decl,
+            };
+            let mut words = decl.split_whitespace();
+            let name = words.next().unwrap_or_default();
+            match words
+                .next()
+                .and_then(|r| r.strip_prefix("[0:")?.strip_suffix(']'))
+            {
+                Some(last) => {
+                    memories = true;
+                    clears.push(format!(
+                        "for ({INDEX} = 0; {INDEX} <= {last}; {INDEX} = {INDEX} + 1) {name}[{INDEX}] = 0;"
+                    ));
+                }
+                None => clears.push(format!("{name} = 0;")),
+            }
+        } else if line == "endmodule" && !clears.is_empty() {
+            out.push_str(
+                "    // linkforge bench: state starts at zero, as in the built-in simulator.\n",
+            );
+            if memories {
+                let _ = writeln!(out, "    integer {INDEX};");
+            }
+            out.push_str("    initial begin\n");
+            for c in clears.drain(..) {
+                let _ = writeln!(out, "        {c}");
+            }
+            out.push_str("    end\n");
+            memories = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// One step of the stimulus generator in C++.
+const XORSHIFT: &str = "x ^= x << 13; x ^= x >> 7; x ^= x << 17;";
+
+/// One step of the stimulus generator in Verilog.
+const XORSHIFT_VERILOG: &str = "x = x ^ (x << 13); x = x ^ (x >> 7); x = x ^ (x << 17);";
+
 /// The C++ main for Verilator: the stimulus loop over the model, timed with
-/// `std::chrono`; prints the marker, cycles, checksum and seconds.
+/// `std::chrono`; prints the marker, cycles, checksum and seconds. Ports of
+/// up to 64 bits are integers; a wider port is a `VlWide` array of 32-bit
+/// words, two per stimulus word.
 fn verilator_main(w: &Workload) -> String {
     let mut c = String::new();
     let _ = writeln!(
@@ -145,8 +229,13 @@ fn verilator_main(w: &Workload) -> String {
     let _ = writeln!(c, "    VerilatedContext* ctx = new VerilatedContext;");
     let _ = writeln!(c, "    Vbench* top = new Vbench{{ctx}};");
     let _ = writeln!(c, "    uint64_t x = {SEED:#x}ULL, cs = 0;");
-    let clk = legalize(&w.clock);
-    let _ = writeln!(c, "    top->{clk} = 0;\n    top->eval();");
+    let clocks = |level: u8| -> String {
+        w.clocks
+            .iter()
+            .map(|clk| format!("top->{} = {level}; ", legalize(clk)))
+            .collect()
+    };
+    let _ = writeln!(c, "    {}top->eval();", clocks(0));
     let _ = writeln!(
         c,
         "    const auto start = std::chrono::steady_clock::now();"
@@ -155,26 +244,62 @@ fn verilator_main(w: &Workload) -> String {
         c,
         "    for (uint64_t cycle = 0; cycle < cycles; cycle++) {{"
     );
-    if let Some(r) = &w.reset {
-        let _ = writeln!(c, "        top->{} = cycle == 0;", legalize(r));
+    for r in &w.resets {
+        let _ = writeln!(
+            c,
+            "        top->{} = cycle < {}ULL;",
+            legalize(r),
+            w.reset_cycles
+        );
     }
     for p in &w.inputs {
-        let _ = writeln!(
-            c,
-            "        x ^= x << 13; x ^= x >> 7; x ^= x << 17;\n        top->{} = x & {:#x}ULL;",
-            legalize(&p.name),
-            p.mask()
-        );
+        let name = legalize(&p.name);
+        if p.words() == 1 {
+            let _ = writeln!(
+                c,
+                "        {XORSHIFT}\n        top->{name} = x & {:#x}ULL;",
+                p.word_mask(0)
+            );
+            continue;
+        }
+        let halves = p.width.div_ceil(32) as usize;
+        for k in 0..p.words() {
+            let _ = writeln!(
+                c,
+                "        {XORSHIFT}\n        top->{name}[{}] = (uint32_t)(x & {:#x}ULL);",
+                2 * k,
+                p.word_mask(k)
+            );
+            if 2 * k + 1 < halves {
+                let _ = writeln!(
+                    c,
+                    "        top->{name}[{}] = (uint32_t)((x & {:#x}ULL) >> 32);",
+                    2 * k + 1,
+                    p.word_mask(k)
+                );
+            }
+        }
     }
-    let _ = writeln!(c, "        top->{clk} = 1;\n        top->eval();");
+    let _ = writeln!(c, "        {}top->eval();", clocks(1));
+    let fold = |c: &mut String, word: &str| {
+        let _ = writeln!(c, "        cs = ((cs << 1) | (cs >> 63)) ^ {word};");
+    };
     for p in &w.outputs {
-        let _ = writeln!(
-            c,
-            "        cs = ((cs << 1) | (cs >> 63)) ^ (uint64_t)top->{};",
-            legalize(&p.name)
-        );
+        let name = legalize(&p.name);
+        if p.words() == 1 {
+            fold(&mut c, &format!("(uint64_t)top->{name}"));
+            continue;
+        }
+        let halves = p.width.div_ceil(32) as usize;
+        for k in 0..p.words() {
+            let mut word = format!("(uint64_t)top->{name}[{}]", 2 * k);
+            if 2 * k + 1 < halves {
+                word = format!("({word} | ((uint64_t)top->{name}[{}] << 32))", 2 * k + 1);
+            }
+            fold(&mut c, &word);
+        }
     }
-    let _ = writeln!(c, "        top->{clk} = 0;\n        top->eval();\n    }}");
+    let _ = writeln!(c, "        {}top->eval();\n    }}", clocks(0));
     let _ = writeln!(
         c,
         "    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();"
@@ -191,21 +316,36 @@ fn verilator_main(w: &Workload) -> String {
 }
 
 /// The Icarus testbench: the stimulus loop in a `reg [63:0]`, the cycle
-/// count from `+cycles=N`; prints the marker, cycles and checksum.
+/// count from `+cycles=N`; prints the marker, cycles and checksum. A port
+/// wider than 64 bits is read and written 64 bits at a time.
 fn icarus_testbench(w: &Workload) -> String {
-    let low_bits = |p: &Port| match p.width {
-        64 => "x".to_string(),
-        1 => "x[0]".to_string(),
-        n => format!("x[{}:0]", n - 1),
+    // The low `bits` bits of `v`.
+    let low = |v: &str, bits: u32| match bits {
+        64 => v.to_string(),
+        1 => format!("{v}[0]"),
+        n => format!("{v}[{}:0]", n - 1),
     };
-    let clk = legalize(&w.clock);
+    // Word `k` of port `p`.
+    let word = |p: &Port, k: usize| {
+        let name = legalize(&p.name);
+        if p.words() == 1 {
+            return name;
+        }
+        let lo = 64 * k as u32;
+        match p.word_width(k) {
+            1 => format!("{name}[{lo}]"),
+            n => format!("{name}[{}:{lo}]", lo + n - 1),
+        }
+    };
     let mut t = String::new();
     let _ = writeln!(
         t,
         "// Generated by linkforge bench.\n`timescale 1ns/1ps\nmodule linkforge_bench;"
     );
-    let _ = writeln!(t, "    reg {clk} = 1'b0;");
-    if let Some(r) = &w.reset {
+    for clk in &w.clocks {
+        let _ = writeln!(t, "    reg {} = 1'b0;", legalize(clk));
+    }
+    for r in &w.resets {
         let _ = writeln!(t, "    reg {} = 1'b0;", legalize(r));
     }
     for p in &w.inputs {
@@ -229,26 +369,38 @@ fn icarus_testbench(w: &Workload) -> String {
         t,
         "        for (cycle = 0; cycle < cycles; cycle = cycle + 1) begin"
     );
-    if let Some(r) = &w.reset {
-        let _ = writeln!(t, "            {} = (cycle == 0);", legalize(r));
+    for r in &w.resets {
+        let _ = writeln!(
+            t,
+            "            {} = (cycle < {});",
+            legalize(r),
+            w.reset_cycles
+        );
     }
     for p in &w.inputs {
-        let _ = writeln!(
-            t,
-            "            x = x ^ (x << 13); x = x ^ (x >> 7); x = x ^ (x << 17);\n            {} = {};",
-            legalize(&p.name),
-            low_bits(p)
-        );
+        for k in 0..p.words() {
+            let _ = writeln!(
+                t,
+                "            {}\n            {} = {};",
+                XORSHIFT_VERILOG,
+                word(p, k),
+                low("x", p.word_width(k))
+            );
+        }
     }
-    let _ = writeln!(t, "            #1 {clk} = 1'b1;\n            #1;");
+    let clocks = |level: &str| -> String {
+        w.clocks
+            .iter()
+            .map(|clk| format!("{} = {level}; ", legalize(clk)))
+            .collect()
+    };
+    let _ = writeln!(t, "            #1 {}\n            #1;", clocks("1'b1"));
     for p in &w.outputs {
-        let _ = writeln!(
-            t,
-            "            cs = {{cs[62:0], cs[63]}} ^ {};",
-            legalize(&p.name)
-        );
+        for k in 0..p.words() {
+            let _ = writeln!(t, "            cs = {{cs[62:0], cs[63]}} ^ {};", word(p, k));
+        }
     }
-    let _ = writeln!(t, "            {clk} = 1'b0;\n        end");
+    let _ = writeln!(t, "            {}\n        end", clocks("1'b0"));
     let _ = writeln!(
         t,
         "        $display(\"{MARKER} %0d %h\", cycles, cs);\n        $finish;\n    end\nendmodule"
@@ -257,7 +409,7 @@ fn icarus_testbench(w: &Workload) -> String {
 }
 
 /// The cycle count, checksum and (when `timed`) seconds after the marker.
-fn parse_marker(
+pub(super) fn parse_marker(
     tool: &'static str,
     text: &str,
     timed: bool,
@@ -308,7 +460,10 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<(), BenchError> {
 }
 
 /// The standard output of a tool run that succeeded, or why it did not.
-fn checked(tool: &'static str, out: std::io::Result<Output>) -> Result<String, BenchError> {
+pub(super) fn checked(
+    tool: &'static str,
+    out: std::io::Result<Output>,
+) -> Result<String, BenchError> {
     let out = out.map_err(|e| BenchError::Tool {
         tool,
         message: format!("cannot run it: {e}"),
@@ -330,6 +485,18 @@ fn checked(tool: &'static str, out: std::io::Result<Output>) -> Result<String, B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registers_and_memories_are_zeroed_in_each_module() {
+        let text = "module a (\n    input wire clk\n);\n    wire [3:0] w;\n    reg [7:0] q;\n    reg b;\n    reg [15:0] mem [0:31];\nendmodule\n\nmodule c (\n);\n    wire x;\nendmodule\n";
+        let out = zero_initialised(text);
+        let a = &out[..out.find("module c").expect("second module")];
+        assert!(a.contains("        q = 0;\n        b = 0;\n"), "{out}");
+        assert!(a.contains("<= 31; linkforge_bench_zero_i = linkforge_bench_zero_i + 1) mem[linkforge_bench_zero_i] = 0;"), "{out}");
+        assert!(a.contains("    integer linkforge_bench_zero_i;"), "{out}");
+        assert!(!a.contains("w = 0"), "{out}");
+        assert_eq!(out.matches("initial").count(), 1, "{out}");
+    }
 
     #[test]
     fn markers_parse_and_unknown_bits_are_rejected() {
