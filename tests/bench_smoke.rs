@@ -7,7 +7,8 @@
 use linkforge_hdl::Design;
 use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
 use linkforge_verif::bench::rust_hdl::RustHdl;
-use linkforge_verif::bench::{self, BenchConfig, Engine, Outcome, Workload};
+use linkforge_verif::bench::{self, BenchConfig, Engine, Outcome, Workload, OURS};
+use linkforge_verif::Engine as SimEngine;
 
 #[test]
 fn counter_checksums_agree_across_engines() {
@@ -25,11 +26,17 @@ fn counter_checksums_agree_across_engines() {
         eprintln!("{step}")
     })
     .expect("benchmark runs");
-    let ours = report
-        .measurement(Engine::Linkforge)
-        .expect("linkforge ran");
+    let ours = report.measurement(OURS).expect("linkforge ran");
     assert_eq!(ours.timed.cycles, 1000);
     assert_ne!(ours.check.checksum, 0);
+    // The traced run simulates the same thing while writing a waveform.
+    let traced = ours.traced.expect("the native engine runs traced too");
+    assert_eq!(traced.checksum, ours.check.checksum);
+    assert!(report.tracing_cost().is_some());
+    let interpreted = report
+        .measurement(Engine::Linkforge(SimEngine::Interpreter))
+        .expect("the interpreter ran");
+    assert_eq!(interpreted.timed.checksum, ours.timed.checksum);
     for (engine, outcome) in &report.engines[1..] {
         match outcome {
             Outcome::Ran(m) => assert_eq!(m.check.cycles, 1000, "{}", engine.name()),

@@ -30,10 +30,13 @@
 //!
 //! # Timing
 //!
-//! - linkforge: build time is [`Sim::new`]; only the loop is timed. The
-//!   time from config to the first simulated cycle
-//!   ([`Measurement::first_cycle`]) adds the elaboration of the design
-//!   ([`Workload::elaborate`]) and the first cycle.
+//! - linkforge, once per engine (native code first: the ratios are its):
+//!   build time is [`Sim::with_engine`], with the native engine's code
+//!   generation; only the loop is timed. The time from config to the first
+//!   simulated cycle ([`Measurement::first_cycle`]) adds the elaboration of
+//!   the design ([`Workload::elaborate`]) and the first cycle. The native
+//!   engine also repeats the checksum run writing an FST of every signal
+//!   ([`DesignReport::tracing_cost`]).
 //! - Verilator: build time is the wall time of `verilator --build` (with
 //!   make and the C++ compiler); the C++ main times only its loop.
 //! - Icarus: build time is `iverilog`; a run is the wall time of `vvp` for
@@ -43,7 +46,7 @@ pub mod designs;
 pub mod peers;
 pub mod rust_hdl;
 
-use crate::sim::{SignalHandle, Sim, SimError};
+use crate::sim::{Engine as SimEngine, SignalHandle, Sim, SimError};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::{words_for, Bits, Design, HdlError};
 use std::fmt::Write;
@@ -250,8 +253,8 @@ impl Default for BenchConfig {
 /// A simulator the benchmark runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
-    /// The built-in simulator.
-    Linkforge,
+    /// The built-in simulator with one of its engines.
+    Linkforge(SimEngine),
     /// Verilator, single-threaded, -O3.
     Verilator,
     /// Icarus Verilog (`iverilog` + `vvp`).
@@ -260,11 +263,15 @@ pub enum Engine {
     RustHdl,
 }
 
+/// The engine the ratios are of: linkforge's default, native code.
+pub const OURS: Engine = Engine::Linkforge(SimEngine::Native);
+
 impl Engine {
     /// Lower-case name for tables and JSON.
     pub fn name(self) -> &'static str {
         match self {
-            Engine::Linkforge => "linkforge",
+            Engine::Linkforge(SimEngine::Native) => "linkforge native",
+            Engine::Linkforge(SimEngine::Interpreter) => "linkforge interpreter",
             Engine::Verilator => "verilator",
             Engine::Icarus => "icarus",
             Engine::RustHdl => "rust-hdl",
@@ -308,6 +315,9 @@ pub struct Measurement {
     pub timed: Run,
     /// The run at [`BenchConfig::icarus_cycles`] whose checksum is compared.
     pub check: Run,
+    /// For linkforge's native engine: the checksum run again while writing
+    /// an FST of every signal of the design.
+    pub traced: Option<Run>,
 }
 
 /// How an engine fared on one design.
@@ -348,17 +358,26 @@ impl DesignReport {
         })
     }
 
-    /// linkforge's cycles per second divided by `engine`'s.
+    /// linkforge's (native) cycles per second divided by `engine`'s.
     pub fn speedup_over(&self, engine: Engine) -> Option<f64> {
-        let ours = self.measurement(Engine::Linkforge)?.timed.rate();
+        let ours = self.measurement(OURS)?.timed.rate();
         let theirs = self.measurement(engine)?.timed.rate();
         (theirs > 0.0).then(|| ours / theirs)
+    }
+
+    /// What writing a waveform of the whole design costs: linkforge's
+    /// untraced cycles per second over its traced ones (the target
+    /// is at most 3).
+    pub fn tracing_cost(&self) -> Option<f64> {
+        let m = self.measurement(OURS)?;
+        let traced = m.traced?.rate();
+        (traced > 0.0).then(|| m.timed.rate() / traced)
     }
 
     /// Verilator's build time divided by linkforge's time from config to
     /// the first cycle (the target is at least 50).
     pub fn start_advantage(&self) -> Option<f64> {
-        let ours = self.measurement(Engine::Linkforge)?.first_cycle;
+        let ours = self.measurement(OURS)?.first_cycle;
         let theirs = self.measurement(Engine::Verilator)?.build;
         (!ours.is_zero()).then(|| theirs.as_secs_f64() / ours.as_secs_f64())
     }
@@ -449,8 +468,12 @@ pub fn run_workload(
         Ok(m) => Outcome::Ran(m),
         Err(e) => Outcome::Failed(e.to_string()),
     };
-    log(&format!("{name}: linkforge"));
-    let ours = outcome(measure_linkforge(workload, config));
+    let mut engines = Vec::new();
+    for engine in [SimEngine::Native, SimEngine::Interpreter] {
+        log(&format!("{name}: linkforge {engine}"));
+        let measured = measure_linkforge(workload, config, engine);
+        engines.push((Engine::Linkforge(engine), outcome(measured)));
+    }
     log(&format!("{name}: verilator"));
     let verilator = match peers::installed("verilator", "--version") {
         true => outcome(peers::verilator(workload, config)),
@@ -466,12 +489,11 @@ pub fn run_workload(
         Ok(peer) => outcome(peer.measure(workload, config)),
         Err(why) => Outcome::Skipped(why),
     };
-    let engines = vec![
-        (Engine::Linkforge, ours),
+    engines.extend([
         (Engine::Verilator, verilator),
         (Engine::Icarus, icarus),
         (Engine::RustHdl, rust_hdl),
-    ];
+    ]);
     let mismatches = compare(&engines);
     Ok(DesignReport {
         name: name.clone(),
@@ -482,7 +504,8 @@ pub fn run_workload(
     })
 }
 
-/// Every run whose checksum differs from linkforge's at the same cycle count.
+/// Every run whose checksum differs from the first engine's (linkforge
+/// native) at the same cycle count.
 fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
     let Some((_, Outcome::Ran(ours))) = engines.first() else {
         return Vec::new();
@@ -499,7 +522,7 @@ fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
             if let Some(r) = reference {
                 if r.checksum != run.checksum {
                     out.push(format!(
-                        "{} after {} cycles: linkforge {:016x}, {} {:016x}",
+                        "{} after {} cycles: linkforge native {:016x}, {} {:016x}",
                         engine.name(),
                         run.cycles,
                         r.checksum,
@@ -514,24 +537,41 @@ fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
     out
 }
 
-/// Builds the built-in simulator for `workload` and runs the checksum run
-/// and the timed run. The build and first cycle of the checksum run give
-/// the time from config to the first cycle.
+/// Builds the built-in simulator for `workload` with `engine` and runs the
+/// checksum run and the timed run (and, for the native engine, the
+/// checksum run again with a waveform of the whole design). The build and
+/// first cycle of the checksum run give the time from config to the first
+/// cycle.
 pub fn measure_linkforge(
     workload: &Workload,
     config: &BenchConfig,
+    engine: SimEngine,
 ) -> Result<Measurement, BenchError> {
+    let sim = || Sim::with_engine(&workload.design, engine);
     let start = Instant::now();
-    let sim = Sim::new(&workload.design)?;
+    let first_sim = sim()?;
     let build = start.elapsed();
-    let first = run_linkforge(sim, workload, 1)?;
-    let check = run_linkforge(Sim::new(&workload.design)?, workload, config.icarus_cycles)?;
-    let timed = run_linkforge(Sim::new(&workload.design)?, workload, config.cycles)?;
+    let first = run_linkforge(first_sim, workload, 1)?;
+    let check = run_linkforge(sim()?, workload, config.icarus_cycles)?;
+    let timed = run_linkforge(sim()?, workload, config.cycles)?;
+    let traced = match engine {
+        SimEngine::Native => {
+            let dir = tempfile::tempdir().map_err(|source| BenchError::Io {
+                context: "temporary directory for the traced run".into(),
+                source,
+            })?;
+            let mut traced = sim()?;
+            traced.trace_whole(dir.path().join("bench.fst"))?;
+            Some(run_linkforge(traced, workload, config.icarus_cycles)?)
+        }
+        SimEngine::Interpreter => None,
+    };
     Ok(Measurement {
         build,
         first_cycle: workload.elaborate + build + Duration::from_secs_f64(first.seconds),
         timed,
         check,
+        traced,
     })
 }
 
@@ -543,7 +583,8 @@ enum Drive {
 }
 
 /// Runs the stimulus protocol for `cycles` cycles on a fresh `sim` of
-/// `workload`'s design, timing only the loop.
+/// `workload`'s design, timing only the loop (and, when `sim` writes a
+/// waveform, closing it).
 pub fn run_linkforge(mut sim: Sim, workload: &Workload, cycles: u64) -> Result<Run, BenchError> {
     let handle = |p: &str| sim.signal(p);
     let resets = workload
@@ -599,6 +640,8 @@ pub fn run_linkforge(mut sim: Sim, workload: &Workload, cycles: u64) -> Result<R
             };
         }
     }
+    // A traced run's last block is compressed and written here.
+    sim.close_trace()?;
     Ok(Run {
         cycles,
         seconds: start.elapsed().as_secs_f64(),
@@ -697,9 +740,12 @@ impl Report {
             let start = d
                 .start_advantage()
                 .map_or("n/a".to_string(), |s| format!("{s:.0}x"));
+            let tracing = d
+                .tracing_cost()
+                .map_or("n/a".to_string(), |s| format!("{s:.2}x"));
             let _ = writeln!(
                 t,
-                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   ({}, top `{}`)",
+                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   untraced/traced (FST) {tracing:>6}   ({}, top `{}`)",
                 d.name,
                 ratios.join("   "),
                 d.description,
@@ -768,7 +814,7 @@ impl Report {
                 j.push_str(if k == 0 { "\n" } else { ",\n" });
                 let body = match outcome {
                     Outcome::Ran(r) => format!(
-                        "\"status\": \"ran\", \"build_s\": {:.6}, \"first_cycle_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\"",
+                        "\"status\": \"ran\", \"build_s\": {:.6}, \"first_cycle_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\", \"traced_cycles_per_s\": {}",
                         r.build.as_secs_f64(),
                         r.first_cycle.as_secs_f64(),
                         r.timed.cycles,
@@ -776,7 +822,8 @@ impl Report {
                         r.timed.rate(),
                         d.speedup_over(*engine).map_or("null".into(), |s| format!("{s:.4}")),
                         r.check.cycles,
-                        r.check.checksum
+                        r.check.checksum,
+                        r.traced.map_or("null".into(), |t| format!("{:.1}", t.rate()))
                     ),
                     Outcome::NotInstalled => "\"status\": \"not installed\"".into(),
                     Outcome::Skipped(why) => format!("\"status\": \"skipped\", \"reason\": {}", json_str(why)),
@@ -855,10 +902,11 @@ mod tests {
                 first_cycle: Duration::ZERO,
                 timed,
                 check,
+                traced: None,
             })
         };
         let engines = [
-            (Engine::Linkforge, measured(run(10, 1), run(100, 2))),
+            (OURS, measured(run(10, 1), run(100, 2))),
             (Engine::Verilator, measured(run(10, 1), run(100, 3))),
             (Engine::Icarus, measured(run(10, 1), run(10, 1))),
         ];

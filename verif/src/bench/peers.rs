@@ -98,6 +98,7 @@ pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measuremen
         first_cycle: to_verilog + build,
         timed,
         check,
+        traced: None,
     })
 }
 
@@ -147,6 +148,7 @@ pub fn icarus(workload: &Workload, config: &BenchConfig) -> Result<Measurement, 
         first_cycle: to_verilog + build,
         timed,
         check: timed,
+        traced: None,
     })
 }
 

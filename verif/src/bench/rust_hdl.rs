@@ -96,6 +96,7 @@ impl Peer {
             first_cycle: self.build,
             timed,
             check,
+            traced: None,
         })
     }
 }
