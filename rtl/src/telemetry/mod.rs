@@ -4,6 +4,7 @@
 //!
 //! - [`map`]: the register map, its rules and auto placement;
 //! - [`regblock`]: the hardware;
+//! - [`fifo`]: the history FIFO behind a register with `fifo` fields;
 //! - [`model`]: the Rust reference model the tests and scenarios check the
 //!   hardware against;
 //! - [`bench`]: a random AXI4-Lite master and scoreboard against the model,
@@ -18,6 +19,7 @@
 
 pub mod bench;
 pub mod docs;
+pub mod fifo;
 pub mod interconnect;
 pub mod map;
 pub mod model;
