@@ -59,6 +59,9 @@ struct Part {
     component: Component,
     scenario: Box<dyn Scenario>,
     exposed: Vec<Exposed>,
+    /// Registers in its window (the exposed outputs, then a history FIFO
+    /// and the temperature registers, if it has them).
+    registers: usize,
 }
 
 /// The card's scenario.
@@ -82,10 +85,12 @@ impl CardScenario {
                 ComponentKind::CxlController => Box::new(CxlScenario::prefixed(p, &prefix)?),
             };
             let exposed = component.exposed().ok()?;
+            let registers = component.register_map().ok()?.regs.len();
             parts.push(Part {
                 component,
                 scenario,
                 exposed,
+                registers,
             });
         }
         Some(CardScenario { parts })
@@ -391,7 +396,7 @@ impl Scenario for CardScenario {
         let past_registers = self
             .parts
             .first()
-            .map(|p| p.exposed.len() as u64 * u64::from(REG_BYTES));
+            .map(|p| p.registers as u64 * u64::from(REG_BYTES));
         let past_windows = Some(window_base(self.parts.len())).filter(|&a| a < space);
         for addr in [past_registers, past_windows].into_iter().flatten() {
             let (_, resp) = bus.read(sim, addr, &mut |_| {})?;
