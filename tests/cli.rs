@@ -731,7 +731,8 @@ fn prove_proves_the_cxl_tracker_and_decoder_registers() {
 
 /// `run` on a card writes its Verilog, waveform and register docs (with
 /// each component's base address; the C header compiles), and its scenario
-/// reads every component's counters over the shared bus and passes.
+/// brings the retimer's link up, reads every component's registers over the
+/// shared bus and passes.
 #[test]
 fn card_run_writes_verilog_register_docs_and_passes() {
     let dir = tempfile::tempdir().unwrap();
@@ -834,6 +835,14 @@ fn card_run_writes_verilog_register_docs_and_passes() {
     assert_ne!(metric("uplink.bus_rx_frames"), "0");
     assert_eq!(metric("mem.mismatches"), "0");
     assert_ne!(metric("mem.bus_host_reads_writes"), "0");
+    // The retimer's link came up (its run is stretched to bring-up) and
+    // forwarded blocks without an error.
+    let lock: u64 = metric("rx.lock_time_ui")
+        .parse()
+        .expect("the retimer locked");
+    assert!(lock < 40_000, "{t}");
+    assert_ne!(metric("rx.bits_checked"), "0");
+    assert_eq!(metric("rx.bit_errors"), "0");
 }
 
 /// `linkforge prove` proves `variant` of `examples/catalog.lf` to `depth`,
