@@ -486,14 +486,23 @@ fn gen_writes_register_docs_json_and_a_c_header_that_gcc_compiles() {
             "irq_status",
             "lane_status",
             "hdr_errors",
-            "lock_losses"
+            "lock_losses",
+            "prbs_errors",
+            "ltssm_history"
         ]
     );
     let offsets: Vec<u64> = regs.iter().map(|r| r["offset"].as_u64().unwrap()).collect();
     assert_eq!(
         offsets,
-        [0x0, 0x4, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x40, 0x44]
+        [0x0, 0x4, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x40, 0x44, 0x48, 0x4c]
     );
+    assert_eq!(regs[10]["fields"][2]["access"], "fifo_count");
+    assert_eq!(regs[10]["fifo"]["push"], "ltssm_history_push");
+    assert!(
+        md.contains("| `[3:0]` | `state` | FIFO |") && md.contains("history FIFO (16 entries)"),
+        "{md}"
+    );
+    assert!(read("h").contains("#define RETIMER_REGS_LTSSM_HISTORY_FIFO_DEPTH 16u"));
     assert_eq!(json["alerts"].as_array().unwrap().len(), 2);
 
     if !common::have("gcc") {

@@ -31,7 +31,17 @@
 //!   [`ffe`] and [`dfe`] layouts, per lane).
 //! - `skew[L*K-1:0]`, `aligned`, `deskew_error`: the [`deskew`] telemetry
 //!   (skew in UI).
-//! - `eb_drops[15:0]`, `eb_overflows[15:0]`: the elastic buffer's write side.
+//! - `eb_drops[15:0]`, `eb_overflows[15:0]`: the elastic buffer's write side;
+//!   `eb_underflows_rx[15:0]`: its read side's `eb_underflows`, crossed
+//!   Gray-coded through a [`sync2`] (two or three `rx_clk` edges late).
+//! - `prbs_locked[L-1:0]`, `prbs_errors[L*32-1:0]`: each lane's
+//!   [`prbs_check`] on its decided bits (with `prbs` not `off`).
+//! - `ltssm_state[3:0]`, `ltssm_transitions[15:0]`, `ltssm_recoveries[15:0]`:
+//!   the [`ltssm_tracker`] following lane 0's deskewed ordered sets (the
+//!   [`os_decoder`]) while every lane is locked and the lanes aligned;
+//!   `ltssm_changed` (the state changed at the last edge) and
+//!   `ltssm_stamp[21:0]` (the `rx_clk` cycle count, wrapping) for a
+//!   history of transitions.
 //!
 //! Ports, local domain (`rst` synchronous to `clk`, active high):
 //!
@@ -48,6 +58,10 @@
 //! [`block_align`]: super::block_align
 //! [`deskew`]: super::deskew
 //! [`elastic_buffer`]: super::elastic_buffer
+//! [`prbs_check`]: super::prbs::prbs_check
+//! [`ltssm_tracker`]: super::ltssm::ltssm_tracker
+//! [`os_decoder`]: super::ordered_sets::os_decoder
+//! [`sync2`]: crate::common::sync2::sync2
 
 use super::block_align::{block_align, BlockAlignConfig};
 use super::cdr::{cdr, CdrConfig, Detector};
@@ -61,7 +75,9 @@ use super::ordered_sets::os_decoder;
 use super::prbs::{poly_degree, prbs_check, PrbsConfig, POLYS};
 use super::COUNT_WIDTH;
 use crate::catalog::{BlockKind, Params};
-use crate::common::saturating_count;
+use crate::common::async_fifo::cross;
+use crate::common::sync2::{sync2, Sync2Config};
+use crate::common::{from_gray, saturating_count, to_gray};
 use crate::params::{
     check_range, checked, choice_param, choice_spec, int_param, int_spec, param_error, IntRange,
 };
@@ -72,6 +88,7 @@ use crate::telemetry::wiring::{
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
+use std::sync::Arc;
 
 const LANES: IntRange = (1, 16);
 const SAMPLE_BITS: IntRange = (6, 12);
@@ -414,7 +431,45 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
     ] {
         expose(&mut m, port, of.io(inner)?);
     }
+    let underflows = u_eb.io("underflows")?;
+    let mut crossed = Ok(lit(0, COUNT_WIDTH));
+    let local = Domain {
+        clock: clk,
+        reset: Some(rst),
+    };
+    m.in_domain(local, |m| {
+        crossed = count_to_domain(m, module_name, "eb_underflows", underflows, rx_clk)
+    });
+    expose(&mut m, "eb_underflows_rx", crossed?);
     m.finish()
+}
+
+/// The saturating count `count` (of the current domain, stepping by at
+/// most one per edge) in the domain of `to`: Gray-coded in a register,
+/// through a [`sync2`] clocked by `to`, decoded. Each value seen is one
+/// the count had (only one Gray bit changes per step).
+fn count_to_domain(
+    m: &mut ModuleBuilder,
+    module_name: &str,
+    name: &str,
+    count: Signal,
+    to: Clock,
+) -> Result<Expr, HdlError> {
+    let gray = m.reg(format!("{name}_gray"), count.width()).reset(0);
+    m.next(gray, to_gray(count));
+    let sync = Arc::new(sync2(
+        &format!("{module_name}_sync2_w{}", count.width()),
+        &Sync2Config {
+            width: count.width(),
+        },
+    )?);
+    Ok(from_gray(cross(
+        m,
+        &format!("u_sync_{name}"),
+        &sync,
+        gray,
+        to,
+    )?))
 }
 
 /// One lane's receive path; collects its outputs into `out`.
@@ -659,7 +714,8 @@ pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
 /// What a retimer with `telemetry` exposes, all in the receive domain: PI
 /// codes, CDR and block lock, sync-header errors and lock losses, FFE and
 /// DFE taps, skew, alignment, the elastic buffer's write-side drops and
-/// overflows, PRBS lock and error counts (with a checker), the LTSSM state,
+/// overflows and its read-side underflows (crossed from the local domain),
+/// PRBS lock and error counts (with a checker), the LTSSM state,
 /// transition and recovery counts (packed ports take one register per 32
 /// bits); then the history FIFO `ltssm_history` of the states entered
 /// (`state`, and `stamp`: the low [`STAMP_BITS`] bits of the `rx_clk`
@@ -678,6 +734,7 @@ pub fn telemetry(cfg: &RetimerConfig) -> Exposure {
         "deskew_error",
         "eb_drops",
         "eb_overflows",
+        "eb_underflows_rx",
     ];
     if cfg.prbs.is_some() {
         ports.extend(["prbs_locked", "prbs_errors"]);

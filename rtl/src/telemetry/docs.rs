@@ -164,8 +164,16 @@ pub fn json(name: &str, map: &RegMap, bus: BusClock, windows: &Windows) -> Strin
                 )
             })
             .collect();
+        let fifo = if r.is_fifo() {
+            format!(
+                "\"fifo\": {{\"depth\": {FIFO_DEPTH}, \"push\": {}}}, ",
+                json_str(&format!("{}_push", r.name))
+            )
+        } else {
+            String::new()
+        };
         regs.push(format!(
-            "    {{\"name\": {}, \"offset\": {}, \"reset\": {}, \"description\": {}, \"fields\": [\n{}\n    ]}}",
+            "    {{\"name\": {}, \"offset\": {}, \"reset\": {}, \"description\": {}, {fifo}\"fields\": [\n{}\n    ]}}",
             json_str(&r.name),
             r.offset,
             r.reset(),
