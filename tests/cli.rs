@@ -486,14 +486,23 @@ fn gen_writes_register_docs_json_and_a_c_header_that_gcc_compiles() {
             "irq_status",
             "lane_status",
             "hdr_errors",
-            "lock_losses"
+            "lock_losses",
+            "prbs_errors",
+            "ltssm_history"
         ]
     );
     let offsets: Vec<u64> = regs.iter().map(|r| r["offset"].as_u64().unwrap()).collect();
     assert_eq!(
         offsets,
-        [0x0, 0x4, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x40, 0x44]
+        [0x0, 0x4, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x40, 0x44, 0x48, 0x4c]
     );
+    assert_eq!(regs[10]["fields"][2]["access"], "fifo_count");
+    assert_eq!(regs[10]["fifo"]["push"], "ltssm_history_push");
+    assert!(
+        md.contains("| `[3:0]` | `state` | FIFO |") && md.contains("history FIFO (16 entries)"),
+        "{md}"
+    );
+    assert!(read("h").contains("#define RETIMER_REGS_LTSSM_HISTORY_FIFO_DEPTH 16u"));
     assert_eq!(json["alerts"].as_array().unwrap().len(), 2);
 
     if !common::have("gcc") {
@@ -731,7 +740,8 @@ fn prove_proves_the_cxl_tracker_and_decoder_registers() {
 
 /// `run` on a card writes its Verilog, waveform and register docs (with
 /// each component's base address; the C header compiles), and its scenario
-/// reads every component's counters over the shared bus and passes.
+/// brings the retimer's link up, reads every component's registers over the
+/// shared bus and passes.
 #[test]
 fn card_run_writes_verilog_register_docs_and_passes() {
     let dir = tempfile::tempdir().unwrap();
@@ -834,6 +844,14 @@ fn card_run_writes_verilog_register_docs_and_passes() {
     assert_ne!(metric("uplink.bus_rx_frames"), "0");
     assert_eq!(metric("mem.mismatches"), "0");
     assert_ne!(metric("mem.bus_host_reads_writes"), "0");
+    // The retimer's link came up (its run is stretched to bring-up) and
+    // forwarded blocks without an error.
+    let lock: u64 = metric("rx.lock_time_ui")
+        .parse()
+        .expect("the retimer locked");
+    assert!(lock < 40_000, "{t}");
+    assert_ne!(metric("rx.bits_checked"), "0");
+    assert_eq!(metric("rx.bit_errors"), "0");
 }
 
 /// `linkforge prove` proves `variant` of `examples/catalog.lf` to `depth`,

@@ -33,7 +33,9 @@ use crate::switch::switch::{switch, SwitchConfig};
 use crate::telemetry::interconnect::{bus_addr_width, interconnect, window_base, Window};
 use crate::telemetry::map::{RegMap, Register};
 use crate::telemetry::regblock::PREFIX;
-use crate::telemetry::wiring::{exposed, exposure_map, pass_through, with_registers, Exposed, BUS};
+use crate::telemetry::wiring::{
+    exposed, exposure_map, pass_through, with_registers, Exposed, Exposure, BUS,
+};
 use crate::telemetry::{BusClock, CLK_RST};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
@@ -120,28 +122,28 @@ pub struct Component {
 impl Component {
     /// The component without its register block, as module `module_name`,
     /// with the outputs its register block exposes.
-    pub fn core(&self, module_name: &str) -> Result<(Module, Vec<String>), RtlError> {
+    pub fn core(&self, module_name: &str) -> Result<(Module, Exposure), RtlError> {
         Ok(match self.kind {
             ComponentKind::Retimer => (
                 retimer(module_name, &RetimerConfig::from_params(&self.params)?)?,
-                crate::retimer::top::telemetry_ports(),
+                crate::retimer::top::telemetry(&RetimerConfig::from_params(&self.params)?),
             ),
             ComponentKind::Switch => {
                 let cfg = SwitchConfig::from_params(&self.params)?;
                 (
                     switch(module_name, &cfg)?,
-                    crate::switch::switch::telemetry_ports(&cfg),
+                    crate::switch::switch::telemetry_ports(&cfg).into(),
                 )
             }
             ComponentKind::EthPcs => (
                 eth_pcs(module_name, &EthPcsConfig::from_params(&self.params)?)?,
-                crate::ethernet::pcs::telemetry_ports(),
+                crate::ethernet::pcs::telemetry_ports().into(),
             ),
             ComponentKind::CxlController => {
                 let cfg = ControllerConfig::from_params(&self.params)?;
                 (
                     cxl_controller(module_name, &cfg)?,
-                    crate::cxl::controller::telemetry_ports(&cfg),
+                    crate::cxl::controller::telemetry_ports(&cfg).into(),
                 )
             }
         })
@@ -151,7 +153,7 @@ impl Component {
     /// `i` at offset `4 * i` of its window), with the output each reads.
     pub fn exposed(&self) -> Result<Vec<Exposed>, RtlError> {
         let (core, expose) = self.core("core")?;
-        Ok(exposed(&core, &expose)?)
+        Ok(exposed(&core, &expose.ports)?)
     }
 
     /// The register map of the component's own register block (offsets

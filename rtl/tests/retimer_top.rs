@@ -34,6 +34,8 @@ fn config(lanes: u32) -> RetimerConfig {
         pi_bits: 6,
         max_skew: 64,
         eb_depth: 32,
+        prbs: Some(31),
+        ltssm_timeout: 1_536_000_000,
     }
 }
 

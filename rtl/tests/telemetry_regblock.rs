@@ -12,7 +12,9 @@ use linkforge_hdl::Design;
 use linkforge_rtl::switch::bench::BenchFailure;
 use linkforge_rtl::telemetry::bench::{Bench, BenchReport};
 use linkforge_rtl::telemetry::default_map;
-use linkforge_rtl::telemetry::map::{field_mask, Access, Alert, Field, FieldRef, RegMap, Register};
+use linkforge_rtl::telemetry::map::{
+    field_mask, Access, Alert, Field, FieldRef, RegMap, Register, FIFO_COUNT_BITS,
+};
 use linkforge_rtl::telemetry::regblock::regblock;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::{SignalHandle, Sim, SimError};
@@ -34,7 +36,7 @@ fn run(hw: &RegMap, map: &RegMap, cycles: u64, seed: u64) -> Result<BenchReport,
 
 /// A valid map made from random words: 1..=4 registers at distinct word
 /// offsets, each with 1..=4 fields of every access type at random
-/// positions, and up to two alerts.
+/// positions (history FIFOs included), and up to two alerts.
 fn map_from(words: &[u64]) -> RegMap {
     let mut w = words.iter().copied().cycle();
     let mut next = move || w.next().unwrap_or(0);
@@ -56,8 +58,12 @@ fn map_from(words: &[u64]) -> RegMap {
             let mut lsb = 0u32;
             for j in 0..1 + next() % 4 {
                 let r = next();
-                let access = Access::ALL[(r % 5) as usize];
-                let width = 1 + (r >> 3) as u32 % 6;
+                let access = Access::ALL[(r % Access::ALL.len() as u64) as usize];
+                let width = if access == Access::FifoCount {
+                    FIFO_COUNT_BITS
+                } else {
+                    1 + (r >> 3) as u32 % 6
+                };
                 lsb += (r >> 8) as u32 % 4;
                 if lsb + width > 32 {
                     break;
@@ -67,7 +73,7 @@ fn map_from(words: &[u64]) -> RegMap {
                     lsb,
                     width,
                     access,
-                    reset: if access == Access::Ro {
+                    reset: if !access.stored() {
                         0
                     } else {
                         (r >> 16) as u32 & field_mask(width)
@@ -76,6 +82,13 @@ fn map_from(words: &[u64]) -> RegMap {
                     desc: String::new(),
                 });
                 lsb += width;
+            }
+            // A FIFO's count and overflow need its entry: without a
+            // `fifo` field they become `ro`.
+            if !fields.iter().any(|f| f.access == Access::Fifo) {
+                for f in fields.iter_mut().filter(|f| f.access.in_fifo()) {
+                    f.access = Access::Ro;
+                }
             }
             Register {
                 name: format!("r{i}"),
@@ -153,6 +166,46 @@ fn the_default_map_sees_every_kind_of_traffic() {
     assert!(r.checks > r.cycles, "{r:?}");
 }
 
+/// The default map with a history register at 0x20: two entry fields,
+/// the count and the overflow flag.
+fn history_map() -> RegMap {
+    let mut map = default_map();
+    let field = |name: &str, lsb, width, access| Field {
+        name: name.into(),
+        lsb,
+        width,
+        access,
+        reset: 0,
+        irq: false,
+        desc: String::new(),
+    };
+    map.regs.push(Register {
+        name: "hist".into(),
+        offset: 0x20,
+        desc: String::new(),
+        fields: vec![
+            field("state", 0, 4, Access::Fifo),
+            field("stamp", 4, 16, Access::Fifo),
+            field("count", 24, FIFO_COUNT_BITS, Access::FifoCount),
+            field("ovf", 31, 1, Access::FifoOvf),
+        ],
+    });
+    map
+}
+
+/// Pushes one cycle in four against random reads fill the history FIFO,
+/// overflow it and drain it, in order; a block whose count does not follow
+/// the FIFO disagrees.
+#[test]
+fn a_history_fifo_register_matches_the_model() {
+    let map = history_map();
+    let r = run(&map, &map, 6000, 3).unwrap_or_else(|f| panic!("{f:?}"));
+    assert!(r.reads > 300, "{r:?}");
+    let mut hw = map.clone();
+    hw.regs[8].fields[2].access = Access::Ro;
+    assert!(run(&hw, &map, 3000, 5).is_err());
+}
+
 /// The bench notices a block that differs from its map: a reset value, an
 /// access type, a bit position.
 #[test]
@@ -174,6 +227,7 @@ fn the_bench_catches_a_block_that_differs_from_the_map() {
 #[test]
 fn verilog_tools_accept_register_blocks() {
     check_verilog(regblock("regmap_default", &default_map()));
+    check_verilog(regblock("regmap_history", &history_map()));
     let words: Vec<u64> = (0..24u64)
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .collect();

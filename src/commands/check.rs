@@ -46,7 +46,8 @@ pub fn check_variant(
     wave_dir: &mut OutDir,
 ) -> Result<CheckResult, CliError> {
     crate::limits::check_wave(&variant.name, design, max_cycles as u64)?;
-    let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    let mut scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    scenario.for_short_cases();
     let rules = LiveRules::of(variant, design)?;
     let words = scenario.words_per_cycle();
     let config = Config {
@@ -108,7 +109,8 @@ fn replay(
     stimulus: &[Vec<u64>],
     wave: &Path,
 ) -> Result<(), CliError> {
-    let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    let mut scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
+    scenario.for_short_cases();
     let mut sim = Sim::new(design).map_err(|e| CliError::Failed(e.to_string()))?;
     let failed = |e| CliError::Usage(format!("waveform {}: {e}", wave.display()));
     sim.trace_whole(wave).map_err(failed)?;

@@ -106,6 +106,11 @@ pub trait Scenario {
     fn picture_suffixes(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Prepares the scenario for the short random cases of a property
+    /// check: they run as many cycles as their stimulus and hold the design
+    /// to no bring-up (a card's retimers need not lock there). Nothing to
+    /// do for most kinds.
+    fn for_short_cases(&mut self) {}
 }
 
 /// The scenario of a variant: a dedicated one for its block kind when there

@@ -135,7 +135,7 @@ pub fn async_fifo(module_name: &str, cfg: &AsyncFifoConfig) -> Result<Module, Hd
 }
 
 /// Instantiates `sync` as `name`, clocked by `clock`, fed by `d`; returns its output.
-fn cross(
+pub(crate) fn cross(
     m: &mut ModuleBuilder,
     name: &str,
     sync: &Arc<Module>,

@@ -613,7 +613,7 @@ pub fn kind() -> BlockKind {
         ],
         build: |name, p| {
             let cfg = ControllerConfig::from_params(p)?;
-            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg), |n| {
+            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg).into(), |n| {
                 cxl_controller(n, &cfg)
             })
         },
@@ -639,5 +639,7 @@ pub fn telemetry_ports(cfg: &ControllerConfig) -> Vec<String> {
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
     let cfg = ControllerConfig::from_params(p)?;
-    telemetry_map(p, &telemetry_ports(&cfg), |n| cxl_controller(n, &cfg))
+    telemetry_map(p, &telemetry_ports(&cfg).into(), |n| {
+        cxl_controller(n, &cfg)
+    })
 }

@@ -62,7 +62,8 @@ use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::State;
 
-const TIMEOUT: IntRange = (2, 1 << 40);
+/// Range of `timeout_cycles`.
+pub const TIMEOUT: IntRange = (2, 1 << 40);
 const HISTORY: IntRange = (1, 1024);
 
 /// The tracker's states, in encoding order.

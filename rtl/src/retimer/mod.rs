@@ -1,6 +1,7 @@
 //! Retimer blocks (PCIe 5/6, CXL): PRBS generators and checkers, scramblers,
 //! 128b/130b block alignment, elastic buffer, lane deskew, FFE/DFE with LMS
-//! adaptation, clock-data recovery, PAM4 coding, the LTSSM tracker, and the
+//! adaptation, clock-data recovery, PAM4 coding, the LTSSM tracker and the
+//! ordered-set decoder that feeds it, and the
 //! composed `retimer` datapath ([`top`]).
 
 /// Width of the saturating event counters the retimer blocks expose as telemetry.
@@ -13,6 +14,7 @@ pub mod elastic_buffer;
 pub mod ffe;
 pub mod framing;
 pub mod ltssm;
+pub mod ordered_sets;
 pub mod pam4;
 pub mod prbs;
 pub mod scrambler;

@@ -44,7 +44,15 @@ use linkforge_hdl::prelude::*;
 
 const WIDTH: IntRange = (1, 256);
 /// Catalogue names of the polynomials.
-const POLYS: [&str; 5] = ["prbs7", "prbs9", "prbs15", "prbs23", "prbs31"];
+pub const POLYS: [&str; 5] = ["prbs7", "prbs9", "prbs15", "prbs23", "prbs31"];
+
+/// The degree of the polynomial named `name` (`prbs<n>`), for parameter
+/// `param`.
+pub fn poly_degree(param: &str, name: &str) -> Result<u32, RtlError> {
+    name.trim_start_matches("prbs")
+        .parse()
+        .map_err(|_| param_error(param, format!("`{name}` is not prbs<n>")))
+}
 /// Consecutive words with errors after which a locked checker unlocks.
 pub const LOSS_WORDS: u64 = 8;
 
@@ -63,10 +71,7 @@ impl PrbsConfig {
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let poly = choice_param(p, "poly", &POLYS)?;
         let cfg = PrbsConfig {
-            poly: poly
-                .trim_start_matches("prbs")
-                .parse()
-                .map_err(|_| param_error("poly", format!("`{poly}` is not prbs<n>")))?,
+            poly: poly_degree("poly", poly)?,
             width: int_param(p, "width")?,
         };
         cfg.validate()?;

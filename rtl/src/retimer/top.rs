@@ -31,7 +31,17 @@
 //!   [`ffe`] and [`dfe`] layouts, per lane).
 //! - `skew[L*K-1:0]`, `aligned`, `deskew_error`: the [`deskew`] telemetry
 //!   (skew in UI).
-//! - `eb_drops[15:0]`, `eb_overflows[15:0]`: the elastic buffer's write side.
+//! - `eb_drops[15:0]`, `eb_overflows[15:0]`: the elastic buffer's write side;
+//!   `eb_underflows_rx[15:0]`: its read side's `eb_underflows`, crossed
+//!   Gray-coded through a [`sync2`] (two or three `rx_clk` edges late).
+//! - `prbs_locked[L-1:0]`, `prbs_errors[L*32-1:0]`: each lane's
+//!   [`prbs_check`] on its decided bits (with `prbs` not `off`).
+//! - `ltssm_state[3:0]`, `ltssm_transitions[15:0]`, `ltssm_recoveries[15:0]`:
+//!   the [`ltssm_tracker`] following lane 0's deskewed ordered sets (the
+//!   [`os_decoder`]) while every lane is locked and the lanes aligned;
+//!   `ltssm_changed` (the state changed at the last edge) and
+//!   `ltssm_stamp[21:0]` (the `rx_clk` cycle count, wrapping) for a
+//!   history of transitions.
 //!
 //! Ports, local domain (`rst` synchronous to `clk`, active high):
 //!
@@ -48,6 +58,10 @@
 //! [`block_align`]: super::block_align
 //! [`deskew`]: super::deskew
 //! [`elastic_buffer`]: super::elastic_buffer
+//! [`prbs_check`]: super::prbs::prbs_check
+//! [`ltssm_tracker`]: super::ltssm::ltssm_tracker
+//! [`os_decoder`]: super::ordered_sets::os_decoder
+//! [`sync2`]: crate::common::sync2::sync2
 
 use super::block_align::{block_align, BlockAlignConfig};
 use super::cdr::{cdr, CdrConfig, Detector};
@@ -56,15 +70,25 @@ use super::dfe::{dfe, DfeConfig, Modulation};
 use super::elastic_buffer::{elastic_buffer, ElasticBufferConfig};
 use super::ffe::{ffe, FfeConfig};
 use super::framing::{serializer, symbol_framer, LANE_WORD_BITS};
+use super::ltssm::{ltssm_tracker, LtssmConfig, STATE_WIDTH, TIMEOUT as LTSSM_TIMEOUT};
+use super::ordered_sets::os_decoder;
+use super::prbs::{poly_degree, prbs_check, PrbsConfig, POLYS};
 use super::COUNT_WIDTH;
 use crate::catalog::{BlockKind, Params};
-use crate::common::saturating_count;
-use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::common::async_fifo::cross;
+use crate::common::sync2::{sync2, Sync2Config};
+use crate::common::{from_gray, saturating_count, to_gray};
+use crate::params::{
+    check_range, checked, choice_param, choice_spec, int_param, int_spec, param_error, IntRange,
+};
 use crate::telemetry::map::RegMap;
-use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec};
+use crate::telemetry::wiring::{
+    build_with_telemetry, telemetry_map, telemetry_spec, Exposure, History,
+};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
+use std::sync::Arc;
 
 const LANES: IntRange = (1, 16);
 const SAMPLE_BITS: IntRange = (6, 12);
@@ -107,6 +131,12 @@ pub struct RetimerConfig {
     pub max_skew: u32,
     /// Elastic-buffer depth in words (a power of two, 32..=256).
     pub eb_depth: u32,
+    /// Degree of each lane's PRBS checker polynomial (7, 9, 15, 23 or 31),
+    /// `None` for no checker.
+    pub prbs: Option<u32>,
+    /// Edges of `rx_clk` an LTSSM training state may last before it times
+    /// out (the spec's 24 ms).
+    pub ltssm_timeout: u64,
 }
 
 impl RetimerConfig {
@@ -123,6 +153,11 @@ impl RetimerConfig {
             pi_bits: int_param(p, "pi_bits")?,
             max_skew: int_param(p, "max_skew")?,
             eb_depth: int_param(p, "eb_depth")?,
+            prbs: match choice_param(p, "prbs", &PRBS_CHOICES)? {
+                NO_PRBS => None,
+                name => Some(poly_degree("prbs", name)?),
+            },
+            ltssm_timeout: int_param(p, "ltssm_timeout")?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -152,7 +187,25 @@ impl RetimerConfig {
         self.dfe().validate()?;
         self.cdr().validate()?;
         self.deskew().validate()?;
+        if let Some(prbs) = self.prbs() {
+            prbs.validate()?;
+        }
+        self.ltssm().validate()?;
         self.elastic_buffer().validate()
+    }
+
+    /// Each lane's PRBS checker, one decided bit per UI, if any.
+    pub fn prbs(&self) -> Option<PrbsConfig> {
+        self.prbs.map(|poly| PrbsConfig { poly, width: 1 })
+    }
+
+    /// The LTSSM tracker: its own history is one entry (unused: the
+    /// register block keeps the history, with time stamps).
+    pub fn ltssm(&self) -> LtssmConfig {
+        LtssmConfig {
+            timeout_cycles: self.ltssm_timeout,
+            history_depth: 1,
+        }
     }
 
     /// Each lane's FFE.
@@ -216,6 +269,14 @@ impl RetimerConfig {
     }
 }
 
+/// The `prbs` choice without a checker.
+const NO_PRBS: &str = "off";
+/// The `prbs` choices: off or a polynomial.
+const PRBS_CHOICES: [&str; 6] = [NO_PRBS, POLYS[0], POLYS[1], POLYS[2], POLYS[3], POLYS[4]];
+/// Bits of the LTSSM transition time stamp (low bits of the `rx_clk`
+/// cycle count).
+pub const STAMP_BITS: u32 = 22;
+
 /// Per-lane signals the top collects into its packed ports.
 #[derive(Default)]
 struct LaneOutputs {
@@ -226,6 +287,8 @@ struct LaneOutputs {
     lock_losses: Vec<Expr>,
     ffe_coefs: Vec<Expr>,
     dfe_coefs: Vec<Expr>,
+    prbs_locked: Vec<Expr>,
+    prbs_errors: Vec<Expr>,
     deskew_data: Vec<Expr>,
     deskew_marker: Vec<Expr>,
 }
@@ -250,6 +313,7 @@ struct LaneModules {
     cdr: Module,
     align: Module,
     framer: Module,
+    prbs: Option<Module>,
 }
 
 /// Builds the retimer as module `module_name`.
@@ -265,6 +329,10 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
             &BlockAlignConfig { width: 1 },
         )?,
         framer: symbol_framer(&format!("{module_name}_symbol_framer"))?,
+        prbs: cfg
+            .prbs()
+            .map(|c| prbs_check(&format!("{module_name}_prbs_check"), &c))
+            .transpose()?,
     };
     let mut m = ModuleBuilder::new(module_name);
     let rx_clk = m.clock("rx_clk");
@@ -317,9 +385,13 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
         ("lock_losses", lanes.lock_losses),
         ("ffe_coefs", lanes.ffe_coefs),
         ("dfe_coefs", lanes.dfe_coefs),
+        ("prbs_locked", lanes.prbs_locked),
+        ("prbs_errors", lanes.prbs_errors),
     ];
     for (name, values) in outputs {
-        expose(&mut m, name, pack(values));
+        if !values.is_empty() {
+            expose(&mut m, name, pack(values));
+        }
     }
     m.assign(u_deskew.io("in_data")?, pack(lanes.deskew_data));
     m.assign(u_deskew.io("in_marker")?, pack(lanes.deskew_marker));
@@ -332,11 +404,17 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
         expose(&mut m, port, u_deskew.io(inner)?);
     }
     let deskewed = u_deskew.io("out_data")?;
+    let ready = aligned_in & pack(lanes.block_lock).all();
     let mut fed = Ok(());
     m.in_domain(rx, |m| {
-        fed = feed_elastic_buffer(m, cfg, deskewed, aligned_in, pack(lanes.block_lock), &u_eb)
+        fed = feed_elastic_buffer(m, cfg, deskewed, ready.clone(), &u_eb)
     });
     fed?;
+    let mut tracked = Ok(());
+    m.in_domain(rx, |m| {
+        tracked = track_ltssm(m, module_name, cfg, deskewed, ready, (rx_clk, rx_rst))
+    });
+    tracked?;
 
     // Local side: the elastic buffer into the serializer.
     m.assign(u_ser.io("in_valid")?, u_eb.io("out_valid")?);
@@ -353,7 +431,45 @@ pub fn retimer(module_name: &str, cfg: &RetimerConfig) -> Result<Module, HdlErro
     ] {
         expose(&mut m, port, of.io(inner)?);
     }
+    let underflows = u_eb.io("underflows")?;
+    let mut crossed = Ok(lit(0, COUNT_WIDTH));
+    let local = Domain {
+        clock: clk,
+        reset: Some(rst),
+    };
+    m.in_domain(local, |m| {
+        crossed = count_to_domain(m, module_name, "eb_underflows", underflows, rx_clk)
+    });
+    expose(&mut m, "eb_underflows_rx", crossed?);
     m.finish()
+}
+
+/// The saturating count `count` (of the current domain, stepping by at
+/// most one per edge) in the domain of `to`: Gray-coded in a register,
+/// through a [`sync2`] clocked by `to`, decoded. Each value seen is one
+/// the count had (only one Gray bit changes per step).
+fn count_to_domain(
+    m: &mut ModuleBuilder,
+    module_name: &str,
+    name: &str,
+    count: Signal,
+    to: Clock,
+) -> Result<Expr, HdlError> {
+    let gray = m.reg(format!("{name}_gray"), count.width()).reset(0);
+    m.next(gray, to_gray(count));
+    let sync = Arc::new(sync2(
+        &format!("{module_name}_sync2_w{}", count.width()),
+        &Sync2Config {
+            width: count.width(),
+        },
+    )?);
+    Ok(from_gray(cross(
+        m,
+        &format!("u_sync_{name}"),
+        &sync,
+        gray,
+        to,
+    )?))
 }
 
 /// One lane's receive path; collects its outputs into `out`.
@@ -421,6 +537,13 @@ fn receive_lane(
     out.block_lock.push(lock.into());
     out.ffe_coefs.push(u_ffe.io("coefs")?.into());
     out.dfe_coefs.push(u_dfe.io("coefs")?.into());
+    if let Some(checker) = &subs.prbs {
+        let u_prbs = inst(m, "prbs", checker)?;
+        m.assign(u_prbs.io("in_valid")?, high());
+        m.assign(u_prbs.io("in_data")?, u_dfe.io("decision")?);
+        out.prbs_locked.push(u_prbs.io("locked")?.into());
+        out.prbs_errors.push(u_prbs.io("err_count")?.into());
+    }
     let w = |p: &str| u_framer.io(p);
     out.deskew_data.push(cat![
         w("word_valid")?,
@@ -433,26 +556,95 @@ fn receive_lane(
     Ok(())
 }
 
+/// Lane `lane`'s `{valid, skp, start, hdr, sym}` word of the deskewed
+/// lanes.
+fn lane_word(deskewed: Signal, lane: u32) -> Expr {
+    let base = lane * DESKEW_WORD_BITS;
+    deskewed.slice(base + DESKEW_WORD_BITS - 1, base)
+}
+
+/// The LTSSM tracker on lane 0's deskewed ordered sets (while `ready`:
+/// every lane locked, the lanes aligned) and what it exposes: `ltssm_state`,
+/// `ltssm_transitions`, `ltssm_recoveries`, and for the history
+/// `ltssm_changed` (the state changed at the last edge) with
+/// `ltssm_stamp` (the low [`STAMP_BITS`] bits of the `rx_clk` cycle count
+/// then).
+fn track_ltssm(
+    m: &mut ModuleBuilder,
+    module_name: &str,
+    cfg: &RetimerConfig,
+    deskewed: Signal,
+    ready: Expr,
+    (clk, rst): (Clock, Reset),
+) -> Result<(), HdlError> {
+    let decoder = m.instance(
+        "u_os_decoder",
+        os_decoder(&format!("{module_name}_os_decoder"))?,
+    );
+    let tracker = m.instance(
+        "u_ltssm",
+        ltssm_tracker(&format!("{module_name}_ltssm"), &cfg.ltssm())?,
+    );
+    for u in [&decoder, &tracker] {
+        m.assign(u.io("clk")?, clk);
+        m.assign(u.io("rst")?, rst);
+    }
+    let word = lane_word(deskewed, 0);
+    let valid = word.clone().bit(DESKEW_WORD_BITS - 1) & ready;
+    m.assign(decoder.io("word_valid")?, valid);
+    m.assign(
+        decoder.io("word_start")?,
+        word.clone().bit(LANE_WORD_BITS - 1),
+    );
+    m.assign(decoder.io("word_hdr")?, word.clone().slice(9, 8));
+    m.assign(decoder.io("word_sym")?, word.slice(7, 0));
+    for seen in [
+        "ts1_seen",
+        "ts2_seen",
+        "ts_link_num_valid",
+        "ts_eq",
+        "ts_ec",
+        "hot_reset_bit",
+        "disable_bit",
+        "loopback_bit",
+        "eieos_seen",
+        "eios_seen",
+        "idle_seen",
+    ] {
+        m.assign(tracker.io(seen)?, decoder.io(seen)?);
+    }
+    // Electrical idle and the power-management handshakes are not decoded.
+    for level in ["electrical_idle", "pm_l1", "pm_l2", "hist_pop"] {
+        m.assign(tracker.io(level)?, low());
+    }
+    let state = tracker.io("state")?;
+    let cycle = m.reg("cycle", STAMP_BITS).reset(0);
+    m.next(cycle, cycle + lit(1, STAMP_BITS));
+    let last = m.reg("ltssm_last", STATE_WIDTH).reset(0);
+    m.next(last, state);
+    expose(m, "ltssm_state", state);
+    expose(m, "ltssm_transitions", tracker.io("transitions")?);
+    expose(m, "ltssm_recoveries", tracker.io("recovery_count")?);
+    expose(m, "ltssm_changed", state.ne(last));
+    expose(m, "ltssm_stamp", cycle);
+    Ok(())
+}
+
 /// Writes the deskewed lanes into the elastic buffer from the first symbol
-/// of a block with every lane locked and the lanes aligned, until either
-/// is lost.
+/// of a block while `ready` (every lane locked and the lanes aligned),
+/// until it is lost.
 fn feed_elastic_buffer(
     m: &mut ModuleBuilder,
     cfg: &RetimerConfig,
     deskewed: Signal,
-    aligned: Signal,
-    block_lock: Expr,
+    ready: Expr,
     eb: &InstanceHandle,
 ) -> Result<(), HdlError> {
-    let lane_word = |lane: u32| {
-        let base = lane * DESKEW_WORD_BITS;
-        deskewed.slice(base + DESKEW_WORD_BITS - 1, base)
-    };
+    let lane_word = |lane: u32| lane_word(deskewed, lane);
     let lane0 = lane_word(0);
     let valid = lane0.clone().bit(DESKEW_WORD_BITS - 1);
     let skp = lane0.clone().bit(DESKEW_WORD_BITS - 2);
     let start = lane0.bit(LANE_WORD_BITS - 1);
-    let ready = aligned & block_lock.all();
     let forwarding = m.reg("forwarding", 1).reset(0);
     let opens = ready.clone() & valid.clone() & start;
     m.when(!ready.clone(), |m| m.next(forwarding, low()))
@@ -488,13 +680,27 @@ pub fn kind() -> BlockKind {
                 32,
                 "elastic-buffer depth in words (a power of two)",
             ),
+            choice_spec(
+                "prbs",
+                "",
+                &PRBS_CHOICES,
+                "prbs31",
+                "each lane's PRBS checker on the decided bits (its error count saturates), or off",
+            ),
+            int_spec(
+                "ltssm_timeout",
+                "",
+                LTSSM_TIMEOUT,
+                1_536_000_000,
+                "rx_clk edges before an LTSSM training state times out (24 ms at 64 GT/s)",
+            ),
             telemetry_spec(
-                "expose the receive-side counters and states read-only on an AXI4-Lite register block (s_axil_*, clocked by rx_clk)",
+                "expose the receive-side counters and states (PRBS errors, LTSSM state and a history FIFO of its transitions, die temperature with alerts on irq) on an AXI4-Lite register block (s_axil_*, clocked by rx_clk)",
             ),
         ],
         build: |name, p| {
             let cfg = RetimerConfig::from_params(p)?;
-            build_with_telemetry(name, p, TELEMETRY_BUS, &telemetry_ports(), |n| {
+            build_with_telemetry(name, p, TELEMETRY_BUS, &telemetry(&cfg), |n| {
                 retimer(n, &cfg)
             })
         },
@@ -505,13 +711,17 @@ pub fn kind() -> BlockKind {
 /// where the exposed values live.
 pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
 
-/// The receive-domain outputs a retimer with `telemetry` exposes, in
-/// register order: PI codes, CDR and block lock, sync-header errors and
-/// lock losses, FFE and DFE taps, skew, alignment and the elastic buffer's
-/// write-side drops and overflows (packed ports take one register per 32
-/// bits).
-pub fn telemetry_ports() -> Vec<String> {
-    [
+/// What a retimer with `telemetry` exposes, all in the receive domain: PI
+/// codes, CDR and block lock, sync-header errors and lock losses, FFE and
+/// DFE taps, skew, alignment, the elastic buffer's write-side drops and
+/// overflows and its read-side underflows (crossed from the local domain),
+/// PRBS lock and error counts (with a checker), the LTSSM state,
+/// transition and recovery counts (packed ports take one register per 32
+/// bits); then the history FIFO `ltssm_history` of the states entered
+/// (`state`, and `stamp`: the low [`STAMP_BITS`] bits of the `rx_clk`
+/// cycle count at the change), and the die temperature with its alerts.
+pub fn telemetry(cfg: &RetimerConfig) -> Exposure {
+    let mut ports = vec![
         "pi_code",
         "cdr_locked",
         "block_lock",
@@ -524,14 +734,30 @@ pub fn telemetry_ports() -> Vec<String> {
         "deskew_error",
         "eb_drops",
         "eb_overflows",
-    ]
-    .map(String::from)
-    .to_vec()
+        "eb_underflows_rx",
+    ];
+    if cfg.prbs.is_some() {
+        ports.extend(["prbs_locked", "prbs_errors"]);
+    }
+    ports.extend(["ltssm_state", "ltssm_transitions", "ltssm_recoveries"]);
+    Exposure {
+        ports: ports.into_iter().map(String::from).collect(),
+        history: Some(History {
+            name: "ltssm_history".into(),
+            desc: "LTSSM states entered, oldest first; a read removes the entry".into(),
+            push: "ltssm_changed".into(),
+            fields: vec![
+                ("state".into(), "ltssm_state".into()),
+                ("stamp".into(), "ltssm_stamp".into()),
+            ],
+        }),
+        sensor: true,
+    }
 }
 
 /// The register map of a retimer variant with `telemetry` set, `None`
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
     let cfg = RetimerConfig::from_params(p)?;
-    telemetry_map(p, &telemetry_ports(), |n| retimer(n, &cfg))
+    telemetry_map(p, &telemetry(&cfg), |n| retimer(n, &cfg))
 }

@@ -583,7 +583,7 @@ pub fn kind() -> BlockKind {
         params,
         build: |name, p| {
             let cfg = SwitchConfig::from_params(p)?;
-            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg), |n| {
+            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg).into(), |n| {
                 switch(n, &cfg)
             })
         },
@@ -604,5 +604,5 @@ pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
     let cfg = SwitchConfig::from_params(p)?;
-    telemetry_map(p, &telemetry_ports(&cfg), |n| switch(n, &cfg))
+    telemetry_map(p, &telemetry_ports(&cfg).into(), |n| switch(n, &cfg))
 }

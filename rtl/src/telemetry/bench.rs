@@ -1,7 +1,8 @@
 //! A bus harness for a register block: an AXI4-Lite master with random
 //! timing (address before data, data before address or both together;
 //! random delays before each valid; random `bready`/`rready`
-//! backpressure), random hardware inputs, a temperature sensor model on
+//! backpressure), random hardware inputs (FIFO pushes one cycle in four),
+//! a temperature sensor model on
 //! every `ro` field an alert watches, and a scoreboard against the
 //! [`Model`]. It drives the block through
 //! [`SwitchIo`](crate::switch::bench::SwitchIo) (generic port access), so
@@ -115,7 +116,8 @@ impl<'m> Bench<'m> {
 
     /// Random words one cycle consumes.
     pub fn words_per_cycle(&self) -> usize {
-        2 + self.map.regs.iter().map(|r| r.fields.len()).sum::<usize>()
+        let fifos = self.map.regs.iter().filter(|r| r.is_fifo()).count();
+        2 + fifos + self.map.regs.iter().map(|r| r.fields.len()).sum::<usize>()
     }
 
     /// The `ro` fields a sensor model drives: those an alert watches.
@@ -194,10 +196,19 @@ impl<'m> Bench<'m> {
                     Access::Ro => inputs_h.push((at, h(io, &name)?)),
                     Access::W1c => inputs_h.push((at, h(io, &format!("{name}_set"))?)),
                     Access::Rc => inputs_h.push((at, h(io, &format!("{name}_inc"))?)),
+                    Access::Fifo => inputs_h.push((at, h(io, &name)?)),
                     Access::Rw | Access::Wo => outputs_h.push((at, h(io, &name)?)),
+                    Access::FifoCount | Access::FifoOvf => {}
                 }
             }
         }
+        let push_h = map
+            .regs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_fifo())
+            .map(|(reg, r)| Ok((reg, h(io, &format!("{}_push", r.name))?)))
+            .collect::<Result<Vec<_>, BenchFailure>>()?;
 
         let mut report = BenchReport::default();
         io.poke(rst, 1).map_err(fail(0))?;
@@ -241,7 +252,7 @@ impl<'m> Bench<'m> {
                 let f = map.field(*at);
                 let r = next();
                 let mask = field_mask(f.width);
-                let v = &mut inputs.0[at.reg][at.field];
+                let v = &mut inputs.fields[at.reg][at.field];
                 *v = match f.access {
                     Access::Ro => match sensors.iter().position(|s| s == at) {
                         Some(i) => {
@@ -252,13 +263,19 @@ impl<'m> Bench<'m> {
                         None if r & 7 == 0 => (r >> 8) as u32 & mask,
                         None => *v,
                     },
+                    Access::Fifo => (r >> 8) as u32 & mask,
                     Access::W1c if r & 15 == 0 => (r >> 8) as u32 & (r >> 40) as u32 & mask,
                     Access::W1c => 0,
                     _ => (r & 1) as u32,
                 };
             }
             for (at, hd) in &inputs_h {
-                io.poke(*hd, inputs.0[at.reg][at.field].into())
+                io.poke(*hd, inputs.fields[at.reg][at.field].into())
+                    .map_err(fail(cycle))?;
+            }
+            for (reg, hd) in &push_h {
+                inputs.push[*reg] = next() & 3 == 0;
+                io.poke(*hd, inputs.push[*reg].into())
                     .map_err(fail(cycle))?;
             }
 

@@ -3,7 +3,7 @@
 //! command line writes them next to the Verilog; this module only makes
 //! the text.
 
-use super::map::{Access, FieldRef, RegMap, REG_BITS};
+use super::map::{Access, FieldRef, RegMap, FIFO_DEPTH, REG_BITS};
 use super::regblock::PREFIX;
 use super::BusClock;
 use std::fmt::Write;
@@ -16,6 +16,11 @@ fn hw_port(map: &RegMap, r: FieldRef) -> String {
         Access::Rw | Access::Wo => format!("output `{name}`"),
         Access::W1c => format!("input `{name}_set`"),
         Access::Rc => format!("input `{name}_inc`"),
+        Access::Fifo => format!(
+            "input `{name}`, appended by `{}_push`",
+            map.regs[r.reg].name
+        ),
+        Access::FifoCount | Access::FifoOvf => "the register's FIFO".into(),
     }
 }
 
@@ -118,6 +123,15 @@ pub fn markdown(name: &str, map: &RegMap, bus: BusClock, windows: &Windows) -> S
          clear in the same cycle) and cleared by writing 1; RC counts increments, saturates, \
          and restarts from 0 when read.\n",
     );
+    if map.regs.iter().any(|r| r.is_fifo()) {
+        let _ = writeln!(
+            s,
+            "FIFO fields are the entry of the register's history FIFO ({FIFO_DEPTH} entries): a read \
+             returns the oldest entry (0 when empty) and removes it; FIFO_COUNT reads the entries \
+             held before the read; FIFO_OVF is set when an entry was dropped because the FIFO was \
+             full, and cleared by a read of the register."
+        );
+    }
     s
 }
 
@@ -150,8 +164,16 @@ pub fn json(name: &str, map: &RegMap, bus: BusClock, windows: &Windows) -> Strin
                 )
             })
             .collect();
+        let fifo = if r.is_fifo() {
+            format!(
+                "\"fifo\": {{\"depth\": {FIFO_DEPTH}, \"push\": {}}}, ",
+                json_str(&format!("{}_push", r.name))
+            )
+        } else {
+            String::new()
+        };
         regs.push(format!(
-            "    {{\"name\": {}, \"offset\": {}, \"reset\": {}, \"description\": {}, \"fields\": [\n{}\n    ]}}",
+            "    {{\"name\": {}, \"offset\": {}, \"reset\": {}, \"description\": {}, {fifo}\"fields\": [\n{}\n    ]}}",
             json_str(&r.name),
             r.offset,
             r.reset(),
@@ -232,6 +254,9 @@ pub fn c_header(name: &str, map: &RegMap, windows: &Windows) -> String {
         let _ = writeln!(s, "/* {}: {} */", r.name, comment(&r.desc));
         let _ = writeln!(s, "#define {rn}_OFFSET 0x{:04x}u", r.offset);
         let _ = writeln!(s, "#define {rn}_RESET 0x{:08x}u", r.reset());
+        if r.is_fifo() {
+            let _ = writeln!(s, "#define {rn}_FIFO_DEPTH {FIFO_DEPTH}u");
+        }
         for f in &r.fields {
             let n = format!("{rn}_{}", f.name.to_ascii_uppercase());
             let _ = writeln!(

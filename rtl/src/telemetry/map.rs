@@ -21,6 +21,10 @@ pub const ADDR_WIDTH: (i64, i64) = (4, 16);
 pub const MAX_REGS: usize = 256;
 /// Most fields in a register.
 pub const MAX_FIELDS: usize = 32;
+/// Entries of a register's history FIFO (its `fifo` fields).
+pub const FIFO_DEPTH: u32 = 16;
+/// Bits a `fifo_count` field needs to hold `0..=FIFO_DEPTH`.
+pub const FIFO_COUNT_BITS: u32 = 5;
 
 /// How software and hardware see a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,11 +41,32 @@ pub enum Access {
     Rc,
     /// Write-only: like `rw`, but reads return zero.
     Wo,
+    /// An entry of the register's history FIFO ([`FIFO_DEPTH`] entries):
+    /// input `REG_FIELD` is the field's value in the entry input `REG_push`
+    /// appends (dropped, setting `fifo_ovf`, when the FIFO is full and not
+    /// read at that edge); a read returns the oldest entry and removes it
+    /// (zero when the FIFO is empty).
+    Fifo,
+    /// In a register with `fifo` fields: the entries held before this read.
+    FifoCount,
+    /// In a register with `fifo` fields: set when an entry was dropped
+    /// because the FIFO was full; cleared by a read of the register (a
+    /// drop at the same edge wins).
+    FifoOvf,
 }
 
 impl Access {
     /// Every access type, in the order the config language lists them.
-    pub const ALL: [Access; 5] = [Access::Ro, Access::Rw, Access::W1c, Access::Rc, Access::Wo];
+    pub const ALL: [Access; 8] = [
+        Access::Ro,
+        Access::Rw,
+        Access::W1c,
+        Access::Rc,
+        Access::Wo,
+        Access::Fifo,
+        Access::FifoCount,
+        Access::FifoOvf,
+    ];
 
     /// The name configs use (`rw`).
     pub fn name(self) -> &'static str {
@@ -51,6 +76,9 @@ impl Access {
             Access::W1c => "w1c",
             Access::Rc => "rc",
             Access::Wo => "wo",
+            Access::Fifo => "fifo",
+            Access::FifoCount => "fifo_count",
+            Access::FifoOvf => "fifo_ovf",
         }
     }
 
@@ -58,10 +86,19 @@ impl Access {
         Access::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    /// Whether the field keeps its value in a register of the block (all
-    /// but `ro`, which reads its input).
+    /// Whether the field keeps its value in a register of its own (`rw`,
+    /// `w1c`, `rc`, `wo`; `ro` reads its input and the `fifo` kinds read
+    /// their register's FIFO).
     pub fn stored(self) -> bool {
-        self != Access::Ro
+        !matches!(
+            self,
+            Access::Ro | Access::Fifo | Access::FifoCount | Access::FifoOvf
+        )
+    }
+
+    /// Whether the field belongs to its register's history FIFO.
+    pub fn in_fifo(self) -> bool {
+        matches!(self, Access::Fifo | Access::FifoCount | Access::FifoOvf)
     }
 }
 
@@ -115,6 +152,11 @@ pub struct Register {
 }
 
 impl Register {
+    /// Whether the register is a history FIFO: it has a `fifo` field.
+    pub fn is_fifo(&self) -> bool {
+        self.fields.iter().any(|f| f.access == Access::Fifo)
+    }
+
     /// The register's value after reset.
     pub fn reset(&self) -> u32 {
         self.fields
@@ -382,6 +424,19 @@ fn parse_regs(
             }
         }
         let fields = fields.0;
+        if !fields.iter().any(|f| f.access == Access::Fifo) {
+            if let Some(f) = fields.iter().find(|f| f.access.in_fifo()) {
+                issues.push(
+                    here(""),
+                    format!(
+                        "`{name}.{}` is `{}`, but `{name}` has no `fifo` field",
+                        f.name,
+                        f.access.name()
+                    ),
+                    Some("give the register the FIFO's entry as `fifo` fields".into()),
+                );
+            }
+        }
         regs.push(Register {
             name: name.to_string(),
             offset: offset32,
@@ -461,11 +516,28 @@ fn parse_fields<'p>(
                     field_mask(width as u32)
                 )),
             );
-        } else if reset != 0 && access == Access::Ro {
+        } else if reset != 0 && !access.stored() {
             issues.push(
                 at("reset"),
-                format!("the `ro` field `{reg}.{name}` reads its input and has no reset value"),
+                format!(
+                    "the `{}` field `{reg}.{name}` reads {} and has no reset value",
+                    access.name(),
+                    if access == Access::Ro {
+                        "its input"
+                    } else {
+                        "its register's FIFO"
+                    }
+                ),
                 Some("remove the reset value, or make the field `rw`".into()),
+            );
+        }
+        if access == Access::FifoCount && width < i64::from(FIFO_COUNT_BITS) {
+            issues.push(
+                at("width"),
+                format!(
+                    "the `fifo_count` field `{reg}.{name}` needs {FIFO_COUNT_BITS} bits to count up to {FIFO_DEPTH} entries"
+                ),
+                Some(format!("make it {FIFO_COUNT_BITS} bits wide")),
             );
         }
         let irq = f.bool("irq").unwrap_or(false);
@@ -535,6 +607,17 @@ fn check_names(regs: &[Register], issues: &mut Issues) {
                 ),
                 Some("give each register a distinct name".into()),
             );
+        }
+        if r.is_fifo() {
+            let port = format!("{}_push", r.name).to_ascii_lowercase();
+            let what = format!("the push input of `{}`", r.name);
+            if let Some(first) = seen.insert(port.clone(), what.clone()) {
+                issues.push(
+                    at.clone(),
+                    format!("{what} and {first} both become the port `{port}`"),
+                    Some("rename one of them".into()),
+                );
+            }
         }
         let mut field_names: HashMap<String, &str> = HashMap::new();
         for (j, f) in r.fields.iter().enumerate() {
@@ -668,7 +751,7 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
             short: "",
             kind: ParamKind::Choice(Access::ALL.iter().map(|a| a.name()).collect()),
             default: Value::Str("ro".into()),
-            doc: "ro, rw, w1c (write one to clear), rc (counter, clear on read) or wo",
+            doc: "ro, rw, w1c (write one to clear), rc (counter, clear on read), wo, or a history FIFO's fifo (entry, popped by a read), fifo_count, fifo_ovf",
         },
         int("reset", "", (0, u32::MAX.into()), 0, "value after reset"),
         ParamSpec {

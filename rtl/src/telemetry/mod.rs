@@ -4,6 +4,7 @@
 //!
 //! - [`map`]: the register map, its rules and auto placement;
 //! - [`regblock`]: the hardware;
+//! - [`fifo`]: the history FIFO behind a register with `fifo` fields;
 //! - [`model`]: the Rust reference model the tests and scenarios check the
 //!   hardware against;
 //! - [`bench`]: a random AXI4-Lite master and scoreboard against the model,
@@ -18,6 +19,7 @@
 
 pub mod bench;
 pub mod docs;
+pub mod fifo;
 pub mod interconnect;
 pub mod map;
 pub mod model;
@@ -107,11 +109,9 @@ fn path_text(path: &[PathStep]) -> String {
     s
 }
 
-/// The map of a `regmap` that writes no registers: a small telemetry set
-/// with a die temperature, high and critical thresholds that raise `irq`,
-/// a link status, an error counter and a control register.
-pub fn default_map() -> RegMap {
-    let field = |name: &str, lsb, width, access, reset, desc: &str| Field {
+/// A field of a register.
+fn field(name: &str, lsb: u32, width: u32, access: Access, reset: u32, desc: &str) -> Field {
+    Field {
         name: name.into(),
         lsb,
         width,
@@ -119,98 +119,130 @@ pub fn default_map() -> RegMap {
         reset,
         irq: false,
         desc: desc.into(),
-    };
-    let reg = |name: &str, offset, desc: &str, fields| Register {
+    }
+}
+
+/// A register.
+fn reg(name: &str, offset: u32, desc: &str, fields: Vec<Field>) -> Register {
+    Register {
         name: name.into(),
         offset,
         desc: desc.into(),
         fields,
-    };
+    }
+}
+
+/// The name of the die-temperature register of [`sensor_registers`].
+pub const TEMPERATURE: &str = "temperature";
+
+/// The die-temperature registers at byte offset `offset` on, as registers
+/// `first..` of a map: `temperature` (`celsius`, `ro`, written by the
+/// sensor), `temp_high` and `temp_crit` (`level`, `rw`, 85 and 105 degrees)
+/// and `alert_status` (`high` and `crit`, `w1c`, raising `irq`), with the
+/// alerts that set the status bits while the temperature is at a level.
+pub fn sensor_registers(offset: u32, first: usize) -> (Vec<Register>, Vec<Alert>) {
     let alarm = |name: &str, lsb, desc: &str| Field {
         irq: true,
         ..field(name, lsb, 1, Access::W1c, 0, desc)
     };
-    let at = |reg, field| FieldRef { reg, field };
+    let at = |reg, field| FieldRef {
+        reg: first + reg,
+        field,
+    };
+    let regs = vec![
+        reg(
+            TEMPERATURE,
+            offset,
+            "die temperature, written by the sensor",
+            vec![field(
+                "celsius",
+                0,
+                8,
+                Access::Ro,
+                0,
+                "degrees Celsius, unsigned",
+            )],
+        ),
+        reg(
+            "temp_high",
+            offset + 4,
+            "high-temperature alert level",
+            vec![field("level", 0, 8, Access::Rw, 85, "degrees Celsius")],
+        ),
+        reg(
+            "temp_crit",
+            offset + 8,
+            "critical-temperature alert level",
+            vec![field("level", 0, 8, Access::Rw, 105, "degrees Celsius")],
+        ),
+        reg(
+            "alert_status",
+            offset + 12,
+            "temperature alerts; each set bit raises irq",
+            vec![
+                alarm("high", 0, "temperature reached temp_high"),
+                alarm("crit", 1, "temperature reached temp_crit"),
+            ],
+        ),
+    ];
+    let alerts = vec![
+        Alert {
+            source: at(0, 0),
+            threshold: at(1, 0),
+            status: at(3, 0),
+        },
+        Alert {
+            source: at(0, 0),
+            threshold: at(2, 0),
+            status: at(3, 1),
+        },
+    ];
+    (regs, alerts)
+}
+
+/// The map of a `regmap` that writes no registers: a small telemetry set
+/// with a die temperature, high and critical thresholds that raise `irq`
+/// ([`sensor_registers`]), a link status, an error counter and a control
+/// register.
+pub fn default_map() -> RegMap {
+    let (sensor, alerts) = sensor_registers(0x04, 1);
+    let mut regs = vec![reg(
+        "scratch",
+        0x00,
+        "free for software",
+        vec![field("value", 0, 32, Access::Rw, 0, "any value")],
+    )];
+    regs.extend(sensor);
+    regs.extend([
+        reg(
+            "link",
+            0x14,
+            "link state",
+            vec![
+                field("up", 0, 1, Access::Ro, 0, "the link is up"),
+                field("state", 4, 4, Access::Ro, 0, "state machine state"),
+            ],
+        ),
+        reg(
+            "errors",
+            0x18,
+            "receive errors since the last read",
+            vec![field("count", 0, 16, Access::Rc, 0, "saturating count")],
+        ),
+        reg(
+            "control",
+            0x1C,
+            "control",
+            vec![
+                field("enable", 0, 1, Access::Rw, 1, "enable the block"),
+                field("kick", 8, 8, Access::Wo, 0, "command code; reads as zero"),
+            ],
+        ),
+    ]);
     RegMap {
         addr_width: 8,
-        regs: vec![
-            reg(
-                "scratch",
-                0x00,
-                "free for software",
-                vec![field("value", 0, 32, Access::Rw, 0, "any value")],
-            ),
-            reg(
-                "temperature",
-                0x04,
-                "die temperature, written by the sensor",
-                vec![field(
-                    "celsius",
-                    0,
-                    8,
-                    Access::Ro,
-                    0,
-                    "degrees Celsius, unsigned",
-                )],
-            ),
-            reg(
-                "temp_high",
-                0x08,
-                "high-temperature alert level",
-                vec![field("level", 0, 8, Access::Rw, 85, "degrees Celsius")],
-            ),
-            reg(
-                "temp_crit",
-                0x0C,
-                "critical-temperature alert level",
-                vec![field("level", 0, 8, Access::Rw, 105, "degrees Celsius")],
-            ),
-            reg(
-                "alert_status",
-                0x10,
-                "temperature alerts; each set bit raises irq",
-                vec![
-                    alarm("high", 0, "temperature reached temp_high"),
-                    alarm("crit", 1, "temperature reached temp_crit"),
-                ],
-            ),
-            reg(
-                "link",
-                0x14,
-                "link state",
-                vec![
-                    field("up", 0, 1, Access::Ro, 0, "the link is up"),
-                    field("state", 4, 4, Access::Ro, 0, "state machine state"),
-                ],
-            ),
-            reg(
-                "errors",
-                0x18,
-                "receive errors since the last read",
-                vec![field("count", 0, 16, Access::Rc, 0, "saturating count")],
-            ),
-            reg(
-                "control",
-                0x1C,
-                "control",
-                vec![
-                    field("enable", 0, 1, Access::Rw, 1, "enable the block"),
-                    field("kick", 8, 8, Access::Wo, 0, "command code; reads as zero"),
-                ],
-            ),
-        ],
-        alerts: vec![
-            Alert {
-                source: at(1, 0),
-                threshold: at(2, 0),
-                status: at(4, 0),
-            },
-            Alert {
-                source: at(1, 0),
-                threshold: at(3, 0),
-                status: at(4, 1),
-            },
-        ],
+        regs,
+        alerts,
     }
 }
 

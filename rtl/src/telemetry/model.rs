@@ -2,7 +2,8 @@
 //! to the fields, given the bus operation that takes effect at it and the
 //! hardware inputs, and what a read returns.
 
-use super::map::{field_mask, Access, FieldRef, RegMap};
+use super::map::{field_mask, Access, FieldRef, RegMap, FIFO_DEPTH};
+use std::collections::VecDeque;
 
 /// An AXI4-Lite response code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,16 +24,61 @@ impl Resp {
     }
 }
 
-/// The hardware inputs during one cycle, per field (`[reg][field]`): the
-/// value of an `ro` field, the set bits of a `w1c` field, the increment
-/// (0 or 1) of an `rc` field; ignored for the others.
+/// The hardware inputs during one cycle: per field (`fields[reg][field]`)
+/// the value of an `ro` or `fifo` field, the set bits of a `w1c` field,
+/// the increment (0 or 1) of an `rc` field (ignored for the others); per
+/// register (`push[reg]`) whether a FIFO register's `REG_push` is high.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Inputs(pub Vec<Vec<u32>>);
+pub struct Inputs {
+    /// Per field.
+    pub fields: Vec<Vec<u32>>,
+    /// Per register.
+    pub push: Vec<bool>,
+}
 
 impl Inputs {
     /// All inputs zero.
     pub fn zero(map: &RegMap) -> Inputs {
-        Inputs(map.regs.iter().map(|r| vec![0; r.fields.len()]).collect())
+        Inputs {
+            fields: map.regs.iter().map(|r| vec![0; r.fields.len()]).collect(),
+            push: vec![false; map.regs.len()],
+        }
+    }
+}
+
+/// A register's history FIFO: its entries (each the `fifo` fields'
+/// values, by field index), oldest first, and the overflow flag.
+#[derive(Clone, Debug, Default)]
+struct Fifo {
+    entries: VecDeque<Vec<u32>>,
+    overflow: bool,
+}
+
+impl Fifo {
+    /// The value of field `field` (of access `access`) of the FIFO now.
+    fn read(&self, field: usize, access: Access) -> u32 {
+        match access {
+            Access::FifoCount => self.entries.len() as u32,
+            Access::FifoOvf => self.overflow.into(),
+            _ => self.entries.front().map_or(0, |e| e[field]),
+        }
+    }
+
+    /// One edge: `pop` removes the oldest entry, then `push` appends
+    /// `entry` (dropped, setting the overflow flag, if still full); `pop`
+    /// clears the flag first.
+    fn step(&mut self, pop: bool, push: Option<Vec<u32>>) {
+        if pop {
+            self.entries.pop_front();
+            self.overflow = false;
+        }
+        if let Some(entry) = push {
+            if self.entries.len() < FIFO_DEPTH as usize {
+                self.entries.push_back(entry);
+            } else {
+                self.overflow = true;
+            }
+        }
     }
 }
 
@@ -51,8 +97,11 @@ pub struct Write {
 #[derive(Clone, Debug)]
 pub struct Model<'m> {
     map: &'m RegMap,
-    /// The stored value of each field, `[reg][field]` (zero for `ro`).
+    /// The stored value of each field, `[reg][field]` (zero for `ro` and
+    /// the `fifo` kinds).
     values: Vec<Vec<u32>>,
+    /// Each FIFO register's FIFO, by register.
+    fifos: Vec<Option<Fifo>>,
 }
 
 impl<'m> Model<'m> {
@@ -63,7 +112,12 @@ impl<'m> Model<'m> {
             .iter()
             .map(|r| r.fields.iter().map(|f| f.reset).collect())
             .collect();
-        Model { map, values }
+        let fifos = map
+            .regs
+            .iter()
+            .map(|r| r.is_fifo().then(Fifo::default))
+            .collect();
+        Model { map, values, fifos }
     }
 
     /// The stored value of field `r` (what an `rw` or `wo` output shows).
@@ -73,8 +127,10 @@ impl<'m> Model<'m> {
 
     /// The value field `r` has in the current cycle: its input for `ro`.
     fn current(&self, r: FieldRef, inputs: &Inputs) -> u32 {
-        match self.map.field(r).access {
-            Access::Ro => inputs.0[r.reg][r.field] & field_mask(self.map.field(r).width),
+        let access = self.map.field(r).access;
+        match (access, &self.fifos[r.reg]) {
+            (Access::Ro, _) => inputs.fields[r.reg][r.field] & field_mask(self.map.field(r).width),
+            (_, Some(fifo)) if access.in_fifo() => fifo.read(r.field, access),
             _ => self.value(r),
         }
     }
@@ -148,9 +204,9 @@ impl<'m> Model<'m> {
                     ((bytes >> f.lsb) & mask, (w.data >> f.lsb) & mask)
                 });
                 let cur = self.values[reg][field];
-                let input = inputs.0[reg][field];
+                let input = inputs.fields[reg][field];
                 self.values[reg][field] = match f.access {
-                    Access::Ro => 0,
+                    Access::Ro | Access::Fifo | Access::FifoCount | Access::FifoOvf => 0,
                     Access::Rw | Access::Wo => (cur & !bits) | (data & bits),
                     Access::W1c => {
                         (cur & !(data & bits)) | ((input | alert_set[reg][field]) & mask)
@@ -164,6 +220,16 @@ impl<'m> Model<'m> {
                         }
                     }
                 };
+            }
+            if let Some(fifo) = self.fifos[reg].as_mut() {
+                let entry = inputs.push[reg].then(|| {
+                    r.fields
+                        .iter()
+                        .zip(&inputs.fields[reg])
+                        .map(|(f, v)| v & field_mask(f.width))
+                        .collect()
+                });
+                fifo.step(read_reg == Some(reg), entry);
             }
         }
         response
@@ -217,14 +283,14 @@ mod tests {
         let map = default_map();
         let mut m = Model::new(&map);
         let mut inputs = Inputs::zero(&map);
-        inputs.0[4][1] = 1; // alert_status.crit set by hardware
+        inputs.fields[4][1] = 1; // alert_status.crit set by hardware
         m.step(&inputs, None, None);
         assert_eq!(m.peek(STATUS, &inputs).0, 0b10);
         assert!(m.irq());
         // Clear and set in one cycle: the set wins.
         m.step(&inputs, None, write(STATUS, 0b10, 0xF));
         assert_eq!(m.peek(STATUS, &inputs).0, 0b10);
-        inputs.0[4][1] = 0;
+        inputs.fields[4][1] = 0;
         // Writing 0 clears nothing; writing 1 clears.
         m.step(&inputs, None, write(STATUS, 0b01, 0xF));
         assert_eq!(m.peek(STATUS, &inputs).0, 0b10);
@@ -238,16 +304,88 @@ mod tests {
         let map = default_map();
         let mut m = Model::new(&map);
         let mut inputs = Inputs::zero(&map);
-        inputs.0[1][0] = 84;
+        inputs.fields[1][0] = 84;
         m.step(&inputs, None, None);
         assert_eq!(m.peek(STATUS, &inputs).0, 0);
-        inputs.0[1][0] = 85;
+        inputs.fields[1][0] = 85;
         assert_eq!(m.peek(TEMP, &inputs).0, 85, "ro reads its input");
         m.step(&inputs, None, None);
         assert_eq!(m.peek(STATUS, &inputs).0, 0b01, "high, not critical");
-        inputs.0[1][0] = 20;
+        inputs.fields[1][0] = 20;
         m.step(&inputs, None, write(STATUS, 0b01, 0xF));
         assert_eq!(m.peek(STATUS, &inputs).0, 0, "cleared once below");
+    }
+
+    /// A map with one history register: `state` and `stamp` entries, the
+    /// count and the overflow flag.
+    fn history_map() -> RegMap {
+        let field = |name: &str, lsb, width, access| crate::telemetry::map::Field {
+            name: name.into(),
+            lsb,
+            width,
+            access,
+            reset: 0,
+            irq: false,
+            desc: String::new(),
+        };
+        RegMap {
+            addr_width: 4,
+            regs: vec![crate::telemetry::map::Register {
+                name: "hist".into(),
+                offset: 0,
+                desc: String::new(),
+                fields: vec![
+                    field("state", 0, 4, Access::Fifo),
+                    field("stamp", 4, 16, Access::Fifo),
+                    field("count", 24, 5, Access::FifoCount),
+                    field("ovf", 31, 1, Access::FifoOvf),
+                ],
+            }],
+            alerts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_history_fifo_pops_in_order_and_flags_drops() {
+        let map = history_map();
+        let mut m = Model::new(&map);
+        let mut inputs = Inputs::zero(&map);
+        assert_eq!(m.peek(0, &inputs).0, 0, "empty");
+        for k in 0..FIFO_DEPTH + 2 {
+            inputs.fields[0] = vec![k % 16, 100 + k, 0, 0];
+            inputs.push[0] = true;
+            m.step(&inputs, None, None);
+        }
+        inputs.push[0] = false;
+        let full = (FIFO_DEPTH << 24) | 1 << 31;
+        assert_eq!(
+            m.peek(0, &inputs).0,
+            full | 100 << 4,
+            "oldest, full, dropped"
+        );
+        // A read returns the oldest and pops it, clearing the flag.
+        assert_eq!(
+            m.step(&inputs, Some(0), None),
+            Some((full | 100 << 4, Resp::Okay))
+        );
+        let next = (FIFO_DEPTH - 1) << 24 | 101 << 4 | 1;
+        assert_eq!(m.peek(0, &inputs).0, next);
+        // A push and a read at one edge: both happen.
+        inputs.push[0] = true;
+        inputs.fields[0] = vec![7, 999, 0, 0];
+        m.step(&inputs, Some(0), None);
+        inputs.push[0] = false;
+        for k in 2..FIFO_DEPTH {
+            assert_eq!(
+                m.step(&inputs, Some(0), None).map(|r| r.0 >> 4 & 0xFFFF),
+                Some(100 + k)
+            );
+        }
+        assert_eq!(
+            m.step(&inputs, Some(0), None),
+            Some((1 << 24 | 999 << 4 | 7, Resp::Okay))
+        );
+        assert_eq!(m.peek(0, &inputs).0, 0, "empty again");
     }
 
     #[test]
@@ -255,7 +393,7 @@ mod tests {
         let map = default_map();
         let mut m = Model::new(&map);
         let mut inputs = Inputs::zero(&map);
-        inputs.0[6][0] = 1;
+        inputs.fields[6][0] = 1;
         for _ in 0..3 {
             m.step(&inputs, None, None);
         }

@@ -20,9 +20,12 @@
 //!
 //! Hardware ports per field `F` of register `R`: `ro` input `R_F`; `rw` and
 //! `wo` output `R_F`; `w1c` input `R_F_set` (sticky set, one bit per bit);
-//! `rc` input `R_F_inc` (count one). `irq` (level) is the OR of the set bits
+//! `rc` input `R_F_inc` (count one); `fifo` input `R_F` (the field of the
+//! entry input `R_push` appends to the register's [`fifo`](super::fifo)),
+//! `fifo_count` and `fifo_ovf` none (they read the FIFO). `irq` (level) is the OR of the set bits
 //! of the `w1c` fields marked `irq`, present when there is one.
 
+use super::fifo::{history_fifo, HistoryFifo};
 use super::map::{Access, FieldRef, RegMap, REG_BITS};
 use super::port_name;
 use linkforge_hdl::prelude::*;
@@ -42,6 +45,42 @@ struct FieldHw {
     value: Expr,
     /// The input (`ro` value, `w1c` set bits, `rc` increment).
     input: Option<Signal>,
+}
+
+/// The history FIFO of register `reg` (one with `fifo` fields): its input
+/// `REG_push`, one input per `fifo` field (by field index, in the entry's
+/// order, the first in the low bits) and the FIFO, popped and its
+/// overflow cleared by `read`.
+fn register_fifo(
+    m: &mut ModuleBuilder,
+    map: &RegMap,
+    reg: usize,
+    read: Expr,
+) -> (HistoryFifo, Vec<(usize, Signal)>) {
+    let r = &map.regs[reg];
+    let push = m.input(format!("{}_push", r.name), 1);
+    let inputs: Vec<(usize, Signal)> = r
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.access == Access::Fifo)
+        .map(|(field, f)| {
+            (
+                field,
+                m.input(port_name(map, FieldRef { reg, field }), f.width),
+            )
+        })
+        .collect();
+    let entry = concat(inputs.iter().rev().map(|(_, s)| Expr::from(*s)).collect());
+    let hist = history_fifo(
+        m,
+        &format!("{}_fifo", r.name),
+        entry,
+        push.into(),
+        read.clone(),
+        read,
+    );
+    (hist, inputs)
 }
 
 /// Builds the register block of `map` as module `module_name`.
@@ -111,6 +150,8 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
     // Fields: storage and inputs first, so alerts can compare any two.
     let mut hw: Vec<Vec<FieldHw>> = Vec::new();
     for (reg, r) in map.regs.iter().enumerate() {
+        let popped = ar_fire.clone() & read_hits[reg].clone();
+        let fifo = r.is_fifo().then(|| register_fifo(&mut m, map, reg, popped));
         let mut fields = Vec::new();
         for (field, f) in r.fields.iter().enumerate() {
             let name = port_name(map, FieldRef { reg, field });
@@ -122,16 +163,32 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
                 Access::Ro => Some(m.input(name.clone(), f.width)),
                 Access::W1c => Some(m.input(format!("{name}_set"), f.width)),
                 Access::Rc => Some(m.input(format!("{name}_inc"), 1)),
-                Access::Rw | Access::Wo => None,
+                Access::Fifo => fifo.as_ref().and_then(|(_, inputs)| {
+                    inputs.iter().find(|(i, _)| *i == field).map(|(_, s)| *s)
+                }),
+                Access::Rw | Access::Wo | Access::FifoCount | Access::FifoOvf => None,
             };
             if let (Access::Rw | Access::Wo, Some(q)) = (f.access, q) {
                 let o = m.output(name, f.width);
                 m.assign(o, q);
             }
-            let value = match (q, input) {
-                (Some(q), _) => Expr::from(q),
-                (None, Some(i)) => Expr::from(i),
-                (None, None) => lit(0, f.width),
+            let from_fifo = fifo.as_ref().map(|(hist, inputs)| match f.access {
+                Access::Fifo => {
+                    let lo: u32 = inputs
+                        .iter()
+                        .take_while(|(i, _)| *i != field)
+                        .map(|(_, s)| s.width())
+                        .sum();
+                    hist.head.clone().slice(lo + f.width - 1, lo)
+                }
+                Access::FifoCount => hist.count.zext(f.width),
+                _ => hist.overflow.zext(f.width),
+            });
+            let value = match (q, f.access.in_fifo(), from_fifo, input) {
+                (Some(q), _, _, _) => Expr::from(q),
+                (None, true, Some(v), _) => v,
+                (None, false, _, Some(i)) => Expr::from(i),
+                _ => lit(0, f.width),
             };
             fields.push(FieldHw { q, value, input });
         }
@@ -193,7 +250,7 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
                     let step = inc & !base.clone().all();
                     m.next(q, mux(step, base.clone() + 1, base));
                 }
-                Access::Ro => {}
+                Access::Ro | Access::Fifo | Access::FifoCount | Access::FifoOvf => {}
             }
         }
     }

@@ -3,12 +3,15 @@
 //!
 //! [`exposure_map`] makes a map with one `ro` register per 32 bits of each
 //! exposed output (`NAME`, or `NAME_0`, `NAME_1`, ... for wider ones, each
-//! with one field `value`); [`with_registers`] wraps the block: every port
-//! of the block passes through under its own name, and the register block
-//! (instance `regs`) reads the exposed outputs.
+//! with one field `value`), then optionally a history FIFO of some outputs
+//! and the die-temperature registers with their alerts ([`Exposure`]);
+//! [`with_registers`] wraps the block: every port of the block passes
+//! through under its own name, and the register block (instance `regs`)
+//! reads the exposed outputs.
 
-use super::map::{Access, Field, RegMap, Register, REG_BITS, REG_BYTES};
+use super::map::{Access, Field, RegMap, Register, FIFO_COUNT_BITS, REG_BITS, REG_BYTES};
 use super::regblock::{regblock, PREFIX};
+use super::{sensor_registers, TEMPERATURE};
 use linkforge_hdl::ir::{SignalId, SignalKind};
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::ErrorKind;
@@ -36,7 +39,7 @@ pub fn build_with_telemetry(
     name: &str,
     p: &crate::catalog::Params,
     bus: super::BusClock,
-    expose: &[String],
+    expose: &Exposure,
     core: impl Fn(&str) -> Result<Module, HdlError>,
 ) -> Result<Module, crate::RtlError> {
     if p.bool(TELEMETRY)? {
@@ -55,7 +58,7 @@ pub fn build_with_telemetry(
 /// `core` as in [`build_with_telemetry`]), `None` for one that does not.
 pub fn telemetry_map(
     p: &crate::catalog::Params,
-    expose: &[String],
+    expose: &Exposure,
     core: impl Fn(&str) -> Result<Module, HdlError>,
 ) -> Result<Option<RegMap>, crate::RtlError> {
     if !p.bool(TELEMETRY)? {
@@ -140,11 +143,121 @@ pub fn exposed(core: &Module, expose: &[String]) -> Result<Vec<Exposed>, HdlErro
     Ok(out)
 }
 
-/// The map exposing the outputs `expose` of `core`, in that order, from
-/// offset 0; an unknown or non-output name is an error naming it.
+/// What a block's register block exposes, in register order: one `ro`
+/// register per 32 bits of each output in `ports`, then the `history`
+/// FIFO register, then, with `sensor`, the die-temperature registers and
+/// alerts of [`sensor_registers`] (wrapper input `temperature[7:0]`, output
+/// `irq`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// Outputs read as they are.
+    pub ports: Vec<String>,
+    /// A history of output values, read through a FIFO.
+    pub history: Option<History>,
+    /// A die-temperature register written by a sensor, alert levels and
+    /// `irq`.
+    pub sensor: bool,
+}
+
+impl From<Vec<String>> for Exposure {
+    /// The outputs `ports` only.
+    fn from(ports: Vec<String>) -> Exposure {
+        Exposure {
+            ports,
+            ..Exposure::default()
+        }
+    }
+}
+
+/// A history FIFO register `name`: at each edge where output `push` is
+/// high an entry of the outputs `fields` (`(field, output)`, each field as
+/// wide as its output, the first in the low bits) is appended; after the
+/// entry come the fields `count` ([`FIFO_COUNT_BITS`]) and `overflow`
+/// (1 bit). Entries, count and overflow must fit in 32 bits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    /// The register's name.
+    pub name: String,
+    /// Its description.
+    pub desc: String,
+    /// The output that appends an entry.
+    pub push: String,
+    /// The entry's fields and the outputs they record.
+    pub fields: Vec<(String, String)>,
+}
+
+/// The width of output `port` of `core`, or an error naming it.
 #[track_caller]
-pub fn exposure_map(core: &Module, expose: &[String]) -> Result<RegMap, HdlError> {
-    let regs: Vec<Register> = exposed(core, expose)?
+fn output_width(core: &Module, port: &str) -> Result<u32, HdlError> {
+    core.port(port)
+        .filter(|&p| !core.is_input(p))
+        .map(|p| core.signal(p).width)
+        .ok_or_else(|| {
+            HdlError::single(
+                ErrorKind::Invalid(format!("`{port}` is not an output of `{}`", core.name)),
+                core.name.clone(),
+                SourceLoc::caller(),
+            )
+        })
+}
+
+/// The register of `history` at `offset`.
+#[track_caller]
+fn history_register(core: &Module, h: &History, offset: u32) -> Result<Register, HdlError> {
+    let field = |name: &str, lsb, width, access, desc: String| Field {
+        name: name.into(),
+        lsb,
+        width,
+        access,
+        reset: 0,
+        irq: false,
+        desc,
+    };
+    let mut fields = Vec::new();
+    let mut lsb = 0;
+    for (name, port) in &h.fields {
+        let width = output_width(core, port)?;
+        fields.push(field(name, lsb, width, Access::Fifo, format!("`{port}`")));
+        lsb += width;
+    }
+    fields.push(field(
+        "count",
+        lsb,
+        FIFO_COUNT_BITS,
+        Access::FifoCount,
+        "entries held before this read".into(),
+    ));
+    fields.push(field(
+        "overflow",
+        lsb + FIFO_COUNT_BITS,
+        1,
+        Access::FifoOvf,
+        "an entry was dropped (FIFO full) since the last read".into(),
+    ));
+    if lsb + FIFO_COUNT_BITS + 1 > REG_BITS {
+        return Err(HdlError::single(
+            ErrorKind::Invalid(format!(
+                "the history `{}` needs {} bits, more than a register",
+                h.name,
+                lsb + FIFO_COUNT_BITS + 1
+            )),
+            core.name.clone(),
+            SourceLoc::caller(),
+        ));
+    }
+    Ok(Register {
+        name: h.name.clone(),
+        offset,
+        desc: h.desc.clone(),
+        fields,
+    })
+}
+
+/// The map of `exposure` of `core`, from offset 0; an unknown or
+/// non-output name is an error naming it.
+#[track_caller]
+pub fn exposure_map(core: &Module, exposure: &Exposure) -> Result<RegMap, HdlError> {
+    let mut regs: Vec<Register> = exposed(core, &exposure.ports)?
         .into_iter()
         .enumerate()
         .map(|(i, e)| Register {
@@ -167,12 +280,23 @@ pub fn exposure_map(core: &Module, expose: &[String]) -> Result<RegMap, HdlError
             }],
         })
         .collect();
+    let next = |regs: &[Register]| regs.len() as u32 * REG_BYTES;
+    if let Some(h) = &exposure.history {
+        let offset = next(&regs);
+        regs.push(history_register(core, h, offset)?);
+    }
+    let mut alerts = Vec::new();
+    if exposure.sensor {
+        let (sensor, sensor_alerts) = sensor_registers(next(&regs), regs.len());
+        regs.extend(sensor);
+        alerts = sensor_alerts;
+    }
     let bytes = (regs.len().max(1) as u32) * REG_BYTES;
     let addr_width = bits_for(bytes as usize).clamp(4, 16);
     Ok(RegMap {
         addr_width,
         regs,
-        alerts: Vec::new(),
+        alerts,
     })
 }
 
@@ -305,17 +429,17 @@ pub fn pass_through(
 
 /// Wraps `core` as module `name`: its ports pass through (clocks as
 /// clocks, inputs in their clock domains), and the register block of
-/// `exposure_map(core, expose)` reads the exposed outputs on `s_axil_*`,
+/// `exposure_map(core, exposure)` reads the exposed outputs on `s_axil_*`,
 /// clocked and reset by the core's clock and reset named in `bus` (the
 /// exposed outputs must belong to that clock's domain).
 pub fn with_registers(
     name: &str,
     core: Module,
-    expose: &[String],
+    exposure: &Exposure,
     bus: super::BusClock,
 ) -> Result<Module, HdlError> {
-    let map = exposure_map(&core, expose)?;
-    let words = exposed(&core, expose)?;
+    let map = exposure_map(&core, exposure)?;
+    let words = exposed(&core, &exposure.ports)?;
     let regs_module = regblock(&format!("{name}_regs"), &map)?;
     let core_name = core.name.clone();
     let mut m = ModuleBuilder::new(name);
@@ -346,6 +470,7 @@ pub fn with_registers(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut bus_inputs = Vec::new();
+    let mut temperature = None;
     let domain = Domain {
         clock: bus_clock,
         reset: None,
@@ -355,6 +480,9 @@ pub fn with_registers(
             bus_inputs.push((port.clone(), m.input(port, width)));
         }
         m.interface(Protocol::Axi4Lite, PREFIX);
+        if exposure.sensor {
+            temperature = Some(m.input(TEMPERATURE, 8));
+        }
     });
     for (bus_port, input) in BUS {
         let port = format!("{PREFIX}{bus_port}");
@@ -371,6 +499,20 @@ pub fn with_registers(
         let lo = e.word * REG_BITS;
         let field = r.io(&format!("{}_value", reg_name(&e.port, e.width, e.word)))?;
         m.assign(field, u.io(&e.port)?.slice(lo + e.bits - 1, lo));
+    }
+    if let Some(h) = &exposure.history {
+        m.assign(r.io(&format!("{}_push", h.name))?, u.io(&h.push)?);
+        for (field, port) in &h.fields {
+            m.assign(r.io(&format!("{}_{field}", h.name))?, u.io(port)?);
+        }
+    }
+    if let Some(temperature) = temperature {
+        m.assign(r.io(&format!("{TEMPERATURE}_celsius"))?, temperature);
+        for status in ["alert_status_high_set", "alert_status_crit_set"] {
+            m.assign(r.io(status)?, low());
+        }
+        let irq = m.output("irq", 1);
+        m.assign(irq, r.io("irq")?);
     }
     m.finish()
 }

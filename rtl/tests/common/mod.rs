@@ -1,5 +1,6 @@
 //! Helpers shared by the block tests: the external Verilog tools, a small
-//! testbench wrapper around the simulator, and proptest case counts.
+//! testbench wrapper around the simulator, proptest case counts and an
+//! AXI4-Lite read.
 //!
 //! A missing tool fails the test when `CI` is set; elsewhere the test prints
 //! that it skipped the tool and why.
@@ -73,4 +74,35 @@ impl Tb {
         self.step();
         self.set("rst", 0);
     }
+}
+
+/// One AXI4-Lite read of `addr` on the `s_axil_*` slave of `sim`: `edge`
+/// advances the bus clock by one rising edge (and drives whatever else the
+/// design needs meanwhile), `accepting` runs just before the edge that
+/// accepts the read. Returns (rdata, rresp).
+pub fn axi_read(
+    sim: &mut Sim,
+    addr: u64,
+    edge: &mut dyn FnMut(&mut Sim),
+    accepting: &mut dyn FnMut(&mut Sim),
+) -> (u64, u64) {
+    let poke = |sim: &mut Sim, n: &str, v: u64| sim.poke(&format!("s_axil_{n}"), v).expect("poke");
+    let peek = |sim: &mut Sim, n: &str| sim.peek(&format!("s_axil_{n}")).expect("peek");
+    poke(sim, "araddr", addr);
+    poke(sim, "arvalid", 1);
+    poke(sim, "rready", 0);
+    while peek(sim, "arready") == 0 {
+        edge(sim);
+    }
+    accepting(sim);
+    edge(sim);
+    poke(sim, "arvalid", 0);
+    while peek(sim, "rvalid") == 0 {
+        edge(sim);
+    }
+    let got = (peek(sim, "rdata"), peek(sim, "rresp"));
+    poke(sim, "rready", 1);
+    edge(sim);
+    poke(sim, "rready", 0);
+    got
 }

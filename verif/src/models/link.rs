@@ -484,10 +484,12 @@ pub fn run_link(
         ..LinkReport::default()
     };
 
-    // Reset for four edges of both clocks.
+    // Reset for four edges of both clocks (counted from now: the design
+    // may have run before, as a card's component does).
     sim.poke(&port("rx_rst"), 1)?;
     sim.poke(&port("rst"), 1)?;
-    while sim.cycles(&rx_clk)? < 4 || sim.cycles(&clk)? < 4 {
+    let (rx_start, start) = (sim.cycles(&rx_clk)?, sim.cycles(&clk)?);
+    while sim.cycles(&rx_clk)? < rx_start + 4 || sim.cycles(&clk)? < start + 4 {
         sim.step()?;
     }
     sim.poke(&port("rx_rst"), 0)?;
