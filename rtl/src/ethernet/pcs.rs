@@ -420,12 +420,13 @@ pub const COUNTERS: [&str; 13] = [
 pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
 
 /// The receive-domain outputs a PCS's register block exposes, in register
-/// order: block lock and `hi_ber`, then the receive counters.
+/// order: block lock, the receive counters, then `hi_ber` (added last, so
+/// the registers before it keep their offsets).
 pub fn telemetry_ports() -> Vec<String> {
     let receive = COUNTERS.iter().filter(|c| c.starts_with("rx_"));
-    ["rx_block_lock", "rx_hi_ber"]
-        .iter()
+    std::iter::once(&"rx_block_lock")
         .chain(receive)
+        .chain(std::iter::once(&"rx_hi_ber"))
         .map(|c| c.to_string())
         .collect()
 }
