@@ -15,8 +15,9 @@
 //! `rx_rst`; XGMII `xgmii_txd[63:0]`, `xgmii_txc[7:0]`, `xgmii_rxd[63:0]`,
 //! `xgmii_rxc[7:0]` (lane `i` is byte `i`); SERDES `serdes_tx_data[W-1:0]`,
 //! `serdes_tx_hdr[1:0]`, `serdes_rx_data[W-1:0]`, `serdes_rx_hdr[1:0]`,
-//! `serdes_rx_bitslip`; `rx_block_lock`, `rx_hi_ber`. Bit 0 is sent first; a header
-//! keeps its first-sent bit at index 0 (data `2'b10`, control `2'b01`).
+//! `serdes_rx_bitslip`; `rx_block_lock`, `rx_hi_ber`. Bit 0 is sent
+//! first; a header keeps its first-sent bit at index 0 (data `2'b10`,
+//! control `2'b01`). The BER window is `ber_window` blocks.
 //!
 //! Two ways to meet the SERDES, chosen by `gearbox`:
 //!
