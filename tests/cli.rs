@@ -650,11 +650,20 @@ fn sim_of_the_ethernet_pcs_checks_every_frame_and_prints_its_metrics() {
         "relock_time_blocks: ",
         "rx_bad_headers: ",
         "rx_fcs_errors: ",
+        "frames_fcs_corrupted_caught: ",
+        "tx_error_blocks: ",
+        "rx_error_blocks: ",
+        "rx_ordered_sets: ",
+        "header_errors_injected: 32",
         "slips_injected: 1",
     ] {
         assert!(t.contains(line), "missing `{line}` in:\n{t}");
     }
     assert!(!t.contains("lock_time_blocks: n/a"), "{t}");
+    assert!(
+        !t.contains("rx_hi_ber_events: 0\n"),
+        "hi_ber never rose:\n{t}"
+    );
     assert!(!t.contains("frames_good: 0\n"), "{t}");
 
     let dir = tempfile::tempdir().unwrap();

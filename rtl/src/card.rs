@@ -21,8 +21,8 @@
 //! it through asynchronous FIFOs. Hold `rst` and every component reset
 //! together for at least three edges of the slowest clock.
 //!
-//! A PCS's window exposes its receive-side counters and `rx_block_lock`;
-//! its `tx_blocks` counter (transmit domain) is not on the bus.
+//! A PCS's window exposes `rx_block_lock`, its receive-side counters and
+//! `rx_hi_ber`; its transmit counters (transmit domain) are not on the bus.
 
 use crate::catalog::{BlockKind, ParamIssue, ParamKind, ParamSpec, Params, PathStep, Value};
 use crate::cxl::controller::{cxl_controller, ControllerConfig};

@@ -1,6 +1,6 @@
 //! The Ethernet blocks one by one against their reference models: the
 //! 64b/66b encoder and decoder (with hand-worked blocks from 802.3 figure
-//! 49-7), the scrambler and descrambler, the block lock state machine, the
+//! 49-7, ordered sets included), the scrambler and descrambler, the block lock state machine, the
 //! gearboxes in a loop with a random bit offset, and the FCS monitor;
 //! Verilog tools on every kind.
 
@@ -8,12 +8,18 @@ mod common;
 
 use common::{cases, check_verilog, Tb};
 use linkforge_rtl::catalog::{self, Params};
+use linkforge_rtl::ethernet::ber::{eth_ber_monitor, BerConfig};
 use linkforge_rtl::ethernet::block_lock::{self, eth_block_lock, BlockLockConfig};
-use linkforge_rtl::ethernet::codec::{decode, encode, eth_decoder, eth_encoder, Decoded};
+use linkforge_rtl::ethernet::codec::{
+    decode, encode, eth_decoder, eth_encoder, word_type, BlockType, Decoded,
+};
 use linkforge_rtl::ethernet::fcs::{self, eth_fcs, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::gearbox::{eth_gearbox_rx, eth_gearbox_tx, GearboxConfig};
 use linkforge_rtl::ethernet::scrambler::{self, eth_scrambler, Direction};
-use linkforge_rtl::ethernet::{ERROR, HDR_CONTROL, HDR_DATA, IDLE, START, TERMINATE};
+use linkforge_rtl::ethernet::sequence::{eth_rx_sequence, eth_tx_sequence};
+use linkforge_rtl::ethernet::{
+    ERROR, HDR_CONTROL, HDR_DATA, IDLE, LOCAL_FAULT_C, LOCAL_FAULT_D, START, TERMINATE,
+};
 use proptest::prelude::*;
 
 /// A xorshift generator for bulk random stimulus inside one case.
@@ -37,6 +43,7 @@ const ERROR_BLOCK: u64 = 0x3c78_f1e3_c78f_1e1e;
 #[test]
 fn encoder_model_matches_hand_worked_blocks() {
     let idle = u64::from_ne_bytes([IDLE; 8]);
+    assert_eq!(ERROR_BLOCK, linkforge_rtl::ethernet::codec::ERROR_BLOCK);
     assert_eq!(encode(idle, 0xFF), (HDR_CONTROL, 0x1E));
     assert_eq!(
         encode(u64::from_ne_bytes([ERROR; 8]), 0xFF),
@@ -76,13 +83,62 @@ fn encoder_model_matches_hand_worked_blocks() {
         d: u64::from_ne_bytes([ERROR; 8]),
         c: 0xFF,
         error: true,
+        ty: BlockType::E,
     };
     for hdr in [0b00, 0b11] {
         assert_eq!(decode(hdr, 0x1E), bad);
     }
-    // An ordered-set block (4Bh) and a bad idle code are not decoded.
-    assert_eq!(decode(HDR_CONTROL, 0x4B), bad);
+    // A bad idle code and a bad O code are not decoded.
     assert_eq!(decode(HDR_CONTROL, 0x1E | 1 << 8), bad);
+    assert_eq!(decode(HDR_CONTROL, 0x4B | 1 << 32), bad);
+}
+
+/// Ordered sets (sequence, 9Ch) in the four block types that carry them.
+#[test]
+fn ordered_sets_encode_and_decode() {
+    // (word, control flags, payload, type): local fault in both halves
+    // (55h), remote fault in lane 0 then idles (4Bh), idles then local
+    // fault in lane 4 (2Dh), local fault then start in lane 4 (66h).
+    let cases = [
+        (
+            LOCAL_FAULT_D,
+            LOCAL_FAULT_C as u8,
+            0x0100_0000_0100_0055,
+            BlockType::C,
+        ),
+        (
+            0x0707_0707_0200_009C,
+            0xF1,
+            0x0000_0000_0200_004B,
+            BlockType::C,
+        ),
+        (
+            0x0100_009C_0707_0707,
+            0x1F,
+            0x0100_0000_0000_002D,
+            BlockType::C,
+        ),
+        (
+            0x5555_55FB_0100_009C,
+            0x11,
+            0x5555_5500_0100_0066,
+            BlockType::S,
+        ),
+    ];
+    for (d, c, payload, ty) in cases {
+        assert_eq!(encode(d, c), (HDR_CONTROL, payload), "{d:#x}");
+        let back = decode(HDR_CONTROL, payload);
+        assert_eq!((back.d, back.c, back.error, back.ty), (d, c, false, ty));
+        assert_eq!(word_type(d, c), ty);
+    }
+    // Types of the other blocks; an all-control block with an error is E.
+    assert_eq!(word_type(u64::from_ne_bytes([IDLE; 8]), 0xFF), BlockType::C);
+    assert_eq!(word_type(0x0707_0707_0707_07FE, 0xFF), BlockType::E);
+    assert_eq!(word_type(0xD555_5555_5555_55FB, 0x01), BlockType::S);
+    assert_eq!(word_type(0xFEFE_FEFE_FEFE_FEFD, 0xFF), BlockType::T);
+    assert_eq!(word_type(0x1234, 0), BlockType::D);
+    // An ordered set needs its sequence character where the flags say.
+    assert_eq!(word_type(0x0707_0707_0200_00FB, 0xF1), BlockType::E);
 }
 
 /// A random XGMII word: a piece of a real frame stream, or random lanes
@@ -140,6 +196,9 @@ proptest! {
             tb.step();
             let want = if valid { encode(d, c) } else { before };
             prop_assert_eq!((tb.get("out_hdr"), tb.get("out_data")), want);
+            if valid {
+                prop_assert_eq!(tb.get("out_type"), word_type(d, c).code());
+            }
             prop_assert_eq!(tb.flag("out_valid"), valid);
             let (hdr, payload) = encode(d, c);
             let back = decode(hdr, payload);
@@ -155,7 +214,10 @@ proptest! {
     #[test]
     fn decoder_matches_model(seed in 1u64..) {
         let mut rng = Rng(seed);
-        let types = [0x1E, 0x78, 0x33, 0x87, 0x99, 0xAA, 0xB4, 0xCC, 0xD2, 0xE1, 0xFF, 0x4B];
+        let types = [
+            0x1E, 0x78, 0x33, 0x87, 0x99, 0xAA, 0xB4, 0xCC, 0xD2, 0xE1, 0xFF, 0x4B, 0x2D, 0x55,
+            0x66,
+        ];
         let mut tb = Tb::new(eth_decoder("eth_decoder"));
         tb.reset();
         for _ in 0..300 {
@@ -170,6 +232,11 @@ proptest! {
                         payload = payload & !(0x7F << at) | code << at;
                     }
                 }
+                for at in [32, 36] {
+                    if rng.below(4) != 0 {
+                        payload &= !(0xF << at);
+                    }
+                }
             }
             tb.set("in_valid", 1);
             tb.set("in_hdr", hdr);
@@ -179,6 +246,7 @@ proptest! {
             prop_assert_eq!(tb.get("rxd"), want.d, "hdr {} payload {:#x}", hdr, payload);
             prop_assert_eq!(tb.get("rxc"), u64::from(want.c));
             prop_assert_eq!(tb.flag("out_error"), want.error);
+            prop_assert_eq!(tb.get("out_type"), want.ty.code());
         }
     }
 
@@ -411,6 +479,9 @@ fn fcs_of_a_known_frame() {
 #[test]
 fn bad_configs_are_errors() {
     assert!(eth_block_lock("b", &BlockLockConfig { slip_wait: 64 }).is_err());
+    for window in [15, 1 << 24] {
+        assert!(eth_ber_monitor("b", &BerConfig { window }).is_err());
+    }
     for width in [7, 65] {
         let cfg = GearboxConfig { width };
         assert!(eth_gearbox_tx("g", &cfg).is_err());
@@ -422,6 +493,9 @@ fn bad_configs_are_errors() {
 fn verilog_tools_accept_every_ethernet_block() {
     check_verilog(eth_encoder("eth_encoder"));
     check_verilog(eth_decoder("eth_decoder"));
+    check_verilog(eth_tx_sequence("eth_tx_sequence"));
+    check_verilog(eth_rx_sequence("eth_rx_sequence"));
+    check_verilog(eth_ber_monitor("eth_ber_monitor", &BerConfig::default()));
     check_verilog(eth_scrambler("eth_scrambler", Direction::Scramble));
     check_verilog(eth_scrambler("eth_descrambler", Direction::Descramble));
     check_verilog(eth_block_lock(
@@ -442,7 +516,7 @@ fn catalogue_entries_build() {
         .into_iter()
         .filter(|k| k.name.starts_with("eth_"))
         .collect();
-    assert_eq!(kinds.len(), 9);
+    assert_eq!(kinds.len(), 12);
     for k in kinds {
         assert!(
             (k.build)("top", &Params::defaults(&k.params)).is_ok(),

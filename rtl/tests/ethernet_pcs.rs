@@ -7,14 +7,18 @@
 //! - lock comes within `EthPcsConfig::lock_bound_blocks` blocks, and again
 //!   after the slip;
 //! - with bit errors, no received frame that differs from every sent frame
-//!   passes with a correct FCS, and the PCS counts every frame it ends.
+//!   passes with a correct FCS, and the PCS counts every frame it ends;
+//! - a burst of invalid headers raises `rx_hi_ber` when the BER model
+//!   says; ordered sets pass and illegal words become error blocks.
 
 mod common;
 
 use common::{cases, check_verilog};
 use linkforge_hdl::{Bits, Design};
+use linkforge_rtl::ethernet::ber;
 use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::pcs::{eth_pcs, EthPcsConfig, COUNTERS};
+use linkforge_rtl::ethernet::{ERROR, LOCAL_FAULT_C, LOCAL_FAULT_D};
 use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
 use linkforge_verif::models::serial::SerialChannel;
 use linkforge_verif::models::xorshift::XorShift;
@@ -156,6 +160,19 @@ fn run(s: &Setup) -> Run {
     out
 }
 
+/// `words` received from the rise of block lock on, without the local
+/// fault of the blocks still in the pipeline from before it and the error
+/// characters of a frame the receiver joined midway (neither is in a sent
+/// stream).
+fn settled(words: &[(u64, u8)]) -> &[(u64, u8)] {
+    let skip = [
+        (LOCAL_FAULT_D, LOCAL_FAULT_C as u8),
+        (u64::from_ne_bytes([ERROR; 8]), 0xFF),
+    ];
+    let from = words.iter().position(|w| !skip.contains(w));
+    &words[from.unwrap_or(words.len())..]
+}
+
 /// Whether `words` appear in `sent` as one run (the received stream is a
 /// piece of the sent one).
 fn is_piece_of(sent: &[(u64, u8)], words: &[(u64, u8)]) -> bool {
@@ -224,9 +241,10 @@ proptest! {
             .filter(|x| x.1 && x.2 < slip_at).map(|x| x.0).collect();
         let relock = r.received.iter().rposition(|x| !x.1).map_or(0, |i| i + 1);
         let after: Vec<_> = r.received[relock..].iter().map(|x| x.0).collect();
+        let (before, after) = (settled(&before), settled(&after));
         prop_assert!(before.len() > 200 && after.len() > 200, "{} {}", before.len(), after.len());
-        prop_assert!(is_piece_of(&r.sent, &before), "words before the slip differ");
-        prop_assert!(is_piece_of(&r.sent, &after), "words after the relock differ");
+        prop_assert!(is_piece_of(&r.sent, before), "words before the slip differ");
+        prop_assert!(is_piece_of(&r.sent, after), "words after the relock differ");
         // Between the slip and the loss of lock, misaligned blocks with
         // valid-looking headers decode as garbage (802.3 relies on the FCS
         // for them): a frame may end there with an FCS error, and only there
@@ -361,10 +379,11 @@ fn widths_below_64_need_the_gearbox() {
     assert!(eth_pcs("p", &slow).is_err());
 }
 
-/// SERDES looped back without a gearbox: lock after 64 blocks, and a word
-/// comes back 4 edges after it is taken (2 transmit, 2 receive).
+/// SERDES looped back without a gearbox: lock after 64 blocks, and a
+/// frame's data word comes back 7 edges after it is taken (3 transmit, 4
+/// receive).
 #[test]
-fn loopback_latency_is_two_edges_each_way() {
+fn loopback_latency_is_three_edges_out_and_four_back() {
     let mut sim = Sim::new(&design(&config(64, false))).expect("compiles");
     let mut marker_sent = None;
     for cycle in 0..200u64 {
@@ -376,10 +395,12 @@ fn loopback_latency_is_two_edges_each_way() {
         sim.poke("serdes_rx_hdr", hdr).expect("poke");
         sim.poke("serdes_rx_data", data).expect("poke");
         let marker = cycle == 150;
-        let (d, c) = if marker {
-            (0x0123_4567_89AB_CDEF, 0)
-        } else {
-            (0x0707_0707_0707_0707, 0xFF)
+        // A start, the marker and a terminate, between idles.
+        let (d, c) = match cycle {
+            149 => (0xD555_5555_5555_55FB, 0x01),
+            150 => (0x0123_4567_89AB_CDEF, 0),
+            151 => (0x0707_0707_0707_07FD, 0xFF),
+            _ => (0x0707_0707_0707_0707, 0xFF),
         };
         sim.poke("xgmii_txd", d).expect("poke");
         sim.poke("xgmii_txc", c).expect("poke");
@@ -393,10 +414,90 @@ fn loopback_latency_is_two_edges_each_way() {
         if sim.peek("xgmii_rxc").expect("peek") == 0 {
             let sent = marker_sent.expect("only the marker is data");
             assert_eq!(sim.peek("xgmii_rxd").expect("peek"), 0x0123_4567_89AB_CDEF);
-            // Taken at the edge ending cycle `sent`, back after 3 more.
-            assert_eq!(cycle - sent, 3);
+            // Taken at the edge ending cycle `sent`, back after 6 more.
+            assert_eq!(cycle - sent, 6);
             return;
         }
     }
     panic!("the marker never came back");
+}
+
+/// A burst of invalid headers on a looped-back line (32, one every 8
+/// blocks, so block lock holds) raises `rx_hi_ber` exactly when the BER
+/// model says, once; meanwhile the receive XGMII carries local fault.
+/// Remote fault ordered sets come through the PCS, and a data word without
+/// a start goes out as an error block and comes in as error characters
+/// (as do the blocks with invalid headers before hi_ber); the counters say
+/// so.
+#[test]
+fn header_errors_raise_hi_ber_and_ordered_sets_pass() {
+    let cfg = EthPcsConfig {
+        ber_window: 256,
+        ..EthPcsConfig::default()
+    };
+    let ber_cfg = cfg.ber();
+    let mut sim = Sim::new(&design(&cfg)).expect("compiles");
+    let mut model = ber::Model::new();
+    let remote_fault = (0x0707_0707_0200_009C, 0xF1);
+    let idle = (0x0707_0707_0707_0707, 0xFF);
+    let burst = 300..300 + 32 * 8;
+    let (mut rises, mut sets_sent, mut sets_seen, mut fault_in_hi_ber) = (0, 0, 0, false);
+    let mut errors_before = 0;
+    let get = |sim: &mut Sim, name: &str| sim.peek(name).expect("peek");
+    for cycle in 0..2000u64 {
+        for rst in ["tx_rst", "rx_rst"] {
+            sim.poke(rst, u64::from(cycle < 2)).expect("poke");
+        }
+        let mut hdr = get(&mut sim, "serdes_tx_hdr");
+        if burst.contains(&cycle) && cycle % 8 == 0 {
+            hdr ^= 1;
+        }
+        let data = get(&mut sim, "serdes_tx_data");
+        sim.poke("serdes_rx_hdr", hdr).expect("poke");
+        sim.poke("serdes_rx_data", data).expect("poke");
+        let (d, c) = match cycle {
+            1500 => (0x0123_4567_89AB_CDEF, 0),
+            c if c % 10 == 0 => remote_fault,
+            _ => idle,
+        };
+        sim.poke("xgmii_txd", d).expect("poke");
+        sim.poke("xgmii_txc", c).expect("poke");
+        sets_sent += u64::from(cycle >= 2 && (d, c) == remote_fault);
+        let lock = get(&mut sim, "rx_block_lock") == 1;
+        let was = model.hi_ber;
+        if cycle < 2 {
+            model = ber::Model::new();
+        } else {
+            model.edge(&ber_cfg, true, hdr, lock);
+        }
+        sim.step().expect("step");
+        assert_eq!(
+            get(&mut sim, "rx_hi_ber") == 1,
+            model.hi_ber,
+            "cycle {cycle}"
+        );
+        rises += u64::from(model.hi_ber && !was);
+        let rx = (get(&mut sim, "xgmii_rxd"), get(&mut sim, "xgmii_rxc"));
+        sets_seen += u64::from(rx == remote_fault);
+        fault_in_hi_ber |= model.hi_ber && rx == (LOCAL_FAULT_D, LOCAL_FAULT_C);
+        if cycle == 1400 {
+            errors_before = get(&mut sim, "rx_error_blocks");
+        }
+    }
+    assert_eq!(rises, 1);
+    assert!(fault_in_hi_ber, "local fault while hi_ber");
+    assert!(sets_seen > 100, "{sets_seen} remote faults received");
+    for (name, want) in [
+        ("rx_hi_ber_events", 1),
+        ("rx_bad_headers", 32),
+        ("rx_lock_losses", 0),
+        ("tx_ordered_sets", sets_sent),
+        ("tx_error_blocks", 1),
+        ("rx_error_blocks", errors_before + 1),
+    ] {
+        assert_eq!(get(&mut sim, name), want, "{name}");
+    }
+    // The invalid headers before hi_ber came in as error characters.
+    assert!(errors_before >= 15, "{errors_before}");
+    assert!(get(&mut sim, "rx_ordered_sets") >= sets_seen);
 }

@@ -10,30 +10,46 @@
 //! - `78h`: start in lane 0, data in lanes 1..7;
 //! - `33h`: control codes in lanes 0..3, start in lane 4, data in 5..7;
 //! - terminate in lane `k` (types `87h 99h AAh B4h CCh D2h E1h FFh` for
-//!   `k` = 0..7): data in lanes `0..k`, control codes after `k`.
+//!   `k` = 0..7): data in lanes `0..k`, control codes after `k`;
+//! - ordered sets (`O`: the sequence character `9Ch` in lane 0 or 4, its
+//!   three data bytes in the lanes after it; on the line a 4-bit O code,
+//!   `0h` for a sequence ordered set): `2Dh` control codes in lanes 0..3
+//!   and `O` in lane 4; `4Bh` `O` in lane 0 and control codes in 4..7;
+//!   `55h` `O` in lanes 0 and 4; `66h` `O` in lane 0 and start in lane 4.
+//!   A local or remote fault (`9Ch 00h 00h 01h`/`02h`) is such a set.
 //!
 //! The control code of lane `j` sits at payload bits `8+7j..8+7j+6` in
 //! every block that has one; a data byte of lane `j` at bits `8j` in start
-//! blocks and `8+8j` in terminate blocks. Unused payload bits are sent as 0
-//! and ignored on receive.
+//! and ordered-set blocks and `8+8j` in terminate blocks; the O code of
+//! lane 0 at bits 32..35, of lane 4 at bits 36..39. Unused payload bits are
+//! sent as 0 and ignored on receive.
+//!
+//! Every block also has a [`BlockType`] (802.3's `R_TYPE`; a word's
+//! `T_TYPE` is the type of the block it encodes to), which the
+//! [`sequence`](super::sequence) state machines check in order: `D` a data
+//! block; `S` a start block (`78h 33h 66h`); `T` a terminate block; `C` any
+//! other valid control block, except that an all-control block (`1Eh`)
+//! holding an error code is `E`; `E` every invalid block. As in `R_TYPE`,
+//! error codes next to an ordered set, a start or after a terminate leave
+//! the block valid.
 //!
 //! `eth_encoder` ports (`rst` synchronous, active high): `clk`, `rst`,
 //! `in_valid`, `txd[63:0]`, `txc[7:0]`; `out_valid`, `out_hdr[1:0]`,
-//! `out_data[63:0]`, registered (one cycle later; held while `in_valid` is
+//! `out_data[63:0]`, `out_type[2:0]` ([`BlockType::code`]), registered (one cycle later; held while `in_valid` is
 //! low). A word matching none of the blocks above (for example a control
 //! character other than idle or error in a control lane) is sent as an
-//! error block (`1Eh` with eight error codes), as 802.3 requires. After
-//! reset the outputs hold an idle block.
+//! error block (`1Eh` with eight error codes, type `E`), as 802.3 requires.
+//! After reset the outputs hold an idle block.
 //!
 //! `eth_decoder` ports: `clk`, `rst`, `in_valid`, `in_hdr[1:0]`,
 //! `in_data[63:0]`; `out_valid`, `rxd[63:0]`, `rxc[7:0]`, `out_error`,
-//! registered. An invalid block (header `00`/`11`, an unknown block type, a
-//! control code other than idle or error) comes out as eight error
-//! characters (`FEh`, `rxc` all ones) with `out_error` high. Blocks are
-//! checked one at a time; frame-level sequencing is the [`fcs`](super::fcs)
-//! monitor's concern.
+//! `out_type[2:0]`, registered. An invalid block (header `00`/`11`, an
+//! unknown block type, a control code other than idle or error, an O code
+//! other than `0h`) comes out as eight error characters (`FEh`, `rxc` all
+//! ones) with `out_error` high. Blocks are decoded one at a time; their
+//! order is the [`sequence`](super::sequence) state machines' concern.
 
-use super::{ERROR, HDR_CONTROL, HDR_DATA, IDLE, START, TERMINATE, TYPE_IDLE_PAYLOAD};
+use super::{ERROR, HDR_CONTROL, HDR_DATA, IDLE, SEQUENCE, START, TERMINATE, TYPE_IDLE_PAYLOAD};
 use crate::catalog::BlockKind;
 use linkforge_hdl::prelude::*;
 
@@ -45,6 +61,35 @@ const CODE_ERROR: u64 = 0x1E;
 const TYPE_CONTROL: u8 = 0x1E;
 /// Block types of terminate blocks, by terminate lane.
 const TYPE_TERMINATE: [u8; 8] = [0x87, 0x99, 0xAA, 0xB4, 0xCC, 0xD2, 0xE1, 0xFF];
+/// The 4-bit O code of a sequence ordered set.
+const O_SEQUENCE: u64 = 0x0;
+/// Payload bit of the O code of lane 0 and of lane 4.
+const O_BIT: [u32; 2] = [32, 36];
+
+/// The type of a block (802.3 `R_TYPE`; see [the module docs](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlockType {
+    /// A valid control block without start or terminate.
+    C,
+    /// A start block.
+    S,
+    /// A terminate block.
+    T,
+    /// A data block.
+    D,
+    /// An invalid block, or an all-control block holding an error code.
+    E,
+}
+
+impl BlockType {
+    /// Width of [`code`](Self::code).
+    pub const WIDTH: u32 = 3;
+
+    /// The type's value on an `out_type`/`in_type` port.
+    pub fn code(self) -> u64 {
+        self as u64
+    }
+}
 
 /// What a lane of a control block carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +102,9 @@ enum Lane {
     Start,
     /// The terminate character (no payload bits).
     Terminate,
+    /// The sequence character of an ordered set, its O code at this
+    /// payload bit.
+    Order(u32),
 }
 
 /// One control block format: its type and what each lane carries.
@@ -72,6 +120,30 @@ impl Format {
             m | (u8::from(!matches!(self.lanes[j], Lane::Data(_))) << j)
         })
     }
+
+    /// The type of a valid block of this format; `all_idle` says whether
+    /// its control codes are all idle (an all-control block with an error
+    /// code is `E`).
+    fn block_type(&self, all_idle: bool) -> BlockType {
+        if self.lanes.contains(&Lane::Start) {
+            BlockType::S
+        } else if self.lanes.contains(&Lane::Terminate) {
+            BlockType::T
+        } else if self.ty == TYPE_CONTROL && !all_idle {
+            BlockType::E
+        } else {
+            BlockType::C
+        }
+    }
+}
+
+/// Lanes `1..=3` or `5..=7` as data bytes at payload bit `8j`, the others
+/// from `f`.
+fn with_data(f: impl Fn(usize) -> Lane) -> [Lane; 8] {
+    std::array::from_fn(|j| match j {
+        1..=3 | 5..=7 => Lane::Data(8 * j as u32),
+        j => f(j),
+    })
 }
 
 /// Every control block format the code supports.
@@ -94,6 +166,33 @@ fn formats() -> Vec<Format> {
                 0..=3 => Lane::Code,
                 4 => Lane::Start,
                 j => Lane::Data(8 * j as u32),
+            }),
+        },
+        Format {
+            ty: 0x2D,
+            lanes: std::array::from_fn(|j| match j {
+                0..=3 => Lane::Code,
+                4 => Lane::Order(O_BIT[1]),
+                j => Lane::Data(8 * j as u32),
+            }),
+        },
+        Format {
+            ty: 0x4B,
+            lanes: std::array::from_fn(|j| match j {
+                0 => Lane::Order(O_BIT[0]),
+                1..=3 => Lane::Data(8 * j as u32),
+                _ => Lane::Code,
+            }),
+        },
+        Format {
+            ty: 0x55,
+            lanes: with_data(|j| Lane::Order(O_BIT[j / 4])),
+        },
+        Format {
+            ty: 0x66,
+            lanes: with_data(|j| match j {
+                0 => Lane::Order(O_BIT[0]),
+                _ => Lane::Start,
             }),
         },
     ];
@@ -127,9 +226,6 @@ pub fn encode(txd: u64, txc: u8) -> (u64, u64) {
         ERROR => Some(CODE_ERROR),
         _ => None,
     };
-    let error_block = (0..8).fold(u64::from(TYPE_CONTROL), |p, j| {
-        p | CODE_ERROR << code_bit(j)
-    });
     let payload = formats().into_iter().find_map(|f| {
         if f.control_mask() != txc {
             return None;
@@ -139,15 +235,32 @@ pub fn encode(txd: u64, txc: u8) -> (u64, u64) {
             match lane {
                 Lane::Code => p |= code(j)? << code_bit(j),
                 Lane::Data(bit) => p |= u64::from(byte(j)) << bit,
-                Lane::Start if byte(j) != START => return None,
-                Lane::Terminate if byte(j) != TERMINATE => return None,
-                Lane::Start | Lane::Terminate => {}
+                Lane::Order(bit) if byte(j) == SEQUENCE => p |= O_SEQUENCE << bit,
+                Lane::Start if byte(j) == START => {}
+                Lane::Terminate if byte(j) == TERMINATE => {}
+                Lane::Start | Lane::Terminate | Lane::Order(_) => return None,
             }
         }
         Some(p)
     });
-    (HDR_CONTROL, payload.unwrap_or(error_block))
+    (HDR_CONTROL, payload.unwrap_or(ERROR_BLOCK))
 }
+
+/// The payload of the error block: type `1Eh`, eight error codes (802.3's
+/// `EBLOCK_T`).
+pub const ERROR_BLOCK: u64 = {
+    let mut p = TYPE_CONTROL as u64;
+    let mut j = 0;
+    while j < 8 {
+        p |= CODE_ERROR << (8 + 7 * j);
+        j += 1;
+    }
+    p
+};
+
+/// The XGMII word of eight error characters (802.3's `EBLOCK_R`), with
+/// all control flags set.
+pub const ERROR_WORD: u64 = u64::from_ne_bytes([ERROR; 8]);
 
 /// A decoded block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,14 +271,18 @@ pub struct Decoded {
     pub c: u8,
     /// The block was invalid (and came out as error characters).
     pub error: bool,
+    /// The block's type.
+    pub ty: BlockType,
 }
 
-/// The XGMII word of a 66-bit block. The reference model of the decoder.
+/// The XGMII word of a 66-bit block and its type. The reference model of
+/// the decoder.
 pub fn decode(hdr: u64, payload: u64) -> Decoded {
     let invalid = Decoded {
-        d: u64::from_ne_bytes([ERROR; 8]),
+        d: ERROR_WORD,
         c: 0xFF,
         error: true,
+        ty: BlockType::E,
     };
     match hdr {
         HDR_DATA => {
@@ -173,6 +290,7 @@ pub fn decode(hdr: u64, payload: u64) -> Decoded {
                 d: payload,
                 c: 0,
                 error: false,
+                ty: BlockType::D,
             }
         }
         HDR_CONTROL => {}
@@ -188,22 +306,33 @@ pub fn decode(hdr: u64, payload: u64) -> Decoded {
         .find(|f| u64::from(f.ty) == payload & 0xFF)
         .and_then(|f| {
             let mut d = 0u64;
+            let mut all_idle = true;
             for (j, lane) in f.lanes.iter().enumerate() {
                 let byte = match lane {
                     Lane::Code => code(j)?,
                     Lane::Data(bit) => (payload >> bit) as u8,
+                    Lane::Order(bit) if payload >> bit & 0xF == O_SEQUENCE => SEQUENCE,
+                    Lane::Order(_) => return None,
                     Lane::Start => START,
                     Lane::Terminate => TERMINATE,
                 };
+                all_idle &= *lane != Lane::Code || byte == IDLE;
                 d |= u64::from(byte) << (8 * j);
             }
             Some(Decoded {
                 d,
                 c: f.control_mask(),
                 error: false,
+                ty: f.block_type(all_idle),
             })
         });
     decoded.unwrap_or(invalid)
+}
+
+/// The type of an XGMII word (802.3's `T_TYPE`): the type of its block.
+pub fn word_type(txd: u64, txc: u8) -> BlockType {
+    let (hdr, payload) = encode(txd, txc);
+    decode(hdr, payload).ty
 }
 
 /// `fields` (bit position, value) laid into a `width`-bit expression, the
@@ -234,8 +363,24 @@ fn first_match(cases: Vec<(Expr, Expr)>, default: Expr) -> Expr {
         .fold(default, |acc, (cond, value)| mux(cond, value, acc))
 }
 
+/// The [`BlockType::code`] of a valid block of format `f`, given whether
+/// its control codes are all idle.
+fn type_expr(f: &Format, all_idle: Expr) -> Expr {
+    let [idle, not_idle] = [true, false].map(|a| f.block_type(a).code());
+    if idle == not_idle {
+        lit(idle, BlockType::WIDTH)
+    } else {
+        mux(
+            all_idle,
+            lit(idle, BlockType::WIDTH),
+            lit(not_idle, BlockType::WIDTH),
+        )
+    }
+}
+
 /// Builds the encoder as module `module_name`.
 pub fn eth_encoder(module_name: &str) -> Result<Module, HdlError> {
+    let tw = BlockType::WIDTH;
     let mut m = ModuleBuilder::new(module_name);
     m.clock("clk");
     m.reset("rst");
@@ -245,41 +390,52 @@ pub fn eth_encoder(module_name: &str) -> Result<Module, HdlError> {
     let out_valid = m.output("out_valid", 1);
     let out_hdr = m.output("out_hdr", 2);
     let out_data = m.output("out_data", 64);
+    let out_type = m.output("out_type", tw);
     let valid_q = m.reg("valid_q", 1).reset(0);
     let hdr_q = m.reg("hdr_q", 2).reset(HDR_CONTROL);
     let data_q = m.reg("data_q", 64).reset(TYPE_IDLE_PAYLOAD);
+    let type_q = m.reg("type_q", tw).reset(BlockType::C.code());
 
     let byte = |j: usize| txd.slice(8 * j as u32 + 7, 8 * j as u32);
-    let is_idle: Vec<Expr> = (0..8).map(|j| byte(j).eq(lit(IDLE.into(), 8))).collect();
-    let code_ok: Vec<Expr> = (0..8)
-        .map(|j| is_idle[j].clone() | byte(j).eq(lit(ERROR.into(), 8)))
-        .collect();
+    let is = |j: usize, ch: u8| byte(j).eq(lit(ch.into(), 8));
+    let is_idle: Vec<Expr> = (0..8).map(|j| is(j, IDLE)).collect();
+    let code_ok: Vec<Expr> = (0..8).map(|j| is_idle[j].clone() | is(j, ERROR)).collect();
     let code = |j: usize| mux(is_idle[j].clone(), lit(CODE_IDLE, 7), lit(CODE_ERROR, 7));
-    let error_block = (0..8).fold(u64::from(TYPE_CONTROL), |p, j| {
-        p | CODE_ERROR << code_bit(j)
-    });
 
     let cases = formats()
         .into_iter()
         .map(|f| {
             let mut cond = txc.eq(lit(f.control_mask().into(), 8));
+            let mut all_idle = high();
             let mut fields = vec![(0, lit(f.ty.into(), 8))];
             for (j, lane) in f.lanes.iter().enumerate() {
                 match lane {
                     Lane::Code => {
                         cond = cond & code_ok[j].clone();
+                        all_idle = all_idle & is_idle[j].clone();
                         fields.push((code_bit(j), code(j)));
                     }
                     Lane::Data(bit) => fields.push((*bit, byte(j))),
-                    Lane::Start => cond = cond & byte(j).eq(lit(START.into(), 8)),
-                    Lane::Terminate => cond = cond & byte(j).eq(lit(TERMINATE.into(), 8)),
+                    Lane::Order(bit) => {
+                        cond = cond & is(j, SEQUENCE);
+                        fields.push((*bit, lit(O_SEQUENCE, 4)));
+                    }
+                    Lane::Start => cond = cond & is(j, START),
+                    Lane::Terminate => cond = cond & is(j, TERMINATE),
                 }
             }
-            (cond, place(fields, 64))
+            (cond, cat![type_expr(&f, all_idle), place(fields, 64)])
         })
         .collect();
-    let control = m.wire("control", 64);
-    m.assign(control, first_match(cases, lit(error_block, 64)));
+    // {type, payload} of a control word.
+    let control = m.wire("control", tw + 64);
+    m.assign(
+        control,
+        first_match(
+            cases,
+            cat![lit(BlockType::E.code(), tw), lit(ERROR_BLOCK, 64)],
+        ),
+    );
     let is_data = txc.eq(lit(0, 8));
 
     m.next(valid_q, in_valid);
@@ -288,16 +444,26 @@ pub fn eth_encoder(module_name: &str) -> Result<Module, HdlError> {
             hdr_q,
             mux(is_data.clone(), lit(HDR_DATA, 2), lit(HDR_CONTROL, 2)),
         );
-        m.next(data_q, mux(is_data, txd, control));
+        m.next(data_q, mux(is_data.clone(), txd, control.slice(63, 0)));
+        m.next(
+            type_q,
+            mux(
+                is_data,
+                lit(BlockType::D.code(), tw),
+                control.slice(tw + 63, 64),
+            ),
+        );
     });
     m.assign(out_valid, valid_q);
     m.assign(out_hdr, hdr_q);
     m.assign(out_data, data_q);
+    m.assign(out_type, type_q);
     m.finish()
 }
 
 /// Builds the decoder as module `module_name`.
 pub fn eth_decoder(module_name: &str) -> Result<Module, HdlError> {
+    let tw = BlockType::WIDTH;
     let mut m = ModuleBuilder::new(module_name);
     m.clock("clk");
     m.reset("rst");
@@ -308,12 +474,13 @@ pub fn eth_decoder(module_name: &str) -> Result<Module, HdlError> {
     let rxd = m.output("rxd", 64);
     let rxc = m.output("rxc", 8);
     let out_error = m.output("out_error", 1);
+    let out_type = m.output("out_type", tw);
     let idle_word = u64::from_ne_bytes([IDLE; 8]);
-    let error_word = u64::from_ne_bytes([ERROR; 8]);
     let valid_q = m.reg("valid_q", 1).reset(0);
     let d_q = m.reg("d_q", 64).reset(idle_word);
     let c_q = m.reg("c_q", 8).reset(0xFF);
     let error_q = m.reg("error_q", 1).reset(0);
+    let type_q = m.reg("type_q", tw).reset(BlockType::C.code());
 
     let ty = in_data.slice(7, 0);
     let code = |j: usize| in_data.slice(code_bit(j) + 6, code_bit(j));
@@ -333,6 +500,7 @@ pub fn eth_decoder(module_name: &str) -> Result<Module, HdlError> {
         .into_iter()
         .map(|f| {
             let mut cond = ty.clone().eq(lit(f.ty.into(), 8));
+            let mut all_idle = high();
             let lanes = f
                 .lanes
                 .iter()
@@ -341,30 +509,32 @@ pub fn eth_decoder(module_name: &str) -> Result<Module, HdlError> {
                 .map(|(j, lane)| match lane {
                     Lane::Code => {
                         cond = cond.clone() & code_ok[j].clone();
+                        all_idle = all_idle.clone() & code_idle[j].clone();
                         decoded(j)
                     }
                     Lane::Data(bit) => in_data.slice(bit + 7, *bit),
+                    Lane::Order(bit) => {
+                        cond = cond.clone() & in_data.slice(bit + 3, *bit).eq(lit(O_SEQUENCE, 4));
+                        lit(SEQUENCE.into(), 8)
+                    }
                     Lane::Start => lit(START.into(), 8),
                     Lane::Terminate => lit(TERMINATE.into(), 8),
                 })
                 .collect();
-            (cond, cat![lit(f.control_mask().into(), 8), concat(lanes)])
+            let value = cat![
+                high(),
+                type_expr(&f, all_idle),
+                lit(f.control_mask().into(), 8),
+                concat(lanes)
+            ];
+            (cond, value)
         })
         .collect();
-    // {valid control block, rxc, rxd}.
-    let control = m.wire("control", 73);
-    m.assign(
-        control,
-        first_match(
-            cases
-                .into_iter()
-                .map(|(c, v)| (c, cat![high(), v]))
-                .collect(),
-            lit(0, 73),
-        ),
-    );
+    // {valid control block, type, rxc, rxd}.
+    let control = m.wire("control", 73 + tw);
+    m.assign(control, first_match(cases, lit(0, 73 + tw)));
     let is_data = in_hdr.eq(lit(HDR_DATA, 2));
-    let good = is_data.clone() | (in_hdr.eq(lit(HDR_CONTROL, 2)) & control.bit(72));
+    let good = is_data.clone() | (in_hdr.eq(lit(HDR_CONTROL, 2)) & control.bit(72 + tw));
 
     m.next(valid_q, in_valid);
     m.when(in_valid, |m| {
@@ -372,20 +542,24 @@ pub fn eth_decoder(module_name: &str) -> Result<Module, HdlError> {
         m.when(is_data, |m| {
             m.next(d_q, in_data);
             m.next(c_q, lit(0, 8));
+            m.next(type_q, lit(BlockType::D.code(), tw));
         })
         .elsewhen(good, |m| {
             m.next(d_q, control.slice(63, 0));
             m.next(c_q, control.slice(71, 64));
+            m.next(type_q, control.slice(71 + tw, 72));
         })
         .otherwise(|m| {
-            m.next(d_q, lit(error_word, 64));
+            m.next(d_q, lit(ERROR_WORD, 64));
             m.next(c_q, lit(0xFF, 8));
+            m.next(type_q, lit(BlockType::E.code(), tw));
         });
     });
     m.assign(out_valid, valid_q);
     m.assign(rxd, d_q);
     m.assign(rxc, c_q);
     m.assign(out_error, error_q);
+    m.assign(out_type, type_q);
     m.finish()
 }
 
@@ -393,7 +567,7 @@ pub fn eth_decoder(module_name: &str) -> Result<Module, HdlError> {
 pub fn encoder_kind() -> BlockKind {
     BlockKind {
         name: "eth_encoder",
-        doc: "Ethernet 64b/66b encoder: XGMII word to 66-bit block (idle, start, terminate, error)",
+        doc: "Ethernet 64b/66b encoder: XGMII word to 66-bit block (idle, start, terminate, ordered sets, error) and its type",
         params: Vec::new(),
         build: |name, _| Ok(eth_encoder(name)?),
     }
@@ -403,7 +577,7 @@ pub fn encoder_kind() -> BlockKind {
 pub fn decoder_kind() -> BlockKind {
     BlockKind {
         name: "eth_decoder",
-        doc: "Ethernet 64b/66b decoder: 66-bit block to XGMII word, invalid blocks flagged",
+        doc: "Ethernet 64b/66b decoder: 66-bit block to XGMII word and its type, invalid blocks flagged",
         params: Vec::new(),
         build: |name, _| Ok(eth_decoder(name)?),
     }

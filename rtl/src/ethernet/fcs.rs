@@ -25,7 +25,7 @@
 //! Counters (saturating, 32 bits): `frames` (frames ended), `fcs_errors`,
 //! `frame_errors` (aborted frames).
 
-use super::{COUNT_WIDTH, IDLE, START, TERMINATE};
+use super::{COUNT_WIDTH, IDLE, SEQUENCE, START, TERMINATE};
 use crate::catalog::BlockKind;
 use crate::common::crc::{crc, reference, CrcConfig};
 use crate::common::saturating_count;
@@ -112,7 +112,8 @@ impl Monitor {
 }
 
 /// A transmitter's XGMII stream: frames with preamble, SFD, terminate and
-/// idles, start in lane 0 or 4, cut into words.
+/// idles, start in lane 0 or 4, and ordered sets between them, cut into
+/// words.
 #[derive(Clone, Debug, Default)]
 pub struct Source {
     /// Lanes not yet put in a word: (byte, control).
@@ -148,18 +149,37 @@ impl Source {
     /// its start, counting from the stream's first lane (its terminate is
     /// `8 + frame.len()` lanes later).
     pub fn frame(&mut self, frame: &[u8], ipg: usize) -> u64 {
-        let last_word = self.len().saturating_sub(1) / 8;
-        let mut start = self.len() + ipg as u64;
-        while start % 4 != 0 || (self.len() > 0 && start / 8 <= last_word) {
-            start += 1;
-        }
-        self.idle((start - self.len()) as usize);
+        let start = self.column(ipg);
         self.lanes.push_back((START, true));
         self.lanes
             .extend(std::iter::repeat_n((0x55, false), PREAMBLE - 2));
         self.lanes.push_back((0xD5, false));
         self.lanes.extend(frame.iter().map(|&b| (b, false)));
         self.lanes.push_back((TERMINATE, true));
+        start
+    }
+
+    /// Appends a sequence ordered set (`9Ch` and `bytes`, for example
+    /// `[0, 0, 2]` for remote fault) after at least `ipg` idle characters,
+    /// in the next lane 0 or 4 of a word after the one holding the last
+    /// terminate, as a frame would start; returns the index of its lane.
+    pub fn ordered_set(&mut self, bytes: [u8; 3], ipg: usize) -> u64 {
+        let at = self.column(ipg);
+        self.lanes.push_back((SEQUENCE, true));
+        self.lanes.extend(bytes.iter().map(|&b| (b, false)));
+        at
+    }
+
+    /// Pads with at least `ipg` idles up to the next lane 0 or 4 of a word
+    /// after the one holding the last lane so far; returns that lane's
+    /// index.
+    fn column(&mut self, ipg: usize) -> u64 {
+        let last_word = self.len().saturating_sub(1) / 8;
+        let mut start = self.len() + ipg as u64;
+        while start % 4 != 0 || (self.len() > 0 && start / 8 <= last_word) {
+            start += 1;
+        }
+        self.idle((start - self.len()) as usize);
         start
     }
 

@@ -1,8 +1,9 @@
 //! Ethernet blocks (10GBASE-R style PCS, IEEE 802.3 Clause 49): the 64b/66b
-//! encoder and decoder ([`codec`]), the self-synchronizing scrambler
-//! ([`scrambler`]), block lock ([`block_lock`]), the 66-bit to lane-width
-//! gearboxes ([`gearbox`]), the frame check sequence monitor ([`fcs`]) and
-//! the composed `eth_pcs` ([`pcs`]).
+//! encoder and decoder ([`codec`]), the transmit and receive state machines
+//! ([`sequence`]), the self-synchronizing scrambler ([`scrambler`]), block
+//! lock ([`block_lock`]), the BER monitor ([`ber`]), the 66-bit to
+//! lane-width gearboxes ([`gearbox`]), the frame check sequence monitor
+//! ([`fcs`]) and the composed `eth_pcs` ([`pcs`]).
 //!
 //! Conventions shared by every block:
 //!
@@ -15,12 +16,14 @@
 //!   payload bits 7..0.
 //! - Each generator returns a typed config error before building anything.
 
+pub mod ber;
 pub mod block_lock;
 pub mod codec;
 pub mod fcs;
 pub mod gearbox;
 pub mod pcs;
 pub mod scrambler;
+pub mod sequence;
 
 /// Width of the saturating event counters the Ethernet blocks expose.
 pub const COUNT_WIDTH: u32 = 32;

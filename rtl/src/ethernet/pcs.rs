@@ -2,18 +2,22 @@
 //! with counters.
 //!
 //! Transmit (`tx_clk`): XGMII -> [`codec`](super::codec) encoder ->
+//! [`sequence`](super::sequence) transmit state machine ->
 //! [`scrambler`](super::scrambler) -> SERDES. Receive (`rx_clk`): SERDES ->
-//! [`block_lock`](super::block_lock) (slipping the block boundary) ->
-//! descrambler -> decoder -> XGMII, with the [`fcs`](super::fcs) monitor on
-//! the received frames. Without block lock the receive XGMII carries local
-//! fault ([`LOCAL_FAULT_D`](super::LOCAL_FAULT_D)).
+//! [`block_lock`](super::block_lock) (slipping the block boundary) and the
+//! [`ber`](super::ber) monitor, descrambler -> decoder -> receive state
+//! machine -> XGMII, with the [`fcs`](super::fcs) monitor on the received
+//! frames. Illegal block sequences go out as error blocks and come in as
+//! error characters; without block lock, or with `rx_hi_ber`, the receive
+//! XGMII carries local fault ([`LOCAL_FAULT_D`](super::LOCAL_FAULT_D)).
 //!
 //! Ports (resets synchronous, active high): `tx_clk`, `tx_rst`, `rx_clk`,
 //! `rx_rst`; XGMII `xgmii_txd[63:0]`, `xgmii_txc[7:0]`, `xgmii_rxd[63:0]`,
 //! `xgmii_rxc[7:0]` (lane `i` is byte `i`); SERDES `serdes_tx_data[W-1:0]`,
 //! `serdes_tx_hdr[1:0]`, `serdes_rx_data[W-1:0]`, `serdes_rx_hdr[1:0]`,
-//! `serdes_rx_bitslip`; `rx_block_lock`. Bit 0 is sent first; a header
-//! keeps its first-sent bit at index 0 (data `2'b10`, control `2'b01`).
+//! `serdes_rx_bitslip`; `rx_block_lock`, `rx_hi_ber`. Bit 0 is sent
+//! first; a header keeps its first-sent bit at index 0 (data `2'b10`,
+//! control `2'b01`). The BER window is `ber_window` blocks.
 //!
 //! Two ways to meet the SERDES, chosen by `gearbox`:
 //!
@@ -31,22 +35,32 @@
 //! Flow control: `xgmii_tx_ready` is high at the edges where `xgmii_txd`
 //! and `xgmii_txc` are taken (always without the gearbox; `W/66` of the
 //! clocks with it); `xgmii_rx_valid` marks the clocks with a new received
-//! word. Latency without the gearbox: 2 `tx_clk` edges from XGMII to SERDES
-//! and 2 `rx_clk` edges back (each gearbox adds its buffering).
+//! word. Latency without the gearbox: 3 `tx_clk` edges from XGMII to SERDES
+//! and 4 `rx_clk` edges back (a received block waits for the next one, for
+//! the receive state machine's look-ahead; each gearbox adds its
+//! buffering).
 //!
 //! Counters (saturating, 32 bits): `tx_blocks` (blocks encoded),
-//! `rx_blocks` (blocks received with block lock), `rx_bad_headers`
-//! (invalid sync headers with block lock), `rx_block_errors` (blocks decoded
-//! as invalid with block lock), `rx_lock_losses`, `rx_frames`,
-//! `rx_fcs_errors` and `rx_frame_errors` (the [`fcs`](super::fcs) monitor's
-//! `frames`, `fcs_errors` and `frame_errors`).
+//! `tx_error_blocks` (blocks the transmit state machine replaced by the
+//! error block), `tx_ordered_sets` (XGMII words taken with a sequence
+//! ordered set in lane 0 or 4), `rx_blocks` (blocks received with block
+//! lock), `rx_bad_headers` (invalid sync headers with block lock),
+//! `rx_block_errors` (blocks decoded as invalid with block lock),
+//! `rx_lock_losses`, `rx_frames`, `rx_fcs_errors` and `rx_frame_errors`
+//! (the [`fcs`](super::fcs) monitor's `frames`, `fcs_errors` and
+//! `frame_errors`), `rx_error_blocks` (words the receive state machine put
+//! out as error characters: invalid blocks and illegal sequences),
+//! `rx_ordered_sets` (blocks decoded with block lock into a word with a
+//! sequence ordered set), `rx_hi_ber_events` (rises of `rx_hi_ber`).
 
+use super::ber::{eth_ber_monitor, window_spec, BerConfig, WINDOW_10GBASE_R};
 use super::block_lock::{eth_block_lock, BlockLockConfig};
 use super::codec::{eth_decoder, eth_encoder};
 use super::fcs::eth_fcs;
 use super::gearbox::{eth_gearbox_rx, eth_gearbox_tx, GearboxConfig};
 use super::scrambler::{eth_scrambler, Direction};
-use super::{COUNT_WIDTH, LOCAL_FAULT_C, LOCAL_FAULT_D};
+use super::sequence::{eth_rx_sequence, eth_tx_sequence};
+use super::{COUNT_WIDTH, SEQUENCE};
 use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value as ParamValue};
 use crate::common::saturating_count;
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
@@ -66,6 +80,9 @@ pub struct EthPcsConfig {
     pub gearbox: bool,
     /// Blocks left untested after a slip while it takes effect (2..=63).
     pub slip_wait: u32,
+    /// Blocks in a window of the BER monitor (default 125 µs of 10GBASE-R
+    /// blocks, [`WINDOW_10GBASE_R`]).
+    pub ber_window: u32,
 }
 
 impl Default for EthPcsConfig {
@@ -74,6 +91,7 @@ impl Default for EthPcsConfig {
             width: 64,
             gearbox: false,
             slip_wait: 4,
+            ber_window: WINDOW_10GBASE_R,
         }
     }
 }
@@ -85,6 +103,7 @@ impl EthPcsConfig {
             width: int_param(p, "width")?,
             gearbox: p.bool("gearbox")?,
             slip_wait: int_param(p, "slip_wait")?,
+            ber_window: int_param(p, "ber_window")?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -94,6 +113,7 @@ impl EthPcsConfig {
     pub fn validate(&self) -> Result<(), RtlError> {
         check_range("width", self.width.into(), WIDTH)?;
         check_range("slip_wait", self.slip_wait.into(), SLIP_WAIT)?;
+        check_range("ber_window", self.ber_window.into(), super::ber::WINDOW)?;
         if !self.gearbox && self.width != 64 {
             return Err(param_error(
                 "width",
@@ -120,6 +140,13 @@ impl EthPcsConfig {
     pub fn block_lock(&self) -> BlockLockConfig {
         BlockLockConfig {
             slip_wait: self.slip_wait,
+        }
+    }
+
+    /// The BER monitor.
+    pub fn ber(&self) -> BerConfig {
+        BerConfig {
+            window: self.ber_window,
         }
     }
 
@@ -165,8 +192,15 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
     let xgmii_txc = m.input("xgmii_txc", 8);
     let serdes_rx_data = m.input("serdes_rx_data", w);
 
-    // Transmit: encoder -> scrambler [-> gearbox], advancing together.
+    // Transmit: encoder -> state machine -> scrambler [-> gearbox],
+    // advancing together.
     let u_enc = clocked(&mut m, "u_encoder", eth_encoder(&sub("encoder"))?, tx)?;
+    let u_tsm = clocked(
+        &mut m,
+        "u_tx_sequence",
+        eth_tx_sequence(&sub("tx_sequence"))?,
+        tx,
+    )?;
     let u_scr = clocked(
         &mut m,
         "u_scrambler",
@@ -194,24 +228,48 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
     m.assign(u_enc.io("in_valid")?, tx_advance);
     m.assign(u_enc.io("txd")?, xgmii_txd);
     m.assign(u_enc.io("txc")?, xgmii_txc);
+    for port in ["hdr", "data", "type"] {
+        m.assign(
+            u_tsm.io(&format!("in_{port}"))?,
+            u_enc.io(&format!("out_{port}"))?,
+        );
+    }
+    m.assign(u_tsm.io("in_valid")?, tx_advance);
     m.assign(u_scr.io("in_valid")?, tx_advance);
-    m.assign(u_scr.io("in_hdr")?, u_enc.io("out_hdr")?);
-    m.assign(u_scr.io("in_data")?, u_enc.io("out_data")?);
+    m.assign(u_scr.io("in_hdr")?, u_tsm.io("out_hdr")?);
+    m.assign(u_scr.io("in_data")?, u_tsm.io("out_data")?);
     expose(&mut m, "xgmii_tx_ready", tx_advance);
     let tx_domain = Domain {
         clock: tx_clk,
         reset: Some(tx_rst),
     };
+    let tx_error = u_tsm.io("out_error")?;
     m.in_domain(tx_domain, |m| {
-        let q = saturating_count(m, "tx_blocks_q", tx_advance.into(), COUNT_WIDTH);
-        expose(m, "tx_blocks", q);
+        for (name, event) in [
+            ("tx_blocks", tx_advance.into()),
+            ("tx_error_blocks", tx_advance & tx_error),
+            (
+                "tx_ordered_sets",
+                tx_advance & has_ordered_set(xgmii_txd.into(), xgmii_txc.into()),
+            ),
+        ] {
+            let q = saturating_count(m, &format!("{name}_q"), event, COUNT_WIDTH);
+            expose(m, name, q);
+        }
     });
 
-    // Receive: [gearbox ->] block lock, descrambler -> decoder.
+    // Receive: [gearbox ->] block lock and BER monitor, descrambler ->
+    // decoder -> state machine.
     let u_lock = clocked(
         &mut m,
         "u_block_lock",
         eth_block_lock(&sub("block_lock"), &cfg.block_lock())?,
+        rx,
+    )?;
+    let u_ber = clocked(
+        &mut m,
+        "u_ber_monitor",
+        eth_ber_monitor(&sub("ber_monitor"), &cfg.ber())?,
         rx,
     )?;
     let slip = u_lock.io("slip")?;
@@ -242,26 +300,45 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
         rx,
     )?;
     let u_dec = clocked(&mut m, "u_decoder", eth_decoder(&sub("decoder"))?, rx)?;
+    let u_rsm = clocked(
+        &mut m,
+        "u_rx_sequence",
+        eth_rx_sequence(&sub("rx_sequence"))?,
+        rx,
+    )?;
     let u_fcs = clocked(&mut m, "u_fcs", eth_fcs(&sub("fcs"))?, rx)?;
-    m.assign(u_lock.io("in_valid")?, blk_valid.clone());
-    m.assign(u_lock.io("in_hdr")?, blk_hdr.clone());
+    let lock = u_lock.io("block_lock")?;
+    let hi_ber = u_ber.io("hi_ber")?;
+    for u in [&u_lock, &u_ber] {
+        m.assign(u.io("in_valid")?, blk_valid.clone());
+        m.assign(u.io("in_hdr")?, blk_hdr.clone());
+    }
+    m.assign(u_ber.io("block_lock")?, lock);
     m.assign(u_descr.io("in_valid")?, blk_valid.clone());
     m.assign(u_descr.io("in_hdr")?, blk_hdr);
     m.assign(u_descr.io("in_data")?, blk_data);
-    for port in ["hdr", "data"] {
+    for port in ["valid", "hdr", "data"] {
         m.assign(
             u_dec.io(&format!("in_{port}"))?,
             u_descr.io(&format!("out_{port}"))?,
         );
     }
-    m.assign(u_dec.io("in_valid")?, u_descr.io("out_valid")?);
+    let dec_valid = u_dec.io("out_valid")?;
+    let dec_d = u_dec.io("rxd")?;
+    let dec_c = u_dec.io("rxc")?;
+    for (port, value) in [
+        ("in_valid", dec_valid.into()),
+        ("in_d", dec_d.into()),
+        ("in_c", dec_c.into()),
+        ("in_type", u_dec.io("out_type")?.into()),
+        ("in_fault", !lock | hi_ber),
+    ] {
+        m.assign(u_rsm.io(port)?, value);
+    }
 
-    let lock = u_lock.io("block_lock")?;
-    let rx_valid = u_dec.io("out_valid")?;
-    let rxd = m.wire("rxd", 64);
-    m.assign(rxd, mux(lock, u_dec.io("rxd")?, lit(LOCAL_FAULT_D, 64)));
-    let rxc = m.wire("rxc", 8);
-    m.assign(rxc, mux(lock, u_dec.io("rxc")?, lit(LOCAL_FAULT_C, 8)));
+    let rx_valid = u_rsm.io("out_valid")?;
+    let rxd = u_rsm.io("rxd")?;
+    let rxc = u_rsm.io("rxc")?;
     m.assign(u_fcs.io("in_valid")?, rx_valid);
     m.assign(u_fcs.io("xgmii_d")?, rxd);
     m.assign(u_fcs.io("xgmii_c")?, rxc);
@@ -269,6 +346,7 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
     expose(&mut m, "xgmii_rxc", rxc);
     expose(&mut m, "xgmii_rx_valid", rx_valid);
     expose(&mut m, "rx_block_lock", lock);
+    expose(&mut m, "rx_hi_ber", hi_ber);
 
     let rx_domain = Domain {
         clock: rx_clk,
@@ -276,32 +354,56 @@ pub fn eth_pcs(module_name: &str, cfg: &EthPcsConfig) -> Result<Module, HdlError
     };
     let decode_error = u_dec.io("out_error")?;
     let bad_header = u_lock.io("bad_header")?;
+    let rx_error = u_rsm.io("out_error")?;
+    let fcs_counts = [
+        ("rx_frames", "frames"),
+        ("rx_fcs_errors", "fcs_errors"),
+        ("rx_frame_errors", "frame_errors"),
+    ];
+    for (port, inner) in fcs_counts {
+        expose(&mut m, port, u_fcs.io(inner)?);
+    }
     m.in_domain(rx_domain, |m| {
         let was_locked = m.reg("was_locked", 1).reset(0);
         m.next(was_locked, lock);
+        let was_hi_ber = m.reg("was_hi_ber", 1).reset(0);
+        m.next(was_hi_ber, hi_ber);
         for (name, event) in [
             ("rx_blocks", blk_valid & lock),
             ("rx_bad_headers", bad_header.into()),
-            ("rx_block_errors", rx_valid & decode_error & lock),
+            ("rx_block_errors", dec_valid & decode_error & lock),
             ("rx_lock_losses", was_locked & !lock),
+            ("rx_error_blocks", rx_valid & rx_error),
+            (
+                "rx_ordered_sets",
+                dec_valid & lock & has_ordered_set(dec_d.into(), dec_c.into()),
+            ),
+            ("rx_hi_ber_events", hi_ber & !was_hi_ber),
         ] {
             let q = saturating_count(m, &format!("{name}_q"), event, COUNT_WIDTH);
             expose(m, name, q);
         }
     });
-    for (port, inner) in [
-        ("rx_frames", "frames"),
-        ("rx_fcs_errors", "fcs_errors"),
-        ("rx_frame_errors", "frame_errors"),
-    ] {
-        expose(&mut m, port, u_fcs.io(inner)?);
-    }
     m.finish()
 }
 
+/// An XGMII word `(d, c)` holds a sequence ordered set (`9Ch` as a control
+/// character in lane 0 or 4).
+fn has_ordered_set(d: Expr, c: Expr) -> Expr {
+    let at = |lane: u32| {
+        c.clone().bit(lane)
+            & d.clone()
+                .slice(8 * lane + 7, 8 * lane)
+                .eq(lit(SEQUENCE.into(), 8))
+    };
+    at(0) | at(4)
+}
+
 /// The PCS's counter outputs: the transmit side's, then the receive side's.
-pub const COUNTERS: [&str; 8] = [
+pub const COUNTERS: [&str; 13] = [
     "tx_blocks",
+    "tx_error_blocks",
+    "tx_ordered_sets",
     "rx_blocks",
     "rx_bad_headers",
     "rx_block_errors",
@@ -309,6 +411,9 @@ pub const COUNTERS: [&str; 8] = [
     "rx_frames",
     "rx_fcs_errors",
     "rx_frame_errors",
+    "rx_error_blocks",
+    "rx_ordered_sets",
+    "rx_hi_ber_events",
 ];
 
 /// The clock and reset of a PCS's register block in a card: the receive
@@ -316,11 +421,13 @@ pub const COUNTERS: [&str; 8] = [
 pub const TELEMETRY_BUS: crate::telemetry::BusClock = ("rx_clk", "rx_rst");
 
 /// The receive-domain outputs a PCS's register block exposes, in register
-/// order: block lock, then the receive counters.
+/// order: block lock, the receive counters, then `hi_ber` (added last, so
+/// the registers before it keep their offsets).
 pub fn telemetry_ports() -> Vec<String> {
     let receive = COUNTERS.iter().filter(|c| c.starts_with("rx_"));
     std::iter::once(&"rx_block_lock")
         .chain(receive)
+        .chain(std::iter::once(&"rx_hi_ber"))
         .map(|c| c.to_string())
         .collect()
 }
@@ -329,7 +436,7 @@ pub fn telemetry_ports() -> Vec<String> {
 pub fn kind() -> BlockKind {
     BlockKind {
         name: "eth_pcs",
-        doc: "Ethernet 10GBASE-R style PCS: 64b/66b, scrambler, block lock, gearbox, FCS and counters",
+        doc: "Ethernet 10GBASE-R style PCS: 64b/66b with ordered sets, Clause 49 state machines, scrambler, block lock, BER monitor, gearbox, FCS and counters",
         params: vec![
             int_spec(
                 "width",
@@ -352,6 +459,7 @@ pub fn kind() -> BlockKind {
                 4,
                 "blocks left untested after a slip while it takes effect",
             ),
+            window_spec("ber_window", "bw"),
         ],
         build: |name, p| Ok(eth_pcs(name, &EthPcsConfig::from_params(p)?)?),
     }

@@ -1,0 +1,171 @@
+//! `eth_ber_monitor`: the BER monitor of IEEE 802.3 Clause 49 (figure
+//! 49-13). With block lock it counts invalid sync headers in back-to-back
+//! windows of `window` blocks; `hi_ber` rises at the 16th invalid header
+//! within one window and falls at the end of the first window that ends
+//! with fewer than 16 (in a window where it rose, the rest of the window is
+//! not counted). Without block lock the monitor starts over (`hi_ber` low;
+//! the first window starts at the first block with lock).
+//!
+//! 802.3 times the window as 125 µs. At 10.3125 Gb/s a 66-bit block lasts
+//! 6.4 ns (156.25 M blocks per second), so 125 µs is 125e-6 x 156.25e6 =
+//! 19,531.25 blocks: the default [`WINDOW_10GBASE_R`] is 19,531. Counting
+//! blocks rather than clocks keeps the window right whatever the lane
+//! width and clock of the gearbox.
+//!
+//! Ports (`rst` synchronous, active high): `clk`, `rst`, `in_valid`,
+//! `in_hdr[1:0]` (a block's header, tested at edges with `in_valid`),
+//! `block_lock` (a level; low at any edge starts the monitor over);
+//! `hi_ber`, registered.
+
+use crate::catalog::{BlockKind, Params};
+use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::RtlError;
+use linkforge_hdl::prelude::*;
+
+/// The window of 10GBASE-R: 125 µs of 156.25 MHz blocks, 19,531.
+pub const WINDOW_10GBASE_R: u32 = 19_531;
+/// Invalid headers within one window that raise `hi_ber`.
+pub const HI_BER_INVALID: u32 = 16;
+/// Allowed window lengths, in blocks.
+pub const WINDOW: IntRange = (HI_BER_INVALID as i64, (1 << 24) - 1);
+
+/// A BER monitor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BerConfig {
+    /// Blocks in a window (16..2^24; 10GBASE-R: [`WINDOW_10GBASE_R`]).
+    pub window: u32,
+}
+
+impl Default for BerConfig {
+    fn default() -> Self {
+        BerConfig {
+            window: WINDOW_10GBASE_R,
+        }
+    }
+}
+
+impl BerConfig {
+    /// Reads and checks the config.
+    pub fn from_params(p: &Params) -> Result<Self, RtlError> {
+        let cfg = BerConfig {
+            window: int_param(p, "window")?,
+        };
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks the window.
+    pub fn validate(&self) -> Result<(), RtlError> {
+        check_range("window", self.window.into(), WINDOW)
+    }
+}
+
+/// The reference model, one clock edge at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Model {
+    /// `hi_ber`.
+    pub hi_ber: bool,
+    /// Blocks of the current window so far.
+    timer: u32,
+    /// Invalid headers in the current window so far (at most 16).
+    invalid: u32,
+}
+
+impl Model {
+    /// Out of reset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One edge: a block with header `hdr` when `valid`, and the lock level.
+    pub fn edge(&mut self, cfg: &BerConfig, valid: bool, hdr: u64, lock: bool) {
+        if !lock {
+            *self = Model::new();
+            return;
+        }
+        if !valid {
+            return;
+        }
+        if hdr != 0b01 && hdr != 0b10 && self.invalid < HI_BER_INVALID {
+            self.invalid += 1;
+        }
+        let reached = self.invalid == HI_BER_INVALID;
+        self.hi_ber |= reached;
+        self.timer += 1;
+        if self.timer == cfg.window {
+            self.hi_ber = reached;
+            self.timer = 0;
+            self.invalid = 0;
+        }
+    }
+}
+
+/// Builds the monitor as module `module_name`.
+pub fn eth_ber_monitor(module_name: &str, cfg: &BerConfig) -> Result<Module, HdlError> {
+    checked(module_name, cfg.validate())?;
+    let tw = bits_for(cfg.window as usize);
+    let iw = bits_for(HI_BER_INVALID as usize + 1);
+    let mut m = ModuleBuilder::new(module_name);
+    m.clock("clk");
+    m.reset("rst");
+    let in_valid = m.input("in_valid", 1);
+    let in_hdr = m.input("in_hdr", 2);
+    let block_lock = m.input("block_lock", 1);
+    let hi_ber = m.output("hi_ber", 1);
+    let timer = m.reg("timer", tw).reset(0);
+    let invalid = m.reg("invalid", iw).reset(0);
+    let hi_q = m.reg("hi_q", 1).reset(0);
+
+    let limit = lit(HI_BER_INVALID.into(), iw);
+    let bad = !(in_hdr.bit(0) ^ in_hdr.bit(1)) & invalid.lt(limit.clone());
+    let counted = m.wire("counted", iw);
+    m.assign(counted, invalid + bad.zext(iw));
+    let reached = m.wire("reached", 1);
+    m.assign(reached, counted.eq(limit));
+    let window_end = timer.eq(lit(u64::from(cfg.window) - 1, tw));
+
+    m.when(!block_lock, |m| {
+        m.next(timer, lit(0, tw));
+        m.next(invalid, lit(0, iw));
+        m.next(hi_q, low());
+    })
+    .elsewhen(in_valid, |m| {
+        m.when(window_end, |m| {
+            m.next(timer, lit(0, tw));
+            m.next(invalid, lit(0, iw));
+            m.next(hi_q, reached);
+        })
+        .otherwise(|m| {
+            m.next(timer, timer + 1);
+            m.next(invalid, counted);
+            m.next(hi_q, hi_q | reached);
+        });
+    });
+    m.assert_always(
+        invalid.lt(lit(u64::from(HI_BER_INVALID) + 1, iw)),
+        "at most 16 invalid headers counted in a window",
+    );
+    m.assign(hi_ber, hi_q);
+    m.finish()
+}
+
+/// The `window` parameter of a BER monitor (also the PCS's `ber_window`).
+pub fn window_spec(name: &'static str, short: &'static str) -> crate::catalog::ParamSpec {
+    int_spec(
+        name,
+        short,
+        WINDOW,
+        WINDOW_10GBASE_R.into(),
+        "blocks in a BER window (19531 = 125 us of 156.25 MHz 10GBASE-R blocks)",
+    )
+}
+
+/// The catalogue entry.
+pub fn kind() -> BlockKind {
+    BlockKind {
+        name: "eth_ber_monitor",
+        doc: "Ethernet 10GBASE-R BER monitor: hi_ber at 16 invalid sync headers within a window",
+        params: vec![window_spec("window", "win")],
+        build: |name, p| Ok(eth_ber_monitor(name, &BerConfig::from_params(p)?)?),
+    }
+}
