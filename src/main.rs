@@ -183,7 +183,7 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// Measure the built-in simulator against Verilator, Icarus and the rust-hdl peer (build with --release).
+    /// Measure the built-in simulator (each engine, and the native one tracing) against Verilator, Icarus and the rust-hdl peer (build with --release).
     #[command(after_help = "Example:\n  cargo run --release -- bench --design crossbar")]
     Bench {
         /// Cycles of the timed linkforge, Verilator and rust-hdl runs (larger designs run a fraction).
