@@ -1,6 +1,6 @@
-//! Criterion benchmarks of the built-in simulator: cycles per second
-//! (criterion's elements per second) on small versions of `linkforge
-//! bench`'s reference designs, under the bench's stimulus protocol
+//! Criterion benchmarks of the built-in simulator, each engine: cycles per
+//! second (criterion's elements per second) on small versions of
+//! `linkforge bench`'s reference designs, under the bench's stimulus protocol
 //! ([`run_linkforge`]). The peers and the full sizes are `linkforge bench`'s
 //! job; these track the simulator between runs of it.
 //!
@@ -13,7 +13,7 @@ use linkforge_hdl::Design;
 use linkforge_rtl::catalog::{self, Params, Value};
 use linkforge_verif::bench::designs::{random_netlist, RandomNetlist};
 use linkforge_verif::bench::{run_linkforge, Workload};
-use linkforge_verif::Sim;
+use linkforge_verif::{Engine, Sim};
 
 /// Cycles of one measured run.
 const CYCLES: u64 = 1_000;
@@ -71,13 +71,15 @@ fn simulate(c: &mut Criterion) {
     group.sample_size(10);
     for (name, design, resets) in designs() {
         let w = Workload::new(name, name, design, resets).expect("a workload");
-        group.bench_function(name, |b| {
-            b.iter_batched(
-                || Sim::new(&w.design).expect("compiles"),
-                |sim| run_linkforge(sim, &w, CYCLES).expect("runs"),
-                BatchSize::LargeInput,
-            )
-        });
+        for engine in Engine::ALL {
+            group.bench_function(format!("{name}/{engine}"), |b| {
+                b.iter_batched(
+                    || Sim::with_engine(&w.design, engine).expect("compiles"),
+                    |sim| run_linkforge(sim, &w, CYCLES).expect("runs"),
+                    BatchSize::LargeInput,
+                )
+            });
+        }
     }
     group.finish();
 }

@@ -81,15 +81,10 @@ pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measuremen
     let build = start.elapsed();
     checked("verilator", out)?;
     let exe = dir.path().join("obj").join("bench");
-    let run = |cycles: u64| -> Result<Run, BenchError> {
-        let out = Command::new(&exe).arg(cycles.to_string()).output();
-        let text = checked("verilator", out)?;
-        let (n, checksum, seconds) = parse_marker("verilator", &text, true)?;
-        Ok(Run {
-            cycles: n,
-            seconds: seconds.unwrap_or(0.0),
-            checksum,
-        })
+    let run = |cycles: u64| {
+        let mut harness = Command::new(&exe);
+        harness.arg(cycles.to_string());
+        timed_run("verilator", harness)
     };
     let check = run(config.icarus_cycles)?;
     let timed = run(config.cycles)?;
@@ -408,6 +403,18 @@ fn icarus_testbench(w: &Workload) -> String {
         "        $display(\"{MARKER} %0d %h\", cycles, cs);\n        $finish;\n    end\nendmodule"
     );
     t
+}
+
+/// Runs a peer's compiled harness, which times its own loop, and reads its
+/// marker line.
+pub(super) fn timed_run(tool: &'static str, mut harness: Command) -> Result<Run, BenchError> {
+    let text = checked(tool, harness.output())?;
+    let (cycles, checksum, seconds) = parse_marker(tool, &text, true)?;
+    Ok(Run {
+        cycles,
+        seconds: seconds.unwrap_or(0.0),
+        checksum,
+    })
 }
 
 /// The cycle count, checksum and (when `timed`) seconds after the marker.

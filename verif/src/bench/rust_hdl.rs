@@ -14,8 +14,8 @@
 //! own target directory); a missing cargo or a failed build skips the peer
 //! with the reason, as a missing Verilator is skipped.
 
-use super::peers::{checked, parse_marker};
-use super::{BenchConfig, BenchError, Measurement, Run, Workload};
+use super::peers::{checked, timed_run};
+use super::{BenchConfig, BenchError, Measurement, Workload};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,17 +77,10 @@ impl Peer {
         workload: &Workload,
         config: &BenchConfig,
     ) -> Result<Measurement, BenchError> {
-        let run = |cycles: u64| -> Result<Run, BenchError> {
-            let out = Command::new(&self.exe)
-                .args([workload.name.clone(), cycles.to_string()])
-                .output();
-            let text = checked("rust-hdl", out)?;
-            let (n, checksum, seconds) = parse_marker("rust-hdl", &text, true)?;
-            Ok(Run {
-                cycles: n,
-                seconds: seconds.unwrap_or(0.0),
-                checksum,
-            })
+        let run = |cycles: u64| {
+            let mut harness = Command::new(&self.exe);
+            harness.args([workload.name.clone(), cycles.to_string()]);
+            timed_run("rust-hdl", harness)
         };
         let check = run(config.icarus_cycles)?;
         let timed = run(config.cycles)?;

@@ -232,7 +232,7 @@ impl Kept {
             tapes.push(&d.commit);
             // Commits write the registers: the state itself.
             for insn in d.commit.insns() {
-                if let (Some(dst), _) = operands(insn) {
+                if let (Some(dst), _) = insn.operands() {
                     mark(&mut edge, dst, 1);
                 }
             }
@@ -242,7 +242,7 @@ impl Kept {
             for chunk in tape.insns().chunks(CHUNK) {
                 let mut written = HashSet::new();
                 for insn in chunk {
-                    let (dst, reads) = operands(insn);
+                    let (dst, reads) = insn.operands();
                     for r in reads.into_iter().flatten() {
                         if !written.contains(&r) {
                             edge[r as usize] = true;
@@ -273,43 +273,6 @@ impl Kept {
             Readers::Outputs => &self.outputs,
             Readers::Edge => &self.edge,
         }
-    }
-}
-
-/// The word an instruction writes (none for multi-word ones, which always
-/// go through the state) and the words it reads from the state.
-fn operands(insn: &Insn) -> (Option<u32>, [Option<u32>; 4]) {
-    match *insn {
-        Insn::Mov { dst, a }
-        | Insn::Not { dst, a, .. }
-        | Insn::ReduceAnd { dst, a, .. }
-        | Insn::ReduceOr { dst, a }
-        | Insn::ReduceXor { dst, a }
-        | Insn::ShlConst { dst, a, .. }
-        | Insn::ShrConst { dst, a, .. }
-        | Insn::SraConst { dst, a, .. }
-        | Insn::Lookup { dst, c: a, .. } => (Some(dst), [Some(a), None, None, None]),
-        Insn::ShlOr { dst, a, .. } => (Some(dst), [Some(dst), Some(a), None, None]),
-        Insn::ShrPair { dst, a, .. } => (Some(dst), [Some(a), Some(a + 1), None, None]),
-        Insn::And { dst, a, b }
-        | Insn::Or { dst, a, b }
-        | Insn::Xor { dst, a, b }
-        | Insn::Add { dst, a, b, .. }
-        | Insn::Sub { dst, a, b, .. }
-        | Insn::Mul { dst, a, b, .. }
-        | Insn::Eq { dst, a, b }
-        | Insn::Ne { dst, a, b }
-        | Insn::Lt { dst, a, b }
-        | Insn::Le { dst, a, b }
-        | Insn::SignedLt { dst, a, b, .. }
-        | Insn::SignedLe { dst, a, b, .. }
-        | Insn::Shl { dst, a, b, .. }
-        | Insn::Shr { dst, a, b, .. }
-        | Insn::Sra { dst, a, b, .. } => (Some(dst), [Some(a), Some(b), None, None]),
-        Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => {
-            (Some(dst), [Some(c), Some(a), Some(b), None])
-        }
-        Insn::Wide(_) => (None, [None; 4]),
     }
 }
 

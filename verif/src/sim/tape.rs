@@ -155,7 +155,17 @@ impl Insn {
     /// The highest state word the instruction touches (multi-word
     /// instructions check their own operands).
     fn max_word(&self) -> usize {
-        let words: &[u32] = match self {
+        let (dst, reads) = self.operands();
+        dst.into_iter()
+            .chain(reads.into_iter().flatten())
+            .max()
+            .unwrap_or(0) as usize
+    }
+
+    /// The word an instruction writes (none for multi-word ones, which always
+    /// go through the state) and the words it reads from the state.
+    pub fn operands(&self) -> (Option<u32>, [Option<u32>; 4]) {
+        match *self {
             Insn::Mov { dst, a }
             | Insn::Not { dst, a, .. }
             | Insn::ReduceAnd { dst, a, .. }
@@ -164,9 +174,9 @@ impl Insn {
             | Insn::ShlConst { dst, a, .. }
             | Insn::ShrConst { dst, a, .. }
             | Insn::SraConst { dst, a, .. }
-            | Insn::ShlOr { dst, a, .. }
-            | Insn::Lookup { dst, c: a, .. } => &[*dst, *a],
-            Insn::ShrPair { dst, a, .. } => &[*dst, *a + 1],
+            | Insn::Lookup { dst, c: a, .. } => (Some(dst), [Some(a), None, None, None]),
+            Insn::ShlOr { dst, a, .. } => (Some(dst), [Some(dst), Some(a), None, None]),
+            Insn::ShrPair { dst, a, .. } => (Some(dst), [Some(a), Some(a + 1), None, None]),
             Insn::And { dst, a, b }
             | Insn::Or { dst, a, b }
             | Insn::Xor { dst, a, b }
@@ -181,12 +191,12 @@ impl Insn {
             | Insn::SignedLe { dst, a, b, .. }
             | Insn::Shl { dst, a, b, .. }
             | Insn::Shr { dst, a, b, .. }
-            | Insn::Sra { dst, a, b, .. } => &[*dst, *a, *b],
-            Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => &[*dst, *c, *a, *b],
-            // Checked where they run: table entries, multi-word operands.
-            Insn::Wide(_) => &[0],
-        };
-        words.iter().map(|w| *w as usize).max().unwrap_or(0)
+            | Insn::Sra { dst, a, b, .. } => (Some(dst), [Some(a), Some(b), None, None]),
+            Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => {
+                (Some(dst), [Some(c), Some(a), Some(b), None])
+            }
+            Insn::Wide(_) => (None, [None; 4]),
+        }
     }
 }
 
