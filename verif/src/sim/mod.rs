@@ -5,7 +5,9 @@
 //! combinational logic and compiles it into a linear instruction tape over a
 //! flat `Vec<u64>` state: a value of up to 64 bits is one word, a wider value
 //! several. Single-word operations have specialised instructions; wider ones
-//! take a general multi-word path.
+//! take a general multi-word path. The [`Engine`] either interprets the tape
+//! (the reference) or, by default, runs it as machine code generated with
+//! Cranelift; both have the same semantics.
 //!
 //! # Time and clocks
 //!
