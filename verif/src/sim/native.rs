@@ -25,6 +25,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Module};
+use linkforge_hdl::ir::Op;
 use linkforge_hdl::words_for;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -623,6 +624,17 @@ impl Gen<'_> {
             }
             Insn::Wide(i) => {
                 let w = &self.wide[i as usize];
+                if let Some(words) = self.word_wise(w) {
+                    // All words are computed before any is stored, so a
+                    // result may overlap its operands as in `wide::exec`.
+                    for (k, v) in (0..).zip(words) {
+                        self.b
+                            .ins()
+                            .store(flags(), v, self.state, byte_offset(w.dst + k));
+                        self.known.insert(w.dst + k, v);
+                    }
+                    return;
+                }
                 let insn = self.b.ins().iconst(I64, w as *const WideInsn as i64);
                 let helper = self.b.ins().iconst(I64, wide_exec as *const () as i64);
                 let mut args = vec![insn];
@@ -633,6 +645,49 @@ impl Gen<'_> {
                 }
             }
         }
+    }
+
+    /// The result words of a multi-word instruction whose words are
+    /// independent (bitwise operators, multiplexers, zero extension),
+    /// computed inline with the same semantics as [`wide::exec`]: an
+    /// operand shorter than the result reads as zeros and the top word is
+    /// masked to the width. `None` for the other operators, which call it.
+    fn word_wise(&mut self, w: &WideInsn) -> Option<Vec<Value>> {
+        let n = words_for(w.width) as u32;
+        let arg_words = |k: usize| words_for(w.args[k].width) as u32;
+        let mut words = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let word = |g: &mut Self, k: usize| -> Option<Value> {
+                (i < arg_words(k)).then(|| g.ld(w.args[k].off + i))
+            };
+            let v = match w.op {
+                Op::And | Op::Or | Op::Xor => match (word(self, 0), word(self, 1)) {
+                    (Some(a), Some(b)) => Some(match w.op {
+                        Op::And => self.b.ins().band(a, b),
+                        Op::Or => self.b.ins().bor(a, b),
+                        _ => self.b.ins().bxor(a, b),
+                    }),
+                    _ => None,
+                },
+                Op::Not => word(self, 0).map(|a| self.b.ins().bnot(a)),
+                Op::Zext(_) => word(self, 0),
+                Op::Mux if arg_words(1) == n && arg_words(2) == n => {
+                    let c = self.ld(w.args[0].off);
+                    let c = self.b.ins().band_imm_u(c, 1);
+                    let (a, b) = self.binary(w.args[1].off + i, w.args[2].off + i);
+                    Some(self.b.ins().select(c, a, b))
+                }
+                _ => return None,
+            };
+            let v = v.unwrap_or_else(|| self.b.ins().iconst(I64, 0));
+            let top = w.width % 64;
+            words.push(if i == n - 1 && top != 0 {
+                self.mask(v, (64 - top) as u8)
+            } else {
+                v
+            });
+        }
+        Some(words)
     }
 
     fn compare(&mut self, cc: IntCC, dst: u32, a: u32, b: u32, sh: u8) {
