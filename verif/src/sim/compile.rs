@@ -53,6 +53,24 @@ pub(crate) struct DomainCode {
     pub writes: Vec<WritePort>,
     /// Indices into [`Program::assertions`].
     pub assertions: Vec<u32>,
+    /// The edge in two tapes, when the domain rises alone; `None` when the
+    /// design has asynchronous resets (whose settling loops).
+    pub alone: Option<AloneEdge>,
+}
+
+/// A domain's edge when no other domain rises with it: the tapes of
+/// [`DomainCode`] fused around the memory ports and assertions, so an edge
+/// costs two tape runs.
+#[derive(Clone, Debug)]
+pub(crate) struct AloneEdge {
+    /// `cone` then `latch`: everything sampled at the edge.
+    pub sample: Tape,
+    /// `commit`, the clock input driven high, and when the design has only
+    /// this clock the outputs' logic (then [`AloneEdge::settles_outputs`]).
+    /// Runs after the memory ports' read data is committed.
+    pub finish: Tape,
+    /// `finish` leaves the top module's outputs up to date.
+    pub settles_outputs: bool,
 }
 
 /// An asynchronous reset: while `state[cond]` is 1 the register at `reg` holds `value`.
@@ -237,15 +255,12 @@ pub(crate) fn compile(
             reads,
             writes,
             assertions,
+            alone: None,
         });
     }
 
-    let words = c.state.len();
-    let full = Tape::new(c.tape(&order, &all_roots), words);
-    let clock_fanout = Tape::new(
-        c.tape_of(&order, &clock_dependent(net, &order, clocks)),
-        words,
-    );
+    let full = c.tape(&order, &all_roots);
+    let clock_fanout = c.tape_of(&order, &clock_dependent(net, &order, clocks));
     // Asynchronous resets act whenever logic settles, so their conditions
     // are part of every partial tape.
     let output_roots: Vec<ExprId> = outputs_of
@@ -256,12 +271,34 @@ pub(crate) fn compile(
         })
         .chain(async_conds)
         .collect();
-    let outputs = Tape::new(c.tape(&order, &output_roots), words);
+    let output_insns = c.tape(&order, &output_roots);
+    let fuse = async_resets.is_empty();
+    let settles_outputs = clocks.len() == 1;
+    let high = c.constant(&[1])?;
+    let words = c.state.len();
     for (d, (cone, latch, commit)) in domains.iter_mut().zip(tapes) {
+        if fuse {
+            let mut finish = commit.clone();
+            finish.push(Insn::Mov {
+                dst: signals[d.clock.0 as usize].off,
+                a: high,
+            });
+            if settles_outputs {
+                finish.extend_from_slice(&output_insns);
+            }
+            d.alone = Some(AloneEdge {
+                sample: Tape::new([&cone[..], &latch[..]].concat(), words),
+                finish: Tape::new(finish, words),
+                settles_outputs,
+            });
+        }
         d.cone = Tape::new(cone, words);
         d.latch = Tape::new(latch, words);
         d.commit = Tape::new(commit, words);
     }
+    let full = Tape::new(full, words);
+    let clock_fanout = Tape::new(clock_fanout, words);
+    let outputs = Tape::new(output_insns, words);
     let scratch_words = c.wide.iter().map(|w| words_for(w.width)).max().unwrap_or(0);
     Ok(Program {
         full,

@@ -81,6 +81,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tape::Tape;
 use wide::Operand;
 
 /// A resolved signal: poke and peek it without a name lookup. A handle
@@ -580,18 +581,11 @@ impl Sim {
     /// nothing changes.
     fn settle(&mut self, logic: Logic) {
         loop {
-            let tape = match logic {
-                Logic::All => &self.program.full,
-                Logic::Outputs => &self.program.outputs,
-                Logic::Domain(d) => &self.program.domains[d].cone,
-            };
-            tape::run(
-                tape,
-                &self.program.wide,
-                &self.program.tables,
-                &mut self.state,
-                &mut self.scratch,
-            );
+            self.run_tape(|p| match logic {
+                Logic::All => &p.full,
+                Logic::Outputs => &p.outputs,
+                Logic::Domain(d) => &p.domains[d].cone,
+            });
             if !self.apply_async_resets() {
                 break;
             }
@@ -645,6 +639,9 @@ impl Sim {
             self.interrupted = true;
             return Err(SimError::Interrupted { time_ps: self.now });
         }
+        if self.clocks.len() == 1 && self.trace.is_none() && self.recorders.is_empty() {
+            return self.single_clock_cycle();
+        }
         loop {
             if self.dump_pending {
                 self.dump()?;
@@ -657,27 +654,15 @@ impl Sim {
                 .ok_or(SimError::NoClock)?;
             self.now = t;
             let mut fell = false;
-            for (d, c) in self.clocks.iter_mut().enumerate() {
-                if c.next_fall == Some(t) {
-                    c.next_fall = None;
-                    let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
-                    self.state[clk as usize] = 0;
+            for d in 0..self.clocks.len() {
+                if self.clocks[d].next_fall == Some(t) {
+                    self.clocks[d].next_fall = None;
+                    self.clock_falls(d);
                     fell = true;
                 }
             }
-            if fell && self.settled == Settled::Outputs {
-                // An output may read a clock's level.
-                self.settled = Settled::Nothing;
-            }
-            if fell && self.settled == Settled::All {
-                // Only the logic that reads a clock's level can change.
-                tape::run(
-                    &self.program.clock_fanout,
-                    &self.program.wide,
-                    &self.program.tables,
-                    &mut self.state,
-                    &mut self.scratch,
-                );
+            if fell {
+                self.after_clocks_fell();
             }
             self.rising.clear();
             self.rising
@@ -689,10 +674,57 @@ impl Sim {
             let failures_before = self.failures.len();
             self.edge();
             self.dump()?;
-            return match self.failures.get(failures_before) {
-                Some(f) => Err(SimError::Assertion(Box::new(f.clone()))),
-                None => Ok(()),
-            };
+            return self.first_failure_since(failures_before);
+        }
+    }
+
+    /// [`Sim::advance_to_rise`] for the common case of one clock and nothing
+    /// watching the edges (no waveform, no recordings): the pending falling
+    /// edge, if it comes first, then the next rising edge.
+    #[inline]
+    fn single_clock_cycle(&mut self) -> Result<(), SimError> {
+        let clock = &mut self.clocks[0];
+        let rise = clock.next_rise;
+        if let Some(fall) = clock.next_fall.filter(|&f| f <= rise) {
+            clock.next_fall = None;
+            self.now = fall;
+            self.clock_falls(0);
+            self.after_clocks_fell();
+        }
+        self.now = rise;
+        self.dump_pending = false;
+        self.rising.clear();
+        self.rising.push(0);
+        let failures_before = self.failures.len();
+        self.edge();
+        self.first_failure_since(failures_before)
+    }
+
+    /// Drives the clock input of domain `d` low.
+    #[inline]
+    fn clock_falls(&mut self, d: usize) {
+        let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
+        self.state[clk as usize] = 0;
+    }
+
+    /// Updates what is settled once clocks fell.
+    fn after_clocks_fell(&mut self) {
+        match self.settled {
+            // An output may read a clock's level.
+            Settled::Outputs => self.settled = Settled::Nothing,
+            // Only the logic that reads a clock's level can change.
+            Settled::All => self.run_tape(|p| &p.clock_fanout),
+            Settled::Nothing => {}
+        }
+    }
+
+    /// The first assertion failure recorded after the first `before`, as
+    /// the error a stepping call returns.
+    #[inline]
+    fn first_failure_since(&self, before: usize) -> Result<(), SimError> {
+        match self.failures.get(before) {
+            Some(f) => Err(SimError::Assertion(Box::new(f.clone()))),
+            None => Ok(()),
         }
     }
 
@@ -709,65 +741,144 @@ impl Sim {
                 }
             }
         }
+        if let [d] = self.rising[..] {
+            if self.program.domains[d].alone.is_some() {
+                self.edge_alone(d);
+                return;
+            }
+        }
         if self.settled != Settled::All {
             match self.rising[..] {
                 [d] => self.settle(Logic::Domain(d)),
                 _ => self.settle_all(),
             }
         }
-        let p = &self.program;
-        let s = &mut self.state;
-        for &d in &self.rising {
-            let dom = &p.domains[d];
-            tape::run(&dom.latch, &p.wide, &p.tables, s, &mut self.scratch);
-            for &a in &dom.assertions {
-                if s[p.assertions[a as usize].cond as usize] & 1 == 0 {
-                    let info = &self.assertions[a as usize];
-                    self.failures.push(AssertionFailure {
-                        kind: info.kind,
-                        time_ps: self.now,
-                        clock: self.clocks[d].name.clone(),
-                        cycle: self.clocks[d].cycles + 1,
-                        path: info.path.clone(),
-                        message: info.message.clone(),
-                        loc: info.loc,
-                    });
-                }
-            }
-            for r in &dom.reads {
-                let shape = p.memories[r.memory as usize];
-                let n = shape.words as usize;
-                let shadow = r.shadow as usize;
-                match address(s, r.addr, shape.depth) {
-                    Some(a) if s[r.enable as usize] & 1 == 1 => s[shadow..shadow + n]
-                        .copy_from_slice(&self.memories[r.memory as usize][a * n..a * n + n]),
-                    _ => s.copy_within(r.data as usize..r.data as usize + n, shadow),
-                }
-            }
+        for i in 0..self.rising.len() {
+            let d = self.rising[i];
+            self.run_tape(|p| &p.domains[d].latch);
+            self.check_assertions(d);
+            self.read_memories(d);
         }
-        for &d in &self.rising {
-            for w in &p.domains[d].writes {
-                let shape = p.memories[w.memory as usize];
-                let n = shape.words as usize;
-                if s[w.enable as usize] & 1 == 1 {
-                    if let Some(a) = address(s, w.addr, shape.depth) {
-                        let data = w.data as usize;
-                        self.memories[w.memory as usize][a * n..a * n + n]
-                            .copy_from_slice(&s[data..data + n]);
-                    }
-                }
-            }
+        for i in 0..self.rising.len() {
+            self.write_memories(self.rising[i]);
         }
-        for &d in &self.rising {
-            let dom = &p.domains[d];
-            tape::run(&dom.commit, &p.wide, &p.tables, s, &mut self.scratch);
-            for r in &dom.reads {
-                copy_words(s, r.shadow, r.data, p.memories[r.memory as usize].words);
-            }
-            s[p.signals[dom.clock.0 as usize].off as usize] = 1;
+        for i in 0..self.rising.len() {
+            let d = self.rising[i];
+            self.run_tape(|p| &p.domains[d].commit);
+            self.commit_reads(d);
+            let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
+            self.state[clk as usize] = 1;
             self.clocks[d].rise(self.now);
         }
         self.settled = Settled::Nothing;
+    }
+
+    /// The rising edge of domain `d` alone, through its fused tapes.
+    #[inline]
+    fn edge_alone(&mut self, d: usize) {
+        fn alone(p: &Program, d: usize) -> &compile::AloneEdge {
+            p.domains[d]
+                .alone
+                .as_ref()
+                .expect("only a domain with fused tapes rises alone")
+        }
+        self.run_tape(|p| &alone(p, d).sample);
+        let dom = &self.program.domains[d];
+        if !(dom.assertions.is_empty() && dom.reads.is_empty() && dom.writes.is_empty()) {
+            self.check_assertions(d);
+            self.read_memories(d);
+            self.write_memories(d);
+            self.commit_reads(d);
+        }
+        self.run_tape(|p| &alone(p, d).finish);
+        self.settled = if alone(&self.program, d).settles_outputs {
+            Settled::Outputs
+        } else {
+            Settled::Nothing
+        };
+        self.clocks[d].rise(self.now);
+    }
+
+    /// Runs the tape `pick` chooses over the state.
+    #[inline]
+    fn run_tape(&mut self, pick: impl Fn(&Program) -> &Tape) {
+        let p = &self.program;
+        tape::run(
+            pick(p),
+            &p.wide,
+            &p.tables,
+            &mut self.state,
+            &mut self.scratch,
+        );
+    }
+
+    /// Records the assertions of domain `d` that fail at this edge.
+    #[inline]
+    fn check_assertions(&mut self, d: usize) {
+        let p = &self.program;
+        for &a in &p.domains[d].assertions {
+            if self.state[p.assertions[a as usize].cond as usize] & 1 == 0 {
+                let info = &self.assertions[a as usize];
+                self.failures.push(AssertionFailure {
+                    kind: info.kind,
+                    time_ps: self.now,
+                    clock: self.clocks[d].name.clone(),
+                    cycle: self.clocks[d].cycles + 1,
+                    path: info.path.clone(),
+                    message: info.message.clone(),
+                    loc: info.loc,
+                });
+            }
+        }
+    }
+
+    /// Samples the read ports of domain `d` into their shadows.
+    #[inline]
+    fn read_memories(&mut self, d: usize) {
+        let p = &self.program;
+        let s = &mut self.state;
+        for r in &p.domains[d].reads {
+            let shape = p.memories[r.memory as usize];
+            let n = shape.words as usize;
+            let shadow = r.shadow as usize;
+            match address(s, r.addr, shape.depth) {
+                Some(a) if s[r.enable as usize] & 1 == 1 => s[shadow..shadow + n]
+                    .copy_from_slice(&self.memories[r.memory as usize][a * n..a * n + n]),
+                _ => s.copy_within(r.data as usize..r.data as usize + n, shadow),
+            }
+        }
+    }
+
+    /// Carries out the enabled write ports of domain `d`.
+    #[inline]
+    fn write_memories(&mut self, d: usize) {
+        let p = &self.program;
+        let s = &self.state;
+        for w in &p.domains[d].writes {
+            let shape = p.memories[w.memory as usize];
+            let n = shape.words as usize;
+            if s[w.enable as usize] & 1 == 1 {
+                if let Some(a) = address(s, w.addr, shape.depth) {
+                    let data = w.data as usize;
+                    self.memories[w.memory as usize][a * n..a * n + n]
+                        .copy_from_slice(&s[data..data + n]);
+                }
+            }
+        }
+    }
+
+    /// Commits the read data of domain `d`'s read ports from their shadows.
+    #[inline]
+    fn commit_reads(&mut self, d: usize) {
+        let p = &self.program;
+        for r in &p.domains[d].reads {
+            copy_words(
+                &mut self.state,
+                r.shadow,
+                r.data,
+                p.memories[r.memory as usize].words,
+            );
+        }
     }
 
     fn dump(&mut self) -> Result<(), SimError> {

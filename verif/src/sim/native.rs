@@ -13,8 +13,9 @@
 //! [`super::wide::exec`], the interpreter's own code, so both engines share
 //! one definition of every wide operator.
 
-use super::compile::Program;
+use super::compile::{AloneEdge, Program};
 use super::tape::Insn;
+use super::tape::Tape;
 use super::wide::{self, WideInsn};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -125,27 +126,18 @@ pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
     if words.saturating_mul(8) > i32::MAX as usize {
         return Err(NativeError::TooLarge(words));
     }
-    let keep = Kept::of(program, words);
+    let compiled = compiled_tapes(program);
+    let keep = Kept::of(program, words, &compiled);
     let tables: Arc<[u32]> = program.tables.clone().into();
     let wide: Arc<[WideInsn]> = program.wide.clone().into();
     let mut jit = Jit::new(tables.clone(), wide.clone())?;
-
-    let mut tapes = vec![
-        (&mut program.full, Readers::Everyone),
-        (&mut program.clock_fanout, Readers::Everyone),
-        (&mut program.outputs, Readers::Outputs),
-    ];
-    for d in &mut program.domains {
-        tapes.push((&mut d.cone, Readers::Edge));
-        tapes.push((&mut d.latch, Readers::Edge));
-        tapes.push((&mut d.commit, Readers::Edge));
-    }
-    let ids = tapes
+    let ids = compiled
         .iter()
-        .map(|(t, readers)| {
-            t.insns()
+        .map(|&(tape, readers)| {
+            tape.get(program)
+                .insns()
                 .chunks(CHUNK)
-                .map(|chunk| jit.function(chunk, words, keep.for_readers(*readers)))
+                .map(|chunk| jit.function(chunk, words, keep.for_readers(readers)))
                 .collect::<Result<Vec<_>, _>>()
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -171,13 +163,93 @@ pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
         _tables: tables,
         _wide: wide,
     });
-    for ((tape, _), funcs) in tapes.into_iter().zip(funcs) {
-        tape.set_native(NativeTape {
+    for ((tape, _), funcs) in compiled.into_iter().zip(funcs) {
+        tape.get_mut(program).set_native(NativeTape {
             funcs,
             _code: code.clone(),
         });
     }
     Ok(())
+}
+
+/// One tape of a [`Program`].
+#[derive(Clone, Copy, Debug)]
+enum TapeOf {
+    Full,
+    ClockFanout,
+    Outputs,
+    Cone(usize),
+    Latch(usize),
+    Commit(usize),
+    Sample(usize),
+    Finish(usize),
+}
+
+impl TapeOf {
+    fn get(self, p: &Program) -> &Tape {
+        match self {
+            TapeOf::Full => &p.full,
+            TapeOf::ClockFanout => &p.clock_fanout,
+            TapeOf::Outputs => &p.outputs,
+            TapeOf::Cone(d) => &p.domains[d].cone,
+            TapeOf::Latch(d) => &p.domains[d].latch,
+            TapeOf::Commit(d) => &p.domains[d].commit,
+            TapeOf::Sample(d) => &alone(p, d).sample,
+            TapeOf::Finish(d) => &alone(p, d).finish,
+        }
+    }
+
+    fn get_mut(self, p: &mut Program) -> &mut Tape {
+        match self {
+            TapeOf::Full => &mut p.full,
+            TapeOf::ClockFanout => &mut p.clock_fanout,
+            TapeOf::Outputs => &mut p.outputs,
+            TapeOf::Cone(d) => &mut p.domains[d].cone,
+            TapeOf::Latch(d) => &mut p.domains[d].latch,
+            TapeOf::Commit(d) => &mut p.domains[d].commit,
+            TapeOf::Sample(d) => &mut alone_mut(p, d).sample,
+            TapeOf::Finish(d) => &mut alone_mut(p, d).finish,
+        }
+    }
+}
+
+fn alone(p: &Program, d: usize) -> &AloneEdge {
+    p.domains[d].alone.as_ref().expect("listed only when fused")
+}
+
+fn alone_mut(p: &mut Program, d: usize) -> &mut AloneEdge {
+    p.domains[d].alone.as_mut().expect("listed only when fused")
+}
+
+/// The tapes the simulator can run, with who reads their results. A
+/// domain's separate tapes are left out when it always rises alone (the
+/// design's only clock, with fused tapes): they never run.
+fn compiled_tapes(p: &Program) -> Vec<(TapeOf, Readers)> {
+    let mut tapes = vec![
+        (TapeOf::Full, Readers::Everyone),
+        (TapeOf::ClockFanout, Readers::Everyone),
+        (TapeOf::Outputs, Readers::Outputs),
+    ];
+    for (d, dom) in p.domains.iter().enumerate() {
+        if let Some(alone) = &dom.alone {
+            let finish = match alone.settles_outputs {
+                true => Readers::Outputs,
+                false => Readers::Edge,
+            };
+            tapes.extend([
+                (TapeOf::Sample(d), Readers::Edge),
+                (TapeOf::Finish(d), finish),
+            ]);
+        }
+        if dom.alone.is_none() || p.domains.len() > 1 {
+            tapes.extend([
+                (TapeOf::Cone(d), Readers::Edge),
+                (TapeOf::Latch(d), Readers::Edge),
+                (TapeOf::Commit(d), Readers::Edge),
+            ]);
+        }
+    }
+    tapes
 }
 
 /// The state words whose computed values must be stored, per kind of
@@ -193,7 +265,7 @@ struct Kept {
 }
 
 impl Kept {
-    fn of(p: &Program, words: usize) -> Kept {
+    fn of(p: &Program, words: usize, compiled: &[(TapeOf, Readers)]) -> Kept {
         let mut edge = vec![false; words];
         let mark = |keep: &mut Vec<bool>, off: u32, n: usize| {
             for w in &mut keep[off as usize..off as usize + n] {
@@ -226,21 +298,19 @@ impl Kept {
                 mark(&mut edge, a.off, words_for(a.width));
             }
         }
-        let mut tapes = vec![&p.full, &p.clock_fanout, &p.outputs];
         for d in &p.domains {
-            tapes.push(&d.cone);
-            tapes.push(&d.latch);
-            tapes.push(&d.commit);
-            // Commits write the registers: the state itself.
+            // Commits write the registers, and a fused edge the clock
+            // input: the state itself.
             for insn in d.commit.insns() {
                 if let (Some(dst), _) = insn.operands() {
                     mark(&mut edge, dst, 1);
                 }
             }
+            mark(&mut edge, p.signals[d.clock.0 as usize].off, 1);
         }
         // Values a function reads before computing them come from elsewhere.
-        for tape in tapes {
-            for chunk in tape.insns().chunks(CHUNK) {
+        for &(tape, _) in compiled {
+            for chunk in tape.get(p).insns().chunks(CHUNK) {
                 let mut written = HashSet::new();
                 for insn in chunk {
                     let (dst, reads) = insn.operands();
