@@ -53,24 +53,96 @@ pub(crate) struct DomainCode {
     pub writes: Vec<WritePort>,
     /// Indices into [`Program::assertions`].
     pub assertions: Vec<u32>,
-    /// The edge in two tapes, when the domain rises alone; `None` when the
-    /// design has asynchronous resets (whose settling loops).
-    pub alone: Option<AloneEdge>,
+    /// The edge when the domain rises alone; `None` when the design has
+    /// asynchronous resets (whose settling loops).
+    pub alone: Option<FusedEdge>,
 }
 
-/// A domain's edge when no other domain rises with it: the tapes of
-/// [`DomainCode`] fused around the memory ports and assertions, so an edge
-/// costs two tape runs.
+/// The edge of one domain rising alone, or of every domain rising at once:
+/// the tapes of their [`DomainCode`]s fused around the memory ports and
+/// assertions, so the edge costs two tape runs, or one when there are none.
 #[derive(Clone, Debug)]
-pub(crate) struct AloneEdge {
-    /// `cone` then `latch`: everything sampled at the edge.
+pub(crate) struct FusedEdge {
+    /// The cones, then the latches: everything sampled at the edge; without
+    /// ports ([`FusedEdge::ports`]) also what `finish` would hold.
     pub sample: Tape,
-    /// `commit`, the clock input driven high, and when the design has only
-    /// this clock the outputs' logic (then [`AloneEdge::settles_outputs`]).
-    /// Runs after the memory ports' read data is committed.
+    /// The commits, the clock inputs driven high, and when every domain of
+    /// the design rises the outputs' logic (then
+    /// [`FusedEdge::settles_outputs`]). Runs after the memory ports' read
+    /// data is committed.
     pub finish: Tape,
-    /// `finish` leaves the top module's outputs up to date.
+    /// Memory ports or assertions act between `sample` and `finish`.
+    pub ports: bool,
+    /// The edge leaves the top module's outputs up to date.
     pub settles_outputs: bool,
+}
+
+/// Which domains a [`FusedEdge`] is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fused {
+    /// Domain `d` rising alone.
+    Alone(usize),
+    /// Every domain rising at once.
+    Together,
+}
+
+impl Program {
+    /// The fused edge `which`, if the design has one.
+    pub fn fused(&self, which: Fused) -> Option<&FusedEdge> {
+        match which {
+            Fused::Alone(d) => self.domains[d].alone.as_ref(),
+            Fused::Together => self.together.as_ref(),
+        }
+    }
+
+    /// The fused edge `which`, if the design has one, to change.
+    pub fn fused_mut(&mut self, which: Fused) -> Option<&mut FusedEdge> {
+        match which {
+            Fused::Alone(d) => self.domains[d].alone.as_mut(),
+            Fused::Together => self.together.as_mut(),
+        }
+    }
+
+    /// The domains of the fused edge `which`.
+    pub fn fused_domains(&self, which: Fused) -> std::ops::Range<usize> {
+        match which {
+            Fused::Alone(d) => d..d + 1,
+            Fused::Together => 0..self.domains.len(),
+        }
+    }
+}
+
+impl FusedEdge {
+    /// Fuses the code of domains rising together; `rest` is what follows
+    /// the commits (the clocks driven high, the outputs' logic).
+    fn new(
+        domains: &[&DomainCode],
+        cone: Vec<Insn>,
+        parts: &[(Vec<Insn>, Vec<Insn>)],
+        rest: &[Insn],
+        settles_outputs: bool,
+        words: usize,
+    ) -> FusedEdge {
+        let mut sample = cone;
+        let mut finish = Vec::new();
+        for (latch, commit) in parts {
+            sample.extend_from_slice(latch);
+            finish.extend_from_slice(commit);
+        }
+        finish.extend_from_slice(rest);
+        let ports = domains
+            .iter()
+            .any(|d| !(d.reads.is_empty() && d.writes.is_empty() && d.assertions.is_empty()));
+        if !ports {
+            sample.append(&mut finish);
+        }
+        FusedEdge {
+            sample: Tape::new(sample, words),
+            finish: Tape::new(finish, words),
+            ports,
+            settles_outputs,
+        }
+    }
 }
 
 /// An asynchronous reset: while `state[cond]` is 1 the register at `reg` holds `value`.
@@ -118,6 +190,9 @@ pub(crate) struct Program {
     /// Where each flat signal's value lives.
     pub signals: Vec<Operand>,
     pub domains: Vec<DomainCode>,
+    /// The edge of every domain at once, when there are two or more and no
+    /// asynchronous resets.
+    pub together: Option<FusedEdge>,
     pub async_resets: Vec<AsyncReset>,
     pub memories: Vec<MemoryShape>,
     pub assertions: Vec<AssertionCode>,
@@ -192,6 +267,8 @@ pub(crate) fn compile(
         })
         .collect();
     let mut domains = Vec::new();
+    // What the edges of all domains read.
+    let mut edge_roots = Vec::new();
     // Tapes are checked against the final state size, known at the end.
     let mut tapes = Vec::new();
     for &clock in clocks {
@@ -246,7 +323,7 @@ pub(crate) fn compile(
             }
         }
         tapes.push((c.tape(&order, &roots), latch, commits));
-        all_roots.extend(roots);
+        edge_roots.extend(roots);
         domains.push(DomainCode {
             clock,
             cone: Tape::default(),
@@ -259,6 +336,7 @@ pub(crate) fn compile(
         });
     }
 
+    all_roots.extend_from_slice(&edge_roots);
     let full = c.tape(&order, &all_roots);
     let clock_fanout = c.tape_of(&order, &clock_dependent(net, &order, clocks));
     // Asynchronous resets act whenever logic settles, so their conditions
@@ -273,24 +351,48 @@ pub(crate) fn compile(
         .collect();
     let output_insns = c.tape(&order, &output_roots);
     let fuse = async_resets.is_empty();
-    let settles_outputs = clocks.len() == 1;
     let high = c.constant(&[1])?;
+    let clock_high = |d: &DomainCode| Insn::Mov {
+        dst: signals[d.clock.0 as usize].off,
+        a: high,
+    };
     let words = c.state.len();
+    let together = (fuse && domains.len() > 1).then(|| {
+        let all: Vec<&DomainCode> = domains.iter().collect();
+        let parts: Vec<_> = tapes
+            .iter()
+            .map(|(_, l, k)| (l.clone(), k.clone()))
+            .collect();
+        let rest: Vec<Insn> = all
+            .iter()
+            .map(|d| clock_high(d))
+            .chain(output_insns.iter().copied())
+            .collect();
+        FusedEdge::new(
+            &all,
+            c.tape(&order, &edge_roots),
+            &parts,
+            &rest,
+            true,
+            words,
+        )
+    });
+    let settles_outputs = domains.len() == 1;
     for (d, (cone, latch, commit)) in domains.iter_mut().zip(tapes) {
         if fuse {
-            let mut finish = commit.clone();
-            finish.push(Insn::Mov {
-                dst: signals[d.clock.0 as usize].off,
-                a: high,
-            });
+            let mut rest = vec![clock_high(d)];
             if settles_outputs {
-                finish.extend_from_slice(&output_insns);
+                rest.extend_from_slice(&output_insns);
             }
-            d.alone = Some(AloneEdge {
-                sample: Tape::new([&cone[..], &latch[..]].concat(), words),
-                finish: Tape::new(finish, words),
+            let parts = [(latch.clone(), commit.clone())];
+            d.alone = Some(FusedEdge::new(
+                &[d],
+                cone.clone(),
+                &parts,
+                &rest,
                 settles_outputs,
-            });
+                words,
+            ));
         }
         d.cone = Tape::new(cone, words);
         d.latch = Tape::new(latch, words);
@@ -308,6 +410,7 @@ pub(crate) fn compile(
         scratch_words,
         signals,
         domains,
+        together,
         async_resets,
         memories: net
             .memories

@@ -73,7 +73,7 @@ pub use native::NativeError;
 
 use crate::wave::{Layout, Trace, Traced};
 use clock::Clock;
-use compile::Program;
+use compile::{Fused, Program};
 use flatten::{FlatKind, Netlist};
 use linkforge_hdl::ir::{SignalId, SignalKind};
 use linkforge_hdl::{words_for, AssertionKind, Bits, Design, SourceLoc};
@@ -693,10 +693,14 @@ impl Sim {
         }
         self.now = rise;
         self.dump_pending = false;
-        self.rising.clear();
-        self.rising.push(0);
         let failures_before = self.failures.len();
-        self.edge();
+        if self.program.fused(Fused::Alone(0)).is_some() {
+            self.edge_fused(Fused::Alone(0));
+        } else {
+            self.rising.clear();
+            self.rising.push(0);
+            self.edge();
+        }
         self.first_failure_since(failures_before)
     }
 
@@ -741,11 +745,14 @@ impl Sim {
                 }
             }
         }
-        if let [d] = self.rising[..] {
-            if self.program.domains[d].alone.is_some() {
-                self.edge_alone(d);
-                return;
-            }
+        let fused = match self.rising[..] {
+            [d] => Some(Fused::Alone(d)),
+            ref all if all.len() == self.clocks.len() => Some(Fused::Together),
+            _ => None,
+        };
+        if let Some(fused) = fused.filter(|&f| self.program.fused(f).is_some()) {
+            self.edge_fused(fused);
+            return;
         }
         if self.settled != Settled::All {
             match self.rising[..] {
@@ -773,30 +780,34 @@ impl Sim {
         self.settled = Settled::Nothing;
     }
 
-    /// The rising edge of domain `d` alone, through its fused tapes.
+    /// The rising edges of the domains of `which`, through their fused tapes.
     #[inline]
-    fn edge_alone(&mut self, d: usize) {
-        fn alone(p: &Program, d: usize) -> &compile::AloneEdge {
-            p.domains[d]
-                .alone
-                .as_ref()
-                .expect("only a domain with fused tapes rises alone")
+    fn edge_fused(&mut self, which: Fused) {
+        fn tapes(p: &Program, which: Fused) -> &compile::FusedEdge {
+            p.fused(which).expect("only fused edges are run fused")
         }
-        self.run_tape(|p| &alone(p, d).sample);
-        let dom = &self.program.domains[d];
-        if !(dom.assertions.is_empty() && dom.reads.is_empty() && dom.writes.is_empty()) {
-            self.check_assertions(d);
-            self.read_memories(d);
-            self.write_memories(d);
-            self.commit_reads(d);
+        self.run_tape(|p| &tapes(p, which).sample);
+        let domains = self.program.fused_domains(which);
+        if tapes(&self.program, which).ports {
+            for d in domains.clone() {
+                self.check_assertions(d);
+                self.read_memories(d);
+            }
+            for d in domains.clone() {
+                self.write_memories(d);
+            }
+            for d in domains.clone() {
+                self.commit_reads(d);
+            }
         }
-        self.run_tape(|p| &alone(p, d).finish);
-        self.settled = if alone(&self.program, d).settles_outputs {
-            Settled::Outputs
-        } else {
-            Settled::Nothing
+        self.run_tape(|p| &tapes(p, which).finish);
+        self.settled = match tapes(&self.program, which).settles_outputs {
+            true => Settled::Outputs,
+            false => Settled::Nothing,
         };
-        self.clocks[d].rise(self.now);
+        for d in domains {
+            self.clocks[d].rise(self.now);
+        }
     }
 
     /// Runs the tape `pick` chooses over the state.

@@ -7,16 +7,26 @@
 //! read it, and a result is written back to the state only when something
 //! outside the function can read it ([`Readers`]): the edge machinery
 //! (commits, memory ports, assertions, asynchronous resets), a lookup
-//! table, a multi-word instruction or another function that loads it; and
-//! for the whole logic every signal (peeks, traces, recordings), for the
-//! outputs' logic the outputs. Multi-word instructions call
-//! [`super::wide::exec`], the interpreter's own code, so both engines share
-//! one definition of every wide operator.
+//! table, a call to [`super::wide::exec`] or another function that loads
+//! it; and for the whole logic every signal (peeks, traces, recordings), for
+//! the outputs' logic the outputs.
+//!
+//! Multi-word instructions whose result words are each a few word
+//! operations (bitwise operators, multiplexers, extensions, constant shifts,
+//! part selects, concatenations, replications: [`inlined`]) are generated
+//! inline; the rest (arithmetic, comparisons, dynamic shifts) call
+//! [`super::wide::exec`], the interpreter's own code. The differential test
+//! `tests/engines.rs` holds the two to the same results.
+//!
+//! The tapes compiled are those the simulator can run ([`compiled_tapes`]):
+//! the fused edges of [`super::compile::FusedEdge`] replace a domain's
+//! separate cone, latch and commit tapes unless it can rise together with
+//! some but not all other domains.
 
-use super::compile::{AloneEdge, Program};
+use super::compile::{Fused, FusedEdge, Program};
 use super::tape::Insn;
 use super::tape::Tape;
-use super::wide::{self, WideInsn};
+use super::wide::{self, Operand, WideInsn};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types::I64, AbiParam, InstBuilder, MemFlagsData, Signature, UserFuncName, Value,
@@ -181,8 +191,8 @@ enum TapeOf {
     Cone(usize),
     Latch(usize),
     Commit(usize),
-    Sample(usize),
-    Finish(usize),
+    Sample(Fused),
+    Finish(Fused),
 }
 
 impl TapeOf {
@@ -194,8 +204,8 @@ impl TapeOf {
             TapeOf::Cone(d) => &p.domains[d].cone,
             TapeOf::Latch(d) => &p.domains[d].latch,
             TapeOf::Commit(d) => &p.domains[d].commit,
-            TapeOf::Sample(d) => &alone(p, d).sample,
-            TapeOf::Finish(d) => &alone(p, d).finish,
+            TapeOf::Sample(f) => &fused(p, f).sample,
+            TapeOf::Finish(f) => &fused(p, f).finish,
         }
     }
 
@@ -207,41 +217,51 @@ impl TapeOf {
             TapeOf::Cone(d) => &mut p.domains[d].cone,
             TapeOf::Latch(d) => &mut p.domains[d].latch,
             TapeOf::Commit(d) => &mut p.domains[d].commit,
-            TapeOf::Sample(d) => &mut alone_mut(p, d).sample,
-            TapeOf::Finish(d) => &mut alone_mut(p, d).finish,
+            TapeOf::Sample(f) => &mut fused_mut(p, f).sample,
+            TapeOf::Finish(f) => &mut fused_mut(p, f).finish,
         }
     }
 }
 
-fn alone(p: &Program, d: usize) -> &AloneEdge {
-    p.domains[d].alone.as_ref().expect("listed only when fused")
+fn fused(p: &Program, which: Fused) -> &FusedEdge {
+    p.fused(which).expect("listed only when present")
 }
 
-fn alone_mut(p: &mut Program, d: usize) -> &mut AloneEdge {
-    p.domains[d].alone.as_mut().expect("listed only when fused")
+fn fused_mut(p: &mut Program, which: Fused) -> &mut FusedEdge {
+    p.fused_mut(which).expect("listed only when present")
 }
 
 /// The tapes the simulator can run, with who reads their results. A
-/// domain's separate tapes are left out when it always rises alone (the
-/// design's only clock, with fused tapes): they never run.
+/// domain's separate tapes run only when it rises with some but not all
+/// other domains, or the design has no fused edges (asynchronous resets).
 fn compiled_tapes(p: &Program) -> Vec<(TapeOf, Readers)> {
     let mut tapes = vec![
         (TapeOf::Full, Readers::Everyone),
         (TapeOf::ClockFanout, Readers::Everyone),
         (TapeOf::Outputs, Readers::Outputs),
     ];
+    let n = p.domains.len();
+    let fused = (0..n).map(Fused::Alone).chain([Fused::Together]);
+    for which in fused {
+        let Some(edge) = p.fused(which) else { continue };
+        // The outputs' logic ends `finish`, or `sample` when that holds
+        // the whole edge.
+        let outputs = match edge.settles_outputs {
+            true => Readers::Outputs,
+            false => Readers::Edge,
+        };
+        let sample = match edge.ports {
+            true => Readers::Edge,
+            false => outputs,
+        };
+        tapes.extend([
+            (TapeOf::Sample(which), sample),
+            (TapeOf::Finish(which), outputs),
+        ]);
+    }
+    let partial = n > 2;
     for (d, dom) in p.domains.iter().enumerate() {
-        if let Some(alone) = &dom.alone {
-            let finish = match alone.settles_outputs {
-                true => Readers::Outputs,
-                false => Readers::Edge,
-            };
-            tapes.extend([
-                (TapeOf::Sample(d), Readers::Edge),
-                (TapeOf::Finish(d), finish),
-            ]);
-        }
-        if dom.alone.is_none() || p.domains.len() > 1 {
+        if dom.alone.is_none() || partial {
             tapes.extend([
                 (TapeOf::Cone(d), Readers::Edge),
                 (TapeOf::Latch(d), Readers::Edge),
@@ -293,7 +313,8 @@ impl Kept {
         for &t in &p.tables {
             mark(&mut edge, t, 1);
         }
-        for w in &p.wide {
+        // `wide::exec` reads its operands from the state.
+        for w in p.wide.iter().filter(|w| !inlined(w)) {
             for a in &w.args {
                 mark(&mut edge, a.off, words_for(a.width));
             }
@@ -312,13 +333,25 @@ impl Kept {
         for &(tape, _) in compiled {
             for chunk in tape.get(p).insns().chunks(CHUNK) {
                 let mut written = HashSet::new();
-                for insn in chunk {
-                    let (dst, reads) = insn.operands();
-                    for r in reads.into_iter().flatten() {
-                        if !written.contains(&r) {
-                            edge[r as usize] = true;
-                        }
+                let mut read = |r: u32, written: &HashSet<u32>| {
+                    if !written.contains(&r) {
+                        edge[r as usize] = true;
                     }
+                };
+                for insn in chunk {
+                    if let Insn::Wide(k) = *insn {
+                        let w = &p.wide[k as usize];
+                        if inlined(w) {
+                            for a in &w.args {
+                                let n = words_for(a.width) as u32;
+                                (a.off..a.off + n).for_each(|r| read(r, &written));
+                            }
+                        }
+                        written.extend(w.dst..w.dst + words_for(w.width) as u32);
+                        continue;
+                    }
+                    let (dst, reads) = insn.operands();
+                    reads.into_iter().flatten().for_each(|r| read(r, &written));
                     written.extend(dst);
                 }
             }
@@ -694,14 +727,11 @@ impl Gen<'_> {
             }
             Insn::Wide(i) => {
                 let w = &self.wide[i as usize];
-                if let Some(words) = self.word_wise(w) {
+                if let Some(words) = self.inline_words(w) {
                     // All words are computed before any is stored, so a
                     // result may overlap its operands as in `wide::exec`.
                     for (k, v) in (0..).zip(words) {
-                        self.b
-                            .ins()
-                            .store(flags(), v, self.state, byte_offset(w.dst + k));
-                        self.known.insert(w.dst + k, v);
+                        self.st(w.dst + k, v);
                     }
                     return;
                 }
@@ -717,39 +747,78 @@ impl Gen<'_> {
         }
     }
 
-    /// The result words of a multi-word instruction whose words are
-    /// independent (bitwise operators, multiplexers, zero extension),
-    /// computed inline with the same semantics as [`wide::exec`]: an
-    /// operand shorter than the result reads as zeros and the top word is
+    /// The result words of a multi-word instruction that [`inlined`]
+    /// accepts, computed inline with the same semantics as [`wide::exec`]:
+    /// words past an operand's width read as zeros and the top word is
     /// masked to the width. `None` for the other operators, which call it.
-    fn word_wise(&mut self, w: &WideInsn) -> Option<Vec<Value>> {
+    fn inline_words(&mut self, w: &WideInsn) -> Option<Vec<Value>> {
+        if !inlined(w) {
+            return None;
+        }
         let n = words_for(w.width) as u32;
-        let arg_words = |k: usize| words_for(w.args[k].width) as u32;
+        let a = |k: usize| w.args[k];
         let mut words = Vec::with_capacity(n as usize);
         for i in 0..n {
-            let word = |g: &mut Self, k: usize| -> Option<Value> {
-                (i < arg_words(k)).then(|| g.ld(w.args[k].off + i))
-            };
+            let lo = 64 * u64::from(i);
             let v = match w.op {
-                Op::And | Op::Or | Op::Xor => match (word(self, 0), word(self, 1)) {
-                    (Some(a), Some(b)) => Some(match w.op {
-                        Op::And => self.b.ins().band(a, b),
-                        Op::Or => self.b.ins().bor(a, b),
-                        _ => self.b.ins().bxor(a, b),
-                    }),
-                    _ => None,
-                },
-                Op::Not => word(self, 0).map(|a| self.b.ins().bnot(a)),
-                Op::Zext(_) => word(self, 0),
-                Op::Mux if arg_words(1) == n && arg_words(2) == n => {
-                    let c = self.ld(w.args[0].off);
-                    let c = self.b.ins().band_imm_u(c, 1);
-                    let (a, b) = self.binary(w.args[1].off + i, w.args[2].off + i);
-                    Some(self.b.ins().select(c, a, b))
+                Op::And | Op::Or | Op::Xor => {
+                    let (x, y) = (self.word_of(a(0), i), self.word_of(a(1), i));
+                    match w.op {
+                        Op::And => self.b.ins().band(x, y),
+                        Op::Or => self.b.ins().bor(x, y),
+                        _ => self.b.ins().bxor(x, y),
+                    }
                 }
-                _ => return None,
+                Op::Not => {
+                    let x = self.word_of(a(0), i);
+                    self.b.ins().bnot(x)
+                }
+                Op::Mux => {
+                    let c = self.ld(a(0).off);
+                    let c = self.b.ins().band_imm_u(c, 1);
+                    let (x, y) = (self.word_of(a(1), i), self.word_of(a(2), i));
+                    self.b.ins().select(c, x, y)
+                }
+                Op::Zext(_) => self.word_of(a(0), i),
+                Op::Sext(_) => {
+                    let x = self.word_of(a(0), i);
+                    let from = u64::from(a(0).width);
+                    let sign = self.bits_at(a(0), from - 1);
+                    let sign = self.b.ins().band_imm_u(sign, 1);
+                    let ones = self.b.ins().ineg(sign);
+                    let fill = ones_in(lo, from, u64::from(w.width));
+                    let fill = self.b.ins().band_imm_u(ones, fill as i64);
+                    self.b.ins().bor(x, fill)
+                }
+                Op::ShrConst(k) => self.bits_at(a(0), lo + u64::from(k)),
+                Op::Slice { lo: from, .. } => self.bits_at(a(0), lo + u64::from(from)),
+                Op::ShlConst(k) => self.placed(a(0), u64::from(k), lo),
+                Op::Concat => {
+                    let mut pos = u64::from(w.width);
+                    let mut v = self.b.ins().iconst(I64, 0);
+                    for &arg in &w.args {
+                        pos -= u64::from(arg.width);
+                        if pos < lo + 64 && pos + u64::from(arg.width) > lo {
+                            let part = self.placed(arg, pos, lo);
+                            v = self.b.ins().bor(v, part);
+                        }
+                    }
+                    v
+                }
+                Op::Repeat(copies) => {
+                    let each = u64::from(a(0).width);
+                    let mut v = self.b.ins().iconst(I64, 0);
+                    for k in 0..u64::from(copies) {
+                        let pos = k * each;
+                        if pos < lo + 64 && pos + each > lo {
+                            let part = self.placed(a(0), pos, lo);
+                            v = self.b.ins().bor(v, part);
+                        }
+                    }
+                    v
+                }
+                _ => unreachable!("`inlined` accepts only the operators above"),
             };
-            let v = v.unwrap_or_else(|| self.b.ins().iconst(I64, 0));
             let top = w.width % 64;
             words.push(if i == n - 1 && top != 0 {
                 self.mask(v, (64 - top) as u8)
@@ -760,11 +829,76 @@ impl Gen<'_> {
         Some(words)
     }
 
+    /// Word `i` of `arg`: zero past its width.
+    fn word_of(&mut self, arg: Operand, i: u32) -> Value {
+        match i < words_for(arg.width) as u32 {
+            true => self.ld(arg.off + i),
+            false => self.b.ins().iconst(I64, 0),
+        }
+    }
+
+    /// The 64 bits of `arg` from bit `bit` up: zeros past its width.
+    fn bits_at(&mut self, arg: Operand, bit: u64) -> Value {
+        let (i, r) = ((bit / 64) as u32, (bit % 64) as i64);
+        let low = self.word_of(arg, i);
+        if r == 0 {
+            return low;
+        }
+        let low = self.b.ins().ushr_imm_u(low, r);
+        if i + 1 >= words_for(arg.width) as u32 {
+            return low;
+        }
+        let high = self.ld(arg.off + i + 1);
+        let high = self.b.ins().ishl_imm_u(high, 64 - r);
+        self.b.ins().bor(low, high)
+    }
+
+    /// The word at bit `lo` of a value holding `arg` at bit `pos` and zeros
+    /// elsewhere.
+    fn placed(&mut self, arg: Operand, pos: u64, lo: u64) -> Value {
+        if lo >= pos {
+            return self.bits_at(arg, lo - pos);
+        }
+        let shift = pos - lo;
+        if shift >= 64 {
+            return self.b.ins().iconst(I64, 0);
+        }
+        let v = self.bits_at(arg, 0);
+        self.b.ins().ishl_imm_u(v, shift as i64)
+    }
+
     fn compare(&mut self, cc: IntCC, dst: u32, a: u32, b: u32, sh: u8) {
         let (x, y) = self.binary(a, b);
         let (x, y) = (self.signed(x, sh), self.signed(y, sh));
         let r = self.flag(cc, x, y);
         self.st(dst, r)
+    }
+}
+
+/// Whether the native code computes multi-word instruction `w` inline
+/// instead of calling [`wide::exec`]: the operators whose result words are
+/// each a few word operations (bitwise operators, multiplexers, extensions,
+/// constant shifts, part selects, concatenations, replications).
+fn inlined(w: &WideInsn) -> bool {
+    match w.op {
+        Op::And | Op::Or | Op::Xor | Op::Not | Op::Zext(_) | Op::Sext(_) => true,
+        Op::ShrConst(_) | Op::ShlConst(_) | Op::Slice { .. } | Op::Concat => true,
+        // Past a few dozen copies the words are cheaper in a loop.
+        Op::Repeat(n) => n <= 64,
+        // The condition is one bit of a one-word operand.
+        Op::Mux => w.args[0].width <= 64,
+        _ => false,
+    }
+}
+
+/// The mask of the bits of the word at bit `lo` that lie in `from..to`.
+fn ones_in(lo: u64, from: u64, to: u64) -> u64 {
+    let start = from.clamp(lo, lo + 64) - lo;
+    let end = to.clamp(lo, lo + 64) - lo;
+    match end - start {
+        0 => 0,
+        64 => u64::MAX,
+        len => ((1u64 << len) - 1) << start,
     }
 }
 
