@@ -726,10 +726,16 @@ impl Sim {
     /// the error a stepping call returns.
     #[inline]
     fn first_failure_since(&self, before: usize) -> Result<(), SimError> {
-        match self.failures.get(before) {
-            Some(f) => Err(SimError::Assertion(Box::new(f.clone()))),
-            None => Ok(()),
+        match self.failures.len() == before {
+            true => Ok(()),
+            false => Err(self.failure_error(before)),
         }
+    }
+
+    /// Failure `i` as the error a stepping call returns.
+    #[cold]
+    fn failure_error(&self, i: usize) -> SimError {
+        SimError::Assertion(Box::new(self.failures[i].clone()))
     }
 
     /// Simulates the rising edges of the domains in `self.rising` at the
