@@ -132,7 +132,7 @@ impl Component {
                 let cfg = SwitchConfig::from_params(&self.params)?;
                 (
                     switch(module_name, &cfg)?,
-                    crate::switch::switch::telemetry_ports(&cfg).into(),
+                    crate::switch::switch::telemetry(&cfg),
                 )
             }
             ComponentKind::EthPcs => (
@@ -143,7 +143,7 @@ impl Component {
                 let cfg = ControllerConfig::from_params(&self.params)?;
                 (
                     cxl_controller(module_name, &cfg)?,
-                    crate::cxl::controller::telemetry_ports(&cfg).into(),
+                    crate::cxl::controller::telemetry(&cfg),
                 )
             }
         })

@@ -13,6 +13,7 @@ use linkforge_rtl::switch::bench::{Bench, BenchOptions};
 use linkforge_rtl::switch::switch::{register_map, telemetry_ports, SwitchConfig};
 use linkforge_rtl::switch::traffic::TrafficConfig;
 use linkforge_rtl::telemetry::map::{Access, RegMap, REG_BITS};
+use linkforge_rtl::telemetry::register_map as register_map_of;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::{SignalHandle, Sim, SimError};
 
@@ -114,8 +115,8 @@ fn switch_counters_read_back_over_axi4_lite() {
     let ports = telemetry_ports(&cfg);
     assert_eq!(
         map.regs.len(),
-        ports.len(),
-        "one register per counter of at most 32 bits"
+        ports.len() + SENSOR_REGISTERS,
+        "one register per counter of at most 32 bits, then the temperature's"
     );
     let nonzero = read_all(&mut io.0, "clk", &map, &ports);
     assert!(nonzero >= 8, "the traffic moved the counters");
@@ -147,6 +148,48 @@ fn retimer_states_read_back_over_axi4_lite() {
     let ports = telemetry(&RetimerConfig::from_params(&p).expect("valid")).ports;
     let nonzero = read_all(&mut sim, "rx_clk", &map, &ports);
     assert!(nonzero > 0, "random samples moved some state");
+}
+
+/// The registers of the die temperature and its alerts.
+const SENSOR_REGISTERS: usize = 4;
+
+/// Reads register `name` of `map` over the bus clocked by `clk`.
+fn read_reg(sim: &mut Sim, map: &RegMap, name: &str) -> u64 {
+    let reg = map.regs.iter().find(|r| r.name == name).expect(name);
+    let (data, resp) = axi_read(sim, reg.offset.into(), &mut |s| edge(s, "clk"), &mut |_| {});
+    assert_eq!(resp, 0, "{name}: OKAY");
+    data
+}
+
+#[test]
+fn switch_and_cxl_controller_temperatures_raise_irq_at_their_alert_levels() {
+    for kind in ["switch", "cxl_controller"] {
+        let k = catalog::kind(kind).expect("in the catalogue");
+        let mut p = Params::defaults(&k.params);
+        p.0.insert("telemetry".into(), Value::Bool(true));
+        let design = Design::new((k.build)("tm", &p).expect("builds")).expect("valid design");
+        let (map, _) = register_map_of(kind, &p)
+            .expect("valid")
+            .expect("telemetry is on");
+        let mut sim = Sim::new(&design).expect("the simulator compiles it");
+        sim.poke("rst", 1).expect("poke");
+        for _ in 0..4 {
+            edge(&mut sim, "clk");
+        }
+        sim.poke("rst", 0).expect("poke");
+        let at = |sim: &mut Sim, celsius: u64| {
+            sim.poke("temperature", celsius).expect("poke");
+            for _ in 0..4 {
+                edge(sim, "clk");
+            }
+            let irq = sim.peek("irq").expect("peek");
+            (irq, read_reg(sim, &map, "alert_status"))
+        };
+        assert_eq!(at(&mut sim, 40), (0, 0), "{kind}: cool");
+        assert_eq!(at(&mut sim, 90), (1, 0b01), "{kind}: at temp_high (85)");
+        assert_eq!(at(&mut sim, 110), (1, 0b11), "{kind}: at temp_crit (105)");
+        assert_eq!(read_reg(&mut sim, &map, "temperature"), 110, "{kind}");
+    }
 }
 
 #[test]

@@ -58,7 +58,7 @@ use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, IntRange};
 use crate::telemetry::map::RegMap;
-use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec};
+use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
@@ -613,10 +613,20 @@ pub fn kind() -> BlockKind {
         ],
         build: |name, p| {
             let cfg = ControllerConfig::from_params(p)?;
-            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg).into(), |n| {
+            build_with_telemetry(name, p, CLK_RST, &telemetry(&cfg), |n| {
                 cxl_controller(n, &cfg)
             })
         },
+    }
+}
+
+/// What a controller with `telemetry` exposes: its [`telemetry_ports`],
+/// then the die temperature with its alerts (input `temperature`, output
+/// `irq`).
+pub fn telemetry(cfg: &ControllerConfig) -> Exposure {
+    Exposure {
+        sensor: true,
+        ..telemetry_ports(cfg).into()
     }
 }
 
@@ -639,7 +649,5 @@ pub fn telemetry_ports(cfg: &ControllerConfig) -> Vec<String> {
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
     let cfg = ControllerConfig::from_params(p)?;
-    telemetry_map(p, &telemetry_ports(&cfg).into(), |n| {
-        cxl_controller(n, &cfg)
-    })
+    telemetry_map(p, &telemetry(&cfg), |n| cxl_controller(n, &cfg))
 }

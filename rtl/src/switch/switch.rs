@@ -46,7 +46,7 @@ use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
 use crate::telemetry::map::RegMap;
-use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec};
+use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
@@ -583,10 +583,17 @@ pub fn kind() -> BlockKind {
         params,
         build: |name, p| {
             let cfg = SwitchConfig::from_params(p)?;
-            build_with_telemetry(name, p, CLK_RST, &telemetry_ports(&cfg).into(), |n| {
-                switch(n, &cfg)
-            })
+            build_with_telemetry(name, p, CLK_RST, &telemetry(&cfg), |n| switch(n, &cfg))
         },
+    }
+}
+
+/// What a switch with `telemetry` exposes: its [`telemetry_ports`], then
+/// the die temperature with its alerts (input `temperature`, output `irq`).
+pub fn telemetry(cfg: &SwitchConfig) -> Exposure {
+    Exposure {
+        sensor: true,
+        ..telemetry_ports(cfg).into()
     }
 }
 
@@ -604,5 +611,5 @@ pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
 /// without.
 pub fn register_map(p: &Params) -> Result<Option<RegMap>, RtlError> {
     let cfg = SwitchConfig::from_params(p)?;
-    telemetry_map(p, &telemetry_ports(&cfg).into(), |n| switch(n, &cfg))
+    telemetry_map(p, &telemetry(&cfg), |n| switch(n, &cfg))
 }
