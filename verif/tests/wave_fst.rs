@@ -155,6 +155,10 @@ fn other_extensions_are_refused() -> Res {
 /// Longer than the writer's shortest interval between two blocks (500 ms).
 const PAST_FLUSH_INTERVAL: Duration = Duration::from_millis(520);
 
+/// Stepping calls between two pauses: more than the 64 the writer may make
+/// without reading the clock.
+const BETWEEN_PAUSES: u64 = 70;
+
 /// Runs `cycles` cycles of `design` traced to `path` (FST or VCD by its
 /// extension) on inputs drawn from `seed`, pausing after every `pause`
 /// cycles long enough for the FST writer to write a block; returns the
@@ -257,8 +261,14 @@ fn blocks_written_at_flush_intervals_read_back_whole_also_with_gtkwave() -> Res 
     let dir = tempfile::tempdir()?;
     let design = random_design(7, &WIDTHS)?;
     let (fst_path, vcd_path) = (dir.path().join("b.fst"), dir.path().join("b.vcd"));
-    drop(random_run(&design, &fst_path, 40, 7, Some(10))?);
-    drop(random_run(&design, &vcd_path, 40, 7, None)?);
+    drop(random_run(
+        &design,
+        &fst_path,
+        4 * BETWEEN_PAUSES,
+        7,
+        Some(BETWEEN_PAUSES),
+    )?);
+    drop(random_run(&design, &vcd_path, 4 * BETWEEN_PAUSES, 7, None)?);
     let blocks = value_change_blocks(&fst_path)?;
     assert!(blocks >= 4, "{blocks} blocks");
     let vcd = Waves::from_vcd(&vcd_path)?;
@@ -274,21 +284,34 @@ fn a_run_cut_short_keeps_every_block_written_before() -> Res {
     let dir = tempfile::tempdir()?;
     let design = random_design(11, &WIDTHS)?;
     let (fst_path, vcd_path) = (dir.path().join("c.fst"), dir.path().join("c.vcd"));
-    let mut sim = random_run(&design, &fst_path, 30, 11, Some(10))?;
+    let mut sim = random_run(
+        &design,
+        &fst_path,
+        3 * BETWEEN_PAUSES,
+        11,
+        Some(BETWEEN_PAUSES),
+    )?;
     // The file as a process killed now would leave it: blocks, no final
     // header.
     let cut = dir.path().join("cut.fst");
     std::fs::copy(&fst_path, &cut)?;
     sim.run_cycles("clk", 5)?;
     drop(sim);
-    drop(random_run(&design, &vcd_path, 30, 11, None)?);
+    drop(random_run(
+        &design,
+        &vcd_path,
+        3 * BETWEEN_PAUSES,
+        11,
+        None,
+    )?);
 
     let blocks = value_change_blocks(&cut)?;
     assert!(blocks >= 2, "{blocks} blocks");
     let cut_waves = Waves::from_fst(&cut)?;
     let end = cut_waves.end();
-    // Edges every 1,000 ps from 0: the blocks hold at least 20 of them.
-    assert!(end >= 19 * 1000, "{end}");
+    // Edges every 1,000 ps from 0: the blocks hold at least the first
+    // pause's 70.
+    assert!(end >= (BETWEEN_PAUSES - 1) * 1000, "{end}");
     // The cut file holds exactly the changes up to its last time.
     let mut vcd = Waves::from_vcd(&vcd_path)?;
     for (_, changes) in vcd.signals.values_mut() {

@@ -149,32 +149,29 @@ struct Var<Id> {
     width: u32,
 }
 
-/// Contiguous state words holding traced values.
-struct Run {
-    /// The words `start..end` of the state.
-    start: usize,
-    end: usize,
-    /// Where the run's first word is in [`Waveform::cover`]'s numbering.
-    base: usize,
-}
-
-/// Words compared at once: a cache line.
+/// State words compared at once: a cache line.
 const CHUNK: usize = 8;
 
-/// Two runs closer than this many words are compared as one.
-const GAP: usize = 4;
+/// Eight state words holding at least one traced value.
+struct Chunk {
+    /// Its first word is word `CHUNK * index` of the state.
+    index: u32,
+    /// Bit `j` set: word `j` of the chunk holds a traced value.
+    traced: u8,
+}
 
 /// An open waveform file of either format and the values last written to it.
 ///
-/// A dump compares the traced state words with their copy from the last
-/// dump a chunk at a time, and visits only the variables of words that
-/// differ: a design where little changes costs little per dump.
+/// A dump compares the state's chunks holding traced words with their copy
+/// from the last dump, eight words at a time without branches, and visits
+/// only the variables of traced words that differ: a design where little
+/// changes costs little per dump.
 struct Waveform<C: Changes> {
     out: C,
     vars: Vec<Var<C::Id>>,
-    runs: Vec<Run>,
-    /// The variables held in each traced word: those of word `base + i` of
-    /// a run are `cover[cover_start[base + i]..cover_start[base + i + 1]]`.
+    chunks: Vec<Chunk>,
+    /// The variables held in each word of the chunks: those of word `j` of
+    /// chunk `k` are `cover[cover_start[8k + j]..cover_start[8k + j + 1]]`.
     cover_start: Vec<u32>,
     cover: Vec<u32>,
     /// The dump that last wrote each variable, so one spanning several
@@ -202,41 +199,28 @@ impl<C: Changes> Waveform<C> {
                 });
             }
         }
-        vars.sort_by_key(|v| v.off);
-        let span = |v: &Var<C::Id>| (v.off as usize, v.off as usize + words_for(v.width));
+        let words = |v: &Var<C::Id>| v.off as usize..v.off as usize + words_for(v.width);
+        // The chunks holding traced words, in state order, and where each
+        // state chunk is in that list.
+        let mut traced: BTreeMap<usize, u8> = BTreeMap::new();
+        for word in vars.iter().flat_map(words) {
+            *traced.entry(word / CHUNK).or_default() |= 1 << (word % CHUNK);
+        }
+        let chunks: Vec<Chunk> = traced
+            .iter()
+            .map(|(&index, &traced)| Chunk {
+                index: index as u32,
+                traced,
+            })
+            .collect();
+        let slot: HashMap<usize, usize> = traced.keys().enumerate().map(|(k, &c)| (c, k)).collect();
+        let position = |word: usize| slot[&(word / CHUNK)] * CHUNK + word % CHUNK;
 
-        let mut runs: Vec<Run> = Vec::new();
-        for (start, end) in vars.iter().map(span) {
-            match runs.last_mut() {
-                Some(r) if start <= r.end + GAP => r.end = r.end.max(end),
-                _ => runs.push(Run {
-                    start,
-                    end,
-                    base: 0,
-                }),
-            }
+        let mut count = vec![0u32; chunks.len() * CHUNK + 1];
+        for word in vars.iter().flat_map(words) {
+            count[position(word)] += 1;
         }
-        let mut words = 0;
-        for r in &mut runs {
-            r.base = words;
-            words += r.end - r.start;
-        }
-        // Vars are sorted by offset, so each one's run is found in turn.
-        let mut count = vec![0u32; words + 1];
-        let mut position = Vec::with_capacity(vars.len());
-        let mut run = 0;
-        for v in &vars {
-            let (start, end) = span(v);
-            while runs[run].end < end {
-                run += 1;
-            }
-            let at = runs[run].base + start - runs[run].start;
-            position.push(at);
-            for c in &mut count[at..at + end - start] {
-                *c += 1;
-            }
-        }
-        let mut cover_start = Vec::with_capacity(words + 1);
+        let mut cover_start = Vec::with_capacity(count.len());
         let mut total = 0;
         for c in &count {
             cover_start.push(total);
@@ -244,18 +228,19 @@ impl<C: Changes> Waveform<C> {
         }
         let mut fill = cover_start.clone();
         let mut cover = vec![0; total as usize];
-        for (i, (v, at)) in vars.iter().zip(position).enumerate() {
-            for f in &mut fill[at..at + words_for(v.width)] {
+        for (i, v) in vars.iter().enumerate() {
+            for word in words(v) {
+                let f = &mut fill[position(word)];
                 cover[*f as usize] = i as u32;
                 *f += 1;
             }
         }
-        let state = runs.last().map_or(0, |r| r.end);
+        let state = chunks.last().map_or(0, |c| (c.index as usize + 1) * CHUNK);
         Waveform {
             out,
             stamp: vec![0; vars.len()],
             vars,
-            runs,
+            chunks,
             cover_start,
             cover,
             dumps: 0,
@@ -274,7 +259,7 @@ impl<C: Changes> Waveform<C> {
         let Waveform {
             out,
             vars,
-            runs,
+            chunks,
             cover_start,
             cover,
             stamp,
@@ -282,37 +267,37 @@ impl<C: Changes> Waveform<C> {
             last,
             time: stamped,
         } = self;
-        for run in runs.iter() {
-            let mut at = run.start;
-            while at < run.end {
-                let end = (at + CHUNK).min(run.end);
-                if !differs(&state[at..end], &last[at..end]) {
-                    at = end;
-                    continue;
-                }
-                for word in at..end {
-                    if state[word] == last[word] {
+        for (k, chunk) in chunks.iter().enumerate() {
+            let start = chunk.index as usize * CHUNK;
+            let changed = differing(state, last, start) & chunk.traced;
+            if changed == 0 {
+                continue;
+            }
+            let mut bits = changed;
+            while bits != 0 {
+                let j = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let i = k * CHUNK + j;
+                let holders = cover_start[i] as usize..cover_start[i + 1] as usize;
+                for &v in &cover[holders] {
+                    if stamp[v as usize] == *dumps {
                         continue;
                     }
-                    let i = run.base + word - run.start;
-                    let holders = cover_start[i] as usize..cover_start[i + 1] as usize;
-                    for &v in &cover[holders] {
-                        if stamp[v as usize] == *dumps {
-                            continue;
-                        }
-                        stamp[v as usize] = *dumps;
-                        if *stamped != Some(time) {
-                            // Nothing of this dump is in `last` yet.
-                            out.time(time, last)?;
-                            *stamped = Some(time);
-                        }
-                        let v = &vars[v as usize];
-                        let off = v.off as usize;
-                        out.change(v.id, v.width, &state[off..off + words_for(v.width)])?;
+                    stamp[v as usize] = *dumps;
+                    if *stamped != Some(time) {
+                        // Nothing of this dump is in `last` yet.
+                        out.time(time, last)?;
+                        *stamped = Some(time);
                     }
+                    let v = &vars[v as usize];
+                    let off = v.off as usize;
+                    out.change(v.id, v.width, &state[off..off + words_for(v.width)])?;
                 }
-                last[at..end].copy_from_slice(&state[at..end]);
-                at = end;
+            }
+            for j in 0..CHUNK {
+                if changed & (1 << j) != 0 {
+                    last[start + j] = state[start + j];
+                }
             }
         }
         Ok(())
@@ -324,21 +309,34 @@ impl<C: Changes> Waveform<C> {
         self.time = Some(time);
         for v in &self.vars {
             let off = v.off as usize;
-            self.out
-                .change(v.id, v.width, &state[off..off + words_for(v.width)])?;
-        }
-        for r in &self.runs {
-            self.last[r.start..r.end].copy_from_slice(&state[r.start..r.end]);
+            let value = &state[off..off + words_for(v.width)];
+            self.out.change(v.id, v.width, value)?;
+            self.last[off..off + value.len()].copy_from_slice(value);
         }
         Ok(())
     }
 }
 
-/// Whether `a` and `b` (of one length) differ: a branch-free fold the
-/// compiler vectorises, cheaper than a call to `memcmp` for a few words.
+/// Bit `j` set when word `start + j` (of the eight from `start`) differs
+/// between `state` and `last`; words past the end of `state` never do.
 #[inline]
-fn differs(a: &[u64], b: &[u64]) -> bool {
-    a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) != 0
+fn differing(state: &[u64], last: &[u64], start: usize) -> u8 {
+    match (
+        state.get(start..start + CHUNK),
+        last.get(start..start + CHUNK),
+    ) {
+        (Some(s), Some(l)) => s
+            .iter()
+            .zip(l)
+            .enumerate()
+            .fold(0, |m, (j, (a, b))| m | (u8::from(a != b) << j)),
+        _ => (0..CHUNK)
+            .filter(|j| {
+                let word = state.get(start + j);
+                word.is_some() && word != last.get(start + j)
+            })
+            .fold(0, |m, j| m | 1 << j),
+    }
 }
 
 /// A waveform being written, in the format its file name asks for.

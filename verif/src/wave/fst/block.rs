@@ -164,6 +164,8 @@ pub(super) fn geometry(out: &mut Vec<u8>, widths: impl ExactSizeIterator<Item = 
 pub(super) struct BlockWriter {
     index: Vec<u8>,
     table: CompressTable,
+    /// Room for LZ4's output, never shrunk (so never zeroed again).
+    compressed: Vec<u8>,
 }
 
 impl BlockWriter {
@@ -235,17 +237,19 @@ impl BlockWriter {
     /// is shorter, else 0 and the data as it is.
     fn chain(&mut self, out: &mut Vec<u8>, data: &[u8]) {
         if data.len() >= MIN_COMPRESSED {
-            let at = out.len();
-            put_varint(out, data.len() as u64);
-            let body = out.len();
-            out.resize(body + get_maximum_output_size(data.len()), 0);
-            if let Ok(n) = compress_into_with_table(data, &mut out[body..], &mut self.table) {
-                if body - at + n < 1 + data.len() {
-                    out.truncate(body + n);
+            let room = get_maximum_output_size(data.len());
+            if self.compressed.len() < room {
+                self.compressed.resize(room, 0);
+            }
+            if let Ok(n) = compress_into_with_table(data, &mut self.compressed, &mut self.table) {
+                let at = out.len();
+                put_varint(out, data.len() as u64);
+                if out.len() - at + n < 1 + data.len() {
+                    out.extend_from_slice(&self.compressed[..n]);
                     return;
                 }
+                out.truncate(at);
             }
-            out.truncate(at);
         }
         out.push(0);
         out.extend_from_slice(data);

@@ -21,6 +21,8 @@ pub(super) struct Pending {
     chains: Vec<Chain>,
     /// The times of the block, increasing.
     times: Vec<u64>,
+    /// The index of the current time in `times`.
+    current: u32,
     /// Bytes held in `chains`.
     bytes: usize,
 }
@@ -40,6 +42,7 @@ impl Pending {
         Pending {
             chains: (0..handles).map(|_| Chain::default()).collect(),
             times: Vec::new(),
+            current: 0,
             bytes: 0,
         }
     }
@@ -62,6 +65,7 @@ impl Pending {
     /// Starts time `time`, later than the previous one.
     #[inline]
     pub fn time(&mut self, time: u64) {
+        self.current = self.times.len() as u32;
         self.times.push(time);
     }
 
@@ -69,18 +73,29 @@ impl Pending {
     /// the simulator's words, at the current time.
     #[inline]
     pub fn change(&mut self, handle: u32, width: u32, value: &[u64]) {
-        let index = self.times.len() as u32 - 1;
         let chain = &mut self.chains[handle as usize];
-        let delta = u64::from(index - chain.last);
-        chain.last = index;
-        let before = chain.data.len();
-        if width == 1 {
-            put_varint(&mut chain.data, delta << 2 | (value[0] & 1) << 1);
+        let delta = u64::from(self.current - chain.last);
+        chain.last = self.current;
+        let data = &mut chain.data;
+        let before = data.len();
+        if width <= 64 {
+            // The number and the value into a fixed-size buffer appended
+            // whole, then cut to length: no per-byte capacity checks and no
+            // copy of variable length.
+            let mut buf = [0u8; 18];
+            let (head, bytes) = match width {
+                1 => (delta << 2 | (value[0] & 1) << 1, 0),
+                _ => (delta << 1, width.div_ceil(8) as usize),
+            };
+            let n = varint_into(&mut buf, head);
+            buf[n..n + 8].copy_from_slice(&left_aligned(value[0], width));
+            data.extend_from_slice(&buf);
+            data.truncate(before + n + bytes);
         } else {
-            put_varint(&mut chain.data, delta << 1);
-            pack(&mut chain.data, width, value);
+            put_varint(data, delta << 1);
+            pack(data, width, value);
         }
-        self.bytes += chain.data.len() - before;
+        self.bytes += data.len() - before;
     }
 
     /// Forgets the block after it was written, keeping the allocations.
@@ -90,6 +105,7 @@ impl Pending {
             chain.last = 0;
         }
         self.times.clear();
+        self.current = 0;
         self.bytes = 0;
     }
 }
@@ -97,12 +113,32 @@ impl Pending {
 /// Appends `value` as unsigned LEB128: seven bits a byte, least significant
 /// first, the top bit set on every byte but the last.
 #[inline]
-pub(super) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(super) fn put_varint(out: &mut Vec<u8>, value: u64) {
+    let mut buf = [0u8; 10];
+    let n = varint_into(&mut buf, value);
+    out.extend_from_slice(&buf[..n]);
+}
+
+/// Writes `value` as unsigned LEB128 at the start of `buf` (at most 10
+/// bytes); returns the number of bytes.
+#[inline]
+fn varint_into<const N: usize>(buf: &mut [u8; N], mut value: u64) -> usize {
+    let mut n = 0;
     while value >= 0x80 {
-        out.push(value as u8 | 0x80);
+        buf[n] = value as u8 | 0x80;
         value >>= 7;
+        n += 1;
     }
-    out.push(value as u8);
+    buf[n] = value as u8;
+    n + 1
+}
+
+/// The `width` (1 to 64) low bits of `word` moved to the top, as big-endian
+/// bytes: the value bit-packed, most significant bit first, in the first
+/// `ceil(width / 8)` bytes (the bits above `width` fall off).
+#[inline]
+fn left_aligned(word: u64, width: u32) -> [u8; 8] {
+    (word << (64 - width)).to_be_bytes()
 }
 
 /// Appends `value` as signed LEB128: like [`put_varint`], ending once the
@@ -136,12 +172,11 @@ fn low_bits(bits: u32) -> u64 {
 #[inline]
 pub(super) fn pack(out: &mut Vec<u8>, width: u32, value: &[u64]) {
     let bytes = width.div_ceil(8) as usize;
-    let pad = bytes as u32 * 8 - width;
     if width <= 64 {
-        let word = (value[0] & low_bits(width)) << pad;
-        out.extend_from_slice(&word.to_be_bytes()[8 - bytes..]);
+        out.extend_from_slice(&left_aligned(value[0], width)[..bytes]);
         return;
     }
+    let pad = bytes as u32 * 8 - width;
     let top = value.len() - 1;
     let word = |k: usize| {
         if k == top {
@@ -305,6 +340,23 @@ mod tests {
             let mut out = Vec::new();
             put_signed_varint(&mut out, v);
             assert_eq!(signed_varint(&out), v, "{v}");
+        }
+    }
+
+    #[test]
+    fn a_change_is_its_time_delta_then_the_packed_value_at_every_width() {
+        for width in (2..=200u32).chain([1000]) {
+            let value = pattern(width.div_ceil(64) as usize, u64::from(width));
+            let mut p = Pending::new(1);
+            for t in 0..200 {
+                p.time(t);
+            }
+            p.change(0, width, &value);
+            let mut expected = Vec::new();
+            put_varint(&mut expected, 199 << 1);
+            pack(&mut expected, width, &value);
+            assert_eq!(p.chains()[0].data, expected, "width {width}");
+            assert_eq!(p.size(), expected.len() + 200 * 8);
         }
     }
 

@@ -35,7 +35,10 @@
 //!
 //! So while the trace is open, the file is readable once its first block is
 //! written (during the second stepping call after the trace starts) and then
-//! lags the run by at most about [`FLUSH_INTERVAL`] of wall-clock time. The
+//! lags the run by at most about [`FLUSH_INTERVAL`] of wall-clock time (the
+//! clock is read at a fraction of the stepping calls, paced by how fast they
+//! came so far and at least every 64th, so after calls suddenly slow down
+//! the lag can reach 64 of them). The
 //! rest, and the final header (first and last time, number of blocks), are
 //! written when the trace is closed: when the [`crate::Sim`] is dropped
 //! (also while a failing test unwinds) or a new trace replaces this one. A
@@ -59,6 +62,9 @@ pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// A block held in memory is written when its changes grow past this size.
 pub const BLOCK_BYTES: usize = 8 << 20;
+
+/// Most flush requests between two readings of the clock.
+const MAX_UNCHECKED: u64 = 64;
 
 /// The version string in the header.
 const VERSION: &str = "linkforge simulator";
@@ -124,10 +130,16 @@ pub(super) struct Body {
     /// The first and the last time written.
     first: Option<u64>,
     last: u64,
-    /// A flush was requested; the block is written when the next time starts.
+    /// A flush is due ([`FLUSH_INTERVAL`] passed since the last block, and
+    /// one was requested); the block is written when the next time starts.
     flush_due: bool,
     /// When the last block was written (`None` before the first).
     last_block: Option<Instant>,
+    /// Flush requests since the last block, and the count at which the
+    /// clock is read next (reading it at every request would cost a
+    /// testbench that steps one edge at a time more than the dump itself).
+    requests: u64,
+    next_check: u64,
 }
 
 impl Changes for Body {
@@ -138,15 +150,13 @@ impl Changes for Body {
             return Ok(());
         }
         let times = self.pending.times().len();
-        let due = self.flush_due
-            && self
-                .last_block
-                .is_none_or(|at| at.elapsed() >= FLUSH_INTERVAL);
-        if (self.blocks > 0 || times > 1) && (due || self.pending.size() > BLOCK_BYTES) {
+        if (self.blocks > 0 || times > 1) && (self.flush_due || self.pending.size() > BLOCK_BYTES) {
             self.write_block()?;
+            self.flush_due = false;
             self.last_block = Some(Instant::now());
+            self.requests = 0;
+            self.next_check = 1;
         }
-        self.flush_due = false;
         if self.pending.times().is_empty() {
             self.start_frame(last);
         }
@@ -165,7 +175,26 @@ impl Changes for Body {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.flush_due = true;
+        self.requests += 1;
+        if self.flush_due || self.requests < self.next_check {
+            return Ok(());
+        }
+        let Some(at) = self.last_block else {
+            self.flush_due = true;
+            return Ok(());
+        };
+        let elapsed = at.elapsed();
+        if elapsed >= FLUSH_INTERVAL {
+            self.flush_due = true;
+        } else {
+            // Read the clock again about halfway to when the interval ends,
+            // at the rate requests came so far, and at least every
+            // `MAX_UNCHECKED` requests in case they slow down.
+            let per_request = elapsed.as_secs_f64() / self.requests as f64;
+            let left = (FLUSH_INTERVAL - elapsed).as_secs_f64();
+            let wait = (left / 2.0 / per_request.max(1e-9)) as u64;
+            self.next_check = self.requests + wait.clamp(1, MAX_UNCHECKED);
+        }
         Ok(())
     }
 }
@@ -259,6 +288,8 @@ pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform
         last: 0,
         flush_due: false,
         last_block: None,
+        requests: 0,
+        next_check: 0,
     };
     Ok(Waveform::new(body, signals, ids))
 }
