@@ -319,24 +319,35 @@ impl<C: Changes> Waveform<C> {
 
 /// Bit `j` set when word `start + j` (of the eight from `start`) differs
 /// between `state` and `last`; words past the end of `state` never do.
-#[inline]
+#[inline(always)]
 fn differing(state: &[u64], last: &[u64], start: usize) -> u8 {
-    match (
+    let (Some(s), Some(l)) = (
         state.get(start..start + CHUNK),
         last.get(start..start + CHUNK),
-    ) {
-        (Some(s), Some(l)) => s
-            .iter()
-            .zip(l)
-            .enumerate()
-            .fold(0, |m, (j, (a, b))| m | (u8::from(a != b) << j)),
-        _ => (0..CHUNK)
-            .filter(|j| {
-                let word = state.get(start + j);
-                word.is_some() && word != last.get(start + j)
-            })
-            .fold(0, |m, j| m | 1 << j),
+    ) else {
+        return differing_at_end(state, last, start);
+    };
+    // Most chunks are unchanged: one OR of XORs (vector instructions)
+    // tells, before the per-word mask.
+    if s.iter().zip(l).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0 {
+        return 0;
     }
+    let mut mask = 0;
+    for j in 0..CHUNK {
+        mask |= u8::from(s[j] != l[j]) << j;
+    }
+    mask
+}
+
+/// [`differing`] for the chunk that runs past the end of `state`.
+#[cold]
+fn differing_at_end(state: &[u64], last: &[u64], start: usize) -> u8 {
+    (0..CHUNK)
+        .filter(|j| {
+            let word = state.get(start + j);
+            word.is_some() && word != last.get(start + j)
+        })
+        .fold(0, |m, j| m | 1 << j)
 }
 
 /// A waveform being written, in the format its file name asks for.
