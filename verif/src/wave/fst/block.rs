@@ -166,7 +166,15 @@ pub(super) struct BlockWriter {
     table: CompressTable,
     /// Room for LZ4's output, never shrunk (so never zeroed again).
     compressed: Vec<u8>,
+    /// Per handle: LZ4 did not shrink its chain in the last block it was
+    /// tried on, so it is not tried again until `blocks` is a multiple of
+    /// [`RETRY_LZ4`] (random data never compresses; trying costs time).
+    incompressible: Vec<bool>,
+    blocks: u64,
 }
+
+/// How often (in blocks) LZ4 is tried again on a signal it did not shrink.
+const RETRY_LZ4: u64 = 8;
 
 impl BlockWriter {
     /// Appends the value-change block of `times` (not empty), with signal
@@ -194,7 +202,10 @@ impl BlockWriter {
         out.push(b'4'); // chains that are compressed use LZ4
         self.index.clear();
         let (mut without, mut memory) = (0u64, 0u64);
-        for chain in chains {
+        self.incompressible.resize(chains.len(), false);
+        let retry = self.blocks % RETRY_LZ4 == 0;
+        self.blocks += 1;
+        for (handle, chain) in chains.iter().enumerate() {
             let data = &chain.data;
             if data.is_empty() {
                 without += 1;
@@ -208,7 +219,10 @@ impl BlockWriter {
             put_signed_varint(&mut self.index, ((at - previous) as i64) << 1 | 1);
             previous = at;
             memory += data.len() as u64;
-            self.chain(out, data);
+            let try_lz4 = retry || !self.incompressible[handle];
+            if let Some(shrunk) = self.chain(out, data, try_lz4) {
+                self.incompressible[handle] = !shrunk;
+            }
         }
         if without > 0 {
             put_varint(&mut self.index, without << 1);
@@ -233,10 +247,12 @@ impl BlockWriter {
         set_u64(out, memory_at, memory);
     }
 
-    /// Appends one chain: its decompressed length and LZ4 data when that
-    /// is shorter, else 0 and the data as it is.
-    fn chain(&mut self, out: &mut Vec<u8>, data: &[u8]) {
-        if data.len() >= MIN_COMPRESSED {
+    /// Appends one chain: its decompressed length and LZ4 data when
+    /// `try_lz4` and that is shorter, else 0 and the data as it is. Whether
+    /// LZ4 shrank it, when it was tried.
+    fn chain(&mut self, out: &mut Vec<u8>, data: &[u8], try_lz4: bool) -> Option<bool> {
+        let tried = try_lz4 && data.len() >= MIN_COMPRESSED;
+        if tried {
             let room = get_maximum_output_size(data.len());
             if self.compressed.len() < room {
                 self.compressed.resize(room, 0);
@@ -246,12 +262,13 @@ impl BlockWriter {
                 put_varint(out, data.len() as u64);
                 if out.len() - at + n < 1 + data.len() {
                     out.extend_from_slice(&self.compressed[..n]);
-                    return;
+                    return Some(true);
                 }
                 out.truncate(at);
             }
         }
         out.push(0);
         out.extend_from_slice(data);
+        tried.then_some(false)
     }
 }

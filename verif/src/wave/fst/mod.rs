@@ -11,11 +11,16 @@
 //! # Compression
 //!
 //! Chains of 32 bytes or more are LZ4-compressed when that makes them
-//! smaller; the hierarchy is LZ4-compressed; frames, time tables and the
-//! geometry are stored uncompressed (the format allows zlib there, which
-//! costs more time than it saves space on these small parts). LZ4 is fast
-//! and gains much on signals that repeat (clocks, counters, idle buses)
-//! and little on random data, where it is skipped.
+//! smaller; a signal whose chain LZ4 did not shrink is stored as it is
+//! without trying for the next seven blocks. The hierarchy is
+//! LZ4-compressed; frames, time tables and the geometry are stored
+//! uncompressed (the format allows zlib there, slower than the rest of the
+//! writer put together). LZ4 gains much on signals that repeat (clocks,
+//! counters, idle buses) and nothing on random data. Measured against the
+//! `fst-writer` crate this writer replaced (zlib time tables, LZ4 chains,
+//! one ASCII digit per bit in and out): the 8-port crossbar's file is 31%
+//! smaller (155 against 226 bytes a cycle), as it packs every value and
+//! declares each port and the register driving it as one signal.
 //!
 //! # When the data reaches the file
 //!
