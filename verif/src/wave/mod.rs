@@ -178,7 +178,8 @@ struct Waveform<C: Changes> {
     /// changed words is written once.
     stamp: Vec<u64>,
     dumps: u64,
-    /// The values last written, at their offsets in the state.
+    /// The values last written, at their offsets in the state (up to the
+    /// last traced word).
     last: Vec<u64>,
     /// The last timestamp written, `None` before the first dump.
     time: Option<u64>,
@@ -235,7 +236,7 @@ impl<C: Changes> Waveform<C> {
                 *f += 1;
             }
         }
-        let state = chunks.last().map_or(0, |c| (c.index as usize + 1) * CHUNK);
+        let state = vars.iter().map(|v| words(v).end).max().unwrap_or(0);
         Waveform {
             out,
             stamp: vec![0; vars.len()],
@@ -269,7 +270,7 @@ impl<C: Changes> Waveform<C> {
         } = self;
         for (k, chunk) in chunks.iter().enumerate() {
             let start = chunk.index as usize * CHUNK;
-            let changed = differing(state, last, start) & chunk.traced;
+            let changed = differing(&state[..last.len()], last, start) & chunk.traced;
             if changed == 0 {
                 continue;
             }
@@ -318,36 +319,21 @@ impl<C: Changes> Waveform<C> {
 }
 
 /// Bit `j` set when word `start + j` (of the eight from `start`) differs
-/// between `state` and `last`; words past the end of `state` never do.
+/// between `state` and `last` (as long as `state`); words past the end of
+/// `state` never do.
 #[inline(always)]
 fn differing(state: &[u64], last: &[u64], start: usize) -> u8 {
-    let (Some(s), Some(l)) = (
-        state.get(start..start + CHUNK),
-        last.get(start..start + CHUNK),
-    ) else {
-        return differing_at_end(state, last, start);
-    };
+    let end = state.len().min(start + CHUNK);
+    let (s, l) = (&state[start..end], &last[start..end]);
     // Most chunks are unchanged: one OR of XORs (vector instructions)
     // tells, before the per-word mask.
     if s.iter().zip(l).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0 {
         return 0;
     }
-    let mut mask = 0;
-    for j in 0..CHUNK {
-        mask |= u8::from(s[j] != l[j]) << j;
-    }
-    mask
-}
-
-/// [`differing`] for the chunk that runs past the end of `state`.
-#[cold]
-fn differing_at_end(state: &[u64], last: &[u64], start: usize) -> u8 {
-    (0..CHUNK)
-        .filter(|j| {
-            let word = state.get(start + j);
-            word.is_some() && word != last.get(start + j)
-        })
-        .fold(0, |m, j| m | 1 << j)
+    s.iter()
+        .zip(l)
+        .enumerate()
+        .fold(0, |mask, (j, (a, b))| mask | u8::from(a != b) << j)
 }
 
 /// A waveform being written, in the format its file name asks for.
