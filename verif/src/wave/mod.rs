@@ -325,6 +325,16 @@ impl<C: Changes> Waveform<C> {
 fn differing(state: &[u64], last: &[u64], start: usize) -> u8 {
     let end = state.len().min(start + CHUNK);
     let (s, l) = (&state[start..end], &last[start..end]);
+    match (<&[u64; CHUNK]>::try_from(s), <&[u64; CHUNK]>::try_from(l)) {
+        // A whole chunk: the length is known, the loops unrolled.
+        (Ok(s), Ok(l)) => mask(s, l),
+        _ => mask(s, l),
+    }
+}
+
+/// Bit `j` set when `s[j]` and `l[j]` differ.
+#[inline(always)]
+fn mask(s: &[u64], l: &[u64]) -> u8 {
     // Most chunks are unchanged: one OR of XORs (vector instructions)
     // tells, before the per-word mask.
     if s.iter().zip(l).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0 {
