@@ -15,7 +15,8 @@ type Res = Result<(), Box<dyn std::error::Error>>;
 /// Replays a VCD file: the value of every variable (by hierarchical name)
 /// after the last change at or before each timestamp.
 struct Replay {
-    names: HashMap<IdCode, String>,
+    /// The names of each identifier code (several when signals share it).
+    names: HashMap<IdCode, Vec<String>>,
     /// (time, name -> value) after each timestamp.
     frames: Vec<(u64, HashMap<String, Vec<bool>>)>,
 }
@@ -24,14 +25,15 @@ fn replay(path: &Path) -> Result<Replay, Box<dyn std::error::Error>> {
     let mut parser = vcd::Parser::new(BufReader::new(File::open(path)?));
     let header = parser.parse_header()?;
     let mut names = HashMap::new();
-    fn walk(items: &[vcd::ScopeItem], prefix: &str, names: &mut HashMap<IdCode, String>) {
+    fn walk(items: &[vcd::ScopeItem], prefix: &str, names: &mut HashMap<IdCode, Vec<String>>) {
         for item in items {
             match item {
                 vcd::ScopeItem::Scope(s) => {
                     walk(&s.items, &format!("{prefix}{}.", s.identifier), names)
                 }
                 vcd::ScopeItem::Var(v) => {
-                    names.insert(v.code, format!("{prefix}{}", v.reference));
+                    let name = format!("{prefix}{}", v.reference);
+                    names.entry(v.code).or_default().push(name);
                 }
                 _ => {}
             }
@@ -49,10 +51,15 @@ fn replay(path: &Path) -> Result<Replay, Box<dyn std::error::Error>> {
         match cmd? {
             Command::Timestamp(t) => frames.push((t, current.clone())),
             Command::ChangeScalar(id, v) => {
-                current.insert(names[&id].clone(), vec![v == Level::V1]);
+                for name in &names[&id] {
+                    current.insert(name.clone(), vec![v == Level::V1]);
+                }
             }
             Command::ChangeVector(id, v) => {
-                current.insert(names[&id].clone(), bits(&mut v.iter()));
+                let value = bits(&mut v.iter());
+                for name in &names[&id] {
+                    current.insert(name.clone(), value.clone());
+                }
             }
             _ => {}
         }
@@ -105,8 +112,9 @@ fn waveform_matches_peeked_values_and_mirrors_the_hierarchy() -> Res {
     }
     drop(sim);
     let r = replay(&path)?;
-    assert!(r.names.values().any(|n| n == "top.u0.q"), "{:?}", r.names);
-    assert!(r.names.values().any(|n| n == "top.u0_y"));
+    let declared = |name: &str| r.names.values().flatten().any(|n| n == name);
+    assert!(declared("top.u0.q"), "{:?}", r.names);
+    assert!(declared("top.u0_y"));
     let last = seen.last().map_or(0, |s| s.0);
     for (t, en) in &poked {
         assert_eq!(r.at(*t, "top.en"), Some(*en), "en at {t}");
@@ -139,7 +147,7 @@ fn waveform_matches_peeked_values_and_mirrors_the_hierarchy() -> Res {
     let en_id = r
         .names
         .iter()
-        .find(|(_, n)| *n == "top.en")
+        .find(|(_, n)| n.iter().any(|n| n == "top.en"))
         .map(|(id, _)| id.to_string());
     let en_changes = lines
         .lines()
@@ -164,7 +172,7 @@ fn a_run_stopped_by_an_assertion_leaves_a_valid_file() -> Res {
     // Read while the simulator is still alive: the stepping call flushed.
     let r = replay(&path)?;
     assert!(
-        r.names.values().all(|n| n.starts_with("top.u0.")),
+        r.names.values().flatten().all(|n| n.starts_with("top.u0.")),
         "{:?}",
         r.names
     );

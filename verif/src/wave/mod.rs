@@ -1,10 +1,12 @@
 //! Waveforms. A [`Trace`] writes the simulator's signals to a Value Change
 //! Dump ([`vcd`], through the `vcd` crate) or a Fast Signal Trace ([`fst`],
-//! through the `fst-writer` crate), chosen by the file's extension; the
-//! simulator drives it from [`crate::Sim::trace`]. Both formats share the walk
-//! that turns hierarchical names into scopes ([`declare`]) and the change
+//! written by this crate), chosen by the file's extension; the simulator
+//! drives it from [`crate::Sim::trace`]. Both formats share the walk that
+//! turns hierarchical names into scopes ([`declare`]) and the change
 //! detection ([`Waveform`]): one scope per level of the hierarchy, a 1 ps
-//! timescale, and a value written only when it changed since the last dump.
+//! timescale, signals held in the same simulator words with the same width
+//! declared as one variable with several names, and a value written only
+//! when it changed since the last dump.
 //!
 //! Next to every waveform, [`gtkw`] writes a GTKWave save file that groups
 //! each block's ports, with translate filters showing FSM state names (each
@@ -29,6 +31,7 @@ pub use read::{ReadError, Waves};
 use crate::files::Part;
 
 use linkforge_hdl::words_for;
+use std::collections::hash_map::{Entry, HashMap};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -54,16 +57,20 @@ trait Declare {
     fn scope(&mut self, name: &str) -> io::Result<()>;
     /// Closes the current scope.
     fn upscope(&mut self) -> io::Result<()>;
-    /// Declares variable `name` of `width` bits in the current scope.
-    fn var(&mut self, name: &str, width: u32) -> io::Result<Self::Id>;
+    /// Declares variable `name` in the current scope, holding `signal`.
+    fn var(&mut self, name: &str, signal: &Traced<'_>) -> io::Result<Self::Id>;
+    /// Declares `name` in the current scope as another name of variable
+    /// `of`, which is `width` bits wide.
+    fn alias(&mut self, name: &str, width: u32, of: Self::Id) -> io::Result<()>;
 }
 
 /// The body of a waveform file: timestamps and value changes.
 trait Changes {
     /// How the file refers to a variable.
     type Id: Copy;
-    /// Starts time `time`, later than every earlier one.
-    fn time(&mut self, time: u64) -> io::Result<()>;
+    /// Starts time `time`, later than every earlier one. `last` holds the
+    /// values written so far, at their offsets in the simulator's state.
+    fn time(&mut self, time: u64, last: &[u64]) -> io::Result<()>;
     /// Writes the new value of `id`, `width` bits in state words.
     fn change(&mut self, id: Self::Id, width: u32, value: &[u64]) -> io::Result<()>;
     /// Makes what was written so far readable from the file.
@@ -86,19 +93,29 @@ impl<'a> Scope<'a> {
     }
 
     /// Declares this scope's variables and children, pushing `(index, id)`
-    /// for every traced signal.
+    /// for every traced signal. A signal at the offset and of the width of
+    /// one declared before (in `declared`) is declared as its alias.
     fn declare<D: Declare>(
         &self,
         out: &mut D,
         signals: &[Traced<'_>],
+        declared: &mut HashMap<(u32, u32), D::Id>,
         ids: &mut Vec<(usize, D::Id)>,
     ) -> io::Result<()> {
         for &(i, name) in &self.vars {
-            ids.push((i, out.var(&legal(name), signals[i].width)?));
+            let s = &signals[i];
+            let id = match declared.entry((s.off, s.width)) {
+                Entry::Occupied(e) => {
+                    out.alias(&legal(name), s.width, *e.get())?;
+                    *e.get()
+                }
+                Entry::Vacant(e) => *e.insert(out.var(&legal(name), s)?),
+            };
+            ids.push((i, id));
         }
         for (name, child) in &self.children {
             out.scope(&legal(name))?;
-            child.declare(out, signals, ids)?;
+            child.declare(out, signals, declared, ids)?;
             out.upscope()?;
         }
         Ok(())
@@ -113,7 +130,7 @@ fn declare<D: Declare>(out: &mut D, signals: &[Traced<'_>]) -> io::Result<Vec<D:
         root.insert(i, s.name);
     }
     let mut ids = Vec::with_capacity(signals.len());
-    root.declare(out, signals, &mut ids)?;
+    root.declare(out, signals, &mut HashMap::new(), &mut ids)?;
     ids.sort_by_key(|&(i, _)| i);
     Ok(ids.into_iter().map(|(_, id)| id).collect())
 }
@@ -125,45 +142,110 @@ fn legal(name: &str) -> String {
         .collect()
 }
 
+/// A variable of the file: the simulator words it is read from.
 struct Var<Id> {
     id: Id,
-    off: usize,
+    off: u32,
     width: u32,
-    /// Offset of the last written value in `Waveform::last`.
-    last: usize,
+}
+
+/// State words compared at once: a cache line.
+const CHUNK: usize = 8;
+
+/// Eight state words holding at least one traced value.
+struct Chunk {
+    /// Its first word is word `CHUNK * index` of the state.
+    index: u32,
+    /// Bit `j` set: word `j` of the chunk holds a traced value.
+    traced: u8,
 }
 
 /// An open waveform file of either format and the values last written to it.
+///
+/// A dump compares the state's chunks holding traced words with their copy
+/// from the last dump, eight words at a time without branches, and visits
+/// only the variables of traced words that differ: a design where little
+/// changes costs little per dump.
 struct Waveform<C: Changes> {
     out: C,
     vars: Vec<Var<C::Id>>,
+    chunks: Vec<Chunk>,
+    /// The variables held in each word of the chunks: those of word `j` of
+    /// chunk `k` are `cover[cover_start[8k + j]..cover_start[8k + j + 1]]`.
+    cover_start: Vec<u32>,
+    cover: Vec<u32>,
+    /// The dump that last wrote each variable, so one spanning several
+    /// changed words is written once.
+    stamp: Vec<u64>,
+    dumps: u64,
+    /// The values last written, at their offsets in the state (up to the
+    /// last traced word).
     last: Vec<u64>,
     /// The last timestamp written, `None` before the first dump.
     time: Option<u64>,
 }
 
 impl<C: Changes> Waveform<C> {
-    /// Wraps `out`, whose header declared `signals` as `ids`.
+    /// Wraps `out`, whose header declared `signals` as `ids` (one id for
+    /// the signals of one offset and width).
     fn new(out: C, signals: &[Traced<'_>], ids: Vec<C::Id>) -> Waveform<C> {
-        let mut last = 0;
-        let vars = signals
-            .iter()
-            .zip(ids)
-            .map(|(s, id)| {
-                let var = Var {
+        let mut seen = HashMap::new();
+        let mut vars: Vec<Var<C::Id>> = Vec::new();
+        for (s, id) in signals.iter().zip(ids) {
+            if seen.insert((s.off, s.width), ()).is_none() {
+                vars.push(Var {
                     id,
-                    off: s.off as usize,
+                    off: s.off,
                     width: s.width,
-                    last,
-                };
-                last += words_for(s.width);
-                var
+                });
+            }
+        }
+        let words = |v: &Var<C::Id>| v.off as usize..v.off as usize + words_for(v.width);
+        // The chunks holding traced words, in state order, and where each
+        // state chunk is in that list.
+        let mut traced: BTreeMap<usize, u8> = BTreeMap::new();
+        for word in vars.iter().flat_map(words) {
+            *traced.entry(word / CHUNK).or_default() |= 1 << (word % CHUNK);
+        }
+        let chunks: Vec<Chunk> = traced
+            .iter()
+            .map(|(&index, &traced)| Chunk {
+                index: index as u32,
+                traced,
             })
             .collect();
+        let slot: HashMap<usize, usize> = traced.keys().enumerate().map(|(k, &c)| (c, k)).collect();
+        let position = |word: usize| slot[&(word / CHUNK)] * CHUNK + word % CHUNK;
+
+        let mut count = vec![0u32; chunks.len() * CHUNK + 1];
+        for word in vars.iter().flat_map(words) {
+            count[position(word)] += 1;
+        }
+        let mut cover_start = Vec::with_capacity(count.len());
+        let mut total = 0;
+        for c in &count {
+            cover_start.push(total);
+            total += c;
+        }
+        let mut fill = cover_start.clone();
+        let mut cover = vec![0; total as usize];
+        for (i, v) in vars.iter().enumerate() {
+            for word in words(v) {
+                let f = &mut fill[position(word)];
+                cover[*f as usize] = i as u32;
+                *f += 1;
+            }
+        }
+        let state = vars.iter().map(|v| words(v).end).max().unwrap_or(0);
         Waveform {
             out,
+            stamp: vec![0; vars.len()],
             vars,
-            last: vec![0; last],
+            chunks,
+            cover_start,
+            cover,
+            dumps: 0,
+            last: vec![0; state],
             time: None,
         }
     }
@@ -171,29 +253,97 @@ impl<C: Changes> Waveform<C> {
     /// Writes, at `time`, every traced value that changed since the last dump
     /// (all of them on the first dump).
     fn dump(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
-        let first = self.time.is_none();
-        let mut stamped = self.time == Some(time);
-        for v in &self.vars {
-            let n = words_for(v.width);
-            // Most values are one word: compare it without a slice compare.
-            if !first && n == 1 && state[v.off] == self.last[v.last] {
+        if self.time.is_none() {
+            return self.dump_all(time, state);
+        }
+        self.dumps += 1;
+        let Waveform {
+            out,
+            vars,
+            chunks,
+            cover_start,
+            cover,
+            stamp,
+            dumps,
+            last,
+            time: stamped,
+        } = self;
+        for (k, chunk) in chunks.iter().enumerate() {
+            let start = chunk.index as usize * CHUNK;
+            let changed = differing(&state[..last.len()], last, start) & chunk.traced;
+            if changed == 0 {
                 continue;
             }
-            let now = &state[v.off..v.off + n];
-            let last = &mut self.last[v.last..v.last + n];
-            if !first && now == last {
-                continue;
+            let mut bits = changed;
+            while bits != 0 {
+                let j = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let i = k * CHUNK + j;
+                let holders = cover_start[i] as usize..cover_start[i + 1] as usize;
+                for &v in &cover[holders] {
+                    if stamp[v as usize] == *dumps {
+                        continue;
+                    }
+                    stamp[v as usize] = *dumps;
+                    if *stamped != Some(time) {
+                        // Nothing of this dump is in `last` yet.
+                        out.time(time, last)?;
+                        *stamped = Some(time);
+                    }
+                    let v = &vars[v as usize];
+                    let off = v.off as usize;
+                    out.change(v.id, v.width, &state[off..off + words_for(v.width)])?;
+                }
             }
-            if !stamped {
-                self.out.time(time)?;
-                self.time = Some(time);
-                stamped = true;
+            for j in 0..CHUNK {
+                if changed & (1 << j) != 0 {
+                    last[start + j] = state[start + j];
+                }
             }
-            self.out.change(v.id, v.width, now)?;
-            last.copy_from_slice(now);
         }
         Ok(())
     }
+
+    /// Writes every traced value at `time`.
+    fn dump_all(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
+        self.out.time(time, &self.last)?;
+        self.time = Some(time);
+        for v in &self.vars {
+            let off = v.off as usize;
+            let value = &state[off..off + words_for(v.width)];
+            self.out.change(v.id, v.width, value)?;
+            self.last[off..off + value.len()].copy_from_slice(value);
+        }
+        Ok(())
+    }
+}
+
+/// Bit `j` set when word `start + j` (of the eight from `start`) differs
+/// between `state` and `last` (as long as `state`); words past the end of
+/// `state` never do.
+#[inline(always)]
+fn differing(state: &[u64], last: &[u64], start: usize) -> u8 {
+    let end = state.len().min(start + CHUNK);
+    let (s, l) = (&state[start..end], &last[start..end]);
+    match (<&[u64; CHUNK]>::try_from(s), <&[u64; CHUNK]>::try_from(l)) {
+        // A whole chunk: the length is known, the loops unrolled.
+        (Ok(s), Ok(l)) => mask(s, l),
+        _ => mask(s, l),
+    }
+}
+
+/// Bit `j` set when `s[j]` and `l[j]` differ.
+#[inline(always)]
+fn mask(s: &[u64], l: &[u64]) -> u8 {
+    // Most chunks are unchanged: one OR of XORs (vector instructions)
+    // tells, before the per-word mask.
+    if s.iter().zip(l).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0 {
+        return 0;
+    }
+    s.iter()
+        .zip(l)
+        .enumerate()
+        .fold(0, |mask, (j, (a, b))| mask | u8::from(a != b) << j)
 }
 
 /// A waveform being written, in the format its file name asks for.
@@ -206,9 +356,10 @@ pub(crate) struct Trace {
     failed: bool,
 }
 
+/// Boxed: a waveform's state is hundreds of bytes, the FST one's twice
+/// the VCD one's.
 enum Format {
-    Vcd(Waveform<vcd::Body>),
-    /// Boxed: `fst-writer`'s state is large.
+    Vcd(Box<Waveform<vcd::Body>>),
     Fst(Box<Waveform<fst::Body>>),
 }
 
@@ -240,7 +391,7 @@ impl Trace {
         let part = if whole { Some(Part::new(path)?) } else { None };
         let target = part.as_ref().map_or(path, Part::path);
         let format = if vcd {
-            Format::Vcd(vcd::create(target, signals)?)
+            Format::Vcd(Box::new(vcd::create(target, signals)?))
         } else {
             Format::Fst(Box::new(fst::create(target, signals)?))
         };

@@ -3,7 +3,7 @@
 //! at every flush.
 
 use super::{declare, Changes, Declare, Traced, Waveform};
-use ::vcd::{IdCode, TimescaleUnit, Value, Writer};
+use ::vcd::{IdCode, TimescaleUnit, Value, VarType, Writer};
 use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::Path;
@@ -22,15 +22,19 @@ impl Declare for Body {
         self.0.upscope()
     }
 
-    fn var(&mut self, name: &str, width: u32) -> io::Result<IdCode> {
-        self.0.add_wire(width, name)
+    fn var(&mut self, name: &str, signal: &Traced<'_>) -> io::Result<IdCode> {
+        self.0.add_wire(signal.width, name)
+    }
+
+    fn alias(&mut self, name: &str, width: u32, of: IdCode) -> io::Result<()> {
+        self.0.var_def(VarType::Wire, width, of, name, None)
     }
 }
 
 impl Changes for Body {
     type Id = IdCode;
 
-    fn time(&mut self, time: u64) -> io::Result<()> {
+    fn time(&mut self, time: u64, _last: &[u64]) -> io::Result<()> {
         self.0.timestamp(time)
     }
 

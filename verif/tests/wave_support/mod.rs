@@ -97,3 +97,87 @@ pub fn two_level() -> Result<Design, HdlError> {
     m.assign(busy, u0.io("busy")? | u1.io("busy")?);
     Design::new(m.finish()?)
 }
+
+/// A source of test values: xorshift64, never zero.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+}
+
+/// `e` made `width` bits wide: truncated or zero-extended.
+fn fit(e: Expr, width: u32) -> Expr {
+    use std::cmp::Ordering::*;
+    match e.width().cmp(&width) {
+        Greater => e.trunc(width),
+        Less => e.zext(width),
+        Equal => e,
+    }
+}
+
+/// A design whose registers `r0`, `r1`, ... (one per entry of `widths`, in
+/// `top` and in instance `u0` of a child holding a second set `s0`, ...)
+/// take new pseudo-random values from the 64-bit input `data` every cycle,
+/// except `slow`, which counts only while `en` is high; outputs `o0`, ...
+/// are combinational mixes of them. So most words change every cycle and
+/// some rarely.
+pub fn random_design(seed: u64, widths: &[u32]) -> Result<Design, HdlError> {
+    let mut rng = Rng(seed.max(1));
+    let mut regs = |m: &mut ModuleBuilder, prefix: &str, data: Signal| {
+        let mut previous: Expr = data.into();
+        let mut list = Vec::new();
+        for (i, &w) in widths.iter().enumerate() {
+            let r = m.reg(format!("{prefix}{i}"), w).no_reset();
+            let spread = fit(Expr::from(data).repeat(w.div_ceil(64)), w);
+            let mixed = (Expr::from(r) + spread) ^ fit(previous.clone(), w);
+            let rot = rng.next() as u32 % w;
+            m.next(
+                r,
+                if rot == 0 {
+                    mixed
+                } else {
+                    mixed ^ (Expr::from(r) << rot)
+                },
+            );
+            previous = r.into();
+            list.push(r);
+        }
+        list
+    };
+
+    let mut c = ModuleBuilder::new("child");
+    let _clk = c.clock("clk");
+    let data = c.input("data", 64);
+    let sum = c.output("sum", 64);
+    let inner = regs(&mut c, "s", data);
+    let folded = inner
+        .iter()
+        .fold(Expr::from(data), |acc, s| acc ^ fit((*s).into(), 64));
+    c.assign(sum, folded);
+    let child = c.finish()?;
+
+    let mut m = ModuleBuilder::new("top");
+    let clk = m.clock("clk");
+    let en = m.input("en", 1);
+    let data = m.input("data", 64);
+    let outer = regs(&mut m, "r", data);
+    let slow = m.reg("slow", 12).no_reset();
+    m.when(en, |m| m.next(slow, slow + 1));
+    for (i, r) in outer.iter().enumerate() {
+        let o = m.output(format!("o{i}"), r.width());
+        m.assign(o, Expr::from(*r) ^ fit(slow.into(), r.width()));
+    }
+    let u = m.instance("u0", child);
+    m.assign(u.io("clk")?, clk);
+    m.assign(u.io("data")?, data);
+    let sum = m.output("sum", 64);
+    m.assign(sum, u.io("sum")?);
+    Design::new(m.finish()?)
+}
