@@ -345,3 +345,45 @@ fn a_long_run_writes_a_block_whenever_8_mib_of_changes_pile_up() -> Res {
     assert!(waves.signals["top.u0.s7"].1.len() >= 3999);
     Ok(())
 }
+
+/// Logic reading a clock's level changes at its falling edges, where the
+/// simulator compares only the clocks and that logic: both formats show
+/// `y = clk & x` and the register beside it at every edge.
+#[test]
+fn logic_reading_a_clock_level_is_traced_at_falling_edges() -> Res {
+    use linkforge_hdl::prelude::*;
+    let mut m = ModuleBuilder::new("lvl");
+    let clk = m.clock("clk");
+    m.reset("rst");
+    let x = m.input("x", 1);
+    let y = m.output("y", 1);
+    m.assign(y, Expr::from(clk) & x);
+    let q = m.reg("q", 4).reset(0);
+    m.next(q, q + 1);
+    let count = m.output("count", 4);
+    m.assign(count, q);
+    let design = Design::new(m.finish()?)?;
+    let dir = tempfile::tempdir()?;
+    for file in ["lvl.vcd", "lvl.fst"] {
+        let path = dir.path().join(file);
+        let mut sim = Sim::new(&design)?;
+        sim.clock("clk", 1000, 0)?;
+        sim.trace(&path)?;
+        sim.poke("x", 1)?;
+        sim.run_cycles("clk", 6)?;
+        sim.close_trace()?;
+        let waves = Waves::open(&path)?;
+        // Rising edges at 0, 1000, ..., 5000; falling ones half-way.
+        for k in 1..=5u64 {
+            let (fall, rise) = (k * 1000 - 500, k * 1000);
+            assert_eq!(waves.at(fall, "lvl.y"), Some(0), "{file}: y at {fall}");
+            assert_eq!(
+                waves.at(fall, "lvl.count"),
+                Some(k),
+                "{file}: count at {fall}"
+            );
+            assert_eq!(waves.at(rise, "lvl.y"), Some(1), "{file}: y at {rise}");
+        }
+    }
+    Ok(())
+}

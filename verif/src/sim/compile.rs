@@ -112,6 +112,28 @@ impl Program {
     }
 }
 
+impl Program {
+    /// The state words a time with only falling clock edges can change:
+    /// the clock inputs and what [`Program::clock_fanout`] computes.
+    pub fn fall_words(&self) -> Vec<u32> {
+        let mut words: Vec<u32> = self
+            .domains
+            .iter()
+            .map(|d| self.signals[d.clock.0 as usize].off)
+            .collect();
+        for insn in self.clock_fanout.insns() {
+            match *insn {
+                Insn::Wide(i) => {
+                    let w = &self.wide[i as usize];
+                    words.extend(w.dst..w.dst + words_for(w.width) as u32);
+                }
+                _ => words.extend(insn.operands().0),
+            }
+        }
+        words
+    }
+}
+
 impl FusedEdge {
     /// Fuses the code of domains rising together; `rest` is what follows
     /// the commits (the clocks driven high, the outputs' logic).

@@ -527,6 +527,7 @@ impl Sim {
         // Close an earlier trace first: it may be writing the same file.
         self.trace = None;
         let mut writer = Trace::create(path, &traced, &self.layout, whole)?;
+        writer.watch_falls(&self.program.fall_words());
         self.settle_all();
         writer.dump(self.now, &self.state)?;
         writer.flush()?;
@@ -668,7 +669,7 @@ impl Sim {
             self.rising
                 .extend((0..self.clocks.len()).filter(|&d| self.clocks[d].next_rise == t));
             if self.rising.is_empty() {
-                self.dump()?;
+                self.dump_fall()?;
                 continue;
             }
             let failures_before = self.failures.len();
@@ -905,6 +906,19 @@ impl Sim {
             if let Some(w) = &mut self.trace {
                 w.dump(self.now, &self.state)?;
             }
+        }
+        Ok(())
+    }
+
+    /// [`Sim::dump`] at a time with only falling edges: when everything was
+    /// settled (and so dumped) before them, only the clocks and the logic
+    /// reading their levels are compared.
+    fn dump_fall(&mut self) -> Result<(), SimError> {
+        if self.settled != Settled::All || self.dump_pending {
+            return self.dump();
+        }
+        if let Some(w) = &mut self.trace {
+            w.dump_fall(self.now, &self.state)?;
         }
         Ok(())
     }

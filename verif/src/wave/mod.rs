@@ -153,6 +153,7 @@ struct Var<Id> {
 const CHUNK: usize = 8;
 
 /// Eight state words holding at least one traced value.
+#[derive(Clone, Copy)]
 struct Chunk {
     /// Its first word is word `CHUNK * index` of the state.
     index: u32,
@@ -183,6 +184,9 @@ struct Waveform<C: Changes> {
     last: Vec<u64>,
     /// The last timestamp written, `None` before the first dump.
     time: Option<u64>,
+    /// The chunks (indices into `chunks`) and words within them that
+    /// [`Waveform::dump_words`] compares.
+    some: Vec<(u32, u8)>,
 }
 
 impl<C: Changes> Waveform<C> {
@@ -247,7 +251,24 @@ impl<C: Changes> Waveform<C> {
             dumps: 0,
             last: vec![0; state],
             time: None,
+            some: Vec::new(),
         }
+    }
+
+    /// Sets the state words [`Waveform::dump_words`] compares.
+    fn watch(&mut self, words: &[u32]) {
+        let slot: HashMap<u32, usize> =
+            (0..).zip(&self.chunks).map(|(k, c)| (c.index, k)).collect();
+        let mut some: BTreeMap<u32, u8> = BTreeMap::new();
+        for &w in words {
+            if let Some(&k) = slot.get(&(w / CHUNK as u32)) {
+                let bit = 1 << (w % CHUNK as u32);
+                if self.chunks[k].traced & bit != 0 {
+                    *some.entry(k as u32).or_default() |= bit;
+                }
+            }
+        }
+        self.some = some.into_iter().collect();
     }
 
     /// Writes, at `time`, every traced value that changed since the last dump
@@ -257,48 +278,64 @@ impl<C: Changes> Waveform<C> {
             return self.dump_all(time, state);
         }
         self.dumps += 1;
-        let Waveform {
-            out,
-            vars,
-            chunks,
-            cover_start,
-            cover,
-            stamp,
-            dumps,
-            last,
-            time: stamped,
-        } = self;
-        for (k, chunk) in chunks.iter().enumerate() {
+        for k in 0..self.chunks.len() {
+            let chunk = self.chunks[k];
             let start = chunk.index as usize * CHUNK;
-            let changed = differing(&state[..last.len()], last, start) & chunk.traced;
-            if changed == 0 {
-                continue;
+            let changed = differing(&state[..self.last.len()], &self.last, start) & chunk.traced;
+            if changed != 0 {
+                self.emit(k, changed, time, state)?;
             }
-            let mut bits = changed;
-            while bits != 0 {
-                let j = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let i = k * CHUNK + j;
-                let holders = cover_start[i] as usize..cover_start[i + 1] as usize;
-                for &v in &cover[holders] {
-                    if stamp[v as usize] == *dumps {
-                        continue;
-                    }
-                    stamp[v as usize] = *dumps;
-                    if *stamped != Some(time) {
-                        // Nothing of this dump is in `last` yet.
-                        out.time(time, last)?;
-                        *stamped = Some(time);
-                    }
-                    let v = &vars[v as usize];
-                    let off = v.off as usize;
-                    out.change(v.id, v.width, &state[off..off + words_for(v.width)])?;
-                }
+        }
+        Ok(())
+    }
+
+    /// [`Waveform::dump`] when only the words set by [`Waveform::watch`]
+    /// can have changed since the last dump.
+    fn dump_words(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
+        if self.time.is_none() {
+            return self.dump_all(time, state);
+        }
+        self.dumps += 1;
+        for i in 0..self.some.len() {
+            let (k, words) = self.some[i];
+            let start = self.chunks[k as usize].index as usize * CHUNK;
+            let changed = differing(&state[..self.last.len()], &self.last, start) & words;
+            if changed != 0 {
+                self.emit(k as usize, changed, time, state)?;
             }
-            for j in 0..CHUNK {
-                if changed & (1 << j) != 0 {
-                    last[start + j] = state[start + j];
+        }
+        Ok(())
+    }
+
+    /// Writes the variables of the words `changed` of chunk `k` (each once
+    /// per dump) and remembers those words.
+    fn emit(&mut self, k: usize, changed: u8, time: u64, state: &[u64]) -> io::Result<()> {
+        let start = self.chunks[k].index as usize * CHUNK;
+        let mut bits = changed;
+        while bits != 0 {
+            let j = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let i = k * CHUNK + j;
+            let holders = self.cover_start[i] as usize..self.cover_start[i + 1] as usize;
+            for &v in &self.cover[holders] {
+                if self.stamp[v as usize] == self.dumps {
+                    continue;
                 }
+                self.stamp[v as usize] = self.dumps;
+                if self.time != Some(time) {
+                    // Nothing of this dump is in `last` yet.
+                    self.out.time(time, &self.last)?;
+                    self.time = Some(time);
+                }
+                let v = &self.vars[v as usize];
+                let off = v.off as usize;
+                self.out
+                    .change(v.id, v.width, &state[off..off + words_for(v.width)])?;
+            }
+        }
+        for j in 0..CHUNK {
+            if changed & (1 << j) != 0 {
+                self.last[start + j] = state[start + j];
             }
         }
         Ok(())
@@ -409,6 +446,29 @@ impl Trace {
         let result = match &mut self.format {
             Some(Format::Vcd(w)) => w.dump(time, state),
             Some(Format::Fst(w)) => w.dump(time, state),
+            None => Ok(()),
+        };
+        self.failed |= result.is_err();
+        result
+    }
+
+    /// Sets the state words that can change at a time with only falling
+    /// clock edges (the clocks and the logic reading their levels), which
+    /// [`Trace::dump_fall`] compares.
+    pub fn watch_falls(&mut self, words: &[u32]) {
+        match &mut self.format {
+            Some(Format::Vcd(w)) => w.watch(words),
+            Some(Format::Fst(w)) => w.watch(words),
+            None => {}
+        }
+    }
+
+    /// [`Trace::dump`] at a time with only falling clock edges, when
+    /// nothing else changed since the last dump.
+    pub fn dump_fall(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
+        let result = match &mut self.format {
+            Some(Format::Vcd(w)) => w.dump_words(time, state),
+            Some(Format::Fst(w)) => w.dump_words(time, state),
             None => Ok(()),
         };
         self.failed |= result.is_err();
