@@ -315,8 +315,9 @@ pub struct Measurement {
     pub timed: Run,
     /// The run at [`BenchConfig::icarus_cycles`] whose checksum is compared.
     pub check: Run,
-    /// For linkforge's native engine: the checksum run again while writing
-    /// an FST of every signal of the design.
+    /// For linkforge's native engine: a run of a tenth of the timed run's
+    /// cycles (at least the checksum run's) writing an FST of every signal
+    /// of the design.
     pub traced: Option<Run>,
 }
 
@@ -538,8 +539,8 @@ fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
 }
 
 /// Builds the built-in simulator for `workload` with `engine` and runs the
-/// checksum run and the timed run (and, for the native engine, the
-/// checksum run again with a waveform of the whole design). The build and
+/// checksum run and the timed run (and, for the native engine, a run
+/// writing a waveform of the whole design). The build and
 /// first cycle of the checksum run give the time from config to the first
 /// cycle.
 pub fn measure_linkforge(
@@ -562,7 +563,7 @@ pub fn measure_linkforge(
             })?;
             let mut traced = sim()?;
             traced.trace_whole(dir.path().join("bench.fst"))?;
-            Some(run_linkforge(traced, workload, config.icarus_cycles)?)
+            Some(run_linkforge(traced, workload, traced_cycles(config))?)
         }
         SimEngine::Interpreter => None,
     };
@@ -573,6 +574,13 @@ pub fn measure_linkforge(
         check,
         traced,
     })
+}
+
+/// Cycles of the traced run: a tenth of the timed run's, so opening,
+/// finishing and syncing the file weigh as little as in a real run, and at
+/// least the checksum run's.
+fn traced_cycles(config: &BenchConfig) -> u64 {
+    (config.cycles / 10).max(config.icarus_cycles)
 }
 
 /// Where an input's stimulus goes: a one-word port is poked as a `u64`, a

@@ -457,12 +457,17 @@ impl Sim {
 
     /// Starts writing every signal to a waveform file at `path` (replacing,
     /// and closing, an earlier trace): VCD when `path` ends in `.vcd`, FST
-    /// when it ends in `.fst`. Values are written when they change. A VCD
-    /// file is flushed at the end of every stepping call, so it is valid if a
-    /// run stops early. An FST file is complete once the trace is closed (the
-    /// `Sim` dropped, also while a failing test unwinds, or a new trace
-    /// started); before that it lags one stepping call behind (see
-    /// `verif/src/wave/fst.rs`). Also writes a GTKWave save file, `path` with
+    /// when it ends in `.fst`. Values are written when they change, once per
+    /// time: the values at an edge (with whatever is poked after it at the
+    /// same time) when time moves on, when a stepping call stops early (an
+    /// assertion failed, an interrupt), or when the trace is closed (the
+    /// `Sim` dropped, also while a failing test unwinds,
+    /// [`Sim::close_trace`], or a new trace started). A VCD file is flushed
+    /// at the end of every stepping call, so it is valid if a run stops
+    /// early; after a call that completed, it holds every time before the
+    /// last edge. An FST file is complete once the trace is
+    /// closed; before that it lags about one stepping call behind (see
+    /// `verif/src/wave/fst/mod.rs`). Also writes a GTKWave save file, `path` with
     /// extension `.gtkw`, grouping each block's ports, and a translate filter
     /// file per FSM that shows state names.
     pub fn trace(&mut self, path: impl AsRef<Path>) -> Result<(), SimError> {
@@ -489,6 +494,9 @@ impl Sim {
     /// FST's last block and header) and puts a [`Sim::trace_whole`] file in
     /// place, reporting what went wrong, which dropping the `Sim` cannot.
     pub fn close_trace(&mut self) -> Result<(), SimError> {
+        if self.dump_pending {
+            self.dump()?;
+        }
         match self.trace.take() {
             Some(mut t) => Ok(t.close()?),
             None => Ok(()),
@@ -509,6 +517,8 @@ impl Sim {
     }
 
     fn start_trace(&mut self, path: &Path, scope: &str, whole: bool) -> Result<(), SimError> {
+        // Close an earlier trace first: it may be writing the same file.
+        self.close_trace()?;
         let traced: Vec<Traced<'_>> = self
             .signals
             .iter()
@@ -524,8 +534,6 @@ impl Sim {
                 off: s.value.off,
             })
             .collect();
-        // Close an earlier trace first: it may be writing the same file.
-        self.trace = None;
         let mut writer = Trace::create(path, &traced, &self.layout, whole)?;
         writer.watch_falls(&self.program.fall_words());
         self.settle_all();
@@ -674,7 +682,9 @@ impl Sim {
             }
             let failures_before = self.failures.len();
             self.edge();
-            self.dump()?;
+            // Written when time moves on (pokes at this time included) or
+            // the trace closes: one dump per time.
+            self.dump_pending = true;
             return self.first_failure_since(failures_before);
         }
     }
@@ -924,14 +934,36 @@ impl Sim {
     }
 
     /// Flushes the waveform after a stepping call, keeping the call's error first.
+    /// A call that stopped early (an assertion failed, an interrupt) first
+    /// writes the values of its last edge, so the file shows where it
+    /// stopped.
     fn flush_trace<T>(&mut self, result: Result<T, SimError>) -> Result<T, SimError> {
+        if self.trace.is_none() {
+            return result;
+        }
+        let dumped = match result.is_err() && self.dump_pending {
+            true => self.dump(),
+            false => Ok(()),
+        };
         let flushed = match &mut self.trace {
-            Some(w) => w.flush(),
+            Some(w) => w.flush().map_err(SimError::from),
             None => Ok(()),
         };
         let value = result?;
+        dumped?;
         flushed?;
         Ok(value)
+    }
+}
+
+impl Drop for Sim {
+    /// Writes the last edge's values to an open waveform, which is then
+    /// finished. Nothing can report an error from a drop; a waveform whose
+    /// write failed is not put in place.
+    fn drop(&mut self) {
+        if self.dump_pending && self.trace.is_some() {
+            let _ = self.dump();
+        }
     }
 }
 
