@@ -24,6 +24,8 @@
 //! A PCS's window exposes `rx_block_lock`, its receive-side counters and
 //! `rx_hi_ber`; its transmit counters (transmit domain) are not on the bus.
 
+pub mod bridge;
+
 use crate::catalog::{BlockKind, ParamIssue, ParamKind, ParamSpec, Params, PathStep, Value};
 use crate::cxl::controller::{cxl_controller, ControllerConfig};
 use crate::ethernet::pcs::{eth_pcs, EthPcsConfig};
