@@ -23,6 +23,23 @@
 //!
 //! A PCS's window exposes `rx_block_lock`, its receive-side counters and
 //! `rx_hi_ber`; its transmit counters (transmit domain) are not on the bus.
+//!
+//! **Links.** A PCS row with `switch = "NAME"; port = N;` attaches the PCS
+//! to port `N` of switch `NAME` ([`EthLink`]): an
+//! [`eth_to_switch`](bridge::eth_to_switch) `u_PCS_rx_bridge` carries the
+//! PCS's received frames into the port's input, a
+//! [`switch_to_eth`](bridge::switch_to_eth) `u_PCS_tx_bridge` the port's
+//! output packets to the PCS's transmit side, each crossing between the
+//! PCS's clock and the switch's. The connected ports (the PCS's XGMII, the
+//! port's beats and credit limits, [`LINK_PCS_PORTS`],
+//! [`link_switch_port`]) stay inside the card; the port's counters stay
+//! card ports, and the bridges' counters come out as `PCS_link_*`
+//! ([`LINK_COUNTERS`]). The bridges carry frames of up to the switch's
+//! `max_packet_beats` less one beats. [`CardConfig::issues`] checks every
+//! attachment (the switch exists and is one, the port exists and is taken
+//! once and is not the default port, `data_width = 64`, packets of at
+//! least [`LINK_MIN_PACKET_BEATS`] beats), locating each problem at the
+//! row's `switch` or `port` member.
 
 pub mod bridge;
 

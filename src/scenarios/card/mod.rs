@@ -29,9 +29,18 @@
 //!   the last window when the address space has room, must answer
 //!   `SLVERR`.
 //!
+//! - With PCSs attached to switch ports, the switch bench leaves those
+//!   ports alone and the attached PCSs run no scenario of their own; after
+//!   the other components' scenarios (and before the retimers) comes the
+//!   end-to-end Ethernet traffic ([`traffic`]): frames into the attached
+//!   PCSs, across the switch, out of the destination PCSs, checked by a
+//!   scoreboard, then the bridges' counters and the attached PCSs' and
+//!   switches' registers over the bus against what crossed.
+//!
 //! Metrics: bus reads and mismatches (any mismatch fails the run), and per
 //! component `NAME.METRIC` for its scenario's metrics, plus what the bus
-//! read back (a retimer's `bus_header_errors_per_lane`). Component
+//! read back (a retimer's `bus_header_errors_per_lane`), and the
+//! end-to-end traffic's `e2e.*` (frames in and out, latency). Component
 //! pictures are not drawn.
 
 mod traffic;

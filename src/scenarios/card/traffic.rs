@@ -408,16 +408,12 @@ impl<'t, 's> Run<'t, 's> {
         let targets: Vec<usize> = (0..ends.len())
             .filter(|&j| ends[j].switch == ends[k].switch && self.outstanding[j] < OUTSTANDING)
             .collect();
-        let corrupt = self.rng.word() % CORRUPT_ONE_IN == 0;
-        if !self.generate || (targets.is_empty() && !corrupt) {
+        if !self.generate || targets.is_empty() {
             self.ports[k].source.idle(8);
             return;
         }
-        let to = if targets.is_empty() {
-            k
-        } else {
-            targets[(self.rng.word() % targets.len() as u64) as usize]
-        };
+        let corrupt = self.rng.word() % CORRUPT_ONE_IN == 0;
+        let to = targets[(self.rng.word() % targets.len() as u64) as usize];
         let max = ends[k].bridge.max_frame_bytes();
         let len = MIN_FRAME_BYTES + (self.rng.word() as usize % (max - MIN_FRAME_BYTES + 1));
         let mut body = Vec::with_capacity(len);
