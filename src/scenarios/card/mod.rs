@@ -704,14 +704,25 @@ mod tests {
         "card c {\n    switch sw { ports = 2; max_packet_beats = 16; queue_depth = 128; }\n    \
         eth_pcs up { switch = \"sw\"; port = 0; }\n    eth_pcs spare { }\n}\n";
 
-    fn params() -> Params {
-        let variants = linkforge_dsl::load("card.lf", CARD, &catalog::catalog()).expect("loads");
+    /// Two attached PCSs, one with its own 32-bit gearbox, on ports 0 and
+    /// 2 of a 3-port switch; the bench on port 1.
+    const TWO: &str =
+        "card c {\n    switch sw { ports = 3; max_packet_beats = 12; queue_depth = 96; }\n    \
+        eth_pcs a { switch = \"sw\"; port = 0; gearbox = true; width = 32; }\n    \
+        eth_pcs b { switch = \"sw\"; port = 2; }\n}\n";
+
+    fn params(src: &str) -> Params {
+        let variants = linkforge_dsl::load("card.lf", src, &catalog::catalog()).expect("loads");
         variants[0].params.clone()
     }
 
     /// Runs the card scenario (with `fault`) for `cycles` cycles.
     fn run(fault: Option<Fault>, cycles: u64) -> Result<Outcome, Failure> {
-        let p = params();
+        run_card(CARD, fault, cycles)
+    }
+
+    fn run_card(src: &str, fault: Option<Fault>, cycles: u64) -> Result<Outcome, Failure> {
+        let p = params(src);
         let module = (catalog::kind("card").expect("card").build)("c", &p).expect("builds");
         let design = Design::new(module).expect("valid");
         let mut sim = Sim::new(&design).expect("compiles");
@@ -739,6 +750,17 @@ mod tests {
         // The switch's other port ran its bench; the spare PCS its own line.
         assert!(metric_of(&o, "sw.delivered") > 0, "{:?}", o.metrics);
         assert!(metric_of(&o, "spare.frames_good") > 0, "{:?}", o.metrics);
+    }
+
+    #[test]
+    fn frames_cross_between_two_pcss_one_with_its_own_gearbox() {
+        let o = run_card(TWO, None, 3000)
+            .unwrap_or_else(|f| panic!("cycle {}: {}", f.cycle, f.message));
+        let sent = metric_of(&o, "e2e.frames_in");
+        let bad = metric_of(&o, "e2e.frames_bad_fcs_in");
+        assert!(metric_of(&o, "e2e.frames_out") >= 20, "{:?}", o.metrics);
+        assert_eq!(metric_of(&o, "e2e.frames_out"), sent - bad);
+        assert!(metric_of(&o, "sw.delivered") > 0, "{:?}", o.metrics);
     }
 
     #[test]
