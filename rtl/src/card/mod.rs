@@ -788,7 +788,7 @@ pub fn issues(p: &Params) -> Vec<ParamIssue> {
 pub fn kind() -> BlockKind {
     BlockKind {
         name: KIND,
-        doc: "card: retimers, switches, Ethernet PCSs and CXL controllers from the config, one shared AXI4-Lite register bus (s_axil_*)",
+        doc: "card: retimers, switches, Ethernet PCSs (each optionally attached to a switch port through bridges) and CXL controllers from the config, one shared AXI4-Lite register bus (s_axil_*)",
         params: ComponentKind::ALL.into_iter().map(table_spec).collect(),
         build: |name, p| card(name, &CardConfig::from_params(p)?),
     }

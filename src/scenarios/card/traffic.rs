@@ -663,16 +663,13 @@ impl<'t, 's> Run<'t, 's> {
         self.run_cycles(cycles, progress)?;
         self.generate = false;
         // Drain: every frame out, then the counters settle.
-        let mut quiet = 0;
-        let mut seen = self.checks;
+        let (mut seen, mut since) = (self.checks, self.cycle);
         while self.flows.values().any(|f| !f.is_empty()) {
             self.step()?;
-            if self.checks == seen {
-                quiet += 1;
-            } else {
-                (seen, quiet) = (self.checks, 0);
+            if self.checks != seen {
+                (seen, since) = (self.checks, self.cycle);
             }
-            if quiet > DRAIN_LIMIT * 2 {
+            if self.cycle > since + DRAIN_LIMIT {
                 let (&(from, to), f) = self
                     .flows
                     .iter()
