@@ -1,6 +1,6 @@
 //! The Ethernet/switch bridges back to back: XGMII frames into
-//! `eth_to_switch` (receive clock), its switch packets straight into
-//! `switch_to_eth` (switch clock, credits between them), and XGMII frames
+//! `xgmii_to_switch` (receive clock), its switch packets straight into
+//! `switch_to_xgmii` (switch clock, credits between them), and XGMII frames
 //! out (transmit clock), three clocks at different periods. Properties:
 //!
 //! - every good frame of a carried size comes out intact, in order, with
@@ -18,7 +18,7 @@ use common::{cases, check_verilog};
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::Design;
 use linkforge_rtl::card::bridge::{
-    eth_to_switch, switch_to_eth, BridgeConfig, MIN_FRAME_BYTES, MIN_IPG_BYTES,
+    switch_to_xgmii, xgmii_to_switch, BridgeConfig, MIN_FRAME_BYTES, MIN_IPG_BYTES,
 };
 use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::{IDLE, START};
@@ -48,8 +48,8 @@ fn top(cfg: &BridgeConfig) -> Result<Module, HdlError> {
     let rst = m.reset("rst");
     let tx_clk = m.clock("tx_clk");
     let tx_rst = m.reset("tx_rst");
-    let rx = m.instance("u_rx", eth_to_switch("rx_bridge", cfg)?);
-    let tx = m.instance("u_tx", switch_to_eth("tx_bridge", cfg)?);
+    let rx = m.instance("u_rx", xgmii_to_switch("rx_bridge", cfg)?);
+    let tx = m.instance("u_tx", switch_to_xgmii("tx_bridge", cfg)?);
     m.assign(rx.io("rx_clk")?, rx_clk);
     m.assign(rx.io("rx_rst")?, rx_rst);
     m.assign(rx.io("clk")?, clk);
@@ -370,6 +370,6 @@ fn bridges_are_lint_clean_verilog() {
     let cfg = BridgeConfig {
         max_frame_beats: 64,
     };
-    check_verilog(eth_to_switch("eth_to_switch", &cfg));
-    check_verilog(switch_to_eth("switch_to_eth", &cfg));
+    check_verilog(xgmii_to_switch("xgmii_to_switch", &cfg));
+    check_verilog(switch_to_xgmii("switch_to_xgmii", &cfg));
 }

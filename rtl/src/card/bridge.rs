@@ -20,7 +20,7 @@
 //! prefetchable windows: a window `base..=limit` claims the MAC addresses
 //! `base << 4 ..= limit << 4 | 0xF` ([`mac_window`]).
 //!
-//! **`eth_to_switch`** (PCS receive side to a switch input). Receive domain
+//! **`xgmii_to_switch`** (PCS receive side to a switch input). Receive domain
 //! (`rx_clk`, `rx_rst`): `xgmii_rx_valid`, `xgmii_rxd[63:0]`,
 //! `xgmii_rxc[7:0]` as the PCS gives them. Frames are found with the
 //! framing rules of [`eth_fcs`] (start in lane 0 or 4, the frame up to the
@@ -39,7 +39,7 @@
 //! `rx_oversize` (of which too long), `rx_overflow` (of which the FIFOs had
 //! no room for); switch domain `packets` (packets sent to the switch).
 //!
-//! **`switch_to_eth`** (a switch output to the PCS transmit side). Switch
+//! **`switch_to_xgmii`** (a switch output to the PCS transmit side). Switch
 //! domain (`clk`, `rst`): `pkt_valid`, `pkt_ready`, `pkt_sop`, `pkt_eop`,
 //! `pkt_data[63:0]` from the switch output, and `pkt_fc_*` (the limits this
 //! receiver advertises: the largest the counters allow, since `pkt_ready`
@@ -84,13 +84,13 @@ pub const BEAT_BYTES: usize = 8;
 pub const DATA_WIDTH: u32 = 64;
 /// Frames shorter than this (runts) are dropped.
 pub const MIN_FRAME_BYTES: usize = 64;
-/// Idle characters `switch_to_eth` leaves at least between frames.
+/// Idle characters `switch_to_xgmii` leaves at least between frames.
 pub const MIN_IPG_BYTES: usize = 12;
 /// `max_frame_beats`: from a minimum frame up to the header's Length field.
 pub const FRAME_BEATS: IntRange = (8, 255);
-/// Frames `eth_to_switch` holds at once (descriptor FIFO depth).
+/// Frames `xgmii_to_switch` holds at once (descriptor FIFO depth).
 const FRAMES: u32 = 16;
-/// Descriptor bits of `eth_to_switch`: forward flag, tail, beats.
+/// Descriptor bits of `xgmii_to_switch`: forward flag, tail, beats.
 const DESC_BITS: u32 = 1 + 4 + 8;
 /// The start word: start in lane 0, six preamble bytes and the SFD.
 const START_WORD: u64 = 0xD555_5555_5555_55FB;
@@ -140,7 +140,7 @@ pub fn mac_window(lo: u64, hi: u64) -> (u64, u64) {
     (lo >> 4, hi >> 4)
 }
 
-/// The header word `eth_to_switch` puts before `frame` (at least 6 bytes:
+/// The header word `xgmii_to_switch` puts before `frame` (at least 6 bytes:
 /// it reads the destination MAC address).
 pub fn header(frame: &[u8]) -> u64 {
     let mut dst = [0u8; 6];
@@ -151,7 +151,7 @@ pub fn header(frame: &[u8]) -> u64 {
 }
 
 /// The frame a packet carries: its payload beats' bytes, the last beat cut
-/// to the header's count, as `switch_to_eth` sends it.
+/// to the header's count, as `switch_to_xgmii` sends it.
 pub fn frame_of(header: u64, payload: &[u64]) -> Vec<u8> {
     let tail = match header >> 16 & 0xF {
         t @ 1..=8 => t as usize,
@@ -199,8 +199,8 @@ fn data_credits(beats: Expr) -> Expr {
     (beats.zext(DATA_BITS) + 1) >> 1
 }
 
-/// Builds `eth_to_switch` as module `module_name`.
-pub fn eth_to_switch(module_name: &str, cfg: &BridgeConfig) -> Result<Module, HdlError> {
+/// Builds `xgmii_to_switch` as module `module_name`.
+pub fn xgmii_to_switch(module_name: &str, cfg: &BridgeConfig) -> Result<Module, HdlError> {
     checked(module_name, cfg.validate())?;
     let data_cfg = AsyncFifoConfig {
         width: DATA_WIDTH,
@@ -254,7 +254,7 @@ pub fn eth_to_switch(module_name: &str, cfg: &BridgeConfig) -> Result<Module, Hd
     m.finish()
 }
 
-/// `eth_to_switch`'s receive domain: framing, the FIFO writes, drops.
+/// `xgmii_to_switch`'s receive domain: framing, the FIFO writes, drops.
 fn receive_side(
     m: &mut ModuleBuilder,
     cfg: &BridgeConfig,
@@ -404,7 +404,7 @@ fn receive_side(
     Ok(())
 }
 
-/// `eth_to_switch`'s switch domain: a stored frame to the switch input as
+/// `xgmii_to_switch`'s switch domain: a stored frame to the switch input as
 /// a header beat and its payload, within the input's credit limits; a
 /// dropped frame's beats are read and discarded.
 fn forward_side(
@@ -486,8 +486,8 @@ fn forward_side(
     Ok(())
 }
 
-/// Builds `switch_to_eth` as module `module_name`.
-pub fn switch_to_eth(module_name: &str, cfg: &BridgeConfig) -> Result<Module, HdlError> {
+/// Builds `switch_to_xgmii` as module `module_name`.
+pub fn switch_to_xgmii(module_name: &str, cfg: &BridgeConfig) -> Result<Module, HdlError> {
     checked(module_name, cfg.validate())?;
     let data_cfg = AsyncFifoConfig {
         width: DATA_WIDTH + 5,
@@ -538,7 +538,7 @@ pub fn switch_to_eth(module_name: &str, cfg: &BridgeConfig) -> Result<Module, Hd
     m.finish()
 }
 
-/// `switch_to_eth`'s switch domain: packets from the switch output into
+/// `switch_to_xgmii`'s switch domain: packets from the switch output into
 /// the FIFO (payload beats with their last flag and byte count), one entry
 /// in the frame FIFO per complete frame; credits back as packets are taken.
 fn take_side(
@@ -599,7 +599,7 @@ fn take_side(
     Ok(())
 }
 
-/// `switch_to_eth`'s transmit domain: whole frames onto the XGMII.
+/// `switch_to_xgmii`'s transmit domain: whole frames onto the XGMII.
 fn transmit_side(
     m: &mut ModuleBuilder,
     data: &InstanceHandle,
@@ -699,23 +699,23 @@ fn params() -> Vec<crate::catalog::ParamSpec> {
     )]
 }
 
-/// The catalogue entry of `eth_to_switch`.
+/// The catalogue entry of `xgmii_to_switch`.
 pub fn rx_kind() -> BlockKind {
     BlockKind {
-        name: "eth_to_switch",
+        name: "xgmii_to_switch",
         doc: "bridge: PCS receive XGMII frames (FCS-checked, stored whole) to 64-bit switch packets routed by destination MAC, across clock domains",
         params: params(),
-        build: |name, p| Ok(eth_to_switch(name, &BridgeConfig::from_params(p)?)?),
+        build: |name, p| Ok(xgmii_to_switch(name, &BridgeConfig::from_params(p)?)?),
     }
 }
 
-/// The catalogue entry of `switch_to_eth`.
+/// The catalogue entry of `switch_to_xgmii`.
 pub fn tx_kind() -> BlockKind {
     BlockKind {
-        name: "switch_to_eth",
+        name: "switch_to_xgmii",
         doc: "bridge: 64-bit switch packets to whole XGMII frames (start, preamble, SFD, terminate, idles) for a PCS, across clock domains",
         params: params(),
-        build: |name, p| Ok(switch_to_eth(name, &BridgeConfig::from_params(p)?)?),
+        build: |name, p| Ok(switch_to_xgmii(name, &BridgeConfig::from_params(p)?)?),
     }
 }
 

@@ -26,9 +26,9 @@
 //!
 //! **Links.** A PCS row with `switch = "NAME"; port = N;` attaches the PCS
 //! to port `N` of switch `NAME` ([`EthLink`]): an
-//! [`eth_to_switch`](bridge::eth_to_switch) `u_PCS_rx_bridge` carries the
+//! [`xgmii_to_switch`](bridge::xgmii_to_switch) `u_PCS_rx_bridge` carries the
 //! PCS's received frames into the port's input, a
-//! [`switch_to_eth`](bridge::switch_to_eth) `u_PCS_tx_bridge` the port's
+//! [`switch_to_xgmii`](bridge::switch_to_xgmii) `u_PCS_tx_bridge` the port's
 //! output packets to the PCS's transmit side, each crossing between the
 //! PCS's clock and the switch's. The connected ports (the PCS's XGMII, the
 //! port's beats and credit limits, [`LINK_PCS_PORTS`],
@@ -179,9 +179,9 @@ impl Component {
 }
 
 /// A PCS attached to a switch port: the PCS's receive side feeds the
-/// port's input through an [`eth_to_switch`](bridge::eth_to_switch), the
+/// port's input through an [`xgmii_to_switch`](bridge::xgmii_to_switch), the
 /// port's output feeds the PCS's transmit side through a
-/// [`switch_to_eth`](bridge::switch_to_eth).
+/// [`switch_to_xgmii`](bridge::switch_to_xgmii).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EthLink {
     /// The PCS's component index.
@@ -665,11 +665,11 @@ fn link(
     let reset = |o: &Outer, n: &str| o.input(n).ok_or_else(|| missing(n));
     let rx = m.instance(
         format!("u_{name}_rx_bridge"),
-        bridge::eth_to_switch(&format!("{module_name}_{name}_rx_bridge"), &size)?,
+        bridge::xgmii_to_switch(&format!("{module_name}_{name}_rx_bridge"), &size)?,
     );
     let tx = m.instance(
         format!("u_{name}_tx_bridge"),
-        bridge::switch_to_eth(&format!("{module_name}_{name}_tx_bridge"), &size)?,
+        bridge::switch_to_xgmii(&format!("{module_name}_{name}_tx_bridge"), &size)?,
     );
     m.assign(rx.io("rx_clk")?, clock(pcs, "rx_clk")?);
     m.assign(rx.io("rx_rst")?, reset(pcs, "rx_rst")?);

@@ -1,6 +1,6 @@
 //! A card's end-to-end Ethernet traffic: frames into every attached PCS's
-//! SERDES receive side, through its `eth_to_switch` bridge, across the
-//! switch, out through a `switch_to_eth` bridge and the transmit side of
+//! SERDES receive side, through its `xgmii_to_switch` bridge, across the
+//! switch, out through a `switch_to_xgmii` bridge and the transmit side of
 //! the PCS on the destination port, where a scoreboard decodes them.
 //!
 //! - Clocks: every attached PCS's `rx_clk` and `tx_clk` at [`ETH_PERIOD_PS`]
