@@ -749,15 +749,18 @@ fn prove_proves_the_cxl_tracker_and_decoder_registers() {
 
 /// `run` on a card writes its Verilog, waveform and register docs (with
 /// each component's base address; the C header compiles), and its scenario
-/// brings the retimer's link up, reads every component's registers over the
-/// shared bus and passes.
+/// brings the retimer's link up, carries Ethernet frames from the uplink
+/// PCS across the switch and back out, reads every component's registers
+/// over the shared bus and passes.
 #[test]
 fn card_run_writes_verilog_register_docs_and_passes() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("card.lf");
     std::fs::write(
         &config,
-        "card board {\n    retimer rx { lanes = 1; }\n    switch fabric { ports = 2; }\n    eth_pcs uplink { }\n    \
+        "card board {\n    retimer rx { lanes = 1; }\n    \
+         switch fabric { ports = 2; max_packet_beats = 16; queue_depth = 128; }\n    \
+         eth_pcs uplink { switch = \"fabric\"; port = 1; }\n    \
          cxl_controller mem { hosts = 2; data_width = 64; lines = 256; depth = 16; }\n}\n",
     )
     .unwrap();
@@ -844,13 +847,30 @@ fn card_run_writes_verilog_register_docs_and_passes() {
             .to_string()
     };
     assert_eq!(metric("mismatches"), "0");
-    // Every register of the four windows, plus one unmapped read (four
-    // windows fill the 14-bit address space, so none past the last).
-    let regs = json["registers"].as_array().unwrap().len();
-    assert_eq!(metric("bus_reads"), (regs + 1).to_string(), "{t}");
+    // Every register of the four windows, the switch's again after the
+    // Ethernet traffic, plus one unmapped read (four windows fill the
+    // 14-bit address space, so none past the last).
+    let registers = json["registers"].as_array().unwrap();
+    let fabric = registers
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().starts_with("fabric_"))
+        .count();
+    assert_eq!(
+        metric("bus_reads"),
+        (registers.len() + fabric + 1).to_string(),
+        "{t}"
+    );
+    // The switch bench on port 0, the Ethernet frames through port 1.
     assert_eq!(metric("fabric.bus_packets"), metric("fabric.delivered"));
     assert_ne!(metric("fabric.delivered"), "0");
-    assert_ne!(metric("uplink.bus_rx_frames"), "0");
+    let e2e = |name: &str| -> u64 { metric(&format!("e2e.{name}")).parse().unwrap() };
+    assert!(e2e("frames_out") > 0, "{t}");
+    assert_eq!(
+        e2e("frames_out"),
+        e2e("frames_in") - e2e("frames_bad_fcs_in"),
+        "{t}"
+    );
+    assert!(metric("e2e.mean_latency_ns").parse::<f64>().unwrap() > 0.0);
     assert_eq!(metric("mem.mismatches"), "0");
     assert_ne!(metric("mem.bus_host_reads_writes"), "0");
     // The retimer's link came up (its run is stretched to bring-up) and
@@ -861,6 +881,35 @@ fn card_run_writes_verilog_register_docs_and_passes() {
     assert!(lock < 40_000, "{t}");
     assert_ne!(metric("rx.bits_checked"), "0");
     assert_eq!(metric("rx.bit_errors"), "0");
+}
+
+/// A PCS attached to something that is not a switch port is an error on
+/// the row's `switch` member, and a port attached twice on its `port`.
+#[test]
+fn bad_card_attachments_are_errors_on_the_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("card.lf");
+    std::fs::write(
+        &config,
+        "card board {\n    switch fabric { ports = 2; max_packet_beats = 16; queue_depth = 128; }\n    \
+         cxl_controller mem { }\n    eth_pcs a { switch = \"mem\"; port = 0; }\n    \
+         eth_pcs b { switch = \"fabric\"; port = 1; }\n    \
+         eth_pcs c { switch = \"fabric\"; port = 1; }\n}\n",
+    )
+    .unwrap();
+    let o = linkforge(&["lint", config.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(!o.status.success(), "{t}");
+    assert!(
+        t.contains("`mem` is a cxl_controller; a PCS attaches to a switch port"),
+        "{t}"
+    );
+    assert!(t.contains("card.lf:4:26"), "{t}");
+    assert!(
+        t.contains("port 1 of switch `fabric` is already attached to `b`"),
+        "{t}"
+    );
+    assert!(t.contains("card.lf:6:43"), "{t}");
 }
 
 /// `linkforge prove` proves `variant` of `examples/catalog.lf` to `depth`,

@@ -354,6 +354,8 @@ fn block_kinds() -> Vec<BlockKind> {
         crate::cxl::backend::kind(),
         crate::cxl::tracker::kind(),
         crate::cxl::controller::kind(),
+        crate::card::bridge::rx_kind(),
+        crate::card::bridge::tx_kind(),
         crate::card::kind(),
     ]
 }

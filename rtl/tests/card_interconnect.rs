@@ -316,11 +316,30 @@ fn verilog_tools_accept_a_card() {
     );
     p.0.insert(
         "switch".into(),
-        Value::List(vec![row("switch", "fabric", &[])]),
+        Value::List(vec![row(
+            "switch",
+            "fabric",
+            &[
+                ("max_packet_beats", Value::Int(16)),
+                ("queue_depth", Value::Int(128)),
+            ],
+        )]),
     );
+    // One PCS attached to a switch port (its bridges inside the card), one
+    // on the card's ports.
     p.0.insert(
         "eth_pcs".into(),
-        Value::List(vec![row("eth_pcs", "uplink", &[])]),
+        Value::List(vec![
+            row(
+                "eth_pcs",
+                "uplink",
+                &[
+                    ("switch", Value::Str("fabric".into())),
+                    ("port", Value::Int(1)),
+                ],
+            ),
+            row("eth_pcs", "spare", &[]),
+        ]),
     );
     check_verilog((k.build)("card_top", &p).map_err(|e| match e {
         linkforge_rtl::RtlError::Hdl(h) => h,

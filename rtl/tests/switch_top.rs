@@ -89,6 +89,7 @@ proptest! {
             sink_hdr_credits: sink_hdr,
             sink_data_credits: longest.max(1) + sink_data_extra,
             drain: Some(2000),
+            ..BenchOptions::default()
         };
         let r = run_bench(&cfg, traffic, options, cycles, seed);
         match r {

@@ -25,6 +25,8 @@ pub struct SwitchScenario {
     traffic: TrafficConfig,
     /// Prefix of the switch's ports in the design.
     prefix: String,
+    /// Ports the bench leaves alone ([`BenchOptions::skip`]).
+    skip: u64,
 }
 
 impl SwitchScenario {
@@ -43,7 +45,15 @@ impl SwitchScenario {
             cfg,
             traffic,
             prefix: prefix.to_string(),
+            skip: 0,
         })
+    }
+
+    /// The same scenario leaving the ports in mask `skip` alone (a card's
+    /// bridges own them); `None` when that leaves no port.
+    pub fn skipping(self, skip: u64) -> Option<Self> {
+        let all = u64::MAX >> (64 - self.cfg.ports);
+        (skip & all != all).then_some(SwitchScenario { skip, ..self })
     }
 }
 
@@ -104,6 +114,7 @@ impl Scenario for SwitchScenario {
     ) -> Result<Outcome, Failure> {
         let options = BenchOptions {
             drain: Some(DRAIN_LIMIT),
+            skip: self.skip,
             ..BenchOptions::default()
         };
         let bench = Bench::new(self.cfg.clone(), self.traffic, options);

@@ -107,6 +107,11 @@ pub struct BenchOptions {
     /// packet has left, failing after this many cycles without progress;
     /// `None` stops right after the traffic cycles.
     pub drain: Option<u64>,
+    /// Ports the bench leaves alone (bit `p` for port `p`): it neither
+    /// drives their inputs nor takes from their outputs, and sends them
+    /// nothing; something else (a card's Ethernet bridge) owns them. Their
+    /// routing registers are still written.
+    pub skip: u64,
 }
 
 impl Default for BenchOptions {
@@ -115,6 +120,7 @@ impl Default for BenchOptions {
             sink_hdr_credits: 64,
             sink_data_credits: 1024,
             drain: None,
+            skip: 0,
         }
     }
 }
@@ -326,6 +332,8 @@ struct Run<'b, S: SwitchIo> {
     cfg_we: S::Handle,
     cfg_addr: S::Handle,
     cfg_wdata: S::Handle,
+    /// The ports the bench drives, in order; `ins` and `outs` follow it.
+    ports: Vec<usize>,
     ins: Vec<InPorts<S::Handle>>,
     outs: Vec<OutPorts<S::Handle>>,
     sources: Vec<Source>,
@@ -360,9 +368,12 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         };
         let mut h = |name: &str| io.handle(name).map_err(sim_err);
         let n = bench.cfg.ports;
+        let ports: Vec<usize> = (0..n)
+            .filter(|p| bench.options.skip >> p & 1 == 0)
+            .collect();
         let mut ins = Vec::with_capacity(n);
         let mut outs = Vec::with_capacity(n);
-        for p in 0..n {
+        for &p in &ports {
             ins.push(InPorts {
                 link: Link::new(&format!("in{p}_"), &mut h)?,
                 drops: h(&format!("in{p}_drops"))?,
@@ -384,6 +395,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             cfg_we,
             cfg_addr,
             cfg_wdata,
+            ports,
             ins,
             outs,
             sources: (0..n).map(|_| Source::default()).collect(),
@@ -416,12 +428,16 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         words: &mut dyn Iterator<Item = u64>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<BenchReport, BenchFailure> {
-        let n = self.bench.cfg.ports;
         let mut draw = move || words.next();
-        // A random permutation for the permutation pattern.
-        for i in (1..n).rev() {
+        // A random permutation of the bench's ports for the permutation
+        // pattern.
+        let mut targets = self.ports.clone();
+        for i in (1..targets.len()).rev() {
             let j = (Self::word(&mut draw) % (i as u64 + 1)) as usize;
-            self.permutation.swap(i, j);
+            targets.swap(i, j);
+        }
+        for (&p, t) in self.ports.iter().zip(targets) {
+            self.permutation[p] = t;
         }
         let setup = self.bench.setup_cycles();
         self.measure_from = setup + cycles / 5;
@@ -503,13 +519,13 @@ impl<'b, S: SwitchIo> Run<'b, S> {
     /// Pokes every sink's limits: its initial credits plus what it returned.
     fn sink_credits(&mut self) -> Result<(), BenchFailure> {
         let opt = self.bench.options;
-        for o in 0..self.outs.len() {
-            let r = self.sinks[o].returned;
+        for k in 0..self.outs.len() {
+            let r = self.sinks[self.ports[k]].returned;
             for c in 0..3 {
                 let h = (opt.sink_hdr_credits + r.hdr[c]) & ((1 << HDR_BITS) - 1);
                 let d = (opt.sink_data_credits + r.data[c]) & ((1 << DATA_BITS) - 1);
-                self.poke(self.outs[o].link.fc[2 * c], h)?;
-                self.poke(self.outs[o].link.fc[2 * c + 1], d)?;
+                self.poke(self.outs[k].link.fc[2 * c], h)?;
+                self.poke(self.outs[k].link.fc[2 * c + 1], d)?;
             }
         }
         Ok(())
@@ -529,11 +545,12 @@ impl<'b, S: SwitchIo> Run<'b, S> {
     /// A new packet from input `src`.
     fn make_packet(&mut self, src: usize, draw: &mut dyn FnMut() -> Option<u64>) -> Packet {
         let t = &self.bench.traffic;
-        let n = self.bench.cfg.ports as u64;
+        let ports = &self.ports;
+        let any = |w: u64| ports[(w % ports.len() as u64) as usize] as u64;
         let dest = match t.pattern {
-            Pattern::Uniform => Self::word(draw) % n,
-            Pattern::Hotspot if Self::word(draw) & 1 == 0 => 0,
-            Pattern::Hotspot => Self::word(draw) % n,
+            Pattern::Uniform => any(Self::word(draw)),
+            Pattern::Hotspot if Self::word(draw) & 1 == 0 => ports[0] as u64,
+            Pattern::Hotspot => any(Self::word(draw)),
             Pattern::Permutation => self.permutation[src] as u64,
         };
         let unroutable = Self::chance(draw, t.unroutable);
@@ -588,12 +605,14 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         generate: bool,
         draw: &mut dyn FnMut() -> Option<u64>,
     ) -> Result<(), BenchFailure> {
-        let n = self.bench.cfg.ports;
+        // Locals are indexed like `self.ports` (k), ports are i and o.
+        let n = self.ports.len();
         let bpb = self.bench.cfg.bytes_per_beat();
         let t = self.bench.traffic;
         // Inputs: generate, start packets the credits allow.
         let mut offered = vec![false; n];
-        for (i, offer) in offered.iter_mut().enumerate() {
+        for (k, offer) in offered.iter_mut().enumerate() {
+            let i = self.ports[k];
             if generate && self.sources[i].backlog.len() < 16 && Self::chance(draw, t.load) {
                 let p = self.make_packet(i, draw);
                 self.sources[i].backlog.push_back(p);
@@ -601,8 +620,8 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             if self.sources[i].sending.is_none() {
                 if let Some(p) = self.sources[i].backlog.front() {
                     let (c, need) = (p.class as usize, p.data_credits(bpb));
-                    let lim_h = self.io.peek(self.ins[i].link.fc[2 * c]);
-                    let lim_d = self.io.peek(self.ins[i].link.fc[2 * c + 1]);
+                    let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
+                    let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
                     let s = &self.sources[i];
                     if credit_ok(lim_h, s.consumed.hdr[c], 1, HDR_BITS)
                         && credit_ok(lim_d, s.consumed.data[c], need, DATA_BITS)
@@ -614,23 +633,23 @@ impl<'b, S: SwitchIo> Run<'b, S> {
                     }
                 }
             }
-            *offer = self.sources[i].sending.is_some() && self.io.peek(self.ins[i].link.ready) == 1;
+            *offer = self.sources[i].sending.is_some() && self.io.peek(self.ins[k].link.ready) == 1;
         }
         // Outputs: random backpressure.
         let mut ready = vec![false; n];
         let mut taken = vec![None; n];
-        for o in 0..n {
-            ready[o] = !Self::chance(draw, t.backpressure);
-            let (hv, hs, he, hd) = self.outs[o].link.beat();
-            if ready[o] && self.io.peek(hv) == 1 {
+        for k in 0..n {
+            ready[k] = !Self::chance(draw, t.backpressure);
+            let (hv, hs, he, hd) = self.outs[k].link.beat();
+            if ready[k] && self.io.peek(hv) == 1 {
                 let (sop, eop) = (self.io.peek(hs) == 1, self.io.peek(he) == 1);
-                taken[o] = Some((sop, eop, self.io.peek_bits(hd)));
+                taken[k] = Some((sop, eop, self.io.peek_bits(hd)));
             }
         }
         // Drive.
-        for i in 0..n {
-            let (hv, hs, he, hd) = self.ins[i].link.beat();
-            let (valid, sop, eop, data) = match &self.sources[i].sending {
+        for k in 0..n {
+            let (hv, hs, he, hd) = self.ins[k].link.beat();
+            let (valid, sop, eop, data) = match &self.sources[self.ports[k]].sending {
                 Some((p, k)) => (true, *k == 0, *k + 1 == p.beats.len(), Some(&p.beats[*k])),
                 None => (false, false, false, None),
             };
@@ -642,17 +661,18 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             self.poke(hs, sop.into())?;
             self.poke(he, eop.into())?;
         }
-        for (o, r) in ready.into_iter().enumerate() {
-            self.poke(self.outs[o].link.ready, r.into())?;
+        for (k, r) in ready.into_iter().enumerate() {
+            self.poke(self.outs[k].link.ready, r.into())?;
         }
         self.sink_credits()?;
         self.step()?;
-        for (i, offer) in offered.into_iter().enumerate() {
+        for (k, offer) in offered.into_iter().enumerate() {
             if offer {
-                self.accept_beat(i);
+                self.accept_beat(self.ports[k]);
             }
         }
-        for (o, take) in taken.into_iter().enumerate() {
+        for (k, take) in taken.into_iter().enumerate() {
+            let o = self.ports[k];
             if let Some((sop, eop, data)) = take {
                 self.receive_beat(o, sop, eop, data)?;
             }
@@ -791,9 +811,9 @@ impl<'b, S: SwitchIo> Run<'b, S> {
         let bpb = self.bench.cfg.bytes_per_beat();
         let (hdr, data) = self.bench.cfg.rx_credits();
         let mut drops = 0;
-        for i in 0..self.ins.len() {
-            drops += self.io.peek(self.ins[i].drops);
-            let fill = self.io.peek(self.ins[i].fill);
+        for (k, &i) in self.ports.iter().enumerate() {
+            drops += self.io.peek(self.ins[k].drops);
+            let fill = self.io.peek(self.ins[k].fill);
             if fill != 0 {
                 return fail(
                     self.cycle,
@@ -802,8 +822,8 @@ impl<'b, S: SwitchIo> Run<'b, S> {
             }
             for c in 0..3 {
                 let s = &self.sources[i].consumed;
-                let lim_h = self.io.peek(self.ins[i].link.fc[2 * c]);
-                let lim_d = self.io.peek(self.ins[i].link.fc[2 * c + 1]);
+                let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
+                let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
                 let free_h = lim_h.wrapping_sub(s.hdr[c]) & ((1 << HDR_BITS) - 1);
                 let free_d = lim_d.wrapping_sub(s.data[c]) & ((1 << DATA_BITS) - 1);
                 if (free_h, free_d) != (hdr, data) {
@@ -826,9 +846,9 @@ impl<'b, S: SwitchIo> Run<'b, S> {
                 ),
             );
         }
-        for o in 0..self.outs.len() {
-            let packets = self.io.peek(self.outs[o].packets);
-            let bytes = self.io.peek(self.outs[o].bytes);
+        for (k, &o) in self.ports.iter().enumerate() {
+            let packets = self.io.peek(self.outs[k].packets);
+            let bytes = self.io.peek(self.outs[k].bytes);
             let s = &self.sinks[o];
             if (packets, bytes) != (s.delivered, s.delivered_beats * bpb) {
                 return fail(
@@ -847,7 +867,7 @@ impl<'b, S: SwitchIo> Run<'b, S> {
     }
 
     fn finish(mut self) -> Result<BenchReport, BenchFailure> {
-        let n = self.bench.cfg.ports as f64;
+        let n = self.ports.len() as f64;
         let window = self.measure_to.saturating_sub(self.measure_from).max(1) as f64;
         let mut report = std::mem::take(&mut self.report);
         report.cycles = self.cycle;

@@ -29,10 +29,25 @@
 //!   the last window when the address space has room, must answer
 //!   `SLVERR`.
 //!
+//! - With PCSs attached to switch ports, the switch bench leaves those
+//!   ports alone and the attached PCSs run no scenario of their own; after
+//!   the other components' scenarios (and before the retimers) comes the
+//!   end-to-end Ethernet traffic ([`traffic`]): frames into the attached
+//!   PCSs, across the switch, out of the destination PCSs, checked by a
+//!   scoreboard, then the bridges' counters and the attached PCSs' and
+//!   switches' registers over the bus against what crossed.
+//!
 //! Metrics: bus reads and mismatches (any mismatch fails the run), and per
 //! component `NAME.METRIC` for its scenario's metrics, plus what the bus
-//! read back (a retimer's `bus_header_errors_per_lane`). Component
+//! read back (a retimer's `bus_header_errors_per_lane`), and the
+//! end-to-end traffic's `e2e.*` (frames in and out, latency). Component
 //! pictures are not drawn.
+
+mod traffic;
+
+#[cfg(test)]
+use traffic::Fault;
+use traffic::Traffic;
 
 use super::cxl::CxlScenario;
 use super::ethernet::EthPcsScenario;
@@ -69,7 +84,10 @@ const SLVERR: u64 = 2;
 /// A component with its scenario and registers.
 struct Part {
     component: Component,
-    scenario: Box<dyn Scenario>,
+    /// Its own scenario; `None` for a PCS attached to a switch and a
+    /// switch whose ports are all attached (the end-to-end traffic drives
+    /// them).
+    scenario: Option<Box<dyn Scenario>>,
     exposed: Vec<Exposed>,
     /// Registers in its window (the exposed outputs, then a history FIFO
     /// and the temperature registers, if it has them).
@@ -82,6 +100,17 @@ pub struct CardScenario {
     /// UIs each retimer's link runs at least, and whether it must lock:
     /// [`RETIMER_MIN_UI`] and yes, except in short property cases.
     link_ui: Option<u64>,
+    /// The end-to-end traffic through the attached PCSs, if any.
+    traffic: Option<Traffic>,
+}
+
+/// What a run does, in order.
+#[derive(Clone, Copy)]
+enum Step {
+    /// A component's own scenario and its bus reads.
+    Part(usize),
+    /// The end-to-end traffic and the bus reads of what it crossed.
+    Traffic,
 }
 
 impl CardScenario {
@@ -89,15 +118,24 @@ impl CardScenario {
     /// components all have scenarios.
     pub fn new(params: &Params) -> Option<Self> {
         let card = CardConfig::from_params(params).ok()?;
+        let traffic = Traffic::new(&card);
+        let attached = |kind, name: &str| traffic.as_ref().is_some_and(|t| t.attaches(kind, name));
         let mut parts = Vec::new();
         for component in card.components {
             let prefix = format!("{}_", component.name);
             let p = &component.params;
-            let scenario: Box<dyn Scenario> = match component.kind {
-                ComponentKind::Retimer => Box::new(RetimerScenario::prefixed(p, &prefix)?),
-                ComponentKind::Switch => Box::new(SwitchScenario::prefixed(p, &prefix)?),
-                ComponentKind::EthPcs => Box::new(EthPcsScenario::prefixed(p, &prefix)?),
-                ComponentKind::CxlController => Box::new(CxlScenario::prefixed(p, &prefix)?),
+            let name = component.name.as_str();
+            let scenario: Option<Box<dyn Scenario>> = match component.kind {
+                ComponentKind::Retimer => Some(Box::new(RetimerScenario::prefixed(p, &prefix)?)),
+                ComponentKind::Switch => {
+                    let skip = traffic.as_ref().map_or(0, |t| t.attached_ports(name));
+                    SwitchScenario::prefixed(p, &prefix)?
+                        .skipping(skip)
+                        .map(|s| Box::new(s) as Box<dyn Scenario>)
+                }
+                ComponentKind::EthPcs if attached(ComponentKind::EthPcs, name) => None,
+                ComponentKind::EthPcs => Some(Box::new(EthPcsScenario::prefixed(p, &prefix)?)),
+                ComponentKind::CxlController => Some(Box::new(CxlScenario::prefixed(p, &prefix)?)),
             };
             let exposed = component.exposed().ok()?;
             let registers = component.register_map().ok()?.regs.len();
@@ -111,7 +149,18 @@ impl CardScenario {
         Some(CardScenario {
             parts,
             link_ui: Some(RETIMER_MIN_UI),
+            traffic,
         })
+    }
+
+    /// The same scenario with `fault` made between the attached PCSs'
+    /// transmit sides and the scoreboard (for tests that it is caught).
+    #[cfg(test)]
+    pub fn with_fault(mut self, fault: Fault) -> Self {
+        if let Some(t) = self.traffic.as_mut() {
+            t.fault = Some(fault);
+        }
+        self
     }
 }
 
@@ -268,6 +317,32 @@ fn read_window(sim: &mut Sim, bus: &mut Bus, i: usize, part: &Part) -> Result<Re
     Ok(back)
 }
 
+/// Reads window `i` (component `part`) after its traffic: every read
+/// must match the output, and a component that drains must read what it
+/// held when the traffic ended; mismatches go to `mismatches`.
+fn read_back(
+    sim: &mut Sim,
+    bus: &mut Bus,
+    i: usize,
+    part: &Part,
+    mismatches: &mut Vec<String>,
+) -> Result<Readback, Failure> {
+    let at_end = snapshot(sim, part)?;
+    let back = read_window(sim, bus, i, part)?;
+    mismatches.extend(back.mismatches.iter().cloned());
+    if drains(part.component.kind) {
+        for ((e, got), want) in back.values.iter().zip(at_end) {
+            if *got != want {
+                mismatches.push(format!(
+                    "{}_{} word {}: {got:#x} on the bus, {want:#x} when the traffic ended",
+                    part.component.name, e.port, e.word
+                ));
+            }
+        }
+    }
+    Ok(back)
+}
+
 /// Whether a component of `kind` is idle after its scenario (it drains
 /// its traffic), so its registers must still read what they were then.
 fn drains(kind: ComponentKind) -> bool {
@@ -336,6 +411,104 @@ fn reset_card(sim: &mut Sim, parts: &[Part]) -> Result<(), SimError> {
     Ok(())
 }
 
+impl CardScenario {
+    /// The end-to-end traffic: the card reset, the attached PCSs' and
+    /// switches' clocks running (the others parked), frames through, then
+    /// the counters: the bridges' outputs and the attached components'
+    /// registers over the bus against what crossed.
+    #[allow(clippy::too_many_arguments)]
+    fn end_to_end(
+        &self,
+        sim: &mut Sim,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+        bus: &mut Bus,
+        outcome: &mut Outcome,
+        mismatches: &mut Vec<String>,
+    ) -> Result<(), Failure> {
+        let Some(t) = self.traffic.as_ref() else {
+            return Ok(());
+        };
+        reset_card(sim, &self.parts)?;
+        let running = t.clocks();
+        let parked: Vec<String> = sim
+            .clocks()
+            .filter(|c| *c != "clk" && !running.iter().any(|r| r == c))
+            .map(String::from)
+            .collect();
+        for c in &parked {
+            sim.clock(c, PARKED_UI * UI_PERIOD_PS, 0)?;
+        }
+        let seed = words.next().unwrap_or(1);
+        let d = t.run(sim, cycles, seed, progress).map_err(|f| Failure {
+            cycle: f.cycle,
+            message: format!("end-to-end traffic: {}", f.message),
+        })?;
+        unpark_clocks(sim)?;
+        let mut expect = |what: String, got: u64, want: u64| {
+            if got != want {
+                mismatches.push(format!("{what} is {got}, expected {want}"));
+            }
+        };
+        // The bridges' counters.
+        for (pcs, switch, port) in t.links() {
+            let (sent, bad) = d.received.get(pcs).copied().unwrap_or_default();
+            let out = d
+                .out_packets
+                .get(&(switch.to_string(), port))
+                .copied()
+                .unwrap_or_default();
+            for (counter, want) in [
+                ("rx_frames", sent),
+                ("rx_dropped", bad),
+                ("rx_oversize", 0),
+                ("rx_overflow", 0),
+                ("rx_packets", sent - bad),
+                ("tx_packets", out),
+                ("tx_drops", 0),
+                ("tx_frames", out),
+                ("tx_underruns", 0),
+            ] {
+                let name = format!("{pcs}_link_{counter}");
+                expect(name.clone(), sim.peek(&name)?, want);
+            }
+        }
+        // The attached components' registers over the bus.
+        for (i, part) in self.parts.iter().enumerate() {
+            let (kind, name) = (part.component.kind, part.component.name.as_str());
+            if !t.attaches(kind, name) {
+                continue;
+            }
+            let back = read_back(sim, bus, i, part, mismatches)?;
+            let mut expect = |what: &str, got: u64, want: u64| {
+                if got != want {
+                    mismatches.push(format!(
+                        "{name}_{what} on the bus is {got}, the traffic says {want}"
+                    ));
+                }
+            };
+            if kind == ComponentKind::EthPcs {
+                let (sent, bad) = d.received.get(name).copied().unwrap_or_default();
+                expect("rx_frames", back.sum(|p| p == "rx_frames"), sent);
+                expect("rx_fcs_errors", back.sum(|p| p == "rx_fcs_errors"), bad);
+                continue;
+            }
+            for (_, _, port) in t.links().filter(|l| l.1 == name) {
+                let out = format!("out{port}_packets");
+                let want = d.out_packets.get(&(name.to_string(), port)).copied();
+                expect(&out, back.sum(|p| p == out), want.unwrap_or_default());
+                let drops = format!("in{port}_drops");
+                expect(&drops, back.sum(|p| p == drops), 0);
+            }
+        }
+        outcome.cycles += d.cycles;
+        outcome.checks_passed += d.checks;
+        outcome.metrics.extend(d.metrics);
+        Ok(())
+    }
+}
+
 impl Scenario for CardScenario {
     fn for_short_cases(&mut self) {
         self.link_ui = None;
@@ -344,7 +517,8 @@ impl Scenario for CardScenario {
     fn words_per_cycle(&self) -> usize {
         self.parts
             .iter()
-            .map(|p| p.scenario.words_per_cycle())
+            .filter_map(|p| p.scenario.as_ref())
+            .map(|s| s.words_per_cycle())
             .max()
             .unwrap_or(1)
     }
@@ -360,11 +534,45 @@ impl Scenario for CardScenario {
         let mut bus = Bus { reads: 0 };
         let mut outcome = Outcome::default();
         let mut mismatches = Vec::new();
-        // Retimers last: their link model sets their clocks apart.
-        let mut order: Vec<usize> = (0..self.parts.len()).collect();
-        order.sort_by_key(|&i| self.parts[i].component.kind == ComponentKind::Retimer);
+        // The components' own scenarios, then the end-to-end traffic (its
+        // reset must not be followed by a lone reset of a bridge's side),
+        // retimers last: their link model sets their clocks apart.
+        let retimer = |i: &usize| self.parts[*i].component.kind == ComponentKind::Retimer;
+        let own = |i: &usize| self.parts[*i].scenario.is_some();
+        let mut steps: Vec<Step> = (0..self.parts.len())
+            .filter(|i| own(i) && !retimer(i))
+            .map(Step::Part)
+            .collect();
+        if self.traffic.is_some() {
+            steps.push(Step::Traffic);
+        }
+        steps.extend(
+            (0..self.parts.len())
+                .filter(|i| own(i) && retimer(i))
+                .map(Step::Part),
+        );
         let mut done = 0;
-        for i in order {
+        for step in steps {
+            let i = match step {
+                Step::Part(i) => i,
+                Step::Traffic => {
+                    let mut report = |c: u64| progress(done + c);
+                    self.end_to_end(
+                        sim,
+                        cycles,
+                        words,
+                        &mut report,
+                        &mut bus,
+                        &mut outcome,
+                        &mut mismatches,
+                    )?;
+                    done += cycles;
+                    continue;
+                }
+            };
+            let Some(scenario) = self.parts[i].scenario.as_ref() else {
+                continue;
+            };
             let part = &self.parts[i];
             let name = &part.component.name;
             let mut report = |c: u64| progress(done + c);
@@ -376,8 +584,7 @@ impl Scenario for CardScenario {
             } else {
                 cycles
             };
-            let o = part
-                .scenario
+            let o = scenario
                 .run(sim, run, words, &mut report)
                 .map_err(|f| Failure {
                     cycle: f.cycle,
@@ -387,19 +594,7 @@ impl Scenario for CardScenario {
             if retimer {
                 unpark_clocks(sim)?;
             }
-            let at_end = snapshot(sim, part)?;
-            let back = read_window(sim, &mut bus, i, part)?;
-            mismatches.extend(back.mismatches.iter().cloned());
-            if drains(part.component.kind) {
-                for ((e, got), want) in back.values.iter().zip(at_end) {
-                    if *got != want {
-                        mismatches.push(format!(
-                            "{name}_{} word {}: {got:#x} on the bus, {want:#x} when the traffic ended",
-                            e.port, e.word
-                        ));
-                    }
-                }
-            }
+            let back = read_back(sim, &mut bus, i, part, &mut mismatches)?;
             let check = |what: &str, ok: bool, mismatches: &mut Vec<String>| {
                 if !ok {
                     mismatches.push(format!("{name}: {what}"));
@@ -494,5 +689,99 @@ impl Scenario for CardScenario {
             return Err(failure(sim, a.to_string()));
         }
         Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linkforge_hdl::Design;
+    use linkforge_rtl::catalog;
+
+    /// A card with a 2-port switch, an uplink PCS on port 0 and a second
+    /// PCS left on the card's ports (its own scenario runs).
+    const CARD: &str =
+        "card c {\n    switch sw { ports = 2; max_packet_beats = 16; queue_depth = 128; }\n    \
+        eth_pcs up { switch = \"sw\"; port = 0; }\n    eth_pcs spare { }\n}\n";
+
+    /// Two attached PCSs, one with its own 32-bit gearbox, on ports 0 and
+    /// 2 of a 3-port switch; the bench on port 1.
+    const TWO: &str =
+        "card c {\n    switch sw { ports = 3; max_packet_beats = 12; queue_depth = 96; }\n    \
+        eth_pcs a { switch = \"sw\"; port = 0; gearbox = true; width = 32; }\n    \
+        eth_pcs b { switch = \"sw\"; port = 2; }\n}\n";
+
+    fn params(src: &str) -> Params {
+        let variants = linkforge_dsl::load("card.lf", src, &catalog::catalog()).expect("loads");
+        variants[0].params.clone()
+    }
+
+    /// Runs the card scenario (with `fault`) for `cycles` cycles.
+    fn run(fault: Option<Fault>, cycles: u64) -> Result<Outcome, Failure> {
+        run_card(CARD, fault, cycles)
+    }
+
+    fn run_card(src: &str, fault: Option<Fault>, cycles: u64) -> Result<Outcome, Failure> {
+        let p = params(src);
+        let module = (catalog::kind("card").expect("card").build)("c", &p).expect("builds");
+        let design = Design::new(module).expect("valid");
+        let mut sim = Sim::new(&design).expect("compiles");
+        let mut s = CardScenario::new(&p).expect("a scenario");
+        if let Some(f) = fault {
+            s = s.with_fault(f);
+        }
+        let mut rng = linkforge_verif::models::xorshift::XorShift::new(3);
+        let mut words = std::iter::from_fn(move || Some(rng.word()));
+        s.run(&mut sim, cycles, &mut words, &mut |_| {})
+    }
+
+    fn metric_of(o: &Outcome, name: &str) -> u64 {
+        metric(o, name).unwrap_or_else(|| panic!("no metric {name} in {:?}", o.metrics))
+    }
+
+    #[test]
+    fn frames_cross_the_card_and_the_counters_agree() {
+        let o = run(None, 1500).unwrap_or_else(|f| panic!("cycle {}: {}", f.cycle, f.message));
+        let sent = metric_of(&o, "e2e.frames_in");
+        let bad = metric_of(&o, "e2e.frames_bad_fcs_in");
+        let out = metric_of(&o, "e2e.frames_out");
+        assert!(out >= 10, "only {out} frames crossed");
+        assert_eq!(out, sent - bad, "{:?}", o.metrics);
+        // The switch's other port ran its bench; the spare PCS its own line.
+        assert!(metric_of(&o, "sw.delivered") > 0, "{:?}", o.metrics);
+        assert!(metric_of(&o, "spare.frames_good") > 0, "{:?}", o.metrics);
+    }
+
+    #[test]
+    fn frames_cross_between_two_pcss_one_with_its_own_gearbox() {
+        let o = run_card(TWO, None, 3000)
+            .unwrap_or_else(|f| panic!("cycle {}: {}", f.cycle, f.message));
+        let sent = metric_of(&o, "e2e.frames_in");
+        let bad = metric_of(&o, "e2e.frames_bad_fcs_in");
+        assert!(metric_of(&o, "e2e.frames_out") >= 20, "{:?}", o.metrics);
+        assert_eq!(metric_of(&o, "e2e.frames_out"), sent - bad);
+        assert!(metric_of(&o, "sw.delivered") > 0, "{:?}", o.metrics);
+    }
+
+    #[test]
+    fn a_lost_duplicated_reordered_or_corrupted_frame_fails_the_run() {
+        for (fault, says) in [
+            (Fault::Lose, "missing (lost or reordered)"),
+            (
+                Fault::Duplicate,
+                "a frame arrived a second time (duplicated)",
+            ),
+            (Fault::Reorder, "missing (lost or reordered)"),
+            (Fault::Corrupt, "corrupted"),
+        ] {
+            match run(Some(fault), 1500) {
+                Ok(o) => panic!("{fault:?} passed: {:?}", o.metrics),
+                Err(f) => assert!(
+                    f.message.contains("end-to-end traffic") && f.message.contains(says),
+                    "{fault:?}: {}",
+                    f.message
+                ),
+            }
+        }
     }
 }
