@@ -319,28 +319,21 @@ mod tests {
     /// A map with one history register: `state` and `stamp` entries, the
     /// count and the overflow flag.
     fn history_map() -> RegMap {
-        let field = |name: &str, lsb, width, access| crate::telemetry::map::Field {
-            name: name.into(),
-            lsb,
-            width,
-            access,
-            reset: 0,
-            irq: false,
-            desc: String::new(),
-        };
+        let field =
+            |name, lsb, width, access| crate::telemetry::field(name, lsb, width, access, 0, "");
         RegMap {
             addr_width: 4,
-            regs: vec![crate::telemetry::map::Register {
-                name: "hist".into(),
-                offset: 0,
-                desc: String::new(),
-                fields: vec![
+            regs: vec![crate::telemetry::reg(
+                "hist",
+                0,
+                "",
+                vec![
                     field("state", 0, 4, Access::Fifo),
                     field("stamp", 4, 16, Access::Fifo),
                     field("count", 24, 5, Access::FifoCount),
                     field("ovf", 31, 1, Access::FifoOvf),
                 ],
-            }],
+            )],
             alerts: Vec::new(),
         }
     }

@@ -71,7 +71,7 @@ pub use engine::{Engine, ENGINE_VAR};
 pub use error::{AssertionFailure, SimError};
 pub use native::NativeError;
 
-use crate::wave::{Layout, Trace, Traced};
+use crate::wave::{Compare, Layout, Trace, Traced};
 use clock::Clock;
 use compile::{Fused, Program};
 use flatten::{FlatKind, Netlist};
@@ -537,7 +537,7 @@ impl Sim {
         let mut writer = Trace::create(path, &traced, &self.layout, whole)?;
         writer.watch_falls(&self.program.fall_words());
         self.settle_all();
-        writer.dump(self.now, &self.state)?;
+        writer.dump(self.now, &self.state, Compare::All)?;
         writer.flush()?;
         self.trace = Some(writer);
         self.dump_pending = false;
@@ -666,7 +666,7 @@ impl Sim {
             for d in 0..self.clocks.len() {
                 if self.clocks[d].next_fall == Some(t) {
                     self.clocks[d].next_fall = None;
-                    self.clock_falls(d);
+                    self.set_clock(d, 0);
                     fell = true;
                 }
             }
@@ -699,7 +699,7 @@ impl Sim {
         if let Some(fall) = clock.next_fall.filter(|&f| f <= rise) {
             clock.next_fall = None;
             self.now = fall;
-            self.clock_falls(0);
+            self.set_clock(0, 0);
             self.after_clocks_fell();
         }
         self.now = rise;
@@ -715,11 +715,11 @@ impl Sim {
         self.first_failure_since(failures_before)
     }
 
-    /// Drives the clock input of domain `d` low.
+    /// Drives the clock input of domain `d` to `level`.
     #[inline]
-    fn clock_falls(&mut self, d: usize) {
+    fn set_clock(&mut self, d: usize, level: u64) {
         let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
-        self.state[clk as usize] = 0;
+        self.state[clk as usize] = level;
     }
 
     /// Updates what is settled once clocks fell.
@@ -790,8 +790,7 @@ impl Sim {
             let d = self.rising[i];
             self.run_tape(|p| &p.domains[d].commit);
             self.commit_reads(d);
-            let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
-            self.state[clk as usize] = 1;
+            self.set_clock(d, 1);
             self.clocks[d].rise(self.now);
         }
         self.settled = Settled::Nothing;
@@ -914,7 +913,7 @@ impl Sim {
         if self.trace.is_some() {
             self.settle_all();
             if let Some(w) = &mut self.trace {
-                w.dump(self.now, &self.state)?;
+                w.dump(self.now, &self.state, Compare::All)?;
             }
         }
         Ok(())
@@ -928,7 +927,7 @@ impl Sim {
             return self.dump();
         }
         if let Some(w) = &mut self.trace {
-            w.dump_fall(self.now, &self.state)?;
+            w.dump(self.now, &self.state, Compare::Falls)?;
         }
         Ok(())
     }

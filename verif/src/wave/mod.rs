@@ -185,7 +185,7 @@ struct Waveform<C: Changes> {
     /// The last timestamp written, `None` before the first dump.
     time: Option<u64>,
     /// The chunks (indices into `chunks`) and words within them that
-    /// [`Waveform::dump_words`] compares.
+    /// [`Compare::Falls`] compares.
     some: Vec<(u32, u8)>,
 }
 
@@ -255,7 +255,7 @@ impl<C: Changes> Waveform<C> {
         }
     }
 
-    /// Sets the state words [`Waveform::dump_words`] compares.
+    /// Sets the state words [`Compare::Falls`] compares.
     fn watch(&mut self, words: &[u32]) {
         let slot: HashMap<u32, usize> =
             (0..).zip(&self.chunks).map(|(k, c)| (c.index, k)).collect();
@@ -272,36 +272,25 @@ impl<C: Changes> Waveform<C> {
     }
 
     /// Writes, at `time`, every traced value that changed since the last dump
-    /// (all of them on the first dump).
-    fn dump(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
+    /// (all of them on the first dump), comparing the words `compare` says.
+    fn dump(&mut self, time: u64, state: &[u64], compare: Compare) -> io::Result<()> {
         if self.time.is_none() {
             return self.dump_all(time, state);
         }
         self.dumps += 1;
-        for k in 0..self.chunks.len() {
-            let chunk = self.chunks[k];
-            let start = chunk.index as usize * CHUNK;
-            let changed = differing(&state[..self.last.len()], &self.last, start) & chunk.traced;
-            if changed != 0 {
-                self.emit(k, changed, time, state)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// [`Waveform::dump`] when only the words set by [`Waveform::watch`]
-    /// can have changed since the last dump.
-    fn dump_words(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
-        if self.time.is_none() {
-            return self.dump_all(time, state);
-        }
-        self.dumps += 1;
-        for i in 0..self.some.len() {
-            let (k, words) = self.some[i];
-            let start = self.chunks[k as usize].index as usize * CHUNK;
+        let count = match compare {
+            Compare::All => self.chunks.len(),
+            Compare::Falls => self.some.len(),
+        };
+        for i in 0..count {
+            let (k, words) = match compare {
+                Compare::All => (i, self.chunks[i].traced),
+                Compare::Falls => (self.some[i].0 as usize, self.some[i].1),
+            };
+            let start = self.chunks[k].index as usize * CHUNK;
             let changed = differing(&state[..self.last.len()], &self.last, start) & words;
             if changed != 0 {
-                self.emit(k as usize, changed, time, state)?;
+                self.emit(k, changed, time, state)?;
             }
         }
         Ok(())
@@ -383,6 +372,16 @@ fn mask(s: &[u64], l: &[u64]) -> u8 {
         .fold(0, |mask, (j, (a, b))| mask | u8::from(a != b) << j)
 }
 
+/// Which state words a dump compares with the last one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compare {
+    /// Every traced word.
+    All,
+    /// Only those set by [`Trace::watch_falls`]: at a time with only
+    /// falling clock edges, when nothing else changed since the last dump.
+    Falls,
+}
+
 /// A waveform being written, in the format its file name asks for.
 pub(crate) struct Trace {
     /// `None` once closed.
@@ -441,11 +440,11 @@ impl Trace {
     }
 
     /// Writes, at `time`, every traced value that changed since the last dump
-    /// (all of them on the first dump).
-    pub fn dump(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
+    /// (all of them on the first dump), comparing the words `compare` says.
+    pub fn dump(&mut self, time: u64, state: &[u64], compare: Compare) -> io::Result<()> {
         let result = match &mut self.format {
-            Some(Format::Vcd(w)) => w.dump(time, state),
-            Some(Format::Fst(w)) => w.dump(time, state),
+            Some(Format::Vcd(w)) => w.dump(time, state, compare),
+            Some(Format::Fst(w)) => w.dump(time, state, compare),
             None => Ok(()),
         };
         self.failed |= result.is_err();
@@ -454,25 +453,13 @@ impl Trace {
 
     /// Sets the state words that can change at a time with only falling
     /// clock edges (the clocks and the logic reading their levels), which
-    /// [`Trace::dump_fall`] compares.
+    /// [`Compare::Falls`] compares.
     pub fn watch_falls(&mut self, words: &[u32]) {
         match &mut self.format {
             Some(Format::Vcd(w)) => w.watch(words),
             Some(Format::Fst(w)) => w.watch(words),
             None => {}
         }
-    }
-
-    /// [`Trace::dump`] at a time with only falling clock edges, when
-    /// nothing else changed since the last dump.
-    pub fn dump_fall(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
-        let result = match &mut self.format {
-            Some(Format::Vcd(w)) => w.dump_words(time, state),
-            Some(Format::Fst(w)) => w.dump_words(time, state),
-            None => Ok(()),
-        };
-        self.failed |= result.is_err();
-        result
     }
 
     /// Makes what was written so far readable from the file (for FST, up to
