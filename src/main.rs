@@ -11,13 +11,12 @@ mod limits;
 mod manifest;
 mod output;
 mod plots;
-mod protocol_rules;
-mod scenarios;
 
 use clap::{Parser, Subcommand};
 use commands::CliError;
 use limits::{MAX_CASES, MAX_CYCLES};
 use linkforge_verif::bench::BenchConfig;
+use linkforge_verif::Engine;
 use output::OutDir;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,10 +35,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "SIZE", default_value = "4GiB", value_parser = limits::parse_size)]
     memory_budget: u64,
     /// The simulation engine: `native` (machine code generated at start-up,
-    /// the default) or `interpreter` (the reference, no start-up cost).
-    /// Sets LINKFORGE_ENGINE for everything the command simulates.
-    #[arg(long, global = true, value_name = "ENGINE", value_parser = ["native", "interpreter"])]
-    engine: Option<String>,
+    /// the default) or `interpreter` (the reference, no start-up cost),
+    /// for everything the command simulates.
+    #[arg(long, global = true, value_name = "ENGINE", default_value = "native", value_parser = parse_engine)]
+    engine: Engine,
 }
 
 #[derive(Subcommand)]
@@ -70,7 +69,7 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// Run a variant's scenario on the built-in simulator and summarise it.
+    /// Run a variant's testbench on the built-in simulator and summarise it.
     #[command(
         after_help = "Example:\n  linkforge sim examples/fabric.lf --variant xbar_p8 --cycles 100000 --wave out/xbar.fst"
     )]
@@ -223,7 +222,7 @@ enum WaveCmd {
 
 /// The example and the rule sets under `linkforge wave check --help`.
 fn wave_check_help() -> String {
-    let sets: Vec<String> = linkforge_verif::trace::RULE_SETS
+    let sets: Vec<String> = linkforge_verif::props::RULE_SETS
         .iter()
         .map(|(name, what)| format!("  {name}: {what}"))
         .collect();
@@ -256,11 +255,7 @@ impl From<SynthTarget> for linkforge_verif::synth::Target {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     limits::set_memory_budget(cli.memory_budget);
-    if let Some(engine) = &cli.engine {
-        // Before any thread starts: every simulator the command builds reads it.
-        std::env::set_var(linkforge_verif::sim::ENGINE_VAR, engine);
-    }
-    match dispatch(cli.command) {
+    match dispatch(cli.command, cli.engine) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
@@ -269,7 +264,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(cmd: Cmd) -> Result<(), CliError> {
+/// The engine `--engine` names.
+fn parse_engine(name: &str) -> Result<Engine, String> {
+    Engine::parse(name).map_err(|e| e.to_string())
+}
+
+fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
     match cmd {
         Cmd::List => print!("{}", commands::list::render()),
         Cmd::Lint { file } => {
@@ -300,7 +300,7 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             wave,
         } => {
             interrupt::install()?;
-            let s = commands::sim::run(&file, &variant, cycles, seed, wave.as_deref())?;
+            let s = commands::sim::run(&file, &variant, cycles, seed, wave.as_deref(), engine)?;
             print!("{s}");
             if s.interrupted {
                 let kept = match &s.wave {
@@ -328,16 +328,16 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
             let mut out = OutDir::open(&out, force)?;
             let results =
-                commands::check::run(&chosen, cases, max_cycles as usize, seed, &mut out)?;
+                commands::check::run(&chosen, cases, max_cycles as usize, seed, engine, &mut out)?;
             let mut failed = 0;
             for r in &results {
                 match &r.failure {
                     None => println!("{}: {} cases passed", r.variant, r.cases),
-                    Some(f) => {
+                    Some((case, wave)) => {
                         failed += 1;
-                        println!("{}: FAILED: {}", r.variant, f.message);
-                        print!("{}", commands::check::describe(f));
-                        println!("  waveform: {}", f.wave.display());
+                        println!("{}: FAILED: {}", r.variant, case.message);
+                        print!("{}", case.describe());
+                        println!("  waveform: {}", wave.display());
                     }
                 }
             }
@@ -360,7 +360,7 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
         } => {
             interrupt::install()?;
             let mut out = OutDir::open(&out, force)?;
-            let report = commands::run::run(&file, &mut out, cycles, cases, seed)?;
+            let report = commands::run::run(&file, &mut out, cycles, cases, seed, engine)?;
             print!("{}", report.render());
             if report.interrupted {
                 return Err(CliError::Interrupted(format!(
@@ -419,7 +419,9 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             }
         }
         Cmd::Bench { scaling: true, .. } => {
-            let rows = commands::scaling::measure_all(&mut |p| eprintln!("switch, {p} ports ..."))?;
+            let rows = commands::scaling::measure_all(engine, &mut |p| {
+                eprintln!("switch, {p} ports ...")
+            })?;
             println!("{}", commands::scaling::table(&rows));
         }
         Cmd::Bench {

@@ -1,11 +1,13 @@
-//! Pictures the scenarios draw (plotters): eye diagrams and signals over
-//! time, rendered in memory to PNG bytes so they are written atomically
-//! like every other output.
+//! The pictures testbenches ask for ([`Plot`]), drawn with plotters: eye
+//! diagrams and signals over time, rendered in memory to PNG bytes so they
+//! are written atomically like every other output.
 //!
 //! Labels need a TrueType font; the first of [`FONT_PATHS`] that exists is
 //! used (Debian: package `fonts-dejavu-core`).
 
+use linkforge_verif::tb::Plot;
 use plotters::prelude::*;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Where a sans-serif TrueType font is looked for.
@@ -99,10 +101,36 @@ fn traces(points: &[(f64, f64)]) -> Vec<&[(f64, f64)]> {
     out
 }
 
+/// Where the picture with `suffix` of a run traced to `wave` goes: beside
+/// it, `NAME.SUFFIX.png` for `NAME.vcd`.
+pub fn picture_path(wave: &Path, suffix: &str) -> PathBuf {
+    wave.with_extension(format!("{suffix}.png"))
+}
+
+/// `plot` as PNG bytes.
+pub fn draw(plot: &Plot) -> Result<Vec<u8>, PlotError> {
+    match plot {
+        Plot::Eyes { panels, unit } => {
+            let panels: Vec<(&str, &[(f64, f64)])> = panels
+                .iter()
+                .map(|(title, points)| (title.as_str(), points.as_slice()))
+                .collect();
+            eye_diagrams(&panels, unit)
+        }
+        Plot::ValueAndFlag {
+            points,
+            time_unit,
+            value_title,
+            value_unit,
+            flag_title,
+        } => value_and_flag(points, time_unit, value_title, value_unit, flag_title),
+    }
+}
+
 /// Eye diagrams side by side, one per `(title, points)` panel: each point
 /// is (time from the sampling instant in UI, value in `unit`), consecutive
 /// points with rising time forming one trace.
-pub fn eye_diagrams(panels: &[(&str, &[(f64, f64)])], unit: &str) -> Result<Vec<u8>, PlotError> {
+fn eye_diagrams(panels: &[(&str, &[(f64, f64)])], unit: &str) -> Result<Vec<u8>, PlotError> {
     render(|root| {
         // One vertical scale for all panels, so the eyes compare.
         let range = padded_range(panels.iter().flat_map(|(_, p)| p.iter().map(|&(_, y)| y)));
@@ -134,7 +162,7 @@ pub fn eye_diagrams(panels: &[(&str, &[(f64, f64)])], unit: &str) -> Result<Vec<
 /// A value and a flag over time, in two panels sharing the time axis: the
 /// value as points (`value_title`, axis `value_unit`) above, the flag as a
 /// step line (`flag_title`) below.
-pub fn value_and_flag(
+fn value_and_flag(
     points: &[(u64, f64, bool)],
     time_unit: &str,
     value_title: &str,

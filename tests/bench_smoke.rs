@@ -7,8 +7,8 @@
 use linkforge_hdl::Design;
 use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
 use linkforge_verif::bench::rust_hdl::RustHdl;
-use linkforge_verif::bench::{self, BenchConfig, Engine, Outcome, Workload, OURS};
-use linkforge_verif::Engine as SimEngine;
+use linkforge_verif::bench::{self, BenchConfig, Fared, Simulator, Workload, OURS};
+use linkforge_verif::Engine;
 
 #[test]
 fn counter_checksums_agree_across_engines() {
@@ -34,18 +34,18 @@ fn counter_checksums_agree_across_engines() {
     assert_eq!(traced.checksum, ours.check.checksum);
     assert!(report.tracing_cost().is_some());
     let interpreted = report
-        .measurement(Engine::Linkforge(SimEngine::Interpreter))
+        .measurement(Simulator::Linkforge(Engine::Interpreter))
         .expect("the interpreter ran");
     assert_eq!(interpreted.timed.checksum, ours.timed.checksum);
     for (engine, outcome) in &report.engines[1..] {
         match outcome {
-            Outcome::Ran(m) => assert_eq!(m.check.cycles, 1000, "{}", engine.name()),
-            Outcome::NotInstalled if std::env::var_os("CI").is_some() => {
+            Fared::Ran(m) => assert_eq!(m.check.cycles, 1000, "{}", engine.name()),
+            Fared::NotInstalled if std::env::var_os("CI").is_some() => {
                 panic!("{} is not installed, and CI must run it", engine.name())
             }
-            Outcome::NotInstalled => eprintln!("skipped: {} is not installed", engine.name()),
-            Outcome::Skipped(why) => eprintln!("skipped: {}: {why}", engine.name()),
-            Outcome::Failed(why) => panic!("{} failed: {why}", engine.name()),
+            Fared::NotInstalled => eprintln!("skipped: {} is not installed", engine.name()),
+            Fared::Skipped(why) => eprintln!("skipped: {}: {why}", engine.name()),
+            Fared::Failed(why) => panic!("{} failed: {why}", engine.name()),
         }
     }
     assert!(

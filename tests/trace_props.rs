@@ -11,7 +11,7 @@
 use linkforge_hdl::Design;
 use linkforge_rtl::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use linkforge_verif::models::xorshift::XorShift;
-use linkforge_verif::trace::{Cond, Property, Trace};
+use linkforge_verif::props::{Cond, Property, Trace};
 use linkforge_verif::wave::Waves;
 use linkforge_verif::Sim;
 
@@ -78,16 +78,16 @@ fn a_false_property_is_reported_at_its_first_cycle() {
 /// released at random. `phantom` releases one packet that was never
 /// received at that cycle, as a broken receiver would. Returns the first
 /// violation of the `credit` rules with the advertised 4/16 credits.
-fn credit_loop(phantom: Option<u64>) -> Option<linkforge_verif::trace::Violation> {
+fn credit_loop(phantom: Option<u64>) -> Option<linkforge_verif::props::Violation> {
     use linkforge_rtl::switch::credit::{credit_port, CreditPortConfig};
-    use linkforge_verif::trace::rule_set;
+    use linkforge_verif::props::rule_set;
     let cfg = CreditPortConfig {
         hdr_credits: 4,
         data_credits: 16,
     };
     let design = Design::new(credit_port("cp", &cfg).expect("builds")).expect("a design");
     let rules = rule_set("credit", "tx_", Some("4/16")).expect("a rule set");
-    let signals = linkforge_verif::trace::Property::signals_of(&rules);
+    let signals = linkforge_verif::props::Property::signals_of(&rules);
     let mut sim = Sim::new(&design).expect("compiles");
     sim.record("clk", &signals, 5_000)
         .expect("the signals exist");
@@ -122,7 +122,7 @@ fn credit_loop(phantom: Option<u64>) -> Option<linkforge_verif::trace::Violation
         sim.poke("rx_data", rd).unwrap();
         sim.step().unwrap();
     }
-    let trace = sim.take_recordings().remove(0);
+    let trace = Trace::from(sim.take_recordings().remove(0));
     assert_eq!(trace.cycles(), 3_000);
     rules
         .iter()
@@ -144,9 +144,9 @@ fn a_credit_link_keeps_its_rules_until_a_receiver_releases_a_phantom_packet() {
 /// The default register block driven by a scripted AXI4-Lite master: per
 /// cycle, `arvalid` and `rready`. Returns the first violation of the
 /// `axi4_lite` rules on the live samples.
-fn axi_reads(script: &[(u64, u64)]) -> Option<linkforge_verif::trace::Violation> {
+fn axi_reads(script: &[(u64, u64)]) -> Option<linkforge_verif::props::Violation> {
     use linkforge_rtl::catalog::{self, Params};
-    use linkforge_verif::trace::{rule_set, Property};
+    use linkforge_verif::props::{rule_set, Property};
     let kind = catalog::kind("regmap").expect("the regmap kind");
     let module = (kind.build)("regs", &Params::defaults(&kind.params)).expect("builds");
     let design = Design::new(module).expect("a design");
@@ -160,7 +160,7 @@ fn axi_reads(script: &[(u64, u64)]) -> Option<linkforge_verif::trace::Violation>
         sim.poke("s_axil_rready", rready).unwrap();
         sim.step().unwrap();
     }
-    let trace = sim.take_recordings().remove(0);
+    let trace = Trace::from(sim.take_recordings().remove(0));
     rules
         .iter()
         .filter_map(|p| trace.check(p).expect("the signals exist"))
@@ -192,25 +192,17 @@ fn axi_lite_rules_hold_for_a_patient_master_and_catch_a_withdrawn_read() {
     assert_eq!(v.property, "s_axil_arvalid is held until ready", "{v}");
 }
 
-/// The simulator as the CXL bench drives it.
-struct CxlIo(Sim);
-
-linkforge_rtl::switch_io_for_sim!(
-    CxlIo,
-    linkforge_verif::SignalHandle,
-    linkforge_verif::SimError
-);
-
 /// The two-host controller, or (`broken`) the same controller behind a
 /// wrapper that flips bit 0 of every DRS tag it returns, under the CXL
-/// bench's random traffic. Returns the first violation of the `cxl_mem`
-/// rules on the live samples (the bench's own verdict is not asked).
-fn cxl_run(broken: bool) -> Option<linkforge_verif::trace::Violation> {
+/// harness's random traffic. Returns the first violation of the `cxl_mem`
+/// rules on the live samples (the harness's own verdict is not asked).
+fn cxl_run(broken: bool) -> Option<linkforge_verif::props::Violation> {
     use linkforge_hdl::ir::SignalKind;
     use linkforge_hdl::prelude::*;
-    use linkforge_rtl::cxl::bench::{Bench, BenchOptions};
     use linkforge_rtl::cxl::controller::{cxl_controller, ControllerConfig};
-    use linkforge_verif::trace::{rule_set, Property};
+    use linkforge_verif::props::{rule_set, Property};
+    use linkforge_verif::tb::cxl::harness::{Harness, HarnessOptions};
+    use linkforge_verif::tb::dut::Dut;
     let cfg = ControllerConfig {
         hosts: 2,
         data_width: 64,
@@ -255,15 +247,15 @@ fn cxl_run(broken: bool) -> Option<linkforge_verif::trace::Violation> {
     };
     let design = Design::new(top).expect("a design");
     let rules = rule_set("cxl_mem", "", None).expect("a rule set");
-    let mut io = CxlIo(Sim::new(&design).expect("compiles"));
-    io.0.record("clk", &Property::signals_of(&rules), 10_000)
+    let mut sim = Sim::new(&design).expect("compiles");
+    sim.record("clk", &Property::signals_of(&rules), 10_000)
         .expect("the channel signals exist");
     let mut rng = XorShift::new(5);
     let mut words = std::iter::from_fn(move || Some(rng.word()));
-    let bench = Bench::new(cfg, BenchOptions::default());
-    let verdict = bench.run(&mut io, 1_500, &mut words, &mut |_| {});
-    assert_eq!(verdict.is_ok(), !broken, "the bench sees the same");
-    let trace = io.0.take_recordings().remove(0);
+    let harness = Harness::new(cfg, HarnessOptions::default());
+    let verdict = harness.run(&mut Dut::new(&mut sim), 1_500, &mut words, &mut |_| {});
+    assert_eq!(verdict.is_ok(), !broken, "the harness sees the same");
+    let trace = Trace::from(sim.take_recordings().remove(0));
     rules
         .iter()
         .filter_map(|p| trace.check(p).expect("the signals exist"))

@@ -9,7 +9,7 @@ mod common;
 
 use linkforge_hdl::prelude::*;
 use linkforge_verif::models::xorshift::XorShift;
-use linkforge_verif::trace::{rule_set, Property, Trace};
+use linkforge_verif::props::{rule_set, Property, Trace};
 use linkforge_verif::wave::Waves;
 use linkforge_verif::Sim;
 use std::fmt::Write;
@@ -108,7 +108,7 @@ fn builtin(design: &Design, steps: &[[u64; 4]], vcd: &Path) -> [Option<(String, 
         }
         sim.step().unwrap();
     }
-    let live = sim.take_recordings().remove(0);
+    let live = Trace::from(sim.take_recordings().remove(0));
     drop(sim);
     let waves = Waves::open(vcd).expect("the simulator's VCD reads");
     let sampled = Trace::sample(&waves, "slice.clk").expect("a clock");

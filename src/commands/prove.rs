@@ -3,9 +3,9 @@
 
 use super::{build, load, select, CliError};
 use crate::output::{ensure_dir, OutDir};
-use crate::scenarios::{input_role, InputRole};
 use linkforge_hdl::Design;
 use linkforge_verif::formal::{self, ResetInput, Verdict};
+use linkforge_verif::tb::{input_role, InputRole};
 use std::path::Path;
 
 /// The top-level inputs the harness holds in reset in the first cycle:

@@ -3,6 +3,8 @@
 
 use super::{build, check, gen, load, sim, CliError};
 use crate::output::OutDir;
+use linkforge_verif::check::CheckConfig;
+use linkforge_verif::Engine;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -109,6 +111,7 @@ pub fn run(
     cycles: u64,
     cases: u32,
     seed: u64,
+    engine: Engine,
 ) -> Result<RunReport, CliError> {
     let variants = load(config)?;
     let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
@@ -117,9 +120,9 @@ pub fn run(
         crate::limits::check_wave(&v.name, design, cycles)?;
         let wave = format!("{}.vcd", v.name);
         waves.extend(out.wave_files(&wave, design)?);
-        let scenario = crate::scenarios::for_variant(&v.kind, &v.params, design);
-        for suffix in scenario.picture_suffixes() {
-            let picture = crate::scenarios::picture_path(Path::new(&wave), suffix);
+        let testbench = check::testbench(v, design)?;
+        for suffix in testbench.picture_suffixes() {
+            let picture = crate::plots::picture_path(Path::new(&wave), suffix);
             waves.push(picture.to_string_lossy().into_owned());
         }
     }
@@ -135,11 +138,17 @@ pub fn run(
     for (v, design) in variants.iter().zip(&designs) {
         bar.set_message(v.name.clone());
         let wave = out.path(&format!("{}.vcd", v.name));
-        let sim = sim::simulate(v, design, cycles, seed, Some(&wave), &mut |_| {})?;
+        let sim = sim::simulate(v, design, cycles, seed, Some(&wave), engine, &mut |_| {})?;
         let check = if sim.interrupted {
             None
         } else {
-            Some(check::check_variant(v, design, cases, 64, seed, out)?)
+            let config = CheckConfig {
+                cases,
+                max_cycles: 64,
+                seed,
+                engine,
+            };
+            Some(check::check_variant(v, design, &config, out)?)
         };
         report.rows.push(Row {
             variant: v.name.clone(),

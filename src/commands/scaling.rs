@@ -8,7 +8,7 @@ use super::CliError;
 use linkforge_hdl::{verilog, Design};
 use linkforge_rtl::catalog::Value;
 use linkforge_verif::bench::{run_linkforge, Workload};
-use linkforge_verif::Sim;
+use linkforge_verif::{Engine, Sim};
 use std::time::{Duration, Instant};
 
 /// The port counts measured.
@@ -57,8 +57,8 @@ fn peak() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Measures one size.
-fn measure(ports: i64) -> Result<Row, CliError> {
+/// Measures one size, simulating on `engine`.
+fn measure(ports: i64, engine: Engine) -> Result<Row, CliError> {
     let tracked = reset_peak();
     let start = Instant::now();
     let design = switch(ports, 512)?;
@@ -73,7 +73,9 @@ fn measure(ports: i64) -> Result<Row, CliError> {
     let name = format!("switch_p{ports}");
     let workload = Workload::new(&name, &name, design, &["rst"])
         .map_err(|e| CliError::Failed(e.to_string()))?;
-    let sim = |w: &Workload| Sim::new(&w.design).map_err(|e| CliError::Failed(e.to_string()));
+    let sim = |w: &Workload| {
+        Sim::with_engine(&w.design, engine).map_err(|e| CliError::Failed(e.to_string()))
+    };
     let failed = |e: linkforge_verif::bench::BenchError| CliError::Failed(e.to_string());
     // A short run sizes a timed run of about half a second.
     let probe = run_linkforge(sim(&workload)?, &workload, 200).map_err(failed)?;
@@ -90,12 +92,12 @@ fn measure(ports: i64) -> Result<Row, CliError> {
 }
 
 /// Measures every size in [`PORTS`], smallest first, reporting each start.
-pub fn measure_all(progress: &mut dyn FnMut(i64)) -> Result<Vec<Row>, CliError> {
+pub fn measure_all(engine: Engine, progress: &mut dyn FnMut(i64)) -> Result<Vec<Row>, CliError> {
     PORTS
         .iter()
         .map(|&p| {
             progress(p);
-            measure(p)
+            measure(p, engine)
         })
         .collect()
 }
@@ -129,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_small_switch_is_measured_and_tabled() {
-        let row = measure(4).expect("the 4-port switch builds and simulates");
+        let row = measure(4, Engine::default()).expect("the 4-port switch builds and simulates");
         assert!(row.verilog_bytes > 10_000, "{} bytes", row.verilog_bytes);
         assert!(row.cycles_per_second > 0.0);
         // Linux reports the peak and lets it be reset.

@@ -1,13 +1,12 @@
-//! `linkforge sim`: runs a variant's scenario on the built-in simulator and
+//! `linkforge sim`: runs a variant's testbench on the built-in simulator and
 //! summarises it.
 
 use super::{build, load, select, CliError};
-use crate::protocol_rules::LiveRules;
-use crate::scenarios::{self, Failure};
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
 use linkforge_verif::models::xorshift::XorShift;
-use linkforge_verif::Sim;
+use linkforge_verif::tb::Failure;
+use linkforge_verif::{Engine, Sim};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -26,7 +25,7 @@ pub struct SimSummary {
     pub checks_passed: u64,
     /// The first failed check, if any (a run stops there).
     pub failure: Option<Failure>,
-    /// The scenario's metrics.
+    /// The testbench's metrics.
     pub metrics: Vec<(String, String)>,
     /// The waveform written, if any.
     pub wave: Option<PathBuf>,
@@ -44,7 +43,7 @@ impl fmt::Display for SimSummary {
         writeln!(f, "simulated_time_ns: {:.3}", self.time_ps as f64 / 1e3)?;
         writeln!(f, "cycles_per_second: {:.0}", self.cycles as f64 / secs)?;
         if self.interrupted {
-            // The scenario's counts end with the run it did not finish.
+            // The testbench's counts end with the run it did not finish.
             writeln!(f, "interrupted: true")?;
         } else {
             writeln!(f, "checks_passed: {}", self.checks_passed)?;
@@ -66,7 +65,7 @@ impl fmt::Display for SimSummary {
     }
 }
 
-/// Runs `variant`'s scenario for `cycles` cycles with stimulus seeded by
+/// Runs `variant`'s testbench for `cycles` cycles with stimulus seeded by
 /// `seed`, checking its protocol rules ([`LiveRules`]) on the way, tracing to `wave` when given (the file appears when complete;
 /// see [`Sim::trace_whole`]); `progress` sees finished cycles. Ctrl-C (see
 /// [`crate::interrupt`]) stops the run after the last completed cycle with
@@ -77,15 +76,16 @@ pub fn simulate(
     cycles: u64,
     seed: u64,
     wave: Option<&Path>,
+    engine: Engine,
     progress: &mut dyn FnMut(u64),
 ) -> Result<SimSummary, CliError> {
-    let scenario = scenarios::for_variant(&variant.kind, &variant.params, design);
-    let rules = LiveRules::of(variant, design)?;
+    let testbench = super::check::testbench(variant, design)?;
+    let rules = super::check::live_rules(variant, design)?;
     if wave.is_some() {
         crate::limits::check_wave(&variant.name, design, cycles)?;
     }
-    let mut sim =
-        Sim::new(design).map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
+    let mut sim = Sim::with_engine(design, engine)
+        .map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
     sim.interrupt_on(crate::interrupt::flag());
     if let Some(path) = wave {
         sim.trace_whole(path)
@@ -94,7 +94,7 @@ pub fn simulate(
     let mut words = XorShift::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let start = Instant::now();
     let mut done = 0;
-    let result = rules.run(&*scenario, &mut sim, cycles, &mut words, &mut |c| {
+    let result = rules.run(&*testbench, &mut sim, cycles, &mut words, &mut |c| {
         done = c;
         progress(c);
     });
@@ -105,7 +105,7 @@ pub fn simulate(
         sim.close_trace()
             .map_err(|e| CliError::Usage(format!("waveform {}: {e}", path.display())))?;
     }
-    let (outcome, failure) = match result {
+    let (mut outcome, failure) = match result {
         Ok(o) => (o, None),
         // The "failure" is the simulator refusing the edge after Ctrl-C.
         Err(_) if interrupted => (Default::default(), None),
@@ -113,10 +113,15 @@ pub fn simulate(
     };
     let mut pictures = Vec::new();
     if let Some(wave) = wave {
-        for p in &outcome.pictures {
-            let path = scenarios::picture_path(wave, p.suffix);
-            crate::output::write_atomic(&path, &p.png)?;
-            pictures.push(path);
+        for p in std::mem::take(&mut outcome.pictures) {
+            let path = crate::plots::picture_path(wave, p.suffix);
+            match crate::plots::draw(&p.plot) {
+                Ok(png) => {
+                    crate::output::write_atomic(&path, &png)?;
+                    pictures.push(path);
+                }
+                Err(e) => outcome.metrics.push(("pictures".into(), e.to_string())),
+            }
         }
     }
     Ok(SimSummary {
@@ -146,13 +151,14 @@ pub fn run(
     cycles: u64,
     seed: u64,
     wave: Option<&Path>,
+    engine: Engine,
 ) -> Result<SimSummary, CliError> {
     let chosen = select(load(config)?, &[variant.to_string()])?;
     let v = &chosen[0];
     let design = build(v)?;
     let bar = indicatif::ProgressBar::new(cycles);
     let step = (cycles / 200).max(1);
-    let summary = simulate(v, &design, cycles, seed, wave, &mut |c| {
+    let summary = simulate(v, &design, cycles, seed, wave, engine, &mut |c| {
         if c % step == 0 {
             bar.set_position(c);
         }

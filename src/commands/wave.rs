@@ -3,7 +3,7 @@
 
 use super::CliError;
 use crate::output::write_atomic;
-use linkforge_verif::trace::{parse_rule, Trace, Violation};
+use linkforge_verif::props::{parse_rule, Trace, Violation};
 use linkforge_verif::wave::{marker_save_file, Waves};
 use std::path::{Path, PathBuf};
 

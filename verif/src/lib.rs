@@ -1,23 +1,32 @@
 //! # linkforge-verif: verification of linkforge designs
 //!
-//! This crate holds everything that runs or checks a design rather than
-//! describes it: the built-in cycle simulator ([`sim`]), waveforms (VCD or FST
-//! files whose scopes mirror the hierarchy, with a GTKWave `.gtkw` save file
-//! and FSM state-name filters), the testbench API (handles to poke and peek,
-//! step and run, assertions checked every cycle), co-simulation of the
-//! generated Verilog against Icarus and Verilator ([`cosim`]), the simulator
-//! benchmark against those peers ([`mod@bench`]), and behavioural models
-//! (channels, traffic, memories) used as stimulus and scoreboards.
+//! Everything that judges a design rather than describes or runs it:
+//! - [`tb`]: a testbench per block kind, mirroring the families of
+//!   `linkforge-rtl` (stimulus, reference models, scoreboards, metrics),
+//!   behind one [`tb::Testbench`] contract and one kind-to-testbench table;
+//! - [`check`]: a testbench as a property over random stimuli, with
+//!   shrinking and a waveform of the minimal failing case;
+//! - [`props`]: temporal properties over a waveform sampled on a clock, the
+//!   interface rule sets, and the same rules on a live run;
+//! - [`models`]: behavioural models (channels, serial links, random
+//!   sources) used as stimulus and reference;
+//! - [`cosim`]: the same stimulus on the built-in simulator, Icarus and
+//!   Verilator; [`formal`] and [`synth`]: the proof and synthesis flows;
+//! - [`mod@bench`]: the simulator's speed against its peers.
+//!
+//! The simulation engine is the `linkforge-sim` crate, re-exported here so
+//! one dependency gives a testbench everything it needs.
 
 pub mod bench;
+pub mod check;
 pub mod cosim;
-pub mod files;
 pub mod formal;
 pub mod models;
-pub mod sim;
+pub mod props;
 pub mod synth;
+pub mod tb;
 pub mod tools;
-pub mod trace;
-pub mod wave;
 
-pub use sim::{AssertionFailure, Engine, SignalHandle, Sim, SimError};
+pub use linkforge_sim::{
+    self as sim, files, wave, AssertionFailure, Engine, SignalHandle, Sim, SimError,
+};

@@ -15,18 +15,12 @@
 //! - [`controller`]: the composed controller (`cxl_controller`): decode,
 //!   pooling by LD-ID with dynamic capacity extents, scheduling to the
 //!   back-end, poison, errors and per-host counters.
-//! - [`model`]: the Rust reference model of the controller's memory
-//!   semantics and address math, shared by the tests and the scenario.
-//! - [`bench`]: a simulator-independent traffic harness and scoreboard for
-//!   the controller, used by the scenario and the tests.
+//!
+//! The controller's reference model and testbench are in `linkforge-verif`
+//! (`tb::cxl`).
 
 pub mod backend;
-pub mod bench;
-
 pub mod channel;
 pub mod controller;
-
 pub mod hdm;
-pub mod model;
-
 pub mod tracker;

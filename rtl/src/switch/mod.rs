@@ -12,10 +12,10 @@
 //! - [`scheduler`]: matches inputs to outputs (iSLIP, round robin,
 //!   weighted round robin, fixed priority).
 //! - [`switch`]: the composed switch.
-//! - [`bench`]: a simulator-independent traffic harness and scoreboard for
-//!   the composed switch, used by the scenario and the tests.
+//!
+//! The switch's traffic harness and testbench are in `linkforge-verif`
+//! (`tb::switch`).
 
-pub mod bench;
 pub mod credit;
 pub mod crossbar;
 pub mod input_queue;

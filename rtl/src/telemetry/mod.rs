@@ -5,24 +5,20 @@
 //! - [`map`]: the register map, its rules and auto placement;
 //! - [`regblock`]: the hardware;
 //! - [`fifo`]: the history FIFO behind a register with `fifo` fields;
-//! - [`model`]: the Rust reference model the tests and scenarios check the
-//!   hardware against;
-//! - [`bench`]: a random AXI4-Lite master and scoreboard against the model,
-//!   shared by the tests and the `linkforge sim` scenario;
 //! - [`docs`]: the documentation, JSON description and C header;
 //! - [`wiring`]: a block's counters exposed through a register block (the
 //!   `switch` and `retimer` kinds' `telemetry` option);
 //! - [`interconnect`]: one AXI4-Lite bus routed to several register blocks
 //!   in their own clock domains (a `card`'s shared bus).
 //!
-//! The catalogue kind `regmap` takes the map as its parameters.
+//! The catalogue kind `regmap` takes the map as its parameters. The
+//! reference model and the bus testbench are in `linkforge-verif`
+//! (`tb::telemetry`).
 
-pub mod bench;
 pub mod docs;
 pub mod fifo;
 pub mod interconnect;
 pub mod map;
-pub mod model;
 pub mod regblock;
 pub mod wiring;
 
@@ -109,8 +105,9 @@ fn path_text(path: &[PathStep]) -> String {
     s
 }
 
-/// A field of a register.
-fn field(name: &str, lsb: u32, width: u32, access: Access, reset: u32, desc: &str) -> Field {
+/// A field `name` of `width` bits at bit `lsb` with `access`, reset value
+/// `reset` and description `desc`, raising no interrupt.
+pub fn field(name: &str, lsb: u32, width: u32, access: Access, reset: u32, desc: &str) -> Field {
     Field {
         name: name.into(),
         lsb,
@@ -122,8 +119,8 @@ fn field(name: &str, lsb: u32, width: u32, access: Access, reset: u32, desc: &st
     }
 }
 
-/// A register.
-fn reg(name: &str, offset: u32, desc: &str, fields: Vec<Field>) -> Register {
+/// A register `name` at byte `offset` with `fields`.
+pub fn reg(name: &str, offset: u32, desc: &str, fields: Vec<Field>) -> Register {
     Register {
         name: name.into(),
         offset,

@@ -46,7 +46,7 @@ pub mod designs;
 pub mod peers;
 pub mod rust_hdl;
 
-use crate::sim::{Engine as SimEngine, SignalHandle, Sim, SimError};
+use crate::{Engine, SignalHandle, Sim, SimError};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::{words_for, Bits, Design, HdlError};
 use std::fmt::Write;
@@ -252,9 +252,9 @@ impl Default for BenchConfig {
 
 /// A simulator the benchmark runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
+pub enum Simulator {
     /// The built-in simulator with one of its engines.
-    Linkforge(SimEngine),
+    Linkforge(Engine),
     /// Verilator, single-threaded, -O3.
     Verilator,
     /// Icarus Verilog (`iverilog` + `vvp`).
@@ -264,17 +264,17 @@ pub enum Engine {
 }
 
 /// The engine the ratios are of: linkforge's default, native code.
-pub const OURS: Engine = Engine::Linkforge(SimEngine::Native);
+pub const OURS: Simulator = Simulator::Linkforge(Engine::Native);
 
-impl Engine {
+impl Simulator {
     /// Lower-case name for tables and JSON.
     pub fn name(self) -> &'static str {
         match self {
-            Engine::Linkforge(SimEngine::Native) => "linkforge native",
-            Engine::Linkforge(SimEngine::Interpreter) => "linkforge interpreter",
-            Engine::Verilator => "verilator",
-            Engine::Icarus => "icarus",
-            Engine::RustHdl => "rust-hdl",
+            Simulator::Linkforge(Engine::Native) => "linkforge native",
+            Simulator::Linkforge(Engine::Interpreter) => "linkforge interpreter",
+            Simulator::Verilator => "verilator",
+            Simulator::Icarus => "icarus",
+            Simulator::RustHdl => "rust-hdl",
         }
     }
 }
@@ -321,9 +321,9 @@ pub struct Measurement {
     pub traced: Option<Run>,
 }
 
-/// How an engine fared on one design.
+/// How a simulator fared on one design.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
+pub enum Fared {
     /// It ran.
     Ran(Measurement),
     /// The tool is not installed.
@@ -345,22 +345,22 @@ pub struct DesignReport {
     /// Name of the top module in the emitted Verilog.
     pub top: String,
     /// One entry per engine, linkforge first.
-    pub engines: Vec<(Engine, Outcome)>,
+    pub engines: Vec<(Simulator, Fared)>,
     /// Checksum disagreements with the built-in simulator (empty when all agree).
     pub mismatches: Vec<String>,
 }
 
 impl DesignReport {
     /// The measurement of `engine`, when it ran.
-    pub fn measurement(&self, engine: Engine) -> Option<&Measurement> {
+    pub fn measurement(&self, engine: Simulator) -> Option<&Measurement> {
         self.engines.iter().find_map(|(e, o)| match o {
-            Outcome::Ran(m) if *e == engine => Some(m),
+            Fared::Ran(m) if *e == engine => Some(m),
             _ => None,
         })
     }
 
     /// linkforge's (native) cycles per second divided by `engine`'s.
-    pub fn speedup_over(&self, engine: Engine) -> Option<f64> {
+    pub fn speedup_over(&self, engine: Simulator) -> Option<f64> {
         let ours = self.measurement(OURS)?.timed.rate();
         let theirs = self.measurement(engine)?.timed.rate();
         (theirs > 0.0).then(|| ours / theirs)
@@ -379,7 +379,7 @@ impl DesignReport {
     /// the first cycle (the target is at least 50).
     pub fn start_advantage(&self) -> Option<f64> {
         let ours = self.measurement(OURS)?.first_cycle;
-        let theirs = self.measurement(Engine::Verilator)?.build;
+        let theirs = self.measurement(Simulator::Verilator)?.build;
         (!ours.is_zero()).then(|| theirs.as_secs_f64() / ours.as_secs_f64())
     }
 }
@@ -466,34 +466,34 @@ pub fn run_workload(
     let config = &workload.cycles(config);
     let name = &workload.name;
     let outcome = |r: Result<Measurement, BenchError>| match r {
-        Ok(m) => Outcome::Ran(m),
-        Err(e) => Outcome::Failed(e.to_string()),
+        Ok(m) => Fared::Ran(m),
+        Err(e) => Fared::Failed(e.to_string()),
     };
     let mut engines = Vec::new();
-    for engine in [SimEngine::Native, SimEngine::Interpreter] {
+    for engine in [Engine::Native, Engine::Interpreter] {
         log(&format!("{name}: linkforge {engine}"));
         let measured = measure_linkforge(workload, config, engine);
-        engines.push((Engine::Linkforge(engine), outcome(measured)));
+        engines.push((Simulator::Linkforge(engine), outcome(measured)));
     }
     log(&format!("{name}: verilator"));
     let verilator = match peers::installed("verilator", "--version") {
         true => outcome(peers::verilator(workload, config)),
-        false => Outcome::NotInstalled,
+        false => Fared::NotInstalled,
     };
     log(&format!("{name}: icarus"));
     let icarus = match peers::installed("iverilog", "-V") {
         true => outcome(peers::icarus(workload, config)),
-        false => Outcome::NotInstalled,
+        false => Fared::NotInstalled,
     };
     log(&format!("{name}: rust-hdl"));
     let rust_hdl = match rust_hdl.runnable(name) {
         Ok(peer) => outcome(peer.measure(workload, config)),
-        Err(why) => Outcome::Skipped(why),
+        Err(why) => Fared::Skipped(why),
     };
     engines.extend([
-        (Engine::Verilator, verilator),
-        (Engine::Icarus, icarus),
-        (Engine::RustHdl, rust_hdl),
+        (Simulator::Verilator, verilator),
+        (Simulator::Icarus, icarus),
+        (Simulator::RustHdl, rust_hdl),
     ]);
     let mismatches = compare(&engines);
     Ok(DesignReport {
@@ -507,13 +507,13 @@ pub fn run_workload(
 
 /// Every run whose checksum differs from the first engine's (linkforge
 /// native) at the same cycle count.
-fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
-    let Some((_, Outcome::Ran(ours))) = engines.first() else {
+fn compare(engines: &[(Simulator, Fared)]) -> Vec<String> {
+    let Some((_, Fared::Ran(ours))) = engines.first() else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for (engine, outcome) in &engines[1..] {
-        let Outcome::Ran(theirs) = outcome else {
+        let Fared::Ran(theirs) = outcome else {
             continue;
         };
         for run in [theirs.check, theirs.timed] {
@@ -546,7 +546,7 @@ fn compare(engines: &[(Engine, Outcome)]) -> Vec<String> {
 pub fn measure_linkforge(
     workload: &Workload,
     config: &BenchConfig,
-    engine: SimEngine,
+    engine: Engine,
 ) -> Result<Measurement, BenchError> {
     let sim = || Sim::with_engine(&workload.design, engine);
     let start = Instant::now();
@@ -556,7 +556,7 @@ pub fn measure_linkforge(
     let check = run_linkforge(sim()?, workload, config.icarus_cycles)?;
     let timed = run_linkforge(sim()?, workload, config.cycles)?;
     let traced = match engine {
-        SimEngine::Native => {
+        Engine::Native => {
             let dir = tempfile::tempdir().map_err(|source| BenchError::Io {
                 context: "temporary directory for the traced run".into(),
                 source,
@@ -565,7 +565,7 @@ pub fn measure_linkforge(
             traced.trace_whole(dir.path().join("bench.fst"))?;
             Some(run_linkforge(traced, workload, traced_cycles(config))?)
         }
-        SimEngine::Interpreter => None,
+        Engine::Interpreter => None,
     };
     Ok(Measurement {
         build,
@@ -696,7 +696,7 @@ impl Report {
                     "ok"
                 };
                 let row = match outcome {
-                    Outcome::Ran(r) => [
+                    Fared::Ran(r) => [
                         d.name.clone(),
                         engine.name().to_string(),
                         duration(r.build),
@@ -707,9 +707,9 @@ impl Report {
                             .map_or("-".into(), |s| format!("{s:.2}x")),
                         format!("{} {:016x}", checksum_state, r.check.checksum),
                     ],
-                    Outcome::NotInstalled => not_run(d, *engine, "not installed"),
-                    Outcome::Skipped(_) => not_run(d, *engine, "skipped"),
-                    Outcome::Failed(_) => not_run(d, *engine, "FAILED"),
+                    Fared::NotInstalled => not_run(d, *engine, "not installed"),
+                    Fared::Skipped(_) => not_run(d, *engine, "skipped"),
+                    Fared::Failed(_) => not_run(d, *engine, "FAILED"),
                 };
                 rows.push(row);
             }
@@ -764,10 +764,10 @@ impl Report {
         for d in &self.designs {
             for (engine, outcome) in &d.engines {
                 match outcome {
-                    Outcome::Failed(why) => {
+                    Fared::Failed(why) => {
                         let _ = writeln!(t, "\n{} on {} FAILED: {why}", engine.name(), d.name);
                     }
-                    Outcome::Skipped(why) => {
+                    Fared::Skipped(why) => {
                         skipped.push(format!("{} on {} skipped: {why}", engine.name(), d.name));
                     }
                     _ => {}
@@ -821,7 +821,7 @@ impl Report {
             for (k, (engine, outcome)) in d.engines.iter().enumerate() {
                 j.push_str(if k == 0 { "\n" } else { ",\n" });
                 let body = match outcome {
-                    Outcome::Ran(r) => format!(
+                    Fared::Ran(r) => format!(
                         "\"status\": \"ran\", \"build_s\": {:.6}, \"first_cycle_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\", \"traced_cycles_per_s\": {}",
                         r.build.as_secs_f64(),
                         r.first_cycle.as_secs_f64(),
@@ -833,9 +833,9 @@ impl Report {
                         r.check.checksum,
                         r.traced.map_or("null".into(), |t| format!("{:.1}", t.rate()))
                     ),
-                    Outcome::NotInstalled => "\"status\": \"not installed\"".into(),
-                    Outcome::Skipped(why) => format!("\"status\": \"skipped\", \"reason\": {}", json_str(why)),
-                    Outcome::Failed(why) => format!("\"status\": \"failed\", \"error\": {}", json_str(why)),
+                    Fared::NotInstalled => "\"status\": \"not installed\"".into(),
+                    Fared::Skipped(why) => format!("\"status\": \"skipped\", \"reason\": {}", json_str(why)),
+                    Fared::Failed(why) => format!("\"status\": \"failed\", \"error\": {}", json_str(why)),
                 };
                 let _ = write!(j, "      {{\"engine\": \"{}\", {body}}}", engine.name());
             }
@@ -850,7 +850,7 @@ impl Report {
 const COLUMNS: usize = 8;
 
 /// A table row for an engine that did not run.
-fn not_run(d: &DesignReport, engine: Engine, why: &str) -> [String; COLUMNS] {
+fn not_run(d: &DesignReport, engine: Simulator, why: &str) -> [String; COLUMNS] {
     [
         d.name.clone(),
         engine.name().to_string(),
@@ -905,7 +905,7 @@ mod tests {
             checksum,
         };
         let measured = |check, timed| {
-            Outcome::Ran(Measurement {
+            Fared::Ran(Measurement {
                 build: Duration::ZERO,
                 first_cycle: Duration::ZERO,
                 timed,
@@ -915,8 +915,8 @@ mod tests {
         };
         let engines = [
             (OURS, measured(run(10, 1), run(100, 2))),
-            (Engine::Verilator, measured(run(10, 1), run(100, 3))),
-            (Engine::Icarus, measured(run(10, 1), run(10, 1))),
+            (Simulator::Verilator, measured(run(10, 1), run(100, 3))),
+            (Simulator::Icarus, measured(run(10, 1), run(10, 1))),
         ];
         let found = compare(&engines);
         assert_eq!(found.len(), 1, "{found:?}");

@@ -1,7 +1,8 @@
 //! Replays a [`Stimulus`] on Icarus Verilog with a generated testbench.
 
 use super::{
-    clock_inputs, data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Stimulus, Trace,
+    clock_inputs, data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Observed,
+    Stimulus,
 };
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::verilog::{self, range};
@@ -61,7 +62,7 @@ fn testbench(design: &Design, stimulus: &Stimulus) -> String {
 }
 
 /// Runs the stimulus on Icarus inside `workdir` and returns what it printed.
-pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Trace, CosimError> {
+pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Observed, CosimError> {
     prepare(
         design,
         stimulus,

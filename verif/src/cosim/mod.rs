@@ -21,11 +21,11 @@ use linkforge_hdl::{Bits, Design, Module};
 use std::fmt;
 use std::path::Path;
 
-/// Outputs observed by one simulator: `steps[s][i]` is output `outputs[i]`
+/// Observed observed by one simulator: `steps[s][i]` is output `outputs[i]`
 /// sampled in step `s`; `None` when the value had unknown (x/z) bits, as
 /// registers without a reset and unwritten memory words have in Icarus.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Trace {
+pub struct Observed {
     /// Output names, in port order.
     pub outputs: Vec<String>,
     /// Sampled values per step.
@@ -75,7 +75,7 @@ impl fmt::Display for Mismatch {
 /// The first output and step where `linkforge` and `other` disagree. A
 /// value `other` reports as unknown is not compared; a missing step counts
 /// as a disagreement.
-pub fn first_mismatch(linkforge: &Trace, other: &Trace) -> Option<Mismatch> {
+pub fn first_mismatch(linkforge: &Observed, other: &Observed) -> Option<Mismatch> {
     let steps = linkforge.steps.len().max(other.steps.len());
     let missing = || Bits::zero(1);
     for s in 0..steps {
@@ -128,7 +128,7 @@ pub fn outputs(top: &Module) -> Vec<Port<'_>> {
 }
 
 /// Runs the stimulus on the built-in simulator.
-pub fn run_builtin(design: &Design, stimulus: &Stimulus) -> Result<Trace, CosimError> {
+pub fn run_builtin(design: &Design, stimulus: &Stimulus) -> Result<Observed, CosimError> {
     let top = design.top();
     stimulus.check(top)?;
     let mut sim = Sim::new(design)?;
@@ -144,7 +144,7 @@ pub fn run_builtin(design: &Design, stimulus: &Stimulus) -> Result<Trace, CosimE
         .iter()
         .map(|(n, _)| sim.signal(n))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut trace = Trace {
+    let mut trace = Observed {
         outputs: outs.iter().map(|(n, _)| n.to_string()).collect(),
         steps: Vec::new(),
     };
@@ -238,9 +238,9 @@ pub(crate) fn run_tool(cmd: &mut std::process::Command, what: &str) -> Result<St
 
 /// Parses the lines a harness printed (one line per step, space-separated
 /// hex outputs); lines starting with `WARNING` or `ERROR` are errors.
-pub(crate) fn parse_trace(text: &str, top: &Module, steps: usize) -> Result<Trace, CosimError> {
+pub(crate) fn parse_trace(text: &str, top: &Module, steps: usize) -> Result<Observed, CosimError> {
     let outs = outputs(top);
-    let mut trace = Trace {
+    let mut trace = Observed {
         outputs: outs.iter().map(|(n, _)| n.to_string()).collect(),
         steps: Vec::new(),
     };
@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn a_mismatch_names_the_first_step_and_signal() {
         let v = |x| Some(Bits::from_u64(x, 4).unwrap());
-        let a = Trace {
+        let a = Observed {
             outputs: vec!["p".into(), "q".into()],
             steps: vec![vec![v(1), v(2)], vec![v(3), v(4)]],
         };

@@ -3,7 +3,7 @@
 //! Verilator is two-state and starts every register and memory word at
 //! zero, like the built-in simulator, so every value is compared.
 
-use super::{data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Stimulus, Trace};
+use super::{data_inputs, outputs, parse_trace, prepare, run_tool, CosimError, Observed, Stimulus};
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::Design;
 use std::fmt::Write;
@@ -127,7 +127,7 @@ fn harness(design: &Design, stimulus: &Stimulus) -> String {
 
 /// Builds the design with Verilator (C++ at `-O0`: correctness, not speed)
 /// inside `workdir` and runs the stimulus on it.
-pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Trace, CosimError> {
+pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Observed, CosimError> {
     prepare(
         design,
         stimulus,

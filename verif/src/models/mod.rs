@@ -2,6 +2,5 @@
 //! turn symbol streams into ADC samples, traffic sources and memories. They
 //! are test models, not RTL.
 pub mod channel;
-pub mod link;
 pub mod serial;
 pub mod xorshift;

@@ -1,0 +1,14 @@
+//! Tests of the `switch` family: the fabric switch blocks and the composed switch.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod blocks;
+mod credit;
+mod crossbar;
+mod harness_run;
+mod input_queue;
+mod route;
+mod scheduler;
+mod throughput;
+mod top;

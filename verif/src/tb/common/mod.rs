@@ -1,0 +1,3 @@
+//! Testbenches of the common blocks.
+
+pub mod crc;

@@ -1,0 +1,313 @@
+//! Testbenches: the stimulus, reference models, scoreboards and metrics
+//! that belong to a block kind, one folder per family of `linkforge-rtl`.
+//!
+//! Every testbench meets one contract, [`Testbench`]: drive a variant's
+//! design for N cycles from a stream of random 64-bit words and judge it,
+//! failing with a [`Failure`]. The same testbench serves a seeded run
+//! (`linkforge sim`, `run`), a property over many random stimuli that
+//! shrinks a failure ([`crate::check`]) and a user's own `cargo test`.
+//!
+//! [`for_kind`] is the one kind-to-testbench table: a kind with a dedicated
+//! testbench in [`DEDICATED`], or one of [`GENERIC_KINDS`], judged by
+//! random stimulus on every input and its own assertions
+//! ([`generic::GenericTb`]).
+
+pub mod card;
+pub mod common;
+pub mod cxl;
+pub mod dut;
+pub mod ethernet;
+pub mod generic;
+pub mod retimer;
+pub mod switch;
+pub mod telemetry;
+
+use crate::{Sim, SimError};
+use linkforge_hdl::{words_for, Bits, Design};
+use linkforge_rtl::catalog::Params;
+use linkforge_rtl::RtlError;
+
+/// What a passing run measured.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Cycles simulated.
+    pub cycles: u64,
+    /// Checks that held (scoreboard comparisons and assertion evaluations).
+    pub checks_passed: u64,
+    /// The testbench's own metrics, printed as `name: value`.
+    pub metrics: Vec<(String, String)>,
+    /// Pictures to draw next to the waveform.
+    pub pictures: Vec<Picture>,
+}
+
+/// A picture a testbench's run asks for, as data: the command line draws
+/// it to `NAME.SUFFIX.png` beside the waveform.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    /// What it shows, the suffix of its file name (`NAME.SUFFIX.png`).
+    pub suffix: &'static str,
+    /// What to draw.
+    pub plot: Plot,
+}
+
+/// The kinds of picture testbenches draw.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Plot {
+    /// Eye diagrams side by side, one per panel: each point is (time from
+    /// the sampling instant in UI, value in `unit`), consecutive points
+    /// with rising time forming one trace.
+    Eyes {
+        /// Each panel's title and points.
+        panels: Vec<(String, Vec<(f64, f64)>)>,
+        /// The unit of the values.
+        unit: String,
+    },
+    /// A value and a flag over time, in two panels sharing the time axis.
+    ValueAndFlag {
+        /// (time, value, flag) samples.
+        points: Vec<(u64, f64, bool)>,
+        /// The unit of the time axis.
+        time_unit: String,
+        /// The value panel's title.
+        value_title: String,
+        /// The unit of the values.
+        value_unit: String,
+        /// The flag panel's title.
+        flag_title: String,
+    },
+}
+
+/// The first check that failed.
+#[derive(Debug)]
+pub struct Failure {
+    /// The cycle (of the testbench's main clock) where it failed.
+    pub cycle: u64,
+    /// What was expected and what happened.
+    pub message: String,
+}
+
+impl From<SimError> for Failure {
+    fn from(e: SimError) -> Failure {
+        Failure {
+            cycle: 0,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cycle {}: {}", self.cycle, self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Why a kind's testbench could not be built for a variant.
+#[derive(Debug, thiserror::Error)]
+pub enum TbError {
+    /// No testbench judges this kind: neither dedicated nor generic.
+    #[error("no testbench for block kind `{0}`")]
+    UnknownKind(String),
+    /// The variant's parameters do not describe a block the testbench can
+    /// drive.
+    #[error("the `{kind}` testbench: {source}")]
+    Params {
+        /// The block kind.
+        kind: String,
+        /// The parameter problem.
+        source: RtlError,
+    },
+}
+
+/// `Ok` when the design's assertions held through a run that ended at
+/// `cycle`, else the first that failed.
+pub fn assertions_held(sim: &Sim, cycle: u64) -> Result<(), Failure> {
+    match sim.failures().first() {
+        Some(a) => Err(Failure {
+            cycle,
+            message: a.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Stimulus and checks for one variant: drive its design for N cycles and
+/// judge it.
+pub trait Testbench {
+    /// Random words one cycle of stimulus consumes.
+    fn words_per_cycle(&self) -> usize;
+    /// Runs `cycles` cycles on `sim`, drawing stimulus from `words` and
+    /// reporting each finished cycle to `progress`.
+    fn run(
+        &self,
+        sim: &mut Sim,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, Failure>;
+    /// The suffixes of the pictures a run draws ([`Picture::suffix`]), so
+    /// their files can be planned before it starts.
+    fn picture_suffixes(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Prepares the testbench for the short random cases of a property
+    /// check: they run as many cycles as their stimulus and hold the design
+    /// to no bring-up (a card's retimers need not lock there). Nothing to
+    /// do for most kinds.
+    fn for_short_cases(&mut self) {}
+}
+
+/// Builds a kind's dedicated testbench from a variant's parameters.
+pub type Constructor = fn(&Params) -> Result<Box<dyn Testbench>, RtlError>;
+
+/// `built`, boxed.
+fn boxed<T: Testbench + 'static>(
+    built: Result<T, RtlError>,
+) -> Result<Box<dyn Testbench>, RtlError> {
+    Ok(Box::new(built?))
+}
+
+/// The kinds with a dedicated testbench, each with its constructor.
+pub const DEDICATED: &[(&str, Constructor)] = &[
+    ("crc", |p| boxed(common::crc::CrcTb::new(p))),
+    ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
+    ("switch", |p| boxed(switch::SwitchTb::new(p))),
+    ("retimer", |p| boxed(retimer::RetimerTb::new(p))),
+    ("eth_pcs", |p| boxed(ethernet::EthPcsTb::new(p))),
+    ("cxl_controller", |p| boxed(cxl::CxlTb::new(p))),
+    (linkforge_rtl::telemetry::KIND, |p| {
+        boxed(telemetry::RegmapTb::new(p))
+    }),
+    (linkforge_rtl::card::KIND, |p| boxed(card::CardTb::new(p))),
+];
+
+/// The kinds judged by [`generic::GenericTb`]: random values on every data
+/// input, resets asserted for the first cycles, and the design's own
+/// assertions as the checks.
+pub const GENERIC_KINDS: &[&str] = &[
+    "sync2",
+    "sync_fifo",
+    "async_fifo",
+    "arbiter",
+    "lfsr",
+    "counter",
+    "prbs_gen",
+    "prbs_check",
+    "scrambler_8b10b",
+    "scrambler_128b130b",
+    "block_align",
+    "elastic_buffer",
+    "deskew",
+    "ffe",
+    "dfe",
+    "cdr",
+    "pam4_tx",
+    "pam4_rx",
+    "ltssm_tracker",
+    "credit_port",
+    "route_table",
+    "input_queue",
+    "switch_scheduler",
+    "eth_encoder",
+    "eth_decoder",
+    "eth_tx_sequence",
+    "eth_rx_sequence",
+    "eth_scrambler",
+    "eth_descrambler",
+    "eth_block_lock",
+    "eth_ber_monitor",
+    "eth_gearbox_tx",
+    "eth_gearbox_rx",
+    "eth_fcs",
+    "cxl_channel",
+    "hdm_decoder",
+    "hdm_decoder_regs",
+    "cxl_mem_backend",
+    "cxl_tracker",
+    "xgmii_to_switch",
+    "switch_to_xgmii",
+];
+
+/// The testbench of a variant of `kind` with `params`, whose checked design
+/// is `design`: the kind's dedicated testbench, or the generic one for a
+/// kind in [`GENERIC_KINDS`]. A dedicated testbench that cannot be built is
+/// an error with its cause, never a fallback to the generic one.
+pub fn for_kind(
+    kind: &str,
+    params: &Params,
+    design: &Design,
+) -> Result<Box<dyn Testbench>, TbError> {
+    if let Some((_, build)) = DEDICATED.iter().find(|(k, _)| *k == kind) {
+        build(params).map_err(|source| TbError::Params {
+            kind: kind.to_string(),
+            source,
+        })
+    } else if GENERIC_KINDS.contains(&kind) {
+        Ok(Box::new(generic::GenericTb::new(design)))
+    } else {
+        Err(TbError::UnknownKind(kind.to_string()))
+    }
+}
+
+/// The next `width`-bit value from `words` (zero once they run out).
+pub fn draw(words: &mut dyn Iterator<Item = u64>, width: u32) -> Bits {
+    let v: Vec<u64> = (0..words_for(width))
+        .map(|_| words.next().unwrap_or(0))
+        .collect();
+    Bits::from_words(&v, width)
+}
+
+/// How a top-level input is driven by the testbenches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputRole {
+    /// A reset (by name: `rst`, `*_rst`, `rst_*`), active low when named `*_n`.
+    Reset {
+        /// Asserted when low.
+        active_low: bool,
+    },
+    /// Random data.
+    Data,
+}
+
+/// The role of input `name`.
+pub fn input_role(name: &str) -> InputRole {
+    let base = name.strip_suffix("_n").unwrap_or(name);
+    let is_reset = base == "rst"
+        || base == "reset"
+        || base.ends_with("_rst")
+        || base.starts_with("rst_")
+        || base.ends_with("_reset");
+    if is_reset {
+        InputRole::Reset {
+            active_low: name.ends_with("_n"),
+        }
+    } else {
+        InputRole::Data
+    }
+}
+
+/// Cycles a testbench holds its resets asserted at the start.
+pub const RESET_CYCLES: u64 = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resets_are_recognised_by_name() {
+        assert_eq!(input_role("rst"), InputRole::Reset { active_low: false });
+        assert_eq!(input_role("tx_rst"), InputRole::Reset { active_low: false });
+        assert_eq!(input_role("rst_n"), InputRole::Reset { active_low: true });
+        assert_eq!(input_role("first"), InputRole::Data);
+        assert_eq!(input_role("in0"), InputRole::Data);
+    }
+
+    #[test]
+    fn draw_takes_as_many_words_as_the_width_needs() {
+        let mut w = vec![u64::MAX, 1, 2].into_iter();
+        assert_eq!(draw(&mut w, 70), Bits::from_words(&[u64::MAX, 1], 70));
+        assert_eq!(draw(&mut w, 3).low_u64(), 2);
+        assert_eq!(draw(&mut w, 3).low_u64(), 0);
+    }
+}

@@ -1,0 +1,818 @@
+//! A traffic harness for the composed switch: a packet
+//! generator and credit-obeying transmitter on every input, a sink with
+//! random backpressure and its own credit limits on every output, and a
+//! scoreboard against the Rust reference model of routing
+//! ([`RouteModel`]). The switch testbench, a card's testbench and the
+//! tests all drive a switch through it.
+//!
+//! What it checks, every cycle or at the end:
+//! - every packet that enters leaves exactly once, unchanged, at the
+//!   output the reference model routes it to; unroutable packets never
+//!   leave and are counted by `in{i}_drops`;
+//! - per (input, output) pair, packets leave in the order they entered;
+//! - the switch never starts a packet on an output without the sink's
+//!   credit (the sink's own count of what it received); the switch's
+//!   assertion checks that no beat reaches a full input buffer;
+//! - when draining: everything delivered within a bound (no deadlock), all
+//!   credits returned, the per-port counters equal to what was seen.
+//!
+//! Packets carry a 32-bit id in their header word (prefetchable-window
+//! address bits 51:20, or a completion's bits 63:32): ids are unique, so
+//! the scoreboard never has to guess which packet arrived.
+
+use crate::tb::dut::Dut;
+use crate::tb::Failure;
+use crate::{SignalHandle, SimError};
+use linkforge_hdl::{words_for, Bits};
+use linkforge_rtl::switch::credit::{self, credit_ok, DATA_BITS, HDR_BITS, TYPE_NAMES};
+use linkforge_rtl::switch::route::{PortWindows, RouteModel};
+use linkforge_rtl::switch::switch::SwitchConfig;
+use linkforge_rtl::switch::tlp::{self, Class};
+use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
+use std::collections::{HashMap, VecDeque};
+
+/// Knobs of a run beyond the traffic group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HarnessOptions {
+    /// Header credits each sink advertises per class (1..=127).
+    pub sink_hdr_credits: u64,
+    /// Data credits each sink advertises per class (1..=2047).
+    pub sink_data_credits: u64,
+    /// After the traffic cycles, stop the sources and run until every
+    /// packet has left, failing after this many cycles without progress;
+    /// `None` stops right after the traffic cycles.
+    pub drain: Option<u64>,
+    /// Ports the bench leaves alone (bit `p` for port `p`): it neither
+    /// drives their inputs nor takes from their outputs, and sends them
+    /// nothing; something else (a card's Ethernet bridge) owns them. Their
+    /// routing registers are still written.
+    pub skip: u64,
+}
+
+impl Default for HarnessOptions {
+    fn default() -> Self {
+        HarnessOptions {
+            sink_hdr_credits: 64,
+            sink_data_credits: 1024,
+            drain: None,
+            skip: 0,
+        }
+    }
+}
+
+/// What a passing run measured (over the cycles after the warm-up).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HarnessReport {
+    /// Cycles simulated, setup and drain included.
+    pub cycles: u64,
+    /// Scoreboard and credit checks that held.
+    pub checks: u64,
+    /// Packets delivered (all cycles).
+    pub delivered: u64,
+    /// Delivered packets per output per cycle, averaged over outputs.
+    pub throughput: f64,
+    /// Delivered beats per output per cycle (link utilisation).
+    pub beat_throughput: f64,
+    /// Mean cycles from a packet's start beat entering to its end beat leaving.
+    pub mean_latency: f64,
+    /// The longest such latency.
+    pub max_latency: u64,
+    /// Unroutable packets the switch counted (`in*_drops`).
+    pub drops: u64,
+    /// Cycles outputs waited for credit (`out*_credit_stalls`, summed).
+    pub credit_stalls: u64,
+}
+
+/// The routing every bench programs: port `p` claims memory addresses
+/// `p * 16 MB ..`, prefetchable addresses with bits 63:52 equal to `p + 1`
+/// and buses `2p + 1 ..= 2p + 2`.
+pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
+    RouteModel {
+        ports: (0..ports as u64)
+            .map(|p| PortWindows {
+                mem: (p * 16, p * 16 + 15),
+                pref: ((p + 1) << 32, (p + 1) << 32 | 0xFFFF_FFFF),
+                bus: (2 * p as u8 + 1, 2 * p as u8 + 2),
+            })
+            .collect(),
+        default_port,
+    }
+}
+
+/// A packet in flight.
+#[derive(Clone, Debug)]
+struct Packet {
+    id: u32,
+    src: usize,
+    class: Class,
+    beats: Vec<Bits>,
+    /// Where the reference model sends it.
+    dest: Option<usize>,
+    /// Cycle its start beat entered the switch.
+    entered: u64,
+}
+
+impl Packet {
+    fn header(&self) -> u64 {
+        self.beats[0].low_u64()
+    }
+
+    fn data_credits(&self, bytes_per_beat: u64) -> u64 {
+        credit::data_credits(tlp::payload_beats(self.header()), bytes_per_beat)
+    }
+}
+
+/// The id a header word carries (see the module documentation).
+fn id_of(w: u64) -> Option<u32> {
+    match tlp::class_of(w)? {
+        Class::Completion => Some((w >> 32) as u32),
+        _ => Some((w >> 20) as u32),
+    }
+}
+
+/// Credit counters of one direction of a link, per class: header and data.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    hdr: [u64; 3],
+    data: [u64; 3],
+}
+
+impl Counts {
+    fn add(&mut self, class: Class, data: u64) {
+        self.hdr[class as usize] += 1;
+        self.data[class as usize] += data;
+    }
+}
+
+/// Port handles of one side of a port: the beat handshake and the six
+/// credit limits.
+struct Link<H> {
+    valid: H,
+    ready: H,
+    sop: H,
+    eop: H,
+    data: H,
+    fc: [H; 6],
+}
+
+impl<H: Copy> Link<H> {
+    /// The beat ports: valid, start, end, data.
+    fn beat(&self) -> (H, H, H, H) {
+        (self.valid, self.sop, self.eop, self.data)
+    }
+
+    /// The ports named `{prefix}valid` ... `{prefix}fc_cpld`.
+    fn new<E>(prefix: &str, h: &mut impl FnMut(&str) -> Result<H, E>) -> Result<Self, E> {
+        let mut at = |name: &str| h(&format!("{prefix}{name}"));
+        let fc = fc_names("fc_").map(|n| at(&n));
+        let [a, b, c, d, e, f] = fc;
+        Ok(Link {
+            valid: at("valid")?,
+            ready: at("ready")?,
+            sop: at("sop")?,
+            eop: at("eop")?,
+            data: at("data")?,
+            fc: [a?, b?, c?, d?, e?, f?],
+        })
+    }
+}
+
+/// Port handles of one input.
+struct InPorts<H> {
+    link: Link<H>,
+    drops: H,
+    fill: H,
+}
+
+/// Port handles of one output.
+struct OutPorts<H> {
+    link: Link<H>,
+    packets: H,
+    bytes: H,
+    stalls: H,
+}
+
+/// The six credit-type port names after `prefix`, header then data per class.
+fn fc_names(prefix: &str) -> [String; 6] {
+    let t = TYPE_NAMES;
+    [t[0].0, t[0].1, t[1].0, t[1].1, t[2].0, t[2].1].map(|n| format!("{prefix}{n}"))
+}
+
+/// A transmitter: the input's backlog and the packet being sent.
+#[derive(Default)]
+struct Source {
+    backlog: VecDeque<Packet>,
+    /// The packet on the wire and the next beat to offer.
+    sending: Option<(Packet, usize)>,
+    consumed: Counts,
+}
+
+/// A sink: the packet being received, and its receive buffer: credits of
+/// packets received but not yet processed are not yet returned.
+#[derive(Default)]
+struct Sink {
+    beats: Vec<Bits>,
+    received: Counts,
+    returned: Counts,
+    pending: VecDeque<(Class, u64)>,
+    delivered: u64,
+    delivered_beats: u64,
+}
+
+/// A harness for one switch configuration.
+pub struct Harness {
+    cfg: SwitchConfig,
+    traffic: TrafficConfig,
+    options: HarnessOptions,
+    routes: RouteModel,
+}
+
+impl Harness {
+    /// A harness; `routes` defaults to [`harness_routes`].
+    pub fn new(cfg: SwitchConfig, traffic: TrafficConfig, options: HarnessOptions) -> Harness {
+        let routes = harness_routes(cfg.ports, cfg.default_port);
+        Harness {
+            cfg,
+            traffic,
+            options,
+            routes,
+        }
+    }
+
+    /// Cycles before traffic starts: reset, then one per register write.
+    pub fn setup_cycles(&self) -> u64 {
+        2 + self.routes.writes().len() as u64
+    }
+
+    /// Runs the setup, then `cycles` cycles of traffic drawing random
+    /// words from `words`, then drains if asked; reports each finished
+    /// cycle to `progress`. Metrics cover the traffic cycles after a
+    /// warm-up of a fifth of them.
+    pub fn run(
+        &self,
+        io: &mut Dut<'_>,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<HarnessReport, Failure> {
+        Run::new(self, io)?.go(cycles, words, progress)
+    }
+}
+
+/// One run's state.
+struct Run<'b, 'd> {
+    bench: &'b Harness,
+    io: &'b mut Dut<'d>,
+    rst: SignalHandle,
+    cfg_we: SignalHandle,
+    cfg_addr: SignalHandle,
+    cfg_wdata: SignalHandle,
+    /// The ports the bench drives, in order; `ins` and `outs` follow it.
+    ports: Vec<usize>,
+    ins: Vec<InPorts<SignalHandle>>,
+    outs: Vec<OutPorts<SignalHandle>>,
+    sources: Vec<Source>,
+    sinks: Vec<Sink>,
+    /// Per (input, output): ids in the order they entered.
+    pairs: HashMap<(usize, usize), VecDeque<u32>>,
+    expected: HashMap<u32, Packet>,
+    permutation: Vec<usize>,
+    next_id: u32,
+    cycle: u64,
+    expected_drops: u64,
+    report: HarnessReport,
+    latency_sum: u64,
+    measured: u64,
+    beats_measured: u64,
+    measure_from: u64,
+    measure_to: u64,
+}
+
+fn fail<T>(cycle: u64, message: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure {
+        cycle,
+        message: message.into(),
+    })
+}
+
+impl<'b, 'd> Run<'b, 'd> {
+    fn new(bench: &'b Harness, io: &'b mut Dut<'d>) -> Result<Self, Failure> {
+        let sim_err = |e: SimError| Failure {
+            cycle: 0,
+            message: e.to_string(),
+        };
+        let mut h = |name: &str| io.handle(name).map_err(sim_err);
+        let n = bench.cfg.ports;
+        let ports: Vec<usize> = (0..n)
+            .filter(|p| bench.options.skip >> p & 1 == 0)
+            .collect();
+        let mut ins = Vec::with_capacity(n);
+        let mut outs = Vec::with_capacity(n);
+        for &p in &ports {
+            ins.push(InPorts {
+                link: Link::new(&format!("in{p}_"), &mut h)?,
+                drops: h(&format!("in{p}_drops"))?,
+                fill: h(&format!("in{p}_fill"))?,
+            });
+            outs.push(OutPorts {
+                link: Link::new(&format!("out{p}_"), &mut h)?,
+                packets: h(&format!("out{p}_packets"))?,
+                bytes: h(&format!("out{p}_bytes"))?,
+                stalls: h(&format!("out{p}_credit_stalls"))?,
+            });
+        }
+        let (rst, cfg_we, cfg_addr, cfg_wdata) =
+            (h("rst")?, h("cfg_we")?, h("cfg_addr")?, h("cfg_wdata")?);
+        Ok(Run {
+            bench,
+            io,
+            rst,
+            cfg_we,
+            cfg_addr,
+            cfg_wdata,
+            ports,
+            ins,
+            outs,
+            sources: (0..n).map(|_| Source::default()).collect(),
+            sinks: (0..n).map(|_| Sink::default()).collect(),
+            pairs: HashMap::new(),
+            expected: HashMap::new(),
+            permutation: (0..n).collect(),
+            next_id: 0,
+            cycle: 0,
+            expected_drops: 0,
+            report: HarnessReport::default(),
+            latency_sum: 0,
+            measured: 0,
+            beats_measured: 0,
+            measure_from: 0,
+            measure_to: 0,
+        })
+    }
+
+    fn sim<T>(&self, r: Result<T, SimError>) -> Result<T, Failure> {
+        r.map_err(|e| Failure {
+            cycle: self.cycle,
+            message: e.to_string(),
+        })
+    }
+
+    fn go(
+        mut self,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<HarnessReport, Failure> {
+        let mut draw = move || words.next();
+        // A random permutation of the bench's ports for the permutation
+        // pattern.
+        let mut targets = self.ports.clone();
+        for i in (1..targets.len()).rev() {
+            let j = (Self::word(&mut draw) % (i as u64 + 1)) as usize;
+            targets.swap(i, j);
+        }
+        for (&p, t) in self.ports.iter().zip(targets) {
+            self.permutation[p] = t;
+        }
+        let setup = self.bench.setup_cycles();
+        self.measure_from = setup + cycles / 5;
+        self.measure_to = setup + cycles;
+        self.idle_inputs()?;
+        self.sink_credits()?;
+        let writes = self.bench.routes.writes();
+        for c in 0..setup {
+            self.poke(self.rst, u64::from(c < 2))?;
+            let write = c.checked_sub(2).and_then(|k| writes.get(k as usize));
+            let (we, (addr, data)) = (write.is_some(), write.copied().unwrap_or((0, 0)));
+            self.poke(self.cfg_we, we.into())?;
+            self.poke(self.cfg_addr, addr)?;
+            self.poke(self.cfg_wdata, data)?;
+            self.step()?;
+            progress(self.cycle);
+        }
+        self.poke(self.cfg_we, 0)?;
+        while self.cycle < self.measure_to {
+            self.cycle_once(true, &mut draw)?;
+            progress(self.cycle);
+        }
+        if let Some(limit) = self.bench.options.drain {
+            let mut quiet = 0;
+            let busy = |r: &Self| {
+                !r.expected.is_empty()
+                    || r.sources
+                        .iter()
+                        .any(|s| s.sending.is_some() || !s.backlog.is_empty())
+            };
+            while busy(&self) {
+                let before = self.report.delivered;
+                self.cycle_once(false, &mut draw)?;
+                progress(self.cycle);
+                quiet = if self.report.delivered == before {
+                    quiet + 1
+                } else {
+                    0
+                };
+                if quiet > limit {
+                    return fail(
+                        self.cycle,
+                        format!(
+                            "deadlock: {} packets undelivered after {limit} cycles without progress",
+                            self.expected.len()
+                        ),
+                    );
+                }
+            }
+            self.final_checks()?;
+        }
+        self.finish()
+    }
+
+    fn poke(&mut self, h: SignalHandle, v: u64) -> Result<(), Failure> {
+        let r = self.io.poke(h, v);
+        self.sim(r)
+    }
+
+    fn step(&mut self) -> Result<(), Failure> {
+        let r = self.io.step();
+        self.sim(r)?;
+        self.cycle += 1;
+        Ok(())
+    }
+
+    fn idle_inputs(&mut self) -> Result<(), Failure> {
+        for i in 0..self.ins.len() {
+            self.poke(self.ins[i].link.valid, 0)?;
+            self.poke(self.ins[i].link.sop, 0)?;
+            self.poke(self.ins[i].link.eop, 0)?;
+        }
+        for o in 0..self.outs.len() {
+            self.poke(self.outs[o].link.ready, 0)?;
+        }
+        Ok(())
+    }
+
+    /// Pokes every sink's limits: its initial credits plus what it returned.
+    fn sink_credits(&mut self) -> Result<(), Failure> {
+        let opt = self.bench.options;
+        for k in 0..self.outs.len() {
+            let r = self.sinks[self.ports[k]].returned;
+            for c in 0..3 {
+                let h = (opt.sink_hdr_credits + r.hdr[c]) & ((1 << HDR_BITS) - 1);
+                let d = (opt.sink_data_credits + r.data[c]) & ((1 << DATA_BITS) - 1);
+                self.poke(self.outs[k].link.fc[2 * c], h)?;
+                self.poke(self.outs[k].link.fc[2 * c + 1], d)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A random event of probability `p`; none once the words run out, so
+    /// then sources stay quiet and sinks always take and process.
+    fn chance(draw: &mut dyn FnMut() -> Option<u64>, p: f64) -> bool {
+        draw().is_some_and(|w| ((w >> 11) as f64 / (1u64 << 53) as f64) < p)
+    }
+
+    /// A random word (zero once the words run out).
+    fn word(draw: &mut dyn FnMut() -> Option<u64>) -> u64 {
+        draw().unwrap_or(0)
+    }
+
+    /// A new packet from input `src`.
+    fn make_packet(&mut self, src: usize, draw: &mut dyn FnMut() -> Option<u64>) -> Packet {
+        let t = &self.bench.traffic;
+        let ports = &self.ports;
+        let any = |w: u64| ports[(w % ports.len() as u64) as usize] as u64;
+        let dest = match t.pattern {
+            Pattern::Uniform => any(Self::word(draw)),
+            Pattern::Hotspot if Self::word(draw) & 1 == 0 => ports[0] as u64,
+            Pattern::Hotspot => any(Self::word(draw)),
+            Pattern::Permutation => self.permutation[src] as u64,
+        };
+        let unroutable = Self::chance(draw, t.unroutable);
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        let class = Class::ALL[(Self::word(draw) % 3) as usize];
+        let (lo, hi) = t.packet_beats;
+        let beats = match class {
+            Class::NonPosted => 1,
+            _ => u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1),
+        };
+        // Bits 63:52 pick the prefetchable window; 0xFFF is nobody's.
+        let region = if unroutable { 0xFFF } else { dest + 1 };
+        let addr = region << 52 | u64::from(id) << 20;
+        let header = match class {
+            Class::Posted => tlp::mem_write(addr, beats - 1),
+            Class::NonPosted => tlp::mem_read(addr),
+            Class::Completion => {
+                let bus = if unroutable {
+                    0xFF
+                } else {
+                    2 * dest + 1 + (Self::word(draw) & 1)
+                };
+                tlp::completion((bus << 8 | (Self::word(draw) & 0xFF)) as u16, id, beats - 1)
+            }
+        };
+        let w = self.bench.cfg.data_width;
+        let word = |first: Option<u64>, draw: &mut dyn FnMut() -> Option<u64>| {
+            let mut v: Vec<u64> = (0..words_for(w)).map(|_| Self::word(draw)).collect();
+            if let Some(f) = first {
+                v[0] = f;
+            }
+            Bits::from_words(&v, w)
+        };
+        let mut data = vec![word(Some(header), draw)];
+        data.extend((1..beats).map(|_| word(None, draw)));
+        Packet {
+            id,
+            src,
+            class,
+            dest: self.bench.routes.route(header),
+            beats: data,
+            entered: 0,
+        }
+    }
+
+    /// One traffic cycle: read the switch's outputs, decide, drive every
+    /// input (all reads before all writes, so the design settles once),
+    /// step, account.
+    fn cycle_once(
+        &mut self,
+        generate: bool,
+        draw: &mut dyn FnMut() -> Option<u64>,
+    ) -> Result<(), Failure> {
+        // Locals are indexed like `self.ports` (k), ports are i and o.
+        let n = self.ports.len();
+        let bpb = self.bench.cfg.bytes_per_beat();
+        let t = self.bench.traffic;
+        // Inputs: generate, start packets the credits allow.
+        let mut offered = vec![false; n];
+        for (k, offer) in offered.iter_mut().enumerate() {
+            let i = self.ports[k];
+            if generate && self.sources[i].backlog.len() < 16 && Self::chance(draw, t.load) {
+                let p = self.make_packet(i, draw);
+                self.sources[i].backlog.push_back(p);
+            }
+            if self.sources[i].sending.is_none() {
+                if let Some(p) = self.sources[i].backlog.front() {
+                    let (c, need) = (p.class as usize, p.data_credits(bpb));
+                    let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
+                    let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
+                    let s = &self.sources[i];
+                    if credit_ok(lim_h, s.consumed.hdr[c], 1, HDR_BITS)
+                        && credit_ok(lim_d, s.consumed.data[c], need, DATA_BITS)
+                    {
+                        if let Some(p) = self.sources[i].backlog.pop_front() {
+                            self.sources[i].consumed.add(p.class, need);
+                            self.sources[i].sending = Some((p, 0));
+                        }
+                    }
+                }
+            }
+            *offer = self.sources[i].sending.is_some() && self.io.peek(self.ins[k].link.ready) == 1;
+        }
+        // Outputs: random backpressure.
+        let mut ready = vec![false; n];
+        let mut taken = vec![None; n];
+        for k in 0..n {
+            ready[k] = !Self::chance(draw, t.backpressure);
+            let (hv, hs, he, hd) = self.outs[k].link.beat();
+            if ready[k] && self.io.peek(hv) == 1 {
+                let (sop, eop) = (self.io.peek(hs) == 1, self.io.peek(he) == 1);
+                taken[k] = Some((sop, eop, self.io.peek_bits(hd)));
+            }
+        }
+        // Drive.
+        for k in 0..n {
+            let (hv, hs, he, hd) = self.ins[k].link.beat();
+            let (valid, sop, eop, data) = match &self.sources[self.ports[k]].sending {
+                Some((p, k)) => (true, *k == 0, *k + 1 == p.beats.len(), Some(&p.beats[*k])),
+                None => (false, false, false, None),
+            };
+            if let Some(d) = data {
+                let r = self.io.poke_bits(hd, d);
+                self.sim(r)?;
+            }
+            self.poke(hv, valid.into())?;
+            self.poke(hs, sop.into())?;
+            self.poke(he, eop.into())?;
+        }
+        for (k, r) in ready.into_iter().enumerate() {
+            self.poke(self.outs[k].link.ready, r.into())?;
+        }
+        self.sink_credits()?;
+        self.step()?;
+        for (k, offer) in offered.into_iter().enumerate() {
+            if offer {
+                self.accept_beat(self.ports[k]);
+            }
+        }
+        for (k, take) in taken.into_iter().enumerate() {
+            let o = self.ports[k];
+            if let Some((sop, eop, data)) = take {
+                self.receive_beat(o, sop, eop, data)?;
+            }
+            // The sink processes received packets at the rate it is ready.
+            while !Self::chance(draw, t.backpressure) {
+                let Some((class, need)) = self.sinks[o].pending.pop_front() else {
+                    break;
+                };
+                self.sinks[o].returned.add(class, need);
+            }
+        }
+        Ok(())
+    }
+
+    /// The switch took input `i`'s offered beat.
+    fn accept_beat(&mut self, i: usize) {
+        let cycle = self.cycle;
+        let Some((p, k)) = &mut self.sources[i].sending else {
+            return;
+        };
+        if *k == 0 {
+            p.entered = cycle;
+        }
+        *k += 1;
+        if *k < p.beats.len() {
+            return;
+        }
+        let Some((p, _)) = self.sources[i].sending.take() else {
+            return;
+        };
+        match p.dest {
+            Some(o) => {
+                self.pairs.entry((i, o)).or_default().push_back(p.id);
+                self.expected.insert(p.id, p);
+            }
+            None => self.expected_drops += 1,
+        }
+    }
+
+    /// Output `o` delivered a beat to its sink.
+    fn receive_beat(&mut self, o: usize, sop: bool, eop: bool, data: Bits) -> Result<(), Failure> {
+        let cycle = self.cycle;
+        let sink = &mut self.sinks[o];
+        if sop != sink.beats.is_empty() {
+            return fail(
+                cycle,
+                format!(
+                    "out{o}: start flag {sop} with {} beats of a packet received",
+                    sink.beats.len()
+                ),
+            );
+        }
+        sink.beats.push(data);
+        if !eop {
+            return Ok(());
+        }
+        let beats = std::mem::take(&mut sink.beats);
+        let header = beats[0].low_u64();
+        let Some(p) = id_of(header).and_then(|id| self.expected.remove(&id)) else {
+            return fail(
+                cycle,
+                format!("out{o}: unexpected packet with header {header:#018x}"),
+            );
+        };
+        let bpb = self.bench.cfg.bytes_per_beat();
+        // The switch may start a packet only within the sink's limit, so
+        // the packets received but not yet returned fit the sink's credits.
+        let opt = self.bench.options;
+        let (c, need) = (p.class as usize, p.data_credits(bpb));
+        let sink = &self.sinks[o];
+        let held_h = sink.received.hdr[c] - sink.returned.hdr[c] + 1;
+        let held_d = sink.received.data[c] - sink.returned.data[c] + need;
+        if held_h > opt.sink_hdr_credits || held_d > opt.sink_data_credits {
+            return fail(
+                cycle,
+                format!(
+                    "out{o}: packet {} sent without credit: the sink holds {held_h} headers \
+                     and {held_d} data credits of class {c}, it advertised {} and {}",
+                    p.id, opt.sink_hdr_credits, opt.sink_data_credits
+                ),
+            );
+        }
+        if p.dest != Some(o) {
+            return fail(
+                cycle,
+                format!(
+                    "packet {} from in{} left at out{o}, routed to {:?}",
+                    p.id, p.src, p.dest
+                ),
+            );
+        }
+        if beats != p.beats {
+            return fail(
+                cycle,
+                format!("packet {} from in{} changed in flight", p.id, p.src),
+            );
+        }
+        let queue = self.pairs.entry((p.src, o)).or_default();
+        if queue.front() != Some(&p.id) {
+            return fail(
+                cycle,
+                format!(
+                    "in{} -> out{o}: packet {} overtook packet {:?}",
+                    p.src,
+                    p.id,
+                    queue.front()
+                ),
+            );
+        }
+        queue.pop_front();
+        self.report.checks += 4;
+        let sink = &mut self.sinks[o];
+        sink.received.add(p.class, need);
+        sink.pending.push_back((p.class, need));
+        sink.delivered += 1;
+        sink.delivered_beats += p.beats.len() as u64;
+        self.report.delivered += 1;
+        if cycle > self.measure_from && cycle <= self.measure_to {
+            let latency = cycle - p.entered;
+            self.latency_sum += latency;
+            self.measured += 1;
+            self.report.max_latency = self.report.max_latency.max(latency);
+            self.beats_measured += p.beats.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// After a drain: counters and credits agree with what was seen.
+    fn final_checks(&mut self) -> Result<(), Failure> {
+        let bpb = self.bench.cfg.bytes_per_beat();
+        let (hdr, data) = self.bench.cfg.rx_credits();
+        let mut drops = 0;
+        for (k, &i) in self.ports.iter().enumerate() {
+            drops += self.io.peek(self.ins[k].drops);
+            let fill = self.io.peek(self.ins[k].fill);
+            if fill != 0 {
+                return fail(
+                    self.cycle,
+                    format!("in{i}: {fill} beats left in the buffer"),
+                );
+            }
+            for c in 0..3 {
+                let s = &self.sources[i].consumed;
+                let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
+                let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
+                let free_h = lim_h.wrapping_sub(s.hdr[c]) & ((1 << HDR_BITS) - 1);
+                let free_d = lim_d.wrapping_sub(s.data[c]) & ((1 << DATA_BITS) - 1);
+                if (free_h, free_d) != (hdr, data) {
+                    return fail(
+                        self.cycle,
+                        format!(
+                            "in{i} class {c}: {free_h} header and {free_d} data credits free \
+                             after draining, expected {hdr} and {data}"
+                        ),
+                    );
+                }
+            }
+        }
+        if drops != self.expected_drops {
+            return fail(
+                self.cycle,
+                format!(
+                    "drop counters say {drops}, {} unroutable packets were sent",
+                    self.expected_drops
+                ),
+            );
+        }
+        for (k, &o) in self.ports.iter().enumerate() {
+            let packets = self.io.peek(self.outs[k].packets);
+            let bytes = self.io.peek(self.outs[k].bytes);
+            let s = &self.sinks[o];
+            if (packets, bytes) != (s.delivered, s.delivered_beats * bpb) {
+                return fail(
+                    self.cycle,
+                    format!(
+                        "out{o}: counters say {packets} packets, {bytes} bytes; \
+                         the sink saw {} and {}",
+                        s.delivered,
+                        s.delivered_beats * bpb
+                    ),
+                );
+            }
+        }
+        self.report.checks += 3 * self.ins.len() as u64;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<HarnessReport, Failure> {
+        let n = self.ports.len() as f64;
+        let window = self.measure_to.saturating_sub(self.measure_from).max(1) as f64;
+        let mut report = std::mem::take(&mut self.report);
+        report.cycles = self.cycle;
+        report.drops = (0..self.ins.len())
+            .map(|i| self.io.peek(self.ins[i].drops))
+            .sum();
+        report.credit_stalls = (0..self.outs.len())
+            .map(|o| self.io.peek(self.outs[o].stalls))
+            .sum();
+        report.throughput = self.measured as f64 / (n * window);
+        report.mean_latency = if self.measured == 0 {
+            0.0
+        } else {
+            self.latency_sum as f64 / self.measured as f64
+        };
+        report.beat_throughput = self.beats_measured as f64 / (n * window);
+        Ok(report)
+    }
+}

@@ -1,0 +1,111 @@
+//! Testbenches of the switch family: the crossbar's scoreboard
+//! ([`crossbar`]), and the composed switch's traffic [`harness`] run with
+//! the variant's `traffic` group: a generator and credit-obeying
+//! transmitter per input, a sink with backpressure per output, and a
+//! scoreboard against the reference routing model. After reset and the
+//! routing-register writes come the requested cycles of traffic; then the
+//! sources stop and the switch must drain (every packet delivered, every
+//! credit returned, counters right). Metrics cover the traffic cycles after
+//! a warm-up of a fifth of them.
+
+pub mod crossbar;
+pub mod harness;
+
+use crate::tb::dut::Dut;
+use crate::tb::{assertions_held, Failure, Outcome, Testbench};
+use crate::Sim;
+use harness::{Harness, HarnessOptions};
+use linkforge_hdl::words_for;
+use linkforge_rtl::catalog::Params;
+use linkforge_rtl::switch::switch::SwitchConfig;
+use linkforge_rtl::switch::traffic::TrafficConfig;
+use linkforge_rtl::RtlError;
+
+/// Cycles without a delivery after which a draining switch is deadlocked.
+const DRAIN_LIMIT: u64 = 2000;
+
+/// Traffic and scoreboard of a switch variant.
+pub struct SwitchTb {
+    cfg: SwitchConfig,
+    traffic: TrafficConfig,
+    /// Prefix of the switch's ports in the design.
+    prefix: String,
+    /// Ports the harness leaves alone ([`HarnessOptions::skip`]).
+    skip: u64,
+}
+
+impl SwitchTb {
+    /// The testbench of the switch `params` describe.
+    pub fn new(params: &Params) -> Result<Self, RtlError> {
+        Self::prefixed(params, "")
+    }
+
+    /// The testbench of a switch whose ports are named `PREFIX` + port in
+    /// the design (a card's component).
+    pub fn prefixed(params: &Params, prefix: &str) -> Result<Self, RtlError> {
+        let cfg = SwitchConfig::from_params(params)?;
+        let traffic = TrafficConfig::from_params(params.group("traffic")?, cfg.max_packet_beats)?;
+        Ok(SwitchTb {
+            cfg,
+            traffic,
+            prefix: prefix.to_string(),
+            skip: 0,
+        })
+    }
+
+    /// The same testbench leaving the ports in mask `skip` alone (a card's
+    /// bridges own them); `None` when that leaves no port.
+    pub fn skipping(self, skip: u64) -> Option<Self> {
+        let all = u64::MAX >> (64 - self.cfg.ports);
+        (skip & all != all).then_some(SwitchTb { skip, ..self })
+    }
+}
+
+impl Testbench for SwitchTb {
+    fn words_per_cycle(&self) -> usize {
+        let beats = self.traffic.packet_beats.1 as usize;
+        self.cfg.ports * (6 + beats * words_for(self.cfg.data_width))
+    }
+
+    fn run(
+        &self,
+        sim: &mut Sim,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, Failure> {
+        let options = HarnessOptions {
+            drain: Some(DRAIN_LIMIT),
+            skip: self.skip,
+            ..HarnessOptions::default()
+        };
+        let harness = Harness::new(self.cfg.clone(), self.traffic, options);
+        let r = harness.run(
+            &mut Dut::prefixed(sim, &self.prefix),
+            cycles,
+            words,
+            progress,
+        )?;
+        assertions_held(sim, r.cycles)?;
+        Ok(Outcome {
+            cycles: r.cycles,
+            checks_passed: r.checks,
+            metrics: vec![
+                ("throughput".into(), format!("{:.4}", r.throughput)),
+                (
+                    "beat_throughput".into(),
+                    format!("{:.4}", r.beat_throughput),
+                ),
+                (
+                    "mean_latency_cycles".into(),
+                    format!("{:.2}", r.mean_latency),
+                ),
+                ("max_latency_cycles".into(), r.max_latency.to_string()),
+                ("drops".into(), r.drops.to_string()),
+                ("delivered".into(), r.delivered.to_string()),
+                ("credit_stalls".into(), r.credit_stalls.to_string()),
+            ],
+            pictures: Vec::new(),
+        })
+    }
+}

@@ -1,0 +1,129 @@
+//! Every block kind of the catalogue is complete: judged by a testbench
+//! (a dedicated one that builds from the kind's defaults, or the generic
+//! one by explicit listing), exercised by the block tests in `rtl/tests/`,
+//! and shown in `examples/catalog.lf`. The contributor's guide
+//! (`docs/contributing.md`, "Adding a block kind") lists the same steps.
+
+use linkforge_hdl::Design;
+use linkforge_rtl::catalog::{catalog, Params};
+use linkforge_verif::tb::{self, DEDICATED, GENERIC_KINDS};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root")
+}
+
+fn kinds() -> Vec<&'static str> {
+    catalog().iter().map(|k| k.name).collect()
+}
+
+#[test]
+fn every_kind_has_exactly_one_testbench_entry() {
+    let dedicated: Vec<&str> = DEDICATED.iter().map(|(k, _)| *k).collect();
+    let mut seen = BTreeSet::new();
+    for k in dedicated.iter().chain(GENERIC_KINDS) {
+        assert!(seen.insert(*k), "`{k}` is in the testbench table twice");
+        assert!(
+            kinds().contains(k),
+            "the testbench table names `{k}`, which is not in the catalogue"
+        );
+    }
+    let missing: Vec<&str> = kinds().into_iter().filter(|k| !seen.contains(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "no testbench entry for {missing:?}: add a dedicated testbench to \
+         `tb::DEDICATED` or list the kind in `tb::GENERIC_KINDS` (verif/src/tb/mod.rs)"
+    );
+}
+
+#[test]
+fn every_testbench_builds_from_its_kinds_defaults() {
+    for kind in catalog() {
+        let params = Params::defaults(&kind.params);
+        let module = (kind.build)(kind.name, &params)
+            .unwrap_or_else(|e| panic!("`{}` builds from its defaults: {e}", kind.name));
+        let design = Design::new(module).expect("a checked design");
+        if let Err(e) = tb::for_kind(kind.name, &params, &design) {
+            panic!("`{}`: {e}", kind.name);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_kind_has_no_testbench() {
+    let module = (catalog()[0].build)("x", &Params::defaults(&catalog()[0].params)).unwrap();
+    let design = Design::new(module).unwrap();
+    let err = tb::for_kind("no_such_kind", &Params::default(), &design).err();
+    assert!(matches!(err, Some(tb::TbError::UnknownKind(_))), "{err:?}");
+}
+
+#[test]
+fn a_dedicated_testbench_that_cannot_be_built_is_an_error() {
+    let kind = linkforge_rtl::catalog::kind("crossbar").expect("crossbar is in the catalogue");
+    let module = (kind.build)("x", &Params::defaults(&kind.params)).unwrap();
+    let design = Design::new(module).unwrap();
+    // No parameters at all: the crossbar testbench cannot know its ports.
+    let err = tb::for_kind("crossbar", &Params::default(), &design).err();
+    assert!(matches!(err, Some(tb::TbError::Params { .. })), "{err:?}");
+}
+
+/// Every `.rs` file under `dir`.
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a readable directory") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether `text` has `word` as a whole identifier.
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let before = text[..i].chars().next_back().is_none_or(|c| !ident(c));
+        let after = text[i + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !ident(c));
+        before && after
+    })
+}
+
+#[test]
+fn every_kind_has_block_tests() {
+    let mut files = Vec::new();
+    sources(&root().join("rtl/tests"), &mut files);
+    let texts: Vec<String> = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "catalog.rs"))
+        .map(|p| std::fs::read_to_string(p).expect("a readable test"))
+        .collect();
+    let untested: Vec<&str> = kinds()
+        .into_iter()
+        .filter(|k| !texts.iter().any(|t| has_word(t, k)))
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "no block test under rtl/tests/<family>/ names {untested:?}"
+    );
+}
+
+#[test]
+fn every_kind_has_a_variant_in_the_example_catalogue() {
+    let path = root().join("examples/catalog.lf");
+    let src = std::fs::read_to_string(&path).expect("examples/catalog.lf");
+    let variants = linkforge_dsl::load("catalog.lf", &src, &catalog())
+        .unwrap_or_else(|e| panic!("examples/catalog.lf loads: {e:?}"));
+    let shown: BTreeSet<&str> = variants.iter().map(|v| v.kind.as_str()).collect();
+    let missing: Vec<&str> = kinds().into_iter().filter(|k| !shown.contains(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "examples/catalog.lf has no variant of {missing:?}"
+    );
+}
