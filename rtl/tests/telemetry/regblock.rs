@@ -200,10 +200,10 @@ fn a_history_fifo_register_matches_the_model() {
     assert!(run(&hw, &map, 3000, 5).is_err());
 }
 
-/// The bench notices a block that differs from its map: a reset value, an
+/// The harness notices a block that differs from its map: a reset value, an
 /// access type, a bit position.
 #[test]
-fn the_bench_catches_a_block_that_differs_from_the_map() {
+fn the_harness_catches_a_block_that_differs_from_the_map() {
     let map = default_map();
     let mutants: [fn(&mut RegMap); 3] = [
         |m| m.regs[0].fields[0].reset = 1,

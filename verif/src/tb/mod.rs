@@ -34,13 +34,13 @@ pub struct Outcome {
     pub cycles: u64,
     /// Checks that held (scoreboard comparisons and assertion evaluations).
     pub checks_passed: u64,
-    /// The testbench's own metrics, printed as `name: value`.
+    /// The testharness's own metrics, printed as `name: value`.
     pub metrics: Vec<(String, String)>,
     /// Pictures to draw next to the waveform.
     pub pictures: Vec<Picture>,
 }
 
-/// A picture a testbench's run asks for, as data: the command line draws
+/// A picture a testharness's run asks for, as data: the command line draws
 /// it to `NAME.SUFFIX.png` beside the waveform.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picture {
@@ -80,7 +80,7 @@ pub enum Plot {
 /// The first check that failed.
 #[derive(Debug)]
 pub struct Failure {
-    /// The cycle (of the testbench's main clock) where it failed.
+    /// The cycle (of the testharness's main clock) where it failed.
     pub cycle: u64,
     /// What was expected and what happened.
     pub message: String,

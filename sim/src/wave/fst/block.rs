@@ -20,8 +20,7 @@
 //! - the time table: the block's times as LEB128 differences.
 //!
 //! The frame and the time table may be stored zlib-compressed; this writer
-//! stores them as they are, which costs a few bytes per time step (see
-//! [`super`] for the sizes measured).
+//! stores them as they are, which costs a few bytes per time step.
 
 use super::chain::{put_signed_varint, put_varint, Chain};
 use lz4_flex::block::{compress_into_with_table, get_maximum_output_size, CompressTable};

@@ -18,13 +18,8 @@
 //! leaves out to keep writing fast). LZ4 gains much on signals that repeat
 //! (clocks, counters, idle buses) and nothing on random data.
 //!
-//! Sizes measured: the 8-port x 64-bit crossbar under random traffic takes
-//! 155 bytes a cycle, 31% less than with the `fst-writer` crate this writer
-//! replaced (226; it zlib-compressed time tables, stored chains the same
-//! way, and declared a port and the register driving it separately); the
-//! x16 retimer scenario 39% less. Where little changes, the uncompressed
-//! time table dominates: the 32-bit counter takes 5.4 bytes a cycle, of
-//! which about 4 are its two times (clock edges 500 ps apart).
+//! Where little changes, the uncompressed time table dominates a block's
+//! size: a few bytes per time step.
 //!
 //! # When the data reaches the file
 //!

@@ -18,8 +18,8 @@
 //!   answer must be `OKAY` and equal the exposed output at one of the edges
 //!   between the read being offered and answered (the register block
 //!   samples it at one of them). A switch or a CXL controller, idle once
-//!   its bench has drained it, must read exactly what its outputs were when
-//!   the traffic ended (what its bench checked against its model). A
+//!   its harness has drained it, must read exactly what its outputs were when
+//!   the traffic ended (what its harness checked against its model). A
 //!   switch's delivered packets on the bus (the sum of `out*_packets`) must
 //!   equal what its scoreboard counted; a PCS's `rx_frames` on the bus must
 //!   be at least the frames its testbench checked (frames still in the
@@ -29,7 +29,7 @@
 //!   the last window when the address space has room, must answer
 //!   `SLVERR`.
 //!
-//! - With PCSs attached to switch ports, the switch bench leaves those
+//! - With PCSs attached to switch ports, the switch harness leaves those
 //!   ports alone and the attached PCSs run no testbench of their own; after
 //!   the other components' testbenches (and before the retimers) comes the
 //!   end-to-end Ethernet traffic ([`traffic`]): frames into the attached
@@ -38,7 +38,7 @@
 //!   switches' registers over the bus against what crossed.
 //!
 //! Metrics: bus reads and mismatches (any mismatch fails the run), and per
-//! component `NAME.METRIC` for its testbench's metrics, plus what the bus
+//! component `NAME.METRIC` for its testharness's metrics, plus what the bus
 //! read back (a retimer's `bus_header_errors_per_lane`), and the
 //! end-to-end traffic's `e2e.*` (frames in and out, latency). Component
 //! pictures are not drawn.
@@ -71,7 +71,7 @@ const PERIOD_PS: u64 = 10_000;
 const PARKED_UI: u64 = 1 << 20;
 /// UIs a retimer's link runs at least: link bring-up (CDR lock, block lock,
 /// deskew on the training SKP ordered sets) takes 4,000 to 20,000 UI on the
-/// testbench's random channels and at most 40,000 UI (the bound the
+/// testharness's random channels and at most 40,000 UI (the bound the
 /// retimer's tests hold it to), so a card's retimers always get this long
 /// and must be locked by the end, whatever the run's cycle count.
 pub const RETIMER_MIN_UI: u64 = 40_000;
@@ -707,7 +707,7 @@ mod tests {
         eth_pcs up { switch = \"sw\"; port = 0; }\n    eth_pcs spare { }\n}\n";
 
     /// Two attached PCSs, one with its own 32-bit gearbox, on ports 0 and
-    /// 2 of a 3-port switch; the bench on port 1.
+    /// 2 of a 3-port switch; the harness on port 1.
     const TWO: &str =
         "card c {\n    switch sw { ports = 3; max_packet_beats = 12; queue_depth = 96; }\n    \
         eth_pcs a { switch = \"sw\"; port = 0; gearbox = true; width = 32; }\n    \
@@ -749,7 +749,7 @@ mod tests {
         let out = metric_of(&o, "e2e.frames_out");
         assert!(out >= 10, "only {out} frames crossed");
         assert_eq!(out, sent - bad, "{:?}", o.metrics);
-        // The switch's other port ran its bench; the spare PCS its own line.
+        // The switch's other port ran its harness; the spare PCS its own line.
         assert!(metric_of(&o, "sw.delivered") > 0, "{:?}", o.metrics);
         assert!(metric_of(&o, "spare.frames_good") > 0, "{:?}", o.metrics);
     }

@@ -5,7 +5,7 @@
 //!
 //! - Clocks: every attached PCS's `rx_clk` and `tx_clk` at [`ETH_PERIOD_PS`]
 //!   (with their own phases), the switches and the bus at the card
-//!   testbench's period, so each bridge crosses between unrelated clocks.
+//!   testharness's period, so each bridge crosses between unrelated clocks.
 //! - Setup: the card has just been reset; the testbench programs each
 //!   switch's prefetchable window of an attached port to the MAC addresses
 //!   of that port's stations, `0A:00:00:00:E:xx` for PCS number `E` in card

@@ -35,7 +35,7 @@ use linkforge_rtl::cxl::hdm::{
 };
 use std::collections::HashMap;
 
-/// The IW encodings a bench decoder may use.
+/// The IW encodings a harness decoder may use.
 const IWS: [u64; 8] = [0, 1, 2, 3, 4, 8, 9, 10];
 
 /// Knobs of a run (probabilities per cycle, in 1/256).
@@ -176,7 +176,7 @@ struct Ports<H> {
 
 /// One run's state.
 struct Run<'b, 'd> {
-    bench: &'b Harness,
+    harness: &'b Harness,
     io: &'b mut Dut<'d>,
     p: Ports<SignalHandle>,
     pool: Pool,
@@ -220,11 +220,11 @@ fn bits_of(bytes: &[u8], width: u32) -> Bits {
 
 impl<'b, 'd> Run<'b, 'd> {
     fn new(
-        bench: &'b Harness,
+        harness: &'b Harness,
         io: &'b mut Dut<'d>,
         words: &mut dyn Iterator<Item = u64>,
     ) -> Result<Self, Failure> {
-        let cfg = bench.cfg;
+        let cfg = harness.cfg;
         let mut h = |n: &str| {
             io.handle(n)
                 .map_err(|e| fail(0, format!("port `{n}`: {e}")))
@@ -281,7 +281,7 @@ impl<'b, 'd> Run<'b, 'd> {
             .collect();
         let pool = Pool::new(decoders, extents, lines, (cfg.data_width / 8) as usize);
         Ok(Run {
-            bench,
+            harness,
             io,
             p: ports,
             pool,
@@ -361,7 +361,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 ctrl_value(d.ig, d.iw, d.position, CTRL_COMMIT),
             )?;
         }
-        let hosts = self.bench.cfg.hosts as u64;
+        let hosts = self.harness.cfg.hosts as u64;
         for e in 0..self.pool.extents.len().saturating_sub(1).max(1) {
             self.add_extent(e, e as u64 % hosts)?;
             while self.adding.is_some() {
@@ -374,9 +374,9 @@ impl<'b, 'd> Run<'b, 'd> {
 
     /// A new request for one channel (`rwd`: with data).
     fn offer(&mut self, rwd_channel: bool, d: &mut Draw) -> Option<Offer> {
-        let cfg = self.bench.cfg;
+        let cfg = self.harness.cfg;
         let r = d.next();
-        if r % 256 >= self.bench.options.load {
+        if r % 256 >= self.harness.options.load {
             return None;
         }
         let hosts = cfg.hosts as u64;
@@ -443,7 +443,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some(d) = self.pool.decoders.get(ld as usize).copied() else {
             return (r & ((1 << 46) - 1)) << 6;
         };
-        let foreign = pick % 256 < self.bench.options.foreign;
+        let foreign = pick % 256 < self.harness.options.foreign;
         let extents: Vec<&Extent> = self
             .pool
             .extents
@@ -472,7 +472,7 @@ impl<'b, 'd> Run<'b, 'd> {
 
     /// Drives `offer` (or nothing) on channel `c` (0: Req, 1: RwD).
     fn drive(&mut self, c: usize) -> Result<(), Failure> {
-        let w = self.bench.cfg.data_width;
+        let w = self.harness.cfg.data_width;
         let o = self.offers[c].clone();
         let valid = u64::from(o.is_some());
         let o = o.unwrap_or(Offer {
@@ -636,7 +636,7 @@ impl<'b, 'd> Run<'b, 'd> {
             self.drive(c)?;
         }
         let r = d.next();
-        let bp = self.bench.options.backpressure;
+        let bp = self.harness.options.backpressure;
         let (ndr_ready, drs_ready) = (r % 256 >= bp, (r >> 8) % 256 >= bp);
         self.poke(self.p.ndr[1], u64::from(ndr_ready))?;
         self.poke(self.p.drs[1], u64::from(drs_ready))?;
@@ -696,7 +696,7 @@ impl<'b, 'd> Run<'b, 'd> {
             self.write_reg_live(extent_reg(e, EXT_OWNER), 0)?;
             self.pool.release_extent(e);
         } else {
-            let owner = (r >> 8) % self.bench.cfg.hosts as u64;
+            let owner = (r >> 8) % self.harness.cfg.hosts as u64;
             let x = self.pool.extents[e];
             self.write_reg_live(extent_reg(e, EXT_START), x.start)?;
             self.write_reg_live(extent_reg(e, EXT_COUNT), x.count)?;
@@ -715,9 +715,9 @@ impl<'b, 'd> Run<'b, 'd> {
         progress: &mut dyn FnMut(u64),
     ) -> Result<HarnessReport, Failure> {
         self.setup()?;
-        let wpc = self.bench.words_per_cycle();
+        let wpc = self.harness.words_per_cycle();
         let start = self.cycle;
-        let period = self.bench.options.capacity_period;
+        let period = self.harness.options.capacity_period;
         for k in 0..cycles {
             let buf: Vec<u64> = (0..wpc).map(|_| words.next().unwrap_or(0)).collect();
             let mut d = Draw(buf.iter());
@@ -745,7 +745,7 @@ impl<'b, 'd> Run<'b, 'd> {
             } else {
                 0
             };
-            if quiet > self.bench.options.drain_limit {
+            if quiet > self.harness.options.drain_limit {
                 let mut stuck: Vec<String> = self
                     .pending
                     .iter()
@@ -799,7 +799,7 @@ impl<'b, 'd> Run<'b, 'd> {
             self.problem(false, format!("poison_count is {got:?}, expected {count}"));
         }
         // The poison log holds the newest lines, entry (count - 1) % size newest.
-        let size = self.bench.cfg.poison_log as u64;
+        let size = self.harness.cfg.poison_log as u64;
         let index = self.io.handle("poison_rd_index").ok();
         let Ok(line) = self.io.handle("poison_rd_line") else {
             return self.problem(false, "no poison_rd_line port".into());

@@ -20,7 +20,7 @@
 //!   sent with a wrong FCS;
 //! - no received frame unlike every sent one passes with a correct FCS;
 //! - the PCS's frame, FCS-error and frame-error counters equal the
-//!   testbench's own count of the received stream (`fcs::Monitor`).
+//!   testharness's own count of the received stream (`fcs::Monitor`).
 //!
 //! Metrics: frames sent, received good, bad and lost, frames sent with a
 //! wrong FCS and caught, lock and relock time in blocks, the cycle
@@ -489,7 +489,7 @@ fn judge(
         return fail(cycles, never_arrived(rec, f));
     }
 
-    // The PCS's counters against the testbench's count.
+    // The PCS's counters against the testharness's count.
     let counter = |name: &str| {
         COUNTERS
             .iter()

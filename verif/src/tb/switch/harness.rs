@@ -42,7 +42,7 @@ pub struct HarnessOptions {
     /// packet has left, failing after this many cycles without progress;
     /// `None` stops right after the traffic cycles.
     pub drain: Option<u64>,
-    /// Ports the bench leaves alone (bit `p` for port `p`): it neither
+    /// Ports the harness leaves alone (bit `p` for port `p`): it neither
     /// drives their inputs nor takes from their outputs, and sends them
     /// nothing; something else (a card's Ethernet bridge) owns them. Their
     /// routing registers are still written.
@@ -83,7 +83,7 @@ pub struct HarnessReport {
     pub credit_stalls: u64,
 }
 
-/// The routing every bench programs: port `p` claims memory addresses
+/// The routing every harness programs: port `p` claims memory addresses
 /// `p * 16 MB ..`, prefetchable addresses with bits 63:52 equal to `p + 1`
 /// and buses `2p + 1 ..= 2p + 2`.
 pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
@@ -261,13 +261,13 @@ impl Harness {
 
 /// One run's state.
 struct Run<'b, 'd> {
-    bench: &'b Harness,
+    harness: &'b Harness,
     io: &'b mut Dut<'d>,
     rst: SignalHandle,
     cfg_we: SignalHandle,
     cfg_addr: SignalHandle,
     cfg_wdata: SignalHandle,
-    /// The ports the bench drives, in order; `ins` and `outs` follow it.
+    /// The ports the harness drives, in order; `ins` and `outs` follow it.
     ports: Vec<usize>,
     ins: Vec<InPorts<SignalHandle>>,
     outs: Vec<OutPorts<SignalHandle>>,
@@ -296,15 +296,15 @@ fn fail<T>(cycle: u64, message: impl Into<String>) -> Result<T, Failure> {
 }
 
 impl<'b, 'd> Run<'b, 'd> {
-    fn new(bench: &'b Harness, io: &'b mut Dut<'d>) -> Result<Self, Failure> {
+    fn new(harness: &'b Harness, io: &'b mut Dut<'d>) -> Result<Self, Failure> {
         let sim_err = |e: SimError| Failure {
             cycle: 0,
             message: e.to_string(),
         };
         let mut h = |name: &str| io.handle(name).map_err(sim_err);
-        let n = bench.cfg.ports;
+        let n = harness.cfg.ports;
         let ports: Vec<usize> = (0..n)
-            .filter(|p| bench.options.skip >> p & 1 == 0)
+            .filter(|p| harness.options.skip >> p & 1 == 0)
             .collect();
         let mut ins = Vec::with_capacity(n);
         let mut outs = Vec::with_capacity(n);
@@ -324,7 +324,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let (rst, cfg_we, cfg_addr, cfg_wdata) =
             (h("rst")?, h("cfg_we")?, h("cfg_addr")?, h("cfg_wdata")?);
         Ok(Run {
-            bench,
+            harness,
             io,
             rst,
             cfg_we,
@@ -364,7 +364,7 @@ impl<'b, 'd> Run<'b, 'd> {
         progress: &mut dyn FnMut(u64),
     ) -> Result<HarnessReport, Failure> {
         let mut draw = move || words.next();
-        // A random permutation of the bench's ports for the permutation
+        // A random permutation of the harness's ports for the permutation
         // pattern.
         let mut targets = self.ports.clone();
         for i in (1..targets.len()).rev() {
@@ -374,12 +374,12 @@ impl<'b, 'd> Run<'b, 'd> {
         for (&p, t) in self.ports.iter().zip(targets) {
             self.permutation[p] = t;
         }
-        let setup = self.bench.setup_cycles();
+        let setup = self.harness.setup_cycles();
         self.measure_from = setup + cycles / 5;
         self.measure_to = setup + cycles;
         self.idle_inputs()?;
         self.sink_credits()?;
-        let writes = self.bench.routes.writes();
+        let writes = self.harness.routes.writes();
         for c in 0..setup {
             self.poke(self.rst, u64::from(c < 2))?;
             let write = c.checked_sub(2).and_then(|k| writes.get(k as usize));
@@ -395,7 +395,7 @@ impl<'b, 'd> Run<'b, 'd> {
             self.cycle_once(true, &mut draw)?;
             progress(self.cycle);
         }
-        if let Some(limit) = self.bench.options.drain {
+        if let Some(limit) = self.harness.options.drain {
             let mut quiet = 0;
             let busy = |r: &Self| {
                 !r.expected.is_empty()
@@ -453,7 +453,7 @@ impl<'b, 'd> Run<'b, 'd> {
 
     /// Pokes every sink's limits: its initial credits plus what it returned.
     fn sink_credits(&mut self) -> Result<(), Failure> {
-        let opt = self.bench.options;
+        let opt = self.harness.options;
         for k in 0..self.outs.len() {
             let r = self.sinks[self.ports[k]].returned;
             for c in 0..3 {
@@ -479,7 +479,7 @@ impl<'b, 'd> Run<'b, 'd> {
 
     /// A new packet from input `src`.
     fn make_packet(&mut self, src: usize, draw: &mut dyn FnMut() -> Option<u64>) -> Packet {
-        let t = &self.bench.traffic;
+        let t = &self.harness.traffic;
         let ports = &self.ports;
         let any = |w: u64| ports[(w % ports.len() as u64) as usize] as u64;
         let dest = match t.pattern {
@@ -512,7 +512,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 tlp::completion((bus << 8 | (Self::word(draw) & 0xFF)) as u16, id, beats - 1)
             }
         };
-        let w = self.bench.cfg.data_width;
+        let w = self.harness.cfg.data_width;
         let word = |first: Option<u64>, draw: &mut dyn FnMut() -> Option<u64>| {
             let mut v: Vec<u64> = (0..words_for(w)).map(|_| Self::word(draw)).collect();
             if let Some(f) = first {
@@ -526,7 +526,7 @@ impl<'b, 'd> Run<'b, 'd> {
             id,
             src,
             class,
-            dest: self.bench.routes.route(header),
+            dest: self.harness.routes.route(header),
             beats: data,
             entered: 0,
         }
@@ -542,8 +542,8 @@ impl<'b, 'd> Run<'b, 'd> {
     ) -> Result<(), Failure> {
         // Locals are indexed like `self.ports` (k), ports are i and o.
         let n = self.ports.len();
-        let bpb = self.bench.cfg.bytes_per_beat();
-        let t = self.bench.traffic;
+        let bpb = self.harness.cfg.bytes_per_beat();
+        let t = self.harness.traffic;
         // Inputs: generate, start packets the credits allow.
         let mut offered = vec![false; n];
         for (k, offer) in offered.iter_mut().enumerate() {
@@ -672,10 +672,10 @@ impl<'b, 'd> Run<'b, 'd> {
                 format!("out{o}: unexpected packet with header {header:#018x}"),
             );
         };
-        let bpb = self.bench.cfg.bytes_per_beat();
+        let bpb = self.harness.cfg.bytes_per_beat();
         // The switch may start a packet only within the sink's limit, so
         // the packets received but not yet returned fit the sink's credits.
-        let opt = self.bench.options;
+        let opt = self.harness.options;
         let (c, need) = (p.class as usize, p.data_credits(bpb));
         let sink = &self.sinks[o];
         let held_h = sink.received.hdr[c] - sink.returned.hdr[c] + 1;
@@ -737,8 +737,8 @@ impl<'b, 'd> Run<'b, 'd> {
 
     /// After a drain: counters and credits agree with what was seen.
     fn final_checks(&mut self) -> Result<(), Failure> {
-        let bpb = self.bench.cfg.bytes_per_beat();
-        let (hdr, data) = self.bench.cfg.rx_credits();
+        let bpb = self.harness.cfg.bytes_per_beat();
+        let (hdr, data) = self.harness.cfg.rx_credits();
         let mut drops = 0;
         for (k, &i) in self.ports.iter().enumerate() {
             drops += self.io.peek(self.ins[k].drops);
