@@ -416,7 +416,7 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
 fn rules_a_config_names_run_live_and_a_missing_signal_fails_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("eb.lf");
-    // The generic scenario drives `out_ready` at random; the elastic buffer
+    // The generic testbench drives `out_ready` at random; the elastic buffer
     // must still hold `out_valid` and `out_data` while stalled, and it does.
     // Its receive side has no `rx_ready`, so a rule set that needs one
     // fails the run naming the signal.
@@ -748,7 +748,7 @@ fn prove_proves_the_cxl_tracker_and_decoder_registers() {
 }
 
 /// `run` on a card writes its Verilog, waveform and register docs (with
-/// each component's base address; the C header compiles), and its scenario
+/// each component's base address; the C header compiles), and its testbench
 /// brings the retimer's link up, carries Ethernet frames from the uplink
 /// PCS across the switch and back out, reads every component's registers
 /// over the shared bus and passes.
