@@ -10,7 +10,7 @@ use crate::check::{check, Target};
 use crate::diagnostic::{did_you_mean, list_names, Diagnostics, Error, ErrorKind};
 use crate::eval::Consts;
 use crate::MAX_VARIANTS;
-use linkforge_rtl::catalog::{self, BlockKind, ParamKind, ParamSpec, Params, PathStep, Value};
+use linkforge_rtl::catalog::{BlockKind, ParamKind, ParamSpec, Params, PathStep, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// One elaborated variant: a block kind with complete, checked parameters.
@@ -127,7 +127,7 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
         let mut collided = false;
         let mut reported: Vec<(Span, String)> = Vec::new();
         for v in expand::expand(d, kind, settings, &mut errors) {
-            for issue in catalog::issues(kind.name, &v.params) {
+            for issue in (kind.issues)(&v.params) {
                 let (span, label) = match locate(settings, &issue.path) {
                     Some((span, true)) => match issue.path.last() {
                         Some(PathStep::Param(name)) => (span, format!("this `{name}`")),

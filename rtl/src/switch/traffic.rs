@@ -3,10 +3,33 @@
 //! only; the hardware ignores it.
 
 use crate::catalog::{ParamKind, ParamSpec, Params, Value};
-use crate::params::{check_range, choice_param, choice_spec, int_param, int_spec, param_error};
+use crate::params::{param_error, ChoiceParam, IntParam};
 use crate::RtlError;
 
-const PATTERNS: [&str; 3] = ["uniform", "hotspot", "permutation"];
+/// Parameter `pattern`.
+pub const PATTERN: ChoiceParam = ChoiceParam::new(
+    "pattern",
+    "",
+    &["uniform", "hotspot", "permutation"],
+    "uniform",
+    "uniform, hotspot or permutation",
+);
+/// Parameter `packet_beats`.
+pub const PACKET_BEATS: IntParam = IntParam::new(
+    "packet_beats",
+    "pb",
+    1..=256,
+    1,
+    "packet length in beats (the shortest with packet_beats_max)",
+);
+/// Parameter `packet_beats_max`.
+pub const PACKET_BEATS_MAX: IntParam = IntParam::new(
+    "packet_beats_max",
+    "pbm",
+    0..=256,
+    0,
+    "longest packet in beats; 0: fixed at packet_beats",
+);
 
 /// Where packets go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +62,7 @@ pub struct TrafficConfig {
 impl TrafficConfig {
     /// Reads and checks the group; packets may not exceed `max_beats`.
     pub fn from_params(p: &Params, max_beats: u32) -> Result<Self, RtlError> {
-        let pattern = match choice_param(p, "pattern", &PATTERNS)? {
+        let pattern = match PATTERN.read(p)? {
             "uniform" => Pattern::Uniform,
             "hotspot" => Pattern::Hotspot,
             _ => Pattern::Permutation,
@@ -52,10 +75,10 @@ impl TrafficConfig {
                 Err(param_error(name, format!("{v} is outside 0..=1")))
             }
         };
-        let min: u32 = int_param(p, "packet_beats")?;
-        let max: u32 = int_param(p, "packet_beats_max")?;
+        let min: u32 = PACKET_BEATS.read(p)?;
+        let max: u32 = PACKET_BEATS_MAX.read(p)?;
         let max = if max == 0 { min } else { max };
-        check_range("packet_beats", min.into(), (1, max_beats.into()))?;
+        PACKET_BEATS.check_within(min, 1, max_beats.into())?;
         if max < min || max > max_beats {
             return Err(param_error(
                 "packet_beats_max",
@@ -81,33 +104,15 @@ impl TrafficConfig {
             doc,
         };
         let members = vec![
-            choice_spec(
-                "pattern",
-                "",
-                &PATTERNS,
-                "uniform",
-                "uniform, hotspot or permutation",
-            ),
+            PATTERN.spec(),
             float(
                 "load",
                 "ld",
                 1.0,
                 "packets per input per cycle; 1.0 saturates",
             ),
-            int_spec(
-                "packet_beats",
-                "pb",
-                (1, 256),
-                1,
-                "packet length in beats (the shortest with packet_beats_max)",
-            ),
-            int_spec(
-                "packet_beats_max",
-                "pbm",
-                (0, 256),
-                0,
-                "longest packet in beats; 0: fixed at packet_beats",
-            ),
+            PACKET_BEATS.spec(),
+            PACKET_BEATS_MAX.spec(),
             float(
                 "backpressure",
                 "bp",

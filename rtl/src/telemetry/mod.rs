@@ -253,6 +253,7 @@ pub fn kind() -> BlockKind {
         doc: "register block from a register map, AXI4-Lite slave (s_axil_*), alerts and irq",
         params: map::specs(&default_map()),
         build: |name, p| Ok(regblock::regblock(name, &map_from_params(p)?)?),
+        issues,
     }
 }
 
