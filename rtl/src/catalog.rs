@@ -6,6 +6,10 @@
 //! these specs and hands the generator a complete [`Params`] (every
 //! parameter present, defaults filled in, quantities in base units).
 
+mod markdown;
+
+pub use markdown::markdown;
+
 use crate::RtlError;
 use linkforge_hdl::Module;
 use std::collections::BTreeMap;
@@ -175,6 +179,22 @@ pub struct ParamSpec {
     pub default: Value,
     /// One line for `linkforge list` and the docs.
     pub doc: &'static str,
+}
+
+impl ParamSpec {
+    /// The names of a table's default rows, in order; empty for other kinds.
+    pub fn default_rows(&self) -> Vec<&str> {
+        match &self.default {
+            Value::List(rows) => rows
+                .iter()
+                .filter_map(|r| match r {
+                    Value::Group(g) => g.str("name").ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Complete, checked parameters of a variant: every parameter of the block

@@ -1,6 +1,7 @@
 //! The catalogue: every kind builds from its defaults, every kind's specs
-//! are consistent, and the common blocks' out-of-range or conflicting
-//! parameters are errors that name the parameter.
+//! are consistent, `docs/catalog.md` is the catalogue's page, and the
+//! common blocks' out-of-range or conflicting parameters are errors that
+//! name the parameter.
 
 use linkforge_rtl::catalog::{self, BlockKind, ParamKind, ParamSpec, Params, Value};
 use linkforge_rtl::RtlError;
@@ -129,6 +130,24 @@ fn specs_are_consistent() {
     for k in catalog::catalog() {
         check_specs(k.name, &k.params);
     }
+}
+
+/// `docs/catalog.md`, generated from the catalogue.
+#[test]
+fn the_catalogue_page_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/catalog.md");
+    let page = catalog::markdown();
+    if std::env::var("LINKFORGE_BLESS").as_deref() == Ok("1") {
+        std::fs::write(&path, &page).expect("docs/catalog.md is writable");
+        return;
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == page,
+        "docs/catalog.md is stale: regenerate it with \
+         `LINKFORGE_BLESS=1 cargo test -p linkforge-rtl --test catalog` \
+         (or `linkforge list --markdown > docs/catalog.md`)"
+    );
 }
 
 #[test]
