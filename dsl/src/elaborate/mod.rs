@@ -7,7 +7,7 @@ mod inherit;
 
 use crate::ast::{Ast, BlockDecl, Entry, Expr, Ident, Item, Rhs, Span};
 use crate::check::{check, Target};
-use crate::diagnostic::{did_you_mean, list_names, Diagnostics, Error, ErrorKind};
+use crate::diagnostic::{did_you_mean, list_names, nearest, Diagnostics, Error, ErrorKind};
 use crate::eval::Consts;
 use crate::MAX_VARIANTS;
 use linkforge_rtl::catalog::{BlockKind, ParamKind, ParamSpec, Params, PathStep, Value};
@@ -221,8 +221,12 @@ fn find_kind<'c>(
     let found = catalog.iter().find(|k| k.name == d.kind.name);
     if found.is_none() {
         let names = catalog.iter().map(|k| k.name);
-        let help = did_you_mean(&d.kind.name, names.clone())
-            .unwrap_or_else(|| format!("the catalogue has {}", list_names(names)));
+        let help = did_you_mean(&d.kind.name, names.clone()).unwrap_or_else(|| {
+            format!(
+                "the nearest kinds are {}; `linkforge list` shows the whole catalogue",
+                list_names(nearest(&d.kind.name, names, 3))
+            )
+        });
         errors.push(
             Error::new(
                 ErrorKind::UnknownKind,
