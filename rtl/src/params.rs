@@ -82,10 +82,10 @@ impl IntParam {
         }
     }
 
-    /// The value in `p` as a `T`; the range is checked by [`IntParam::check`]
-    /// in the config's `validate`.
+    /// The value in `p` as a `T`, checked to lie in `min..=max`.
     pub fn read<T: TryFrom<i64>>(&self, p: &Params) -> Result<T, RtlError> {
         let v = p.int(self.name)?;
+        self.check(v)?;
         T::try_from(v).map_err(|_| param_error(self.name, format!("{v} is out of range")))
     }
 
@@ -101,6 +101,71 @@ impl IntParam {
         V: Copy + Display + TryInto<i64>,
     {
         check_range(self.name, value, min, max)
+    }
+}
+
+/// A real number in `min..=max`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FloatParam {
+    /// Name as written in configs.
+    pub name: &'static str,
+    /// Short prefix in swept variant names.
+    pub short: &'static str,
+    /// Smallest value accepted.
+    pub min: f64,
+    /// Largest value accepted.
+    pub max: f64,
+    /// The value when a config does not set it.
+    pub default: f64,
+    /// One line for `linkforge list` and the docs.
+    pub doc: &'static str,
+}
+
+impl FloatParam {
+    /// The parameter `name` (short name `short`) in `range`, `default`
+    /// when unset, described by `doc`.
+    pub const fn new(
+        name: &'static str,
+        short: &'static str,
+        range: RangeInclusive<f64>,
+        default: f64,
+        doc: &'static str,
+    ) -> FloatParam {
+        FloatParam {
+            name,
+            short,
+            min: *range.start(),
+            max: *range.end(),
+            default,
+            doc,
+        }
+    }
+
+    /// The catalogue spec.
+    pub fn spec(&self) -> ParamSpec {
+        ParamSpec {
+            name: self.name,
+            short: self.short,
+            kind: ParamKind::Float {
+                min: self.min,
+                max: self.max,
+            },
+            default: Value::Float(self.default),
+            doc: self.doc,
+        }
+    }
+
+    /// The value in `p`, checked to lie in `min..=max`.
+    pub fn read(&self, p: &Params) -> Result<f64, RtlError> {
+        let v = p.float(self.name)?;
+        if (self.min..=self.max).contains(&v) {
+            Ok(v)
+        } else {
+            Err(param_error(
+                self.name,
+                format!("{v} is outside {}..={}", self.min, self.max),
+            ))
+        }
     }
 }
 

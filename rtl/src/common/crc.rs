@@ -164,7 +164,6 @@ impl CrcConfig {
             }
             None => {
                 let width: u32 = WIDTH.read(p)?;
-                WIDTH.check(width)?;
                 CrcConfig {
                     width,
                     poly: pattern(p, &POLY, width)?,

@@ -105,7 +105,7 @@ impl LfsrConfig {
             }
             (None, true) => return Err(param_error("taps", "poly = custom needs taps")),
         };
-        let seed = match p.int("seed")? {
+        let seed = match SEED.read(p)? {
             -1 => ones(degree(&taps)),
             s => u64::try_from(s).map_err(|_| param_error("seed", format!("{s} is negative")))?,
         };

@@ -27,13 +27,9 @@ pub struct CrossbarConfig {
 impl CrossbarConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let ports: u64 = PORTS.read(p)?;
-        let width: u64 = DATA_WIDTH.read(p)?;
-        PORTS.check(ports)?;
-        DATA_WIDTH.check(width)?;
         Ok(CrossbarConfig {
-            ports: ports as usize,
-            width: width as u32,
+            ports: PORTS.read(p)?,
+            width: DATA_WIDTH.read(p)?,
         })
     }
 }

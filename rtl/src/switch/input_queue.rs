@@ -94,7 +94,6 @@ impl InputQueueConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let ports: usize = PORTS.read(p)?;
-        PORTS.check(ports)?;
         let cfg = InputQueueConfig {
             queues: Queueing::from_params(p)?.queues(ports),
             width: DATA_WIDTH.read(p)?,

@@ -156,10 +156,9 @@ impl RouteTableConfig {
     }
 }
 
-/// Parameter [`DEFAULT_PORT`], range-checked: `None` for -1.
+/// Parameter [`DEFAULT_PORT`]: `None` for -1.
 pub(crate) fn default_port_param(p: &Params) -> Result<Option<usize>, RtlError> {
     let v: i64 = DEFAULT_PORT.read(p)?;
-    DEFAULT_PORT.check(v)?;
     Ok(usize::try_from(v).ok())
 }
 

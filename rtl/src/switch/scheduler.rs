@@ -80,7 +80,6 @@ impl SchedPolicy {
     pub(crate) fn from_params(p: &Params) -> Result<SchedPolicy, RtlError> {
         let weights = WEIGHTS.read(p)?;
         let iterations: u32 = ISLIP_ITERATIONS.read(p)?;
-        ISLIP_ITERATIONS.check(iterations)?;
         let policy = match ARBITER.read(p)? {
             "wrr" => SchedPolicy::Weighted(weights.iter().map(|&w| w as u32).collect()),
             other if !weights.is_empty() => {

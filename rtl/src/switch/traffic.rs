@@ -3,7 +3,7 @@
 //! only; the hardware ignores it.
 
 use crate::catalog::{ParamKind, ParamSpec, Params, Value};
-use crate::params::{param_error, ChoiceParam, IntParam};
+use crate::params::{param_error, ChoiceParam, FloatParam, IntParam};
 use crate::RtlError;
 
 /// Parameter `pattern`.
@@ -13,6 +13,14 @@ pub const PATTERN: ChoiceParam = ChoiceParam::new(
     &["uniform", "hotspot", "permutation"],
     "uniform",
     "uniform, hotspot or permutation",
+);
+/// Parameter `load`.
+pub const LOAD: FloatParam = FloatParam::new(
+    "load",
+    "ld",
+    0.0..=1.0,
+    1.0,
+    "packets per input per cycle; 1.0 saturates",
 );
 /// Parameter `packet_beats`.
 pub const PACKET_BEATS: IntParam = IntParam::new(
@@ -29,6 +37,22 @@ pub const PACKET_BEATS_MAX: IntParam = IntParam::new(
     0..=256,
     0,
     "longest packet in beats; 0: fixed at packet_beats",
+);
+/// Parameter `backpressure`.
+pub const BACKPRESSURE: FloatParam = FloatParam::new(
+    "backpressure",
+    "bp",
+    0.0..=1.0,
+    0.0,
+    "probability a sink is not ready in a cycle",
+);
+/// Parameter `unroutable`.
+pub const UNROUTABLE: FloatParam = FloatParam::new(
+    "unroutable",
+    "ur",
+    0.0..=1.0,
+    0.0,
+    "fraction of packets no port claims",
 );
 
 /// Where packets go.
@@ -67,14 +91,6 @@ impl TrafficConfig {
             "hotspot" => Pattern::Hotspot,
             _ => Pattern::Permutation,
         };
-        let fraction = |name: &str| -> Result<f64, RtlError> {
-            let v = p.float(name)?;
-            if (0.0..=1.0).contains(&v) {
-                Ok(v)
-            } else {
-                Err(param_error(name, format!("{v} is outside 0..=1")))
-            }
-        };
         let min: u32 = PACKET_BEATS.read(p)?;
         let max: u32 = PACKET_BEATS_MAX.read(p)?;
         let max = if max == 0 { min } else { max };
@@ -87,44 +103,22 @@ impl TrafficConfig {
         }
         Ok(TrafficConfig {
             pattern,
-            load: fraction("load")?,
+            load: LOAD.read(p)?,
             packet_beats: (min, max),
-            backpressure: fraction("backpressure")?,
-            unroutable: fraction("unroutable")?,
+            backpressure: BACKPRESSURE.read(p)?,
+            unroutable: UNROUTABLE.read(p)?,
         })
     }
 
     /// The catalogue spec of the group.
     pub fn spec() -> ParamSpec {
-        let float = |name, short, default, doc| ParamSpec {
-            name,
-            short,
-            kind: ParamKind::Float { min: 0.0, max: 1.0 },
-            default: Value::Float(default),
-            doc,
-        };
         let members = vec![
             PATTERN.spec(),
-            float(
-                "load",
-                "ld",
-                1.0,
-                "packets per input per cycle; 1.0 saturates",
-            ),
+            LOAD.spec(),
             PACKET_BEATS.spec(),
             PACKET_BEATS_MAX.spec(),
-            float(
-                "backpressure",
-                "bp",
-                0.0,
-                "probability a sink is not ready in a cycle",
-            ),
-            float(
-                "unroutable",
-                "ur",
-                0.0,
-                "fraction of packets no port claims",
-            ),
+            BACKPRESSURE.spec(),
+            UNROUTABLE.spec(),
         ];
         ParamSpec {
             name: "traffic",

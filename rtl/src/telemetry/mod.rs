@@ -240,7 +240,7 @@ pub fn default_map() -> RegMap {
         ),
     ]);
     RegMap {
-        addr_width: 8,
+        addr_width: map::ADDR_WIDTH.default as u32,
         regs,
         alerts,
     }
