@@ -17,6 +17,11 @@ pub(crate) fn param_error(name: &str, message: impl Into<String>) -> RtlError {
     }
 }
 
+/// The error of `value` of parameter `name` outside `min..=max`.
+fn outside(name: &str, value: impl Display, min: impl Display, max: impl Display) -> RtlError {
+    param_error(name, format!("{value} is outside {min}..={max}"))
+}
+
 /// Checks that `value` of parameter `name` lies in `min..=max`.
 pub(crate) fn check_range<V>(name: &str, value: V, min: i64, max: i64) -> Result<(), RtlError>
 where
@@ -24,41 +29,79 @@ where
 {
     match value.try_into() {
         Ok(v) if (min..=max).contains(&v) => Ok(()),
-        _ => Err(param_error(
-            name,
-            format!("{value} is outside {min}..={max}"),
-        )),
+        _ => Err(outside(name, value, min, max)),
     }
 }
 
-/// An integer parameter in `min..=max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IntParam {
+/// A number type of parameters: how its range and values appear in the
+/// catalogue and how it is read from [`Params`].
+pub trait Number: Copy + PartialOrd + Display {
+    /// The catalogue kind of numbers in `min..=max`.
+    fn kind(min: Self, max: Self) -> ParamKind;
+    /// The catalogue value.
+    fn value(self) -> Value;
+    /// Parameter `name` of `p`.
+    fn get(p: &Params, name: &str) -> Result<Self, RtlError>;
+}
+
+impl Number for i64 {
+    fn kind(min: i64, max: i64) -> ParamKind {
+        ParamKind::Int { min, max }
+    }
+    fn value(self) -> Value {
+        Value::Int(self)
+    }
+    fn get(p: &Params, name: &str) -> Result<i64, RtlError> {
+        p.int(name)
+    }
+}
+
+impl Number for f64 {
+    fn kind(min: f64, max: f64) -> ParamKind {
+        ParamKind::Float { min, max }
+    }
+    fn value(self) -> Value {
+        Value::Float(self)
+    }
+    fn get(p: &Params, name: &str) -> Result<f64, RtlError> {
+        p.float(name)
+    }
+}
+
+/// A number parameter in `min..=max`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NumParam<N> {
     /// Name as written in configs.
     pub name: &'static str,
     /// Short prefix in swept variant names.
     pub short: &'static str,
     /// Smallest value the catalogue accepts.
-    pub min: i64,
+    pub min: N,
     /// Largest value the catalogue accepts.
-    pub max: i64,
+    pub max: N,
     /// The value when a config does not set it.
-    pub default: i64,
+    pub default: N,
     /// One line for `linkforge list` and the docs.
     pub doc: &'static str,
 }
 
-impl IntParam {
+/// An integer parameter.
+pub type IntParam = NumParam<i64>;
+
+/// A real-number parameter.
+pub type FloatParam = NumParam<f64>;
+
+impl<N: Number> NumParam<N> {
     /// The parameter `name` (short name `short`) in `range`, `default`
     /// when unset, described by `doc`.
     pub const fn new(
         name: &'static str,
         short: &'static str,
-        range: RangeInclusive<i64>,
-        default: i64,
+        range: RangeInclusive<N>,
+        default: N,
         doc: &'static str,
-    ) -> IntParam {
-        IntParam {
+    ) -> NumParam<N> {
+        NumParam {
             name,
             short,
             min: *range.start(),
@@ -73,19 +116,27 @@ impl IntParam {
         ParamSpec {
             name: self.name,
             short: self.short,
-            kind: ParamKind::Int {
-                min: self.min,
-                max: self.max,
-            },
-            default: Value::Int(self.default),
+            kind: N::kind(self.min, self.max),
+            default: self.default.value(),
             doc: self.doc,
         }
     }
 
+    /// The value in `p`, checked to lie in `min..=max`.
+    fn get(&self, p: &Params) -> Result<N, RtlError> {
+        let v = N::get(p, self.name)?;
+        if self.min <= v && v <= self.max {
+            Ok(v)
+        } else {
+            Err(outside(self.name, v, self.min, self.max))
+        }
+    }
+}
+
+impl IntParam {
     /// The value in `p` as a `T`, checked to lie in `min..=max`.
     pub fn read<T: TryFrom<i64>>(&self, p: &Params) -> Result<T, RtlError> {
-        let v = p.int(self.name)?;
-        self.check(v)?;
+        let v = self.get(p)?;
         T::try_from(v).map_err(|_| param_error(self.name, format!("{v} is out of range")))
     }
 
@@ -104,68 +155,10 @@ impl IntParam {
     }
 }
 
-/// A real number in `min..=max`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FloatParam {
-    /// Name as written in configs.
-    pub name: &'static str,
-    /// Short prefix in swept variant names.
-    pub short: &'static str,
-    /// Smallest value accepted.
-    pub min: f64,
-    /// Largest value accepted.
-    pub max: f64,
-    /// The value when a config does not set it.
-    pub default: f64,
-    /// One line for `linkforge list` and the docs.
-    pub doc: &'static str,
-}
-
 impl FloatParam {
-    /// The parameter `name` (short name `short`) in `range`, `default`
-    /// when unset, described by `doc`.
-    pub const fn new(
-        name: &'static str,
-        short: &'static str,
-        range: RangeInclusive<f64>,
-        default: f64,
-        doc: &'static str,
-    ) -> FloatParam {
-        FloatParam {
-            name,
-            short,
-            min: *range.start(),
-            max: *range.end(),
-            default,
-            doc,
-        }
-    }
-
-    /// The catalogue spec.
-    pub fn spec(&self) -> ParamSpec {
-        ParamSpec {
-            name: self.name,
-            short: self.short,
-            kind: ParamKind::Float {
-                min: self.min,
-                max: self.max,
-            },
-            default: Value::Float(self.default),
-            doc: self.doc,
-        }
-    }
-
     /// The value in `p`, checked to lie in `min..=max`.
     pub fn read(&self, p: &Params) -> Result<f64, RtlError> {
-        let v = p.float(self.name)?;
-        if (self.min..=self.max).contains(&v) {
-            Ok(v)
-        } else {
-            Err(param_error(
-                self.name,
-                format!("{v} is outside {}..={}", self.min, self.max),
-            ))
-        }
+        self.get(p)
     }
 }
 

@@ -21,7 +21,7 @@
 use super::{decode, onehot_index, regs};
 use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::arbiter::lowest_set;
-use crate::params::{checked, param_error, ChoiceParam, IntParam};
+use crate::params::{check_range, checked, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
@@ -106,12 +106,7 @@ impl InputQueueConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        if !(1..=PORTS.max as usize).contains(&self.queues) {
-            return Err(param_error(
-                "queues",
-                format!("{} is outside 1..={}", self.queues, PORTS.max),
-            ));
-        }
+        check_range("queues", self.queues, 1, PORTS.max)?;
         DATA_WIDTH.check(self.width)?;
         DEPTH.check(self.depth)?;
         TAG_WIDTH.check(self.tag_width)
