@@ -38,6 +38,7 @@
 
 use super::fwft::fwft_read;
 use super::sync2::{sync2, Sync2Config};
+pub use super::sync_fifo::WIDTH;
 use super::{from_gray, to_gray};
 use crate::catalog::{no_issues, BlockKind, Params};
 use crate::params::{checked, param_error, IntParam};
@@ -46,8 +47,6 @@ use linkforge_hdl::prelude::*;
 use linkforge_hdl::MemoryHandle;
 use std::sync::Arc;
 
-/// Parameter `width`.
-pub const WIDTH: IntParam = IntParam::new("width", "w", 1..=1024, 32, "word width in bits");
 /// Parameter `depth`.
 pub const DEPTH: IntParam = IntParam::new(
     "depth",

@@ -64,7 +64,9 @@
 //! [`sync2`]: crate::common::sync2::sync2
 
 use super::block_align::{block_align, BlockAlignConfig};
+pub use super::cdr::PI_BITS;
 use super::cdr::{cdr, CdrConfig, Detector};
+pub use super::deskew::LANES;
 use super::deskew::{deskew, DeskewConfig};
 use super::dfe::{dfe, DfeConfig, Modulation};
 use super::elastic_buffer::{elastic_buffer, ElasticBufferConfig};
@@ -88,8 +90,6 @@ use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
 use std::sync::Arc;
 
-/// Parameter `lanes`.
-pub const LANES: IntParam = IntParam::new("lanes", "l", 1..=16, 4, "lanes");
 /// Parameter `sample_bits`.
 pub const SAMPLE_BITS: IntParam =
     IntParam::new("sample_bits", "s", 6..=12, 8, "signed ADC sample width");
@@ -116,9 +116,6 @@ pub const LEVEL: IntParam = IntParam::new(
 /// Parameter `mu_shift`.
 pub const MU_SHIFT: IntParam =
     IntParam::new("mu_shift", "mu", 0..=12, 4, "LMS step 2^-mu_shift tap LSBs");
-/// Parameter `pi_bits`.
-pub const PI_BITS: IntParam =
-    IntParam::new("pi_bits", "p", 3..=8, 6, "phase-interpolator code width");
 /// Parameter `max_skew`.
 pub const MAX_SKEW: IntParam = IntParam::new(
     "max_skew",
