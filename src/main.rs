@@ -44,8 +44,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// The block catalogue: each kind with its parameters, types, ranges and defaults.
-    #[command(after_help = "Example:\n  linkforge list")]
-    List,
+    #[command(
+        after_help = "Examples:\n  linkforge list\n  linkforge list --markdown > docs/catalog.md"
+    )]
+    List {
+        /// Print the catalogue page of the docs (Markdown) instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Parse and check a config; print every diagnostic; exit 1 on any error.
     #[command(after_help = "Example:\n  linkforge lint examples/fabric.lf")]
     Lint {
@@ -271,7 +277,7 @@ fn parse_engine(name: &str) -> Result<Engine, String> {
 
 fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
     match cmd {
-        Cmd::List => print!("{}", commands::list::render()),
+        Cmd::List { markdown } => print!("{}", commands::list::render(markdown)),
         Cmd::Lint { file } => {
             let n = commands::lint::run(&file)?;
             println!("{}: ok, {n} variants", file.display());

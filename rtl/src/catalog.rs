@@ -6,6 +6,10 @@
 //! these specs and hands the generator a complete [`Params`] (every
 //! parameter present, defaults filled in, quantities in base units).
 
+mod markdown;
+
+pub use markdown::markdown;
+
 use crate::RtlError;
 use linkforge_hdl::Module;
 use std::collections::BTreeMap;
@@ -177,6 +181,22 @@ pub struct ParamSpec {
     pub doc: &'static str,
 }
 
+impl ParamSpec {
+    /// The names of a table's default rows, in order; empty for other kinds.
+    pub fn default_rows(&self) -> Vec<&str> {
+        match &self.default {
+            Value::List(rows) => rows
+                .iter()
+                .filter_map(|r| match r {
+                    Value::Group(g) => g.str("name").ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Complete, checked parameters of a variant: every parameter of the block
 /// kind, by name.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -268,6 +288,9 @@ pub struct BlockKind {
     pub params: Vec<ParamSpec>,
     /// Builds the block; the top module is named `top_name`.
     pub build: fn(top_name: &str, params: &Params) -> Result<Module, RtlError>,
+    /// The problems in complete parameters beyond what the specs check
+    /// ([`no_issues`] for kinds without such rules).
+    pub issues: fn(params: &Params) -> Vec<ParamIssue>,
 }
 
 impl BlockKind {
@@ -387,12 +410,7 @@ pub struct ParamIssue {
     pub help: Option<String>,
 }
 
-/// The problems in the complete parameters of a variant of `kind` beyond
-/// what the specs check; empty for kinds without such rules.
-pub fn issues(kind: &str, params: &Params) -> Vec<ParamIssue> {
-    match kind {
-        crate::telemetry::KIND => crate::telemetry::issues(params),
-        crate::card::KIND => crate::card::issues(params),
-        _ => Vec::new(),
-    }
+/// The issues of a kind whose specs say everything: none.
+pub fn no_issues(_: &Params) -> Vec<ParamIssue> {
+    Vec::new()
 }

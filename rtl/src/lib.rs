@@ -14,7 +14,7 @@ pub mod catalog;
 pub mod common;
 pub mod cxl;
 pub mod ethernet;
-mod params;
+pub mod params;
 pub mod retimer;
 pub mod switch;
 pub mod telemetry;

@@ -1,19 +1,10 @@
-//! The catalogue entries of the common blocks: every default builds, specs
-//! are consistent, and out-of-range or conflicting parameters are errors
-//! that name the parameter.
+//! The catalogue: every kind builds from its defaults, every kind's specs
+//! are consistent, `docs/catalog.md` is the catalogue's page, and the
+//! common blocks' out-of-range or conflicting parameters are errors that
+//! name the parameter.
 
-use linkforge_rtl::catalog::{self, BlockKind, ParamKind, Params, Value};
+use linkforge_rtl::catalog::{self, BlockKind, ParamKind, ParamSpec, Params, Value};
 use linkforge_rtl::RtlError;
-
-const COMMON: [&str; 7] = [
-    "sync2",
-    "sync_fifo",
-    "async_fifo",
-    "arbiter",
-    "lfsr",
-    "crc",
-    "counter",
-];
 
 fn kind(name: &str) -> BlockKind {
     catalog::kind(name).unwrap_or_else(|| panic!("`{name}` is in the catalogue"))
@@ -45,46 +36,118 @@ fn ints(v: &[i64]) -> Value {
 }
 
 #[test]
-fn every_common_block_builds_from_its_defaults() {
-    for name in COMMON {
-        build(name, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+fn every_kind_builds_from_its_defaults() {
+    for k in catalog::catalog() {
+        (k.build)("top", &Params::defaults(&k.params))
+            .unwrap_or_else(|e| panic!("{}: {e}", k.name));
+    }
+}
+
+#[test]
+fn kinds_are_documented_and_named_once() {
+    let kinds = catalog::catalog();
+    for (i, k) in kinds.iter().enumerate() {
+        assert!(!k.doc.is_empty(), "{}: no doc", k.name);
+        assert!(
+            kinds[i + 1..].iter().all(|l| l.name != k.name),
+            "{} twice",
+            k.name
+        );
+    }
+}
+
+/// Checks `specs` (of `owner`): unique names and short names, a doc each,
+/// defaults of the declared type within their ranges, choices containing
+/// their default, and groups and tables whose members pass the same checks.
+fn check_specs(owner: &str, specs: &[ParamSpec]) {
+    for (i, p) in specs.iter().enumerate() {
+        let at = format!("{owner}.{}", p.name);
+        assert!(!p.doc.is_empty(), "{at}: no doc");
+        let later = &specs[i + 1..];
+        assert!(later.iter().all(|q| q.name != p.name), "{at} twice");
+        if !p.short.is_empty() {
+            assert!(
+                later.iter().all(|q| q.short != p.short),
+                "{at}: short {} twice",
+                p.short
+            );
+        }
+        check_value(&at, &p.kind, &p.default);
+        match &p.kind {
+            ParamKind::Group(members) => check_specs(&at, members),
+            ParamKind::Table { row, .. } => check_specs(&at, row),
+            _ => {}
+        }
+    }
+}
+
+/// Checks that `value` is a `kind` within its range.
+fn check_value(at: &str, kind: &ParamKind, value: &Value) {
+    match (kind, value) {
+        (ParamKind::Int { min, max }, Value::Int(v)) => {
+            assert!((min..=max).contains(&v), "{at}: {v} outside {kind}")
+        }
+        (ParamKind::Float { min, max } | ParamKind::Quantity { min, max, .. }, Value::Float(v)) => {
+            assert!((min..=max).contains(&v), "{at}: {v} outside {kind}")
+        }
+        (ParamKind::Choice(options), Value::Str(v)) => {
+            assert!(options.contains(&v.as_str()), "{at}: {v} is not a choice")
+        }
+        (ParamKind::List { item, max_len }, Value::List(items)) => {
+            assert!(items.len() <= *max_len, "{at}: too many entries");
+            for v in items {
+                check_value(at, item, v);
+            }
+        }
+        (ParamKind::Group(members), Value::Group(g)) => {
+            assert_eq!(
+                g,
+                &Params::defaults(members),
+                "{at}: not its members' defaults"
+            )
+        }
+        (ParamKind::Table { row, max_len }, Value::List(rows)) => {
+            assert!(rows.len() <= *max_len, "{at}: too many rows");
+            for r in rows {
+                let Value::Group(g) = r else {
+                    panic!("{at}: a row that is not a group")
+                };
+                for (name, v) in &g.0 {
+                    match row.iter().find(|m| m.name == name.as_str()) {
+                        Some(m) => check_value(&format!("{at}.{name}"), &m.kind, v),
+                        None => assert_eq!(name, "name", "{at}: row member {name} has no spec"),
+                    }
+                }
+            }
+        }
+        (ParamKind::Bool, Value::Bool(_)) | (ParamKind::Text, Value::Str(_)) => {}
+        (kind, default) => panic!("{at}: {default} is not a {kind}"),
     }
 }
 
 #[test]
 fn specs_are_consistent() {
-    for name in COMMON {
-        let k = kind(name);
-        assert!(!k.doc.is_empty());
-        for (i, p) in k.params.iter().enumerate() {
-            assert!(!p.doc.is_empty(), "{name}.{}", p.name);
-            let later = &k.params[i + 1..];
-            assert!(
-                later.iter().all(|q| q.name != p.name),
-                "{name}.{} twice",
-                p.name
-            );
-            if !p.short.is_empty() {
-                assert!(
-                    later.iter().all(|q| q.short != p.short),
-                    "{name}: short {}",
-                    p.short
-                );
-            }
-            match (&p.kind, &p.default) {
-                (ParamKind::Int { min, max }, Value::Int(v)) => {
-                    assert!((min..=max).contains(&v), "{name}.{} default", p.name)
-                }
-                (ParamKind::Choice(options), Value::Str(v)) => {
-                    assert!(options.contains(&v.as_str()), "{name}.{} default", p.name)
-                }
-                (ParamKind::List { .. }, Value::List(_))
-                | (ParamKind::Bool, Value::Bool(_))
-                | (ParamKind::Text, Value::Str(_)) => {}
-                (kind, default) => panic!("{name}.{}: {default} is not a {kind}", p.name),
-            }
-        }
+    for k in catalog::catalog() {
+        check_specs(k.name, &k.params);
     }
+}
+
+/// `docs/catalog.md`, generated from the catalogue.
+#[test]
+fn the_catalogue_page_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/catalog.md");
+    let page = catalog::markdown();
+    if std::env::var("LINKFORGE_BLESS").as_deref() == Ok("1") {
+        std::fs::write(&path, &page).expect("docs/catalog.md is writable");
+        return;
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == page,
+        "docs/catalog.md is stale: regenerate it with \
+         `LINKFORGE_BLESS=1 cargo test -p linkforge-rtl --test catalog` \
+         (or `linkforge list --markdown > docs/catalog.md`)"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `linkforge list`: the block catalogue with every parameter's type, range
-//! and default.
+//! and default, as text or as the docs' Markdown page.
 
-use linkforge_rtl::catalog::{catalog, ParamKind, ParamSpec, Value};
+use linkforge_rtl::catalog::{catalog, ParamKind, ParamSpec};
 
 fn param_lines(out: &mut String, params: &[ParamSpec], indent: usize) {
     for p in params {
@@ -12,18 +12,9 @@ fn param_lines(out: &mut String, params: &[ParamSpec], indent: usize) {
                 param_lines(out, members, indent + 4);
             }
             ParamKind::Table { row, max_len } => {
-                let rows = match &p.default {
-                    Value::List(rows) if !rows.is_empty() => {
-                        let names: Vec<String> = rows
-                            .iter()
-                            .filter_map(|r| match r {
-                                Value::Group(g) => g.str("name").ok().map(str::to_string),
-                                _ => None,
-                            })
-                            .collect();
-                        format!(" (default rows: {})", names.join(", "))
-                    }
-                    _ => String::new(),
+                let rows = match p.default_rows().as_slice() {
+                    [] => String::new(),
+                    names => format!(" (default rows: {})", names.join(", ")),
                 };
                 out.push_str(&format!(
                     "{pad}{} NAME {{ ... }}  up to {max_len} rows; {}{rows}\n",
@@ -42,8 +33,11 @@ fn param_lines(out: &mut String, params: &[ParamSpec], indent: usize) {
     }
 }
 
-/// The catalogue as text.
-pub fn render() -> String {
+/// The catalogue as text, or as Markdown with `markdown`.
+pub fn render(markdown: bool) -> String {
+    if markdown {
+        return linkforge_rtl::catalog::markdown();
+    }
     let mut out = String::new();
     for k in catalog() {
         out.push_str(&format!("{}  -- {}\n", k.name, k.doc));

@@ -7,10 +7,10 @@ mod inherit;
 
 use crate::ast::{Ast, BlockDecl, Entry, Expr, Ident, Item, Rhs, Span};
 use crate::check::{check, Target};
-use crate::diagnostic::{did_you_mean, list_names, Diagnostics, Error, ErrorKind};
+use crate::diagnostic::{did_you_mean, list_names, nearest, Diagnostics, Error, ErrorKind};
 use crate::eval::Consts;
 use crate::MAX_VARIANTS;
-use linkforge_rtl::catalog::{self, BlockKind, ParamKind, ParamSpec, Params, PathStep, Value};
+use linkforge_rtl::catalog::{BlockKind, ParamKind, ParamSpec, Params, PathStep, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// One elaborated variant: a block kind with complete, checked parameters.
@@ -127,7 +127,7 @@ pub fn elaborate(src: &str, ast: &Ast, catalog: &[BlockKind]) -> Result<Vec<Vari
         let mut collided = false;
         let mut reported: Vec<(Span, String)> = Vec::new();
         for v in expand::expand(d, kind, settings, &mut errors) {
-            for issue in catalog::issues(kind.name, &v.params) {
+            for issue in (kind.issues)(&v.params) {
                 let (span, label) = match locate(settings, &issue.path) {
                     Some((span, true)) => match issue.path.last() {
                         Some(PathStep::Param(name)) => (span, format!("this `{name}`")),
@@ -221,8 +221,12 @@ fn find_kind<'c>(
     let found = catalog.iter().find(|k| k.name == d.kind.name);
     if found.is_none() {
         let names = catalog.iter().map(|k| k.name);
-        let help = did_you_mean(&d.kind.name, names.clone())
-            .unwrap_or_else(|| format!("the catalogue has {}", list_names(names)));
+        let help = did_you_mean(&d.kind.name, names.clone()).unwrap_or_else(|| {
+            format!(
+                "the nearest kinds are {}; `linkforge list` shows the whole catalogue",
+                list_names(nearest(&d.kind.name, names, 3))
+            )
+        });
         errors.push(
             Error::new(
                 ErrorKind::UnknownKind,

@@ -1,6 +1,8 @@
 //! A test catalogue covering every parameter kind, and loading against it.
 
-use linkforge_rtl::catalog::{BlockKind, Dimension, ParamKind, ParamSpec, Params, Value};
+use linkforge_rtl::catalog::{
+    no_issues, BlockKind, Dimension, ParamKind, ParamSpec, Params, Value,
+};
 use linkforge_rtl::RtlError;
 
 fn spec(name: &'static str, short: &'static str, kind: ParamKind, default: Value) -> ParamSpec {
@@ -106,6 +108,7 @@ pub fn catalog() -> Vec<BlockKind> {
             ),
         ],
         build: not_buildable,
+        issues: no_issues,
     };
     let switch = BlockKind {
         name: "switch",
@@ -158,6 +161,7 @@ pub fn catalog() -> Vec<BlockKind> {
             ),
         ],
         build: not_buildable,
+        issues: no_issues,
     };
     // The real register-map kind: tables of named rows and its own rules.
     let regmap = linkforge_rtl::catalog::kind("regmap").expect("regmap is in the catalogue");

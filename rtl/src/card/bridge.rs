@@ -64,12 +64,12 @@
 //! [`async_fifo`]: crate::common::async_fifo
 //! [`eth_fcs`]: crate::ethernet::fcs
 
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::async_fifo::{async_fifo, AsyncFifoConfig};
 use crate::common::saturating_count;
 use crate::ethernet::fcs::eth_fcs;
 use crate::ethernet::{COUNT_WIDTH, ERROR, IDLE, START, TERMINATE};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::params::{checked, IntParam};
 use crate::switch::credit::{
     rx_limits, CreditSet, Release, TxCredits, DATA_BITS, DATA_CREDITS, HDR_CREDITS,
 };
@@ -86,8 +86,6 @@ pub const DATA_WIDTH: u32 = 64;
 pub const MIN_FRAME_BYTES: usize = 64;
 /// Idle characters `switch_to_xgmii` leaves at least between frames.
 pub const MIN_IPG_BYTES: usize = 12;
-/// `max_frame_beats`: from a minimum frame up to the header's Length field.
-pub const FRAME_BEATS: IntRange = (8, 255);
 /// Frames `xgmii_to_switch` holds at once (descriptor FIFO depth).
 const FRAMES: u32 = 16;
 /// Descriptor bits of `xgmii_to_switch`: forward flag, tail, beats.
@@ -95,10 +93,19 @@ const DESC_BITS: u32 = 1 + 4 + 8;
 /// The start word: start in lane 0, six preamble bytes and the SFD.
 const START_WORD: u64 = 0xD555_5555_5555_55FB;
 
+/// Parameter `max_frame_beats`.
+pub const MAX_FRAME_BEATS: IntParam = IntParam::new(
+    "max_frame_beats",
+    "mfb",
+    8..=255,
+    64,
+    "longest frame carried, in 8-byte beats (a switch's max_packet_beats less one)",
+);
+
 /// A bridge's size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BridgeConfig {
-    /// The longest frame carried, in 8-byte beats (8..=255): a switch's
+    /// The longest frame carried, in 8-byte beats ([`MAX_FRAME_BEATS`]): a switch's
     /// `max_packet_beats` less the header beat.
     pub max_frame_beats: u32,
 }
@@ -107,7 +114,7 @@ impl BridgeConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = BridgeConfig {
-            max_frame_beats: int_param(p, "max_frame_beats")?,
+            max_frame_beats: MAX_FRAME_BEATS.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -115,7 +122,7 @@ impl BridgeConfig {
 
     /// Checks the range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("max_frame_beats", self.max_frame_beats.into(), FRAME_BEATS)
+        MAX_FRAME_BEATS.check(self.max_frame_beats)
     }
 
     /// Words in each data FIFO: room for two longest frames.
@@ -586,8 +593,8 @@ fn take_side(
     let limits = rx_limits(
         m,
         "pkt_fc_q_",
-        HDR_CREDITS.1 as u64,
-        DATA_CREDITS.1 as u64,
+        HDR_CREDITS.max as u64,
+        DATA_CREDITS.max as u64,
         &[release],
     );
     let outs = CreditSet::new("pkt_fc_", |name, width| m.output(name, width));
@@ -690,13 +697,7 @@ fn transmit_side(
 
 /// The parameter of both bridges.
 fn params() -> Vec<crate::catalog::ParamSpec> {
-    vec![int_spec(
-        "max_frame_beats",
-        "mfb",
-        FRAME_BEATS,
-        64,
-        "longest frame carried, in 8-byte beats (a switch's max_packet_beats less one)",
-    )]
+    vec![MAX_FRAME_BEATS.spec()]
 }
 
 /// The catalogue entry of `xgmii_to_switch`.
@@ -706,6 +707,7 @@ pub fn rx_kind() -> BlockKind {
         doc: "bridge: PCS receive XGMII frames (FCS-checked, stored whole) to 64-bit switch packets routed by destination MAC, across clock domains",
         params: params(),
         build: |name, p| Ok(xgmii_to_switch(name, &BridgeConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 
@@ -716,6 +718,7 @@ pub fn tx_kind() -> BlockKind {
         doc: "bridge: 64-bit switch packets to whole XGMII frames (start, preamble, SFD, terminate, idles) for a PCS, across clock domains",
         params: params(),
         build: |name, p| Ok(switch_to_xgmii(name, &BridgeConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 

@@ -334,7 +334,7 @@ impl CardConfig {
     pub fn bridge(&self, switch: usize) -> Result<bridge::BridgeConfig, RtlError> {
         let sw = SwitchConfig::from_params(&self.components[switch].params)?;
         let cfg = bridge::BridgeConfig {
-            max_frame_beats: (sw.max_packet_beats - 1).min(bridge::FRAME_BEATS.1 as u32),
+            max_frame_beats: (sw.max_packet_beats - 1).min(bridge::MAX_FRAME_BEATS.max as u32),
         };
         cfg.validate()?;
         Ok(cfg)
@@ -791,6 +791,7 @@ pub fn kind() -> BlockKind {
         doc: "card: retimers, switches, Ethernet PCSs (each optionally attached to a switch port through bridges) and CXL controllers from the config, one shared AXI4-Lite register bus (s_axil_*)",
         params: ComponentKind::ALL.into_iter().map(table_spec).collect(),
         build: |name, p| card(name, &CardConfig::from_params(p)?),
+        issues,
     }
 }
 

@@ -17,17 +17,30 @@
 //!   up to `weights[i]` consecutive grants while it requests; a requester
 //!   that keeps requesting waits at most the sum of the other weights.
 
-use super::{
-    check_range, checked, choice_param, choice_spec, int_list_param, int_list_spec, int_param,
-    int_spec, param_error, IntRange,
-};
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, param_error, ChoiceParam, IntListParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const REQUESTERS: IntRange = (2, 64);
-const WEIGHT: IntRange = (1, 256);
-const POLICIES: [&str; 3] = ["fixed", "rr", "wrr"];
+/// Parameter `requesters`.
+pub const REQUESTERS: IntParam =
+    IntParam::new("requesters", "n", 2..=64, 4, "number of requesters");
+/// Parameter `policy`.
+pub const POLICY: ChoiceParam = ChoiceParam::new(
+    "policy",
+    "",
+    &["fixed", "rr", "wrr"],
+    "rr",
+    "fixed priority, round robin or weighted round robin",
+);
+/// Parameter `weights`.
+pub const WEIGHTS: IntListParam = IntListParam::new(
+    "weights",
+    "wt",
+    1..=256,
+    REQUESTERS.max as usize,
+    "wrr only: consecutive grants per turn, one per requester",
+);
 
 /// How the arbiter chooses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +50,7 @@ pub enum Policy {
     /// Round robin: priority moves past the last winner.
     RoundRobin,
     /// Weighted round robin: requester `i` keeps the grant for up to
-    /// `weights[i]` consecutive grants (each 1..=256; one per requester).
+    /// `weights[i]` consecutive grants (each in [`WEIGHTS`]'s range; one per requester).
     Weighted(Vec<u32>),
 }
 
@@ -51,7 +64,7 @@ impl Policy {
 /// An arbiter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArbiterConfig {
-    /// Number of requesters (2..=64).
+    /// Number of requesters ([`REQUESTERS`]).
     pub requesters: usize,
     /// How the winner is chosen.
     pub policy: Policy,
@@ -61,8 +74,8 @@ impl ArbiterConfig {
     /// Reads and checks the config from catalogue parameters; `weights` must
     /// be empty unless `policy` is `wrr`, and then have one entry per requester.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let weights = int_list_param(p, "weights", WEIGHT)?;
-        let policy = match choice_param(p, "policy", &POLICIES)? {
+        let weights = WEIGHTS.read(p)?;
+        let policy = match POLICY.read(p)? {
             "wrr" => Policy::Weighted(weights.iter().map(|&w| w as u32).collect()),
             other if !weights.is_empty() => {
                 return Err(param_error(
@@ -74,7 +87,7 @@ impl ArbiterConfig {
             _ => Policy::RoundRobin,
         };
         let cfg = ArbiterConfig {
-            requesters: int_param(p, "requesters")?,
+            requesters: REQUESTERS.read(p)?,
             policy,
         };
         cfg.validate()?;
@@ -83,7 +96,7 @@ impl ArbiterConfig {
 
     /// Checks the number of requesters and the weights.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("requesters", self.requesters as u64, REQUESTERS)?;
+        REQUESTERS.check(self.requesters)?;
         if let Policy::Weighted(weights) = &self.policy {
             if weights.len() != self.requesters {
                 return Err(param_error(
@@ -96,7 +109,7 @@ impl ArbiterConfig {
                 ));
             }
             for &w in weights {
-                check_range("weights", w.into(), WEIGHT)?;
+                WEIGHTS.check(w)?;
             }
         }
         Ok(())
@@ -188,23 +201,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "arbiter",
         doc: "N-way arbiter: fixed priority, round robin or weighted round robin",
-        params: vec![
-            int_spec("requesters", "n", REQUESTERS, 4, "number of requesters"),
-            choice_spec(
-                "policy",
-                "",
-                &POLICIES,
-                "rr",
-                "fixed priority, round robin or weighted round robin",
-            ),
-            int_list_spec(
-                "weights",
-                "wt",
-                WEIGHT,
-                REQUESTERS.1 as usize,
-                "wrr only: consecutive grants per turn, one per requester",
-            ),
-        ],
+        params: vec![REQUESTERS.spec(), POLICY.spec(), WEIGHTS.spec()],
         build: |name, p| Ok(arbiter(name, &ArbiterConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

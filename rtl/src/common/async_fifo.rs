@@ -38,22 +38,30 @@
 
 use super::fwft::fwft_read;
 use super::sync2::{sync2, Sync2Config};
-use super::{check_range, checked, from_gray, int_param, int_spec, param_error, to_gray, IntRange};
-use crate::catalog::{BlockKind, Params};
+pub use super::sync_fifo::WIDTH;
+use super::{from_gray, to_gray};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, param_error, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::MemoryHandle;
 use std::sync::Arc;
 
-const WIDTH: IntRange = (1, 1024);
-const DEPTH: IntRange = (2, 1 << 20);
+/// Parameter `depth`.
+pub const DEPTH: IntParam = IntParam::new(
+    "depth",
+    "d",
+    2..=1 << 20,
+    16,
+    "memory capacity in words (a power of two)",
+);
 
 /// Size of an asynchronous FIFO.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AsyncFifoConfig {
-    /// Word width in bits (1..=1024).
+    /// Word width in bits ([`WIDTH`]).
     pub width: u32,
-    /// Memory capacity in words: a power of two in 2..=2^20.
+    /// Memory capacity in words: a power of two in [`DEPTH`]'s range.
     pub depth: u32,
 }
 
@@ -61,8 +69,8 @@ impl AsyncFifoConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = AsyncFifoConfig {
-            width: int_param(p, "width")?,
-            depth: int_param(p, "depth")?,
+            width: WIDTH.read(p)?,
+            depth: DEPTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -70,8 +78,8 @@ impl AsyncFifoConfig {
 
     /// Checks every field's range, and that `depth` is a power of two.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)?;
-        check_range("depth", self.depth.into(), DEPTH)?;
+        WIDTH.check(self.width)?;
+        DEPTH.check(self.depth)?;
         if !self.depth.is_power_of_two() {
             return Err(param_error(
                 "depth",
@@ -195,16 +203,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "async_fifo",
         doc: "asynchronous (two-clock) FIFO with Gray-coded pointers through sync2",
-        params: vec![
-            int_spec("width", "w", WIDTH, 32, "word width in bits"),
-            int_spec(
-                "depth",
-                "d",
-                DEPTH,
-                16,
-                "memory capacity in words (a power of two)",
-            ),
-        ],
+        params: vec![WIDTH.spec(), DEPTH.spec()],
         build: |name, p| Ok(async_fifo(name, &AsyncFifoConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

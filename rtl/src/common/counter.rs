@@ -6,13 +6,21 @@
 //! value is all ones (where a saturating counter stops and a wrapping one
 //! goes back to zero next).
 
-use super::{check_range, checked, choice_param, choice_spec, int_param, int_spec, IntRange};
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (1, 64);
-const MODES: [&str; 2] = ["wrap", "saturate"];
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new("width", "w", 1..=64, 16, "width in bits");
+/// Parameter `mode`.
+pub const MODE: ChoiceParam = ChoiceParam::new(
+    "mode",
+    "",
+    &["wrap", "saturate"],
+    "wrap",
+    "wrap to zero or saturate at the maximum",
+);
 
 /// What the counter does at its maximum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +34,7 @@ pub enum CounterMode {
 /// A counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CounterConfig {
-    /// Width in bits (1..=64).
+    /// Width in bits ([`WIDTH`]).
     pub width: u32,
     /// Behaviour at the maximum.
     pub mode: CounterMode,
@@ -35,12 +43,12 @@ pub struct CounterConfig {
 impl CounterConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let mode = match choice_param(p, "mode", &MODES)? {
+        let mode = match MODE.read(p)? {
             "saturate" => CounterMode::Saturate,
             _ => CounterMode::Wrap,
         };
         let cfg = CounterConfig {
-            width: int_param(p, "width")?,
+            width: WIDTH.read(p)?,
             mode,
         };
         cfg.validate()?;
@@ -49,7 +57,7 @@ impl CounterConfig {
 
     /// Checks the width.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)
+        WIDTH.check(self.width)
     }
 }
 
@@ -81,16 +89,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "counter",
         doc: "wrapping or saturating counter with enable and clear",
-        params: vec![
-            int_spec("width", "w", WIDTH, 16, "width in bits"),
-            choice_spec(
-                "mode",
-                "",
-                &MODES,
-                "wrap",
-                "wrap to zero or saturate at the maximum",
-            ),
-        ],
+        params: vec![WIDTH.spec(), MODE.spec()],
         build: |name, p| Ok(counter(name, &CounterConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

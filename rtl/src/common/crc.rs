@@ -27,34 +27,71 @@
 //! a longer path for partial beats.
 
 use super::gf2::{vector_expr, Terms};
-use super::{
-    check_range, checked, choice_param, choice_spec, int_param, int_spec, ones, param_error,
-    IntRange,
-};
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value as ParamValue};
+use super::ones;
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, param_error, BoolParam, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (1, 64);
-const BYTES: IntRange = (1, 64);
-/// Bit patterns: any `i64`, -1 meaning all ones.
-const PATTERN: IntRange = (i64::MIN, i64::MAX);
-/// Catalogue names of the presets, `custom` last.
-const PRESETS: [&str; 6] = [
+/// Parameter `preset`: the presets' names, `custom` last.
+pub const PRESET: ChoiceParam = ChoiceParam::new(
+    "preset",
+    "",
+    &[
+        "crc32",
+        "crc32c",
+        "crc16_ccitt",
+        "crc8",
+        "crc64_xz",
+        "custom",
+    ],
     "crc32",
-    "crc32c",
-    "crc16_ccitt",
-    "crc8",
-    "crc64_xz",
-    "custom",
-];
+    "a named CRC, or custom (then set width, poly, init, xorout, reflect)",
+);
+/// Parameter `bytes`.
+pub const BYTES: IntParam = IntParam::new("bytes", "k", 1..=64, 4, "bytes per clock");
+/// Parameter `width`.
+pub const WIDTH: IntParam =
+    IntParam::new("width", "w", 1..=64, 32, "custom: register width in bits");
+/// Parameter `poly`.
+pub const POLY: IntParam = IntParam::new(
+    "poly",
+    "poly",
+    i64::MIN..=i64::MAX,
+    0x04C1_1DB7,
+    "custom: polynomial without its top term (CRC-32's by default)",
+);
+/// Parameter `init`.
+pub const INIT: IntParam = IntParam::new(
+    "init",
+    "init",
+    i64::MIN..=i64::MAX,
+    -1,
+    "custom: start value (-1 for all ones)",
+);
+/// Parameter `xorout`.
+pub const XOROUT: IntParam = IntParam::new(
+    "xorout",
+    "xo",
+    i64::MIN..=i64::MAX,
+    -1,
+    "custom: final XOR (-1 for all ones)",
+);
+/// Parameter `reflect`.
+pub const REFLECT: BoolParam = BoolParam::new(
+    "reflect",
+    "r",
+    true,
+    "custom: bytes least significant bit first, CRC reflected",
+);
+
 /// The parameters a preset fixes (their defaults are CRC-32's).
-const CUSTOM_FIELDS: [&str; 5] = ["width", "poly", "init", "xorout", "reflect"];
+const CUSTOM_FIELDS: [&str; 5] = [WIDTH.name, POLY.name, INIT.name, XOROUT.name, REFLECT.name];
 
 /// A CRC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CrcConfig {
-    /// Register width in bits (1..=64).
+    /// Register width in bits ([`WIDTH`]).
     pub width: u32,
     /// Polynomial without its top term (`0x04C11DB7` for CRC-32), not reflected.
     pub poly: u64,
@@ -64,7 +101,7 @@ pub struct CrcConfig {
     pub xorout: u64,
     /// Bytes enter least significant bit first, and the CRC is reflected.
     pub reflect: bool,
-    /// Bytes per clock, `k` (1..=64).
+    /// Bytes per clock, `k` ([`BYTES`]).
     pub bytes: u32,
 }
 
@@ -109,8 +146,8 @@ impl CrcConfig {
     /// defaults (CRC-32's); bit patterns may be written as -1 for all ones,
     /// or as negative numbers for 64-bit values with the top bit set.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let bytes = int_param(p, "bytes")?;
-        let preset = choice_param(p, "preset", &PRESETS)?;
+        let bytes = BYTES.read(p)?;
+        let preset = PRESET.read(p)?;
         let cfg = match CrcConfig::preset(preset, bytes) {
             Some(cfg) => {
                 let defaults = Params::defaults(&kind().params);
@@ -126,14 +163,13 @@ impl CrcConfig {
                 cfg
             }
             None => {
-                let width: u32 = int_param(p, "width")?;
-                check_range("width", width.into(), WIDTH)?;
+                let width: u32 = WIDTH.read(p)?;
                 CrcConfig {
                     width,
-                    poly: pattern(p, "poly", width)?,
-                    init: pattern(p, "init", width)?,
-                    xorout: pattern(p, "xorout", width)?,
-                    reflect: p.bool("reflect")?,
+                    poly: pattern(p, &POLY, width)?,
+                    init: pattern(p, &INIT, width)?,
+                    xorout: pattern(p, &XOROUT, width)?,
+                    reflect: REFLECT.read(p)?,
                     bytes,
                 }
             }
@@ -144,7 +180,7 @@ impl CrcConfig {
 
     /// Checks the width, that the patterns fit in it, and the bytes per clock.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)?;
+        WIDTH.check(self.width)?;
         for (name, v) in [
             ("poly", self.poly),
             ("init", self.init),
@@ -160,7 +196,7 @@ impl CrcConfig {
         if self.poly == 0 {
             return Err(param_error("poly", "the polynomial must not be zero"));
         }
-        check_range("bytes", self.bytes.into(), BYTES)
+        BYTES.check(self.bytes)
     }
 
     /// `v` reflected when the CRC is (the register's orientation).
@@ -173,16 +209,16 @@ impl CrcConfig {
     }
 }
 
-/// Bit-pattern parameter `name` of a `width`-bit CRC; -1 is all ones.
-fn pattern(p: &Params, name: &str, width: u32) -> Result<u64, RtlError> {
-    let v = p.int(name)?;
+/// Bit-pattern parameter `param` of a `width`-bit CRC; -1 is all ones.
+fn pattern(p: &Params, param: &IntParam, width: u32) -> Result<u64, RtlError> {
+    let v: i64 = param.read(p)?;
     let all = ones(width);
     match v {
         -1 => Ok(all),
         v if v < 0 && width == 64 => Ok(v as u64),
         v if v >= 0 && (v as u64) & !all == 0 => Ok(v as u64),
         v => Err(param_error(
-            name,
+            param.name,
             format!("{v} does not fit in {width} bits"),
         )),
     }
@@ -297,45 +333,16 @@ pub fn kind() -> BlockKind {
         name: "crc",
         doc: "CRC generator and checker, any polynomial up to 64 bits, k bytes per clock",
         params: vec![
-            choice_spec(
-                "preset",
-                "",
-                &PRESETS,
-                "crc32",
-                "a named CRC, or custom (then set width, poly, init, xorout, reflect)",
-            ),
-            int_spec("bytes", "k", BYTES, 4, "bytes per clock"),
-            int_spec("width", "w", WIDTH, 32, "custom: register width in bits"),
-            int_spec(
-                "poly",
-                "poly",
-                PATTERN,
-                0x04C1_1DB7,
-                "custom: polynomial without its top term (CRC-32's by default)",
-            ),
-            int_spec(
-                "init",
-                "init",
-                PATTERN,
-                -1,
-                "custom: start value (-1 for all ones)",
-            ),
-            int_spec(
-                "xorout",
-                "xo",
-                PATTERN,
-                -1,
-                "custom: final XOR (-1 for all ones)",
-            ),
-            ParamSpec {
-                name: "reflect",
-                short: "r",
-                kind: ParamKind::Bool,
-                default: ParamValue::Bool(true),
-                doc: "custom: bytes least significant bit first, CRC reflected",
-            },
+            PRESET.spec(),
+            BYTES.spec(),
+            WIDTH.spec(),
+            POLY.spec(),
+            INIT.spec(),
+            XOROUT.spec(),
+            REFLECT.spec(),
         ],
         build: |name, p| Ok(crc(name, &CrcConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 

@@ -16,21 +16,40 @@
 //! must not be zero.
 
 use super::gf2::{vector_expr, Terms};
-use super::{
-    check_range, checked, choice_param, choice_spec, int_list_param, int_list_spec, int_param,
-    int_spec, ones, param_error, IntRange,
-};
-use crate::catalog::{BlockKind, Params};
+use super::ones;
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{check_range, checked, param_error, ChoiceParam, IntListParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const DEGREE: IntRange = (2, 64);
-/// The range of one tap.
-const TAP: IntRange = (1, DEGREE.1);
-const BITS: IntRange = (1, 512);
-const SEED: IntRange = (-1, i64::MAX);
-/// Catalogue names of the polynomials, `custom` last.
-const POLYS: [&str; 6] = ["prbs7", "prbs9", "prbs15", "prbs23", "prbs31", "custom"];
+/// The smallest degree of a polynomial.
+const MIN_DEGREE: i64 = 2;
+/// Parameter `poly`: the polynomials' names, `custom` last.
+pub const POLY: ChoiceParam = ChoiceParam::new(
+    "poly",
+    "",
+    &["prbs7", "prbs9", "prbs15", "prbs23", "prbs31", "custom"],
+    "prbs31",
+    "polynomial: a PRBS preset, or custom (then set taps)",
+);
+/// Parameter `taps`.
+pub const TAPS: IntListParam = IntListParam::new(
+    "taps",
+    "t",
+    1..=64,
+    64,
+    "custom polynomial exponents without the +1, e.g. [7, 6] for x^7+x^6+1",
+);
+/// Parameter `bits`.
+pub const BITS: IntParam = IntParam::new("bits", "b", 1..=512, 1, "sequence bits per clock");
+/// Parameter `seed`.
+pub const SEED: IntParam = IntParam::new(
+    "seed",
+    "s",
+    -1..=i64::MAX,
+    -1,
+    "reset history, bit 0 the most recent; -1 for all ones",
+);
 
 /// A Fibonacci LFSR.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +57,7 @@ pub struct LfsrConfig {
     /// Exponents of the polynomial without the constant term, each distinct;
     /// the largest is the degree `n` (2..=64).
     pub taps: Vec<u32>,
-    /// Sequence bits per clock (1..=512).
+    /// Sequence bits per clock ([`BITS`]).
     pub bits: u32,
     /// Reset state: the last `n` bits of the sequence, bit 0 the most
     /// recent; non-zero and below `2^n`.
@@ -73,8 +92,8 @@ impl LfsrConfig {
     /// Reads and checks the config: `poly` names a PRBS polynomial, or is
     /// `custom` and `taps` lists the exponents; `seed` -1 means all ones.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let listed = int_list_param(p, "taps", TAP)?;
-        let poly = choice_param(p, "poly", &POLYS)?;
+        let listed = TAPS.read(p)?;
+        let poly = POLY.read(p)?;
         let taps = match (LfsrConfig::prbs_taps(poly), listed.is_empty()) {
             (Some(taps), true) => taps,
             (None, false) => listed.iter().map(|&t| t as u32).collect(),
@@ -86,13 +105,13 @@ impl LfsrConfig {
             }
             (None, true) => return Err(param_error("taps", "poly = custom needs taps")),
         };
-        let seed = match p.int("seed")? {
+        let seed = match SEED.read(p)? {
             -1 => ones(degree(&taps)),
             s => u64::try_from(s).map_err(|_| param_error("seed", format!("{s} is negative")))?,
         };
         let cfg = LfsrConfig {
             taps,
-            bits: int_param(p, "bits")?,
+            bits: BITS.read(p)?,
             seed,
         };
         cfg.validate()?;
@@ -107,7 +126,7 @@ impl LfsrConfig {
     /// Checks the taps, the bits per clock and the seed.
     pub fn validate(&self) -> Result<(), RtlError> {
         let n = self.degree();
-        check_range("taps", n.into(), DEGREE)?;
+        check_range(TAPS.name, n, MIN_DEGREE, TAPS.max)?;
         for (i, t) in self.taps.iter().enumerate() {
             if *t == 0 || self.taps[..i].contains(t) {
                 return Err(param_error(
@@ -116,7 +135,7 @@ impl LfsrConfig {
                 ));
             }
         }
-        check_range("bits", self.bits.into(), BITS)?;
+        BITS.check(self.bits)?;
         if self.seed == 0 || self.seed > ones(n) {
             return Err(param_error(
                 "seed",
@@ -184,30 +203,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "lfsr",
         doc: "Fibonacci LFSR (PRBS) with any polynomial, several bits per clock",
-        params: vec![
-            choice_spec(
-                "poly",
-                "",
-                &POLYS,
-                "prbs31",
-                "polynomial: a PRBS preset, or custom (then set taps)",
-            ),
-            int_list_spec(
-                "taps",
-                "t",
-                TAP,
-                DEGREE.1 as usize,
-                "custom polynomial exponents without the +1, e.g. [7, 6] for x^7+x^6+1",
-            ),
-            int_spec("bits", "b", BITS, 1, "sequence bits per clock"),
-            int_spec(
-                "seed",
-                "s",
-                SEED,
-                -1,
-                "reset history, bit 0 the most recent; -1 for all ones",
-            ),
-        ],
+        params: vec![POLY.spec(), TAPS.spec(), BITS.spec(), SEED.spec()],
         build: |name, p| Ok(lfsr(name, &LfsrConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -17,10 +17,6 @@ pub mod lfsr;
 pub mod sync2;
 pub mod sync_fifo;
 
-pub(crate) use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_list_param, int_list_spec, int_param,
-    int_spec, param_error, IntRange,
-};
 use linkforge_hdl::prelude::*;
 
 /// The low `n` bits set (`n` in 1..=64; clamped).

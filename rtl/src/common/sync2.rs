@@ -7,18 +7,18 @@
 //! between samples (a Gray-coded counter) or be held stable until a
 //! synchronized handshake says it may be read.
 
-use super::{check_range, checked, int_param, int_spec, IntRange};
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-/// Allowed widths.
-const WIDTH: IntRange = (1, 1024);
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new("width", "w", 1..=1024, 1, "bits synchronized");
 
 /// A synchronizer of `width` bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sync2Config {
-    /// Bits synchronized (1..=1024).
+    /// Bits synchronized ([`WIDTH`]).
     pub width: u32,
 }
 
@@ -26,7 +26,7 @@ impl Sync2Config {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = Sync2Config {
-            width: int_param(p, "width")?,
+            width: WIDTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -34,7 +34,7 @@ impl Sync2Config {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)
+        WIDTH.check(self.width)
     }
 }
 
@@ -59,7 +59,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "sync2",
         doc: "two-flop clock-domain synchronizer",
-        params: vec![int_spec("width", "w", WIDTH, 1, "bits synchronized")],
+        params: vec![WIDTH.spec()],
         build: |name, p| Ok(sync2(name, &Sync2Config::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -22,20 +22,22 @@
 //! change the state.
 
 use super::fwft::fwft_read;
-use super::{check_range, checked, int_param, int_spec, IntRange};
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (1, 1024);
-const DEPTH: IntRange = (1, 1 << 20);
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new("width", "w", 1..=1024, 32, "word width in bits");
+/// Parameter `depth`.
+pub const DEPTH: IntParam = IntParam::new("depth", "d", 1..=1 << 20, 16, "capacity in words");
 
 /// Size of a synchronous FIFO.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyncFifoConfig {
-    /// Word width in bits (1..=1024).
+    /// Word width in bits ([`WIDTH`]).
     pub width: u32,
-    /// Capacity in words (1..=2^20; any value, not only powers of two).
+    /// Capacity in words ([`DEPTH`]; any value, not only powers of two).
     pub depth: u32,
 }
 
@@ -43,8 +45,8 @@ impl SyncFifoConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = SyncFifoConfig {
-            width: int_param(p, "width")?,
-            depth: int_param(p, "depth")?,
+            width: WIDTH.read(p)?,
+            depth: DEPTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -52,8 +54,8 @@ impl SyncFifoConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)?;
-        check_range("depth", self.depth.into(), DEPTH)
+        WIDTH.check(self.width)?;
+        DEPTH.check(self.depth)
     }
 
     /// Width of the `count` port.
@@ -125,10 +127,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "sync_fifo",
         doc: "synchronous FIFO in block RAM, first word fall through",
-        params: vec![
-            int_spec("width", "w", WIDTH, 32, "word width in bits"),
-            int_spec("depth", "d", DEPTH, 16, "capacity in words"),
-        ],
+        params: vec![WIDTH.spec(), DEPTH.spec()],
         build: |name, p| Ok(sync_fifo(name, &SyncFifoConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

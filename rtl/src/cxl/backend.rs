@@ -22,23 +22,31 @@
 //! start at zero. Writes at or past `lines` change nothing and reads there
 //! return unspecified data (the controller never makes them).
 
-use crate::catalog::{BlockKind, Params};
-use crate::cxl::channel::{check_data_width, data_width_spec};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::cxl::channel::{check_data_width, DATA_WIDTH};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const LINES: IntRange = (2, 1 << 20);
-const ID_WIDTH: IntRange = (1, 16);
+/// Parameter `lines`.
+pub const LINES: IntParam = IntParam::new(
+    "lines",
+    "l",
+    2..=1 << 20,
+    64,
+    "lines of device memory (small by default: a simulation model)",
+);
+/// Parameter `id_width`.
+pub const ID_WIDTH: IntParam = IntParam::new("id_width", "i", 1..=16, 4, "bits of a read's id");
 
 /// Shape of the memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BackendConfig {
-    /// Line data width in bits (8..=512, whole bytes).
+    /// Line data width in bits ([`DATA_WIDTH`], whole bytes).
     pub data_width: u32,
-    /// Lines of memory (2..=2^20).
+    /// Lines of memory ([`LINES`]).
     pub lines: u32,
-    /// Width of a read's id (1..=16).
+    /// Width of a read's id ([`ID_WIDTH`]).
     pub id_width: u32,
 }
 
@@ -46,9 +54,9 @@ impl BackendConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = BackendConfig {
-            data_width: int_param(p, "data_width")?,
-            lines: int_param(p, "lines")?,
-            id_width: int_param(p, "id_width")?,
+            data_width: DATA_WIDTH.read(p)?,
+            lines: LINES.read(p)?,
+            id_width: ID_WIDTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -57,25 +65,14 @@ impl BackendConfig {
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
         check_data_width(self.data_width)?;
-        check_range("lines", self.lines.into(), LINES)?;
-        check_range("id_width", self.id_width.into(), ID_WIDTH)
+        LINES.check(self.lines)?;
+        ID_WIDTH.check(self.id_width)
     }
 
     /// Width of a line index.
     pub fn addr_width(&self) -> u32 {
         bits_for(self.lines as usize)
     }
-}
-
-/// The catalogue spec of `lines`.
-pub(crate) fn lines_spec() -> crate::catalog::ParamSpec {
-    int_spec(
-        "lines",
-        "l",
-        LINES,
-        64,
-        "lines of device memory (small by default: a simulation model)",
-    )
 }
 
 /// Builds the RAM model as module `module_name`.
@@ -139,10 +136,11 @@ pub fn kind() -> BlockKind {
         name: "cxl_mem_backend",
         doc: "CXL device memory: back-end port and synchronous RAM model with byte enables and poison",
         params: vec![
-            data_width_spec(),
-            lines_spec(),
-            int_spec("id_width", "i", ID_WIDTH, 4, "bits of a read's id"),
+            DATA_WIDTH.spec(),
+            LINES.spec(),
+            ID_WIDTH.spec(),
         ],
         build: |name, p| Ok(cxl_mem_backend(name, &BackendConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

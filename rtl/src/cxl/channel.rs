@@ -13,10 +13,9 @@
 //! `out_<field>` for the fields of [`Channel::fields`]; a first-in
 //! first-out buffer of `depth` beats (a `sync_fifo`) between them.
 
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
-use crate::params::{check_range, checked, choice_param, choice_spec, int_param, int_spec};
-use crate::params::{param_error, IntRange};
+use crate::params::{checked, param_error, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
@@ -72,6 +71,25 @@ pub const LD_BITS: u32 = 4;
 pub const DEVLOAD_BITS: u32 = 2;
 /// Bytes in a line (the unit of `addr`).
 pub const LINE_BYTES: u64 = 64;
+
+/// Parameter `channel`.
+pub const CHANNEL: ChoiceParam = ChoiceParam::new(
+    "channel",
+    "",
+    &CHANNELS,
+    "m2s_rwd",
+    "which CXL.mem channel's fields it carries",
+);
+/// Parameter `data_width`.
+pub const DATA_WIDTH: IntParam = IntParam::new(
+    "data_width",
+    "w",
+    8..=512,
+    512,
+    "bits of line data per beat (512 = a whole 64-byte line; less for fast simulation)",
+);
+/// Parameter `depth`.
+pub const DEPTH: IntParam = IntParam::new("depth", "d", 1..=64, 2, "beats buffered");
 
 /// One of the four channels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,14 +147,9 @@ impl Channel {
     }
 }
 
-const DEPTH: IntRange = (1, 64);
-/// Line data widths in bits: a multiple of 8 in 8..=512 (512 is a whole
-/// 64-byte line; narrower lines make simulations faster).
-pub(crate) const DATA_WIDTH: IntRange = (8, 512);
-
-/// Checks a line data width: 8..=512 and whole bytes.
+/// Checks a line data width: in [`DATA_WIDTH`]'s range and whole bytes.
 pub(crate) fn check_data_width(w: u32) -> Result<(), RtlError> {
-    check_range("data_width", w.into(), DATA_WIDTH)?;
+    DATA_WIDTH.check(w)?;
     if w % 8 == 0 {
         Ok(())
     } else {
@@ -144,32 +157,21 @@ pub(crate) fn check_data_width(w: u32) -> Result<(), RtlError> {
     }
 }
 
-/// The catalogue spec of `data_width`.
-pub(crate) fn data_width_spec() -> crate::catalog::ParamSpec {
-    int_spec(
-        "data_width",
-        "w",
-        DATA_WIDTH,
-        512,
-        "bits of line data per beat (512 = a whole 64-byte line; less for fast simulation)",
-    )
-}
-
 /// A buffer of one channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChannelConfig {
     /// Which channel.
     pub channel: Channel,
-    /// Line data width in bits (8..=512, whole bytes).
+    /// Line data width in bits ([`DATA_WIDTH`], whole bytes).
     pub data_width: u32,
-    /// Beats held (1..=64).
+    /// Beats held ([`DEPTH`]).
     pub depth: u32,
 }
 
 impl ChannelConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let name = choice_param(p, "channel", &CHANNELS)?;
+        let name = CHANNEL.read(p)?;
         let channel = match name {
             "m2s_req" => Channel::M2sReq,
             "m2s_rwd" => Channel::M2sRwd,
@@ -178,8 +180,8 @@ impl ChannelConfig {
         };
         let cfg = ChannelConfig {
             channel,
-            data_width: int_param(p, "data_width")?,
-            depth: int_param(p, "depth")?,
+            data_width: DATA_WIDTH.read(p)?,
+            depth: DEPTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -188,7 +190,7 @@ impl ChannelConfig {
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
         check_data_width(self.data_width)?;
-        check_range("depth", self.depth.into(), DEPTH)
+        DEPTH.check(self.depth)
     }
 }
 
@@ -243,17 +245,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "cxl_channel",
         doc: "CXL.mem channel (M2S Req/RwD, S2M NDR/DRS) valid/ready buffer",
-        params: vec![
-            choice_spec(
-                "channel",
-                "",
-                &CHANNELS,
-                "m2s_rwd",
-                "which CXL.mem channel's fields it carries",
-            ),
-            data_width_spec(),
-            int_spec("depth", "d", DEPTH, 2, "beats buffered"),
-        ],
+        params: vec![CHANNEL.spec(), DATA_WIDTH.spec(), DEPTH.spec()],
         build: |name, p| Ok(cxl_channel(name, &ChannelConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

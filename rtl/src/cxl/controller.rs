@@ -49,14 +49,14 @@
 //! accesses have gone to the back-end. Extents of different hosts must
 //! not overlap (software's duty).
 
-use super::backend::{cxl_mem_backend, lines_spec, BackendConfig};
-use super::channel::{self, check_data_width, data_width_spec, Channel, LD_BITS};
+use super::backend::{cxl_mem_backend, BackendConfig, LINES};
+use super::channel::{self, check_data_width, Channel, DATA_WIDTH, LD_BITS};
 use super::hdm::{hdm_decoder, hdm_decoder_regs, ADDR_BITS};
-use super::tracker::{cxl_tracker, depth_spec, TrackerConfig};
-use crate::catalog::{BlockKind, Params};
+use super::tracker::{cxl_tracker, TrackerConfig, DEPTH};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::params::{checked, IntParam};
 use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
@@ -64,9 +64,20 @@ use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
 
-const HOSTS: IntRange = (1, 16);
-const EXTENTS: IntRange = (1, 8);
-const POISON_LOG: IntRange = (1, 16);
+/// Parameter `hosts`.
+pub const HOSTS: IntParam = IntParam::new(
+    "hosts",
+    "h",
+    1..=16,
+    2,
+    "hosts (LD-IDs) of the pooled device",
+);
+/// Parameter `extents`.
+pub const EXTENTS: IntParam = IntParam::new("extents", "e", 1..=8, 8, "dynamic capacity extents");
+/// Parameter `poison_log`.
+pub const POISON_LOG: IntParam =
+    IntParam::new("poison_log", "pl", 1..=16, 8, "lines the poison log keeps");
+
 /// Width of `cfg_addr`.
 pub const CFG_ADDR_BITS: u32 = 7;
 /// First register address of the extents.
@@ -97,17 +108,17 @@ pub fn extent_reg(e: usize, reg: u64) -> u64 {
 /// A controller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ControllerConfig {
-    /// Hosts (LD-IDs 0..hosts), 1..=16.
+    /// Hosts (LD-IDs 0..hosts), [`HOSTS`].
     pub hosts: usize,
-    /// Line data width in bits (8..=512, whole bytes).
+    /// Line data width in bits ([`DATA_WIDTH`], whole bytes).
     pub data_width: u32,
-    /// Lines of device memory (2..=2^20).
+    /// Lines of device memory ([`LINES`]).
     pub lines: u32,
-    /// Requests outstanding at once (2..=64).
+    /// Requests outstanding at once ([`DEPTH`]).
     pub depth: usize,
-    /// Dynamic capacity extents (1..=8).
+    /// Dynamic capacity extents ([`EXTENTS`]).
     pub extents: usize,
-    /// Entries of the poison log (1..=16).
+    /// Entries of the poison log ([`POISON_LOG`]).
     pub poison_log: usize,
 }
 
@@ -115,12 +126,12 @@ impl ControllerConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = ControllerConfig {
-            hosts: int_param(p, "hosts")?,
-            data_width: int_param(p, "data_width")?,
-            lines: int_param(p, "lines")?,
-            depth: int_param(p, "depth")?,
-            extents: int_param(p, "extents")?,
-            poison_log: int_param(p, "poison_log")?,
+            hosts: HOSTS.read(p)?,
+            data_width: DATA_WIDTH.read(p)?,
+            lines: LINES.read(p)?,
+            depth: DEPTH.read(p)?,
+            extents: EXTENTS.read(p)?,
+            poison_log: POISON_LOG.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -128,12 +139,12 @@ impl ControllerConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("hosts", self.hosts as u64, HOSTS)?;
+        HOSTS.check(self.hosts)?;
         check_data_width(self.data_width)?;
         self.backend().validate()?;
         self.tracker().validate()?;
-        check_range("extents", self.extents as u64, EXTENTS)?;
-        check_range("poison_log", self.poison_log as u64, POISON_LOG)
+        EXTENTS.check(self.extents)?;
+        POISON_LOG.check(self.poison_log)
     }
 
     /// The tracker's config.
@@ -601,12 +612,12 @@ pub fn kind() -> BlockKind {
         name: "cxl_controller",
         doc: "CXL.mem memory controller: HDM decode, pooling by LD-ID, dynamic capacity, poison, DevLoad",
         params: vec![
-            int_spec("hosts", "h", HOSTS, 2, "hosts (LD-IDs) of the pooled device"),
-            data_width_spec(),
-            lines_spec(),
-            depth_spec(),
-            int_spec("extents", "e", EXTENTS, 8, "dynamic capacity extents"),
-            int_spec("poison_log", "pl", POISON_LOG, 8, "lines the poison log keeps"),
+            HOSTS.spec(),
+            DATA_WIDTH.spec(),
+            LINES.spec(),
+            DEPTH.spec(),
+            EXTENTS.spec(),
+            POISON_LOG.spec(),
             telemetry_spec(
                 "expose occupancy, DevLoad, per-host and error counters and the poison count read-only on an AXI4-Lite register block (s_axil_*)",
             ),
@@ -617,6 +628,7 @@ pub fn kind() -> BlockKind {
                 cxl_controller(n, &cfg)
             })
         },
+        issues: no_issues,
     }
 }
 

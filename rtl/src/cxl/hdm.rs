@@ -35,7 +35,7 @@
 //! - once committed with LOCK set, every write is ignored until reset;
 //! - a control write with COMMIT clear clears COMMITTED and COMMIT_ERROR.
 
-use crate::catalog::BlockKind;
+use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
 
 /// Width of addresses and of the size.
@@ -295,6 +295,7 @@ pub fn decoder_kind() -> BlockKind {
         doc: "CXL HDM decoder: HPA to DPA with 1/2/4/8/16/3/6/12-way interleave (combinational)",
         params: Vec::new(),
         build: |name, _| Ok(hdm_decoder(name)?),
+        issues: no_issues,
     }
 }
 
@@ -305,5 +306,6 @@ pub fn regs_kind() -> BlockKind {
         doc: "CXL HDM decoder registers with LOCK/COMMIT/COMMITTED/COMMIT_ERROR",
         params: Vec::new(),
         build: |name, _| Ok(hdm_decoder_regs(name)?),
+        issues: no_issues,
     }
 }

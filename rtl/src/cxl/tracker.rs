@@ -29,15 +29,16 @@
 //!   4n < D, Optimal (01) when 4n < 3D, Moderate overload (10) when
 //!   n < D, Severe overload (11) when the table is full.
 
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::arbiter::{arbiter, lowest_set, ArbiterConfig, Policy};
 use crate::cxl::channel::{DEVLOAD_BITS, LD_BITS, TAG_BITS};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::params::{checked, IntParam};
 use crate::switch::{onehot_index, regs};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const DEPTH: IntRange = (2, 64);
+/// Parameter `depth`.
+pub const DEPTH: IntParam = IntParam::new("depth", "d", 2..=64, 8, "requests outstanding at once");
 
 /// DevLoad: Light load.
 pub const DEVLOAD_LIGHT: u64 = 0;
@@ -65,7 +66,7 @@ pub fn devload(n: u64, depth: u64) -> u64 {
 /// Size of the request table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TrackerConfig {
-    /// Entries (2..=64): requests outstanding at once.
+    /// Entries ([`DEPTH`]): requests outstanding at once.
     pub depth: usize,
 }
 
@@ -73,7 +74,7 @@ impl TrackerConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = TrackerConfig {
-            depth: int_param(p, "depth")?,
+            depth: DEPTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -81,7 +82,7 @@ impl TrackerConfig {
 
     /// Checks the depth.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("depth", self.depth as u64, DEPTH)
+        DEPTH.check(self.depth)
     }
 
     /// Width of an entry index.
@@ -93,11 +94,6 @@ impl TrackerConfig {
     pub fn count_width(&self) -> u32 {
         bits_for(self.depth + 1)
     }
-}
-
-/// The catalogue spec of `depth`.
-pub(crate) fn depth_spec() -> crate::catalog::ParamSpec {
-    int_spec("depth", "d", DEPTH, 8, "requests outstanding at once")
 }
 
 /// One response channel's register stage.
@@ -327,7 +323,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "cxl_tracker",
         doc: "CXL.mem outstanding-request table: per-entry state machines, backpressure, DevLoad",
-        params: vec![depth_spec()],
+        params: vec![DEPTH.spec()],
         build: |name, p| Ok(cxl_tracker(name, &TrackerConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

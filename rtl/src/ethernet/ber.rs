@@ -17,8 +17,8 @@
 //! `block_lock` (a level; low at any edge starts the monitor over);
 //! `hi_ber`, registered.
 
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
@@ -26,13 +26,19 @@ use linkforge_hdl::prelude::*;
 pub const WINDOW_10GBASE_R: u32 = 19_531;
 /// Invalid headers within one window that raise `hi_ber`.
 pub const HI_BER_INVALID: u32 = 16;
-/// Allowed window lengths, in blocks.
-pub const WINDOW: IntRange = (HI_BER_INVALID as i64, (1 << 24) - 1);
+/// Parameter `window`: blocks in a BER window.
+pub const WINDOW: IntParam = IntParam::new(
+    "window",
+    "win",
+    HI_BER_INVALID as i64..=(1 << 24) - 1,
+    WINDOW_10GBASE_R as i64,
+    "blocks in a BER window (19531 = 125 us of 156.25 MHz 10GBASE-R blocks)",
+);
 
 /// A BER monitor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BerConfig {
-    /// Blocks in a window (16..2^24; 10GBASE-R: [`WINDOW_10GBASE_R`]).
+    /// Blocks in a window ([`WINDOW`]; 10GBASE-R: [`WINDOW_10GBASE_R`]).
     pub window: u32,
 }
 
@@ -48,7 +54,7 @@ impl BerConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = BerConfig {
-            window: int_param(p, "window")?,
+            window: WINDOW.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -56,7 +62,7 @@ impl BerConfig {
 
     /// Checks the window.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("window", self.window.into(), WINDOW)
+        WINDOW.check(self.window)
     }
 }
 
@@ -149,23 +155,13 @@ pub fn eth_ber_monitor(module_name: &str, cfg: &BerConfig) -> Result<Module, Hdl
     m.finish()
 }
 
-/// The `window` parameter of a BER monitor (also the PCS's `ber_window`).
-pub fn window_spec(name: &'static str, short: &'static str) -> crate::catalog::ParamSpec {
-    int_spec(
-        name,
-        short,
-        WINDOW,
-        WINDOW_10GBASE_R.into(),
-        "blocks in a BER window (19531 = 125 us of 156.25 MHz 10GBASE-R blocks)",
-    )
-}
-
 /// The catalogue entry.
 pub fn kind() -> BlockKind {
     BlockKind {
         name: "eth_ber_monitor",
         doc: "Ethernet 10GBASE-R BER monitor: hi_ber at 16 invalid sync headers within a window",
-        params: vec![window_spec("window", "win")],
+        params: vec![WINDOW.spec()],
         build: |name, p| Ok(eth_ber_monitor(name, &BerConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -15,12 +15,19 @@
 //! `bad_header` (registered: the last tested header was invalid while
 //! `block_lock` was high).
 
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const SLIP_WAIT: IntRange = (0, 63);
+/// Parameter `slip_wait`.
+pub const SLIP_WAIT: IntParam = IntParam::new(
+    "slip_wait",
+    "sw",
+    0..=63,
+    2,
+    "blocks left untested after a slip while it takes effect",
+);
 /// Headers tested in a window; valid ones in a row that gain lock.
 pub const WINDOW: u64 = 64;
 /// Invalid headers within one window that lose lock.
@@ -29,7 +36,7 @@ pub const LOSS_INVALID: u64 = 16;
 /// A block lock state machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockLockConfig {
-    /// Blocks left untested after each slip (0..=63).
+    /// Blocks left untested after each slip ([`SLIP_WAIT`]).
     pub slip_wait: u32,
 }
 
@@ -37,7 +44,7 @@ impl BlockLockConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = BlockLockConfig {
-            slip_wait: int_param(p, "slip_wait")?,
+            slip_wait: SLIP_WAIT.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -45,7 +52,7 @@ impl BlockLockConfig {
 
     /// Checks the wait.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("slip_wait", self.slip_wait.into(), SLIP_WAIT)
+        SLIP_WAIT.check(self.slip_wait)
     }
 }
 
@@ -98,7 +105,7 @@ pub fn eth_block_lock(module_name: &str, cfg: &BlockLockConfig) -> Result<Module
     // One bit more than the counts need, so the assertions can fail.
     let cnt_w = bits_for(WINDOW as usize + 1);
     let inv_w = bits_for(LOSS_INVALID as usize + 1);
-    let wait_w = bits_for(SLIP_WAIT.1 as usize + 1);
+    let wait_w = bits_for(SLIP_WAIT.max as usize + 1);
 
     let mut m = ModuleBuilder::new(module_name);
     m.clock("clk");
@@ -174,13 +181,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "eth_block_lock",
         doc: "Ethernet 64b/66b block lock: 64 valid headers gain lock, 16 invalid in 64 lose it",
-        params: vec![int_spec(
-            "slip_wait",
-            "sw",
-            SLIP_WAIT,
-            2,
-            "blocks left untested after a slip while it takes effect",
-        )],
+        params: vec![SLIP_WAIT.spec()],
         build: |name, p| Ok(eth_block_lock(name, &BlockLockConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

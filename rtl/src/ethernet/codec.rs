@@ -50,7 +50,7 @@
 //! order is the [`sequence`](super::sequence) state machines' concern.
 
 use super::{ERROR, HDR_CONTROL, HDR_DATA, IDLE, SEQUENCE, START, TERMINATE, TYPE_IDLE_PAYLOAD};
-use crate::catalog::BlockKind;
+use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
 
 /// The 7-bit code of the idle character.
@@ -570,6 +570,7 @@ pub fn encoder_kind() -> BlockKind {
         doc: "Ethernet 64b/66b encoder: XGMII word to 66-bit block (idle, start, terminate, ordered sets, error) and its type",
         params: Vec::new(),
         build: |name, _| Ok(eth_encoder(name)?),
+        issues: no_issues,
     }
 }
 
@@ -580,5 +581,6 @@ pub fn decoder_kind() -> BlockKind {
         doc: "Ethernet 64b/66b decoder: 66-bit block to XGMII word and its type, invalid blocks flagged",
         params: Vec::new(),
         build: |name, _| Ok(eth_decoder(name)?),
+        issues: no_issues,
     }
 }

@@ -26,7 +26,7 @@
 //! `frame_errors` (aborted frames).
 
 use super::{COUNT_WIDTH, IDLE, SEQUENCE, START, TERMINATE};
-use crate::catalog::BlockKind;
+use crate::catalog::{no_issues, BlockKind};
 use crate::common::crc::{crc, reference, CrcConfig};
 use crate::common::saturating_count;
 use linkforge_hdl::prelude::*;
@@ -300,5 +300,6 @@ pub fn kind() -> BlockKind {
         doc: "Ethernet FCS (CRC-32) of every XGMII frame: computed, checked and counted",
         params: Vec::new(),
         build: |name, _| Ok(eth_fcs(name)?),
+        issues: no_issues,
     }
 }

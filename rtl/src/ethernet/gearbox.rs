@@ -16,19 +16,32 @@
 //! block, except one bit dropped per slip: a `bitslip` high at an edge
 //! makes the next block cut after that edge start one bit later.
 
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (8, 64);
+/// Parameter `width` of the transmit gearbox.
+pub const WIDTH: IntParam = IntParam::new(
+    "width",
+    "w",
+    8..=64,
+    32,
+    "lane width in bits, bit 0 sent first",
+);
+/// Parameter `width` of the receive gearbox: [`WIDTH`] received.
+pub const RX_WIDTH: IntParam = IntParam {
+    doc: "lane width in bits, bit 0 received first",
+    ..WIDTH
+};
+
 /// Line bits in a block.
 pub const BLOCK_BITS: u32 = 66;
 
 /// A gearbox (either direction).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GearboxConfig {
-    /// Lane width `W` in bits (8..=64).
+    /// Lane width `W` in bits ([`WIDTH`]).
     pub width: u32,
 }
 
@@ -36,7 +49,7 @@ impl GearboxConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = GearboxConfig {
-            width: int_param(p, "width")?,
+            width: WIDTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -44,7 +57,7 @@ impl GearboxConfig {
 
     /// Checks the width.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)
+        WIDTH.check(self.width)
     }
 }
 
@@ -144,14 +157,9 @@ pub fn tx_kind() -> BlockKind {
     BlockKind {
         name: "eth_gearbox_tx",
         doc: "Ethernet transmit gearbox: 66-bit blocks to a W-bit serial lane",
-        params: vec![int_spec(
-            "width",
-            "w",
-            WIDTH,
-            32,
-            "lane width in bits, bit 0 sent first",
-        )],
+        params: vec![WIDTH.spec()],
         build: |name, p| Ok(eth_gearbox_tx(name, &GearboxConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 
@@ -160,13 +168,8 @@ pub fn rx_kind() -> BlockKind {
     BlockKind {
         name: "eth_gearbox_rx",
         doc: "Ethernet receive gearbox: a W-bit serial lane to 66-bit blocks, with bit slip",
-        params: vec![int_spec(
-            "width",
-            "w",
-            WIDTH,
-            32,
-            "lane width in bits, bit 0 received first",
-        )],
+        params: vec![RX_WIDTH.spec()],
         build: |name, p| Ok(eth_gearbox_rx(name, &GearboxConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -53,7 +53,7 @@
 //! `rx_ordered_sets` (blocks decoded with block lock into a word with a
 //! sequence ordered set), `rx_hi_ber_events` (rises of `rx_hi_ber`).
 
-use super::ber::{eth_ber_monitor, window_spec, BerConfig, WINDOW_10GBASE_R};
+use super::ber::{eth_ber_monitor, BerConfig, WINDOW, WINDOW_10GBASE_R};
 use super::block_lock::{eth_block_lock, BlockLockConfig};
 use super::codec::{eth_decoder, eth_encoder};
 use super::fcs::eth_fcs;
@@ -61,24 +61,51 @@ use super::gearbox::{eth_gearbox_rx, eth_gearbox_tx, GearboxConfig};
 use super::scrambler::{eth_scrambler, Direction};
 use super::sequence::{eth_rx_sequence, eth_tx_sequence};
 use super::{COUNT_WIDTH, SEQUENCE};
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value as ParamValue};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::saturating_count;
-use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::params::{checked, param_error, BoolParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
 
-const WIDTH: IntRange = (8, 64);
-const SLIP_WAIT: IntRange = (2, 63);
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new(
+    "width",
+    "w",
+    8..=64,
+    64,
+    "SERDES lane width W (64 unless gearbox = true)",
+);
+/// Parameter `gearbox`.
+pub const GEARBOX: BoolParam = BoolParam::new(
+    "gearbox",
+    "gb",
+    false,
+    "the PCS packs blocks into raw W-bit line words (else the SERDES does, one block per clock)",
+);
+/// Parameter `slip_wait`.
+pub const SLIP_WAIT: IntParam = IntParam::new(
+    "slip_wait",
+    "sw",
+    2..=63,
+    4,
+    "blocks left untested after a slip while it takes effect",
+);
+/// Parameter `ber_window`: the BER monitor's [`WINDOW`].
+pub const BER_WINDOW: IntParam = IntParam {
+    name: "ber_window",
+    short: "bw",
+    ..WINDOW
+};
 
 /// A PCS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EthPcsConfig {
-    /// SERDES lane width `W` (64 without the gearbox, else 8..=64).
+    /// SERDES lane width `W` (64 without the gearbox, else [`WIDTH`]).
     pub width: u32,
     /// The PCS does the 66-bit gearbox itself (raw line bits on the SERDES).
     pub gearbox: bool,
-    /// Blocks left untested after a slip while it takes effect (2..=63).
+    /// Blocks left untested after a slip while it takes effect ([`SLIP_WAIT`]).
     pub slip_wait: u32,
     /// Blocks in a window of the BER monitor (default 125 µs of 10GBASE-R
     /// blocks, [`WINDOW_10GBASE_R`]).
@@ -100,10 +127,10 @@ impl EthPcsConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = EthPcsConfig {
-            width: int_param(p, "width")?,
-            gearbox: p.bool("gearbox")?,
-            slip_wait: int_param(p, "slip_wait")?,
-            ber_window: int_param(p, "ber_window")?,
+            width: WIDTH.read(p)?,
+            gearbox: GEARBOX.read(p)?,
+            slip_wait: SLIP_WAIT.read(p)?,
+            ber_window: BER_WINDOW.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -111,9 +138,9 @@ impl EthPcsConfig {
 
     /// Checks the fields and that `W` is 64 without the gearbox.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)?;
-        check_range("slip_wait", self.slip_wait.into(), SLIP_WAIT)?;
-        check_range("ber_window", self.ber_window.into(), super::ber::WINDOW)?;
+        WIDTH.check(self.width)?;
+        SLIP_WAIT.check(self.slip_wait)?;
+        BER_WINDOW.check(self.ber_window)?;
         if !self.gearbox && self.width != 64 {
             return Err(param_error(
                 "width",
@@ -438,29 +465,12 @@ pub fn kind() -> BlockKind {
         name: "eth_pcs",
         doc: "Ethernet 10GBASE-R style PCS: 64b/66b with ordered sets, Clause 49 state machines, scrambler, block lock, BER monitor, gearbox, FCS and counters",
         params: vec![
-            int_spec(
-                "width",
-                "w",
-                WIDTH,
-                64,
-                "SERDES lane width W (64 unless gearbox = true)",
-            ),
-            ParamSpec {
-                name: "gearbox",
-                short: "gb",
-                kind: ParamKind::Bool,
-                default: ParamValue::Bool(false),
-                doc: "the PCS packs blocks into raw W-bit line words (else the SERDES does, one block per clock)",
-            },
-            int_spec(
-                "slip_wait",
-                "sw",
-                SLIP_WAIT,
-                4,
-                "blocks left untested after a slip while it takes effect",
-            ),
-            window_spec("ber_window", "bw"),
+            WIDTH.spec(),
+            GEARBOX.spec(),
+            SLIP_WAIT.spec(),
+            BER_WINDOW.spec(),
         ],
         build: |name, p| Ok(eth_pcs(name, &EthPcsConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -14,7 +14,7 @@
 //! only on blocks with `in_valid` high; the outputs hold otherwise.
 
 use super::HDR_CONTROL;
-use crate::catalog::BlockKind;
+use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
 
 /// Register length: the degree of the polynomial.
@@ -123,6 +123,7 @@ pub fn scrambler_kind() -> BlockKind {
         doc: "Ethernet 64b/66b scrambler 1 + x^39 + x^58, one block per clock",
         params: Vec::new(),
         build: |name, _| Ok(eth_scrambler(name, Direction::Scramble)?),
+        issues: no_issues,
     }
 }
 
@@ -133,5 +134,6 @@ pub fn descrambler_kind() -> BlockKind {
         doc: "Ethernet 64b/66b self-synchronizing descrambler, one block per clock",
         params: Vec::new(),
         build: |name, _| Ok(eth_scrambler(name, Direction::Descramble)?),
+        issues: no_issues,
     }
 }

@@ -34,7 +34,7 @@
 
 use super::codec::{encode, BlockType, ERROR_BLOCK, ERROR_WORD};
 use super::{LOCAL_FAULT_C, LOCAL_FAULT_D};
-use crate::catalog::BlockKind;
+use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
 
 /// A state of either machine.
@@ -331,6 +331,7 @@ pub fn tx_kind() -> BlockKind {
         doc: "Ethernet Clause 49 transmit state machine: illegal block sequences sent as error blocks",
         params: Vec::new(),
         build: |name, _| Ok(eth_tx_sequence(name)?),
+        issues: no_issues,
     }
 }
 
@@ -341,5 +342,6 @@ pub fn rx_kind() -> BlockKind {
         doc: "Ethernet Clause 49 receive state machine: illegal block sequences received as error characters, local fault without lock",
         params: Vec::new(),
         build: |name, _| Ok(eth_rx_sequence(name)?),
+        issues: no_issues,
     }
 }

@@ -27,12 +27,19 @@
 //! can pass 8 headers by chance (probability 1/256 per offset tried); the
 //! window rule then drops it after a few blocks.
 
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (1, 64);
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new(
+    "width",
+    "w",
+    1..=64,
+    32,
+    "received bits per clock, bit 0 the earliest",
+);
 /// Bits in a block, header included.
 const BLOCK: u32 = 130;
 /// Consecutive valid headers that gain lock.
@@ -45,7 +52,7 @@ pub const LOSS_BAD: u64 = 4;
 /// A block aligner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockAlignConfig {
-    /// Received bits per clock, `W` (1..=64).
+    /// Received bits per clock, `W` ([`WIDTH`]).
     pub width: u32,
 }
 
@@ -53,7 +60,7 @@ impl BlockAlignConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = BlockAlignConfig {
-            width: int_param(p, "width")?,
+            width: WIDTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -61,7 +68,7 @@ impl BlockAlignConfig {
 
     /// Checks the width.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)
+        WIDTH.check(self.width)
     }
 }
 
@@ -169,13 +176,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "block_align",
         doc: "128b/130b block aligner: sync-header hunt, lock and aligned blocks",
-        params: vec![int_spec(
-            "width",
-            "w",
-            WIDTH,
-            32,
-            "received bits per clock, bit 0 the earliest",
-        )],
+        params: vec![WIDTH.spec()],
         build: |name, p| Ok(block_align(name, &BlockAlignConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

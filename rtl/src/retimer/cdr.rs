@@ -29,18 +29,55 @@
 //! UI); `locked`.
 
 use super::ffe::saturate;
-use crate::catalog::{BlockKind, Params};
-use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_param, int_spec, IntRange,
-};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const DETECTORS: [&str; 2] = ["alexander", "mm"];
-const SAMPLE_BITS: IntRange = (2, 16);
-const PI_BITS: IntRange = (3, 8);
-const FRAC_BITS: IntRange = (2, 24);
-const LOCK_LOG2: IntRange = (2, 16);
+/// Parameter `detector`.
+pub const DETECTOR: ChoiceParam = ChoiceParam::new(
+    "detector",
+    "",
+    &["alexander", "mm"],
+    "alexander",
+    "phase detector",
+);
+/// Parameter `sample_bits`.
+pub const SAMPLE_BITS: IntParam =
+    IntParam::new("sample_bits", "s", 2..=16, 8, "signed sample width (mm)");
+/// Parameter `pi_bits`.
+pub const PI_BITS: IntParam =
+    IntParam::new("pi_bits", "p", 3..=8, 6, "phase-interpolator code width");
+/// Parameter `frac_bits`.
+pub const FRAC_BITS: IntParam =
+    IntParam::new("frac_bits", "f", 2..=24, 14, "fractional phase bits");
+/// Parameter `kp_shift`.
+pub const KP_SHIFT: IntParam = IntParam::new(
+    "kp_shift",
+    "kp",
+    0..=24,
+    2,
+    "proportional gain 2^-kp_shift PI steps",
+);
+/// Parameter `ki_shift`.
+pub const KI_SHIFT: IntParam = IntParam::new(
+    "ki_shift",
+    "ki",
+    0..=24,
+    10,
+    "integral gain 2^-ki_shift PI steps/UI",
+);
+/// Parameter `lock_log2`.
+pub const LOCK_LOG2: IntParam =
+    IntParam::new("lock_log2", "lw", 2..=16, 8, "lock window 2^lock_log2 UI");
+/// Parameter `lock_threshold`.
+pub const LOCK_THRESHOLD: IntParam = IntParam::new(
+    "lock_threshold",
+    "lt",
+    0..=65536,
+    16,
+    "largest quiet net vote",
+);
 
 /// The phase detector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,17 +93,17 @@ pub enum Detector {
 pub struct CdrConfig {
     /// The phase detector.
     pub detector: Detector,
-    /// Signed sample width S for `mm` (2..=16; unused by `alexander`).
+    /// Signed sample width S for `mm` ([`SAMPLE_BITS`]; unused by `alexander`).
     pub sample_bits: u32,
-    /// PI code width P (3..=8): `2^P` steps per UI.
+    /// PI code width P ([`PI_BITS`]): `2^P` steps per UI.
     pub pi_bits: u32,
-    /// Fractional phase bits F (2..=24).
+    /// Fractional phase bits F ([`FRAC_BITS`]).
     pub frac_bits: u32,
     /// Proportional gain `2^-kp_shift` PI steps per vote (0..=F).
     pub kp_shift: u32,
     /// Integral gain `2^-ki_shift` PI steps per UI per vote (0..=F).
     pub ki_shift: u32,
-    /// Lock window `2^lock_log2` UI (2..=16).
+    /// Lock window `2^lock_log2` UI ([`LOCK_LOG2`]).
     pub lock_log2: u32,
     /// Largest quiet net vote per window (0..=2^lock_log2).
     pub lock_threshold: u32,
@@ -75,19 +112,19 @@ pub struct CdrConfig {
 impl CdrConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let detector = match choice_param(p, "detector", &DETECTORS)? {
+        let detector = match DETECTOR.read(p)? {
             "mm" => Detector::MuellerMuller,
             _ => Detector::Alexander,
         };
         let cfg = CdrConfig {
             detector,
-            sample_bits: int_param(p, "sample_bits")?,
-            pi_bits: int_param(p, "pi_bits")?,
-            frac_bits: int_param(p, "frac_bits")?,
-            kp_shift: int_param(p, "kp_shift")?,
-            ki_shift: int_param(p, "ki_shift")?,
-            lock_log2: int_param(p, "lock_log2")?,
-            lock_threshold: int_param(p, "lock_threshold")?,
+            sample_bits: SAMPLE_BITS.read(p)?,
+            pi_bits: PI_BITS.read(p)?,
+            frac_bits: FRAC_BITS.read(p)?,
+            kp_shift: KP_SHIFT.read(p)?,
+            ki_shift: KI_SHIFT.read(p)?,
+            lock_log2: LOCK_LOG2.read(p)?,
+            lock_threshold: LOCK_THRESHOLD.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -95,18 +132,14 @@ impl CdrConfig {
 
     /// Checks every field.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("sample_bits", self.sample_bits.into(), SAMPLE_BITS)?;
-        check_range("pi_bits", self.pi_bits.into(), PI_BITS)?;
-        check_range("frac_bits", self.frac_bits.into(), FRAC_BITS)?;
-        let frac = (0, i64::from(self.frac_bits));
-        check_range("kp_shift", self.kp_shift.into(), frac)?;
-        check_range("ki_shift", self.ki_shift.into(), frac)?;
-        check_range("lock_log2", self.lock_log2.into(), LOCK_LOG2)?;
-        check_range(
-            "lock_threshold",
-            self.lock_threshold.into(),
-            (0, 1 << self.lock_log2),
-        )
+        SAMPLE_BITS.check(self.sample_bits)?;
+        PI_BITS.check(self.pi_bits)?;
+        FRAC_BITS.check(self.frac_bits)?;
+        let frac = i64::from(self.frac_bits);
+        KP_SHIFT.check_within(self.kp_shift, 0, frac)?;
+        KI_SHIFT.check_within(self.ki_shift, 0, frac)?;
+        LOCK_LOG2.check(self.lock_log2)?;
+        LOCK_THRESHOLD.check_within(self.lock_threshold, 0, 1 << self.lock_log2)
     }
 
     /// Width of the phase and the integral: `P + F`.
@@ -219,45 +252,16 @@ pub fn kind() -> BlockKind {
         name: "cdr",
         doc: "clock-data recovery: Alexander or Mueller-Muller PD, PI loop, lock detect",
         params: vec![
-            choice_spec("detector", "", &DETECTORS, "alexander", "phase detector"),
-            int_spec(
-                "sample_bits",
-                "s",
-                SAMPLE_BITS,
-                8,
-                "signed sample width (mm)",
-            ),
-            int_spec("pi_bits", "p", PI_BITS, 6, "phase-interpolator code width"),
-            int_spec("frac_bits", "f", FRAC_BITS, 14, "fractional phase bits"),
-            int_spec(
-                "kp_shift",
-                "kp",
-                (0, 24),
-                2,
-                "proportional gain 2^-kp_shift PI steps",
-            ),
-            int_spec(
-                "ki_shift",
-                "ki",
-                (0, 24),
-                10,
-                "integral gain 2^-ki_shift PI steps/UI",
-            ),
-            int_spec(
-                "lock_log2",
-                "lw",
-                LOCK_LOG2,
-                8,
-                "lock window 2^lock_log2 UI",
-            ),
-            int_spec(
-                "lock_threshold",
-                "lt",
-                (0, 65536),
-                16,
-                "largest quiet net vote",
-            ),
+            DETECTOR.spec(),
+            SAMPLE_BITS.spec(),
+            PI_BITS.spec(),
+            FRAC_BITS.spec(),
+            KP_SHIFT.spec(),
+            KI_SHIFT.spec(),
+            LOCK_LOG2.spec(),
+            LOCK_THRESHOLD.spec(),
         ],
         build: |name, p| Ok(cdr(name, &CdrConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

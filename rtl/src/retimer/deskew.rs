@@ -29,23 +29,32 @@
 //!   bits `i*S +: S` (telemetry: how much earlier than the latest lane its
 //!   marker arrived).
 
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const LANES: IntRange = (1, 16);
-const WIDTH: IntRange = (1, 256);
-const MAX_SKEW: IntRange = (1, 1024);
+/// Parameter `lanes`.
+pub const LANES: IntParam = IntParam::new("lanes", "l", 1..=16, 4, "lanes");
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new("width", "w", 1..=256, 8, "symbol width in bits");
+/// Parameter `max_skew`.
+pub const MAX_SKEW: IntParam = IntParam::new(
+    "max_skew",
+    "k",
+    1..=1024,
+    16,
+    "largest skew corrected, in symbols",
+);
 
 /// Lane count, symbol width and skew range of a deskew block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeskewConfig {
-    /// Lanes (1..=16).
+    /// Lanes ([`LANES`]).
     pub lanes: u32,
-    /// Symbol width in bits (1..=256).
+    /// Symbol width in bits ([`WIDTH`]).
     pub width: u32,
-    /// Largest skew corrected, in symbols (1..=1024).
+    /// Largest skew corrected, in symbols ([`MAX_SKEW`]).
     pub max_skew: u32,
 }
 
@@ -53,9 +62,9 @@ impl DeskewConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = DeskewConfig {
-            lanes: int_param(p, "lanes")?,
-            width: int_param(p, "width")?,
-            max_skew: int_param(p, "max_skew")?,
+            lanes: LANES.read(p)?,
+            width: WIDTH.read(p)?,
+            max_skew: MAX_SKEW.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -63,9 +72,9 @@ impl DeskewConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("lanes", self.lanes.into(), LANES)?;
-        check_range("width", self.width.into(), WIDTH)?;
-        check_range("max_skew", self.max_skew.into(), MAX_SKEW)
+        LANES.check(self.lanes)?;
+        WIDTH.check(self.width)?;
+        MAX_SKEW.check(self.max_skew)
     }
 
     /// Width of each lane's `skew` field (holds `0..=max_skew`).
@@ -205,17 +214,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "deskew",
         doc: "lane-to-lane deskew on a common marker with per-lane delay lines",
-        params: vec![
-            int_spec("lanes", "l", LANES, 4, "lanes"),
-            int_spec("width", "w", WIDTH, 8, "symbol width in bits"),
-            int_spec(
-                "max_skew",
-                "k",
-                MAX_SKEW,
-                16,
-                "largest skew corrected, in symbols",
-            ),
-        ],
+        params: vec![LANES.spec(), WIDTH.spec(), MAX_SKEW.spec()],
         build: |name, p| Ok(deskew(name, &DeskewConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -22,17 +22,46 @@
 //! the low bits; `level[S-2:0]`: the data level.
 
 use super::ffe::{saturate, step_saturating, TapBank};
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value as ParamValue};
-use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_param, int_spec, IntRange,
-};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, BoolParam, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const TAPS: IntRange = (1, 16);
-const SAMPLE_BITS: IntRange = (4, 16);
-const TAP_BITS: IntRange = (3, 16);
-const MU_SHIFT: IntRange = (0, 16);
+/// Parameter `taps`.
+pub const TAPS: IntParam = IntParam::new("taps", "t", 1..=16, 2, "number of post-cursor taps");
+/// Parameter `sample_bits`.
+pub const SAMPLE_BITS: IntParam =
+    IntParam::new("sample_bits", "s", 4..=16, 10, "signed sample width");
+/// Parameter `tap_bits`.
+pub const TAP_BITS: IntParam = IntParam::new(
+    "tap_bits",
+    "k",
+    3..=16,
+    8,
+    "signed tap width in sample LSBs",
+);
+/// Parameter `modulation`.
+pub const MODULATION: ChoiceParam =
+    ChoiceParam::new("modulation", "", &MODULATIONS, "nrz", "line code");
+/// Parameter `adapt`.
+pub const ADAPT: BoolParam = BoolParam::new(
+    "adapt",
+    "a",
+    true,
+    "sign-sign LMS adaptation of taps and level",
+);
+/// Parameter `level`.
+pub const LEVEL: IntParam = IntParam::new(
+    "level",
+    "l",
+    1..=32767,
+    96,
+    "initial data level in sample LSBs",
+);
+/// Parameter `mu_shift`.
+pub const MU_SHIFT: IntParam =
+    IntParam::new("mu_shift", "u", 0..=16, 6, "LMS step 2^-mu_shift LSBs");
+
 /// The `modulation` choices.
 pub(crate) const MODULATIONS: [&str; 2] = ["nrz", "pam4"];
 
@@ -100,11 +129,11 @@ pub(crate) fn slicer(z: Expr, level: Expr, modulation: Modulation) -> Slice {
 /// A decision-feedback equalizer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DfeConfig {
-    /// Number of taps M (1..=16).
+    /// Number of taps M ([`TAPS`]).
     pub taps: u32,
-    /// Signed sample width S (4..=16).
+    /// Signed sample width S ([`SAMPLE_BITS`]).
     pub sample_bits: u32,
-    /// Signed tap width T in sample LSBs (3..=16).
+    /// Signed tap width T in sample LSBs ([`TAP_BITS`]).
     pub tap_bits: u32,
     /// The line code.
     pub modulation: Modulation,
@@ -112,7 +141,7 @@ pub struct DfeConfig {
     pub adapt: bool,
     /// The (initial) data level L in sample LSBs (1..2^(S-1)).
     pub level: u32,
-    /// LMS step as a shift: `mu = 2^-mu_shift` LSBs (0..=16).
+    /// LMS step as a shift: `mu = 2^-mu_shift` LSBs ([`MU_SHIFT`]).
     pub mu_shift: u32,
 }
 
@@ -120,13 +149,13 @@ impl DfeConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = DfeConfig {
-            taps: int_param(p, "taps")?,
-            sample_bits: int_param(p, "sample_bits")?,
-            tap_bits: int_param(p, "tap_bits")?,
-            modulation: Modulation::parse(choice_param(p, "modulation", &MODULATIONS)?),
-            adapt: p.bool("adapt")?,
-            level: int_param(p, "level")?,
-            mu_shift: int_param(p, "mu_shift")?,
+            taps: TAPS.read(p)?,
+            sample_bits: SAMPLE_BITS.read(p)?,
+            tap_bits: TAP_BITS.read(p)?,
+            modulation: Modulation::parse(MODULATION.read(p)?),
+            adapt: ADAPT.read(p)?,
+            level: LEVEL.read(p)?,
+            mu_shift: MU_SHIFT.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -134,12 +163,12 @@ impl DfeConfig {
 
     /// Checks every field.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("taps", self.taps.into(), TAPS)?;
-        check_range("sample_bits", self.sample_bits.into(), SAMPLE_BITS)?;
-        check_range("tap_bits", self.tap_bits.into(), TAP_BITS)?;
+        TAPS.check(self.taps)?;
+        SAMPLE_BITS.check(self.sample_bits)?;
+        TAP_BITS.check(self.tap_bits)?;
         let max_level = (1i64 << (self.sample_bits - 1)) - 1;
-        check_range("level", self.level.into(), (1, max_level))?;
-        check_range("mu_shift", self.mu_shift.into(), MU_SHIFT)
+        LEVEL.check_within(self.level, 1, max_level)?;
+        MU_SHIFT.check(self.mu_shift)
     }
 
     /// Width of `eq`: `max(S, T + 2) + bits_for(M + 1)`.
@@ -234,32 +263,15 @@ pub fn kind() -> BlockKind {
         name: "dfe",
         doc: "decision-feedback equalizer with NRZ/PAM4 slicer and sign-sign LMS",
         params: vec![
-            int_spec("taps", "t", TAPS, 2, "number of post-cursor taps"),
-            int_spec("sample_bits", "s", SAMPLE_BITS, 10, "signed sample width"),
-            int_spec(
-                "tap_bits",
-                "k",
-                TAP_BITS,
-                8,
-                "signed tap width in sample LSBs",
-            ),
-            choice_spec("modulation", "", &MODULATIONS, "nrz", "line code"),
-            ParamSpec {
-                name: "adapt",
-                short: "a",
-                kind: ParamKind::Bool,
-                default: ParamValue::Bool(true),
-                doc: "sign-sign LMS adaptation of taps and level",
-            },
-            int_spec(
-                "level",
-                "l",
-                (1, 32767),
-                96,
-                "initial data level in sample LSBs",
-            ),
-            int_spec("mu_shift", "u", MU_SHIFT, 6, "LMS step 2^-mu_shift LSBs"),
+            TAPS.spec(),
+            SAMPLE_BITS.spec(),
+            TAP_BITS.spec(),
+            MODULATION.spec(),
+            ADAPT.spec(),
+            LEVEL.spec(),
+            MU_SHIFT.spec(),
         ],
         build: |name, p| Ok(dfe(name, &DfeConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -54,26 +54,41 @@
 //! the slower clock (the [`async_fifo`] contract).
 
 use super::COUNT_WIDTH;
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::async_fifo::{async_fifo, AsyncFifoConfig};
 use crate::common::saturating_count;
-use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::params::{checked, param_error, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (1, 1023);
-const DEPTH: IntRange = (8, 1 << 12);
-const SKP_STEP: IntRange = (1, 16);
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new("width", "w", 1..=1023, 8, "symbol width in bits");
+/// Parameter `depth`.
+pub const DEPTH: IntParam = IntParam::new(
+    "depth",
+    "d",
+    8..=1 << 12,
+    32,
+    "FIFO depth in words (a power of two, at least 8 * skp_step)",
+);
+/// Parameter `skp_step`.
+pub const SKP_STEP: IntParam = IntParam::new(
+    "skp_step",
+    "s",
+    1..=16,
+    4,
+    "SKP symbols added or removed at a time (4 for 128b/130b, 1 for 8b/10b)",
+);
 
 /// Size and SKP granularity of an elastic buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ElasticBufferConfig {
-    /// Symbol width in bits (1..=1023).
+    /// Symbol width in bits ([`WIDTH`]).
     pub width: u32,
-    /// FIFO memory depth in words: a power of two in 8..=4096, at least
+    /// FIFO memory depth in words: a power of two in [`DEPTH`]'s range, at least
     /// `8 * skp_step`.
     pub depth: u32,
-    /// SKP words added or removed at a time (1..=16; 4 for 128b/130b).
+    /// SKP words added or removed at a time ([`SKP_STEP`]; 4 for 128b/130b).
     pub skp_step: u32,
 }
 
@@ -81,9 +96,9 @@ impl ElasticBufferConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = ElasticBufferConfig {
-            width: int_param(p, "width")?,
-            depth: int_param(p, "depth")?,
-            skp_step: int_param(p, "skp_step")?,
+            width: WIDTH.read(p)?,
+            depth: DEPTH.read(p)?,
+            skp_step: SKP_STEP.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -92,9 +107,9 @@ impl ElasticBufferConfig {
     /// Checks the ranges, that `depth` is a power of two and that it leaves
     /// room for the watermarks.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("width", self.width.into(), WIDTH)?;
-        check_range("depth", self.depth.into(), DEPTH)?;
-        check_range("skp_step", self.skp_step.into(), SKP_STEP)?;
+        WIDTH.check(self.width)?;
+        DEPTH.check(self.depth)?;
+        SKP_STEP.check(self.skp_step)?;
         if !self.depth.is_power_of_two() {
             return Err(param_error(
                 "depth",
@@ -292,23 +307,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "elastic_buffer",
         doc: "clock-compensation FIFO that adds and drops SKP symbols to stay centred",
-        params: vec![
-            int_spec("width", "w", WIDTH, 8, "symbol width in bits"),
-            int_spec(
-                "depth",
-                "d",
-                DEPTH,
-                32,
-                "FIFO depth in words (a power of two, at least 8 * skp_step)",
-            ),
-            int_spec(
-                "skp_step",
-                "s",
-                SKP_STEP,
-                4,
-                "SKP symbols added or removed at a time (4 for 128b/130b, 1 for 8b/10b)",
-            ),
-        ],
+        params: vec![WIDTH.spec(), DEPTH.spec(), SKP_STEP.spec()],
         build: |name, p| Ok(elastic_buffer(name, &ElasticBufferConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -20,28 +20,59 @@
 //! `mu_shift` extra fractional bits and saturate).
 
 use super::dfe::{slicer, Modulation, MODULATIONS};
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value as ParamValue};
-use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_param, int_spec, IntRange,
-};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, BoolParam, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const TAPS: IntRange = (1, 16);
-const SAMPLE_BITS: IntRange = (4, 16);
-const COEFF_BITS: IntRange = (4, 16);
-const MU_SHIFT: IntRange = (0, 16);
+/// Parameter `taps`.
+pub const TAPS: IntParam = IntParam::new("taps", "t", 1..=16, 5, "number of taps");
+/// Parameter `cursor`.
+pub const CURSOR: IntParam =
+    IntParam::new("cursor", "c", 0..=15, 1, "main-cursor tap (reset to 1.0)");
+/// Parameter `sample_bits`.
+pub const SAMPLE_BITS: IntParam =
+    IntParam::new("sample_bits", "s", 4..=16, 8, "signed sample width");
+/// Parameter `coeff_bits`.
+pub const COEFF_BITS: IntParam = IntParam::new(
+    "coeff_bits",
+    "k",
+    4..=16,
+    10,
+    "signed tap width, 2 integer bits",
+);
+/// Parameter `adapt`.
+pub const ADAPT: BoolParam = BoolParam::new("adapt", "a", true, "sign-sign LMS adaptation");
+/// Parameter `modulation`.
+pub const MODULATION: ChoiceParam = ChoiceParam::new(
+    "modulation",
+    "",
+    &MODULATIONS,
+    "nrz",
+    "slicer line code for LMS",
+);
+/// Parameter `level`.
+pub const LEVEL: IntParam = IntParam::new(
+    "level",
+    "l",
+    1..=65535,
+    96,
+    "slicer (inner) level in output LSBs",
+);
+/// Parameter `mu_shift`.
+pub const MU_SHIFT: IntParam =
+    IntParam::new("mu_shift", "u", 0..=16, 6, "LMS step 2^-mu_shift tap LSBs");
 
 /// A feed-forward equalizer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FfeConfig {
-    /// Number of taps N (1..=16).
+    /// Number of taps N ([`TAPS`]).
     pub taps: u32,
     /// Index of the main-cursor tap, reset to 1.0 (0..N).
     pub cursor: u32,
-    /// Signed sample width S (4..=16).
+    /// Signed sample width S ([`SAMPLE_BITS`]).
     pub sample_bits: u32,
-    /// Signed tap width C (4..=16), `C - 2` fractional bits.
+    /// Signed tap width C ([`COEFF_BITS`]), `C - 2` fractional bits.
     pub coeff_bits: u32,
     /// Sign-sign LMS adaptation on.
     pub adapt: bool,
@@ -49,7 +80,7 @@ pub struct FfeConfig {
     pub modulation: Modulation,
     /// The slicer's (inner) level in output LSBs (1..2^S).
     pub level: u32,
-    /// LMS step as a shift: `mu = 2^-mu_shift` tap LSBs (0..=16).
+    /// LMS step as a shift: `mu = 2^-mu_shift` tap LSBs ([`MU_SHIFT`]).
     pub mu_shift: u32,
 }
 
@@ -57,14 +88,14 @@ impl FfeConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = FfeConfig {
-            taps: int_param(p, "taps")?,
-            cursor: int_param(p, "cursor")?,
-            sample_bits: int_param(p, "sample_bits")?,
-            coeff_bits: int_param(p, "coeff_bits")?,
-            adapt: p.bool("adapt")?,
-            modulation: Modulation::parse(choice_param(p, "modulation", &MODULATIONS)?),
-            level: int_param(p, "level")?,
-            mu_shift: int_param(p, "mu_shift")?,
+            taps: TAPS.read(p)?,
+            cursor: CURSOR.read(p)?,
+            sample_bits: SAMPLE_BITS.read(p)?,
+            coeff_bits: COEFF_BITS.read(p)?,
+            adapt: ADAPT.read(p)?,
+            modulation: Modulation::parse(MODULATION.read(p)?),
+            level: LEVEL.read(p)?,
+            mu_shift: MU_SHIFT.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -72,12 +103,12 @@ impl FfeConfig {
 
     /// Checks every field.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("taps", self.taps.into(), TAPS)?;
-        check_range("cursor", self.cursor.into(), (0, i64::from(self.taps) - 1))?;
-        check_range("sample_bits", self.sample_bits.into(), SAMPLE_BITS)?;
-        check_range("coeff_bits", self.coeff_bits.into(), COEFF_BITS)?;
-        check_range("level", self.level.into(), (1, (1 << self.sample_bits) - 1))?;
-        check_range("mu_shift", self.mu_shift.into(), MU_SHIFT)
+        TAPS.check(self.taps)?;
+        CURSOR.check_within(self.cursor, 0, i64::from(self.taps) - 1)?;
+        SAMPLE_BITS.check(self.sample_bits)?;
+        COEFF_BITS.check(self.coeff_bits)?;
+        LEVEL.check_within(self.level, 1, (1 << self.sample_bits) - 1)?;
+        MU_SHIFT.check(self.mu_shift)
     }
 
     /// Width of `eq`: `S + 2`.
@@ -249,45 +280,16 @@ pub fn kind() -> BlockKind {
         name: "ffe",
         doc: "feed-forward equalizer: N-tap FIR with sign-sign LMS",
         params: vec![
-            int_spec("taps", "t", TAPS, 5, "number of taps"),
-            int_spec("cursor", "c", (0, 15), 1, "main-cursor tap (reset to 1.0)"),
-            int_spec("sample_bits", "s", SAMPLE_BITS, 8, "signed sample width"),
-            int_spec(
-                "coeff_bits",
-                "k",
-                COEFF_BITS,
-                10,
-                "signed tap width, 2 integer bits",
-            ),
-            ParamSpec {
-                name: "adapt",
-                short: "a",
-                kind: ParamKind::Bool,
-                default: ParamValue::Bool(true),
-                doc: "sign-sign LMS adaptation",
-            },
-            choice_spec(
-                "modulation",
-                "",
-                &MODULATIONS,
-                "nrz",
-                "slicer line code for LMS",
-            ),
-            int_spec(
-                "level",
-                "l",
-                (1, 65535),
-                96,
-                "slicer (inner) level in output LSBs",
-            ),
-            int_spec(
-                "mu_shift",
-                "u",
-                MU_SHIFT,
-                6,
-                "LMS step 2^-mu_shift tap LSBs",
-            ),
+            TAPS.spec(),
+            CURSOR.spec(),
+            SAMPLE_BITS.spec(),
+            COEFF_BITS.spec(),
+            ADAPT.spec(),
+            MODULATION.spec(),
+            LEVEL.spec(),
+            MU_SHIFT.spec(),
         ],
         build: |name, p| Ok(ffe(name, &FfeConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

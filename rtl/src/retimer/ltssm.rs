@@ -54,17 +54,13 @@
 //!   recorded.
 
 use super::COUNT_WIDTH;
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use linkforge_hdl::State;
-
-/// Range of `timeout_cycles`.
-pub const TIMEOUT: IntRange = (2, 1 << 40);
-const HISTORY: IntRange = (1, 1024);
 
 /// The tracker's states, in encoding order.
 pub const STATES: [&str; 15] = [
@@ -88,12 +84,29 @@ pub const STATES: [&str; 15] = [
 /// Width of the `state` port.
 pub const STATE_WIDTH: u32 = 4;
 
+/// Parameter `timeout_cycles`.
+pub const TIMEOUT_CYCLES: IntParam = IntParam::new(
+    "timeout_cycles",
+    "t",
+    2..=1 << 40,
+    24_000,
+    "clock edges of the 24 ms training timeouts",
+);
+/// Parameter `history_depth`.
+pub const HISTORY_DEPTH: IntParam = IntParam::new(
+    "history_depth",
+    "h",
+    1..=1024,
+    16,
+    "states kept in the history FIFO",
+);
+
 /// Timeouts and history size of the tracker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LtssmConfig {
-    /// Edges of `clk` a timed state may last (the spec's 24 ms), 2..=2^40.
+    /// Edges of `clk` a timed state may last (the spec's 24 ms), [`TIMEOUT_CYCLES`].
     pub timeout_cycles: u64,
-    /// States the history holds (1..=1024).
+    /// States the history holds ([`HISTORY_DEPTH`]).
     pub history_depth: u32,
 }
 
@@ -101,8 +114,8 @@ impl LtssmConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = LtssmConfig {
-            timeout_cycles: int_param(p, "timeout_cycles")?,
-            history_depth: int_param(p, "history_depth")?,
+            timeout_cycles: TIMEOUT_CYCLES.read(p)?,
+            history_depth: HISTORY_DEPTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -110,8 +123,8 @@ impl LtssmConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("timeout_cycles", self.timeout_cycles, TIMEOUT)?;
-        check_range("history_depth", self.history_depth.into(), HISTORY)
+        TIMEOUT_CYCLES.check(self.timeout_cycles)?;
+        HISTORY_DEPTH.check(self.history_depth)
     }
 }
 
@@ -309,22 +322,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "ltssm_tracker",
         doc: "passive LTSSM tracker with equalization phases, timeouts and a state history",
-        params: vec![
-            int_spec(
-                "timeout_cycles",
-                "t",
-                TIMEOUT,
-                24_000,
-                "clock edges of the 24 ms training timeouts",
-            ),
-            int_spec(
-                "history_depth",
-                "h",
-                HISTORY,
-                16,
-                "states kept in the history FIFO",
-            ),
-        ],
+        params: vec![TIMEOUT_CYCLES.spec(), HISTORY_DEPTH.spec()],
         build: |name, p| Ok(ltssm_tracker(name, &LtssmConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -15,11 +15,19 @@
 //! `precode`. Symbols with `in_valid` low are ignored (outputs hold,
 //! `out_valid` falls).
 
-use crate::catalog::{BlockKind, ParamKind, ParamSpec, Params, Value as ParamValue};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::{from_gray, to_gray};
-use crate::params::checked;
+use crate::params::{checked, BoolParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
+
+/// Parameter `precode`, of both directions.
+pub const PRECODE: BoolParam = BoolParam::new(
+    "precode",
+    "pre",
+    false,
+    "precoding: T = (P - T_prev) mod 4 / P = (R + R_prev) mod 4",
+);
 
 /// A PAM4 encoder or decoder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +40,7 @@ impl Pam4Config {
     /// Reads the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = Pam4Config {
-            precode: p.bool("precode")?,
+            precode: PRECODE.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -99,24 +107,14 @@ pub fn pam4_rx(module_name: &str, cfg: &Pam4Config) -> Result<Module, HdlError> 
     pam4(module_name, cfg, Direction::Rx)
 }
 
-/// The parameters both directions share.
-fn params() -> Vec<ParamSpec> {
-    vec![ParamSpec {
-        name: "precode",
-        short: "pre",
-        kind: ParamKind::Bool,
-        default: ParamValue::Bool(false),
-        doc: "precoding: T = (P - T_prev) mod 4 / P = (R + R_prev) mod 4",
-    }]
-}
-
 /// The catalogue entry of `pam4_tx`.
 pub fn tx_kind() -> BlockKind {
     BlockKind {
         name: "pam4_tx",
         doc: "PAM4 encoder: Gray pair to level, optional precoding",
-        params: params(),
+        params: vec![PRECODE.spec()],
         build: |name, p| Ok(pam4_tx(name, &Pam4Config::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 
@@ -125,7 +123,8 @@ pub fn rx_kind() -> BlockKind {
     BlockKind {
         name: "pam4_rx",
         doc: "PAM4 decoder: level to Gray pair, optional precoding",
-        params: params(),
+        params: vec![PRECODE.spec()],
         build: |name, p| Ok(pam4_rx(name, &Pam4Config::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -32,17 +32,25 @@
 //!   mismatch (the counter keeps its value); the checker then fills and
 //!   checks again as after reset.
 
-use crate::catalog::{BlockKind, ParamSpec, Params};
+use crate::catalog::{no_issues, BlockKind, ParamSpec, Params};
 use crate::common::gf2::vector_expr;
 use crate::common::lfsr::{steps, LfsrConfig};
 use crate::common::ones;
-use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_param, int_spec, param_error, IntRange,
-};
+use crate::params::{checked, param_error, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const WIDTH: IntRange = (1, 256);
+/// Parameter `poly`.
+pub const POLY: ChoiceParam = ChoiceParam::new("poly", "", &POLYS, "prbs31", "PRBS polynomial");
+/// Parameter `width`.
+pub const WIDTH: IntParam = IntParam::new(
+    "width",
+    "w",
+    1..=256,
+    32,
+    "bits per clock, bit 0 the earliest",
+);
+
 /// Catalogue names of the polynomials.
 pub const POLYS: [&str; 5] = ["prbs7", "prbs9", "prbs15", "prbs23", "prbs31"];
 
@@ -61,7 +69,7 @@ pub const LOSS_WORDS: u64 = 8;
 pub struct PrbsConfig {
     /// Degree of the polynomial: 7, 9, 15, 23 or 31 (`prbs<n>`).
     pub poly: u32,
-    /// Bits per clock, `W` (1..=256).
+    /// Bits per clock, `W` ([`WIDTH`]).
     pub width: u32,
 }
 
@@ -69,10 +77,10 @@ impl PrbsConfig {
     /// Reads and checks the config: `poly` names the polynomial (`prbs7`
     /// ... `prbs31`), `width` the bits per clock.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let poly = choice_param(p, "poly", &POLYS)?;
+        let poly = POLY.read(p)?;
         let cfg = PrbsConfig {
             poly: poly_degree("poly", poly)?,
-            width: int_param(p, "width")?,
+            width: WIDTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -86,7 +94,7 @@ impl PrbsConfig {
                 format!("{} is not one of 7, 9, 15, 23, 31", self.poly),
             ));
         }
-        check_range("width", self.width.into(), WIDTH)
+        WIDTH.check(self.width)
     }
 
     /// The polynomial's exponents (`[n, k]`), empty for an unknown degree.
@@ -212,16 +220,7 @@ pub fn prbs_check(module_name: &str, cfg: &PrbsConfig) -> Result<Module, HdlErro
 
 /// The parameters both blocks share.
 fn params() -> Vec<ParamSpec> {
-    vec![
-        choice_spec("poly", "", &POLYS, "prbs31", "PRBS polynomial"),
-        int_spec(
-            "width",
-            "w",
-            WIDTH,
-            32,
-            "bits per clock, bit 0 the earliest",
-        ),
-    ]
+    vec![POLY.spec(), WIDTH.spec()]
 }
 
 /// The catalogue entry of `prbs_gen`.
@@ -231,6 +230,7 @@ pub fn gen_kind() -> BlockKind {
         doc: "PRBS7/9/15/23/31 pattern generator, W bits per clock",
         params: params(),
         build: |name, p| Ok(prbs_gen(name, &PrbsConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 
@@ -241,5 +241,6 @@ pub fn check_kind() -> BlockKind {
         doc: "self-synchronizing PRBS checker with lock and a bit-error counter",
         params: params(),
         build: |name, p| Ok(prbs_check(name, &PrbsConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

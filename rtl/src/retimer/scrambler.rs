@@ -33,15 +33,32 @@
 //! seed is reloaded, so the block after an EIEOS starts from the seed. The
 //! block kind is remembered from its `in_start` beat.
 
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::gf2::{vector_expr, Terms};
-use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::params::{checked, param_error, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const BYTES_8B10B: IntRange = (1, 8);
-const BYTES_128B130B: IntRange = (1, 16);
-const LANE: IntRange = (0, 31);
+/// Parameter `bytes` of the 8b/10b-rate scrambler.
+pub const BYTES_8B10B: IntParam =
+    IntParam::new("bytes", "b", 1..=8, 1, "symbols per clock, byte 0 first");
+/// Parameter `lane`.
+pub const LANE: IntParam = IntParam::new(
+    "lane",
+    "l",
+    0..=31,
+    0,
+    "lane number; the seed is lane mod 8",
+);
+/// Parameter `bytes` of the 128b/130b-rate scrambler.
+pub const BYTES_128B130B: IntParam = IntParam::new(
+    "bytes",
+    "b",
+    1..=16,
+    4,
+    "payload bytes per clock (1, 2, 4, 8 or 16), byte 0 first",
+);
+
 /// COM (K28.5) and SKP (K28.0) symbols.
 const COM: u64 = 0xBC;
 const SKP: u64 = 0x1C;
@@ -83,7 +100,7 @@ fn advance(state: &Expr, poly: u64, bits: u32) -> (Expr, Expr) {
 /// The 8b/10b-rate scrambler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scrambler8b10bConfig {
-    /// Symbols (bytes) per clock, `B` (1..=8).
+    /// Symbols (bytes) per clock, `B` ([`BYTES_8B10B`]).
     pub bytes: u32,
 }
 
@@ -91,7 +108,7 @@ impl Scrambler8b10bConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = Scrambler8b10bConfig {
-            bytes: int_param(p, "bytes")?,
+            bytes: BYTES_8B10B.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -99,7 +116,7 @@ impl Scrambler8b10bConfig {
 
     /// Checks the bytes per clock.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("bytes", self.bytes.into(), BYTES_8B10B)
+        BYTES_8B10B.check(self.bytes)
     }
 }
 
@@ -156,26 +173,21 @@ pub fn kind_8b10b() -> BlockKind {
     BlockKind {
         name: "scrambler_8b10b",
         doc: "PCIe Gen1/2 (8b/10b) scrambler and descrambler, B symbols per clock",
-        params: vec![int_spec(
-            "bytes",
-            "b",
-            BYTES_8B10B,
-            1,
-            "symbols per clock, byte 0 first",
-        )],
+        params: vec![BYTES_8B10B.spec()],
         build: |name, p| {
             Ok(scrambler_8b10b(
                 name,
                 &Scrambler8b10bConfig::from_params(p)?,
             )?)
         },
+        issues: no_issues,
     }
 }
 
 /// The 128b/130b-rate scrambler of one lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scrambler128b130bConfig {
-    /// Lane number (0..=31); the seed is chosen by `lane % 8`.
+    /// Lane number ([`LANE`]); the seed is chosen by `lane % 8`.
     pub lane: u32,
     /// Bytes per clock, `B`: 1, 2, 4, 8 or 16.
     pub bytes: u32,
@@ -185,8 +197,8 @@ impl Scrambler128b130bConfig {
     /// Reads and checks the config.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = Scrambler128b130bConfig {
-            lane: int_param(p, "lane")?,
-            bytes: int_param(p, "bytes")?,
+            lane: LANE.read(p)?,
+            bytes: BYTES_128B130B.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -194,8 +206,8 @@ impl Scrambler128b130bConfig {
 
     /// Checks the lane and that the bytes per clock divide 16.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("lane", self.lane.into(), LANE)?;
-        check_range("bytes", self.bytes.into(), BYTES_128B130B)?;
+        LANE.check(self.lane)?;
+        BYTES_128B130B.check(self.bytes)?;
         if 16 % self.bytes != 0 {
             return Err(param_error(
                 "bytes",
@@ -265,21 +277,13 @@ pub fn kind_128b130b() -> BlockKind {
     BlockKind {
         name: "scrambler_128b130b",
         doc: "PCIe Gen3-5 (128b/130b) scrambler and descrambler of one lane",
-        params: vec![
-            int_spec("lane", "l", LANE, 0, "lane number; the seed is lane mod 8"),
-            int_spec(
-                "bytes",
-                "b",
-                BYTES_128B130B,
-                4,
-                "payload bytes per clock (1, 2, 4, 8 or 16), byte 0 first",
-            ),
-        ],
+        params: vec![LANE.spec(), BYTES_128B130B.spec()],
         build: |name, p| {
             Ok(scrambler_128b130b(
                 name,
                 &Scrambler128b130bConfig::from_params(p)?,
             )?)
         },
+        issues: no_issues,
     }
 }

@@ -64,23 +64,23 @@
 //! [`sync2`]: crate::common::sync2::sync2
 
 use super::block_align::{block_align, BlockAlignConfig};
+pub use super::cdr::PI_BITS;
 use super::cdr::{cdr, CdrConfig, Detector};
+pub use super::deskew::LANES;
 use super::deskew::{deskew, DeskewConfig};
 use super::dfe::{dfe, DfeConfig, Modulation};
 use super::elastic_buffer::{elastic_buffer, ElasticBufferConfig};
 use super::ffe::{ffe, FfeConfig};
 use super::framing::{serializer, symbol_framer, LANE_WORD_BITS};
-use super::ltssm::{ltssm_tracker, LtssmConfig, STATE_WIDTH, TIMEOUT as LTSSM_TIMEOUT};
+use super::ltssm::{ltssm_tracker, LtssmConfig, STATE_WIDTH, TIMEOUT_CYCLES};
 use super::ordered_sets::os_decoder;
 use super::prbs::{poly_degree, prbs_check, PrbsConfig, POLYS};
 use super::COUNT_WIDTH;
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::async_fifo::cross;
 use crate::common::sync2::{sync2, Sync2Config};
 use crate::common::{from_gray, saturating_count, to_gray};
-use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_param, int_spec, param_error, IntRange,
-};
+use crate::params::{checked, param_error, ChoiceParam, IntParam};
 use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{
     build_with_telemetry, telemetry_map, telemetry_spec, Exposure, History,
@@ -90,14 +90,65 @@ use linkforge_hdl::prelude::*;
 use linkforge_hdl::InstanceHandle;
 use std::sync::Arc;
 
-const LANES: IntRange = (1, 16);
-const SAMPLE_BITS: IntRange = (6, 12);
-const FFE_TAPS: IntRange = (1, 8);
-const DFE_TAPS: IntRange = (1, 8);
-const MU_SHIFT: IntRange = (0, 12);
-const PI_BITS: IntRange = (3, 8);
-const MAX_SKEW: IntRange = (1, 1024);
-const EB_DEPTH: IntRange = (32, 256);
+/// Parameter `sample_bits`.
+pub const SAMPLE_BITS: IntParam =
+    IntParam::new("sample_bits", "s", 6..=12, 8, "signed ADC sample width");
+/// Parameter `ffe_taps`.
+pub const FFE_TAPS: IntParam = IntParam::new("ffe_taps", "ft", 1..=8, 4, "FFE taps");
+/// Parameter `ffe_cursor`.
+pub const FFE_CURSOR: IntParam = IntParam::new(
+    "ffe_cursor",
+    "fc",
+    0..=7,
+    1,
+    "FFE main-cursor tap (pre-cursor taps)",
+);
+/// Parameter `dfe_taps`.
+pub const DFE_TAPS: IntParam = IntParam::new("dfe_taps", "dt", 1..=8, 2, "DFE taps");
+/// Parameter `level`.
+pub const LEVEL: IntParam = IntParam::new(
+    "level",
+    "lv",
+    1..=2047,
+    60,
+    "initial slicer level in ADC LSBs",
+);
+/// Parameter `mu_shift`.
+pub const MU_SHIFT: IntParam =
+    IntParam::new("mu_shift", "mu", 0..=12, 4, "LMS step 2^-mu_shift tap LSBs");
+/// Parameter `max_skew`.
+pub const MAX_SKEW: IntParam = IntParam::new(
+    "max_skew",
+    "k",
+    1..=1024,
+    64,
+    "largest lane-to-lane skew in UI",
+);
+/// Parameter `eb_depth`.
+pub const EB_DEPTH: IntParam = IntParam::new(
+    "eb_depth",
+    "d",
+    32..=256,
+    32,
+    "elastic-buffer depth in words (a power of two)",
+);
+/// Parameter `prbs`: off or a polynomial.
+pub const PRBS: ChoiceParam = ChoiceParam::new(
+    "prbs",
+    "",
+    &[NO_PRBS, POLYS[0], POLYS[1], POLYS[2], POLYS[3], POLYS[4]],
+    "prbs31",
+    "each lane's PRBS checker on the decided bits (its error count saturates), or off",
+);
+/// Parameter `ltssm_timeout`.
+pub const LTSSM_TIMEOUT: IntParam = IntParam {
+    name: "ltssm_timeout",
+    short: "",
+    default: 1_536_000_000,
+    doc: "rx_clk edges before an LTSSM training state times out (24 ms at 64 GT/s)",
+    ..TIMEOUT_CYCLES
+};
+
 /// FFE tap width (8 fractional bits).
 const FFE_COEFF_BITS: u32 = 10;
 /// DFE tap width in sample LSBs.
@@ -111,25 +162,25 @@ const DESKEW_WORD_BITS: u32 = LANE_WORD_BITS + 2;
 /// A retimer datapath.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetimerConfig {
-    /// Lanes L (1..=16).
+    /// Lanes L ([`LANES`]).
     pub lanes: u32,
-    /// Signed ADC sample width S (6..=12).
+    /// Signed ADC sample width S ([`SAMPLE_BITS`]).
     pub sample_bits: u32,
-    /// FFE taps N (1..=8).
+    /// FFE taps N ([`FFE_TAPS`]).
     pub ffe_taps: u32,
     /// Index of the FFE's main-cursor tap (0..N): the pre-cursor taps.
     pub ffe_cursor: u32,
-    /// DFE taps M (1..=8).
+    /// DFE taps M ([`DFE_TAPS`]).
     pub dfe_taps: u32,
     /// Initial data level of the slicers, in ADC LSBs (1..2^(S-1)).
     pub level: u32,
-    /// LMS step `2^-mu_shift` tap LSBs of both equalizers (0..=12).
+    /// LMS step `2^-mu_shift` tap LSBs of both equalizers ([`MU_SHIFT`]).
     pub mu_shift: u32,
-    /// Phase-interpolator code width P (3..=8).
+    /// Phase-interpolator code width P ([`PI_BITS`]).
     pub pi_bits: u32,
-    /// Largest lane-to-lane skew corrected, in UI (1..=1024).
+    /// Largest lane-to-lane skew corrected, in UI ([`MAX_SKEW`]).
     pub max_skew: u32,
-    /// Elastic-buffer depth in words (a power of two, 32..=256).
+    /// Elastic-buffer depth in words (a power of two, [`EB_DEPTH`]).
     pub eb_depth: u32,
     /// Degree of each lane's PRBS checker polynomial (7, 9, 15, 23 or 31),
     /// `None` for no checker.
@@ -143,21 +194,21 @@ impl RetimerConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = RetimerConfig {
-            lanes: int_param(p, "lanes")?,
-            sample_bits: int_param(p, "sample_bits")?,
-            ffe_taps: int_param(p, "ffe_taps")?,
-            ffe_cursor: int_param(p, "ffe_cursor")?,
-            dfe_taps: int_param(p, "dfe_taps")?,
-            level: int_param(p, "level")?,
-            mu_shift: int_param(p, "mu_shift")?,
-            pi_bits: int_param(p, "pi_bits")?,
-            max_skew: int_param(p, "max_skew")?,
-            eb_depth: int_param(p, "eb_depth")?,
-            prbs: match choice_param(p, "prbs", &PRBS_CHOICES)? {
+            lanes: LANES.read(p)?,
+            sample_bits: SAMPLE_BITS.read(p)?,
+            ffe_taps: FFE_TAPS.read(p)?,
+            ffe_cursor: FFE_CURSOR.read(p)?,
+            dfe_taps: DFE_TAPS.read(p)?,
+            level: LEVEL.read(p)?,
+            mu_shift: MU_SHIFT.read(p)?,
+            pi_bits: PI_BITS.read(p)?,
+            max_skew: MAX_SKEW.read(p)?,
+            eb_depth: EB_DEPTH.read(p)?,
+            prbs: match PRBS.read(p)? {
                 NO_PRBS => None,
                 name => Some(poly_degree("prbs", name)?),
             },
-            ltssm_timeout: int_param(p, "ltssm_timeout")?,
+            ltssm_timeout: LTSSM_TIMEOUT.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -165,18 +216,17 @@ impl RetimerConfig {
 
     /// Checks every field, then the sub-blocks' configs.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("lanes", self.lanes.into(), LANES)?;
-        check_range("sample_bits", self.sample_bits.into(), SAMPLE_BITS)?;
-        check_range("ffe_taps", self.ffe_taps.into(), FFE_TAPS)?;
-        let pre = (0, i64::from(self.ffe_taps) - 1);
-        check_range("ffe_cursor", self.ffe_cursor.into(), pre)?;
-        check_range("dfe_taps", self.dfe_taps.into(), DFE_TAPS)?;
+        LANES.check(self.lanes)?;
+        SAMPLE_BITS.check(self.sample_bits)?;
+        FFE_TAPS.check(self.ffe_taps)?;
+        FFE_CURSOR.check_within(self.ffe_cursor, 0, i64::from(self.ffe_taps) - 1)?;
+        DFE_TAPS.check(self.dfe_taps)?;
         let max_level = (1i64 << (self.sample_bits - 1)) - 1;
-        check_range("level", self.level.into(), (1, max_level))?;
-        check_range("mu_shift", self.mu_shift.into(), MU_SHIFT)?;
-        check_range("pi_bits", self.pi_bits.into(), PI_BITS)?;
-        check_range("max_skew", self.max_skew.into(), MAX_SKEW)?;
-        check_range("eb_depth", self.eb_depth.into(), EB_DEPTH)?;
+        LEVEL.check_within(self.level, 1, max_level)?;
+        MU_SHIFT.check(self.mu_shift)?;
+        PI_BITS.check(self.pi_bits)?;
+        MAX_SKEW.check(self.max_skew)?;
+        EB_DEPTH.check(self.eb_depth)?;
         if !self.eb_depth.is_power_of_two() {
             return Err(param_error(
                 "eb_depth",
@@ -271,8 +321,6 @@ impl RetimerConfig {
 
 /// The `prbs` choice without a checker.
 const NO_PRBS: &str = "off";
-/// The `prbs` choices: off or a polynomial.
-const PRBS_CHOICES: [&str; 6] = [NO_PRBS, POLYS[0], POLYS[1], POLYS[2], POLYS[3], POLYS[4]];
 /// Bits of the LTSSM transition time stamp (low bits of the `rx_clk`
 /// cycle count).
 pub const STAMP_BITS: u32 = 22;
@@ -664,36 +712,18 @@ pub fn kind() -> BlockKind {
         name: "retimer",
         doc: "N-lane 128b/130b retimer: FFE/DFE/CDR per lane, block align, deskew, elastic buffer, re-transmit",
         params: vec![
-            int_spec("lanes", "l", LANES, 4, "lanes"),
-            int_spec("sample_bits", "s", SAMPLE_BITS, 8, "signed ADC sample width"),
-            int_spec("ffe_taps", "ft", FFE_TAPS, 4, "FFE taps"),
-            int_spec("ffe_cursor", "fc", (0, 7), 1, "FFE main-cursor tap (pre-cursor taps)"),
-            int_spec("dfe_taps", "dt", DFE_TAPS, 2, "DFE taps"),
-            int_spec("level", "lv", (1, 2047), 60, "initial slicer level in ADC LSBs"),
-            int_spec("mu_shift", "mu", MU_SHIFT, 4, "LMS step 2^-mu_shift tap LSBs"),
-            int_spec("pi_bits", "p", PI_BITS, 6, "phase-interpolator code width"),
-            int_spec("max_skew", "k", MAX_SKEW, 64, "largest lane-to-lane skew in UI"),
-            int_spec(
-                "eb_depth",
-                "d",
-                EB_DEPTH,
-                32,
-                "elastic-buffer depth in words (a power of two)",
-            ),
-            choice_spec(
-                "prbs",
-                "",
-                &PRBS_CHOICES,
-                "prbs31",
-                "each lane's PRBS checker on the decided bits (its error count saturates), or off",
-            ),
-            int_spec(
-                "ltssm_timeout",
-                "",
-                LTSSM_TIMEOUT,
-                1_536_000_000,
-                "rx_clk edges before an LTSSM training state times out (24 ms at 64 GT/s)",
-            ),
+            LANES.spec(),
+            SAMPLE_BITS.spec(),
+            FFE_TAPS.spec(),
+            FFE_CURSOR.spec(),
+            DFE_TAPS.spec(),
+            LEVEL.spec(),
+            MU_SHIFT.spec(),
+            PI_BITS.spec(),
+            MAX_SKEW.spec(),
+            EB_DEPTH.spec(),
+            PRBS.spec(),
+            LTSSM_TIMEOUT.spec(),
             telemetry_spec(
                 "expose the receive-side counters and states (PRBS errors, LTSSM state and a history FIFO of its transitions, die temperature with alerts on irq) on an AXI4-Lite register block (s_axil_*, clocked by rx_clk)",
             ),
@@ -704,6 +734,7 @@ pub fn kind() -> BlockKind {
                 retimer(n, &cfg)
             })
         },
+        issues: no_issues,
     }
 }
 

@@ -20,8 +20,8 @@
 //!   that class and data credits left the buffer at this edge).
 
 use super::tlp::Class;
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
@@ -31,10 +31,22 @@ pub const HDR_BITS: u32 = 8;
 pub const DATA_BITS: u32 = 12;
 /// Bytes one data credit covers (4 DW).
 pub const DATA_CREDIT_BYTES: u64 = 16;
-/// Header credits a receiver may advertise: at most half the counter range.
-pub const HDR_CREDITS: IntRange = (1, 127);
-/// Data credits a receiver may advertise.
-pub const DATA_CREDITS: IntRange = (1, 2047);
+/// Parameter `hdr_credits`.
+pub const HDR_CREDITS: IntParam = IntParam::new(
+    "hdr_credits",
+    "h",
+    1..=127,
+    32,
+    "receiver: header credits advertised per class",
+);
+/// Parameter `data_credits`.
+pub const DATA_CREDITS: IntParam = IntParam::new(
+    "data_credits",
+    "d",
+    1..=2047,
+    256,
+    "receiver: data credits (16 B) advertised per class",
+);
 
 /// The credit type names, as in port names: header then data per class.
 pub const TYPE_NAMES: [(&str, &str); 3] = [("ph", "pd"), ("nph", "npd"), ("cplh", "cpld")];
@@ -185,9 +197,9 @@ pub(crate) fn rx_limits(
 /// The receiver's initial advertisement of a `credit_port`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CreditPortConfig {
-    /// Header credits per class (1..=127).
+    /// Header credits per class ([`HDR_CREDITS`]).
     pub hdr_credits: u64,
-    /// Data credits per class (1..=2047).
+    /// Data credits per class ([`DATA_CREDITS`]).
     pub data_credits: u64,
 }
 
@@ -195,8 +207,8 @@ impl CreditPortConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = CreditPortConfig {
-            hdr_credits: int_param(p, "hdr_credits")?,
-            data_credits: int_param(p, "data_credits")?,
+            hdr_credits: HDR_CREDITS.read(p)?,
+            data_credits: DATA_CREDITS.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -204,8 +216,8 @@ impl CreditPortConfig {
 
     /// Checks both ranges.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("hdr_credits", self.hdr_credits, HDR_CREDITS)?;
-        check_range("data_credits", self.data_credits, DATA_CREDITS)
+        HDR_CREDITS.check(self.hdr_credits)?;
+        DATA_CREDITS.check(self.data_credits)
     }
 }
 
@@ -253,23 +265,9 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "credit_port",
         doc: "PCIe credit flow control of one link end: PH/PD/NPH/NPD/CplH/CplD, modulo gate",
-        params: vec![
-            int_spec(
-                "hdr_credits",
-                "h",
-                HDR_CREDITS,
-                32,
-                "receiver: header credits advertised per class",
-            ),
-            int_spec(
-                "data_credits",
-                "d",
-                DATA_CREDITS,
-                256,
-                "receiver: data credits (16 B) advertised per class",
-            ),
-        ],
+        params: vec![HDR_CREDITS.spec(), DATA_CREDITS.spec()],
         build: |name, p| Ok(credit_port(name, &CreditPortConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 

@@ -4,33 +4,32 @@
 //! Ports: `clk`, `rst`, `in0..in{N-1}[W-1:0]`, `sel0..sel{N-1}[S-1:0]`
 //! (S = bits to index N), `out0..out{N-1}[W-1:0]`.
 
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, int_param, int_spec, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::IntParam;
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const PORTS: IntRange = (2, 64);
-const WIDTH: IntRange = (8, 1024);
+/// Parameter `ports`.
+pub const PORTS: IntParam = IntParam::new("ports", "p", 2..=64, 4, "inputs and outputs");
+/// Parameter `data_width`.
+pub const DATA_WIDTH: IntParam =
+    IntParam::new("data_width", "w", 8..=1024, 32, "data width in bits");
 
 /// Size of a crossbar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CrossbarConfig {
-    /// Inputs and outputs (2..=64).
+    /// Inputs and outputs ([`PORTS`]).
     pub ports: usize,
-    /// Data width in bits (8..=1024).
+    /// Data width in bits ([`DATA_WIDTH`]).
     pub width: u32,
 }
 
 impl CrossbarConfig {
     /// Reads and range-checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let ports: u64 = int_param(p, "ports")?;
-        let width: u64 = int_param(p, "data_width")?;
-        check_range("ports", ports, PORTS)?;
-        check_range("data_width", width, WIDTH)?;
         Ok(CrossbarConfig {
-            ports: ports as usize,
-            width: width as u32,
+            ports: PORTS.read(p)?,
+            width: DATA_WIDTH.read(p)?,
         })
     }
 }
@@ -59,10 +58,8 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "crossbar",
         doc: "N x N crossbar with per-output select and registered outputs",
-        params: vec![
-            int_spec("ports", "p", PORTS, 4, "inputs and outputs"),
-            int_spec("data_width", "w", WIDTH, 32, "data width in bits"),
-        ],
+        params: vec![PORTS.spec(), DATA_WIDTH.spec()],
         build: |name, p| Ok(crossbar(name, &CrossbarConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -19,18 +19,36 @@
 //! - `count`: beats held.
 
 use super::{decode, onehot_index, regs};
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::arbiter::lowest_set;
-use crate::params::{check_range, checked, choice_param, choice_spec, int_param, int_spec};
-use crate::params::{param_error, IntRange};
+use crate::params::{check_range, checked, ChoiceParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const PORTS: IntRange = (2, 64);
-const WIDTH: IntRange = (1, 1024);
-const DEPTH: IntRange = (2, 1024);
-const TAG: IntRange = (1, 64);
-const QUEUEING: [&str; 2] = ["fifo", "voq"];
+/// Parameter `queueing`.
+pub const QUEUEING: ChoiceParam = ChoiceParam::new(
+    "queueing",
+    "",
+    &["fifo", "voq"],
+    "voq",
+    "one FIFO per input, or one virtual output queue per output in a shared buffer",
+);
+/// Parameter `ports`.
+pub const PORTS: IntParam = IntParam::new("ports", "p", 2..=64, 4, "outputs (queues with voq)");
+/// Parameter `data_width`.
+pub const DATA_WIDTH: IntParam =
+    IntParam::new("data_width", "w", 1..=1024, 64, "data width in bits");
+/// Parameter `depth`.
+pub const DEPTH: IntParam = IntParam::new(
+    "depth",
+    "d",
+    2..=1024,
+    32,
+    "buffer size in beats, shared by the queues",
+);
+/// Parameter `tag_width`.
+pub const TAG_WIDTH: IntParam =
+    IntParam::new("tag_width", "t", 1..=64, 8, "bits of per-packet tag");
 
 /// How an input queues packets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,21 +62,10 @@ pub enum Queueing {
 impl Queueing {
     /// Parameter `queueing`.
     pub(crate) fn from_params(p: &Params) -> Result<Queueing, RtlError> {
-        Ok(match choice_param(p, "queueing", &QUEUEING)? {
+        Ok(match QUEUEING.read(p)? {
             "fifo" => Queueing::Fifo,
             _ => Queueing::Voq,
         })
-    }
-
-    /// The catalogue spec of `queueing`.
-    pub(crate) fn spec() -> crate::catalog::ParamSpec {
-        choice_spec(
-            "queueing",
-            "",
-            &QUEUEING,
-            "voq",
-            "one FIFO per input, or one virtual output queue per output in a shared buffer",
-        )
     }
 
     /// Queues per input for `ports` outputs.
@@ -75,24 +82,23 @@ impl Queueing {
 pub struct InputQueueConfig {
     /// Queues sharing the buffer (1 for a FIFO, 2..=64 for VOQs).
     pub queues: usize,
-    /// Data width in bits (1..=1024).
+    /// Data width in bits ([`DATA_WIDTH`]).
     pub width: u32,
-    /// Buffer size in beats (2..=1024).
+    /// Buffer size in beats ([`DEPTH`]).
     pub depth: u32,
-    /// Width of a packet's tag (1..=64).
+    /// Width of a packet's tag ([`TAG_WIDTH`]).
     pub tag_width: u32,
 }
 
 impl InputQueueConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
-        let ports: usize = int_param(p, "ports")?;
-        check_range("ports", ports as u64, PORTS)?;
+        let ports: usize = PORTS.read(p)?;
         let cfg = InputQueueConfig {
             queues: Queueing::from_params(p)?.queues(ports),
-            width: int_param(p, "data_width")?,
-            depth: int_param(p, "depth")?,
-            tag_width: int_param(p, "tag_width")?,
+            width: DATA_WIDTH.read(p)?,
+            depth: DEPTH.read(p)?,
+            tag_width: TAG_WIDTH.read(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -100,15 +106,10 @@ impl InputQueueConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        if !(1..=PORTS.1 as usize).contains(&self.queues) {
-            return Err(param_error(
-                "queues",
-                format!("{} is outside 1..={}", self.queues, PORTS.1),
-            ));
-        }
-        check_range("data_width", self.width.into(), WIDTH)?;
-        check_range("depth", self.depth.into(), DEPTH)?;
-        check_range("tag_width", self.tag_width.into(), TAG)
+        check_range("queues", self.queues, 1, PORTS.max)?;
+        DATA_WIDTH.check(self.width)?;
+        DEPTH.check(self.depth)?;
+        TAG_WIDTH.check(self.tag_width)
     }
 
     /// Width of `wr_queue`/`rd_queue`.
@@ -263,18 +264,13 @@ pub fn kind() -> BlockKind {
         name: "input_queue",
         doc: "switch input buffer: one FIFO or virtual output queues sharing one memory",
         params: vec![
-            Queueing::spec(),
-            int_spec("ports", "p", PORTS, 4, "outputs (queues with voq)"),
-            int_spec("data_width", "w", WIDTH, 64, "data width in bits"),
-            int_spec(
-                "depth",
-                "d",
-                DEPTH,
-                32,
-                "buffer size in beats, shared by the queues",
-            ),
-            int_spec("tag_width", "t", TAG, 8, "bits of per-packet tag"),
+            QUEUEING.spec(),
+            PORTS.spec(),
+            DATA_WIDTH.spec(),
+            DEPTH.spec(),
+            TAG_WIDTH.spec(),
         ],
         build: |name, p| Ok(input_queue(name, &InputQueueConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

@@ -24,14 +24,21 @@
 
 use super::onehot_index;
 use super::tlp::{TYPE_CPL, TYPE_MEM};
-use crate::catalog::{BlockKind, Params};
-use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::catalog::{no_issues, BlockKind, Params};
+use crate::params::{checked, param_error, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 
-const PORTS: IntRange = (2, 64);
-/// `default_port` values: -1 for none, else a port.
-const DEFAULT_PORT: IntRange = (-1, 63);
+/// Parameter `ports`.
+pub const PORTS: IntParam = IntParam::new("ports", "p", 2..=64, 4, "output ports");
+/// Parameter `default_port`.
+pub const DEFAULT_PORT: IntParam = IntParam::new(
+    "default_port",
+    "dp",
+    -1..=63,
+    -1,
+    "port for packets no window claims; -1 drops and counts them",
+);
 
 /// Register index of the memory window base.
 pub const REG_MEM_BASE: u64 = 0;
@@ -119,7 +126,7 @@ impl RouteModel {
 /// A routing table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RouteTableConfig {
-    /// Output ports (2..=64).
+    /// Output ports ([`PORTS`]).
     pub ports: usize,
     /// Where packets no port claims go; `None` makes them unroutable.
     pub default_port: Option<usize>,
@@ -129,7 +136,7 @@ impl RouteTableConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = RouteTableConfig {
-            ports: int_param(p, "ports")?,
+            ports: PORTS.read(p)?,
             default_port: default_port_param(p)?,
         };
         cfg.validate()?;
@@ -138,7 +145,7 @@ impl RouteTableConfig {
 
     /// Checks the port count and that the default port exists.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("ports", self.ports as u64, PORTS)?;
+        PORTS.check(self.ports)?;
         match self.default_port {
             Some(d) if d >= self.ports => Err(param_error(
                 "default_port",
@@ -149,27 +156,10 @@ impl RouteTableConfig {
     }
 }
 
-/// Parameter `default_port`: -1 for none.
+/// Parameter [`DEFAULT_PORT`]: `None` for -1.
 pub(crate) fn default_port_param(p: &Params) -> Result<Option<usize>, RtlError> {
-    let v = p.int("default_port")?;
-    if !(DEFAULT_PORT.0..=DEFAULT_PORT.1).contains(&v) {
-        return Err(param_error(
-            "default_port",
-            format!("{v} is outside {}..={}", DEFAULT_PORT.0, DEFAULT_PORT.1),
-        ));
-    }
+    let v: i64 = DEFAULT_PORT.read(p)?;
     Ok(usize::try_from(v).ok())
-}
-
-/// The catalogue spec of `default_port`.
-pub(crate) fn default_port_spec() -> crate::catalog::ParamSpec {
-    int_spec(
-        "default_port",
-        "dp",
-        DEFAULT_PORT,
-        -1,
-        "port for packets no window claims; -1 drops and counts them",
-    )
 }
 
 /// The table's registers in hardware, one set per port.
@@ -278,11 +268,9 @@ pub fn kind() -> BlockKind {
     BlockKind {
         name: "route_table",
         doc: "switch routing: memory, 64-bit prefetchable and bus-number windows via registers",
-        params: vec![
-            int_spec("ports", "p", PORTS, 4, "output ports"),
-            default_port_spec(),
-        ],
+        params: vec![PORTS.spec(), DEFAULT_PORT.spec()],
         build: |name, p| Ok(route_table(name, &RouteTableConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }
 

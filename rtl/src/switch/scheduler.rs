@@ -20,20 +20,39 @@
 //!   its lowest granting output.
 
 use super::{column, regs};
-use crate::catalog::{BlockKind, ParamSpec, Params};
+use crate::catalog::{no_issues, BlockKind, ParamSpec, Params};
 use crate::common::arbiter::{arbiter, lowest_set, ArbiterConfig, Policy};
-use crate::params::{
-    check_range, checked, choice_param, choice_spec, int_list_param, int_list_spec, int_param,
-    int_spec, param_error, IntRange,
-};
+use crate::params::{checked, param_error, ChoiceParam, IntListParam, IntParam};
 use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
 
-const PORTS: IntRange = (2, 64);
-const ITERATIONS: IntRange = (1, 4);
-const WEIGHT: IntRange = (1, 256);
-const ARBITERS: [&str; 4] = ["islip", "rr", "wrr", "priority"];
+/// Parameter `arbiter`.
+pub const ARBITER: ChoiceParam = ChoiceParam::new(
+    "arbiter",
+    "",
+    &["islip", "rr", "wrr", "priority"],
+    "islip",
+    "matching: iSLIP, round robin, weighted round robin or fixed priority",
+);
+/// Parameter `islip_iterations`.
+pub const ISLIP_ITERATIONS: IntParam = IntParam::new(
+    "islip_iterations",
+    "it",
+    1..=4,
+    2,
+    "islip only: matching rounds per cycle",
+);
+/// Parameter `weights`.
+pub const WEIGHTS: IntListParam = IntListParam::new(
+    "weights",
+    "wt",
+    1..=256,
+    PORTS.max as usize,
+    "wrr only: consecutive grants per turn, one per input",
+);
+/// Parameter `ports`.
+pub const PORTS: IntParam = IntParam::new("ports", "p", 2..=64, 4, "inputs and outputs");
 
 /// How the scheduler matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,10 +78,9 @@ impl SchedPolicy {
 
     /// Parameters `arbiter`, `islip_iterations` and `weights`.
     pub(crate) fn from_params(p: &Params) -> Result<SchedPolicy, RtlError> {
-        let weights = int_list_param(p, "weights", WEIGHT)?;
-        let iterations: u32 = int_param(p, "islip_iterations")?;
-        check_range("islip_iterations", iterations.into(), ITERATIONS)?;
-        let policy = match choice_param(p, "arbiter", &ARBITERS)? {
+        let weights = WEIGHTS.read(p)?;
+        let iterations: u32 = ISLIP_ITERATIONS.read(p)?;
+        let policy = match ARBITER.read(p)? {
             "wrr" => SchedPolicy::Weighted(weights.iter().map(|&w| w as u32).collect()),
             other if !weights.is_empty() => {
                 return Err(param_error(
@@ -79,36 +97,14 @@ impl SchedPolicy {
 
     /// The catalogue specs of `arbiter`, `islip_iterations` and `weights`.
     pub(crate) fn specs() -> Vec<ParamSpec> {
-        vec![
-            choice_spec(
-                "arbiter",
-                "",
-                &ARBITERS,
-                "islip",
-                "matching: iSLIP, round robin, weighted round robin or fixed priority",
-            ),
-            int_spec(
-                "islip_iterations",
-                "it",
-                ITERATIONS,
-                2,
-                "islip only: matching rounds per cycle",
-            ),
-            int_list_spec(
-                "weights",
-                "wt",
-                WEIGHT,
-                PORTS.1 as usize,
-                "wrr only: consecutive grants per turn, one per input",
-            ),
-        ]
+        vec![ARBITER.spec(), ISLIP_ITERATIONS.spec(), WEIGHTS.spec()]
     }
 }
 
 /// A scheduler.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchedulerConfig {
-    /// Inputs and outputs (2..=64).
+    /// Inputs and outputs ([`PORTS`]).
     pub ports: usize,
     /// The matching algorithm.
     pub policy: SchedPolicy,
@@ -118,7 +114,7 @@ impl SchedulerConfig {
     /// Reads and checks the config from catalogue parameters.
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = SchedulerConfig {
-            ports: int_param(p, "ports")?,
+            ports: PORTS.read(p)?,
             policy: SchedPolicy::from_params(p)?,
         };
         cfg.validate()?;
@@ -127,11 +123,9 @@ impl SchedulerConfig {
 
     /// Checks the port count, iterations and weights.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("ports", self.ports as u64, PORTS)?;
+        PORTS.check(self.ports)?;
         match &self.policy {
-            SchedPolicy::Islip { iterations } => {
-                check_range("islip_iterations", (*iterations).into(), ITERATIONS)
-            }
+            SchedPolicy::Islip { iterations } => ISLIP_ITERATIONS.check(*iterations),
             SchedPolicy::Weighted(w) => ArbiterConfig {
                 requesters: self.ports,
                 policy: Policy::Weighted(w.clone()),
@@ -310,12 +304,13 @@ fn two_arbiters(
 
 /// The catalogue entry.
 pub fn kind() -> BlockKind {
-    let mut params = vec![int_spec("ports", "p", PORTS, 4, "inputs and outputs")];
+    let mut params = vec![PORTS.spec()];
     params.extend(SchedPolicy::specs());
     BlockKind {
         name: "switch_scheduler",
         doc: "input-output matching: iSLIP (1..4 iterations), rr, wrr or priority",
         params,
         build: |name, p| Ok(scheduler(name, &SchedulerConfig::from_params(p)?)?),
+        issues: no_issues,
     }
 }

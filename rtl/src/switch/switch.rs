@@ -36,15 +36,15 @@
 
 use super::credit::{self, rx_limits, CreditSet, Release, TxCredits, DATA_BITS};
 use super::crossbar::{crossbar, CrossbarConfig};
-use super::input_queue::{input_queue, InputQueueConfig, Queueing};
-use super::route::{self, default_port_param, default_port_spec, RouteTable, RouteTableConfig};
+use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
+use super::route::{self, default_port_param, RouteTable, RouteTableConfig, DEFAULT_PORT};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
 use super::traffic::TrafficConfig;
 use super::{column, onehot_index, regs, saturating_sum};
-use crate::catalog::{BlockKind, Params};
+use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
-use crate::params::{check_range, checked, int_param, int_spec, param_error, IntRange};
+use crate::params::{checked, param_error, IntParam};
 use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
@@ -52,10 +52,40 @@ use crate::RtlError;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
 
-const PORTS: IntRange = (2, 64);
+/// Parameter `ports`.
+pub const PORTS: IntParam = IntParam::new(
+    "ports",
+    "p",
+    2..=64,
+    4,
+    "ports (each an input and an output)",
+);
+/// Parameter `data_width`.
+pub const DATA_WIDTH: IntParam = IntParam::new(
+    "data_width",
+    "w",
+    64..=512,
+    64,
+    "data width in bits: 64, 128, 256 or 512",
+);
+/// Parameter `queue_depth`.
+pub const QUEUE_DEPTH: IntParam = IntParam::new(
+    "queue_depth",
+    "qd",
+    8..=1024,
+    64,
+    "input buffer size in beats",
+);
+/// Parameter `max_packet_beats`.
+pub const MAX_PACKET_BEATS: IntParam = IntParam::new(
+    "max_packet_beats",
+    "mpb",
+    1..=256,
+    8,
+    "longest packet in beats, header included",
+);
+
 const WIDTHS: [u32; 4] = [64, 128, 256, 512];
-const DEPTH: IntRange = (8, 1024);
-const MAX_BEATS: IntRange = (1, 256);
 /// Beats each output buffers towards its link.
 pub const OUT_DEPTH: u32 = 8;
 /// Width of the per-port counters.
@@ -64,17 +94,17 @@ pub const COUNTER_BITS: u32 = 32;
 /// A switch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SwitchConfig {
-    /// Ports (2..=64).
+    /// Ports ([`PORTS`]).
     pub ports: usize,
     /// Data width in bits: 64, 128, 256 or 512.
     pub data_width: u32,
-    /// Input buffer size in beats (8..=1024), shared by an input's queues.
+    /// Input buffer size in beats ([`QUEUE_DEPTH`]), shared by an input's queues.
     pub queue_depth: u32,
     /// One FIFO or virtual output queues per input.
     pub queueing: Queueing,
     /// The scheduler.
     pub policy: SchedPolicy,
-    /// The longest packet accepted, in beats with the header (1..=256).
+    /// The longest packet accepted, in beats with the header ([`MAX_PACKET_BEATS`]).
     pub max_packet_beats: u32,
     /// Where unroutable packets go; `None` drops them.
     pub default_port: Option<usize>,
@@ -85,12 +115,12 @@ impl SwitchConfig {
     /// the scenario's `traffic` group).
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = SwitchConfig {
-            ports: int_param(p, "ports")?,
-            data_width: int_param(p, "data_width")?,
-            queue_depth: int_param(p, "queue_depth")?,
+            ports: PORTS.read(p)?,
+            data_width: DATA_WIDTH.read(p)?,
+            queue_depth: QUEUE_DEPTH.read(p)?,
             queueing: Queueing::from_params(p)?,
             policy: SchedPolicy::from_params(p)?,
-            max_packet_beats: int_param(p, "max_packet_beats")?,
+            max_packet_beats: MAX_PACKET_BEATS.read(p)?,
             default_port: default_port_param(p)?,
         };
         cfg.validate()?;
@@ -101,15 +131,15 @@ impl SwitchConfig {
     /// Checks every field and that the buffer can hold credits for a
     /// longest packet of each class.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("ports", self.ports as u64, PORTS)?;
+        PORTS.check(self.ports)?;
         if !WIDTHS.contains(&self.data_width) {
             return Err(param_error(
                 "data_width",
                 format!("{} is not one of 64, 128, 256, 512", self.data_width),
             ));
         }
-        check_range("queue_depth", self.queue_depth.into(), DEPTH)?;
-        check_range("max_packet_beats", self.max_packet_beats.into(), MAX_BEATS)?;
+        QUEUE_DEPTH.check(self.queue_depth)?;
+        MAX_PACKET_BEATS.check(self.max_packet_beats)?;
         self.scheduler().validate()?;
         self.route().validate()?;
         let (hdr, data) = self.rx_credits();
@@ -141,8 +171,8 @@ impl SwitchConfig {
         let share = u64::from(self.queue_depth) / 3;
         let payload = share / 2;
         let data = (payload * self.bytes_per_beat() / credit::DATA_CREDIT_BYTES)
-            .min(credit::DATA_CREDITS.1 as u64);
-        let hdr = (share - payload).min(credit::HDR_CREDITS.1 as u64);
+            .min(credit::DATA_CREDITS.max as u64);
+        let hdr = (share - payload).min(credit::HDR_CREDITS.max as u64);
         (hdr, data)
     }
 
@@ -547,30 +577,12 @@ fn input_side(
 /// The catalogue entry.
 pub fn kind() -> BlockKind {
     let mut params = vec![
-        int_spec(
-            "ports",
-            "p",
-            PORTS,
-            4,
-            "ports (each an input and an output)",
-        ),
-        int_spec(
-            "data_width",
-            "w",
-            (64, 512),
-            64,
-            "data width in bits: 64, 128, 256 or 512",
-        ),
-        int_spec("queue_depth", "qd", DEPTH, 64, "input buffer size in beats"),
-        Queueing::spec(),
-        int_spec(
-            "max_packet_beats",
-            "mpb",
-            MAX_BEATS,
-            8,
-            "longest packet in beats, header included",
-        ),
-        default_port_spec(),
+        PORTS.spec(),
+        DATA_WIDTH.spec(),
+        QUEUE_DEPTH.spec(),
+        QUEUEING.spec(),
+        MAX_PACKET_BEATS.spec(),
+        DEFAULT_PORT.spec(),
     ];
     params.extend(SchedPolicy::specs());
     params.push(TrafficConfig::spec());
@@ -585,6 +597,7 @@ pub fn kind() -> BlockKind {
             let cfg = SwitchConfig::from_params(p)?;
             build_with_telemetry(name, p, CLK_RST, &telemetry(&cfg), |n| switch(n, &cfg))
         },
+        issues: no_issues,
     }
 }
 

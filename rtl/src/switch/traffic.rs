@@ -3,10 +3,57 @@
 //! only; the hardware ignores it.
 
 use crate::catalog::{ParamKind, ParamSpec, Params, Value};
-use crate::params::{check_range, choice_param, choice_spec, int_param, int_spec, param_error};
+use crate::params::{param_error, ChoiceParam, FloatParam, IntParam};
 use crate::RtlError;
 
-const PATTERNS: [&str; 3] = ["uniform", "hotspot", "permutation"];
+/// Parameter `pattern`.
+pub const PATTERN: ChoiceParam = ChoiceParam::new(
+    "pattern",
+    "",
+    &["uniform", "hotspot", "permutation"],
+    "uniform",
+    "uniform, hotspot or permutation",
+);
+/// Parameter `load`.
+pub const LOAD: FloatParam = FloatParam::new(
+    "load",
+    "ld",
+    0.0..=1.0,
+    1.0,
+    "packets per input per cycle; 1.0 saturates",
+);
+/// Parameter `packet_beats`.
+pub const PACKET_BEATS: IntParam = IntParam::new(
+    "packet_beats",
+    "pb",
+    1..=256,
+    1,
+    "packet length in beats (the shortest with packet_beats_max)",
+);
+/// Parameter `packet_beats_max`.
+pub const PACKET_BEATS_MAX: IntParam = IntParam::new(
+    "packet_beats_max",
+    "pbm",
+    0..=256,
+    0,
+    "longest packet in beats; 0: fixed at packet_beats",
+);
+/// Parameter `backpressure`.
+pub const BACKPRESSURE: FloatParam = FloatParam::new(
+    "backpressure",
+    "bp",
+    0.0..=1.0,
+    0.0,
+    "probability a sink is not ready in a cycle",
+);
+/// Parameter `unroutable`.
+pub const UNROUTABLE: FloatParam = FloatParam::new(
+    "unroutable",
+    "ur",
+    0.0..=1.0,
+    0.0,
+    "fraction of packets no port claims",
+);
 
 /// Where packets go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,23 +86,15 @@ pub struct TrafficConfig {
 impl TrafficConfig {
     /// Reads and checks the group; packets may not exceed `max_beats`.
     pub fn from_params(p: &Params, max_beats: u32) -> Result<Self, RtlError> {
-        let pattern = match choice_param(p, "pattern", &PATTERNS)? {
+        let pattern = match PATTERN.read(p)? {
             "uniform" => Pattern::Uniform,
             "hotspot" => Pattern::Hotspot,
             _ => Pattern::Permutation,
         };
-        let fraction = |name: &str| -> Result<f64, RtlError> {
-            let v = p.float(name)?;
-            if (0.0..=1.0).contains(&v) {
-                Ok(v)
-            } else {
-                Err(param_error(name, format!("{v} is outside 0..=1")))
-            }
-        };
-        let min: u32 = int_param(p, "packet_beats")?;
-        let max: u32 = int_param(p, "packet_beats_max")?;
+        let min: u32 = PACKET_BEATS.read(p)?;
+        let max: u32 = PACKET_BEATS_MAX.read(p)?;
         let max = if max == 0 { min } else { max };
-        check_range("packet_beats", min.into(), (1, max_beats.into()))?;
+        PACKET_BEATS.check_within(min, 1, max_beats.into())?;
         if max < min || max > max_beats {
             return Err(param_error(
                 "packet_beats_max",
@@ -64,62 +103,22 @@ impl TrafficConfig {
         }
         Ok(TrafficConfig {
             pattern,
-            load: fraction("load")?,
+            load: LOAD.read(p)?,
             packet_beats: (min, max),
-            backpressure: fraction("backpressure")?,
-            unroutable: fraction("unroutable")?,
+            backpressure: BACKPRESSURE.read(p)?,
+            unroutable: UNROUTABLE.read(p)?,
         })
     }
 
     /// The catalogue spec of the group.
     pub fn spec() -> ParamSpec {
-        let float = |name, short, default, doc| ParamSpec {
-            name,
-            short,
-            kind: ParamKind::Float { min: 0.0, max: 1.0 },
-            default: Value::Float(default),
-            doc,
-        };
         let members = vec![
-            choice_spec(
-                "pattern",
-                "",
-                &PATTERNS,
-                "uniform",
-                "uniform, hotspot or permutation",
-            ),
-            float(
-                "load",
-                "ld",
-                1.0,
-                "packets per input per cycle; 1.0 saturates",
-            ),
-            int_spec(
-                "packet_beats",
-                "pb",
-                (1, 256),
-                1,
-                "packet length in beats (the shortest with packet_beats_max)",
-            ),
-            int_spec(
-                "packet_beats_max",
-                "pbm",
-                (0, 256),
-                0,
-                "longest packet in beats; 0: fixed at packet_beats",
-            ),
-            float(
-                "backpressure",
-                "bp",
-                0.0,
-                "probability a sink is not ready in a cycle",
-            ),
-            float(
-                "unroutable",
-                "ur",
-                0.0,
-                "fraction of packets no port claims",
-            ),
+            PATTERN.spec(),
+            LOAD.spec(),
+            PACKET_BEATS.spec(),
+            PACKET_BEATS_MAX.spec(),
+            BACKPRESSURE.spec(),
+            UNROUTABLE.spec(),
         ];
         ParamSpec {
             name: "traffic",

@@ -9,14 +9,43 @@
 //! its path, so the config language can point at the line.
 
 use crate::catalog::{ParamIssue, ParamKind, ParamSpec, Params, PathStep, Value};
+use crate::params::{BoolParam, IntParam};
 use std::collections::HashMap;
 
 /// Bits in a register (the AXI4-Lite data width).
 pub const REG_BITS: u32 = 32;
 /// Bytes in a register.
 pub const REG_BYTES: u32 = REG_BITS / 8;
-/// Address widths a map accepts.
-pub const ADDR_WIDTH: (i64, i64) = (4, 16);
+/// Parameter `addr_width` (the default map's width; a map's spec defaults to its own).
+pub const ADDR_WIDTH: IntParam = IntParam::new(
+    "addr_width",
+    "aw",
+    4..=16,
+    8,
+    "width of the AXI4-Lite byte address",
+);
+/// Member `offset` of a `reg` row.
+pub const OFFSET: IntParam = IntParam::new(
+    "offset",
+    "",
+    -1..=0xFFFC,
+    -1,
+    "byte offset, a multiple of 4; -1 puts it at the word after the register before",
+);
+/// Member `lsb` of a `field` row.
+pub const LSB: IntParam = IntParam::new(
+    "lsb",
+    "",
+    -1..=31,
+    -1,
+    "lowest bit; -1 puts it just above the field before",
+);
+/// Member `width` of a `field` row.
+pub const FIELD_WIDTH: IntParam = IntParam::new("width", "", 1..=32, 1, "width in bits");
+/// Member `reset` of a `field` row.
+pub const RESET: IntParam = IntParam::new("reset", "", 0..=u32::MAX as i64, 0, "value after reset");
+/// Member `irq` of a `field` row.
+pub const IRQ: BoolParam = BoolParam::new("irq", "", false, "(w1c) a set bit raises `irq`");
 /// Most registers in a map.
 pub const MAX_REGS: usize = 256;
 /// Most fields in a register.
@@ -277,18 +306,18 @@ impl RegMap {
     /// found (the map is `None` when there was one).
     pub fn parse(p: &Params) -> (Option<RegMap>, Vec<ParamIssue>) {
         let mut issues = Issues::default();
-        let addr_width = match p.int("addr_width") {
-            Ok(w) if (ADDR_WIDTH.0..=ADDR_WIDTH.1).contains(&w) => w as u32,
-            _ => {
+        let addr_width = match ADDR_WIDTH.read(p) {
+            Ok(w) => w,
+            Err(_) => {
                 issues.push(
-                    vec![PathStep::Param("addr_width")],
+                    vec![PathStep::Param(ADDR_WIDTH.name)],
                     format!(
                         "the address width must be an integer in {}..={}",
-                        ADDR_WIDTH.0, ADDR_WIDTH.1
+                        ADDR_WIDTH.min, ADDR_WIDTH.max
                     ),
                     None,
                 );
-                ADDR_WIDTH.1 as u32
+                ADDR_WIDTH.max as u32
             }
         };
         let mut wanted = Vec::new();
@@ -374,7 +403,7 @@ fn parse_regs(
             }
             path
         };
-        let written = g.int("offset").unwrap_or(-1);
+        let written = g.int(OFFSET.name).unwrap_or(OFFSET.default);
         let offset = if written < 0 { next } else { written };
         let top = 1i64 << addr_width;
         let mut placed = true;
@@ -479,9 +508,12 @@ fn parse_fields<'p>(
             }
             path
         };
-        let written = f.int("lsb").unwrap_or(-1);
+        let written = f.int(LSB.name).unwrap_or(LSB.default);
         let lsb = if written < 0 { next } else { written };
-        let width = f.int("width").unwrap_or(1).clamp(1, REG_BITS.into());
+        let width = f
+            .int(FIELD_WIDTH.name)
+            .unwrap_or(FIELD_WIDTH.default)
+            .clamp(1, REG_BITS.into());
         next = lsb + width;
         let access = f.str("access").ok().and_then(Access::from_name);
         let Some(access) = access else {
@@ -504,7 +536,7 @@ fn parse_fields<'p>(
             );
             continue;
         }
-        let reset = f.int("reset").unwrap_or(0);
+        let reset = f.int(RESET.name).unwrap_or(RESET.default);
         if reset < 0 || reset > i64::from(field_mask(width as u32)) {
             issues.push(
                 at("reset"),
@@ -540,7 +572,7 @@ fn parse_fields<'p>(
                 Some(format!("make it {FIFO_COUNT_BITS} bits wide")),
             );
         }
-        let irq = f.bool("irq").unwrap_or(false);
+        let irq = f.bool(IRQ.name).unwrap_or(IRQ.default);
         if irq && access != Access::W1c {
             issues.push(
                 at("irq"),
@@ -730,22 +762,9 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
         default: Value::Str(String::new()),
         doc,
     };
-    let int = |name, short, (min, max): (i64, i64), default, doc| ParamSpec {
-        name,
-        short,
-        kind: ParamKind::Int { min, max },
-        default: Value::Int(default),
-        doc,
-    };
     let field = vec![
-        int(
-            "lsb",
-            "",
-            (-1, 31),
-            -1,
-            "lowest bit; -1 puts it just above the field before",
-        ),
-        int("width", "", (1, 32), 1, "width in bits"),
+        LSB.spec(),
+        FIELD_WIDTH.spec(),
         ParamSpec {
             name: "access",
             short: "",
@@ -753,14 +772,8 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
             default: Value::Str("ro".into()),
             doc: "ro, rw, w1c (write one to clear), rc (counter, clear on read), wo, or a history FIFO's fifo (entry, popped by a read), fifo_count, fifo_ovf",
         },
-        int("reset", "", (0, u32::MAX.into()), 0, "value after reset"),
-        ParamSpec {
-            name: "irq",
-            short: "",
-            kind: ParamKind::Bool,
-            default: Value::Bool(false),
-            doc: "(w1c) a set bit raises `irq`",
-        },
+        RESET.spec(),
+        IRQ.spec(),
         text(
             "source",
             "(1-bit w1c) set while this field, \"REG.FIELD\", is at or above `threshold`",
@@ -772,13 +785,7 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
         text("desc", "one line for the documentation"),
     ];
     let reg = vec![
-        int(
-            "offset",
-            "",
-            (-1, 0xFFFC),
-            -1,
-            "byte offset, a multiple of 4; -1 puts it at the word after the register before",
-        ),
+        OFFSET.spec(),
         text("desc", "one line for the documentation"),
         ParamSpec {
             name: "field",
@@ -792,13 +799,11 @@ pub fn specs(default: &RegMap) -> Vec<ParamSpec> {
         },
     ];
     vec![
-        int(
-            "addr_width",
-            "aw",
-            ADDR_WIDTH,
-            default.addr_width.into(),
-            "width of the AXI4-Lite byte address",
-        ),
+        IntParam {
+            default: default.addr_width.into(),
+            ..ADDR_WIDTH
+        }
+        .spec(),
         ParamSpec {
             name: "reg",
             short: "",

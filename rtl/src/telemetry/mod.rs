@@ -237,7 +237,7 @@ pub fn default_map() -> RegMap {
         ),
     ]);
     RegMap {
-        addr_width: 8,
+        addr_width: map::ADDR_WIDTH.default as u32,
         regs,
         alerts,
     }
@@ -250,6 +250,7 @@ pub fn kind() -> BlockKind {
         doc: "register block from a register map, AXI4-Lite slave (s_axil_*), alerts and irq",
         params: map::specs(&default_map()),
         build: |name, p| Ok(regblock::regblock(name, &map_from_params(p)?)?),
+        issues,
     }
 }
 

@@ -23,13 +23,7 @@ pub const TELEMETRY: &str = "telemetry";
 /// The `telemetry` parameter of a block kind whose values can be exposed;
 /// `doc` says which values, on which clock.
 pub fn telemetry_spec(doc: &'static str) -> crate::catalog::ParamSpec {
-    crate::catalog::ParamSpec {
-        name: TELEMETRY,
-        short: "tm",
-        kind: crate::catalog::ParamKind::Bool,
-        default: crate::catalog::Value::Bool(false),
-        doc,
-    }
+    crate::params::BoolParam::new(TELEMETRY, "tm", false, doc).spec()
 }
 
 /// Builds a block as module `name` with `core` (which builds the block
