@@ -112,7 +112,7 @@ pub struct SwitchConfig {
 
 impl SwitchConfig {
     /// Reads and checks the config from catalogue parameters (and checks
-    /// the scenario's `traffic` group).
+    /// the testbench's `traffic` group).
     pub fn from_params(p: &Params) -> Result<Self, RtlError> {
         let cfg = SwitchConfig {
             ports: PORTS.read(p)?,

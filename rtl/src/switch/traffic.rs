@@ -1,4 +1,4 @@
-//! The `traffic` group of the `switch` kind: what the switch scenario
+//! The `traffic` group of the `switch` kind: what the switch testbench
 //! offers each input and how its outputs drain. It configures stimulus
 //! only; the hardware ignores it.
 
@@ -66,7 +66,7 @@ pub enum Pattern {
     Permutation,
 }
 
-/// Stimulus of the switch scenario.
+/// Stimulus of the switch testbench.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrafficConfig {
     /// Destination pattern.
@@ -125,7 +125,7 @@ impl TrafficConfig {
             short: "",
             default: Value::Group(Params::defaults(&members)),
             kind: ParamKind::Group(members),
-            doc: "scenario stimulus: pattern, load, packet_beats, backpressure, unroutable",
+            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable",
         }
     }
 }
