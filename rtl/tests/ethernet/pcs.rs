@@ -13,13 +13,14 @@
 
 use crate::support::{cases, check_verilog};
 use linkforge_hdl::{Bits, Design};
-use linkforge_rtl::ethernet::ber;
-use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::pcs::{eth_pcs, EthPcsConfig, COUNTERS};
 use linkforge_rtl::ethernet::{ERROR, LOCAL_FAULT_C, LOCAL_FAULT_D};
 use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
 use linkforge_verif::models::serial::SerialChannel;
 use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::tb::ethernet::model::ber;
+use linkforge_verif::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
+use linkforge_verif::tb::ethernet::source::Source;
 use linkforge_verif::Sim;
 use proptest::prelude::*;
 use std::collections::HashSet;

@@ -1,4 +1,6 @@
-//! Testbenches of the Ethernet family. The PCS testbench: random frames (with FCS; one in
+//! Testbenches of the Ethernet family: the blocks' reference models
+//! ([`model`]), a transmitter's XGMII stream ([`source`]), and the PCS
+//! testbench: random frames (with FCS; one in
 //! [`CORRUPT_ONE_IN`] sent with a wrong FCS) through `eth_pcs`'s transmit
 //! path, a serial line (`verif::models::serial`) and the receive path, both
 //! clocks at the same rate. The line starts at a random bit offset; when
@@ -20,12 +22,15 @@
 //!   sent with a wrong FCS;
 //! - no received frame unlike every sent one passes with a correct FCS;
 //! - the PCS's frame, FCS-error and frame-error counters equal the
-//!   testharness's own count of the received stream (`fcs::Monitor`).
+//!   testharness's own count of the received stream ([`model::fcs::Monitor`]).
 //!
 //! Metrics: frames sent, received good, bad and lost, frames sent with a
 //! wrong FCS and caught, lock and relock time in blocks, the cycle
 //! `hi_ber` rose, the PCS counters, and the header errors, bit errors and
 //! slips injected.
+
+pub mod model;
+pub mod source;
 
 use crate::models::serial::SerialChannel;
 use crate::models::xorshift::XorShift;
@@ -33,10 +38,11 @@ use crate::sim::SignalHandle;
 use crate::tb::{draw, Failure, Outcome, Testbench, RESET_CYCLES};
 use crate::{Sim, SimError};
 use linkforge_rtl::catalog::Params;
-use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::pcs::{EthPcsConfig, COUNTERS};
 use linkforge_rtl::ethernet::SEQUENCE;
 use linkforge_rtl::RtlError;
+use model::fcs::{self, FrameEnd, Monitor};
+use source::Source;
 
 /// Random bits on the line ahead of the data, besides the random offset,
 /// so that slips never empty it.
