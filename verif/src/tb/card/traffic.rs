@@ -33,13 +33,14 @@
 use crate::models::serial::SerialChannel;
 use crate::models::xorshift::XorShift;
 use crate::sim::SignalHandle;
+use crate::tb::card::model::{mac, mac_window};
 use crate::tb::ethernet::model::codec::{decode, encode};
 use crate::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
 use crate::tb::ethernet::model::scrambler::Model as Scrambler;
 use crate::tb::ethernet::source::Source;
 use crate::tb::Failure;
 use crate::{Sim, SimError};
-use linkforge_rtl::card::bridge::{mac, mac_window, BridgeConfig, MIN_FRAME_BYTES};
+use linkforge_rtl::card::bridge::{BridgeConfig, MIN_FRAME_BYTES};
 use linkforge_rtl::card::{CardConfig, ComponentKind};
 use linkforge_rtl::ethernet::gearbox::BLOCK_BITS;
 use linkforge_rtl::ethernet::pcs::EthPcsConfig;
