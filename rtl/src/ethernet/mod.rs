@@ -5,6 +5,9 @@
 //! lane-width gearboxes ([`gearbox`]), the frame check sequence monitor
 //! ([`fcs`]) and the composed `eth_pcs` ([`pcs`]).
 //!
+//! Their Rust reference models, an XGMII stream source and the PCS
+//! testbench are in `linkforge-verif` (`tb::ethernet`).
+//!
 //! Conventions shared by every block:
 //!
 //! - XGMII words are 64 data bits and 8 control bits; lane `i` is byte `i`
