@@ -49,20 +49,6 @@ pub const DEVLOAD_MODERATE: u64 = 2;
 /// DevLoad: Severe overload.
 pub const DEVLOAD_SEVERE: u64 = 3;
 
-/// DevLoad for `n` outstanding entries of `depth` (the thresholds of the
-/// module documentation).
-pub fn devload(n: u64, depth: u64) -> u64 {
-    if 4 * n < depth {
-        DEVLOAD_LIGHT
-    } else if 4 * n < 3 * depth {
-        DEVLOAD_OPTIMAL
-    } else if n < depth {
-        DEVLOAD_MODERATE
-    } else {
-        DEVLOAD_SEVERE
-    }
-}
-
 /// Size of the request table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TrackerConfig {

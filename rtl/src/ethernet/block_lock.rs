@@ -56,49 +56,6 @@ impl BlockLockConfig {
     }
 }
 
-/// The reference model of the state machine.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Model {
-    /// `block_lock`.
-    pub locked: bool,
-    tested: u64,
-    invalid: u64,
-    wait: u32,
-}
-
-impl Model {
-    /// Out of reset: no lock.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// One block with header `hdr`; whether it makes the receiver slip.
-    pub fn block(&mut self, cfg: &BlockLockConfig, hdr: u64) -> bool {
-        if self.wait > 0 {
-            self.wait -= 1;
-            return false;
-        }
-        let valid = hdr == 0b01 || hdr == 0b10;
-        self.tested += 1;
-        if !valid {
-            self.invalid += 1;
-            if !self.locked || self.invalid == LOSS_INVALID {
-                self.locked = false;
-                self.tested = 0;
-                self.invalid = 0;
-                self.wait = cfg.slip_wait;
-                return true;
-            }
-        }
-        if self.tested == WINDOW {
-            self.locked |= self.invalid == 0;
-            self.tested = 0;
-            self.invalid = 0;
-        }
-        false
-    }
-}
-
 /// Builds the state machine as module `module_name`.
 pub fn eth_block_lock(module_name: &str, cfg: &BlockLockConfig) -> Result<Module, HdlError> {
     checked(module_name, cfg.validate())?;

@@ -54,15 +54,15 @@ use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
 
 /// The 7-bit code of the idle character.
-const CODE_IDLE: u64 = 0x00;
+pub const CODE_IDLE: u64 = 0x00;
 /// The 7-bit code of the error character.
-const CODE_ERROR: u64 = 0x1E;
+pub const CODE_ERROR: u64 = 0x1E;
 /// Block type of an all-control block.
 const TYPE_CONTROL: u8 = 0x1E;
 /// Block types of terminate blocks, by terminate lane.
 const TYPE_TERMINATE: [u8; 8] = [0x87, 0x99, 0xAA, 0xB4, 0xCC, 0xD2, 0xE1, 0xFF];
 /// The 4-bit O code of a sequence ordered set.
-const O_SEQUENCE: u64 = 0x0;
+pub const O_SEQUENCE: u64 = 0x0;
 /// Payload bit of the O code of lane 0 and of lane 4.
 const O_BIT: [u32; 2] = [32, 36];
 
@@ -93,7 +93,7 @@ impl BlockType {
 
 /// What a lane of a control block carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lane {
+pub enum Lane {
     /// A 7-bit control code (idle or error) at payload bit `8 + 7j`.
     Code,
     /// A data byte at this payload bit.
@@ -108,14 +108,16 @@ enum Lane {
 }
 
 /// One control block format: its type and what each lane carries.
-struct Format {
-    ty: u8,
-    lanes: [Lane; 8],
+pub struct Format {
+    /// The block type (payload bits 7..0).
+    pub ty: u8,
+    /// What lane `j` carries.
+    pub lanes: [Lane; 8],
 }
 
 impl Format {
     /// The XGMII control flags of the lanes: every lane but data.
-    fn control_mask(&self) -> u8 {
+    pub fn control_mask(&self) -> u8 {
         (0..8).fold(0, |m, j| {
             m | (u8::from(!matches!(self.lanes[j], Lane::Data(_))) << j)
         })
@@ -124,7 +126,7 @@ impl Format {
     /// The type of a valid block of this format; `all_idle` says whether
     /// its control codes are all idle (an all-control block with an error
     /// code is `E`).
-    fn block_type(&self, all_idle: bool) -> BlockType {
+    pub fn block_type(&self, all_idle: bool) -> BlockType {
         if self.lanes.contains(&Lane::Start) {
             BlockType::S
         } else if self.lanes.contains(&Lane::Terminate) {
@@ -147,7 +149,7 @@ fn with_data(f: impl Fn(usize) -> Lane) -> [Lane; 8] {
 }
 
 /// Every control block format the code supports.
-fn formats() -> Vec<Format> {
+pub fn formats() -> Vec<Format> {
     let mut f = vec![
         Format {
             ty: TYPE_CONTROL,
@@ -210,40 +212,8 @@ fn formats() -> Vec<Format> {
 }
 
 /// Payload bit of lane `j`'s control code.
-fn code_bit(j: usize) -> u32 {
+pub fn code_bit(j: usize) -> u32 {
     8 + 7 * j as u32
-}
-
-/// The 66-bit block of an XGMII word: `(header, payload)`. The reference
-/// model the blocks are tested against.
-pub fn encode(txd: u64, txc: u8) -> (u64, u64) {
-    if txc == 0 {
-        return (HDR_DATA, txd);
-    }
-    let byte = |j: usize| (txd >> (8 * j)) as u8;
-    let code = |j: usize| match byte(j) {
-        IDLE => Some(CODE_IDLE),
-        ERROR => Some(CODE_ERROR),
-        _ => None,
-    };
-    let payload = formats().into_iter().find_map(|f| {
-        if f.control_mask() != txc {
-            return None;
-        }
-        let mut p = u64::from(f.ty);
-        for (j, lane) in f.lanes.iter().enumerate() {
-            match lane {
-                Lane::Code => p |= code(j)? << code_bit(j),
-                Lane::Data(bit) => p |= u64::from(byte(j)) << bit,
-                Lane::Order(bit) if byte(j) == SEQUENCE => p |= O_SEQUENCE << bit,
-                Lane::Start if byte(j) == START => {}
-                Lane::Terminate if byte(j) == TERMINATE => {}
-                Lane::Start | Lane::Terminate | Lane::Order(_) => return None,
-            }
-        }
-        Some(p)
-    });
-    (HDR_CONTROL, payload.unwrap_or(ERROR_BLOCK))
 }
 
 /// The payload of the error block: type `1Eh`, eight error codes (802.3's
@@ -261,79 +231,6 @@ pub const ERROR_BLOCK: u64 = {
 /// The XGMII word of eight error characters (802.3's `EBLOCK_R`), with
 /// all control flags set.
 pub const ERROR_WORD: u64 = u64::from_ne_bytes([ERROR; 8]);
-
-/// A decoded block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Decoded {
-    /// XGMII data.
-    pub d: u64,
-    /// XGMII control flags.
-    pub c: u8,
-    /// The block was invalid (and came out as error characters).
-    pub error: bool,
-    /// The block's type.
-    pub ty: BlockType,
-}
-
-/// The XGMII word of a 66-bit block and its type. The reference model of
-/// the decoder.
-pub fn decode(hdr: u64, payload: u64) -> Decoded {
-    let invalid = Decoded {
-        d: ERROR_WORD,
-        c: 0xFF,
-        error: true,
-        ty: BlockType::E,
-    };
-    match hdr {
-        HDR_DATA => {
-            return Decoded {
-                d: payload,
-                c: 0,
-                error: false,
-                ty: BlockType::D,
-            }
-        }
-        HDR_CONTROL => {}
-        _ => return invalid,
-    }
-    let code = |j: usize| match payload >> code_bit(j) & 0x7F {
-        CODE_IDLE => Some(IDLE),
-        CODE_ERROR => Some(ERROR),
-        _ => None,
-    };
-    let decoded = formats()
-        .into_iter()
-        .find(|f| u64::from(f.ty) == payload & 0xFF)
-        .and_then(|f| {
-            let mut d = 0u64;
-            let mut all_idle = true;
-            for (j, lane) in f.lanes.iter().enumerate() {
-                let byte = match lane {
-                    Lane::Code => code(j)?,
-                    Lane::Data(bit) => (payload >> bit) as u8,
-                    Lane::Order(bit) if payload >> bit & 0xF == O_SEQUENCE => SEQUENCE,
-                    Lane::Order(_) => return None,
-                    Lane::Start => START,
-                    Lane::Terminate => TERMINATE,
-                };
-                all_idle &= *lane != Lane::Code || byte == IDLE;
-                d |= u64::from(byte) << (8 * j);
-            }
-            Some(Decoded {
-                d,
-                c: f.control_mask(),
-                error: false,
-                ty: f.block_type(all_idle),
-            })
-        });
-    decoded.unwrap_or(invalid)
-}
-
-/// The type of an XGMII word (802.3's `T_TYPE`): the type of its block.
-pub fn word_type(txd: u64, txc: u8) -> BlockType {
-    let (hdr, payload) = encode(txd, txc);
-    decode(hdr, payload).ty
-}
 
 /// `fields` (bit position, value) laid into a `width`-bit expression, the
 /// bits between them zero.

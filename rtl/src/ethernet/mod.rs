@@ -5,6 +5,9 @@
 //! lane-width gearboxes ([`gearbox`]), the frame check sequence monitor
 //! ([`fcs`]) and the composed `eth_pcs` ([`pcs`]).
 //!
+//! Their Rust reference models, an XGMII stream source and the PCS
+//! testbench are in `linkforge-verif` (`tb::ethernet`).
+//!
 //! Conventions shared by every block:
 //!
 //! - XGMII words are 64 data bits and 8 control bits; lane `i` is byte `i`
@@ -49,6 +52,10 @@ pub const HDR_CONTROL: u64 = 0b01;
 pub const LOCAL_FAULT_D: u64 = 0x0100_009C_0100_009C;
 /// The control flags of [`LOCAL_FAULT_D`].
 pub const LOCAL_FAULT_C: u64 = 0x11;
+/// The payload of the block a transmitter sends for local fault
+/// (`LBLOCK_T`: type 55h, the ordered sets of [`LOCAL_FAULT_D`]); its
+/// header is [`HDR_CONTROL`].
+pub const LOCAL_FAULT_PAYLOAD: u64 = 0x0100_0000_0100_0055;
 
 /// The payload of an idle block (type 1Eh, eight idle codes 00h).
 pub const TYPE_IDLE_PAYLOAD: u64 = 0x1E;

@@ -18,9 +18,9 @@ use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
 
 /// Register length: the degree of the polynomial.
-const STATE: u32 = 58;
+pub const STATE: u32 = 58;
 /// The taps (line bits back in time, 1-based): x^39 and x^58.
-const TAPS: [u32; 2] = [39, 58];
+pub const TAPS: [u32; 2] = [39, 58];
 
 /// Which way the block works.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,35 +29,6 @@ pub enum Direction {
     Scramble,
     /// Descramble: the register takes the received bits.
     Descramble,
-}
-
-/// The reference model: the serial scrambler of 802.3 figure 49-8.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Model {
-    /// Line bits, bit 0 the latest (58 bits used).
-    s: u64,
-}
-
-impl Model {
-    /// A register of zeros.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// One payload through the scrambler or descrambler, bit 0 first.
-    pub fn apply(&mut self, dir: Direction, payload: u64) -> u64 {
-        let mask = (1u64 << STATE) - 1;
-        (0..64).fold(0, |out, i| {
-            let bit = payload >> i & 1;
-            let o = bit ^ (self.s >> (TAPS[0] - 1) & 1) ^ (self.s >> (TAPS[1] - 1) & 1);
-            let line = match dir {
-                Direction::Scramble => o,
-                Direction::Descramble => bit,
-            };
-            self.s = (self.s << 1 | line) & mask;
-            out | o << i
-        })
-    }
 }
 
 /// Builds the scrambler (or descrambler) as module `module_name`.

@@ -32,7 +32,7 @@
 //! error characters), registered: the block taken at one `in_valid` edge
 //! leaves at the next. Out of reset it holds local fault.
 
-use super::codec::{encode, BlockType, ERROR_BLOCK, ERROR_WORD};
+use super::codec::{BlockType, ERROR_BLOCK, ERROR_WORD};
 use super::{LOCAL_FAULT_C, LOCAL_FAULT_D};
 use crate::catalog::{no_issues, BlockKind};
 use linkforge_hdl::prelude::*;
@@ -67,8 +67,9 @@ impl State {
 }
 
 /// The state after a block of type `ty` from `state` (figure 49-14's
-/// transitions; the receiver's look-ahead is folded into `ty` by
-/// [`RxModel`] and the receive block).
+/// transitions; the receiver's look-ahead is folded into `ty` by the
+/// receive block and its model, `RxModel` in `linkforge-verif`'s
+/// `tb::ethernet`).
 pub fn next(state: State, ty: BlockType) -> State {
     use BlockType as B;
     match (state, ty) {
@@ -77,42 +78,6 @@ pub fn next(state: State, ty: BlockType) -> State {
         (State::D | State::E, B::D) => State::D,
         (State::D | State::E, B::T) => State::T,
         _ => State::E,
-    }
-}
-
-/// The transmit machine's reference model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TxModel {
-    /// The state.
-    pub state: State,
-}
-
-impl Default for TxModel {
-    fn default() -> Self {
-        TxModel { state: State::Init }
-    }
-}
-
-impl TxModel {
-    /// Out of reset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// One block `(header, payload)` of type `ty`: the block sent, and
-    /// whether it was replaced by the error block.
-    pub fn block(&mut self, block: (u64, u64), ty: BlockType) -> ((u64, u64), bool) {
-        self.state = next(self.state, ty);
-        if self.state == State::E {
-            ((super::HDR_CONTROL, ERROR_BLOCK), true)
-        } else {
-            (block, false)
-        }
-    }
-
-    /// The block a freshly reset transmitter puts out: local fault.
-    pub fn reset_block() -> (u64, u64) {
-        encode(LOCAL_FAULT_D, LOCAL_FAULT_C as u8)
     }
 }
 
@@ -137,57 +102,6 @@ impl RxBlock {
         ty: BlockType::C,
         fault: true,
     };
-}
-
-/// The receive machine's reference model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RxModel {
-    /// The state.
-    pub state: State,
-    /// The block waiting for the next one.
-    held: RxBlock,
-}
-
-impl Default for RxModel {
-    fn default() -> Self {
-        RxModel {
-            state: State::Init,
-            held: RxBlock::LOCAL_FAULT,
-        }
-    }
-}
-
-impl RxModel {
-    /// Out of reset.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Takes block `b`; puts out the block before it: `(d, c, error)`,
-    /// `error` when it came out as error characters.
-    pub fn block(&mut self, b: RxBlock) -> (u64, u8, bool) {
-        let h = std::mem::replace(&mut self.held, b);
-        if h.fault {
-            self.state = State::Init;
-            return (LOCAL_FAULT_D, LOCAL_FAULT_C as u8, false);
-        }
-        self.state = next(self.state, rx_type(h.ty, b.ty));
-        if self.state == State::E {
-            (ERROR_WORD, 0xFF, true)
-        } else {
-            (h.d, h.c, false)
-        }
-    }
-}
-
-/// The type the receive machine acts on: a terminate not followed by a
-/// control or start block counts as `E` (802.3's `R_TYPE_NEXT` check).
-pub fn rx_type(ty: BlockType, next_ty: BlockType) -> BlockType {
-    match (ty, next_ty) {
-        (BlockType::T, BlockType::C | BlockType::S) => BlockType::T,
-        (BlockType::T, _) => BlockType::E,
-        _ => ty,
-    }
 }
 
 /// `ty` (a [`BlockType::code`] expression) is `t`.
@@ -220,7 +134,7 @@ fn next_expr(state: Expr, ty: Expr) -> Expr {
 
 /// Builds the transmit state machine as module `module_name`.
 pub fn eth_tx_sequence(module_name: &str) -> Result<Module, HdlError> {
-    let (lf_hdr, lf_payload) = TxModel::reset_block();
+    let (lf_hdr, lf_payload) = (super::HDR_CONTROL, super::LOCAL_FAULT_PAYLOAD);
     let mut m = ModuleBuilder::new(module_name);
     m.clock("clk");
     m.reset("rst");

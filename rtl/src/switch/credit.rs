@@ -51,13 +51,6 @@ pub const DATA_CREDITS: IntParam = IntParam::new(
 /// The credit type names, as in port names: header then data per class.
 pub const TYPE_NAMES: [(&str, &str); 3] = [("ph", "pd"), ("nph", "npd"), ("cplh", "cpld")];
 
-/// The spec's gate on `bits`-bit counters: may a packet needing `need`
-/// credits be sent?
-pub fn credit_ok(limit: u64, consumed: u64, need: u64, bits: u32) -> bool {
-    let modulus = 1u64 << bits;
-    limit.wrapping_sub(consumed.wrapping_add(need)) & (modulus - 1) <= modulus / 2
-}
-
 /// Data credits for `payload_beats` beats of `bytes_per_beat` bytes.
 pub fn data_credits(payload_beats: u64, bytes_per_beat: u64) -> u64 {
     (payload_beats * bytes_per_beat).div_ceil(DATA_CREDIT_BYTES)
@@ -276,13 +269,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_gate_wraps_modulo_the_counter() {
-        assert!(credit_ok(10, 9, 1, 8));
-        assert!(!credit_ok(10, 10, 1, 8));
-        // Limit and consumed both wrapped past 255.
-        assert!(credit_ok(3, 250, 5, 8));
-        assert!(!credit_ok(3, 250, 10, 8));
-        assert!(credit_ok(0, 0, 0, 12));
+    fn data_credits_round_up_to_16_bytes() {
         assert_eq!(data_credits(3, 8), 2);
         assert_eq!(data_credits(2, 32), 4);
         assert_eq!(data_credits(0, 64), 0);

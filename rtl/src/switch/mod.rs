@@ -6,7 +6,8 @@
 //! - [`credit`]: PCIe credit-based flow control (six credit types, the
 //!   modulo gate), transmitter and receiver sides.
 //! - [`route`]: the routing table (address windows, bus ranges) behind a
-//!   register interface, with its Rust reference model.
+//!   register interface (its Rust reference model is in `linkforge-verif`'s
+//!   `tb::switch`).
 //! - [`input_queue`]: an input buffer holding one FIFO (`fifo`) or one
 //!   virtual output queue per output (`voq`) in one shared memory.
 //! - [`scheduler`]: matches inputs to outputs (iSLIP, round robin,

@@ -18,10 +18,11 @@ use linkforge_hdl::Design;
 use linkforge_rtl::card::bridge::{
     switch_to_xgmii, xgmii_to_switch, BridgeConfig, MIN_FRAME_BYTES, MIN_IPG_BYTES,
 };
-use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::{IDLE, START};
 use linkforge_rtl::switch::credit::TYPE_NAMES;
 use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
+use linkforge_verif::tb::ethernet::source::Source;
 use linkforge_verif::Sim;
 use proptest::prelude::*;
 

@@ -4,7 +4,8 @@
 //! every entry is in use; DevLoad follows the documented thresholds.
 
 use crate::support::{cases, Tb};
-use linkforge_rtl::cxl::tracker::{cxl_tracker, devload, TrackerConfig};
+use linkforge_rtl::cxl::tracker::{cxl_tracker, TrackerConfig};
+use linkforge_verif::tb::cxl::model::devload;
 use proptest::prelude::*;
 use std::collections::HashMap;
 

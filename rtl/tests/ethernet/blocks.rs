@@ -6,17 +6,19 @@
 
 use crate::support::{cases, check_verilog, Tb};
 use linkforge_rtl::ethernet::ber::{eth_ber_monitor, BerConfig};
-use linkforge_rtl::ethernet::block_lock::{self, eth_block_lock, BlockLockConfig};
-use linkforge_rtl::ethernet::codec::{
-    decode, encode, eth_decoder, eth_encoder, word_type, BlockType, Decoded,
-};
-use linkforge_rtl::ethernet::fcs::{self, eth_fcs, FrameEnd, Monitor, Source};
+use linkforge_rtl::ethernet::block_lock::{eth_block_lock, BlockLockConfig};
+use linkforge_rtl::ethernet::codec::{eth_decoder, eth_encoder, BlockType};
+use linkforge_rtl::ethernet::fcs::eth_fcs;
 use linkforge_rtl::ethernet::gearbox::{eth_gearbox_rx, eth_gearbox_tx, GearboxConfig};
-use linkforge_rtl::ethernet::scrambler::{self, eth_scrambler, Direction};
+use linkforge_rtl::ethernet::scrambler::{eth_scrambler, Direction};
 use linkforge_rtl::ethernet::sequence::{eth_rx_sequence, eth_tx_sequence};
 use linkforge_rtl::ethernet::{
     ERROR, HDR_CONTROL, HDR_DATA, IDLE, LOCAL_FAULT_C, LOCAL_FAULT_D, START, TERMINATE,
 };
+use linkforge_verif::tb::ethernet::model::codec::{decode, encode, word_type, Decoded};
+use linkforge_verif::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
+use linkforge_verif::tb::ethernet::model::{block_lock, scrambler};
+use linkforge_verif::tb::ethernet::source::Source;
 use proptest::prelude::*;
 
 /// A xorshift generator for bulk random stimulus inside one case.

@@ -10,23 +10,25 @@
 //!   passes with a correct FCS, and the PCS counts every frame it ends;
 //! - a burst of invalid headers raises `rx_hi_ber` when the BER model
 //!   says; ordered sets pass and illegal words become error blocks.
+//!
+//! The runs drive the PCS's ports and the line through the PCS
+//! testbench's pieces (`linkforge_verif::tb::ethernet::ports`).
 
 use crate::support::{cases, check_verilog};
 use linkforge_hdl::{Bits, Design};
-use linkforge_rtl::ethernet::ber;
-use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::pcs::{eth_pcs, EthPcsConfig, COUNTERS};
 use linkforge_rtl::ethernet::{ERROR, LOCAL_FAULT_C, LOCAL_FAULT_D};
 use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
 use linkforge_verif::models::serial::SerialChannel;
 use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::tb::ethernet::model::ber;
+use linkforge_verif::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
+use linkforge_verif::tb::ethernet::ports::{PcsPorts, LINE_DELAY};
+use linkforge_verif::tb::ethernet::source::Source;
+use linkforge_verif::tb::RESET_CYCLES;
 use linkforge_verif::Sim;
 use proptest::prelude::*;
 use std::collections::HashSet;
-
-/// Junk bits always on the line ahead of the data, so slips that drop
-/// bits never empty it.
-const LINE_DELAY: usize = 200;
 
 /// What a run saw.
 #[derive(Default)]
@@ -68,6 +70,7 @@ fn design(cfg: &EthPcsConfig) -> Design {
 fn run(s: &Setup) -> Run {
     let design = design(&s.cfg);
     let mut sim = Sim::new(&design).expect("compiles");
+    let ports = PcsPorts::new(&sim, "", s.cfg.gearbox).expect("the PCS's ports");
     let inputs: Vec<String> = cosim::data_inputs(design.top())
         .iter()
         .map(|&(n, _)| n.to_string())
@@ -76,38 +79,19 @@ fn run(s: &Setup) -> Run {
     let mut line = SerialChannel::new(rng.word(), LINE_DELAY + s.offset);
     let mut source = Source::new();
     let mut out = Run::default();
-    let w = s.cfg.width;
     let mut blocks = 0u64;
     let mut hunt_from = Some(0u64);
     // A slip was made and lock has not been lost since.
     let mut slipped = false;
-    let p = |sim: &mut Sim, name: &str, v: u64| sim.poke(name, v).expect("poke");
     for cycle in 0..s.cycles {
-        let in_reset = cycle < 2;
-        p(&mut sim, "tx_rst", u64::from(in_reset));
-        p(&mut sim, "rx_rst", u64::from(in_reset));
+        let in_reset = cycle < RESET_CYCLES;
+        ports.reset(&mut sim, in_reset).expect("poke");
         if Some(cycle) == s.slip.map(|x| x.0) {
             line.slip(s.slip.is_some_and(|x| x.1));
             slipped = true;
         }
-        // The line: what the transmitter puts out now, into the receiver.
-        let tx_data = sim.peek("serdes_tx_data").expect("peek");
-        if s.cfg.gearbox {
-            line.send(tx_data, w);
-            let rx = line.receive(w);
-            p(&mut sim, "serdes_rx_data", rx);
-        } else {
-            line.send(sim.peek("serdes_tx_hdr").expect("peek"), 2);
-            line.send(tx_data, 64);
-            if sim.peek("serdes_rx_bitslip").expect("peek") == 1 {
-                line.receive(1);
-            }
-            let hdr = line.receive(2);
-            let data = line.receive(64);
-            p(&mut sim, "serdes_rx_hdr", hdr);
-            p(&mut sim, "serdes_rx_data", data);
-        }
-        if sim.peek("xgmii_tx_ready").expect("peek") == 1 {
+        ports.carry(&mut sim, &mut line, false).expect("poke");
+        if sim.peek_handle(ports.tx_ready) == 1 {
             while source.queued() < 16 {
                 let len = 46 + rng.word() % 80;
                 let body: Vec<u8> = (0..len).map(|_| rng.word() as u8).collect();
@@ -115,11 +99,10 @@ fn run(s: &Setup) -> Run {
                 source.frame(&frame, 5 + (rng.word() % 12) as usize);
                 out.frames.insert(frame);
             }
-            let (d, c) = source.word();
-            p(&mut sim, "xgmii_txd", d);
-            p(&mut sim, "xgmii_txc", c.into());
+            let word = source.word();
+            ports.send(&mut sim, word).expect("poke");
             if !in_reset {
-                out.sent.push((d, c));
+                out.sent.push(word);
             }
         }
         out.inputs.push(
@@ -132,12 +115,10 @@ fn run(s: &Setup) -> Run {
         if in_reset {
             continue;
         }
-        if sim.peek("xgmii_rx_valid").expect("peek") == 1 {
+        if let Some(word) = ports.received(&mut sim) {
             blocks += 1;
-            let lock = sim.peek("rx_block_lock").expect("peek") == 1;
-            let d = sim.peek("xgmii_rxd").expect("peek");
-            let c = sim.peek("xgmii_rxc").expect("peek") as u8;
-            out.received.push(((d, c), lock, cycle));
+            let lock = sim.peek_handle(ports.lock) == 1;
+            out.received.push((word, lock, cycle));
             if !lock && slipped {
                 slipped = false;
                 hunt_from = Some(blocks);
@@ -152,7 +133,8 @@ fn run(s: &Setup) -> Run {
     }
     out.counters = COUNTERS
         .iter()
-        .map(|&n| (n, sim.peek(n).expect("counter")))
+        .zip(&ports.counters)
+        .map(|(&n, &h)| (n, sim.peek_handle(h)))
         .collect();
     out.bit_errors = line.errors;
     out

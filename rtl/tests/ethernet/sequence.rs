@@ -12,14 +12,15 @@
 //!   16th invalid header of a window.
 
 use crate::support::{cases, Tb};
-use linkforge_rtl::ethernet::ber::{self, eth_ber_monitor, BerConfig};
-use linkforge_rtl::ethernet::codec::{decode, encode, eth_decoder, eth_encoder, word_type};
-use linkforge_rtl::ethernet::fcs::Source;
-use linkforge_rtl::ethernet::sequence::{
-    eth_rx_sequence, eth_tx_sequence, RxBlock, RxModel, TxModel,
-};
+use linkforge_rtl::ethernet::ber::{eth_ber_monitor, BerConfig};
+use linkforge_rtl::ethernet::codec::{eth_decoder, eth_encoder};
+use linkforge_rtl::ethernet::sequence::{eth_rx_sequence, eth_tx_sequence, RxBlock};
 use linkforge_rtl::ethernet::{LOCAL_FAULT_C, LOCAL_FAULT_D};
 use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::tb::ethernet::model::ber;
+use linkforge_verif::tb::ethernet::model::codec::{decode, encode, word_type};
+use linkforge_verif::tb::ethernet::model::sequence::{RxModel, TxModel};
+use linkforge_verif::tb::ethernet::source::Source;
 use proptest::prelude::*;
 
 /// Ordered-set words a transmitter may send between frames: local fault in

@@ -6,8 +6,9 @@
 
 use crate::support::{cases, Tb};
 use linkforge_rtl::switch::credit::{
-    credit_ok, credit_port, CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES,
+    credit_port, CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES,
 };
+use linkforge_verif::tb::switch::model::credit_ok;
 use proptest::prelude::*;
 
 proptest! {

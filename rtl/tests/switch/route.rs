@@ -2,8 +2,9 @@
 //! interface route every header as the Rust reference model does.
 
 use crate::support::{cases, Tb};
-use linkforge_rtl::switch::route::{route_table, PortWindows, RouteModel, RouteTableConfig};
+use linkforge_rtl::switch::route::{route_table, PortWindows, RouteTableConfig};
 use linkforge_rtl::switch::tlp;
+use linkforge_verif::tb::switch::model::RouteModel;
 use proptest::prelude::*;
 
 fn windows() -> impl Strategy<Value = PortWindows> {

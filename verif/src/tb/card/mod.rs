@@ -42,7 +42,10 @@
 //! read back (a retimer's `bus_header_errors_per_lane`), and the
 //! end-to-end traffic's `e2e.*` (frames in and out, latency). Component
 //! pictures are not drawn.
+//!
+//! The bridges' Rust reference (framing, MAC address windows) is [`model`].
 
+pub mod model;
 mod traffic;
 
 #[cfg(test)]

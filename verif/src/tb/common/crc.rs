@@ -2,11 +2,12 @@
 //! starts) and, after every clock edge, the block's `crc_out` against the
 //! reference CRC of the bytes since the last start.
 
+use crate::tb::common::model;
 use crate::tb::{draw, Failure, Outcome, Testbench, RESET_CYCLES};
 use crate::Sim;
 use linkforge_hdl::{bits_for, Bits};
 use linkforge_rtl::catalog::Params;
-use linkforge_rtl::common::crc::{reference, CrcConfig};
+use linkforge_rtl::common::crc::CrcConfig;
 use linkforge_rtl::RtlError;
 
 /// Scoreboard of a CRC variant.
@@ -81,7 +82,7 @@ impl Testbench for CrcTb {
                 cycle,
                 message: e.to_string(),
             })?;
-            let want = reference(&self.cfg, &message);
+            let want = model::crc(&self.cfg, &message);
             let got = sim.peek_handle(out);
             if got != want {
                 return Err(Failure {

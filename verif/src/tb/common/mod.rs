@@ -1,3 +1,5 @@
-//! Testbenches of the common blocks.
+//! Testbenches of the common blocks, and their reference models
+//! ([`model`]).
 
 pub mod crc;
+pub mod model;

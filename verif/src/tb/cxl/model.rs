@@ -1,10 +1,28 @@
 //! Rust reference models of the CXL blocks: the HDM decoder's address math
-//! and register block, and the memory a pooled controller serves.
+//! and register block, the request tracker's DevLoad, and the memory a
+//! pooled controller serves.
 
 use linkforge_rtl::cxl::hdm::{
     ways, ALIGN_BITS, CTRL_COMMIT, CTRL_COMMITTED, CTRL_COMMIT_ERROR, CTRL_LOCK, REG_BASE,
     REG_CTRL, REG_DPA_BASE, REG_SIZE,
 };
+use linkforge_rtl::cxl::tracker::{
+    DEVLOAD_LIGHT, DEVLOAD_MODERATE, DEVLOAD_OPTIMAL, DEVLOAD_SEVERE,
+};
+
+/// DevLoad for `n` outstanding entries of `depth` (the thresholds of
+/// `cxl_tracker`'s documentation).
+pub fn devload(n: u64, depth: u64) -> u64 {
+    if 4 * n < depth {
+        DEVLOAD_LIGHT
+    } else if 4 * n < 3 * depth {
+        DEVLOAD_OPTIMAL
+    } else if n < depth {
+        DEVLOAD_MODERATE
+    } else {
+        DEVLOAD_SEVERE
+    }
+}
 
 /// Mask of the low `bits` bits.
 fn mask(bits: u32) -> u64 {

@@ -1,4 +1,8 @@
-//! Testbenches of the Ethernet family. The PCS testbench: random frames (with FCS; one in
+//! Testbenches of the Ethernet family: the blocks' reference models
+//! ([`model`]), a transmitter's XGMII stream ([`source`]), a PCS's ports
+//! driven through a serial line ([`ports`]), and the PCS testbench.
+//!
+//! The PCS testbench: random frames (with FCS; one in
 //! [`CORRUPT_ONE_IN`] sent with a wrong FCS) through `eth_pcs`'s transmit
 //! path, a serial line (`verif::models::serial`) and the receive path, both
 //! clocks at the same rate. The line starts at a random bit offset; when
@@ -20,27 +24,29 @@
 //!   sent with a wrong FCS;
 //! - no received frame unlike every sent one passes with a correct FCS;
 //! - the PCS's frame, FCS-error and frame-error counters equal the
-//!   testharness's own count of the received stream (`fcs::Monitor`).
+//!   testharness's own count of the received stream ([`model::fcs::Monitor`]).
 //!
 //! Metrics: frames sent, received good, bad and lost, frames sent with a
 //! wrong FCS and caught, lock and relock time in blocks, the cycle
 //! `hi_ber` rose, the PCS counters, and the header errors, bit errors and
 //! slips injected.
 
+pub mod model;
+pub mod ports;
+pub mod source;
+
 use crate::models::serial::SerialChannel;
 use crate::models::xorshift::XorShift;
-use crate::sim::SignalHandle;
 use crate::tb::{draw, Failure, Outcome, Testbench, RESET_CYCLES};
 use crate::{Sim, SimError};
 use linkforge_rtl::catalog::Params;
-use linkforge_rtl::ethernet::fcs::{self, FrameEnd, Monitor, Source};
 use linkforge_rtl::ethernet::pcs::{EthPcsConfig, COUNTERS};
 use linkforge_rtl::ethernet::SEQUENCE;
 use linkforge_rtl::RtlError;
+use model::fcs::{self, FrameEnd, Monitor};
+use ports::{PcsPorts, LINE_DELAY};
+use source::Source;
 
-/// Random bits on the line ahead of the data, besides the random offset,
-/// so that slips never empty it.
-const LINE_DELAY: usize = 200;
 /// Mean line bits between bit errors during the disturbance.
 const ERROR_INTERVAL: u64 = 3000;
 /// Frame body lengths (before the FCS), and idles between frames.
@@ -145,58 +151,6 @@ struct Record {
 /// the next edge and counts at the edge after).
 const COUNT_LAG: u64 = 2;
 
-/// The ports the testbench drives and reads.
-struct Ports {
-    tx_rst: SignalHandle,
-    rx_rst: SignalHandle,
-    txd: SignalHandle,
-    txc: SignalHandle,
-    tx_ready: SignalHandle,
-    tx_data: SignalHandle,
-    tx_hdr: Option<SignalHandle>,
-    rx_data: SignalHandle,
-    rx_hdr: Option<SignalHandle>,
-    bitslip: SignalHandle,
-    rx_valid: SignalHandle,
-    rxd: SignalHandle,
-    rxc: SignalHandle,
-    lock: SignalHandle,
-    hi_ber: SignalHandle,
-    counters: Vec<SignalHandle>,
-}
-
-impl Ports {
-    fn new(sim: &Sim, prefix: &str, gearbox: bool) -> Result<Ports, SimError> {
-        let s = |n: &str| sim.signal(&format!("{prefix}{n}"));
-        Ok(Ports {
-            tx_rst: s("tx_rst")?,
-            rx_rst: s("rx_rst")?,
-            txd: s("xgmii_txd")?,
-            txc: s("xgmii_txc")?,
-            tx_ready: s("xgmii_tx_ready")?,
-            tx_data: s("serdes_tx_data")?,
-            tx_hdr: if gearbox {
-                None
-            } else {
-                Some(s("serdes_tx_hdr")?)
-            },
-            rx_data: s("serdes_rx_data")?,
-            rx_hdr: if gearbox {
-                None
-            } else {
-                Some(s("serdes_rx_hdr")?)
-            },
-            bitslip: s("serdes_rx_bitslip")?,
-            rx_valid: s("xgmii_rx_valid")?,
-            rxd: s("xgmii_rxd")?,
-            rxc: s("xgmii_rxc")?,
-            lock: s("rx_block_lock")?,
-            hi_ber: s("rx_hi_ber")?,
-            counters: COUNTERS.iter().map(|n| s(n)).collect::<Result<_, _>>()?,
-        })
-    }
-}
-
 /// The run's plan, in cycles: the header burst (if any) and the
 /// disturbance window.
 struct Plan {
@@ -229,9 +183,8 @@ impl EthPcsTb {
                 message: e.to_string(),
             }
         };
-        let ports = Ports::new(sim, &self.prefix, self.cfg.gearbox).map_err(fail(0))?;
+        let ports = PcsPorts::new(sim, &self.prefix, self.cfg.gearbox).map_err(fail(0))?;
         let slip_adds = rng.word() & 1 == 1;
-        let w = self.cfg.width;
         let mut source = Source::new();
         let mut monitor = Monitor::new();
         let mut rec = Record::default();
@@ -241,10 +194,7 @@ impl EthPcsTb {
         for cycle in 0..cycles {
             let f = fail(cycle);
             let in_reset = cycle < RESET_CYCLES;
-            sim.poke_handle(ports.tx_rst, u64::from(in_reset))
-                .map_err(f)?;
-            sim.poke_handle(ports.rx_rst, u64::from(in_reset))
-                .map_err(f)?;
+            ports.reset(sim, in_reset).map_err(f)?;
             if cycle == plan.disturb.0 {
                 line.slip(slip_adds);
                 line.set_error_interval(ERROR_INTERVAL);
@@ -252,27 +202,9 @@ impl EthPcsTb {
             if cycle == plan.disturb.1 {
                 line.set_error_interval(0);
             }
-            let tx_data = sim.peek_handle(ports.tx_data);
-            match (ports.tx_hdr, ports.rx_hdr) {
-                (Some(tx_hdr), Some(rx_hdr)) => {
-                    let flip = plan.flips_header(cycle);
-                    rec.header_errors += u64::from(flip);
-                    line.send(sim.peek_handle(tx_hdr) ^ u64::from(flip), 2);
-                    line.send(tx_data, 64);
-                    if sim.peek_handle(ports.bitslip) == 1 {
-                        line.receive(1);
-                    }
-                    let hdr = line.receive(2);
-                    sim.poke_handle(rx_hdr, hdr).map_err(f)?;
-                    let data = line.receive(64);
-                    sim.poke_handle(ports.rx_data, data).map_err(f)?;
-                }
-                _ => {
-                    line.send(tx_data, w);
-                    let data = line.receive(w);
-                    sim.poke_handle(ports.rx_data, data).map_err(f)?;
-                }
-            }
+            let flip = ports.tx_hdr.is_some() && plan.flips_header(cycle);
+            rec.header_errors += u64::from(flip);
+            ports.carry(sim, line, flip).map_err(f)?;
             if sim.peek_handle(ports.tx_ready) == 1 && !in_reset {
                 while source.queued() < 16 {
                     let ipg = IPG.0 + rng.word() % (IPG.1 - IPG.0 + 1);
@@ -298,16 +230,14 @@ impl EthPcsTb {
                 }
                 let (d, c) = source.word();
                 rec.ordered_sets_sent += u64::from(has_ordered_set(d, c));
-                sim.poke_handle(ports.txd, d).map_err(f)?;
-                sim.poke_handle(ports.txc, c.into()).map_err(f)?;
+                ports.send(sim, (d, c)).map_err(f)?;
                 rec.word_cycle.push(cycle);
             }
             sim.step().map_err(fail(cycle))?;
             progress(cycle + 1);
-            if sim.peek_handle(ports.rx_valid) == 1 && !in_reset {
+            let received = if in_reset { None } else { ports.received(sim) };
+            if let Some((d, c)) = received {
                 blocks += 1;
-                let d = sim.peek_handle(ports.rxd);
-                let c = sim.peek_handle(ports.rxc) as u8;
                 rec.remote_faults_received +=
                     ordered_sets(d, c).filter(|&o| o == REMOTE_FAULT).count() as u64;
                 if let Some(end) = monitor.word(d, c) {

@@ -21,11 +21,12 @@
 //! the scoreboard never has to guess which packet arrived.
 
 use crate::tb::dut::Dut;
+use crate::tb::switch::model::{credit_ok, RouteModel};
 use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
 use linkforge_hdl::{words_for, Bits};
-use linkforge_rtl::switch::credit::{self, credit_ok, DATA_BITS, HDR_BITS, TYPE_NAMES};
-use linkforge_rtl::switch::route::{PortWindows, RouteModel};
+use linkforge_rtl::switch::credit::{self, DATA_BITS, HDR_BITS, TYPE_NAMES};
+use linkforge_rtl::switch::route::PortWindows;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::tlp::{self, Class};
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};

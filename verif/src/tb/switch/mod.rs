@@ -2,7 +2,7 @@
 //! ([`crossbar`]), and the composed switch's traffic [`harness`] run with
 //! the variant's `traffic` group: a generator and credit-obeying
 //! transmitter per input, a sink with backpressure per output, and a
-//! scoreboard against the reference routing model. After reset and the
+//! scoreboard against the reference routing model ([`model`]). After reset and the
 //! routing-register writes come the requested cycles of traffic; then the
 //! sources stop and the switch must drain (every packet delivered, every
 //! credit returned, counters right). Metrics cover the traffic cycles after
@@ -10,6 +10,7 @@
 
 pub mod crossbar;
 pub mod harness;
+pub mod model;
 
 use crate::tb::dut::Dut;
 use crate::tb::{assertions_held, Failure, Outcome, Testbench};
