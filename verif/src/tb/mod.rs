@@ -11,6 +11,26 @@
 //! testbench in [`DEDICATED`], or one of [`GENERIC_KINDS`], judged by
 //! random stimulus on every input and its own assertions
 //! ([`generic::GenericTb`]).
+//!
+//! A catalogue block under its testbench, in a user's own test:
+//!
+//! ```
+//! use linkforge_hdl::Design;
+//! use linkforge_rtl::catalog::{self, Params};
+//! use linkforge_verif::models::xorshift::XorShift;
+//! use linkforge_verif::{tb, Sim};
+//!
+//! let kind = catalog::kind("crossbar").expect("in the catalogue");
+//! let params = Params::defaults(&kind.params);
+//! let design = Design::new((kind.build)("xbar", &params)?)?;
+//! let testbench = tb::for_kind(kind.name, &params, &design)?;
+//! let mut sim = Sim::new(&design)?;
+//! let mut rng = XorShift::new(1);
+//! let mut words = std::iter::from_fn(move || Some(rng.word()));
+//! let outcome = testbench.run(&mut sim, 1_000, &mut words, &mut |_| {})?;
+//! assert!(outcome.checks_passed > 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod card;
 pub mod common;

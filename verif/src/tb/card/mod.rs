@@ -32,7 +32,7 @@
 //! - With PCSs attached to switch ports, the switch harness leaves those
 //!   ports alone and the attached PCSs run no testbench of their own; after
 //!   the other components' testbenches (and before the retimers) comes the
-//!   end-to-end Ethernet traffic ([`traffic`]): frames into the attached
+//!   end-to-end Ethernet traffic (its `traffic` module): frames into the attached
 //!   PCSs, across the switch, out of the destination PCSs, checked by a
 //!   scoreboard, then the bridges' counters and the attached PCSs' and
 //!   switches' registers over the bus against what crossed.

@@ -81,7 +81,7 @@ impl Decoder {
     }
 
     /// Whether the register block commits these settings (see
-    /// [`hdm`](super::hdm)).
+    /// [`hdm`](linkforge_rtl::cxl::hdm)).
     pub fn commit_ok(&self) -> bool {
         let Some(ways) = ways(self.iw) else {
             return false;
