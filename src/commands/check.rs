@@ -6,7 +6,7 @@ use super::{build, CliError};
 use crate::output::OutDir;
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
-use linkforge_verif::check::{self, CheckConfig, CheckError, Counterexample};
+use linkforge_verif::check::{self, CheckConfig, Counterexample};
 use linkforge_verif::props::live::LiveRules;
 use linkforge_verif::{tb, Engine};
 use std::path::PathBuf;
@@ -33,10 +33,8 @@ pub fn check_variant(
     let mut testbench = testbench(variant, design)?;
     testbench.for_short_cases();
     let rules = live_rules(variant, design)?;
-    let found = check::run(&*testbench, design, &rules, config).map_err(|e| match e {
-        CheckError::Aborted(_) => CliError::Failed(format!("{}: {e}", variant.name)),
-        CheckError::Sim(e) => CliError::Failed(format!("{}: {e}", variant.name)),
-    })?;
+    let found = check::run(&*testbench, design, &rules, config)
+        .map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
     let failure = match found {
         None => None,
         Some(case) => {
