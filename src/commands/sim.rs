@@ -66,8 +66,10 @@ impl fmt::Display for SimSummary {
 }
 
 /// Runs `variant`'s testbench for `cycles` cycles with stimulus seeded by
-/// `seed`, checking its protocol rules ([`LiveRules`]) on the way, tracing to `wave` when given (the file appears when complete;
-/// see [`Sim::trace_whole`]); `progress` sees finished cycles. Ctrl-C (see
+/// `seed`, checking its protocol rules
+/// ([`linkforge_verif::props::live::LiveRules`]) on the way, tracing to
+/// `wave` when given (the file appears when complete; see
+/// [`Sim::trace_whole`]); `progress` sees finished cycles. Ctrl-C (see
 /// [`crate::interrupt`]) stops the run after the last completed cycle with
 /// `interrupted` set.
 pub fn simulate(

@@ -6,7 +6,7 @@
 //! MAC address through the FCS; preamble and SFD stripped) crosses the
 //! switch as a posted memory write: a header beat, then the frame's bytes
 //! in 8-byte payload beats, byte `i` of a beat in bits `8i+7:8i` (XGMII
-//! lane order). The header word (see [`tlp`](crate::switch::tlp)):
+//! lane order). The header word (see [`crate::switch::tlp`]):
 //!
 //! | bits | field |
 //! |---|---|

@@ -5,7 +5,7 @@
 //! DRS (data responses). Every channel has `valid`/`ready`: a beat
 //! transfers at a rising edge where both are high; a sender keeps `valid`
 //! high and the payload stable until then. Fields: 16-bit `tag`, `addr` =
-//! Addr[51:6] (64-byte lines), 4-bit `ld_id` (the logical device, i.e. the
+//! `Addr[51:6]` (64-byte lines), 4-bit `ld_id` (the logical device, i.e. the
 //! host of a pooled device), 2-bit `devload`, `poison`.
 //!
 //! `cxl_channel` ports (`clk`, `rst` synchronous, active high):
@@ -63,7 +63,7 @@ pub mod drs {
 
 /// Width of a tag.
 pub const TAG_BITS: u32 = 16;
-/// Width of `addr` (Addr[51:6]).
+/// Width of `addr` (`Addr[51:6]`).
 pub const ADDR_BITS: u32 = 46;
 /// Width of an LD-ID.
 pub const LD_BITS: u32 = 4;

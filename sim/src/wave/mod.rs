@@ -1,14 +1,14 @@
-//! Waveforms. A [`Writer`] writes the simulator's signals to a Value Change
-//! Dump ([`vcd`], through the `vcd` crate) or a Fast Signal Trace ([`fst`],
+//! Waveforms. A writer puts the simulator's signals in a Value Change
+//! Dump (`.vcd`, through the `vcd` crate) or a Fast Signal Trace (`.fst`,
 //! written by this crate), chosen by the file's extension; the simulator
 //! drives it from [`crate::Sim::trace`]. Both formats share the walk that
-//! turns hierarchical names into scopes ([`declare`]) and the change
-//! detection ([`Waveform`]): one scope per level of the hierarchy, a 1 ps
+//! turns hierarchical names into scopes and the change detection: one
+//! scope per level of the hierarchy, a 1 ps
 //! timescale, signals held in the same simulator words with the same width
 //! declared as one variable with several names, and a value written only
 //! when it changed since the last dump.
 //!
-//! Next to every waveform, [`gtkw`] writes a GTKWave save file that groups
+//! Next to every waveform goes a GTKWave save file that groups
 //! each block's ports, with translate filters showing FSM state names (each
 //! written whole, through [`crate::files::write_atomic`]).
 //!
