@@ -328,59 +328,106 @@ pub fn catalog() -> Vec<BlockKind> {
     kinds
 }
 
+/// The generators by family (the folder of `rtl/src/` a generator lives
+/// in, and of its testbench and tests), in catalogue order.
+fn families() -> Vec<(&'static str, Vec<BlockKind>)> {
+    vec![
+        (
+            "common",
+            vec![
+                crate::common::sync2::kind(),
+                crate::common::sync_fifo::kind(),
+                crate::common::async_fifo::kind(),
+                crate::common::arbiter::kind(),
+                crate::common::lfsr::kind(),
+                crate::common::crc::kind(),
+                crate::common::counter::kind(),
+            ],
+        ),
+        (
+            "retimer",
+            vec![
+                crate::retimer::prbs::gen_kind(),
+                crate::retimer::prbs::check_kind(),
+                crate::retimer::scrambler::kind_8b10b(),
+                crate::retimer::scrambler::kind_128b130b(),
+                crate::retimer::block_align::kind(),
+                crate::retimer::elastic_buffer::kind(),
+                crate::retimer::deskew::kind(),
+                crate::retimer::ffe::kind(),
+                crate::retimer::dfe::kind(),
+                crate::retimer::cdr::kind(),
+                crate::retimer::pam4::tx_kind(),
+                crate::retimer::pam4::rx_kind(),
+                crate::retimer::ltssm::kind(),
+                crate::retimer::top::kind(),
+            ],
+        ),
+        (
+            "switch",
+            vec![
+                crate::switch::crossbar::kind(),
+                crate::switch::credit::kind(),
+                crate::switch::route::kind(),
+                crate::switch::input_queue::kind(),
+                crate::switch::scheduler::kind(),
+                crate::switch::switch::kind(),
+            ],
+        ),
+        ("telemetry", vec![crate::telemetry::kind()]),
+        (
+            "ethernet",
+            vec![
+                crate::ethernet::codec::encoder_kind(),
+                crate::ethernet::codec::decoder_kind(),
+                crate::ethernet::sequence::tx_kind(),
+                crate::ethernet::sequence::rx_kind(),
+                crate::ethernet::scrambler::scrambler_kind(),
+                crate::ethernet::scrambler::descrambler_kind(),
+                crate::ethernet::block_lock::kind(),
+                crate::ethernet::ber::kind(),
+                crate::ethernet::gearbox::tx_kind(),
+                crate::ethernet::gearbox::rx_kind(),
+                crate::ethernet::fcs::kind(),
+                crate::ethernet::pcs::kind(),
+            ],
+        ),
+        (
+            "cxl",
+            vec![
+                crate::cxl::channel::kind(),
+                crate::cxl::hdm::decoder_kind(),
+                crate::cxl::hdm::regs_kind(),
+                crate::cxl::backend::kind(),
+                crate::cxl::tracker::kind(),
+                crate::cxl::controller::kind(),
+            ],
+        ),
+        (
+            "card",
+            vec![
+                crate::card::bridge::rx_kind(),
+                crate::card::bridge::tx_kind(),
+                crate::card::kind(),
+            ],
+        ),
+    ]
+}
+
 /// The generators, in catalogue order.
 fn block_kinds() -> Vec<BlockKind> {
-    vec![
-        crate::common::sync2::kind(),
-        crate::common::sync_fifo::kind(),
-        crate::common::async_fifo::kind(),
-        crate::common::arbiter::kind(),
-        crate::common::lfsr::kind(),
-        crate::common::crc::kind(),
-        crate::common::counter::kind(),
-        crate::retimer::prbs::gen_kind(),
-        crate::retimer::prbs::check_kind(),
-        crate::retimer::scrambler::kind_8b10b(),
-        crate::retimer::scrambler::kind_128b130b(),
-        crate::retimer::block_align::kind(),
-        crate::retimer::elastic_buffer::kind(),
-        crate::retimer::deskew::kind(),
-        crate::retimer::ffe::kind(),
-        crate::retimer::dfe::kind(),
-        crate::retimer::cdr::kind(),
-        crate::retimer::pam4::tx_kind(),
-        crate::retimer::pam4::rx_kind(),
-        crate::retimer::ltssm::kind(),
-        crate::retimer::top::kind(),
-        crate::switch::crossbar::kind(),
-        crate::switch::credit::kind(),
-        crate::switch::route::kind(),
-        crate::switch::input_queue::kind(),
-        crate::switch::scheduler::kind(),
-        crate::switch::switch::kind(),
-        crate::telemetry::kind(),
-        crate::ethernet::codec::encoder_kind(),
-        crate::ethernet::codec::decoder_kind(),
-        crate::ethernet::sequence::tx_kind(),
-        crate::ethernet::sequence::rx_kind(),
-        crate::ethernet::scrambler::scrambler_kind(),
-        crate::ethernet::scrambler::descrambler_kind(),
-        crate::ethernet::block_lock::kind(),
-        crate::ethernet::ber::kind(),
-        crate::ethernet::gearbox::tx_kind(),
-        crate::ethernet::gearbox::rx_kind(),
-        crate::ethernet::fcs::kind(),
-        crate::ethernet::pcs::kind(),
-        crate::cxl::channel::kind(),
-        crate::cxl::hdm::decoder_kind(),
-        crate::cxl::hdm::regs_kind(),
-        crate::cxl::backend::kind(),
-        crate::cxl::tracker::kind(),
-        crate::cxl::controller::kind(),
-        crate::card::bridge::rx_kind(),
-        crate::card::bridge::tx_kind(),
-        crate::card::kind(),
-    ]
+    families()
+        .into_iter()
+        .flat_map(|(_, kinds)| kinds)
+        .collect()
+}
+
+/// The family of the block kind called `name` (`common`, `retimer`, ...).
+pub fn family(name: &str) -> Option<&'static str> {
+    families()
+        .into_iter()
+        .find(|(_, kinds)| kinds.iter().any(|k| k.name == name))
+        .map(|(family, _)| family)
 }
 
 /// The block kind called `name`.
