@@ -5,8 +5,6 @@
 //! correct slice; the same property at the same cycle for one that
 //! overwrites its data while stalled.
 
-mod common;
-
 use linkforge_hdl::prelude::*;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::props::{rule_set, Property, Trace};
@@ -154,7 +152,7 @@ fn icarus(design: &Design, steps: &[[u64; 4]], dir: &Path) -> Option<(String, us
 
 #[test]
 fn live_samples_our_vcd_and_icarus_vcd_give_one_verdict() {
-    if !common::have("iverilog") {
+    if !linkforge_verif::tools::have("iverilog") {
         return;
     }
     for broken in [false, true] {
