@@ -124,10 +124,7 @@ fn credit_loop(phantom: Option<u64>) -> Option<linkforge_verif::props::Violation
     }
     let trace = Trace::from(sim.take_recordings().remove(0));
     assert_eq!(trace.cycles(), 3_000);
-    rules
-        .iter()
-        .filter_map(|p| trace.check(p).expect("the signals exist"))
-        .min_by_key(|v| v.cycle)
+    trace.first_violation(&rules).expect("the signals exist")
 }
 
 #[test]
@@ -161,10 +158,7 @@ fn axi_reads(script: &[(u64, u64)]) -> Option<linkforge_verif::props::Violation>
         sim.step().unwrap();
     }
     let trace = Trace::from(sim.take_recordings().remove(0));
-    rules
-        .iter()
-        .filter_map(|p| trace.check(p).expect("the signals exist"))
-        .min_by_key(|v| v.cycle)
+    trace.first_violation(&rules).expect("the signals exist")
 }
 
 #[test]
@@ -256,10 +250,7 @@ fn cxl_run(broken: bool) -> Option<linkforge_verif::props::Violation> {
     let verdict = harness.run(&mut Dut::new(&mut sim), 1_500, &mut words, &mut |_| {});
     assert_eq!(verdict.is_ok(), !broken, "the harness sees the same");
     let trace = Trace::from(sim.take_recordings().remove(0));
-    rules
-        .iter()
-        .filter_map(|p| trace.check(p).expect("the signals exist"))
-        .min_by_key(|v| v.cycle)
+    trace.first_violation(&rules).expect("the signals exist")
 }
 
 #[test]

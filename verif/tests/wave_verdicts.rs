@@ -82,10 +82,9 @@ fn verdict(trace: &Trace, prefix: &str) -> Option<(String, usize)> {
         .iter()
         .flat_map(|p| rule_set("valid_ready", &format!("{prefix}{p}"), None).unwrap())
         .collect();
-    rules
-        .iter()
-        .filter_map(|p| trace.check(p).expect("the signals exist"))
-        .min_by_key(|v| v.cycle)
+    trace
+        .first_violation(&rules)
+        .expect("the signals exist")
         .map(|v| (v.property.replacen(prefix, "", 1), v.cycle))
 }
 

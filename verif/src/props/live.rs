@@ -95,17 +95,15 @@ impl LiveRules {
         let traces: Vec<Trace> = sim.take_recordings().into_iter().map(Trace::from).collect();
         let mut first: Option<Violation> = None;
         let mut checked = 0;
-        for ((_, properties), trace) in self.groups.iter().zip(&traces) {
+        for ((clock, properties), trace) in self.groups.iter().zip(&traces) {
             checked = checked.max(trace.cycles());
-            for p in properties {
-                let found = trace.check(p).map_err(|e| Failure {
-                    cycle: 0,
-                    message: format!("protocol rule `{}`: {e}", p.name),
-                })?;
-                if let Some(v) = found {
-                    if first.as_ref().is_none_or(|f| v.time < f.time) {
-                        first = Some(v);
-                    }
+            let found = trace.first_violation(properties).map_err(|e| Failure {
+                cycle: 0,
+                message: format!("protocol rules on `{clock}`: {e}"),
+            })?;
+            if let Some(v) = found {
+                if first.as_ref().is_none_or(|f| v.time < f.time) {
+                    first = Some(v);
                 }
             }
         }

@@ -175,6 +175,23 @@ impl Trace {
         Ok(failed.map(|cycle| self.violation(property, cycle)))
     }
 
+    /// The earliest violation of any of `properties` (the first listed
+    /// among those failing at the same cycle), if any.
+    pub fn first_violation(
+        &self,
+        properties: &[Property],
+    ) -> Result<Option<Violation>, TraceError> {
+        let mut first: Option<Violation> = None;
+        for p in properties {
+            if let Some(v) = self.check(p)? {
+                if first.as_ref().is_none_or(|f| v.cycle < f.cycle) {
+                    first = Some(v);
+                }
+            }
+        }
+        Ok(first)
+    }
+
     /// Whether a rule about single cycles holds at `cycle`.
     fn holds_at(&self, rule: &Rule, cycle: usize) -> Result<bool, TraceError> {
         let cycles = self.cycles();

@@ -275,10 +275,8 @@ mod tests {
 
     /// The first failing property's name and cycle.
     fn first_failure(t: &Trace, rules: &[Property]) -> Option<(String, usize)> {
-        rules
-            .iter()
-            .filter_map(|p| t.check(p).expect("signals exist"))
-            .min_by_key(|v| v.cycle)
+        t.first_violation(rules)
+            .expect("signals exist")
             .map(|v| (v.property, v.cycle))
     }
 
