@@ -102,20 +102,101 @@ impl From<Bits> for Expr {
 /// checks at the caller's line (the node keeps the truncated value).
 #[track_caller]
 pub fn lit(value: u64, width: u32) -> Expr {
-    let loc = SourceLoc::caller();
-    let bits = Bits::from_u64_wrapping(value, width);
-    let mut node = ExprNode {
+    let error = Bits::from_u64(value, width)
+        .is_none()
+        .then(|| format!("constant {value} does not fit in {width} bits"));
+    constant_with_error(Bits::from_u64_wrapping(value, width), error)
+}
+
+#[track_caller]
+fn constant_with_error(bits: Bits, error: Option<String>) -> Expr {
+    let width = bits.width();
+    Expr(Arc::new(ExprNode {
         op: Op::Const(bits),
         args: Vec::new(),
         width,
         owner: 0,
-        loc,
-        error: None,
-    };
-    if Bits::from_u64(value, width).is_none() {
-        node.error = Some(format!("constant {value} does not fit in {width} bits"));
+        loc: SourceLoc::caller(),
+        error,
+    }))
+}
+
+/// What an operand position takes: an expression (or anything that is
+/// one), or a plain integer or `bool` whose width comes from the other
+/// operand or from the signal it is assigned to. `q.eq(3)`,
+/// `mux(sel, q, 7)`, `m.assign(y, 0)` and `m.next(valid, true)` all work;
+/// an integer that does not fit that width is a width error at the
+/// caller's line.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    /// An expression with its own width.
+    Expr(Expr),
+    /// An unsized integer.
+    Int(u64),
+}
+
+impl Operand {
+    /// The operand's own width, if it has one.
+    pub fn width(&self) -> Option<u32> {
+        match self {
+            Operand::Expr(e) => Some(e.width()),
+            Operand::Int(_) => None,
+        }
     }
-    Expr(Arc::new(node))
+
+    /// The operand as an expression; an integer becomes a `width`-bit constant.
+    #[track_caller]
+    pub fn sized(self, width: u32) -> Expr {
+        match self {
+            Operand::Expr(e) => e,
+            Operand::Int(v) => lit(v, width),
+        }
+    }
+
+    /// The operand as an expression; an integer gets the fewest bits that hold it.
+    #[track_caller]
+    fn least(self) -> Expr {
+        match self {
+            Operand::Expr(e) => e,
+            Operand::Int(v) => lit(v, (u64::BITS - v.leading_zeros()).max(1)),
+        }
+    }
+}
+
+impl<T: Into<Expr>> From<T> for Operand {
+    #[track_caller]
+    fn from(e: T) -> Operand {
+        Operand::Expr(e.into())
+    }
+}
+
+impl From<u64> for Operand {
+    fn from(v: u64) -> Operand {
+        Operand::Int(v)
+    }
+}
+
+impl From<bool> for Operand {
+    fn from(v: bool) -> Operand {
+        Operand::Int(v as u64)
+    }
+}
+
+/// Sizes a pair of operands from each other: an integer takes the other's
+/// width. Two integers have no width: that is an error at the caller's line.
+#[track_caller]
+fn sized_pair(what: &str, a: Operand, b: Operand) -> (Expr, Expr) {
+    match (a.width(), b.width()) {
+        (Some(w), _) => (a.sized(w), b.sized(w)),
+        (None, Some(w)) => (a.sized(w), b.sized(w)),
+        (None, None) => {
+            let error = Some(format!(
+                "{what} of two integers has no width: write `lit(value, width)` for one of them"
+            ));
+            let no_width = constant_with_error(Bits::zero(1), error);
+            (no_width.clone(), no_width)
+        }
+    }
 }
 
 /// A constant of any width from [`Bits`].
@@ -124,11 +205,13 @@ pub fn constant(bits: Bits) -> Expr {
     Expr::from(bits)
 }
 
-/// `cond ? a : b`; `cond` is 1 bit and `a`, `b` have equal widths.
+/// `cond ? a : b`; `cond` is 1 bit and `a`, `b` have equal widths (an
+/// integer takes the other's width).
 #[track_caller]
-pub fn mux(cond: impl Into<Expr>, a: impl Into<Expr>, b: impl Into<Expr>) -> Expr {
+pub fn mux(cond: impl Into<Expr>, a: impl Into<Operand>, b: impl Into<Operand>) -> Expr {
     let loc = SourceLoc::caller();
-    let (c, a, b) = (cond.into(), a.into(), b.into());
+    let c = cond.into();
+    let (a, b) = sized_pair("mux", a.into(), b.into());
     let w = a.width().max(b.width());
     Expr::node(Op::Mux, vec![c, a, b], w, loc)
 }
@@ -184,90 +267,93 @@ macro_rules! cat {
 pub trait Value: Into<Expr> + Sized {
     /// Equality (1 bit).
     #[track_caller]
-    fn eq(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::Eq, self, rhs, Some(1))
+    fn eq(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::Eq, self, rhs)
     }
     /// Inequality (1 bit).
     #[track_caller]
-    fn ne(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::Ne, self, rhs, Some(1))
+    fn ne(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::Ne, self, rhs)
     }
     /// Unsigned `<`.
     #[track_caller]
-    fn lt(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::Lt, self, rhs, Some(1))
+    fn lt(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::Lt, self, rhs)
     }
     /// Unsigned `<=`.
     #[track_caller]
-    fn le(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::Le, self, rhs, Some(1))
+    fn le(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::Le, self, rhs)
     }
     /// Unsigned `>`.
     #[track_caller]
-    fn gt(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::Gt, self, rhs, Some(1))
+    fn gt(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::Gt, self, rhs)
     }
     /// Unsigned `>=`.
     #[track_caller]
-    fn ge(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::Ge, self, rhs, Some(1))
+    fn ge(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::Ge, self, rhs)
     }
     /// Signed `<`.
     #[track_caller]
-    fn slt(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::SignedLt, self, rhs, Some(1))
+    fn slt(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::SignedLt, self, rhs)
     }
     /// Signed `<=`.
     #[track_caller]
-    fn sle(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::SignedLe, self, rhs, Some(1))
+    fn sle(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::SignedLe, self, rhs)
     }
     /// Signed `>`.
     #[track_caller]
-    fn sgt(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::SignedGt, self, rhs, Some(1))
+    fn sgt(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::SignedGt, self, rhs)
     }
     /// Signed `>=`.
     #[track_caller]
-    fn sge(self, rhs: impl Into<Expr>) -> Expr {
-        binary(Op::SignedGe, self, rhs, Some(1))
+    fn sge(self, rhs: impl Into<Operand>) -> Expr {
+        compare(Op::SignedGe, self, rhs)
     }
     /// Addition keeping the carry: one bit wider than the operands.
     #[track_caller]
-    fn add_carry(self, rhs: impl Into<Expr>) -> Expr {
-        let (a, b) = (self.into(), rhs.into());
+    fn add_carry(self, rhs: impl Into<Operand>) -> Expr {
+        let a: Expr = self.into();
+        let b = rhs.into().sized(a.width());
         let w = a.width().max(b.width()) + 1;
         let (a, b) = (a.zext(w), b.zext(w));
         binary(Op::Add, a, b, None)
     }
     /// Subtraction keeping the borrow: one bit wider; the top bit is set when `self < rhs`.
     #[track_caller]
-    fn sub_borrow(self, rhs: impl Into<Expr>) -> Expr {
-        let (a, b) = (self.into(), rhs.into());
+    fn sub_borrow(self, rhs: impl Into<Operand>) -> Expr {
+        let a: Expr = self.into();
+        let b = rhs.into().sized(a.width());
         let w = a.width().max(b.width()) + 1;
         let (a, b) = (a.zext(w), b.zext(w));
         binary(Op::Sub, a, b, None)
     }
     /// Signed full-width product (`width(self) + width(rhs)` bits).
     #[track_caller]
-    fn mul_signed(self, rhs: impl Into<Expr>) -> Expr {
-        let (a, b) = (self.into(), rhs.into());
+    fn mul_signed(self, rhs: impl Into<Operand>) -> Expr {
+        let a: Expr = self.into();
+        let b = rhs.into().sized(a.width());
         let w = a.width() + b.width();
         binary(Op::Mul, a.sext(w), b.sext(w), None)
     }
     /// Shift left by a signal amount, keeping the width.
     #[track_caller]
-    fn shl(self, amount: impl Into<Expr>) -> Expr {
+    fn shl(self, amount: impl Into<Operand>) -> Expr {
         shift(Op::Shl, self, amount)
     }
     /// Logical shift right by a signal amount.
     #[track_caller]
-    fn shr(self, amount: impl Into<Expr>) -> Expr {
+    fn shr(self, amount: impl Into<Operand>) -> Expr {
         shift(Op::Shr, self, amount)
     }
     /// Arithmetic shift right by a signal amount.
     #[track_caller]
-    fn sra(self, amount: impl Into<Expr>) -> Expr {
+    fn sra(self, amount: impl Into<Operand>) -> Expr {
         shift(Op::Sra, self, amount)
     }
     /// Arithmetic shift right by a constant.
@@ -287,18 +373,18 @@ pub trait Value: Into<Expr> + Sized {
     }
     /// `width` bits starting at bit `index` (a signal); bits past the top read as zero.
     #[track_caller]
-    fn part(self, index: impl Into<Expr>, width: u32) -> Expr {
+    fn part(self, index: impl Into<Operand>, width: u32) -> Expr {
         let loc = SourceLoc::caller();
         Expr::node(
             Op::DynSlice { width },
-            vec![self.into(), index.into()],
+            vec![self.into(), index.into().least()],
             width,
             loc,
         )
     }
     /// The bit at `index` (a signal); zero past the top.
     #[track_caller]
-    fn bit_at(self, index: impl Into<Expr>) -> Expr {
+    fn bit_at(self, index: impl Into<Operand>) -> Expr {
         self.part(index, 1)
     }
     /// Zero extension to `width` bits (not narrower than the operand).
@@ -366,10 +452,18 @@ fn binary(op: Op, a: impl Into<Expr>, b: impl Into<Expr>, width: Option<u32>) ->
     Expr::node(op, vec![a, b], w, loc)
 }
 
+/// A comparison (1 bit); an integer operand takes the other's width.
 #[track_caller]
-fn shift(op: Op, a: impl Into<Expr>, amount: impl Into<Expr>) -> Expr {
+fn compare(op: Op, a: impl Into<Expr>, b: impl Into<Operand>) -> Expr {
+    let a: Expr = a.into();
+    let b = b.into().sized(a.width());
+    binary(op, a, b, Some(1))
+}
+
+#[track_caller]
+fn shift(op: Op, a: impl Into<Expr>, amount: impl Into<Operand>) -> Expr {
     let loc = SourceLoc::caller();
-    let (a, b) = (a.into(), amount.into());
+    let (a, b) = (a.into(), amount.into().least());
     let w = a.width();
     Expr::node(op, vec![a, b], w, loc)
 }

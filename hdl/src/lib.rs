@@ -46,7 +46,7 @@ pub use builder::{
 };
 pub use design::Design;
 pub use error::{Diagnostic, ErrorKind, HdlError};
-pub use expr::{concat, constant, lit, mux, select, Expr, Signal, Value};
+pub use expr::{concat, constant, lit, mux, select, Expr, Operand, Signal, Value};
 pub use ir::{AssertionKind, Interface, Module, Protocol};
 pub use loc::SourceLoc;
 

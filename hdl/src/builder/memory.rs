@@ -4,7 +4,7 @@
 use super::ModuleBuilder;
 use crate::bits::bits_for;
 use crate::error::ErrorKind;
-use crate::expr::{lit, Expr, Signal};
+use crate::expr::{lit, Expr, Operand, Signal};
 use crate::ir::{SignalId, SignalKind};
 use crate::loc::SourceLoc;
 
@@ -107,7 +107,12 @@ impl ModuleBuilder {
     /// conditions hold, `mem[addr] <= data` at the clock edge. An address at or
     /// past the depth writes nothing.
     #[track_caller]
-    pub fn mem_write(&mut self, mem: MemoryHandle, addr: impl Into<Expr>, data: impl Into<Expr>) {
+    pub fn mem_write(
+        &mut self,
+        mem: MemoryHandle,
+        addr: impl Into<Operand>,
+        data: impl Into<Operand>,
+    ) {
         let loc = SourceLoc::caller();
         let enable = self.path_condition().unwrap_or_else(|| lit(1, 1));
         let clock = self.current_domain().map(|d| d.clock.signal().id());
@@ -116,8 +121,8 @@ impl ModuleBuilder {
             .push(WritePortDecl {
                 clock,
                 enable,
-                addr: addr.into(),
-                data: data.into(),
+                addr: addr.into().sized(mem.addr_width()),
+                data: data.into().sized(mem.width),
                 loc,
             });
     }
@@ -130,7 +135,7 @@ impl ModuleBuilder {
         &mut self,
         mem: MemoryHandle,
         name: impl Into<String>,
-        addr: impl Into<Expr>,
+        addr: impl Into<Operand>,
         enable: impl Into<Expr>,
     ) -> Signal {
         let loc = SourceLoc::caller();
@@ -153,7 +158,7 @@ impl ModuleBuilder {
         self.memories[mem.index as usize].reads.push(ReadPortDecl {
             clock,
             enable,
-            addr: addr.into(),
+            addr: addr.into().sized(mem.addr_width()),
             data,
             loc,
         });

@@ -13,7 +13,7 @@ pub use memory::MemoryHandle;
 
 use crate::bits::{Bits, MAX_WIDTH};
 use crate::error::{Diagnostic, ErrorKind, HdlError};
-use crate::expr::{Expr, Signal};
+use crate::expr::{Expr, Operand, Signal};
 use crate::ir::{AssertionKind, Fsm, Module, Protocol, RegReset, SignalDecl, SignalId, SignalKind};
 use crate::loc::SourceLoc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -468,14 +468,17 @@ impl ModuleBuilder {
 
     /// Drives a combinational signal (output, wire or instance input).
     #[track_caller]
-    pub fn assign(&mut self, target: impl Into<Signal>, value: impl Into<Expr>) {
-        self.push_assign(target.into(), value.into(), false, SourceLoc::caller());
+    pub fn assign(&mut self, target: impl Into<Signal>, value: impl Into<Operand>) {
+        let target = target.into();
+        let value = value.into().sized(target.width());
+        self.push_assign(target, value, false, SourceLoc::caller());
     }
 
     /// Sets a register's next state (taken at the next rising edge of its clock).
     #[track_caller]
-    pub fn next(&mut self, reg: Signal, value: impl Into<Expr>) {
-        self.push_assign(reg, value.into(), true, SourceLoc::caller());
+    pub fn next(&mut self, reg: Signal, value: impl Into<Operand>) {
+        let value = value.into().sized(reg.width());
+        self.push_assign(reg, value, true, SourceLoc::caller());
     }
 
     fn push_assign(&mut self, target: Signal, value: Expr, register: bool, loc: SourceLoc) {
