@@ -342,7 +342,7 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                     Some((case, wave)) => {
                         failed += 1;
                         println!("{}: FAILED: {}", r.variant, case.message);
-                        print!("{}", case.describe());
+                        print!("{}", case.case.describe());
                         println!("  waveform: {}", wave.display());
                     }
                 }

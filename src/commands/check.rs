@@ -6,7 +6,7 @@ use super::{build, CliError};
 use crate::output::OutDir;
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
-use linkforge_verif::check::{self, CheckConfig, Counterexample};
+use linkforge_verif::check::{self, CheckConfig, Counterexample, Stimulus};
 use linkforge_verif::props::live::LiveRules;
 use linkforge_verif::{tb, Engine};
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ pub struct CheckResult {
     /// Cases run.
     pub cases: u32,
     /// The minimal failing case and its waveform, if the property failed.
-    pub failure: Option<(Counterexample, PathBuf)>,
+    pub failure: Option<(Counterexample<Stimulus>, PathBuf)>,
 }
 
 /// Runs the cases `config` asks for on `variant`; a failing case's waveform
@@ -33,19 +33,13 @@ pub fn check_variant(
     let mut testbench = testbench(variant, design)?;
     testbench.for_short_cases();
     let rules = live_rules(variant, design)?;
-    let found = check::run(&*testbench, design, &rules, config)
+    let name = format!("{}.check.vcd", variant.name);
+    // Claimed before the run: a failing case's waveform is written as it is found.
+    wave_dir.claim(&wave_dir.wave_files(&name, design)?)?;
+    let wave = wave_dir.path(&name);
+    let found = check::testbench(&*testbench, design, &rules, config, Some(&wave))
         .map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
-    let failure = match found {
-        None => None,
-        Some(case) => {
-            let name = format!("{}.check.vcd", variant.name);
-            wave_dir.claim(&wave_dir.wave_files(&name, design)?)?;
-            let wave = wave_dir.path(&name);
-            check::replay(&*testbench, design, &case, &wave, config.engine)
-                .map_err(|e| CliError::Usage(format!("waveform {}: {e}", wave.display())))?;
-            Some((case, wave))
-        }
-    };
+    let failure = found.map(|case| (case, wave));
     Ok(CheckResult {
         variant: variant.name.clone(),
         cases: config.cases,

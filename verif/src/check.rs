@@ -1,38 +1,302 @@
-//! A testbench as a property: run it on many random stimuli; when one
-//! fails, shrink it to a minimal failing case and replay that case with a
-//! waveform.
+//! Properties over random cases: run a body on many cases drawn from a
+//! proptest strategy, shrink a failing case to a minimal one, and replay
+//! that case with its waveform (and GTKWave save file) written where the
+//! user asks.
 //!
-//! A stimulus is what a [`Testbench`] consumes: per cycle,
-//! [`Testbench::words_per_cycle`] random 64-bit words. proptest draws cases
-//! of 1 to `max_cycles` cycles and shrinks a failing one (fewer cycles,
-//! smaller words) while it still fails.
+//! Each case gets a [`Case`]: the simulators the body builds through it
+//! check the protocol rules of the interfaces their design declares
+//! ([`linkforge_hdl::ModuleBuilder::interface`]) on every cycle, so a body
+//! that only drives stimulus and compares outputs still catches a stream
+//! that drops `valid` or changes its payload while stalled.
 //!
 //! ```no_run
-//! use linkforge_verif::check::{self, CheckConfig};
-//! use linkforge_verif::props::live::LiveRules;
-//! use linkforge_verif::tb;
-//! # fn demo(design: &linkforge_hdl::Design, params: &linkforge_rtl::catalog::Params)
-//! #     -> Result<(), Box<dyn std::error::Error>> {
-//! let mut testbench = tb::for_kind("crossbar", params, design)?;
-//! testbench.for_short_cases();
-//! let rules = LiveRules::of(params, design)?;
-//! let found = check::run(&*testbench, design, &rules, &CheckConfig::default())?;
-//! if let Some(case) = found {
-//!     check::replay(&*testbench, design, &case, std::path::Path::new("min.vcd"), Default::default())?;
-//!     panic!("{}\n{}", case.message, case.describe());
-//! }
-//! # Ok(()) }
+//! use linkforge_verif::check::Check;
+//! use linkforge_verif::tb::Failure;
+//! use proptest::prelude::*;
+//! # fn demo(design: &linkforge_hdl::Design) {
+//! Check::new()
+//!     .cases(200)
+//!     .waves("target/waves/counter.vcd")
+//!     .assert(prop::collection::vec(any::<bool>(), 1..64), |case, enables| {
+//!         let sim = case.sim(design)?;
+//!         let mut model = 0u8;
+//!         for &en in enables {
+//!             sim.poke("en", en as u64)?;
+//!             sim.step()?;
+//!             model = model.wrapping_add(en as u8);
+//!             let got = sim.peek("count")?;
+//!             if got != model as u64 {
+//!                 return Err(Failure::new(sim, format!("count {got}, model {model}")));
+//!             }
+//!         }
+//!         Ok(())
+//!     });
+//! # }
 //! ```
+//!
+//! [`testbench`] runs a catalogue [`Testbench`] this way (what
+//! `linkforge check` does): the case is its random stimulus words.
 
-use crate::props::live::LiveRules;
-use crate::tb::Testbench;
+use crate::props::live::{LiveRules, RuleError};
+use crate::tb::{Failure, Testbench};
 use crate::{Engine, Sim, SimError};
 use linkforge_hdl::Design;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
-/// How many cases, how long, from which seed, on which engine.
+/// A property run: how many cases, from which seed, on which engine,
+/// and where the minimal failing case's waveform goes.
+#[derive(Clone, Debug)]
+pub struct Check {
+    cases: u32,
+    seed: u64,
+    engine: Engine,
+    waves: Option<PathBuf>,
+    interface_rules: bool,
+}
+
+impl Default for Check {
+    fn default() -> Self {
+        Check::new()
+    }
+}
+
+impl Check {
+    /// proptest's case count (256, or `PROPTEST_CASES` when set), seed 1,
+    /// the default engine, interface rules on, no waveform.
+    pub fn new() -> Check {
+        Check {
+            cases: Config::default().cases,
+            seed: 1,
+            engine: Engine::default(),
+            waves: None,
+            interface_rules: true,
+        }
+    }
+
+    /// Random cases to run.
+    pub fn cases(mut self, cases: u32) -> Check {
+        self.cases = cases;
+        self
+    }
+
+    /// The seed of the case generator: the same seed draws the same cases.
+    pub fn seed(mut self, seed: u64) -> Check {
+        self.seed = seed;
+        self
+    }
+
+    /// The engine every case's simulators run on.
+    pub fn engine(mut self, engine: Engine) -> Check {
+        self.engine = engine;
+        self
+    }
+
+    /// Replays the minimal failing case with its first simulator traced to
+    /// `path` (VCD or FST by its extension, with a `.gtkw` save file beside
+    /// it). The file appears only when complete.
+    pub fn waves(mut self, path: impl Into<PathBuf>) -> Check {
+        self.waves = Some(path.into());
+        self
+    }
+
+    /// Leaves out the protocol rules of the designs' declared interfaces.
+    pub fn without_interface_rules(mut self) -> Check {
+        self.interface_rules = false;
+        self
+    }
+
+    /// Runs `body` on the cases `strategy` draws: `None` when every case
+    /// passed, else the minimal failing case (its waveform written first
+    /// when [`Check::waves`] asked for one).
+    pub fn find<S>(
+        &self,
+        strategy: S,
+        body: impl Fn(&mut Case, &S::Value) -> Result<(), Failure>,
+    ) -> Result<Option<Counterexample<S::Value>>, CheckError>
+    where
+        S: Strategy,
+        S::Value: fmt::Debug,
+    {
+        if self.cases == 0 {
+            return Err(CheckError::NoCases);
+        }
+        let mut seed_bytes = [0u8; 32];
+        seed_bytes[..8].copy_from_slice(&self.seed.to_le_bytes());
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
+        let config = Config {
+            cases: self.cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        let outcome = runner.run(&strategy, |value| {
+            let mut case = Case::new(self, None);
+            let result = body(&mut case, &value);
+            case.finish(result)
+                .map_err(|f| TestCaseError::fail(f.to_string()))
+        });
+        let (message, value) = match outcome {
+            Ok(()) => return Ok(None),
+            Err(TestError::Abort(reason)) => return Err(CheckError::Aborted(reason.to_string())),
+            Err(TestError::Fail(reason, value)) => (reason.to_string(), value),
+        };
+        if let Some(path) = &self.waves {
+            let mut case = Case::new(self, Some(path));
+            let replayed = body(&mut case, &value);
+            // The failure is what is being replayed; only the waveform's own
+            // errors matter here.
+            drop(case.finish(replayed));
+            case.close_traces()?;
+        }
+        Ok(Some(Counterexample {
+            message,
+            case: value,
+            waves: self.waves.clone(),
+        }))
+    }
+
+    /// Like [`Check::find`], for a test: panics with the failure, the
+    /// minimal case and the waveform's path (or with why no verdict was
+    /// reached).
+    #[track_caller]
+    pub fn assert<S>(&self, strategy: S, body: impl Fn(&mut Case, &S::Value) -> Result<(), Failure>)
+    where
+        S: Strategy,
+        S::Value: fmt::Debug,
+    {
+        match self.find(strategy, body) {
+            Ok(None) => {}
+            Ok(Some(counterexample)) => panic!("{counterexample}"),
+            Err(e) => panic!("property not checked: {e}"),
+        }
+    }
+}
+
+/// One case of a property run: builds the simulators the body uses, each
+/// with its design's interface rules attached, and judges those rules when
+/// the body returns.
+pub struct Case {
+    engine: Engine,
+    interface_rules: bool,
+    trace: Option<PathBuf>,
+    sims: Vec<(Sim, LiveRules)>,
+}
+
+impl Case {
+    fn new(check: &Check, trace: Option<&Path>) -> Case {
+        Case {
+            engine: check.engine,
+            interface_rules: check.interface_rules,
+            trace: trace.map(Path::to_path_buf),
+            sims: Vec::new(),
+        }
+    }
+
+    /// A new simulator of `design` on the run's engine, with the rules of
+    /// the design's declared interfaces checked on every cycle.
+    pub fn sim(&mut self, design: &Design) -> Result<&mut Sim, Failure> {
+        let rules = if self.interface_rules {
+            LiveRules::of_design(design).map_err(|e| Failure {
+                cycle: 0,
+                message: e.to_string(),
+            })?
+        } else {
+            LiveRules::default()
+        };
+        self.sim_with(design, &rules)
+    }
+
+    /// A new simulator of `design` with `rules` (instead of its interfaces'
+    /// rules) checked on every cycle.
+    pub fn sim_with(&mut self, design: &Design, rules: &LiveRules) -> Result<&mut Sim, Failure> {
+        let mut sim = Sim::with_engine(design, self.engine)?;
+        if let (Some(path), true) = (&self.trace, self.sims.is_empty()) {
+            sim.trace_whole(path)?;
+        }
+        rules.attach(&mut sim)?;
+        self.sims.push((sim, rules.clone()));
+        let (sim, _) = self.sims.last_mut().expect("just pushed");
+        Ok(sim)
+    }
+
+    /// The engine the case's simulators run on.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The body's own failure first, else the earliest rule violation of
+    /// any of the case's simulators.
+    fn finish(&mut self, body: Result<(), Failure>) -> Result<(), Failure> {
+        body?;
+        let mut first: Option<Failure> = None;
+        for (sim, rules) in &mut self.sims {
+            if let Err(f) = rules.judge(sim) {
+                if first.as_ref().is_none_or(|g| f.cycle < g.cycle) {
+                    first = Some(f);
+                }
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+
+    fn close_traces(&mut self) -> Result<(), SimError> {
+        self.sims
+            .iter_mut()
+            .try_for_each(|(sim, _)| sim.close_trace())
+    }
+}
+
+/// A minimal failing case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample<T> {
+    /// The failing check, as `cycle N: message`.
+    pub message: String,
+    /// The case, shrunk.
+    pub case: T,
+    /// The waveform of its replay, when one was asked for.
+    pub waves: Option<PathBuf>,
+}
+
+impl<T: fmt::Debug> fmt::Display for Counterexample<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "property failed: {}", self.message)?;
+        writeln!(f, "minimal case: {:?}", self.case)?;
+        if let Some(path) = &self.waves {
+            let save = path.with_extension("gtkw");
+            writeln!(
+                f,
+                "waveform: {} (gtkwave {} {})",
+                path.display(),
+                path.display(),
+                save.display()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a property run reached no verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// Zero cases would check nothing.
+    #[error("a property run needs at least one case")]
+    NoCases,
+    /// The case runner gave up (proptest's abort, such as too many rejects).
+    #[error("the property run stopped: {0}")]
+    Aborted(String),
+    /// A waveform of the minimal case could not be written.
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    /// A protocol rule could not be built.
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+}
+
+/// How many cases of a catalogue testbench, how long, from which seed, on
+/// which engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CheckConfig {
     /// Random cases to run.
@@ -56,110 +320,61 @@ impl Default for CheckConfig {
     }
 }
 
-/// A minimal failing case.
+/// A testbench's random stimulus: per cycle, [`Testbench::words_per_cycle`]
+/// 64-bit words.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Counterexample {
-    /// The failing check, as `cycle N: message`.
-    pub message: String,
-    /// The case's stimulus words, cycle by cycle.
-    pub stimulus: Vec<Vec<u64>>,
-}
+pub struct Stimulus(pub Vec<Vec<u64>>);
 
-impl Counterexample {
+impl Stimulus {
     /// Cycles of the case.
     pub fn cycles(&self) -> usize {
-        self.stimulus.len()
+        self.0.len()
     }
 
-    /// A short rendering of the stimulus: the first 16 cycles' words in hex.
+    /// A short rendering: the first 16 cycles' words in hex.
     pub fn describe(&self) -> String {
         let mut s = format!("minimal case: {} cycles\n", self.cycles());
-        for (c, words) in self.stimulus.iter().enumerate().take(16) {
+        for (c, words) in self.0.iter().enumerate().take(16) {
             let hex: Vec<String> = words.iter().map(|w| format!("{w:x}")).collect();
             s.push_str(&format!("  cycle {c}: [{}]\n", hex.join(", ")));
         }
-        if self.stimulus.len() > 16 {
-            s.push_str(&format!("  ... {} more cycles\n", self.stimulus.len() - 16));
+        if self.0.len() > 16 {
+            s.push_str(&format!("  ... {} more cycles\n", self.0.len() - 16));
         }
         s
     }
 }
 
-/// Why a check could not reach a verdict.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    /// The case runner gave up (proptest's abort, such as too many rejects).
-    #[error("the property run stopped: {0}")]
-    Aborted(String),
-    /// The simulator could not be built or traced.
-    #[error(transparent)]
-    Sim(#[from] SimError),
-}
-
-/// Runs `config.cases` random cases of `testbench` (with `rules` checked
-/// live) on `design`: `None` when every case passed, else the minimal
-/// failing case.
-pub fn run(
+/// Runs `config.cases` random stimuli of 1 to `config.max_cycles` cycles
+/// through `testbench` on `design` with `rules` checked live: `None` when
+/// every case passed, else the minimal failing stimulus (fewer cycles,
+/// smaller words), replayed into `waves` when given.
+pub fn testbench(
     testbench: &dyn Testbench,
     design: &Design,
     rules: &LiveRules,
     config: &CheckConfig,
-) -> Result<Option<Counterexample>, CheckError> {
-    let words = testbench.words_per_cycle();
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&config.seed.to_le_bytes());
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
-    let proptest_config = Config {
-        cases: config.cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(proptest_config, rng);
+    waves: Option<&Path>,
+) -> Result<Option<Counterexample<Stimulus>>, CheckError> {
     let strategy = prop::collection::vec(
-        prop::collection::vec(any::<u64>(), words),
+        prop::collection::vec(any::<u64>(), testbench.words_per_cycle()),
         1..=config.max_cycles.max(1),
-    );
-    let outcome = runner.run(&strategy, |stimulus| {
-        let mut sim = Sim::with_engine(design, config.engine)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let mut stream = stimulus.iter().flatten().copied();
-        rules
-            .run(
-                testbench,
-                &mut sim,
-                stimulus.len() as u64,
-                &mut stream,
-                &mut |_| {},
-            )
-            .map(|_| ())
-            .map_err(|f| TestCaseError::fail(f.to_string()))
-    });
-    match outcome {
-        Ok(()) => Ok(None),
-        Err(TestError::Abort(reason)) => Err(CheckError::Aborted(reason.to_string())),
-        Err(TestError::Fail(reason, stimulus)) => Ok(Some(Counterexample {
-            message: reason.to_string(),
-            stimulus,
-        })),
+    )
+    .prop_map(Stimulus);
+    let mut check = Check::new()
+        .cases(config.cases)
+        .seed(config.seed)
+        .engine(config.engine);
+    if let Some(path) = waves {
+        check = check.waves(path);
     }
-}
-
-/// Re-runs `case` on `testbench` with the whole design traced to `wave`
-/// (VCD or FST by its extension). The case's failure is what is being
-/// replayed, so only an error building or tracing the simulator is
-/// returned.
-pub fn replay(
-    testbench: &dyn Testbench,
-    design: &Design,
-    case: &Counterexample,
-    wave: &Path,
-    engine: Engine,
-) -> Result<(), SimError> {
-    let mut sim = Sim::with_engine(design, engine)?;
-    sim.trace_whole(wave)?;
-    let mut stream = case.stimulus.iter().flatten().copied();
-    let _ = testbench.run(&mut sim, case.cycles() as u64, &mut stream, &mut |_| {});
-    sim.close_trace()
+    check.find(strategy, |case, stimulus| {
+        let sim = case.sim_with(design, rules)?;
+        let mut words = stimulus.0.iter().flatten().copied();
+        testbench
+            .run(sim, stimulus.cycles() as u64, &mut words, &mut |_| {})
+            .map(drop)
+    })
 }
 
 #[cfg(test)]
@@ -186,7 +401,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_property_is_shrunk_and_its_waveform_written() {
+    fn a_failing_testbench_is_shrunk_and_its_waveform_written() {
         let params = Params(
             [("ports", Value::Int(2)), ("data_width", Value::Int(8))]
                 .into_iter()
@@ -194,7 +409,7 @@ mod tests {
                 .collect(),
         );
         let design = broken_crossbar();
-        let testbench = crate::tb::for_kind("crossbar", &params, &design).unwrap();
+        let bench = crate::tb::for_kind("crossbar", &params, &design).unwrap();
         let rules = LiveRules::of(&params, &design).unwrap();
         let config = CheckConfig {
             cases: 64,
@@ -202,19 +417,25 @@ mod tests {
             seed: 7,
             engine: Engine::Interpreter,
         };
-        let case = run(&*testbench, &design, &rules, &config)
-            .unwrap()
-            .expect("the broken crossbar fails its property");
-        assert!(case.message.contains("expected"), "{}", case.message);
-        // Shrunk: reset (2 cycles) plus the cycle that selects input 1, plus the
-        // cycle whose output is checked.
-        assert!(case.cycles() <= 4, "not shrunk: {} cycles", case.cycles());
         let dir = tempfile::tempdir().unwrap();
         let wave = dir.path().join("broken.check.vcd");
-        replay(&*testbench, &design, &case, &wave, Engine::Interpreter).unwrap();
-        assert!(wave.exists());
-        assert!(case
+        let found = testbench(&*bench, &design, &rules, &config, Some(&wave)).unwrap();
+        let found = found.expect("the broken crossbar fails its property");
+        assert!(found.message.contains("expected"), "{}", found.message);
+        // Shrunk: reset (2 cycles) plus the cycle that selects input 1, plus the
+        // cycle whose output is checked.
+        let cycles = found.case.cycles();
+        assert!(cycles <= 4, "not shrunk: {cycles} cycles");
+        assert!(wave.exists() && wave.with_extension("gtkw").exists());
+        assert!(found
+            .case
             .describe()
-            .starts_with(&format!("minimal case: {} cycles", case.cycles())));
+            .starts_with(&format!("minimal case: {cycles} cycles")));
+    }
+
+    #[test]
+    fn zero_cases_is_an_error_not_a_pass() {
+        let found = Check::new().cases(0).find(any::<u8>(), |_, _| Ok(()));
+        assert!(matches!(found, Err(CheckError::NoCases)));
     }
 }

@@ -21,6 +21,7 @@ pub const MAX_LIVE_CYCLES: usize = 1_000_000;
 pub struct RuleError(pub String);
 
 /// The rules of one variant, grouped by the clock they sample on.
+#[derive(Clone, Debug, Default)]
 pub struct LiveRules {
     groups: Vec<(String, Vec<Property>)>,
 }
@@ -31,13 +32,7 @@ impl LiveRules {
     /// malformed or unknown rule is an error saying which.
     pub fn of(params: &Params, design: &Design) -> Result<LiveRules, RuleError> {
         let usage = |why: String| RuleError(format!("rules: {why}"));
-        let mut rules = LiveRules { groups: Vec::new() };
-        for (interface, clock) in design.interfaces() {
-            let set = interface.protocol.rule_set();
-            let properties = rule_set(set, &interface.prefix, None)
-                .map_err(|e| usage(format!("interface `{}`: {e}", interface.prefix)))?;
-            rules.add(clock, properties);
-        }
+        let mut rules = LiveRules::of_design(design)?;
         let written = match params.0.get(RULES_PARAM) {
             Some(Value::List(items)) => items.as_slice(),
             _ => &[],
@@ -50,6 +45,19 @@ impl LiveRules {
             };
             let properties = parse_rule(rule).map_err(|e| usage(format!("\"{spec}\": {e}")))?;
             rules.add(&clock, properties);
+        }
+        Ok(rules)
+    }
+
+    /// The rules of the interfaces `design` declares
+    /// ([`linkforge_hdl::ModuleBuilder::interface`]).
+    pub fn of_design(design: &Design) -> Result<LiveRules, RuleError> {
+        let mut rules = LiveRules { groups: Vec::new() };
+        for (interface, clock) in design.interfaces() {
+            let set = interface.protocol.rule_set();
+            let properties = rule_set(set, &interface.prefix, None)
+                .map_err(|e| RuleError(format!("rules: interface `{}`: {e}", interface.prefix)))?;
+            rules.add(clock, properties);
         }
         Ok(rules)
     }
@@ -71,18 +79,8 @@ impl LiveRules {
         self.groups.is_empty()
     }
 
-    /// Runs `testbench` on `sim` for `cycles` cycles while sampling the
-    /// rules' signals, then judges the rules: the testbench's own failure
-    /// first, else the earliest rule violation, else the outcome with
-    /// `protocol_properties` and `protocol_cycles_checked` added.
-    pub fn run(
-        &self,
-        testbench: &dyn Testbench,
-        sim: &mut Sim,
-        cycles: u64,
-        words: &mut dyn Iterator<Item = u64>,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<Outcome, Failure> {
+    /// Starts sampling the rules' signals on `sim` (before its first edge).
+    pub fn attach(&self, sim: &mut Sim) -> Result<(), Failure> {
         for (clock, properties) in &self.groups {
             let signals = Property::signals_of(properties);
             sim.record(clock, &signals, MAX_LIVE_CYCLES)
@@ -91,7 +89,13 @@ impl LiveRules {
                     message: format!("protocol rules on `{clock}`: {e}"),
                 })?;
         }
-        let mut outcome = testbench.run(sim, cycles, words, progress)?;
+        Ok(())
+    }
+
+    /// Ends the sampling [`LiveRules::attach`] started and judges the rules:
+    /// the earliest violation, else the cycles checked (of the clock with the
+    /// most).
+    pub fn judge(&self, sim: &mut Sim) -> Result<usize, Failure> {
         let traces: Vec<Trace> = sim.take_recordings().into_iter().map(Trace::from).collect();
         let mut first: Option<Violation> = None;
         let mut checked = 0;
@@ -107,12 +111,30 @@ impl LiveRules {
                 }
             }
         }
-        if let Some(v) = first {
-            return Err(Failure {
+        match first {
+            Some(v) => Err(Failure {
                 cycle: v.cycle as u64,
                 message: format!("protocol rule {v}").trim_end().to_string(),
-            });
+            }),
+            None => Ok(checked),
         }
+    }
+
+    /// Runs `testbench` on `sim` for `cycles` cycles with the rules
+    /// attached: the testbench's own failure first, else the earliest rule
+    /// violation, else the outcome with `protocol_properties` and
+    /// `protocol_cycles_checked` added.
+    pub fn run(
+        &self,
+        testbench: &dyn Testbench,
+        sim: &mut Sim,
+        cycles: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, Failure> {
+        self.attach(sim)?;
+        let mut outcome = testbench.run(sim, cycles, words, progress)?;
+        let checked = self.judge(sim)?;
         if !self.is_empty() {
             outcome.checks_passed += (self.len() * checked) as u64;
             outcome

@@ -106,6 +106,27 @@ pub struct Failure {
     pub message: String,
 }
 
+impl Failure {
+    /// A failure at `cycle`.
+    pub fn at(cycle: u64, message: impl Into<String>) -> Failure {
+        Failure {
+            cycle,
+            message: message.into(),
+        }
+    }
+
+    /// A failure at `sim`'s current cycle: the rising edges of its first
+    /// clock simulated so far.
+    pub fn new(sim: &Sim, message: impl Into<String>) -> Failure {
+        let cycle = sim
+            .clocks()
+            .next()
+            .and_then(|clock| sim.cycles(clock).ok())
+            .unwrap_or(0);
+        Failure::at(cycle, message)
+    }
+}
+
 impl From<SimError> for Failure {
     fn from(e: SimError) -> Failure {
         Failure {
