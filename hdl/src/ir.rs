@@ -392,6 +392,9 @@ pub struct Interface {
     pub protocol: Protocol,
     /// The common start of the ports' names (`in0_`, `s_axil_`).
     pub prefix: String,
+    /// The full names of a valid/ready interface's payload ports, which
+    /// hold still while stalled; empty means `<prefix>data`.
+    pub payload: Vec<String>,
     /// The clock its ports are sampled on.
     pub clock: SignalId,
     /// Where it was declared.

@@ -30,6 +30,7 @@
 
 mod bits;
 mod builder;
+pub mod bundle;
 pub mod check;
 mod design;
 mod error;
@@ -52,6 +53,7 @@ pub use loc::SourceLoc;
 
 /// Everything a generator usually needs: `use linkforge_hdl::prelude::*;`.
 pub mod prelude {
+    pub use crate::bundle::{Axi4Lite, Bundle, Stream, TlpStream};
     pub use crate::{
         bits_for, cat, concat, constant, high, lit, low, mux, select, Bits, Clock, Design, Domain,
         Expr, HdlError, Module, ModuleBuilder, Protocol, Reset, Signal, Value,

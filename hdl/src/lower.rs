@@ -274,6 +274,7 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         .map(|i| Interface {
             protocol: i.protocol,
             prefix: i.prefix.clone(),
+            payload: i.payload.clone(),
             clock: clock_or_error(i.clock, &format!("interface `{}`", i.prefix), i.loc),
             loc: i.loc,
         })

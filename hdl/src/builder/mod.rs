@@ -121,6 +121,7 @@ pub struct ModuleBuilder {
 pub(crate) struct InterfaceDecl {
     pub protocol: Protocol,
     pub prefix: String,
+    pub payload: Vec<String>,
     pub clock: Option<SignalId>,
     pub loc: SourceLoc,
 }
@@ -481,7 +482,7 @@ impl ModuleBuilder {
         self.push_assign(reg, value, true, SourceLoc::caller());
     }
 
-    fn push_assign(&mut self, target: Signal, value: Expr, register: bool, loc: SourceLoc) {
+    pub(crate) fn push_assign(&mut self, target: Signal, value: Expr, register: bool, loc: SourceLoc) {
         if target.owner != self.owner {
             self.error(
                 ErrorKind::Invalid("assigned signal belongs to another module".into()),
@@ -555,10 +556,20 @@ impl ModuleBuilder {
     /// the protocol's rules on them every cycle.
     #[track_caller]
     pub fn interface(&mut self, protocol: Protocol, prefix: impl Into<String>) {
-        let loc = SourceLoc::caller();
+        self.declare_interface(protocol, prefix.into(), Vec::new(), SourceLoc::caller());
+    }
+
+    pub(crate) fn declare_interface(
+        &mut self,
+        protocol: Protocol,
+        prefix: String,
+        payload: Vec<String>,
+        loc: SourceLoc,
+    ) {
         self.interfaces.push(InterfaceDecl {
             protocol,
-            prefix: prefix.into(),
+            prefix,
+            payload,
             clock: self.current_domain().map(|d| d.clock.0.id),
             loc,
         });

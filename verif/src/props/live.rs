@@ -4,7 +4,7 @@
 //! simulator samples at each rising edge, with the same properties
 //! `linkforge wave check` applies to a waveform file.
 
-use crate::props::{parse_rule, rule_set, Property, Trace, Violation};
+use crate::props::{interface_rules, parse_rule, Property, Trace, Violation};
 use crate::tb::{Failure, Outcome, Testbench};
 use crate::Sim;
 use linkforge_hdl::Design;
@@ -54,8 +54,7 @@ impl LiveRules {
     pub fn of_design(design: &Design) -> Result<LiveRules, RuleError> {
         let mut rules = LiveRules { groups: Vec::new() };
         for (interface, clock) in design.interfaces() {
-            let set = interface.protocol.rule_set();
-            let properties = rule_set(set, &interface.prefix, None)
+            let properties = interface_rules(interface)
                 .map_err(|e| RuleError(format!("rules: interface `{}`: {e}", interface.prefix)))?;
             rules.add(clock, properties);
         }

@@ -15,7 +15,7 @@
 pub mod live;
 pub mod rules;
 
-pub use rules::{parse_rule, rule_set, RuleSetError, RULE_SETS};
+pub use rules::{interface_rules, parse_rule, rule_set, RuleSetError, RULE_SETS};
 
 use crate::wave::Waves;
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 //! SET:PREFIX[:ARG]` and the live checks of `linkforge sim` use them.
 
 use super::{Cond, Keyed, Property};
+use linkforge_hdl::{Interface, Protocol};
 
 /// The rule sets by name, each with what it checks.
 pub const RULE_SETS: [(&str, &str); 4] = [
@@ -82,6 +83,20 @@ pub fn rule_set(set: &str, prefix: &str, arg: Option<&str>) -> Result<Vec<Proper
             Ok(axi4_lite(prefix))
         }
         _ => Err(RuleSetError::Unknown(set.to_string())),
+    }
+}
+
+/// The properties of an interface a design declares: its protocol's rule
+/// set on its prefix, with a valid/ready interface's own payload ports.
+pub fn interface_rules(interface: &Interface) -> Result<Vec<Property>, RuleSetError> {
+    let prefix = &interface.prefix;
+    match (interface.protocol, interface.payload.is_empty()) {
+        (Protocol::ValidReady, false) => Ok(stream(
+            &format!("{prefix}valid"),
+            &format!("{prefix}ready"),
+            &interface.payload,
+        )),
+        (protocol, _) => rule_set(protocol.rule_set(), prefix, None),
     }
 }
 
