@@ -446,11 +446,12 @@ impl ModuleBuilder {
 
     /// Runs `body` with `domain` as the clock domain of the registers,
     /// memory ports, inputs and assertions it creates, and of the `next`
-    /// statements it writes.
-    pub fn in_domain(&mut self, domain: Domain, body: impl FnOnce(&mut Self)) {
+    /// statements it writes; returns what `body` returns.
+    pub fn in_domain<T>(&mut self, domain: Domain, body: impl FnOnce(&mut Self) -> T) -> T {
         self.domains.push(domain);
-        body(self);
+        let result = body(self);
         self.domains.pop();
+        result
     }
 
     /// A register of `width` bits in the current clock domain; finish it with
@@ -482,7 +483,13 @@ impl ModuleBuilder {
         self.push_assign(reg, value, true, SourceLoc::caller());
     }
 
-    pub(crate) fn push_assign(&mut self, target: Signal, value: Expr, register: bool, loc: SourceLoc) {
+    pub(crate) fn push_assign(
+        &mut self,
+        target: Signal,
+        value: Expr,
+        register: bool,
+        loc: SourceLoc,
+    ) {
         if target.owner != self.owner {
             self.error(
                 ErrorKind::Invalid("assigned signal belongs to another module".into()),

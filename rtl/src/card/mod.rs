@@ -50,10 +50,10 @@ use crate::params::param_error;
 use crate::retimer::top::{retimer, RetimerConfig};
 use crate::switch::switch::{switch, SwitchConfig};
 use crate::telemetry::interconnect::{bus_addr_width, interconnect, window_base, Window};
-use crate::telemetry::map::{RegMap, Register};
+use crate::telemetry::map::{RegMap, Register, REG_BITS};
 use crate::telemetry::regblock::PREFIX;
 use crate::telemetry::wiring::{
-    exposed, exposure_map, pass_through, with_registers, Exposed, Exposure, Outer, BUS,
+    exposed, exposure_map, pass_through, with_registers, Exposed, Exposure, Outer,
 };
 use crate::telemetry::{BusClock, CLK_RST};
 use crate::RtlError;
@@ -603,30 +603,16 @@ pub fn card(module_name: &str, cfg: &CardConfig) -> Result<Module, RtlError> {
     );
     m.assign(bus.io("clk")?, clk);
     m.assign(bus.io("rst")?, rst);
-    let mut slave = Vec::new();
-    for (port, input) in BUS {
-        let name = format!("{PREFIX}{port}");
-        slave.push((bus.io(&name)?, name, input));
-    }
-    m.in_domain(
+    let bus_axi = Axi4Lite::new(bus.io(&format!("{PREFIX}awaddr"))?.width(), REG_BITS);
+    let slave = m.in_domain(
         Domain {
             clock: clk,
             reset: None,
         },
-        |m| {
-            for (inner, name, input) in slave {
-                if input {
-                    let outer = m.input(name, inner.width());
-                    m.assign(inner, outer);
-                } else {
-                    let outer = m.output(name, inner.width());
-                    m.assign(outer, inner);
-                }
-            }
-            m.interface(Protocol::Axi4Lite, PREFIX);
-        },
+        |m| m.sink(PREFIX, bus_axi),
     );
-    for (c, outer) in cfg.components.iter().zip(&outers) {
+    m.connect(&slave, &bus.bundle(PREFIX, bus_axi)?);
+    for ((c, outer), window) in cfg.components.iter().zip(&outers).zip(&windows) {
         let (clock_name, reset_name) = c.kind.bus();
         let missing =
             |what: &str| param_error(c.kind.name(), format!("`{}` has no {what}", c.name));
@@ -634,15 +620,11 @@ pub fn card(module_name: &str, cfg: &CardConfig) -> Result<Module, RtlError> {
         let reset = outer.input(reset_name).ok_or_else(|| missing(reset_name))?;
         m.assign(bus.io(&format!("{}_clk", c.name))?, clock);
         m.assign(bus.io(&format!("{}_rst", c.name))?, reset);
-        for (port, input) in BUS {
-            let inner = outer.instance.io(&format!("{PREFIX}{port}"))?;
-            let master = bus.io(&format!("{}_axil_{port}", c.name))?;
-            if input {
-                m.assign(inner, master);
-            } else {
-                m.assign(master, inner);
-            }
-        }
+        let regs = outer
+            .instance
+            .bundle(PREFIX, Axi4Lite::new(window.addr_width, REG_BITS))?;
+        let master = bus.bundle(&format!("{}_axil_", c.name), *regs.bundle())?;
+        m.connect(&master, &regs);
     }
     Ok(m.finish()?)
 }

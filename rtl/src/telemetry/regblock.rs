@@ -89,26 +89,7 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
     m.clock("clk");
     m.reset("rst");
     let aw = map.addr_width;
-    let port = |m: &mut ModuleBuilder, n: &str, w: u32| m.input(format!("{PREFIX}{n}"), w);
-    let awaddr = port(&mut m, "awaddr", aw);
-    let awvalid = port(&mut m, "awvalid", 1);
-    let wdata = port(&mut m, "wdata", REG_BITS);
-    let wstrb = port(&mut m, "wstrb", REG_BITS / 8);
-    let wvalid = port(&mut m, "wvalid", 1);
-    let bready = port(&mut m, "bready", 1);
-    let araddr = port(&mut m, "araddr", aw);
-    let arvalid = port(&mut m, "arvalid", 1);
-    let rready = port(&mut m, "rready", 1);
-    let out = |m: &mut ModuleBuilder, n: &str, w: u32| m.output(format!("{PREFIX}{n}"), w);
-    let awready = out(&mut m, "awready", 1);
-    let wready = out(&mut m, "wready", 1);
-    let bresp = out(&mut m, "bresp", 2);
-    let bvalid = out(&mut m, "bvalid", 1);
-    let arready = out(&mut m, "arready", 1);
-    let rdata = out(&mut m, "rdata", REG_BITS);
-    let rresp = out(&mut m, "rresp", 2);
-    let rvalid = out(&mut m, "rvalid", 1);
-    m.interface(Protocol::Axi4Lite, PREFIX);
+    let bus = m.sink(PREFIX, Axi4Lite::new(aw, REG_BITS));
 
     // Write channel: one holding register each for the address and the data.
     let aw_held = m.reg("aw_held", 1).reset(0);
@@ -118,28 +99,32 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
     let w_strb = m.reg("w_strb", REG_BITS / 8).reset(0);
     let b_valid = m.reg("b_valid", 1).reset(0);
     let b_resp = m.reg("b_resp", 2).reset(0);
-    let aw_fire = awvalid & !aw_held;
-    let w_fire = wvalid & !w_held;
+    let aw_fire = bus.awvalid() & !aw_held;
+    let w_fire = bus.wvalid() & !w_held;
     let do_write = aw_held & w_held & !b_valid;
     m.when(do_write.clone(), |m| m.next(aw_held, lit(0, 1)))
         .elsewhen(aw_fire.clone(), |m| m.next(aw_held, lit(1, 1)));
-    m.when(aw_fire, |m| m.next(aw_addr, awaddr));
+    m.when(aw_fire, |m| m.next(aw_addr, bus.awaddr()));
     m.when(do_write.clone(), |m| m.next(w_held, lit(0, 1)))
         .elsewhen(w_fire.clone(), |m| m.next(w_held, lit(1, 1)));
     m.when(w_fire, |m| {
-        m.next(w_data, wdata);
-        m.next(w_strb, wstrb);
+        m.next(w_data, bus.wdata());
+        m.next(w_strb, bus.wstrb());
     });
 
     // Read channel: one response register.
     let r_valid = m.reg("r_valid", 1).reset(0);
     let r_data = m.reg("r_data", REG_BITS).reset(0);
     let r_resp = m.reg("r_resp", 2).reset(0);
-    let ar_fire = arvalid & !r_valid;
+    let ar_fire = bus.arvalid() & !r_valid;
 
     let hit = |a: Signal, offset: u32| a.eq(lit(u64::from(offset), aw));
     let write_hits: Vec<Expr> = map.regs.iter().map(|r| hit(aw_addr, r.offset)).collect();
-    let read_hits: Vec<Expr> = map.regs.iter().map(|r| hit(araddr, r.offset)).collect();
+    let read_hits: Vec<Expr> = map
+        .regs
+        .iter()
+        .map(|r| hit(bus.araddr(), r.offset))
+        .collect();
     let byte_mask = concat(
         (0..REG_BITS / 8)
             .rev()
@@ -285,20 +270,20 @@ pub fn regblock(module_name: &str, map: &RegMap) -> Result<Module, HdlError> {
         m.next(r_data, read_value);
         m.next(r_resp, mux(read_mapped, lit(OKAY, 2), lit(SLVERR, 2)));
     })
-    .elsewhen(rready, |m| m.next(r_valid, lit(0, 1)));
+    .elsewhen(bus.rready(), |m| m.next(r_valid, lit(0, 1)));
     m.when(do_write, |m| {
         m.next(b_valid, lit(1, 1));
         m.next(b_resp, mux(write_mapped, lit(OKAY, 2), lit(SLVERR, 2)));
     })
-    .elsewhen(bready, |m| m.next(b_valid, lit(0, 1)));
+    .elsewhen(bus.bready(), |m| m.next(b_valid, lit(0, 1)));
 
-    m.assign(awready, !aw_held);
-    m.assign(wready, !w_held);
-    m.assign(bvalid, b_valid);
-    m.assign(bresp, b_resp);
-    m.assign(arready, !r_valid);
-    m.assign(rvalid, r_valid);
-    m.assign(rdata, r_data);
-    m.assign(rresp, r_resp);
+    m.assign(bus.awready(), !aw_held);
+    m.assign(bus.wready(), !w_held);
+    m.assign(bus.bvalid(), b_valid);
+    m.assign(bus.bresp(), b_resp);
+    m.assign(bus.arready(), !r_valid);
+    m.assign(bus.rvalid(), r_valid);
+    m.assign(bus.rdata(), r_data);
+    m.assign(bus.rresp(), r_resp);
     m.finish()
 }

@@ -61,28 +61,6 @@ pub fn telemetry_map(
     Ok(Some(exposure_map(&core("core")?, expose)?))
 }
 
-/// The AXI4-Lite ports of a register block: (name without the prefix,
-/// input).
-pub const BUS: [(&str, bool); 17] = [
-    ("awaddr", true),
-    ("awvalid", true),
-    ("awready", false),
-    ("wdata", true),
-    ("wstrb", true),
-    ("wvalid", true),
-    ("wready", false),
-    ("bresp", false),
-    ("bvalid", false),
-    ("bready", true),
-    ("araddr", true),
-    ("arvalid", true),
-    ("arready", false),
-    ("rdata", false),
-    ("rresp", false),
-    ("rvalid", false),
-    ("rready", true),
-];
-
 /// The register holding bits `32k..` of output `port` (`width` bits).
 fn reg_name(port: &str, width: u32, k: u32) -> String {
     if width > REG_BITS {
@@ -455,40 +433,18 @@ pub fn with_registers(
     let r = m.instance("regs", regs_module);
     m.assign(r.io("clk")?, bus_clock);
     m.assign(r.io("rst")?, bus_reset);
-    let wanted = BUS
-        .iter()
-        .filter(|(_, input)| *input)
-        .map(|(p, _)| {
-            let port = format!("{PREFIX}{p}");
-            r.io(&port).map(|s| (port, s.width()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut bus_inputs = Vec::new();
-    let mut temperature = None;
+    let axi = Axi4Lite::new(r.io(&format!("{PREFIX}awaddr"))?.width(), REG_BITS);
+    let inner = r.bundle(PREFIX, axi)?;
     let domain = Domain {
         clock: bus_clock,
         reset: None,
     };
-    m.in_domain(domain, |m| {
-        for (port, width) in wanted {
-            bus_inputs.push((port.clone(), m.input(port, width)));
-        }
-        m.interface(Protocol::Axi4Lite, PREFIX);
-        if exposure.sensor {
-            temperature = Some(m.input(TEMPERATURE, 8));
-        }
+    let (outer_bus, temperature) = m.in_domain(domain, |m| {
+        let bus = m.sink(PREFIX, axi);
+        let temperature = exposure.sensor.then(|| m.input(TEMPERATURE, 8));
+        (bus, temperature)
     });
-    for (bus_port, input) in BUS {
-        let port = format!("{PREFIX}{bus_port}");
-        let inner = r.io(&port)?;
-        if !input {
-            let outer = m.output(port, inner.width());
-            m.assign(outer, inner);
-        }
-    }
-    for (port, outer) in bus_inputs {
-        m.assign(r.io(&port)?, outer);
-    }
+    m.connect(&outer_bus, &inner);
     for e in words {
         let lo = e.word * REG_BITS;
         let field = r.io(&format!("{}_value", reg_name(&e.port, e.width, e.word)))?;

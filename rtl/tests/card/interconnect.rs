@@ -14,9 +14,8 @@ use linkforge_rtl::telemetry::default_map;
 use linkforge_rtl::telemetry::interconnect::{
     bus_addr_width, interconnect, Window, WINDOW_BITS, WINDOW_BYTES,
 };
-use linkforge_rtl::telemetry::map::{Access, RegMap};
+use linkforge_rtl::telemetry::map::{Access, RegMap, REG_BITS};
 use linkforge_rtl::telemetry::regblock::{regblock, PREFIX};
-use linkforge_rtl::telemetry::wiring::BUS;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::tb::telemetry::model::{Inputs, Model, Resp, Write};
 use linkforge_verif::Sim;
@@ -43,26 +42,13 @@ fn top(map: &RegMap) -> Result<Module, HdlError> {
     m.assign(ic.io("clk")?, clk);
     m.assign(ic.io("rst")?, rst);
     let block = std::sync::Arc::new(regblock("block", map)?);
-    let mut slave = Vec::new();
-    for (port, input) in BUS {
-        let name = format!("{PREFIX}{port}");
-        slave.push((ic.io(&name)?, name, input));
-    }
+    let top_axi = Axi4Lite::new(ic.io(&format!("{PREFIX}awaddr"))?.width(), REG_BITS);
     let bus = Domain {
         clock: clk,
         reset: None,
     };
-    m.in_domain(bus, |m| {
-        for (inner, name, input) in slave {
-            if input {
-                let outer = m.input(name, inner.width());
-                m.assign(inner, outer);
-            } else {
-                let outer = m.output(name, inner.width());
-                m.assign(outer, inner);
-            }
-        }
-    });
+    let slave = m.in_domain(bus, |m| m.sink(PREFIX, top_axi));
+    m.connect(&slave, &ic.bundle(PREFIX, top_axi)?);
     for w in &windows {
         let wclk = m.clock(format!("{}_clk", w.name));
         let wrst = m.reset(format!("{}_rst", w.name));
@@ -71,15 +57,9 @@ fn top(map: &RegMap) -> Result<Module, HdlError> {
         m.assign(r.io("rst")?, wrst);
         m.assign(ic.io(&format!("{}_clk", w.name))?, wclk);
         m.assign(ic.io(&format!("{}_rst", w.name))?, wrst);
-        for (port, input) in BUS {
-            let inner = r.io(&format!("{PREFIX}{port}"))?;
-            let master = ic.io(&format!("{}_axil_{port}", w.name))?;
-            if input {
-                m.assign(inner, master);
-            } else {
-                m.assign(master, inner);
-            }
-        }
+        let block_axi = Axi4Lite::new(w.addr_width, REG_BITS);
+        let master = ic.bundle(&format!("{}_axil_", w.name), block_axi)?;
+        m.connect(&master, &r.bundle(PREFIX, block_axi)?);
         for (reg, f) in map
             .regs
             .iter()
