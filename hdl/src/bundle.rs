@@ -181,19 +181,16 @@ impl ModuleBuilder {
 
     #[track_caller]
     fn bundle_ports<B: Bundle>(&mut self, prefix: String, bundle: B, outputs: Flow) -> Ports<B> {
-        let fields: Vec<(Field, Signal)> = bundle
-            .fields()
-            .into_iter()
-            .map(|f| {
-                let name = format!("{prefix}{}", f.name);
-                let s = if f.flow == outputs {
-                    self.output(name, f.width)
-                } else {
-                    self.input(name, f.width)
-                };
-                (f, s)
-            })
-            .collect();
+        let mut fields = Vec::new();
+        for f in bundle.fields() {
+            let name = format!("{prefix}{}", f.name);
+            let s = if f.flow == outputs {
+                self.output(name, f.width)
+            } else {
+                self.input(name, f.width)
+            };
+            fields.push((f, s));
+        }
         if let Some(protocol) = bundle.protocol() {
             let payload = fields
                 .iter()

@@ -27,8 +27,19 @@ fn a_bundle_is_flat_ports_and_an_interface_with_its_payload() {
     assert_eq!(
         names,
         [
-            "clk", "in_valid", "in_ready", "in_sop", "in_eop", "in_data", "in_keep", "out_valid",
-            "out_ready", "out_sop", "out_eop", "out_data", "out_keep"
+            "clk",
+            "in_valid",
+            "in_ready",
+            "in_sop",
+            "in_eop",
+            "in_data",
+            "in_keep",
+            "out_valid",
+            "out_ready",
+            "out_sop",
+            "out_eop",
+            "out_data",
+            "out_keep"
         ]
     );
     assert!(module.is_input(module.ports[1]) && !module.is_input(module.ports[2]));
@@ -71,7 +82,9 @@ fn connecting_two_sources_is_an_error_at_the_connect_line() {
     let b = m.source("b_", Stream::new(8));
     let line = line!() + 1;
     m.connect(&a, &b);
-    let err = m.finish().expect_err("b's ready is an input: it cannot be driven");
+    let err = m
+        .finish()
+        .expect_err("b's ready is an input: it cannot be driven");
     assert!(
         err.diagnostics.iter().any(|d| d.loc.line == line),
         "not at line {line}:\n{err}"
@@ -84,7 +97,10 @@ fn an_instance_bundle_of_the_wrong_width_names_the_port() {
     let a = top.instance("u_a", wire(64));
     let err = a.bundle("in_", TlpStream::new(128)).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("port `in_data` of instance `u_a` is 64 bits"), "{text}");
+    assert!(
+        text.contains("port `in_data` of instance `u_a` is 64 bits"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -97,7 +113,10 @@ fn an_axi4_lite_bundle_has_the_five_channels() {
         .collect();
     assert_eq!(
         forward,
-        ["awaddr", "awvalid", "wdata", "wstrb", "wvalid", "bready", "araddr", "arvalid", "rready"]
+        [
+            "awaddr", "awvalid", "wdata", "wstrb", "wvalid", "bready", "araddr", "arvalid",
+            "rready"
+        ]
     );
     assert_eq!(fields.iter().find(|f| f.name == "wstrb").unwrap().width, 4);
 }

@@ -144,12 +144,29 @@ impl Check {
             Err(TestError::Fail(reason, value)) => (reason.to_string(), value),
         };
         if let Some(path) = &self.waves {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| CheckError::Waves {
+                    path: path.clone(),
+                    why: source.to_string(),
+                })?;
+            }
             let mut case = Case::new(self, Some(path));
             let replayed = body(&mut case, &value);
             // The failure is what is being replayed; only the waveform's own
             // errors matter here.
             drop(case.finish(replayed));
-            case.close_traces()?;
+            let closed = case.close_traces();
+            let traced = case.trace_error.take().map_or(closed, Err);
+            traced.map_err(|e| CheckError::Waves {
+                path: path.clone(),
+                why: e.to_string(),
+            })?;
+            if case.sims.is_empty() {
+                return Err(CheckError::Waves {
+                    path: path.clone(),
+                    why: "the replayed case built no simulator".into(),
+                });
+            }
         }
         Ok(Some(Counterexample {
             message,
@@ -182,6 +199,8 @@ pub struct Case {
     engine: Engine,
     interface_rules: bool,
     trace: Option<PathBuf>,
+    /// Why the replay's waveform could not be started.
+    trace_error: Option<SimError>,
     sims: Vec<(Sim, LiveRules)>,
 }
 
@@ -191,6 +210,7 @@ impl Case {
             engine: check.engine,
             interface_rules: check.interface_rules,
             trace: trace.map(Path::to_path_buf),
+            trace_error: None,
             sims: Vec::new(),
         }
     }
@@ -214,7 +234,9 @@ impl Case {
     pub fn sim_with(&mut self, design: &Design, rules: &LiveRules) -> Result<&mut Sim, Failure> {
         let mut sim = Sim::with_engine(design, self.engine)?;
         if let (Some(path), true) = (&self.trace, self.sims.is_empty()) {
-            sim.trace_whole(path)?;
+            if let Err(e) = sim.trace_whole(path) {
+                self.trace_error = Some(e);
+            }
         }
         rules.attach(&mut sim)?;
         self.sims.push((sim, rules.clone()));
@@ -287,9 +309,14 @@ pub enum CheckError {
     /// The case runner gave up (proptest's abort, such as too many rejects).
     #[error("the property run stopped: {0}")]
     Aborted(String),
-    /// A waveform of the minimal case could not be written.
-    #[error(transparent)]
-    Sim(#[from] SimError),
+    /// The minimal case's waveform could not be written.
+    #[error("waveform {}: {why}", path.display())]
+    Waves {
+        /// The waveform asked for.
+        path: PathBuf,
+        /// What went wrong.
+        why: String,
+    },
     /// A protocol rule could not be built.
     #[error(transparent)]
     Rules(#[from] RuleError),

@@ -69,7 +69,8 @@ fn a_correct_design_passes_every_case() {
 fn a_failure_is_shrunk_and_its_waveform_written_where_asked() {
     let design = counter(true);
     let dir = tempfile::tempdir().unwrap();
-    let wave = dir.path().join("counter.vcd");
+    // Folders that do not exist yet are created.
+    let wave = dir.path().join("waves/counter.vcd");
     let found = Check::new()
         .cases(64)
         .seed(3)

@@ -127,6 +127,12 @@ impl Failure {
     }
 }
 
+impl From<linkforge_hdl::HdlError> for Failure {
+    fn from(e: linkforge_hdl::HdlError) -> Failure {
+        Failure::at(0, e.to_string())
+    }
+}
+
 impl From<SimError> for Failure {
     fn from(e: SimError) -> Failure {
         Failure {
