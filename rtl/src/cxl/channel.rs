@@ -17,6 +17,7 @@ use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
 use crate::params::{checked, param_error, ChoiceParam, IntParam};
 use crate::RtlError;
+use linkforge_hdl::bundle::Field;
 use linkforge_hdl::prelude::*;
 
 /// M2S Req opcodes (4 bits).
@@ -144,6 +145,32 @@ impl Channel {
     /// Bits of one beat's payload.
     pub fn payload_width(self, data_width: u32) -> u32 {
         self.fields(data_width).iter().map(|f| f.1).sum()
+    }
+}
+
+/// A channel's ports as a bundle: `valid`, `ready` and the payload fields
+/// of [`Channel::fields`], driven by the channel's sender (the host for
+/// M2S, the device for S2M). Its rules come from the device's one
+/// `cxl_mem` interface over all four channels, so the bundle registers no
+/// protocol of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChannelPorts {
+    /// The channel.
+    pub channel: Channel,
+    /// Line width in bits.
+    pub data_width: u32,
+}
+
+impl Bundle for ChannelPorts {
+    fn fields(&self) -> Vec<Field> {
+        let mut fields = vec![Field::forward("valid", 1), Field::backward("ready", 1)];
+        fields.extend(
+            self.channel
+                .fields(self.data_width)
+                .into_iter()
+                .map(|(name, width)| Field::forward(name, width)),
+        );
+        fields
     }
 }
 

@@ -50,7 +50,7 @@
 //! not overlap (software's duty).
 
 use super::backend::{cxl_mem_backend, BackendConfig, LINES};
-use super::channel::{self, check_data_width, Channel, DATA_WIDTH, LD_BITS};
+use super::channel::{self, check_data_width, Channel, ChannelPorts, DATA_WIDTH, LD_BITS};
 use super::hdm::{hdm_decoder, hdm_decoder_regs, ADDR_BITS};
 use super::tracker::{cxl_tracker, TrackerConfig, DEPTH};
 use crate::catalog::{no_issues, BlockKind, Params};
@@ -61,6 +61,7 @@ use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
 use crate::RtlError;
+use linkforge_hdl::bundle::Ports;
 use linkforge_hdl::prelude::*;
 use std::sync::Arc;
 
@@ -167,51 +168,18 @@ impl ControllerConfig {
     }
 }
 
-/// The channel ports of `ch` on `m`: `(valid, ready, fields by name)`;
-/// host-to-device channels are inputs with a `ready` output.
-fn channel_ports(
-    m: &mut ModuleBuilder,
-    ch: Channel,
-    data_width: u32,
-) -> (Signal, Signal, Vec<(&'static str, Signal)>) {
-    let name = ch.name();
-    let inbound = matches!(ch, Channel::M2sReq | Channel::M2sRwd);
-    let (valid, ready) = if inbound {
-        (
-            m.input(format!("{name}_valid"), 1),
-            m.output(format!("{name}_ready"), 1),
-        )
-    } else {
-        (
-            m.output(format!("{name}_valid"), 1),
-            m.input(format!("{name}_ready"), 1),
-        )
+/// The ports of channel `ch` on the device: host-to-device channels are
+/// sinks, device-to-host channels sources.
+fn channel_ports(m: &mut ModuleBuilder, ch: Channel, data_width: u32) -> Ports<ChannelPorts> {
+    let bundle = ChannelPorts {
+        channel: ch,
+        data_width,
     };
-    let fields = ch
-        .fields(data_width)
-        .into_iter()
-        .map(|(f, w)| {
-            let port = format!("{name}_{f}");
-            (
-                f,
-                if inbound {
-                    m.input(port, w)
-                } else {
-                    m.output(port, w)
-                },
-            )
-        })
-        .collect();
-    (valid, ready, fields)
-}
-
-/// The field `name` of a channel's ports.
-fn field(fields: &[(&'static str, Signal)], name: &str) -> Signal {
-    fields
-        .iter()
-        .find(|f| f.0 == name)
-        .map(|f| f.1)
-        .expect("every channel field is declared by channel_ports")
+    let prefix = format!("{}_", ch.name());
+    match ch {
+        Channel::M2sReq | Channel::M2sRwd => m.sink(prefix, bundle),
+        Channel::S2mNdr | Channel::S2mDrs => m.source(prefix, bundle),
+    }
 }
 
 /// The registers of one extent.
@@ -233,10 +201,14 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     let mut m = ModuleBuilder::new(module_name);
     let clk = m.clock("clk");
     let rst = m.reset("rst");
-    let (req_valid, req_ready, req) = channel_ports(&mut m, Channel::M2sReq, w);
-    let (rwd_valid, rwd_ready, rwd) = channel_ports(&mut m, Channel::M2sRwd, w);
-    let (ndr_valid, ndr_ready, ndr) = channel_ports(&mut m, Channel::S2mNdr, w);
-    let (drs_valid, drs_ready, drs) = channel_ports(&mut m, Channel::S2mDrs, w);
+    let req = channel_ports(&mut m, Channel::M2sReq, w);
+    let rwd = channel_ports(&mut m, Channel::M2sRwd, w);
+    let ndr = channel_ports(&mut m, Channel::S2mNdr, w);
+    let drs = channel_ports(&mut m, Channel::S2mDrs, w);
+    let (req_valid, req_ready) = (req.field("valid")?, req.field("ready")?);
+    let (rwd_valid, rwd_ready) = (rwd.field("valid")?, rwd.field("ready")?);
+    let (ndr_valid, ndr_ready) = (ndr.field("valid")?, ndr.field("ready")?);
+    let (drs_valid, drs_ready) = (drs.field("valid")?, drs.field("ready")?);
     m.interface(Protocol::CxlMem, "");
     let cfg_we = m.input("cfg_we", 1);
     let cfg_addr = m.input("cfg_addr", CFG_ADDR_BITS);
@@ -307,7 +279,7 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     let prefer_rwd = m.reg("prefer_rwd", 1).reset(0);
     let pick_rwd = m.wire("pick_rwd", 1);
     m.assign(pick_rwd, rwd_valid & (!req_valid | prefer_rwd));
-    let req_op = field(&req, "opcode");
+    let req_op = req.field("opcode")?;
     let spec = m.wire("spec_read", 1);
     m.assign(spec, req_op.eq(lit(channel::req::MEM_SPEC_RD, 4)));
     let open = !scrub_busy;
@@ -317,13 +289,14 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     let take_rwd = rwd_valid & rwd_ready;
     m.when(take_rwd.clone(), |m| m.next(prefer_rwd, low()))
         .elsewhen(take_req.clone(), |m| m.next(prefer_rwd, high()));
-    let pick = |f: &str| mux(pick_rwd, field(&rwd, f), field(&req, f));
+    let pick =
+        |f: &str| -> Result<Expr, HdlError> { Ok(mux(pick_rwd, rwd.field(f)?, req.field(f)?)) };
     let op = m.wire("op", 4);
-    m.assign(op, pick("opcode"));
+    m.assign(op, pick("opcode")?);
     let ld = m.wire("ld", LD_BITS);
-    m.assign(ld, pick("ld_id"));
+    m.assign(ld, pick("ld_id")?);
     let addr = m.wire("line_addr", channel::ADDR_BITS);
-    m.assign(addr, pick("addr"));
+    m.assign(addr, pick("addr")?);
 
     // Decode: the host's decoder, its position, the host's extents.
     let per_host = |name: &str| -> Result<Vec<Expr>, HdlError> {
@@ -394,7 +367,7 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     m.assign(alloc, take_rwd | (take_req.clone() & !spec));
     let needs_mem = !error & (is_read | is_write);
     m.assign(tracker.io("alloc_valid")?, alloc);
-    m.assign(tracker.io("alloc_tag")?, pick("tag"));
+    m.assign(tracker.io("alloc_tag")?, pick("tag")?);
     m.assign(tracker.io("alloc_ld")?, ld);
     m.assign(tracker.io("alloc_read")?, is_read);
     m.assign(tracker.io("alloc_error")?, error);
@@ -402,13 +375,13 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     let slot = tracker.io("alloc_slot")?;
 
     // The queue of memory accesses, in acceptance order.
-    let poisoned = field(&rwd, "poison");
-    let byte_en = mux(full_write.clone(), !lit(0, be_w), field(&rwd, "byte_en"));
+    let poisoned = rwd.field("poison")?;
+    let byte_en = mux(full_write.clone(), !lit(0, be_w), rwd.field("byte_en")?);
     let cmd = cat![
         slot,
         is_write,
         line,
-        field(&rwd, "data"),
+        rwd.field("data")?,
         byte_en,
         full_write.clone() | poisoned,
         poisoned
@@ -504,31 +477,31 @@ pub fn cxl_controller(module_name: &str, cfg: &ControllerConfig) -> Result<Modul
     m.assign(t("drs_ready")?, drs_ready);
     let drs_error = t("drs_error")?;
     m.assign(
-        field(&drs, "opcode"),
+        drs.field("opcode")?,
         mux(
             drs_error,
             lit(channel::drs::ERR, 3),
             lit(channel::drs::MEM_DATA, 3),
         ),
     );
-    m.assign(field(&drs, "tag"), t("drs_tag")?);
-    m.assign(field(&drs, "ld_id"), t("drs_ld")?);
-    m.assign(field(&drs, "data"), mux(drs_error, lit(0, w), data_q));
-    m.assign(field(&drs, "poison"), t("drs_poison")?);
-    m.assign(field(&drs, "devload"), t("drs_devload")?);
+    m.assign(drs.field("tag")?, t("drs_tag")?);
+    m.assign(drs.field("ld_id")?, t("drs_ld")?);
+    m.assign(drs.field("data")?, mux(drs_error, lit(0, w), data_q));
+    m.assign(drs.field("poison")?, t("drs_poison")?);
+    m.assign(drs.field("devload")?, t("drs_devload")?);
     m.assign(ndr_valid, t("ndr_valid")?);
     m.assign(t("ndr_ready")?, ndr_ready);
     m.assign(
-        field(&ndr, "opcode"),
+        ndr.field("opcode")?,
         mux(
             t("ndr_error")?,
             lit(channel::ndr::ERR, 3),
             lit(channel::ndr::CMP, 3),
         ),
     );
-    m.assign(field(&ndr, "tag"), t("ndr_tag")?);
-    m.assign(field(&ndr, "ld_id"), t("ndr_ld")?);
-    m.assign(field(&ndr, "devload"), t("ndr_devload")?);
+    m.assign(ndr.field("tag")?, t("ndr_tag")?);
+    m.assign(ndr.field("ld_id")?, t("ndr_ld")?);
+    m.assign(ndr.field("devload")?, t("ndr_devload")?);
 
     // Telemetry.
     let outstanding = m.output("outstanding", cfg.tracker().count_width());
