@@ -37,6 +37,7 @@ mod expr;
 pub mod ir;
 mod loc;
 mod lower;
+pub mod suggest;
 pub mod verilog;
 
 pub use bits::{bits_for, words_for, Bits, MAX_WIDTH};
