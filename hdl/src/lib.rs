@@ -46,7 +46,7 @@ pub use builder::{
     RegBuilder, Reset, State, SwitchBuilder, WhenChain,
 };
 pub use design::Design;
-pub use error::{Diagnostic, ErrorKind, HdlError};
+pub use error::{Diagnostic, ErrorKind, HdlError, LoopStep};
 pub use expr::{concat, constant, lit, mux, select, Expr, Signal, Value};
 pub use ir::{AssertionKind, Interface, Module, Protocol};
 pub use loc::SourceLoc;
