@@ -4,6 +4,7 @@
 
 use crate::ast::Span;
 use crate::MAX_REPORTED_ERRORS;
+pub(crate) use linkforge_hdl::suggest::{did_you_mean, nearest};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use std::fmt;
 
@@ -302,53 +303,6 @@ impl Diagnostic for Diagnostics {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
         Some(Box::new(self.errors.iter().map(|e| e as &dyn Diagnostic)))
     }
-}
-
-/// The candidates by edit distance to `word`, closest first, each once.
-fn by_distance<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Vec<(usize, &'a str)> {
-    let mut all: Vec<(usize, &str)> = candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .collect();
-    all.sort();
-    all.dedup();
-    all
-}
-
-/// The candidates closest to `word` by edit distance, best first, as a
-/// help text (`did you mean `x`?`), if any is close enough.
-pub(crate) fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    let limit = (word.chars().count() / 3).max(1);
-    let names: Vec<String> = by_distance(word, candidates)
-        .into_iter()
-        .filter(|(d, c)| *d <= limit || c.eq_ignore_ascii_case(word))
-        .take(3)
-        .map(|(_, c)| format!("`{c}`"))
-        .collect();
-    match names.len() {
-        0 => None,
-        1 => Some(format!("did you mean {}?", names[0])),
-        _ => Some(format!("did you mean one of {}?", names.join(", "))),
-    }
-}
-
-/// The `n` candidates closest to `word` by edit distance, however far.
-pub(crate) fn nearest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    n: usize,
-) -> Vec<&'a str> {
-    by_distance(word, candidates)
-        .into_iter()
-        .take(n)
-        .map(|(_, c)| c)
-        .collect()
 }
 
 /// `a`, `b` and `c` as a readable list of code names.

@@ -328,3 +328,15 @@ fn a_regmap_without_rows_gets_the_default_map() {
     let p = only("regmap m {}");
     assert!(rows(&p, "reg").len() > 4);
 }
+
+/// The config language's errors convert into `Box<dyn Error + Send +
+/// Sync>` (and so into `anyhow::Error`): checked at compile time.
+#[test]
+fn errors_convert_into_boxed_errors() {
+    fn converts<E: std::error::Error + Send + Sync + 'static>(
+    ) -> fn(E) -> Box<dyn std::error::Error + Send + Sync> {
+        |e| e.into()
+    }
+    let _ = converts::<linkforge_dsl::Diagnostics>();
+    let _ = converts::<linkforge_dsl::Error>();
+}

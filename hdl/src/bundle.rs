@@ -57,6 +57,7 @@ use crate::error::{ErrorKind, HdlError};
 use crate::expr::Signal;
 use crate::ir::Protocol;
 use crate::loc::SourceLoc;
+use crate::suggest::hint;
 
 /// Which side of a bundle drives a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,7 +117,12 @@ pub trait Bundle: Clone {
 pub struct Ports<B> {
     bundle: B,
     prefix: String,
-    owner: String,
+    /// The instance whose ports these are, if they are an instance's.
+    instance: Option<String>,
+    /// The module whose ports these are.
+    module: String,
+    /// The module being built, where an error is reported.
+    parent: String,
     fields: Vec<(Field, Signal)>,
 }
 
@@ -140,20 +146,25 @@ impl<B: Bundle> Ports<B> {
     #[track_caller]
     pub fn field(&self, name: &str) -> Result<Signal, HdlError> {
         let loc = SourceLoc::caller();
-        self.fields
-            .iter()
-            .find(|(f, _)| f.name == name)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| {
-                HdlError::single(
-                    ErrorKind::UnknownPort {
-                        module: format!("{} (bundle `{}`)", self.owner, self.prefix),
-                        port: name.to_string(),
-                    },
-                    self.owner.clone(),
-                    loc,
-                )
-            })
+        match self.fields.iter().find(|(f, _)| f.name == name) {
+            Some((_, s)) => Ok(*s),
+            None => {
+                let port = format!("{}{name}", self.prefix);
+                let ports: Vec<String> = self
+                    .fields
+                    .iter()
+                    .map(|(f, _)| format!("{}{}", self.prefix, f.name))
+                    .collect();
+                let help = hint(&port, ports.iter().map(String::as_str));
+                let kind = ErrorKind::UnknownPort {
+                    instance: self.instance.clone(),
+                    module: self.module.clone(),
+                    port,
+                    help,
+                };
+                Err(HdlError::single(kind, self.parent.clone(), loc))
+            }
+        }
     }
 
     /// The signal of the field at `index` of [`Bundle::fields`].
@@ -202,7 +213,9 @@ impl ModuleBuilder {
         Ports {
             bundle,
             prefix,
-            owner: self.name().to_string(),
+            instance: None,
+            module: self.name().to_string(),
+            parent: self.name().to_string(),
             fields,
         }
     }
@@ -263,7 +276,7 @@ impl InstanceHandle {
                         f.name,
                         f.width
                     )),
-                    self.name().to_string(),
+                    self.parent_name().to_string(),
                     loc,
                 ));
             }
@@ -272,7 +285,9 @@ impl InstanceHandle {
         Ok(Ports {
             bundle,
             prefix: prefix.to_string(),
-            owner: self.name().to_string(),
+            instance: Some(self.name().to_string()),
+            module: self.module_name().to_string(),
+            parent: self.parent_name().to_string(),
             fields,
         })
     }

@@ -52,11 +52,16 @@ pub enum ErrorKind {
         /// The signal's name.
         signal: String,
     },
-    /// Combinational logic feeds back on itself (`check::comb_loops`).
-    #[error("combinational loop: {}", .signals.join(" -> "))]
+    /// Combinational logic feeds back on itself (`check::comb_loops`). The
+    /// message names the loop, then each signal on it with the line that
+    /// drives it, one per line.
+    #[error("combinational loop: {}{}", .signals.join(" -> "), loop_steps(.steps))]
     CombLoop {
         /// The signals on the loop, in order, the first repeated at the end.
         signals: Vec<String>,
+        /// What drives each signal of the loop, in the same order (without
+        /// the repetition).
+        steps: Vec<LoopStep>,
     },
     /// A register is written from a clock domain other than its own (`check::clock_domains`).
     #[error(
@@ -85,17 +90,67 @@ pub enum ErrorKind {
     /// A clock or reset is not a plain 1-bit signal, or a register has no clock.
     #[error("clocking: {0}")]
     Clocking(String),
-    /// An instance port name that the sub-module does not have.
-    #[error("module `{module}` has no port `{port}`")]
+    /// A port name that a module, or the module of an instance, does not
+    /// have ([`crate::InstanceHandle::io`], [`crate::Module::io`]).
+    #[error("{} has no port `{port}`{help}", port_owner(.instance, .module))]
     UnknownPort {
-        /// The sub-module's name.
+        /// The instance asked, when the name was asked of an instance.
+        instance: Option<String>,
+        /// The module whose ports were searched.
         module: String,
         /// The name asked for.
         port: String,
+        /// `"; did you mean `x`?"` when a port has a close name, else empty.
+        help: String,
+    },
+    /// A state name that an FSM does not have ([`crate::FsmHandle::state`]).
+    #[error("FSM `{fsm}` has no state `{state}`{help} (states: {})", .states.join(", "))]
+    UnknownState {
+        /// The FSM (its state register's name).
+        fsm: String,
+        /// The name asked for.
+        state: String,
+        /// `"; did you mean `x`?"` when a state has a close name, else empty.
+        help: String,
+        /// The FSM's states in declaration order.
+        states: Vec<String>,
     },
     /// A parameter of a builder call is out of range (memory depth, FSM states, ...).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// One signal of a combinational loop and what drives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoopStep {
+    /// The signal.
+    pub signal: String,
+    /// The instance whose output it is, when a sub-module drives it.
+    pub instance: Option<String>,
+    /// The assignment that drives it, or the instance's line.
+    pub loc: SourceLoc,
+}
+
+/// The lines of an [`ErrorKind::CombLoop`] message after the first.
+fn loop_steps(steps: &[LoopStep]) -> String {
+    steps
+        .iter()
+        .map(|s| match &s.instance {
+            Some(i) => format!(
+                "\n  `{}` is an output of instance `{i}` at {}",
+                s.signal, s.loc
+            ),
+            None => format!("\n  `{}` is assigned at {}", s.signal, s.loc),
+        })
+        .collect()
+}
+
+/// How an [`ErrorKind::UnknownPort`] names what was asked.
+fn port_owner(instance: &Option<String>, module: &str) -> String {
+    match instance {
+        Some(i) => format!("instance `{i}` (module `{module}`)"),
+        None => format!("module `{module}`"),
+    }
 }
 
 /// One error: what is wrong, the module it is in, and the Rust line that built it.

@@ -469,6 +469,26 @@ impl Module {
             .find(|p| self.signal(*p).name == name)
     }
 
+    /// The port called `name`; an unknown name is an error at the caller's
+    /// line naming this module and its closest port names.
+    #[track_caller]
+    pub fn io(&self, name: &str) -> Result<SignalId, crate::HdlError> {
+        let loc = SourceLoc::caller();
+        self.port(name).ok_or_else(|| {
+            let names = self.ports.iter().map(|p| self.signal(*p).name.as_str());
+            crate::HdlError::single(
+                crate::ErrorKind::UnknownPort {
+                    instance: None,
+                    module: self.name.clone(),
+                    port: name.to_string(),
+                    help: crate::suggest::hint(name, names),
+                },
+                self.name.clone(),
+                loc,
+            )
+        })
+    }
+
     /// True when the port is an input.
     pub fn is_input(&self, id: SignalId) -> bool {
         matches!(self.signal(id).kind, SignalKind::Input { .. })

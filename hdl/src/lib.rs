@@ -38,6 +38,7 @@ mod expr;
 pub mod ir;
 mod loc;
 mod lower;
+pub mod suggest;
 pub mod verilog;
 
 pub use bits::{bits_for, words_for, Bits, MAX_WIDTH};
@@ -46,7 +47,7 @@ pub use builder::{
     RegBuilder, Reset, State, SwitchBuilder, WhenChain,
 };
 pub use design::Design;
-pub use error::{Diagnostic, ErrorKind, HdlError};
+pub use error::{Diagnostic, ErrorKind, HdlError, LoopStep};
 pub use expr::{concat, constant, lit, mux, select, Expr, Operand, Signal, Value};
 pub use ir::{AssertionKind, Interface, Module, Protocol};
 pub use loc::SourceLoc;

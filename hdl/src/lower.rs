@@ -1,6 +1,7 @@
 //! Turns a [`ModuleBuilder`] into a [`Module`]: interns expression trees into
-//! the arena, lowers structured control to one multiplexer tree per signal,
-//! then runs the checks.
+//! the arena, lowers structured control to one multiplexer tree per signal
+//! (never a multiplexer whose two inputs are the same value), then runs the
+//! checks.
 
 use crate::builder::{ModuleBuilder, Stmt, WhenStmt};
 use crate::check;
@@ -35,10 +36,29 @@ impl Interner {
                 n.loc,
             ));
         }
-        let args = n.args.iter().map(|a| self.intern(a)).collect();
+        let args: Vec<ExprId> = n.args.iter().map(|a| self.intern(a)).collect();
+        // `c ? a : a` is `a` (its condition is still interned, so its
+        // errors are reported).
+        if n.op == Op::Mux && n.error.is_none() && args.len() == 3 && self.same(args[1], args[2]) {
+            let folded = args[1];
+            if self.nodes[args[0].0 as usize].width == 1
+                && self.nodes[folded.0 as usize].width == n.width
+            {
+                self.seen.insert(key, folded);
+                return folded;
+            }
+        }
         let id = self.push(n.op.clone(), args, n.width, n.loc);
         self.seen.insert(key, id);
         id
+    }
+
+    /// Whether nodes `a` and `b` have the same value: the same node, or
+    /// equal leaves (the same signal, constant or state).
+    fn same(&self, a: ExprId, b: ExprId) -> bool {
+        let (na, nb) = (&self.nodes[a.0 as usize], &self.nodes[b.0 as usize]);
+        a == b
+            || (na.args.is_empty() && nb.args.is_empty() && na.op == nb.op && na.width == nb.width)
     }
 
     fn push(&mut self, op: Op, args: Vec<ExprId>, width: u32, loc: SourceLoc) -> ExprId {
@@ -61,6 +81,8 @@ struct Lowering<'a> {
     next_block: u32,
     latches: BTreeSet<SignalId>,
     latch_errors: Vec<(ErrorKind, SourceLoc)>,
+    /// The one node per register that reads its current value (a hold).
+    holds: HashMap<SignalId, ExprId>,
 }
 
 /// The value a signal has so far on the current path; `None` before any assignment.
@@ -112,7 +134,7 @@ impl Lowering<'_> {
             let mut acc = self.value_or_hold(t, otherwise.get(&t).copied(), w.loc);
             for (cond, benv) in conds.iter().zip(&branch_envs).rev() {
                 let v = self.value_or_hold(t, benv.get(&t).copied(), w.loc);
-                if v == acc {
+                if self.interner.same(v, acc) {
                     continue;
                 }
                 let width = self.signals[t.0 as usize].width;
@@ -132,9 +154,14 @@ impl Lowering<'_> {
         }
         let decl = &self.signals[t.0 as usize];
         if matches!(decl.kind, SignalKind::Reg { .. }) {
-            return self
+            if let Some(&hold) = self.holds.get(&t) {
+                return hold;
+            }
+            let hold = self
                 .interner
                 .push(Op::Signal(t), Vec::new(), decl.width, loc);
+            self.holds.insert(t, hold);
+            return hold;
         }
         if self.latches.insert(t) {
             self.latch_errors.push((
@@ -185,6 +212,7 @@ pub(crate) fn finish(b: ModuleBuilder) -> Result<Module, HdlError> {
         next_block: 0,
         latches: BTreeSet::new(),
         latch_errors: Vec::new(),
+        holds: HashMap::new(),
     };
     let mut env = Env::new();
     lowering.block(&b.blocks[0], &mut env);

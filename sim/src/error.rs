@@ -2,13 +2,19 @@
 
 use linkforge_hdl::{AssertionKind, SourceLoc};
 use std::fmt;
+use std::path::PathBuf;
 
 /// Everything that can go wrong building or running a simulation.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// No signal has this hierarchical name.
-    #[error("no signal named `{0}`")]
-    UnknownSignal(String),
+    #[error("no signal named `{name}`{help}")]
+    UnknownSignal {
+        /// The name asked for.
+        name: String,
+        /// `"; did you mean `x`?"` when a signal has a close name, else empty.
+        help: String,
+    },
     /// No simulation engine has this name.
     #[error("no simulation engine named `{0}` (engines: interpreter, native)")]
     UnknownEngine(String),
@@ -16,8 +22,13 @@ pub enum SimError {
     #[error(transparent)]
     Native(#[from] super::native::NativeError),
     /// No clock domain is driven by a top-level input of this name.
-    #[error("no clock named `{0}`")]
-    UnknownClock(String),
+    #[error("no clock named `{name}`{help}")]
+    UnknownClock {
+        /// The name asked for.
+        name: String,
+        /// `"; did you mean `x`?"` when a clock has a close name, else empty.
+        help: String,
+    },
     /// A register, memory port or assertion is clocked by a signal that is not
     /// a top-level input (directly or through plain connections).
     #[error("`{user}` is clocked by `{clock}`, which does not trace back to a top-level input")]
@@ -79,9 +90,24 @@ pub enum SimError {
         /// Simulated time of the last completed edge.
         time_ps: u64,
     },
-    /// Writing a waveform failed.
-    #[error("waveform output: {0}")]
-    Io(#[from] std::io::Error),
+    /// Creating or writing a waveform file (or its GTKWave save file) failed.
+    #[error("waveform `{}`: {source}", path.display())]
+    Wave {
+        /// The waveform file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+}
+
+impl SimError {
+    /// A failed waveform operation on the file at `path`.
+    pub(crate) fn wave(path: &std::path::Path, source: std::io::Error) -> SimError {
+        SimError::Wave {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// One failed assertion: where, when and why.
@@ -93,8 +119,9 @@ pub struct AssertionFailure {
     pub time_ps: u64,
     /// The clock (top-level input name) the assertion is checked on.
     pub clock: String,
-    /// That clock's cycle count including the failing edge (equal to
-    /// [`crate::Sim::cycles`] right after the edge).
+    /// The failing edge's cycle of that clock, counted from 0 (equal to
+    /// [`crate::Sim::cycles`] just before the edge): the numbering of
+    /// every cycle linkforge reports.
     pub cycle: u64,
     /// Hierarchical path of the module instance that declared it (`top.u0`).
     pub path: String,

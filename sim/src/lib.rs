@@ -22,6 +22,11 @@
 //! are handled together. Time starts at 0 before any edge, so with phase 0
 //! the first [`Sim::step`] processes the edge at time 0.
 //!
+//! Cycle N of a clock is its rising edge with N edges before it (counted
+//! from 0; [`Sim::cycles`] is N just before it): the number an
+//! [`AssertionFailure`] and a [`Recording`] report, and the one
+//! `linkforge-verif` uses for trace violations and testbench failures.
+//!
 //! # Semantics
 //!
 //! - Registers and memories start at zero.
@@ -83,7 +88,7 @@ use clock::Clock;
 use compile::{Fused, Program};
 use flatten::{FlatKind, Netlist};
 use linkforge_hdl::ir::{SignalId, SignalKind};
-use linkforge_hdl::{words_for, AssertionKind, Bits, Design, SourceLoc};
+use linkforge_hdl::{suggest, words_for, AssertionKind, Bits, Design, SourceLoc};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -287,24 +292,32 @@ impl Sim {
     /// rising edge of clock `clock`, what the design's flip-flops see, for
     /// the first `max_cycles` edges from now; values wider than 64 bits
     /// keep their low 64 bits. [`Sim::take_recordings`] hands the samples
-    /// over as a [`Recording`] with the names as given. Several
-    /// recordings (of several clocks) may run at once.
+    /// over as a [`Recording`] with the names as given, its first sample
+    /// at the clock's current cycle. Several recordings (of several
+    /// clocks) may run at once. An unknown name is an error suggesting the
+    /// closest.
     pub fn record(
         &mut self,
         clock: &str,
-        signals: &[String],
+        signals: &[impl AsRef<str>],
         max_cycles: usize,
     ) -> Result<(), SimError> {
         let domain = self.clock_index(clock)?;
         let signals = signals
             .iter()
             .map(|name| {
+                let name = name.as_ref();
                 let h = self.signal(name)?;
-                Ok((name.clone(), h.off, h.width))
+                Ok((name.to_string(), h.off, h.width))
             })
             .collect::<Result<Vec<_>, SimError>>()?;
-        self.recorders
-            .push(record::Recorder::new(domain, signals, max_cycles));
+        let first_cycle = self.clocks[domain].cycles;
+        self.recorders.push(record::Recorder::new(
+            domain,
+            signals,
+            first_cycle,
+            max_cycles,
+        ));
         Ok(())
     }
 
@@ -341,14 +354,15 @@ impl Sim {
     }
 
     /// A handle to signal `path`: a full hierarchical name (`top.u0.q`) or
-    /// one below the top module (`u0.q`).
+    /// one below the top module (`u0.q`). An unknown name is an error
+    /// suggesting the closest names, written the same way.
     pub fn signal(&self, path: &str) -> Result<SignalHandle, SimError> {
         let index = self
             .by_name
             .get(path)
             .or_else(|| self.by_name.get(&format!("{}.{path}", self.top)))
             .copied()
-            .ok_or_else(|| SimError::UnknownSignal(path.to_string()))?;
+            .ok_or_else(|| self.unknown_signal(path))?;
         let s = &self.signals[index as usize];
         Ok(SignalHandle {
             index,
@@ -502,7 +516,7 @@ impl Sim {
             self.dump()?;
         }
         match self.trace.take() {
-            Some(mut t) => Ok(t.close()?),
+            Some(mut t) => t.close().map_err(|e| SimError::wave(t.path(), e)),
             None => Ok(()),
         }
     }
@@ -538,11 +552,14 @@ impl Sim {
                 off: s.value.off,
             })
             .collect();
-        let mut writer = Writer::create(path, &traced, &self.layout, whole)?;
+        let wave = |e| SimError::wave(path, e);
+        let mut writer = Writer::create(path, &traced, &self.layout, whole).map_err(wave)?;
         writer.watch_falls(&self.program.fall_words());
         self.settle_all();
-        writer.dump(self.now, &self.state, Compare::All)?;
-        writer.flush()?;
+        writer
+            .dump(self.now, &self.state, Compare::All)
+            .map_err(wave)?;
+        writer.flush().map_err(wave)?;
         self.trace = Some(writer);
         self.dump_pending = false;
         Ok(())
@@ -556,7 +573,26 @@ impl Sim {
         self.clocks
             .iter()
             .position(|c| c.name == local)
-            .ok_or_else(|| SimError::UnknownClock(name.to_string()))
+            .ok_or_else(|| SimError::UnknownClock {
+                name: name.to_string(),
+                help: suggest::hint(local, self.clocks.iter().map(|c| c.name.as_str())),
+            })
+    }
+
+    /// The error for a signal name `path` that names no signal, with the
+    /// closest names written the way `path` is (with or without the top
+    /// module's name).
+    fn unknown_signal(&self, path: &str) -> SimError {
+        let full = path.starts_with(&format!("{}.", self.top));
+        let prefix = self.top.len() + 1;
+        let names = self.signals.iter().map(|s| match full {
+            true => s.name.as_str(),
+            false => s.name.get(prefix..).unwrap_or(&s.name),
+        });
+        SimError::UnknownSignal {
+            name: path.to_string(),
+            help: suggest::hint(path, names),
+        }
     }
 
     fn too_wide(&self, h: SignalHandle) -> SimError {
@@ -854,7 +890,7 @@ impl Sim {
                     kind: info.kind,
                     time_ps: self.now,
                     clock: self.clocks[d].name.clone(),
-                    cycle: self.clocks[d].cycles + 1,
+                    cycle: self.clocks[d].cycles,
                     path: info.path.clone(),
                     message: info.message.clone(),
                     loc: info.loc,
@@ -917,7 +953,8 @@ impl Sim {
         if self.trace.is_some() {
             self.settle_all();
             if let Some(w) = &mut self.trace {
-                w.dump(self.now, &self.state, Compare::All)?;
+                w.dump(self.now, &self.state, Compare::All)
+                    .map_err(|e| SimError::wave(w.path(), e))?;
             }
         }
         Ok(())
@@ -931,7 +968,8 @@ impl Sim {
             return self.dump();
         }
         if let Some(w) = &mut self.trace {
-            w.dump(self.now, &self.state, Compare::Falls)?;
+            w.dump(self.now, &self.state, Compare::Falls)
+                .map_err(|e| SimError::wave(w.path(), e))?;
         }
         Ok(())
     }
@@ -949,7 +987,7 @@ impl Sim {
             false => Ok(()),
         };
         let flushed = match &mut self.trace {
-            Some(w) => w.flush().map_err(SimError::from),
+            Some(w) => w.flush().map_err(|e| SimError::wave(w.path(), e)),
             None => Ok(()),
         };
         let value = result?;

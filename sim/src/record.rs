@@ -6,6 +6,9 @@
 /// per signal (under the name the caller gave), its low 64 bits at each.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Recording {
+    /// The clock's cycle (counted from 0, as [`crate::AssertionFailure`]
+    /// counts) of the first sampled edge.
+    pub first_cycle: u64,
     /// The time of each sampled edge, in ps.
     pub times: Vec<u64>,
     /// Each signal's name and its values at the edges.
@@ -16,6 +19,8 @@ pub struct Recording {
 pub(crate) struct Recorder {
     /// The domain (index into the simulator's clocks) whose edges sample.
     domain: usize,
+    /// The domain's cycle of the first sampled edge.
+    first_cycle: u64,
     /// Each signal's name (as the caller gave it), state offset and width.
     signals: Vec<(String, u32, u32)>,
     /// The time of each sampled edge.
@@ -27,11 +32,18 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder of `signals` (name, state offset, width) on `domain`.
-    pub fn new(domain: usize, signals: Vec<(String, u32, u32)>, max_cycles: usize) -> Recorder {
+    /// A recorder of `signals` (name, state offset, width) on `domain`,
+    /// whose next edge is cycle `first_cycle`.
+    pub fn new(
+        domain: usize,
+        signals: Vec<(String, u32, u32)>,
+        first_cycle: u64,
+        max_cycles: usize,
+    ) -> Recorder {
         let columns = vec![Vec::new(); signals.len()];
         Recorder {
             domain,
+            first_cycle,
             signals,
             times: Vec::new(),
             columns,
@@ -62,6 +74,7 @@ impl Recorder {
             .zip(self.columns)
             .collect();
         Recording {
+            first_cycle: self.first_cycle,
             times: self.times,
             columns,
         }

@@ -71,7 +71,10 @@ fn handles_poke_and_peek_without_names() -> Res {
 #[test]
 fn testbench_errors_are_typed() -> Res {
     let mut sim = Sim::new(&Design::new(counter()?)?)?;
-    assert!(matches!(sim.peek("nope"), Err(SimError::UnknownSignal(_))));
+    assert!(matches!(
+        sim.peek("nope"),
+        Err(SimError::UnknownSignal { .. })
+    ));
     assert!(matches!(
         sim.poke("count", 1),
         Err(SimError::NotPokeable(_))
@@ -81,7 +84,10 @@ fn testbench_errors_are_typed() -> Res {
         sim.poke("en", 2),
         Err(SimError::ValueTooWide { .. })
     ));
-    assert!(matches!(sim.cycles("clk2"), Err(SimError::UnknownClock(_))));
+    assert!(matches!(
+        sim.cycles("clk2"),
+        Err(SimError::UnknownClock { .. })
+    ));
     assert!(matches!(
         sim.clock("clk", 1, 0),
         Err(SimError::BadPeriod { .. })
@@ -253,7 +259,7 @@ fn failing_assertion_reports_path_cycle_and_message() -> Res {
     };
     assert_eq!(f.path, "top.u1");
     assert_eq!(f.message, "the sum stays below 200");
-    assert_eq!(f.cycle, 3);
+    assert_eq!(f.cycle, 2, "the third edge, counted from 0");
     assert_eq!(f.clock, "clk");
     assert_eq!(f.time_ps, 2000);
     assert_eq!(sim.cycles("clk")?, 3, "the run stopped at the failing edge");

@@ -147,7 +147,7 @@ fn other_extensions_are_refused() -> Res {
     let dir = tempfile::tempdir()?;
     let mut sim = Sim::new(&counter(255)?)?;
     let err = sim.trace(dir.path().join("run.txt")).unwrap_err();
-    assert!(matches!(err, SimError::Io(_)), "{err}");
+    assert!(matches!(err, SimError::Wave { .. }), "{err}");
     assert!(err.to_string().contains(".vcd or .fst"), "{err}");
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The strict waveform reader on a corpus of malformed files
 //! (`malformed_waves/`): each is rejected with the message in its `.err`
-//! file beside it, which names the line (VCD) or the byte (FST) and the
+//! file beside it, which names the file, the line (VCD) or the byte (FST) and the
 //! reason. `LINKFORGE_BLESS=1` rewrites the `.err` files from the reader.
 
 use linkforge_sim::wave::Waves;
@@ -21,7 +21,8 @@ fn every_malformed_waveform_is_rejected_with_its_message() {
     for file in &files {
         let message = match Waves::open(file) {
             Ok(_) => "(accepted)".to_string(),
-            Err(e) => e.to_string(),
+            // The error names the file: shown relative to the corpus.
+            Err(e) => e.to_string().replace(&format!("{}/", dir.display()), ""),
         };
         let golden = file.with_extension(format!(
             "{}.err",

@@ -94,7 +94,7 @@ fn a_whole_trace_into_a_missing_directory_is_an_error_and_leaves_nothing() -> Re
     let err = sim
         .trace_whole(dir.path().join("no/such/dir/run.vcd"))
         .unwrap_err();
-    assert!(matches!(err, SimError::Io(_)), "{err}");
+    assert!(matches!(err, SimError::Wave { .. }), "{err}");
     assert!(hidden_files(dir.path()).is_empty());
     Ok(())
 }

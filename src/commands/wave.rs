@@ -30,8 +30,8 @@ pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, C
             "name at least one --rules SET:PREFIX".into(),
         ));
     }
-    let waves =
-        Waves::open(file).map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+    // The reader's error names the file.
+    let waves = Waves::open(file).map_err(|e| CliError::Usage(e.to_string()))?;
     let trace = Trace::sample(&waves, clock)
         .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
     let mut first: Option<Violation> = None;

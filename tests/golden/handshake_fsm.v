@@ -22,11 +22,9 @@ module handshake_fsm (
     /* verilator lint_off UNUSEDSIGNAL */
     wire _t0;
     wire _t1;
-    wire _t2;
     /* verilator lint_on UNUSEDSIGNAL */
     assign _t0 = (state == IDLE);
     assign _t1 = (state == RUN);
-    assign _t2 = (state == DONE);
     assign busy = (state == RUN);
     assign done = (state == DONE);
     always @(posedge clk) begin
@@ -34,8 +32,8 @@ module handshake_fsm (
             state <= 2'd0;
             left <= 8'd0;
         end else begin
-            state <= (_t0 ? (start ? RUN : state) : (_t1 ? ((left == 8'd0) ? DONE : state) : (_t2 ? (ack ? IDLE : state) : IDLE)));
-            left <= (_t0 ? (start ? len : left) : (_t1 ? (left - 8'd1) : (_t2 ? left : left)));
+            state <= (_t0 ? (start ? RUN : state) : (_t1 ? ((left == 8'd0) ? DONE : state) : ((state == DONE) ? (ack ? IDLE : state) : IDLE)));
+            left <= (_t0 ? (start ? len : left) : (_t1 ? (left - 8'd1) : left));
         end
     end
 endmodule

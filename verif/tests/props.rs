@@ -42,8 +42,9 @@ fn fifo_trace() -> Trace {
 #[test]
 fn a_fifo_trace_keeps_its_occupancy_rules() {
     let t = fifo_trace();
-    // 401 edges; the one at time 0 has no low level before it in the file.
-    assert_eq!(t.cycles(), 400);
+    // 401 edges, the first at time 0 (cycle 0, as the simulator counts).
+    assert_eq!(t.cycles(), 401);
+    assert_eq!(t.times[0], 0);
     let within_depth = Property::always("count <= depth", Cond::AtMost("fifo.count".into(), 4));
     let full_means_depth = Property::always(
         "full means a count of depth",

@@ -7,6 +7,7 @@ use crate::error::{ErrorKind, HdlError};
 use crate::expr::{Expr, ExprNode, Signal, Value};
 use crate::ir::{Fsm, Op};
 use crate::loc::SourceLoc;
+use crate::suggest::hint;
 use std::sync::Arc;
 
 /// One named state of an FSM.
@@ -44,9 +45,12 @@ impl From<State> for Expr {
 /// An FSM: its state register and its states.
 #[derive(Clone, Debug)]
 pub struct FsmHandle {
+    /// The FSM's name (its state register's).
+    name: String,
     register: Signal,
     names: Vec<String>,
     states: Vec<State>,
+    /// The module the FSM is in, where an error is reported.
     module: String,
 }
 
@@ -61,17 +65,24 @@ impl FsmHandle {
         &self.states
     }
 
-    /// The state called `name`.
+    /// The FSM's name (that of its state register).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The state called `name`. An unknown name is an error at the
+    /// caller's line naming the FSM, the closest state names and all states.
     #[track_caller]
     pub fn state(&self, name: &str) -> Result<State, HdlError> {
         match self.names.iter().position(|n| n == name) {
             Some(i) => Ok(self.states[i]),
             None => Err(HdlError::single(
-                ErrorKind::Invalid(format!(
-                    "FSM `{}` has no state `{name}` (states: {})",
-                    self.module,
-                    self.names.join(", ")
-                )),
+                ErrorKind::UnknownState {
+                    fsm: self.name.clone(),
+                    state: name.to_string(),
+                    help: hint(name, self.names.iter().map(String::as_str)),
+                    states: self.names.clone(),
+                },
                 self.module.clone(),
                 SourceLoc::caller(),
             )),
@@ -89,9 +100,10 @@ impl ModuleBuilder {
     /// An FSM whose register `name` resets to the first of `states` (using the
     /// current domain's clock and reset). Move it with [`ModuleBuilder::goto`].
     #[track_caller]
-    pub fn fsm(&mut self, name: impl Into<String>, states: &[&str]) -> FsmHandle {
+    pub fn fsm(&mut self, name: impl Into<String>, states: &[impl AsRef<str>]) -> FsmHandle {
         let loc = SourceLoc::caller();
         let name = name.into();
+        let states: Vec<&str> = states.iter().map(AsRef::as_ref).collect();
         if states.is_empty() {
             self.error(
                 ErrorKind::Invalid(format!("FSM `{name}` needs at least one state")),
@@ -118,6 +130,7 @@ impl ModuleBuilder {
             states: states.iter().map(|s| s.to_string()).collect(),
         });
         FsmHandle {
+            name,
             register,
             names: states.iter().map(|s| s.to_string()).collect(),
             states: (0..states.len() as u32)

@@ -7,6 +7,7 @@ use crate::error::{ErrorKind, HdlError};
 use crate::expr::Signal;
 use crate::ir::{Module, SignalKind};
 use crate::loc::SourceLoc;
+use crate::suggest::hint;
 use std::sync::Arc;
 
 #[derive(Debug)]
@@ -22,11 +23,15 @@ pub(crate) struct InstanceDecl {
 pub struct InstanceHandle {
     name: String,
     module: String,
+    /// The module the instance is in, where an error is reported.
+    parent: String,
     ports: Vec<(String, Signal)>,
 }
 
 impl InstanceHandle {
-    /// The parent-side signal of port `port`.
+    /// The parent-side signal of port `port`. An unknown name is an error
+    /// in the parent module, at the caller's line, naming the instance and
+    /// the closest port names.
     #[track_caller]
     pub fn io(&self, port: &str) -> Result<Signal, HdlError> {
         let loc = SourceLoc::caller();
@@ -37,13 +42,25 @@ impl InstanceHandle {
             .ok_or_else(|| {
                 HdlError::single(
                     ErrorKind::UnknownPort {
+                        instance: Some(self.name.clone()),
                         module: self.module.clone(),
                         port: port.to_string(),
+                        help: hint(port, self.ports.iter().map(|(n, _)| n.as_str())),
                     },
-                    self.name.clone(),
+                    self.parent.clone(),
                     loc,
                 )
             })
+    }
+
+    /// The name of the instantiated module.
+    pub(crate) fn module_name(&self) -> &str {
+        &self.module
+    }
+
+    /// The module the instance is in.
+    pub(crate) fn parent_name(&self) -> &str {
+        &self.parent
     }
 
     /// The instance name.
@@ -90,6 +107,7 @@ impl ModuleBuilder {
         InstanceHandle {
             name,
             module: module.name.clone(),
+            parent: self.name.clone(),
             ports,
         }
     }

@@ -1,9 +1,10 @@
 //! Combinational loop check: no signal may depend on itself without a
 //! register in between, including through the combinational paths of
-//! sub-module instances. The error lists the signals on the loop.
+//! sub-module instances. The error lists the signals on the loop, each with
+//! the assignment (file and line) or the instance that drives it.
 
 use super::{diagnostic, inputs_reached, port_indices, signals_read};
-use crate::error::{Diagnostic, ErrorKind};
+use crate::error::{Diagnostic, ErrorKind, LoopStep};
 use crate::ir::{CombPath, Module, SignalId, SignalKind};
 
 /// The signals whose current value `s` reads combinationally.
@@ -23,6 +24,25 @@ fn comb_deps(m: &Module, s: SignalId) -> Vec<SignalId> {
                 .collect()
         }
         _ => Vec::new(),
+    }
+}
+
+/// What drives `s` on a loop: its assignment, or the instance whose output
+/// it is (a loop signal is one or the other).
+fn step(m: &Module, s: SignalId) -> LoopStep {
+    let decl = m.signal(s);
+    let (instance, loc) = match (&decl.kind, m.driver(s)) {
+        (SignalKind::InstanceOutput { instance, .. }, _) => {
+            let inst = &m.instances[*instance as usize];
+            (Some(inst.name.clone()), inst.loc)
+        }
+        (_, Some(driver)) => (None, driver.loc),
+        (_, None) => (None, decl.loc),
+    };
+    LoopStep {
+        signal: decl.name.clone(),
+        instance,
+        loc,
     }
 }
 
@@ -65,19 +85,24 @@ pub fn check(m: &Module) -> Vec<Diagnostic> {
                     let at = path.iter().position(|(p, _, _)| *p == d).unwrap_or(0);
                     // The path runs from a reader to what it reads; print the loop
                     // in the direction values flow.
-                    let mut signals: Vec<String> = path[at..]
+                    let mut on_loop: Vec<SignalId> =
+                        path[at..].iter().rev().map(|(p, _, _)| *p).collect();
+                    // Start at the earliest assignment on the loop, where the
+                    // error points (else at a declaration).
+                    let earliest = on_loop
                         .iter()
-                        .rev()
-                        .map(|(p, _, _)| m.signal(*p).name.clone())
-                        .collect();
-                    signals.push(m.signal(path[path.len() - 1].0).name.clone());
-                    // Point at the earliest assignment on the loop, else a declaration.
-                    let loc = path[at..]
-                        .iter()
-                        .filter_map(|(p, _, _)| m.driver(*p).map(|dr| dr.loc))
-                        .min_by_key(|l| (l.line, l.column))
-                        .unwrap_or(m.signal(d).loc);
-                    errors.push(diagnostic(m, ErrorKind::CombLoop { signals }, loc));
+                        .enumerate()
+                        .filter_map(|(i, p)| m.driver(*p).map(|dr| (i, dr.loc)))
+                        .min_by_key(|(_, l)| (l.line, l.column));
+                    if let Some((i, _)) = earliest {
+                        on_loop.rotate_left(i);
+                    }
+                    let loc = earliest.map_or(m.signal(d).loc, |(_, l)| l);
+                    let mut signals: Vec<String> =
+                        on_loop.iter().map(|p| m.signal(*p).name.clone()).collect();
+                    signals.push(signals[0].clone());
+                    let steps: Vec<LoopStep> = on_loop.iter().map(|p| step(m, *p)).collect();
+                    errors.push(diagnostic(m, ErrorKind::CombLoop { signals, steps }, loc));
                 }
                 Mark::Done => {}
             }

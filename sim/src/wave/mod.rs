@@ -384,6 +384,8 @@ pub(crate) enum Compare {
 
 /// A waveform being written, in the format its file name asks for.
 pub(crate) struct Writer {
+    /// The waveform file's path (where it appears once closed).
+    path: PathBuf,
     /// `None` once closed.
     format: Option<Format>,
     /// For a trace written whole: the temporary file, renamed when closed.
@@ -418,10 +420,7 @@ impl Writer {
         if !vcd && !fst {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!(
-                    "`{}`: a waveform file name ends in .vcd or .fst",
-                    path.display()
-                ),
+                "a waveform file name ends in .vcd or .fst",
             ));
         }
         let part = if whole { Some(Part::new(path)?) } else { None };
@@ -433,10 +432,16 @@ impl Writer {
         };
         gtkw::write(path, signals, layout)?;
         Ok(Writer {
+            path: path.to_path_buf(),
             format: Some(format),
             part,
             failed: false,
         })
+    }
+
+    /// The waveform file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Writes, at `time`, every traced value that changed since the last dump

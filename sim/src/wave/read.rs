@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A waveform read back: for each hierarchical name (as written, without a
 /// bit range), its width and its changes as `(time, bits MSB first)`, one
@@ -28,6 +28,15 @@ pub struct Waves {
 /// Why a waveform file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// What went wrong reading the file at `path` ([`Waves::open`],
+    /// [`Waves::from_vcd`], [`Waves::from_fst`]).
+    #[error("{}: {source}", path.display())]
+    File {
+        /// The waveform file.
+        path: PathBuf,
+        /// What went wrong.
+        source: Box<ReadError>,
+    },
     /// The file could not be opened or read.
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -88,28 +97,32 @@ pub enum ReadError {
 impl Waves {
     /// Reads the waveform file at `path`: FST when it is named `*.fst`,
     /// VCD when named `*.vcd`, otherwise by its content.
+    /// An error is a [`ReadError::File`] naming `path`.
     pub fn open(path: &Path) -> Result<Waves, ReadError> {
-        let mut file = BufReader::new(File::open(path)?);
-        let fst = match path.extension().and_then(|e| e.to_str()) {
-            Some(e) if e.eq_ignore_ascii_case("fst") => true,
-            Some(e) if e.eq_ignore_ascii_case("vcd") => false,
-            _ => fst_reader::is_fst_file(&mut file),
-        };
-        if fst {
-            Waves::read_fst(file)
-        } else {
-            Waves::read_vcd(file)
-        }
+        in_file(path, |mut file| {
+            let fst = match path.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("fst") => true,
+                Some(e) if e.eq_ignore_ascii_case("vcd") => false,
+                _ => fst_reader::is_fst_file(&mut file),
+            };
+            if fst {
+                Waves::read_fst(file)
+            } else {
+                Waves::read_vcd(file)
+            }
+        })
     }
 
-    /// Reads the VCD file at `path`.
+    /// Reads the VCD file at `path`; an error is a [`ReadError::File`]
+    /// naming `path`.
     pub fn from_vcd(path: &Path) -> Result<Waves, ReadError> {
-        Waves::read_vcd(BufReader::new(File::open(path)?))
+        in_file(path, Waves::read_vcd)
     }
 
-    /// Reads the FST file at `path`.
+    /// Reads the FST file at `path`; an error is a [`ReadError::File`]
+    /// naming `path`.
     pub fn from_fst(path: &Path) -> Result<Waves, ReadError> {
-        Waves::read_fst(BufReader::new(File::open(path)?))
+        in_file(path, Waves::read_fst)
     }
 
     /// Reads a VCD file from `input`. Changes before the first timestamp
@@ -445,6 +458,20 @@ fn extend(bits: String, width: u32) -> String {
     let mut out: String = std::iter::repeat_n(fill, missing).collect();
     out.push_str(&bits);
     out
+}
+
+/// Opens `path` and reads it with `read`, any error naming the file.
+fn in_file(
+    path: &Path,
+    read: impl FnOnce(BufReader<File>) -> Result<Waves, ReadError>,
+) -> Result<Waves, ReadError> {
+    File::open(path)
+        .map_err(ReadError::from)
+        .and_then(|f| read(BufReader::new(f)))
+        .map_err(|e| ReadError::File {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })
 }
 
 /// The error for what the `vcd` parser reported while reading line `line`.

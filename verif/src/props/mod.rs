@@ -8,6 +8,12 @@
 //! fails is reported as a [`Violation`] with the time, the cycle, the
 //! property and the values of its signals around it.
 //!
+//! Cycles are numbered as the simulator numbers them
+//! ([`crate::sim::AssertionFailure::cycle`]): cycle N is the clock's
+//! rising edge with N edges before it, counted from 0. A trace sampled
+//! from a waveform file starts at the file's first rising edge (cycle 0);
+//! a live recording starts at the cycle where it was started.
+//!
 //! [`rules`] holds the protocol rule sets for the interfaces linkforge's
 //! blocks use (valid/ready streams, PCIe credits, CXL.mem, AXI4-Lite);
 //! [`live`] checks them on a running testbench.
@@ -18,6 +24,7 @@ pub mod rules;
 pub use rules::{interface_rules, parse_rule, rule_set, RuleSetError, RULE_SETS};
 
 use crate::wave::Waves;
+use linkforge_hdl::suggest::hint;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -26,6 +33,8 @@ use std::fmt;
 pub struct Trace {
     /// The time of each rising edge.
     pub times: Vec<u64>,
+    /// The cycle of the first edge (of `times[0]`): 0 for a waveform file.
+    pub first_cycle: usize,
     /// Per signal, its values at the edges.
     values: BTreeMap<String, Column>,
 }
@@ -69,25 +78,42 @@ impl FromIterator<Option<u64>> for Column {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TraceError {
     /// The clock is not in the waveform.
-    #[error("no signal `{0}` in the waveform to use as the clock")]
-    NoClock(String),
+    #[error("no signal `{name}` in the waveform to use as the clock{help}")]
+    NoClock {
+        /// The name asked for.
+        name: String,
+        /// `"; did you mean `x`?"` when a signal has a close name, else empty.
+        help: String,
+    },
     /// A property names a signal the waveform lacks.
-    #[error("no signal `{0}` in the waveform")]
-    NoSignal(String),
+    #[error("no signal `{name}` in the waveform{help}")]
+    NoSignal {
+        /// The name asked for.
+        name: String,
+        /// `"; did you mean `x`?"` when a signal has a close name, else empty.
+        help: String,
+    },
 }
 
 impl Trace {
-    /// Samples `waves` at every rising edge (0 to 1) of `clock`.
+    /// Samples `waves` at every rising edge of `clock`: a change to 1 from
+    /// 0, `x` or `z`, or a first value of 1 (from unknown, as Verilog's
+    /// `posedge` counts it; the built-in simulator's clocks of phase 0
+    /// start so, with their cycle 0 at time 0). Values before the first
+    /// change of a signal are unknown.
     pub fn sample(waves: &Waves, clock: &str) -> Result<Trace, TraceError> {
         let (_, changes) = waves
             .signals
             .get(clock)
-            .ok_or_else(|| TraceError::NoClock(clock.to_string()))?;
+            .ok_or_else(|| TraceError::NoClock {
+                name: clock.to_string(),
+                help: hint(clock, waves.signals.keys().map(String::as_str)),
+            })?;
         let mut times = Vec::new();
         let mut last = None;
         for (time, bits) in changes {
             let level = bits == "1";
-            if level && last == Some(false) {
+            if level && last != Some(true) {
                 times.push(*time);
             }
             last = Some(level);
@@ -113,11 +139,16 @@ impl Trace {
                 (name.clone(), at_edges)
             })
             .collect();
-        Ok(Trace { times, values })
+        Ok(Trace {
+            times,
+            first_cycle: 0,
+            values,
+        })
     }
 
     /// A trace from samples taken elsewhere: the edge times and each
-    /// signal's values at them.
+    /// signal's values at them (the first edge is cycle 0; set
+    /// [`Trace::first_cycle`] when it is not).
     pub fn from_columns(times: Vec<u64>, columns: Vec<(String, Vec<u64>)>) -> Trace {
         let values = columns
             .into_iter()
@@ -129,7 +160,11 @@ impl Trace {
                 (name, column)
             })
             .collect();
-        Trace { times, values }
+        Trace {
+            times,
+            first_cycle: 0,
+            values,
+        }
     }
 
     /// Clock cycles (rising edges) in the trace.
@@ -138,9 +173,10 @@ impl Trace {
     }
 
     fn signal(&self, name: &str) -> Result<&Column, TraceError> {
-        self.values
-            .get(name)
-            .ok_or_else(|| TraceError::NoSignal(name.to_string()))
+        self.values.get(name).ok_or_else(|| TraceError::NoSignal {
+            name: name.to_string(),
+            help: hint(name, self.values.keys().map(String::as_str)),
+        })
     }
 
     /// The value of signal `name` at `cycle` (`None` when unknown).
@@ -305,18 +341,23 @@ impl Trace {
             .collect();
         Violation {
             property: property.name.clone(),
-            cycle,
+            cycle: self.first_cycle + cycle,
             time: self.times[cycle],
-            first_cycle_shown: around.start,
+            first_cycle_shown: self.first_cycle + around.start,
             values,
         }
     }
 }
 
 impl From<crate::sim::Recording> for Trace {
-    /// The samples of a live run ([`crate::Sim::record`]).
+    /// The samples of a live run ([`crate::Sim::record`]), numbered from
+    /// the cycle the recording started at.
     fn from(r: crate::sim::Recording) -> Trace {
-        Trace::from_columns(r.times, r.columns)
+        let first_cycle = usize::try_from(r.first_cycle).unwrap_or(usize::MAX);
+        Trace {
+            first_cycle,
+            ..Trace::from_columns(r.times, r.columns)
+        }
     }
 }
 
@@ -613,7 +654,8 @@ fn add_once<'a>(out: &mut Vec<&'a str>, s: &'a str) {
 pub struct Violation {
     /// The property.
     pub property: String,
-    /// The clock cycle (0 is the first rising edge).
+    /// The clock cycle, counted from 0 as the simulator counts (see the
+    /// module documentation).
     pub cycle: usize,
     /// The time of that edge.
     pub time: u64,
@@ -725,11 +767,17 @@ mod tests {
     #[test]
     fn a_missing_signal_or_clock_is_an_error() {
         let t = stream(5);
-        let p = Property::always("x", Cond::High("top.nope".into()));
-        assert_eq!(t.check(&p), Err(TraceError::NoSignal("top.nope".into())));
+        let p = Property::always("x", Cond::High("top.dta".into()));
+        assert_eq!(
+            t.check(&p),
+            Err(TraceError::NoSignal {
+                name: "top.dta".into(),
+                help: "; did you mean `top.data`?".into()
+            })
+        );
         assert!(matches!(
             Trace::sample(&Waves::default(), "clk"),
-            Err(TraceError::NoClock(_))
+            Err(TraceError::NoClock { .. })
         ));
     }
 

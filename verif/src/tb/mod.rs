@@ -100,7 +100,9 @@ pub enum Plot {
 /// The first check that failed.
 #[derive(Debug)]
 pub struct Failure {
-    /// The cycle (of the testharness's main clock) where it failed.
+    /// The cycle (of the testharness's main clock) where it failed,
+    /// counted from 0 as the simulator counts
+    /// ([`crate::AssertionFailure::cycle`]).
     pub cycle: u64,
     /// What was expected and what happened.
     pub message: String,
@@ -115,8 +117,9 @@ impl Failure {
         }
     }
 
-    /// A failure at `sim`'s current cycle: the rising edges of its first
-    /// clock simulated so far.
+    /// A failure at `sim`'s current cycle: the next rising edge of its
+    /// first clock, whose flip-flops see the values the caller just read
+    /// (the numbering of docs/simulator.md, "Cycle numbering").
     pub fn new(sim: &Sim, message: impl Into<String>) -> Failure {
         let cycle = sim
             .clocks()
@@ -134,9 +137,14 @@ impl From<linkforge_hdl::HdlError> for Failure {
 }
 
 impl From<SimError> for Failure {
+    /// A failed assertion at its own cycle; any other error at cycle 0.
     fn from(e: SimError) -> Failure {
+        let cycle = match &e {
+            SimError::Assertion(f) => f.cycle,
+            _ => 0,
+        };
         Failure {
-            cycle: 0,
+            cycle,
             message: e.to_string(),
         }
     }
@@ -167,12 +175,12 @@ pub enum TbError {
     },
 }
 
-/// `Ok` when the design's assertions held through a run that ended at
-/// `cycle`, else the first that failed.
-pub fn assertions_held(sim: &Sim, cycle: u64) -> Result<(), Failure> {
+/// `Ok` when the design's assertions held through a run, else the first
+/// that failed, at its cycle.
+pub fn assertions_held(sim: &Sim) -> Result<(), Failure> {
     match sim.failures().first() {
         Some(a) => Err(Failure {
-            cycle,
+            cycle: a.cycle,
             message: a.to_string(),
         }),
         None => Ok(()),

@@ -60,7 +60,7 @@ impl Testbench for CxlTb {
             words,
             progress,
         )?;
-        assertions_held(sim, r.cycles)?;
+        assertions_held(sim)?;
         if r.mismatches > 0 || r.isolation_violations > 0 {
             return Err(Failure {
                 cycle: r.cycles,

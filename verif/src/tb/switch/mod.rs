@@ -87,7 +87,7 @@ impl Testbench for SwitchTb {
             words,
             progress,
         )?;
-        assertions_held(sim, r.cycles)?;
+        assertions_held(sim)?;
         Ok(Outcome {
             cycles: r.cycles,
             checks_passed: r.checks,

@@ -44,7 +44,7 @@ impl Testbench for RegmapTb {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, Failure> {
         let r = Harness::new(&self.map).run(&mut Dut::new(sim), cycles, words, progress)?;
-        assertions_held(sim, r.cycles)?;
+        assertions_held(sim)?;
         Ok(Outcome {
             cycles: r.cycles,
             checks_passed: r.checks,
