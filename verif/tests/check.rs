@@ -183,3 +183,9 @@ fn zero_cases_is_an_error() {
         .find(any::<bool>(), |case, _| case.sim(&design).map(drop));
     assert!(matches!(result, Err(CheckError::NoCases)));
 }
+
+#[test]
+fn a_run_that_simulates_nothing_is_an_error() {
+    let result = Check::new().cases(8).find(any::<bool>(), |_, _| Ok(()));
+    assert!(matches!(result, Err(CheckError::NothingSimulated)));
+}
