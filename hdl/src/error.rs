@@ -174,8 +174,10 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every error found while elaborating a module or design.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Every error found while elaborating a module or design. `Debug` prints
+/// the same text as `Display`, so `unwrap()` and a `main` or test returning
+/// `Result` show the messages with their lines.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HdlError {
     /// The errors, in the order the checks found them (at least one).
     pub diagnostics: Vec<Diagnostic>,
@@ -196,6 +198,12 @@ impl HdlError {
     /// The first error (there is always one).
     pub fn first(&self) -> &Diagnostic {
         &self.diagnostics[0]
+    }
+}
+
+impl fmt::Debug for HdlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

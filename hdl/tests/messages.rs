@@ -176,3 +176,15 @@ fn the_verilog_has_no_multiplexer_with_equal_inputs() {
     assert!(v.contains("assign y = d;"), "{v}");
     assert!(!v.contains("? q : q") && !v.contains("? d : d"), "{v}");
 }
+
+#[test]
+fn an_unwrapped_error_reads_like_its_message() {
+    let mut m = ModuleBuilder::new("unwrapped");
+    let y = m.output("y", 4);
+    m.assign(y, 16);
+    let err = m.finish().unwrap_err();
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(err
+        .to_string()
+        .contains("constant 16 does not fit in 4 bits"));
+}
