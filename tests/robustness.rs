@@ -62,8 +62,10 @@ fn cycles_and_cases_beyond_their_limits_are_usage_errors() {
     expect(
         &["check", &c, "--cases", "1000001"],
         2,
-        "is not in 0..=1000000",
+        "is not in 1..=1000000",
     );
+    // Zero cases would check nothing and pass.
+    expect(&["check", &c, "--cases", "0"], 2, "0 is not in 1..=1000000");
 }
 
 #[test]
