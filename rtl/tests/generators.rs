@@ -2,9 +2,9 @@
 //! drawn from the kind's own specs (each parameter, with probability one
 //! half, drawn afresh: an integer log-uniformly over its range, reals and
 //! quantities uniformly, choices and booleans evenly, lists and groups
-//! member by member) and kept when the kind's cross-
-//! parameter rules (`issues`, what the config language checks) and its
-//! generator's own config checks (a typed `RtlError::Param`) accept them.
+//! member by member) and kept when the kind's cross-parameter rules
+//! (`issues`, what the config language checks) and its generator's own
+//! config checks (a typed `RtlError::Param`) accept them.
 //! Each such set must build without a panic or any other error, and the
 //! design must pass every HDL check (`Design::new`). A few of the designs
 //! per run also go through `verilator --lint-only -Wall`. The sets only a
@@ -12,8 +12,8 @@
 //! language cannot report before `gen`.
 //!
 //! Integers whose range reaches past [`INT_CAP`] above its minimum are
-//! drawn up to that cap (sizes such as a million-word FIFO take minutes to
-//! elaborate); tables (register maps, card components) keep their default
+//! drawn up to that cap (sizes such as a million-word FIFO would make one
+//! case as slow as the whole run); tables (register maps, card components) keep their default
 //! rows. `PROPTEST_CASES` sets the number of sets per kind (default 8),
 //! `LINKFORGE_LINT_SAMPLE` the number linted (default 4), `LINKFORGE_SEED`
 //! the seed (default: a new one each run, named by a failure).
