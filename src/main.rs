@@ -100,8 +100,8 @@ enum Cmd {
     Check {
         /// The config file.
         file: PathBuf,
-        /// Random cases per variant (at most 1,000,000).
-        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(0..=MAX_CASES as i64))]
+        /// Random cases per variant (1 to 1,000,000: zero cases would check nothing).
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=MAX_CASES as i64))]
         cases: u32,
         /// Longest case, in cycles (at most 1,000,000,000).
         #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=MAX_CYCLES))]

@@ -1,12 +1,14 @@
 //! Golden Verilog: each small design's output is pinned byte for byte in
 //! `tests/golden/<name>.v` and accepted by Verilator, Icarus and Yosys with
 //! no warning and no latch. Set `LINKFORGE_BLESS=1` to rewrite the files
-//! after an intended change, then review the diff.
+//! after an intended change (the blessing run fails, naming them), then
+//! review the diff.
 
 mod common;
 mod designs;
 
 use linkforge_hdl::{verilog, Design};
+use linkforge_verif::testenv::{bless, blessed};
 use std::path::PathBuf;
 
 fn golden_path(name: &str) -> PathBuf {
@@ -15,8 +17,9 @@ fn golden_path(name: &str) -> PathBuf {
 
 #[test]
 fn output_matches_the_golden_files() {
-    let bless = std::env::var_os("LINKFORGE_BLESS").is_some();
+    let bless = bless();
     let mut stale = Vec::new();
+    let mut written = Vec::new();
     for (name, module) in designs::golden() {
         let design = Design::new(module).expect("golden designs are valid");
         assert_eq!(design.top_name(), name);
@@ -24,6 +27,7 @@ fn output_matches_the_golden_files() {
         let path = golden_path(name);
         if bless {
             std::fs::write(&path, &text).expect("write golden file");
+            written.push(path);
             continue;
         }
         let want = std::fs::read_to_string(&path).unwrap_or_default();
@@ -33,6 +37,9 @@ fn output_matches_the_golden_files() {
                 path.display()
             ));
         }
+    }
+    if bless {
+        blessed(&written);
     }
     assert!(stale.is_empty(), "{}", stale.join("\n\n"));
 }

@@ -1,10 +1,13 @@
 //! The command line under hostile conditions: every limit's error, Ctrl-C
 //! during a simulation, output directories that cannot be written or hold
 //! files linkforge did not write, and random bytes fed to the config loader
-//! and the VCD and FST readers (the bounded version of the fuzz targets in `fuzz/`;
-//! `PROPTEST_CASES` raises the number of cases).
+//! (through elaboration and Verilog) and the VCD and FST readers (the
+//! bounded version of the fuzz targets in `fuzz/`; `PROPTEST_CASES` raises
+//! the number of cases).
 
 mod cli_support;
+#[path = "../fuzz/fuzz_targets/config_input.rs"]
+mod config_input;
 
 use cli_support::{linkforge, text};
 use linkforge_verif::wave::Waves;
@@ -62,8 +65,10 @@ fn cycles_and_cases_beyond_their_limits_are_usage_errors() {
     expect(
         &["check", &c, "--cases", "1000001"],
         2,
-        "is not in 0..=1000000",
+        "is not in 1..=1000000",
     );
+    // Zero cases would check nothing and pass.
+    expect(&["check", &c, "--cases", "0"], 2, "0 is not in 1..=1000000");
 }
 
 #[test]
@@ -409,14 +414,10 @@ fn corpus(kind: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The config loader with the real catalogue, as the CLI and the fuzz
-/// target call it: variants or a rendered `dsl::` report.
+/// The config fuzz target's check on `bytes` with the real catalogue: the
+/// loader, then elaboration and Verilog of the small variants.
 fn load(bytes: &[u8]) {
-    let catalog = linkforge_rtl::catalog::catalog();
-    if let Err(report) = linkforge_dsl::load_bytes("fuzz.lf", bytes, &catalog) {
-        let text = linkforge_dsl::render_plain(&report);
-        assert!(text.contains("dsl::"), "{text}");
-    }
+    config_input::check(bytes, &linkforge_rtl::catalog::catalog());
 }
 
 #[test]

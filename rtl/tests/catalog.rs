@@ -137,9 +137,9 @@ fn specs_are_consistent() {
 fn the_catalogue_page_is_up_to_date() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/catalog.md");
     let page = catalog::markdown();
-    if std::env::var("LINKFORGE_BLESS").as_deref() == Ok("1") {
+    if linkforge_verif::testenv::bless() {
         std::fs::write(&path, &page).expect("docs/catalog.md is writable");
-        return;
+        linkforge_verif::testenv::blessed(&[path]);
     }
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(

@@ -143,7 +143,8 @@ pub fn rust_hdl_peer() -> RustHdl {
 }
 
 /// Runs the benchmark on `names` (all when empty), prints the table, writes
-/// JSON when asked; a checksum disagreement between engines is a failure.
+/// JSON when asked; an engine that failed or a checksum disagreement
+/// between engines is a failure (exit 1), named in the error.
 pub fn run(names: &[String], config: &BenchConfig, json: Option<&Path>) -> Result<(), CliError> {
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; use `cargo run --release -- bench` for real numbers");
@@ -167,21 +168,35 @@ pub fn run(names: &[String], config: &BenchConfig, json: Option<&Path>) -> Resul
     if let Some(path) = json {
         write_atomic(path, report.to_json().as_bytes())?;
     }
+    verdict(&report)
+}
+
+/// The benchmark's verdict: an error naming every failed engine and every
+/// checksum disagreement, if any.
+fn verdict(report: &bench::Report) -> Result<(), CliError> {
+    let mut problems = Vec::new();
+    let failures = report.failures();
+    if !failures.is_empty() {
+        problems.push(format!("engines failed: {}", failures.join("; ")));
+    }
     let mismatches = report.mismatches();
-    if mismatches.is_empty() {
-        Ok(())
-    } else {
-        Err(CliError::Failed(format!(
+    if !mismatches.is_empty() {
+        problems.push(format!(
             "checksum mismatch between engines: {}",
             mismatches.join("; ")
-        )))
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Failed(problems.join("\n")))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linkforge_verif::bench::{fold, peers, run_linkforge, xorshift64, SEED};
+    use linkforge_verif::bench::{fold, peers, run_linkforge, xorshift64, Fared, Simulator, SEED};
     use linkforge_verif::Sim;
 
     /// The crossbar checksum from a reference model in plain Rust, with the
@@ -242,6 +257,40 @@ mod tests {
             assert_eq!(icarus.check.cycles, cycles, "{name}");
             assert_eq!(icarus.check.checksum, ours.checksum, "{name}");
         }
+    }
+
+    /// A report of one design on which `verilator` fared as given, with
+    /// the checksum disagreements given.
+    fn report(verilator: Fared, mismatches: &[&str]) -> bench::Report {
+        bench::Report {
+            machine: bench::Machine::detect(),
+            config: BenchConfig {
+                cycles: 1,
+                icarus_cycles: 1,
+            },
+            designs: vec![bench::DesignReport {
+                name: "counter".into(),
+                description: String::new(),
+                top: "counter".into(),
+                engines: vec![(Simulator::Verilator, verilator)],
+                mismatches: mismatches.iter().map(|m| m.to_string()).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_failed_peer_or_a_checksum_mismatch_fails_the_benchmark() {
+        let ok = report(Fared::NotInstalled, &[]);
+        assert!(verdict(&ok).is_ok());
+        let failed = report(Fared::Failed("make: error 2".into()), &[]);
+        match verdict(&failed) {
+            Err(CliError::Failed(why)) => {
+                assert!(why.contains("counter: verilator: make: error 2"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        let differs = report(Fared::NotInstalled, &["verilator: 1 != 2"]);
+        assert!(matches!(verdict(&differs), Err(CliError::Failed(_))));
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   sources) used as stimulus and reference;
 //! - [`cosim`]: the same stimulus on the built-in simulator, Icarus and
 //!   Verilator; [`formal`] and [`synth`]: the proof and synthesis flows;
-//! - [`mod@bench`]: the simulator's speed against its peers.
+//! - [`mod@bench`]: the simulator's speed against its peers;
+//! - [`tools`] and [`testenv`]: the external Verilog tools, and how `CI`
+//!   and `LINKFORGE_BLESS` steer the tests.
 //!
 //! The simulation engine is the `linkforge-sim` crate, re-exported here so
 //! one dependency gives a testbench everything it needs.
@@ -25,6 +27,7 @@ pub mod models;
 pub mod props;
 pub mod synth;
 pub mod tb;
+pub mod testenv;
 pub mod tools;
 
 pub use linkforge_sim::{

@@ -1,14 +1,14 @@
 //! The external Verilog tools (Verilator, Icarus, Yosys) run on generated
 //! files, each returning every warning it printed as a failure.
 //!
-//! [`have`] is for tests: a missing tool fails the test when the environment
-//! variable `CI` is set, and elsewhere prints that the test skipped it.
+//! [`have`] is for tests: a missing tool fails the test in a CI run, and
+//! elsewhere is reported as a skip ([`crate::testenv`]).
 
 use std::path::Path;
 use std::process::Command;
 
-/// True when `tool` can be run. For tests: panics when it cannot and `CI`
-/// is set, otherwise prints that the caller skips it.
+/// True when `tool` can be run. For tests: when it cannot, reports the
+/// caller's skip ([`crate::testenv::skip`], a panic in a CI run).
 pub fn have(tool: &str) -> bool {
     let found = Command::new(tool)
         .arg(if tool == "iverilog" {
@@ -19,10 +19,9 @@ pub fn have(tool: &str) -> bool {
         .output()
         .is_ok();
     if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("`{tool}` is not installed, and CI must run every tool test");
-        }
-        eprintln!("skipped: `{tool}` is not installed (apt-get install {tool})");
+        crate::testenv::skip(&format!(
+            "`{tool}` is not installed (apt-get install {tool})"
+        ));
     }
     found
 }

@@ -1,14 +1,11 @@
 //! Golden reports: every `NAME.lf` in a folder renders to exactly the text
-//! in `NAME.txt`. `LINKFORGE_BLESS=1` rewrites the `.txt` files instead.
+//! in `NAME.txt`. `LINKFORGE_BLESS=1` rewrites the `.txt` files instead,
+//! and then fails ([`linkforge_verif::testenv::blessed`]).
 //! Shared by the config language's golden diagnostics and the command
 //! line's malformed-config corpus (`tests/malformed.rs`).
 
+use linkforge_verif::testenv::{bless, blessed};
 use std::path::{Path, PathBuf};
-
-/// Whether `LINKFORGE_BLESS` asks to rewrite the golden files.
-pub fn bless() -> bool {
-    std::env::var("LINKFORGE_BLESS").is_ok_and(|v| !v.is_empty() && v != "0")
-}
 
 /// The `.lf` inputs in `dir`, sorted.
 pub fn inputs(dir: &Path) -> Vec<PathBuf> {
@@ -22,12 +19,13 @@ pub fn inputs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Renders every input of `dir` with `render(file name, bytes)` and checks
-/// it against its `.txt` (or rewrites it when blessing); panics listing the
-/// inputs whose report differs.
+/// it against its `.txt`; panics listing the inputs whose report differs,
+/// or, when blessing, the files it rewrote.
 pub fn check_dir(dir: &Path, render: impl Fn(&str, &[u8]) -> String) {
     let inputs = inputs(dir);
     assert!(!inputs.is_empty(), "no golden inputs in {}", dir.display());
     let mut mismatched = Vec::new();
+    let mut written = Vec::new();
     for input in &inputs {
         let name = input.file_name().and_then(|n| n.to_str()).unwrap_or("?");
         let bytes = std::fs::read(input).expect("a golden input is readable");
@@ -35,6 +33,7 @@ pub fn check_dir(dir: &Path, render: impl Fn(&str, &[u8]) -> String) {
         let golden = input.with_extension("txt");
         if bless() {
             std::fs::write(&golden, &rendered).expect("the golden file is writable");
+            written.push(golden);
             continue;
         }
         let expected = std::fs::read_to_string(&golden).unwrap_or_default();
@@ -42,6 +41,9 @@ pub fn check_dir(dir: &Path, render: impl Fn(&str, &[u8]) -> String) {
             eprintln!("--- {name}: expected\n{expected}\n--- {name}: got\n{rendered}");
             mismatched.push(name.to_string());
         }
+    }
+    if !written.is_empty() {
+        blessed(&written);
     }
     assert!(
         mismatched.is_empty(),

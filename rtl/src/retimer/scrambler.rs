@@ -26,12 +26,19 @@
 //! = H0, the first sent; read on `in_start` beats), `in_data[8B-1:0]`,
 //! `in_skp` (the beat belongs to a SKP ordered set), `in_eieos` (it belongs
 //! to an EIEOS); `out_valid`, `out_start`, `out_hdr[1:0]`, `out_data[8B-1:0]`.
-//! The sync header passes unscrambled and does not advance the LFSR. Data
-//! blocks (header 10b: H0 = 0, H1 = 1) are scrambled; ordered-set blocks
-//! (any other header) pass unchanged. Every beat advances the LFSR by `8B`
-//! bits except SKP beats, which leave it alone; after an EIEOS beat the
-//! seed is reloaded, so the block after an EIEOS starts from the seed. The
-//! block kind is remembered from its `in_start` beat.
+//! The rules of PCIe 4.2.2.4: the sync header passes unscrambled and does
+//! not advance the LFSR. Every symbol of a data block (header 10b: H0 = 0,
+//! H1 = 1) is scrambled. In an ordered-set block (header 01b) that is a
+//! TS1 or TS2 (symbol 0 `1Eh` or `2Dh`, which itself passes unscrambled)
+//! symbols 1 to 15 are scrambled; symbols 14 and 15 too, since this block
+//! never puts DC-balance symbols there (a partner's DC-balance symbols,
+//! which bypass scrambling, come out of the descrambler changed). Every
+//! other ordered set (SKP, EIEOS, EIOS, FTS, SDS) and any block with a
+//! header other than 10b or 01b passes unchanged. Every beat advances the
+//! LFSR by `8B` bits except SKP beats, which leave it alone; after an
+//! EIEOS beat the seed is reloaded, so the block after an EIEOS starts from
+//! the seed. The block's kind is read on its `in_start` beat (header and
+//! symbol 0) and remembered for its other beats.
 
 use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::gf2::{vector_expr, Terms};
@@ -62,6 +69,9 @@ pub const BYTES_128B130B: IntParam = IntParam::new(
 /// COM (K28.5) and SKP (K28.0) symbols.
 const COM: u64 = 0xBC;
 const SKP: u64 = 0x1C;
+/// Symbol 0 of a TS1 and of a TS2 ordered set at 128b/130b (4.2.4.1).
+const TS1: u64 = 0x1E;
+const TS2: u64 = 0x2D;
 /// x^16+x^5+x^4+x^3+1 without its top term.
 const POLY_8B10B: u64 = 0x0039;
 /// x^23+x^21+x^16+x^8+x^5+x^2+1 without its top term.
@@ -247,6 +257,7 @@ pub fn scrambler_128b130b(
     let out_data = m.output("out_data", w);
     let lfsr = m.reg("lfsr", 23).reset(seed);
     let data_block = m.reg("data_block", 1).reset(0);
+    let ts_block = m.reg("ts_block", 1).reset(0);
     let valid_q = m.reg("valid_q", 1).reset(0);
     let start_q = m.reg("start_q", 1).reset(0);
     let hdr_q = m.reg("hdr_q", 2).reset(0);
@@ -255,13 +266,33 @@ pub fn scrambler_128b130b(
     // This beat's block is a data block (header 10b), from its first beat on.
     let is_data = m.wire("is_data", 1);
     m.assign(is_data, mux(in_start, in_hdr.eq(lit(0b10, 2)), data_block));
+    // This beat's block is a TS1 or TS2: an ordered-set block (01b) whose
+    // symbol 0 is 1Eh or 2Dh.
+    let symbol0 = in_data.slice(7, 0);
+    let ts_first =
+        in_hdr.eq(lit(0b01, 2)) & (symbol0.clone().eq(lit(TS1, 8)) | symbol0.eq(lit(TS2, 8)));
+    let is_ts = m.wire("is_ts", 1);
+    m.assign(is_ts, mux(in_start, ts_first, ts_block));
     let (key, advanced) = advance(&Expr::from(lfsr), POLY_128B130B, w);
+    // Byte 0 of a beat is scrambled in data blocks, and in a TS except as
+    // its symbol 0; the other bytes in data blocks and TSs.
+    let scrambled = in_data ^ key;
+    let pick = |sel: Expr, hi: u32, lo: u32| {
+        mux(sel, scrambled.clone().slice(hi, lo), in_data.slice(hi, lo))
+    };
+    let byte0 = pick(is_data | (is_ts & !in_start), 7, 0);
+    let out = if w == 8 {
+        byte0
+    } else {
+        cat![pick(is_data | is_ts, w - 1, 8), byte0]
+    };
     m.next(valid_q, in_valid);
     m.when(in_valid, |m| {
         m.next(data_block, is_data);
+        m.next(ts_block, is_ts);
         m.next(start_q, in_start);
         m.next(hdr_q, in_hdr);
-        m.next(data_q, mux(is_data, in_data ^ key, in_data));
+        m.next(data_q, out);
         m.when(in_eieos, |m| m.next(lfsr, lit(seed, 23)))
             .elsewhen(!in_skp, |m| m.next(lfsr, advanced));
     });

@@ -4,10 +4,13 @@
 //!
 //! Address decoding: window `i` occupies the [`WINDOW_BYTES`] (4 KiB) from
 //! `i * WINDOW_BYTES`; its register block sees the offset inside the
-//! window. An address past the last window, or whose offset does not fit
-//! the window's register-block address width, answers `SLVERR` (read data
-//! zero, write dropped) from the interconnect itself; the register block
-//! answers for the offsets it decodes (its own `SLVERR` included).
+//! window. The interconnect answers two cases itself (read data zero,
+//! write dropped), as AXI assigns them: an address past the last window,
+//! which no window claims, answers `DECERR` (`0b11`); an address inside a
+//! window whose offset does not fit the window's register-block address
+//! width answers `SLVERR` (`0b10`), as an unmapped offset the register block
+//! decodes does. The register block answers for the offsets it decodes
+//! (its own `SLVERR` for an unmapped one included).
 //!
 //! One transaction at a time: a write is taken when `awvalid` and `wvalid`
 //! are both high (`awready` and `wready` rise together), a read when
@@ -33,8 +36,10 @@ pub const WINDOW_BYTES: u32 = 1 << WINDOW_BITS;
 /// Address bits of the offset inside a window.
 pub const WINDOW_BITS: u32 = 12;
 
-/// `SLVERR` on 2 bits.
-const SLVERR: u64 = 2;
+/// `SLVERR` on 2 bits: the addressed window has no register there.
+pub const SLVERR: u64 = 0b10;
+/// `DECERR` on 2 bits: no window claims the address.
+pub const DECERR: u64 = 0b11;
 /// Depth of each crossing FIFO (one transaction is in flight at a time).
 const FIFO_DEPTH: u32 = 2;
 
@@ -165,6 +170,12 @@ pub fn interconnect(module_name: &str, windows: &[Window]) -> Result<Module, Hdl
         .into_iter()
         .reduce(|a, b| a | b)
         .unwrap_or_else(low);
+    // Whether some window claims the address (its index names a window).
+    let claimed = if windows.len() as u64 >= 1 << (aw - WINDOW_BITS) {
+        high()
+    } else {
+        index(next_addr.clone()).lt(lit(windows.len() as u64, aw - WINDOW_BITS))
+    };
     let selected = hits(addr.into());
 
     let fifo_req_width = |w: &Window| 1 + REG_BITS / 8 + REG_BITS + w.addr_width;
@@ -236,7 +247,7 @@ pub fn interconnect(module_name: &str, windows: &[Window]) -> Result<Module, Hdl
     m.when(take_w.clone() | take_r.clone(), |m| {
         m.next(addr, next_addr.clone());
         m.next(is_write, take_w.clone());
-        m.next(resp, lit(SLVERR, 2));
+        m.next(resp, mux(claimed, lit(SLVERR, 2), lit(DECERR, 2)));
         m.next(data, mux(take_w.clone(), wdata, lit(0, REG_BITS)));
         m.next(strb, wstrb);
         m.next(state, mux(mapped, lit(SEND, 2), lit(RESP, 2)));

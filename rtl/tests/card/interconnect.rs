@@ -1,9 +1,10 @@
 //! The AXI4-Lite interconnect: random reads and writes across windows, with
 //! random valid delays and `bready`/`rready` backpressure, each window a
 //! register block of the default map in its own clock domain. Every
-//! response equals the addressed window's [`Model`]; addresses past the
-//! last window or outside a register block's address space answer SLVERR
-//! and change nothing. Plus the Verilog tools on the test top and on a
+//! response equals the addressed window's [`Model`]; an address no window
+//! claims (past the last window) answers DECERR (AXI's `0b11`), an offset
+//! inside a window but outside its register block's address space answers
+//! SLVERR (`0b10`), and neither changes anything. Plus the Verilog tools on the test top and on a
 //! card.
 
 use crate::support::{cases, check_verilog};
@@ -17,7 +18,7 @@ use linkforge_rtl::telemetry::interconnect::{
 use linkforge_rtl::telemetry::map::{Access, RegMap, REG_BITS};
 use linkforge_rtl::telemetry::regblock::{regblock, PREFIX};
 use linkforge_verif::models::xorshift::XorShift;
-use linkforge_verif::tb::telemetry::model::{Inputs, Model, Resp, Write};
+use linkforge_verif::tb::telemetry::model::{Inputs, Model, Write};
 use linkforge_verif::Sim;
 use proptest::prelude::*;
 
@@ -141,6 +142,21 @@ fn response(
     Err(format!("`{valid}` never rose"))
 }
 
+/// AXI's `SLVERR` response: the addressed slave has nothing there.
+const SLVERR: u64 = 0b10;
+/// AXI's `DECERR` response: no slave claims the address.
+const DECERR: u64 = 0b11;
+
+/// The interconnect's own answer to `addr` when no register block gets it:
+/// DECERR when no window claims it, SLVERR otherwise.
+fn unmapped_resp(addr: u32) -> u64 {
+    if ((addr >> WINDOW_BITS) as usize) < PERIODS.len() {
+        SLVERR
+    } else {
+        DECERR
+    }
+}
+
 /// What the card's decoder says about `addr`: the window and the offset in
 /// it, when the address reaches a register block.
 fn decode(addr: u32, map: &RegMap) -> Option<(usize, u32)> {
@@ -169,6 +185,7 @@ struct Counts {
     reads: u64,
     writes: u64,
     slverr: u64,
+    decerr: u64,
 }
 
 /// `transactions` random reads and writes after reset; the first
@@ -218,11 +235,11 @@ fn run(seed: u64, transactions: usize) -> Result<Counts, String> {
                 Some((i, off)) => {
                     let r = models[i].write_resp(off);
                     models[i].step(&zero, None, Some(Write { addr: off, ..w }));
-                    r
+                    r.code()
                 }
-                None => Resp::SlvErr,
+                None => unmapped_resp(addr),
             };
-            ((0, resp), (0, want.code()))
+            ((0, resp), (0, want))
         } else {
             poke(&mut sim, "araddr", addr.into());
             handshake(&mut sim, &["arvalid"], "arready", delay)?;
@@ -233,12 +250,14 @@ fn run(seed: u64, transactions: usize) -> Result<Counts, String> {
                     .step(&zero, Some(off), None)
                     .map(|(d, r)| (u64::from(d), r.code()))
                     .unwrap_or((0, 2)),
-                None => (0, Resp::SlvErr.code()),
+                None => (0, unmapped_resp(addr)),
             };
             (got, want)
         };
-        if got.1 == 2 {
-            counts.slverr += 1;
+        match got.1 {
+            SLVERR => counts.slverr += 1,
+            DECERR => counts.decerr += 1,
+            _ => {}
         }
         if got != want {
             return Err(format!(
@@ -262,9 +281,12 @@ proptest! {
 
 /// A longer run reaches every kind of response.
 #[test]
-fn a_long_run_sees_reads_writes_and_slverr() {
+fn a_long_run_sees_reads_writes_slverr_and_decerr() {
     let c = run(0x5EED, 400).expect("matches the models");
-    assert!(c.reads > 100 && c.writes > 100 && c.slverr > 20, "{c:?}");
+    assert!(
+        c.reads > 100 && c.writes > 100 && c.slverr > 20 && c.decerr > 20,
+        "{c:?}"
+    );
 }
 
 #[test]

@@ -62,7 +62,8 @@ proptest! {
     }
 }
 
-/// Without precoding the Gray map is 00->0, 01->1, 11->2, 10->3.
+/// Without precoding the Gray map is 00->0, 01->1, 11->2, 10->3 (the
+/// table of IEEE 802.3 120.5.7.1 and PCIe 4.2.3.1).
 #[test]
 fn gray_map_without_precoding() {
     assert_eq!(levels(&[0, 1, 3, 2], false), [0, 1, 2, 3]);
@@ -71,6 +72,21 @@ fn gray_map_without_precoding() {
         run(&mut tx, "in_gray", "out_sym", &[0, 1, 3, 2], &[false]),
         [0, 1, 2, 3]
     );
+}
+
+/// A sequence worked by hand from the precoding rule of PCIe 4.2.3.1 and
+/// IEEE 802.3 120.5.7.2 (`T = (P - T_prev) mod 4`, receive `P = (R +
+/// R_prev) mod 4`): Gray 01 11 10 00 11 are levels 1 2 3 0 2, sent as
+/// 1 1 2 2 0.
+#[test]
+fn precoding_matches_a_hand_worked_sequence() {
+    let gray = [0b01, 0b11, 0b10, 0b00, 0b11];
+    let sent = [1, 1, 2, 2, 0];
+    let cfg = Pam4Config { precode: true };
+    let mut tx = Tb::new(pam4_tx("pam4_tx", &cfg));
+    assert_eq!(run(&mut tx, "in_gray", "out_sym", &gray, &[false]), sent);
+    let mut rx = Tb::new(pam4_rx("pam4_rx", &cfg));
+    assert_eq!(run(&mut rx, "in_sym", "out_gray", &sent, &[false]), gray);
 }
 
 #[test]

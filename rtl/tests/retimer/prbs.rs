@@ -46,6 +46,67 @@ fn poke(tb: &mut Tb, port: &str, bits: &[bool]) {
     tb.0.poke_bits(port, &to_bits(bits)).expect("poke");
 }
 
+/// `count` bits from a freshly reset generator of `x^n + ...`, 64 per clock.
+fn generated(n: u32, count: usize) -> Vec<bool> {
+    let cfg = PrbsConfig { poly: n, width: 64 };
+    let mut tb = Tb::new(prbs_gen("prbs_gen", &cfg));
+    tb.reset();
+    tb.set("en", 1);
+    let mut bits = Vec::with_capacity(count + 64);
+    while bits.len() < count {
+        tb.step();
+        bits.extend(read(&mut tb, "data"));
+    }
+    bits.truncate(count);
+    bits
+}
+
+/// Known answers from ITU-T O.150 (and the PRBS7 of 802.3/OIF), not from
+/// the generator: the output of the shift register of `x^n + x^k + 1`
+/// obeys `b[t] = b[t-k] ^ b[t-n]` for every polynomial (PRBS7 x^7+x^6+1,
+/// PRBS9 x^9+x^5+1, PRBS15 x^15+x^14+1, PRBS23 x^23+x^18+1, PRBS31
+/// x^31+x^28+1); a maximal-length sequence of period `2^n - 1` holds every
+/// non-zero `n`-bit word exactly once per period, `2^(n-1)` ones, and its
+/// longest runs are `n` ones and `n - 1` zeros (non-inverted, as here).
+#[test]
+fn generated_sequences_have_the_o150_properties() {
+    for (n, k) in [(7, 6), (9, 5), (15, 14), (23, 18), (31, 28)] {
+        let bits = generated(n, 4096);
+        assert!(bits.contains(&true), "PRBS{n} is not all zeros");
+        for t in n as usize..bits.len() {
+            assert_eq!(
+                bits[t],
+                bits[t - k as usize] ^ bits[t - n as usize],
+                "PRBS{n} bit {t}"
+            );
+        }
+    }
+    for n in [7u32, 9, 15] {
+        let period = (1usize << n) - 1;
+        let bits = generated(n, 2 * period + n as usize);
+        assert_eq!(bits[..period], bits[period..2 * period], "PRBS{n} period");
+        let windows: BTreeSet<u64> = (0..period)
+            .map(|t| (0..n as usize).fold(0, |w, i| w << 1 | u64::from(bits[t + i])))
+            .collect();
+        assert_eq!(windows.len(), period, "PRBS{n}: every non-zero word once");
+        assert!(!windows.contains(&0));
+        let one_period = &bits[..period];
+        assert_eq!(one_period.iter().filter(|&&b| b).count(), period / 2 + 1);
+        let longest = |v: bool| {
+            let cyclic: Vec<bool> = one_period.iter().chain(one_period).copied().collect();
+            cyclic
+                .split(|&b| b != v)
+                .map(<[bool]>::len)
+                .max()
+                .unwrap_or(0)
+        };
+        assert_eq!(
+            (longest(true), longest(false)),
+            (n as usize, n as usize - 1)
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(32), ..ProptestConfig::default() })]
 

@@ -1,7 +1,10 @@
 //! `scrambler_8b10b` and `scrambler_128b130b` against bit-serial Galois
-//! models written here: known first bytes, descramble(scramble(x)) = x for
-//! every lane seed, SKP does not advance the LFSR, COM and EIEOS reset it;
-//! Verilog tools.
+//! models written here from PCIe 4.2.1.3 and 4.2.2.4 (polynomials, seeds,
+//! which symbols are scrambled and which advance the LFSR, read from each
+//! block's header and symbol 0 as a receiver does): the spec's known first
+//! 8b/10b bytes, descramble(scramble(x)) = x for every lane seed, SKP does
+//! not advance the LFSR, COM and EIEOS reset it, a TS1 is scrambled except
+//! its symbol 0; Verilog tools.
 
 use crate::support::{cases, check_verilog, Tb};
 use linkforge_hdl::Bits;
@@ -127,7 +130,8 @@ fn padded(mut symbols: Vec<(u8, bool)>, bytes: u32) -> Vec<(u8, bool)> {
     symbols
 }
 
-/// A 128b/130b block: its header (`H1 H0`), payload, and flags.
+/// A 128b/130b block: its header (`H1 H0`), payload, and the flags the
+/// scrambler's ports take with it.
 #[derive(Clone, Debug)]
 struct Block {
     hdr: u8,
@@ -136,7 +140,30 @@ struct Block {
     eieos: bool,
 }
 
-/// The 128b/130b scrambler on whole blocks.
+/// Sync headers as the ports take them (bit 0 = H0, sent first): data
+/// block 10b (H0 = 0, H1 = 1), ordered-set block 01b (PCIe 4.2.2.1).
+const DATA_BLOCK: u8 = 0b10;
+const OS_BLOCK: u8 = 0b01;
+
+/// Symbol 0 of the ordered sets at 128b/130b (PCIe 4.2.4.1, 4.2.7): TS1,
+/// TS2, SKP, EIEOS (00h and FFh alternating), EIOS (66h throughout), SDS
+/// (E1h then 87h), FTS (55h first).
+const OS_TS1: u8 = 0x1E;
+const OS_TS2: u8 = 0x2D;
+const OS_SKP: u8 = 0xAA;
+const OS_EIEOS: u8 = 0x00;
+
+/// The 128b/130b scrambling rules of PCIe 4.2.2.4, block by block, from
+/// the block's own header and symbol 0 as a receiver reads them:
+/// - the sync header is never scrambled and does not advance the LFSR;
+/// - every symbol of a data block is scrambled;
+/// - SKP ordered-set symbols are not scrambled and do not advance it;
+/// - every other ordered-set symbol advances it;
+/// - TS1/TS2: symbol 0 bypasses scrambling, symbols 1-13 are scrambled,
+///   and 14-15 too unless they are DC-balance symbols (the design under
+///   test never treats them as such: its documented choice);
+/// - EIEOS, EIOS, SDS, FTS symbols bypass scrambling;
+/// - the LFSR restarts from the lane's seed after an EIEOS.
 fn model_128b130b(lane: u32, blocks: &[Block]) -> Vec<Block> {
     let seed = || Galois {
         state: SEEDS[lane as usize % 8],
@@ -148,15 +175,19 @@ fn model_128b130b(lane: u32, blocks: &[Block]) -> Vec<Block> {
         .iter()
         .map(|b| {
             let mut out = b.clone();
-            if !b.skp {
-                for byte in out.data.iter_mut() {
-                    let key = lfsr.byte();
-                    if b.hdr == 0b10 {
-                        *byte ^= key;
-                    }
+            let symbol0 = b.data[0];
+            let os = b.hdr == OS_BLOCK;
+            if os && symbol0 == OS_SKP {
+                return out;
+            }
+            let ts = os && (symbol0 == OS_TS1 || symbol0 == OS_TS2);
+            for (i, byte) in out.data.iter_mut().enumerate() {
+                let key = lfsr.byte();
+                if b.hdr == DATA_BLOCK || (ts && i >= 1) {
+                    *byte ^= key;
                 }
             }
-            if b.eieos {
+            if os && symbol0 == OS_EIEOS {
                 lfsr = seed();
             }
             out
@@ -226,20 +257,43 @@ fn run_128b130b(lane: u32, bytes: u32, blocks: &[Block], gaps: &[bool]) -> Vec<B
     out
 }
 
-/// Random blocks: data blocks, other ordered sets, SKP OS and EIEOS.
+/// Random blocks: data blocks, TS1 and TS2 with random fields, SKP, EIEOS,
+/// EIOS, SDS and FTS ordered sets, each with the flags its kind sets.
 fn blocks() -> impl Strategy<Value = Vec<Block>> {
-    let block = (0u8..8, any::<[u8; 16]>()).prop_map(|(kind, data)| {
-        let (hdr, skp, eieos) = match kind {
-            0 => (0b01, false, false),
-            1 => (0b01, true, false),
-            2 => (0b01, false, true),
-            _ => (0b10, false, false),
+    let block = (0u8..10, any::<[u8; 16]>()).prop_map(|(kind, random)| {
+        let os = |data: [u8; 16]| (OS_BLOCK, data);
+        let (hdr, data) = match kind {
+            0 => os(std::array::from_fn(
+                |i| if i == 0 { OS_TS1 } else { random[i] },
+            )),
+            1 => os(std::array::from_fn(
+                |i| if i == 0 { OS_TS2 } else { random[i] },
+            )),
+            2 => os(std::array::from_fn(|i| match i {
+                0..=11 => OS_SKP,
+                12 => 0xE1,
+                _ => random[i],
+            })),
+            3 => os(std::array::from_fn(|i| {
+                if i % 2 == 0 {
+                    OS_EIEOS
+                } else {
+                    0xFF
+                }
+            })),
+            4 => os([0x66; 16]),
+            5 => os(std::array::from_fn(|i| if i == 0 { 0xE1 } else { 0x87 })),
+            6 => os([
+                0x55, 0x47, 0x4E, 0xC7, 0xCC, 0xC6, 0xC9, 0x25, 0x6E, 0xEC, 0x88, 0x7F, 0x80, 0x8D,
+                0x8B, 0x8E,
+            ]),
+            _ => (DATA_BLOCK, random),
         };
         Block {
             hdr,
             data,
-            skp,
-            eieos,
+            skp: kind == 2,
+            eieos: kind == 3,
         }
     });
     prop::collection::vec(block, 1..12)
@@ -336,14 +390,15 @@ fn com_resets_the_8b10b_lfsr() {
 }
 
 /// The first lane-0 data block of zeros is the keystream from seed 1DBFBC,
-/// and so is the first data block after an EIEOS.
+/// and so is the first data block after an EIEOS, which passes unscrambled.
 #[test]
 fn eieos_resets_the_128b130b_lfsr() {
-    let zeros = |hdr, eieos| Block {
+    let eieos: [u8; 16] = std::array::from_fn(|i| if i % 2 == 0 { 0x00 } else { 0xFF });
+    let zeros = |hdr, is_eieos| Block {
         hdr,
-        data: [0; 16],
+        data: if is_eieos { eieos } else { [0; 16] },
         skp: false,
-        eieos,
+        eieos: is_eieos,
     };
     let mut reference = Galois {
         state: 0x1D_BFBC,
@@ -360,8 +415,33 @@ fn eieos_resets_the_128b130b_lfsr() {
     let out = run_128b130b(0, 4, &blocks, &[false]);
     assert_eq!(out[0].data.to_vec(), keystream);
     assert_ne!(out[1].data.to_vec(), keystream);
-    assert_eq!(out[2].data, [0; 16], "ordered sets pass unscrambled");
+    assert_eq!(out[2].data, eieos, "an EIEOS passes unscrambled");
     assert_eq!(out[3].data.to_vec(), keystream);
+}
+
+/// A TS1 after the seed: symbol 0 (1Eh) passes, symbols 1-15 are XORed
+/// with keystream bytes 1-15 (the LFSR advanced over symbol 0 too).
+#[test]
+fn ts1_is_scrambled_except_symbol_0() {
+    let mut reference = Galois {
+        state: 0x1D_BFBC,
+        n: 23,
+        poly: 0x21_0125,
+    };
+    let keystream: Vec<u8> = (0..16).map(|_| reference.byte()).collect();
+    let mut ts1 = [0u8; 16];
+    ts1[0] = OS_TS1;
+    let block = Block {
+        hdr: OS_BLOCK,
+        data: ts1,
+        skp: false,
+        eieos: false,
+    };
+    for bytes in [1, 4, 16] {
+        let out = run_128b130b(0, bytes, std::slice::from_ref(&block), &[false]);
+        assert_eq!(out[0].data[0], OS_TS1, "{bytes} bytes per clock");
+        assert_eq!(out[0].data[1..], keystream[1..], "{bytes} bytes per clock");
+    }
 }
 
 #[test]

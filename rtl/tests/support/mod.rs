@@ -2,8 +2,8 @@
 //! testbench wrapper around the simulator, proptest case counts and an
 //! AXI4-Lite read.
 //!
-//! A missing tool fails the test when `CI` is set; elsewhere the test prints
-//! that it skipped the tool and why.
+//! A missing tool fails the test in a CI run; elsewhere the test reports a
+//! skip with the reason ([`linkforge_verif::testenv`]).
 
 #![allow(dead_code)]
 

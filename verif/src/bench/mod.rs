@@ -666,6 +666,23 @@ impl Report {
             .collect()
     }
 
+    /// Every engine that failed on a design ([`Fared::Failed`]), as
+    /// `design: engine: why`. A peer that is not installed or was skipped
+    /// is not a failure.
+    pub fn failures(&self) -> Vec<String> {
+        self.designs
+            .iter()
+            .flat_map(|d| {
+                d.engines
+                    .iter()
+                    .filter_map(move |(engine, fared)| match fared {
+                        Fared::Failed(why) => Some(format!("{}: {}: {why}", d.name, engine.name())),
+                        _ => None,
+                    })
+            })
+            .collect()
+    }
+
     /// The results as a plain-text table with the machine and the ratios.
     pub fn table(&self) -> String {
         let mut t = String::new();

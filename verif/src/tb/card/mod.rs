@@ -25,9 +25,10 @@
 //!   be at least the frames its testbench checked (frames still in the
 //!   pipeline at the end may add to it); a retimer's `eb_overflows` on the
 //!   bus must equal the link's count (zero: its testbench fails on an
-//!   overflow). A read just past the first window's registers, and one past
-//!   the last window when the address space has room, must answer
-//!   `SLVERR`.
+//!   overflow). A read just past the first window's registers must answer
+//!   `SLVERR` (`0b10`, an unmapped offset inside a window), and one past
+//!   the last window, when the address space has room, `DECERR` (`0b11`,
+//!   no window claims it).
 //!
 //! - With PCSs attached to switch ports, the switch harness leaves those
 //!   ports alone and the attached PCSs run no testbench of their own; after
@@ -82,8 +83,10 @@ pub const RETIMER_MIN_UI: u64 = 40_000;
 const RESET_EDGES: u64 = 8;
 /// Edges a read may take before it counts as hung.
 const READ_LIMIT: u64 = 2_000;
-/// `SLVERR`.
-const SLVERR: u64 = 2;
+/// AXI's `SLVERR`: the addressed slave has nothing at the offset.
+const SLVERR: u64 = 0b10;
+/// AXI's `DECERR`: no slave claims the address.
+const DECERR: u64 = 0b11;
 
 /// A component with its testbench and registers.
 struct Part {
@@ -672,10 +675,13 @@ impl Testbench for CardTb {
             .first()
             .map(|p| p.registers as u64 * u64::from(REG_BYTES));
         let past_windows = Some(window_base(self.parts.len())).filter(|&a| a < space);
-        for addr in [past_registers, past_windows].into_iter().flatten() {
+        let unmapped = [(past_registers, SLVERR), (past_windows, DECERR)];
+        for (addr, want) in unmapped.into_iter().filter_map(|(a, w)| Some((a?, w))) {
             let (_, resp) = bus.read(sim, addr, &mut |_| {})?;
-            if resp != SLVERR {
-                mismatches.push(format!("a read of {addr:#06x} (unmapped) answered {resp}"));
+            if resp != want {
+                mismatches.push(format!(
+                    "a read of {addr:#06x} (unmapped) answered {resp:#04b}, not {want:#04b}"
+                ));
             }
         }
         outcome

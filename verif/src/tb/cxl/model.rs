@@ -2,13 +2,45 @@
 //! and register block, the request tracker's DevLoad, and the memory a
 //! pooled controller serves.
 
-use linkforge_rtl::cxl::hdm::{
-    ways, ALIGN_BITS, CTRL_COMMIT, CTRL_COMMITTED, CTRL_COMMIT_ERROR, CTRL_LOCK, REG_BASE,
-    REG_CTRL, REG_DPA_BASE, REG_SIZE,
-};
-use linkforge_rtl::cxl::tracker::{
-    DEVLOAD_LIGHT, DEVLOAD_MODERATE, DEVLOAD_OPTIMAL, DEVLOAD_SEVERE,
-};
+use linkforge_rtl::cxl::hdm::{REG_BASE, REG_CTRL, REG_DPA_BASE, REG_SIZE};
+
+// Facts of the CXL 2.0 specification, written here rather than taken from
+// the generators; the register indexes above are only the block's layout.
+
+/// DevLoad values (CXL 2.0 QoS telemetry, the DevLoad field of memory
+/// responses): light load,
+/// optimal load, moderate overload, severe overload.
+const DEVLOAD_LIGHT: u64 = 0b00;
+const DEVLOAD_OPTIMAL: u64 = 0b01;
+const DEVLOAD_MODERATE: u64 = 0b10;
+const DEVLOAD_SEVERE: u64 = 0b11;
+
+/// HDM decoder bases and sizes are in units of 256 MB (CXL 2.0 8.2.5.12).
+const ALIGN_BITS: u32 = 28;
+
+/// HDM Decoder Control register bits (CXL 2.0 8.2.5.12.7): IG in [3:0],
+/// IW in [7:4], Lock On Commit, Commit, Committed, Error Not Committed;
+/// this block puts the decoder's interleave position in [19:16].
+const CTRL_LOCK: u64 = 1 << 8;
+const CTRL_COMMIT: u64 = 1 << 9;
+const CTRL_COMMITTED: u64 = 1 << 10;
+const CTRL_COMMIT_ERROR: u64 = 1 << 11;
+
+/// The interleave ways an IW encoding means (CXL 2.0 8.2.5.12.7): 0-4 are
+/// 1, 2, 4, 8, 16 ways; 8, 9, 10 are 3, 6, 12 ways; others are reserved.
+fn ways(iw: u64) -> Option<u64> {
+    const WAYS: [(u64, u64); 8] = [
+        (0, 1),
+        (1, 2),
+        (2, 4),
+        (3, 8),
+        (4, 16),
+        (8, 3),
+        (9, 6),
+        (10, 12),
+    ];
+    WAYS.iter().find(|w| w.0 == iw).map(|w| w.1)
+}
 
 /// DevLoad for `n` outstanding entries of `depth` (the thresholds of
 /// `cxl_tracker`'s documentation).
@@ -121,7 +153,9 @@ impl DecoderRegs {
             REG_BASE => d.base,
             REG_SIZE => d.size,
             REG_CTRL => {
-                linkforge_rtl::cxl::hdm::ctrl_value(d.ig, d.iw, d.position, 0)
+                (d.ig & 0xF)
+                    | (d.iw & 0xF) << 4
+                    | (d.position & 0xF) << 16
                     | flag(self.lock, CTRL_LOCK)
                     | flag(self.commit, CTRL_COMMIT)
                     | flag(self.committed, CTRL_COMMITTED)

@@ -5,7 +5,11 @@
 use linkforge_rtl::switch::route::{
     reg_addr, PortWindows, REG_BUS, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE, REG_PREF_LIMIT,
 };
-use linkforge_rtl::switch::tlp::{TYPE_CPL, TYPE_MEM};
+
+/// The TLP Type field (PCIe 2.2.1, Fmt/Type table): memory requests
+/// (MRd, MWr) 00000b; completions (Cpl, CplD) 01010b.
+const TYPE_MEM: u64 = 0b0_0000;
+const TYPE_CPL: u64 = 0b0_1010;
 
 /// The spec's credit gate on `bits`-bit counters: may a packet needing `need`
 /// credits be sent?

@@ -2,7 +2,20 @@
 //! to the fields, given the bus operation that takes effect at it and the
 //! hardware inputs, and what a read returns.
 
-use linkforge_rtl::telemetry::map::{field_mask, Access, FieldRef, RegMap, FIFO_DEPTH};
+use linkforge_rtl::telemetry::map::{Access, FieldRef, RegMap};
+
+/// Entries of a register's history FIFO, as the register block's contract
+/// states it (docs/ip/telemetry.md).
+const FIFO_DEPTH: u32 = 16;
+
+/// The low `width` bits of a 32-bit register (1..=32).
+fn field_mask(width: u32) -> u32 {
+    if width >= 32 {
+        u32::MAX
+    } else {
+        (1 << width.max(1)) - 1
+    }
+}
 use std::collections::VecDeque;
 
 /// An AXI4-Lite response code.

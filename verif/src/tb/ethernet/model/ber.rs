@@ -1,6 +1,12 @@
-//! The Rust reference of `eth_ber_monitor`.
+//! The Rust reference of `eth_ber_monitor`: the BER monitor of IEEE 802.3
+//! figure 49-13 (`hi_ber` at 16 invalid sync headers within one window,
+//! 125 us at 10GBASE-R; the window's length in blocks is the config's).
 
-use linkforge_rtl::ethernet::ber::{BerConfig, HI_BER_INVALID};
+use linkforge_rtl::ethernet::ber::BerConfig;
+
+/// Invalid sync headers within one window that raise `hi_ber`
+/// (`ber_cnt` = 16).
+const HI_BER_INVALID: u32 = 16;
 
 /// The reference model of the BER monitor, one clock edge at a time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,6 +1,14 @@
-//! The Rust reference of `eth_block_lock`.
+//! The Rust reference of `eth_block_lock`: the lock state machine of IEEE
+//! 802.3 figure 49-12 (lock after 64 valid sync headers in a row; a slip
+//! at the 16th invalid header among 64 once locked, at any invalid one
+//! before).
 
-use linkforge_rtl::ethernet::block_lock::{BlockLockConfig, LOSS_INVALID, WINDOW};
+use linkforge_rtl::ethernet::block_lock::BlockLockConfig;
+
+/// Sync headers tested per window (`sh_cnt` reaching 64).
+const WINDOW: u64 = 64;
+/// Invalid headers in a window that lose lock (`sh_invalid_cnt` = 16).
+const LOSS_INVALID: u64 = 16;
 
 /// The reference model of the block lock state machine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -4,7 +4,22 @@
 
 use crate::tb::common::model;
 use linkforge_rtl::common::crc::CrcConfig;
-use linkforge_rtl::ethernet::{START, TERMINATE};
+
+/// XGMII start and terminate (IEEE 802.3 Table 46-3).
+const START: u8 = 0xFB;
+const TERMINATE: u8 = 0xFD;
+
+/// The FCS of IEEE 802.3 3.2.9: CRC-32 with generator 04C11DB7h, register
+/// preset to ones, bits taken least significant first, the result
+/// complemented and sent least significant bit first.
+const FCS_CRC: CrcConfig = CrcConfig {
+    width: 32,
+    poly: 0x04C1_1DB7,
+    init: 0xFFFF_FFFF,
+    xorout: 0xFFFF_FFFF,
+    reflect: true,
+    bytes: 1,
+};
 
 /// Bytes of the FCS.
 const FCS_BYTES: usize = 4;
@@ -22,7 +37,7 @@ pub enum FrameEnd {
 
 /// The FCS of `bytes`: the CRC-32 to append, least significant byte first.
 pub fn fcs(bytes: &[u8]) -> u32 {
-    model::crc(&CrcConfig::crc32(1), bytes) as u32
+    model::crc(&FCS_CRC, bytes) as u32
 }
 
 /// `bytes` followed by their FCS.
