@@ -55,11 +55,11 @@ fn clocks(design: &Design, other_period: u64, other_phase: u64) -> Vec<ClockSpec
 
 fn agree(design: &Design, stim: &Stimulus, peer: Peer) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    match cosim::compare(design, stim, peer, dir.path()) {
-        Ok(None) => Ok(()),
-        Ok(Some(m)) => Err(format!("{} on {peer:?}: {m}", design.top_name())),
-        Err(e) => Err(format!("{} on {peer:?}: {e}", design.top_name())),
-    }
+    let compared = cosim::compare(design, stim, peer, dir.path())
+        .map_err(|e| format!("{} on {peer:?}: {e}", design.top_name()))?;
+    compared
+        .verdict()
+        .map_err(|why| format!("{} on {peer:?}: {why}", design.top_name()))
 }
 
 fn golden_on(peer: Peer) {
@@ -93,11 +93,38 @@ fn a_wrong_output_is_reported_with_signal_step_and_values() {
     let ours = cosim::run_builtin(&design, &stim).unwrap();
     let mut theirs = ours.clone();
     theirs.steps[7][0] = Some(Bits::from_u64(0xee, 8).unwrap());
-    let m = cosim::first_mismatch(&ours, &theirs).expect("mismatch found");
+    let outputs = ours.outputs.len();
+    let compared = cosim::compare_traces(&ours, &theirs, &vec![false; outputs], 0);
+    let m = compared.mismatch.expect("mismatch found");
     assert_eq!((m.signal.as_str(), m.step), ("count", 7));
     assert!(m
         .to_string()
         .starts_with("`count` differs at step 7: linkforge 8'h"));
+}
+
+/// A mutant of the emitted Verilog (the counter adds 2, not 1) fails the
+/// co-simulation against Icarus: the comparison can fail.
+#[test]
+fn a_mutated_verilog_fails_the_cosimulation() {
+    if !common::have("iverilog") {
+        return;
+    }
+    let design = Design::new(designs::counter(8).unwrap()).unwrap();
+    let stim = stimulus(&design, clocks(&design, 1000, 0), 40, 3);
+    let verilog = linkforge_hdl::verilog::emit(&design);
+    let mutant = verilog.replacen("8'd1", "8'd2", 1);
+    assert_ne!(mutant, verilog, "no `8'd1` to mutate in:\n{verilog}");
+    let dir = tempfile::tempdir().unwrap();
+    let ours = cosim::run_builtin(&design, &stim).unwrap();
+    let theirs = cosim::icarus::run_verilog(&design, &verilog, &stim, dir.path()).unwrap();
+    let outputs = ours.outputs.len();
+    let same = cosim::compare_traces(&ours, &theirs, &vec![false; outputs], stim.settled());
+    assert_eq!(same.verdict(), Ok(()), "the unmutated Verilog agrees");
+    assert!(same.compared > 0);
+    let theirs = cosim::icarus::run_verilog(&design, &mutant, &stim, dir.path()).unwrap();
+    let mutated = cosim::compare_traces(&ours, &theirs, &vec![false; outputs], stim.settled());
+    let why = mutated.verdict().expect_err("the mutant disagrees");
+    assert!(why.contains("`count` differs"), "{why}");
 }
 
 fn cases(var: &str, default: u32) -> u32 {

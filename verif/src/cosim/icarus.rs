@@ -35,6 +35,10 @@ fn testbench(design: &Design, stimulus: &Stimulus) -> String {
     let _ = writeln!(tb, "        fd = $fopen(\"stimulus.txt\", \"r\");");
     let _ = writeln!(
         tb,
+        "        if (fd == 0) begin $display(\"ERROR: cannot open stimulus.txt\"); $finish; end"
+    );
+    let _ = writeln!(
+        tb,
         "        for (step = 0; step < {}; step = step + 1) begin",
         stimulus.steps.len()
     );
@@ -45,6 +49,11 @@ fn testbench(design: &Design, stimulus: &Stimulus) -> String {
         tb,
         "            fields = $fscanf(fd, \"{fmt}\\n\", {});",
         targets.join(", ")
+    );
+    let _ = writeln!(
+        tb,
+        "            if (fields != {n}) begin $display(\"ERROR: stimulus step %0d: read %0d of {n} fields\", step, fields); $finish; end",
+        n = targets.len()
     );
     let _ = writeln!(tb, "            #1;");
     let names: Vec<String> = outs.iter().map(|(n, _)| legalize(n)).collect();
@@ -61,10 +70,28 @@ fn testbench(design: &Design, stimulus: &Stimulus) -> String {
     tb
 }
 
-/// Runs the stimulus on Icarus inside `workdir` and returns what it printed.
+/// Runs the stimulus on Icarus over `design`'s emitted Verilog inside
+/// `workdir` and returns what it printed.
 pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Observed, CosimError> {
+    run_verilog(
+        design,
+        &linkforge_hdl::verilog::emit(design),
+        stimulus,
+        workdir,
+    )
+}
+
+/// Like [`run`], over `verilog` standing for `design` (same top module and
+/// ports): a test's edited copy of the emitted Verilog.
+pub fn run_verilog(
+    design: &Design,
+    verilog: &str,
+    stimulus: &Stimulus,
+    workdir: &Path,
+) -> Result<Observed, CosimError> {
     prepare(
         design,
+        verilog,
         stimulus,
         workdir,
         "tb.v",

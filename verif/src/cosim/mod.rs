@@ -1,7 +1,14 @@
 //! Differential co-simulation: the same stimulus on the built-in simulator
 //! and on a Verilog simulator (Icarus, Verilator) over the emitted Verilog,
-//! compared output by output, step by step. The first disagreement is
-//! reported with the signal, the step and both values.
+//! compared output by output, step by step. Every sample is counted
+//! ([`Comparison`]): compared, unknown for a named reason, or the first
+//! disagreement, reported with the signal, the step and both values.
+//!
+//! An unknown (x or z) value from the peer is a disagreement, except on an
+//! output fed by state without a reset ([`unknowns`]), where it is counted
+//! for that output, and before every clock has risen once (nothing has
+//! been reset yet), where it is counted as settling. An output driven from
+//! reset that is never compared fails the comparison.
 //!
 //! The protocol, identical on every simulator: the design's clocks run with
 //! their periods and phases; each step applies the data inputs, lets the
@@ -11,6 +18,7 @@
 
 pub mod icarus;
 mod stimulus;
+pub mod unknowns;
 pub mod verilator;
 
 pub use stimulus::{ClockSpec, Stimulus};
@@ -58,46 +66,146 @@ pub struct Mismatch {
     pub step: usize,
     /// The built-in simulator's value.
     pub linkforge: Bits,
-    /// The other simulator's value.
-    pub other: Bits,
+    /// The other simulator's value; `None` when it was unknown (x or z).
+    pub other: Option<Bits>,
 }
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let other = match &self.other {
+            Some(v) => v.to_string(),
+            None => "x (unknown, on an output driven from reset)".to_string(),
+        };
         write!(
             f,
-            "`{}` differs at step {}: linkforge {}, Verilog {}",
-            self.signal, self.step, self.linkforge, self.other
+            "`{}` differs at step {}: linkforge {}, Verilog {other}",
+            self.signal, self.step, self.linkforge
         )
     }
 }
 
-/// The first output and step where `linkforge` and `other` disagree. A
-/// value `other` reports as unknown is not compared; a missing step counts
-/// as a disagreement.
-pub fn first_mismatch(linkforge: &Observed, other: &Observed) -> Option<Mismatch> {
+/// How two traces compare, every sample counted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// Output samples in all: outputs times steps.
+    pub samples: u64,
+    /// Samples known on both sides and compared.
+    pub compared: u64,
+    /// Unknown samples before every clock had risen once.
+    pub settling: u64,
+    /// Per output fed by state without a reset: its unknown samples.
+    pub unreset: Vec<(String, u64)>,
+    /// Outputs driven from reset no sample of which was compared.
+    pub never_compared: Vec<String>,
+    /// The first disagreement.
+    pub mismatch: Option<Mismatch>,
+}
+
+impl Comparison {
+    /// The share of samples compared.
+    pub fn coverage(&self) -> f64 {
+        if self.samples == 0 {
+            0.0
+        } else {
+            self.compared as f64 / self.samples as f64
+        }
+    }
+
+    /// Passes when nothing disagreed and every output driven from reset was
+    /// compared at least once; else says why not.
+    pub fn verdict(&self) -> Result<(), String> {
+        if let Some(m) = &self.mismatch {
+            return Err(m.to_string());
+        }
+        if !self.never_compared.is_empty() {
+            let unreset: Vec<String> = self
+                .unreset
+                .iter()
+                .map(|(name, n)| format!("`{name}` {n}"))
+                .collect();
+            return Err(format!(
+                "never compared: {} (unknown samples from state without reset: {})",
+                self.never_compared.join(", "),
+                unreset.join(", ")
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Compares `other` against `linkforge`, sample by sample. `unreset[i]`
+/// says output `i` is fed by state without a reset; steps before
+/// `settled` come before every clock has risen once. A step missing on
+/// either side is a disagreement.
+pub fn compare_traces(
+    linkforge: &Observed,
+    other: &Observed,
+    unreset: &[bool],
+    settled: usize,
+) -> Comparison {
     let steps = linkforge.steps.len().max(other.steps.len());
-    let missing = || Bits::zero(1);
-    for s in 0..steps {
+    let mut c = Comparison {
+        samples: (steps * linkforge.outputs.len()) as u64,
+        compared: 0,
+        settling: 0,
+        unreset: Vec::new(),
+        never_compared: Vec::new(),
+        mismatch: None,
+    };
+    let mut unknown = vec![0u64; linkforge.outputs.len()];
+    let mut compared = vec![false; linkforge.outputs.len()];
+    'steps: for s in 0..steps {
         for (i, name) in linkforge.outputs.iter().enumerate() {
-            let a = linkforge.steps.get(s).and_then(|r| r.get(i));
-            let b = other.steps.get(s).and_then(|r| r.get(i));
-            let differ = match (a, b) {
-                (Some(_), Some(None)) => false,
-                (Some(a), Some(b)) => a != b,
+            let ours = linkforge
+                .steps
+                .get(s)
+                .and_then(|r| r.get(i))
+                .cloned()
+                .flatten();
+            let theirs = other.steps.get(s).and_then(|r| r.get(i));
+            let differ = match (&ours, theirs) {
+                (Some(a), Some(Some(b))) => {
+                    c.compared += 1;
+                    compared[i] = true;
+                    a != b
+                }
+                (Some(_), Some(None)) if s < settled => {
+                    c.settling += 1;
+                    false
+                }
+                (Some(_), Some(None)) if unreset.get(i) == Some(&true) => {
+                    unknown[i] += 1;
+                    false
+                }
                 _ => true,
             };
             if differ {
-                return Some(Mismatch {
+                c.mismatch = Some(Mismatch {
                     signal: name.clone(),
                     step: s,
-                    linkforge: a.cloned().flatten().unwrap_or_else(missing),
-                    other: b.cloned().flatten().unwrap_or_else(missing),
+                    linkforge: ours.unwrap_or_else(|| Bits::zero(1)),
+                    other: theirs.cloned().flatten(),
                 });
+                break 'steps;
             }
         }
     }
-    None
+    c.unreset = linkforge
+        .outputs
+        .iter()
+        .zip(unknown)
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| (name.clone(), n))
+        .collect();
+    c.never_compared = linkforge
+        .outputs
+        .iter()
+        .zip(compared)
+        .zip(unreset)
+        .filter(|((_, seen), unreset)| !seen && !**unreset)
+        .map(|((name, _), _)| name.clone())
+        .collect();
+    c
 }
 
 /// A port of the top module: name and width.
@@ -182,27 +290,30 @@ pub enum Peer {
     Verilator,
 }
 
-/// Runs the stimulus on the built-in simulator and on `peer` and returns the
-/// first mismatch, if any. `workdir` receives the Verilog, harness and
-/// stimulus files.
+/// Runs the stimulus on the built-in simulator and on `peer` and compares
+/// them ([`Comparison::verdict`] judges). `workdir` receives the Verilog,
+/// harness and stimulus files.
 pub fn compare(
     design: &Design,
     stimulus: &Stimulus,
     peer: Peer,
     workdir: &Path,
-) -> Result<Option<Mismatch>, CosimError> {
+) -> Result<Comparison, CosimError> {
     let ours = run_builtin(design, stimulus)?;
     let theirs = match peer {
         Peer::Icarus => icarus::run(design, stimulus, workdir)?,
         Peer::Verilator => verilator::run(design, stimulus, workdir)?,
     };
-    Ok(first_mismatch(&ours, &theirs))
+    let unreset = unknowns::fed_by_unreset_state(design);
+    Ok(compare_traces(&ours, &theirs, &unreset, stimulus.settled()))
 }
 
 /// Checks the stimulus against the design and writes what a harness run
-/// needs into `workdir`: `stimulus.txt`, `dut.v` and the harness file.
+/// needs into `workdir`: `stimulus.txt`, `verilog` as `dut.v` and the
+/// harness file.
 pub(crate) fn prepare(
     design: &Design,
+    verilog: &str,
     stimulus: &Stimulus,
     workdir: &Path,
     harness_file: &str,
@@ -217,7 +328,7 @@ pub(crate) fn prepare(
     }
     let io = |e: std::io::Error| CosimError::Io(e.to_string());
     stimulus.write(&workdir.join("stimulus.txt"))?;
-    std::fs::write(workdir.join("dut.v"), linkforge_hdl::verilog::emit(design)).map_err(io)?;
+    std::fs::write(workdir.join("dut.v"), verilog).map_err(io)?;
     std::fs::write(workdir.join(harness_file), harness).map_err(io)
 }
 
@@ -258,8 +369,15 @@ pub(crate) fn parse_trace(text: &str, top: &Module, steps: usize) -> Result<Obse
         let row = outs
             .iter()
             .zip(&fields)
-            .map(|((_, w), f)| parse_hex(f, *w))
-            .collect();
+            .map(|((name, w), f)| {
+                parse_hex(f, *w).map_err(|why| {
+                    CosimError::Tool(format!(
+                        "step {}: `{name}` printed as `{f}`: {why}",
+                        trace.steps.len()
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
         trace.steps.push(row);
     }
     if trace.steps.len() != steps {
@@ -271,22 +389,30 @@ pub(crate) fn parse_trace(text: &str, top: &Module, steps: usize) -> Result<Obse
     Ok(trace)
 }
 
-/// A hex value as printed by a simulator; `None` when it has unknown (x/z)
-/// digits or bits beyond `width`.
-fn parse_hex(text: &str, width: u32) -> Option<Bits> {
+/// A hex value as printed by a simulator: `None` when it has unknown (x
+/// or z) digits; an error for any other non-hex digit or a set bit beyond
+/// `width`.
+fn parse_hex(text: &str, width: u32) -> Result<Option<Bits>, String> {
+    if text.chars().any(|c| matches!(c, 'x' | 'X' | 'z' | 'Z')) {
+        return Ok(None);
+    }
     let mut bits = Bits::zero(width);
     for (i, c) in text.chars().rev().enumerate() {
-        let d = c.to_digit(16)?;
+        let d = c
+            .to_digit(16)
+            .ok_or_else(|| format!("`{c}` is not a hex digit"))?;
         for b in 0..4 {
             let set = d >> b & 1 == 1;
             let at = i as u32 * 4 + b;
             if set && at >= width {
-                return None;
+                return Err(format!("bit {at} is set in a {width}-bit port"));
             }
-            bits.set_bit(at, set);
+            if at < width {
+                bits.set_bit(at, set);
+            }
         }
     }
-    Some(bits)
+    Ok(Some(bits))
 }
 
 #[cfg(test)]
@@ -294,25 +420,77 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_values_parse_and_unknowns_are_none() {
-        assert_eq!(parse_hex("1f", 5).map(|b| b.low_u64()), Some(0x1f));
-        assert_eq!(parse_hex("001f", 5).map(|b| b.low_u64()), Some(0x1f));
-        assert!(parse_hex("x1", 8).is_none());
-        assert!(parse_hex("3f", 5).is_none());
+    fn hex_values_parse_unknowns_are_none_and_junk_is_an_error() {
+        let v = |t, w| parse_hex(t, w).map(|b| b.map(|b| b.low_u64()));
+        assert_eq!(v("1f", 5), Ok(Some(0x1f)));
+        assert_eq!(v("001f", 5), Ok(Some(0x1f)));
+        assert_eq!(v("x1", 8), Ok(None));
+        assert_eq!(v("z", 1), Ok(None));
+        assert!(v("3f", 5).is_err());
+        assert!(v("1g", 8).is_err());
+    }
+
+    fn observed(rows: Vec<Vec<Option<u64>>>) -> Observed {
+        Observed {
+            outputs: vec!["p".into(), "q".into()],
+            steps: rows
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|x| x.map(|x| Bits::from_u64(x, 4).unwrap()))
+                        .collect()
+                })
+                .collect(),
+        }
     }
 
     #[test]
-    fn a_mismatch_names_the_first_step_and_signal() {
-        let v = |x| Some(Bits::from_u64(x, 4).unwrap());
-        let a = Observed {
-            outputs: vec!["p".into(), "q".into()],
-            steps: vec![vec![v(1), v(2)], vec![v(3), v(4)]],
-        };
+    fn every_sample_is_counted_and_the_first_mismatch_named() {
+        let a = observed(vec![
+            vec![Some(1), Some(2)],
+            vec![Some(3), Some(4)],
+            vec![Some(5), Some(6)],
+        ]);
         let mut b = a.clone();
-        b.steps[1][1] = v(5);
-        b.steps[0][0] = None; // unknown in the peer: not compared
-        let m = first_mismatch(&a, &b).expect("differs");
-        assert_eq!((m.signal.as_str(), m.step), ("q", 1));
-        assert_eq!(m.other, Bits::from_u64(5, 4).unwrap());
+        b.steps[0][0] = None; // before every clock rose: settling
+        b.steps[2][1] = Some(Bits::from_u64(7, 4).unwrap());
+        let c = compare_traces(&a, &b, &[false, false], 1);
+        assert_eq!((c.samples, c.compared, c.settling), (6, 5, 1));
+        let m = c.mismatch.clone().expect("differs");
+        assert_eq!((m.signal.as_str(), m.step), ("q", 2));
+        assert!(c.verdict().is_err());
+    }
+
+    #[test]
+    fn an_unknown_on_an_output_driven_from_reset_is_a_mismatch() {
+        let a = observed(vec![vec![Some(1), Some(2)], vec![Some(3), Some(4)]]);
+        let mut b = a.clone();
+        b.steps[1][1] = None;
+        let c = compare_traces(&a, &b, &[false, false], 1);
+        let m = c.mismatch.expect("an x after reset is a mismatch");
+        assert_eq!((m.signal.as_str(), m.step, m.other), ("q", 1, None));
+        // Fed by state without a reset, it is counted for that output instead.
+        let c = compare_traces(&a, &b, &[false, true], 1);
+        assert_eq!(c.mismatch, None);
+        assert_eq!(c.unreset, [("q".to_string(), 1)]);
+        assert_eq!(c.compared, 3);
+    }
+
+    #[test]
+    fn an_output_driven_from_reset_never_compared_fails() {
+        let a = observed((0..20).map(|s| vec![Some(s % 16), Some(1)]).collect());
+        let mut b = a.clone();
+        for row in &mut b.steps {
+            row[1] = None;
+        }
+        // Unknown throughout, fed by state without reset: counted, not failed.
+        let c = compare_traces(&a, &b, &[false, true], 0);
+        assert_eq!((c.mismatch.clone(), c.compared), (None, 20));
+        assert_eq!(c.unreset, [("q".to_string(), 20)]);
+        assert_eq!(c.verdict(), Ok(()));
+        // Unknown only while settling, on an output driven from reset.
+        let c = compare_traces(&a, &b, &[false, false], 20);
+        let why = c.verdict().unwrap_err();
+        assert!(why.contains("never compared: q"), "{why}");
     }
 }

@@ -58,6 +58,28 @@ impl Stimulus {
         }
     }
 
+    /// The first step after every clock has risen once (the steps' count
+    /// when one never does): before it, no register has been reset yet.
+    pub fn settled(&self) -> usize {
+        let all = if self.clocks.len() >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.clocks.len()) - 1
+        };
+        let mut risen = 0u64;
+        for (s, edges) in self.edges.iter().enumerate() {
+            if risen & all == all {
+                return s;
+            }
+            risen |= edges;
+        }
+        if risen & all == all {
+            self.edges.len()
+        } else {
+            self.steps.len()
+        }
+    }
+
     /// Checks that the stimulus fits `top`: every clock input named once,
     /// one value of the right width per data input in every step.
     pub fn check(&self, top: &Module) -> Result<(), CosimError> {

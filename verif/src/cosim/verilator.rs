@@ -130,6 +130,7 @@ fn harness(design: &Design, stimulus: &Stimulus) -> String {
 pub fn run(design: &Design, stimulus: &Stimulus, workdir: &Path) -> Result<Observed, CosimError> {
     prepare(
         design,
+        &linkforge_hdl::verilog::emit(design),
         stimulus,
         workdir,
         "harness.cpp",
