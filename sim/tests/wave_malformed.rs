@@ -1,7 +1,8 @@
 //! The strict waveform reader on a corpus of malformed files
 //! (`malformed_waves/`): each is rejected with the message in its `.err`
 //! file beside it, which names the file, the line (VCD) or the byte (FST) and the
-//! reason. `LINKFORGE_BLESS=1` rewrites the `.err` files from the reader.
+//! reason. `LINKFORGE_BLESS=1` rewrites the `.err` files from the reader (and
+//! fails, so a blessing run cannot pass).
 
 use linkforge_sim::wave::Waves;
 use std::path::Path;
@@ -9,7 +10,7 @@ use std::path::Path;
 #[test]
 fn every_malformed_waveform_is_rejected_with_its_message() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed_waves");
-    let bless = std::env::var_os("LINKFORGE_BLESS").is_some();
+    let bless = linkforge_verif::testenv::bless();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("the corpus is there")
         .map(|e| e.expect("a directory entry").path())
@@ -18,6 +19,7 @@ fn every_malformed_waveform_is_rejected_with_its_message() {
     files.sort();
     assert!(files.len() >= 12, "{} files in the corpus", files.len());
     let mut wrong = Vec::new();
+    let mut rewritten = Vec::new();
     for file in &files {
         let message = match Waves::open(file) {
             Ok(_) => "(accepted)".to_string(),
@@ -30,6 +32,7 @@ fn every_malformed_waveform_is_rejected_with_its_message() {
         ));
         if bless {
             std::fs::write(&golden, format!("{message}\n")).unwrap();
+            rewritten.push(golden);
             continue;
         }
         let expected = std::fs::read_to_string(&golden).unwrap_or_default();
@@ -40,6 +43,9 @@ fn every_malformed_waveform_is_rejected_with_its_message() {
                 expected.trim_end()
             ));
         }
+    }
+    if bless {
+        linkforge_verif::testenv::blessed(&rewritten);
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
