@@ -11,6 +11,7 @@ mod limits;
 mod manifest;
 mod output;
 mod plots;
+mod results;
 
 use clap::{Parser, Subcommand};
 use commands::CliError;
@@ -118,6 +119,10 @@ enum Cmd {
         /// Overwrite files in the output directory that linkforge did not write.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        results: ResultsArgs,
+        #[command(flatten)]
+        shard: ShardArg,
     },
     /// The main job: gen, sim with waveforms, and check for every variant.
     #[command(after_help = "Example:\n  linkforge run examples/fabric.lf -o out")]
@@ -139,6 +144,25 @@ enum Cmd {
         /// Overwrite files in the output directory that linkforge did not write.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        results: ResultsArgs,
+        #[command(flatten)]
+        shard: ShardArg,
+    },
+    /// Join the --json results of the shards of one run or check into its summary, verdict and JUnit file.
+    #[command(
+        after_help = "Example:\n  linkforge run examples/fabric.lf --shard 1/3 --json r1.json   # and 2/3, 3/3\n  linkforge merge r1.json r2.json r3.json --junit report.xml"
+    )]
+    Merge {
+        /// The results files (`--json` of each shard).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also write the merged results as JSON.
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+        /// Write the merged results as JUnit XML.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<PathBuf>,
     },
     /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, DSPs, and fmax per clock on iCE40 and ECP5.
     #[command(
@@ -230,7 +254,35 @@ enum WaveCmd {
         /// A rule set, the prefix of its interface's signals and the set's argument (repeatable).
         #[arg(long = "rules", value_name = "SET:PREFIX[:ARG]", required = true)]
         rules: Vec<String>,
+        #[command(flatten)]
+        results: ResultsArgs,
     },
+}
+
+/// `--json` and `--junit` of the commands that judge.
+#[derive(clap::Args)]
+struct ResultsArgs {
+    /// Write one record per variant as JSON (verdict, checks, metrics, seed, cycles, files, duration, tool versions).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write the results as JUnit XML (one test case per variant and check).
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+}
+
+impl ResultsArgs {
+    /// Writes the files asked for.
+    fn write(&self, results: &results::Results) -> Result<(), CliError> {
+        results::write_outputs(results, self.json.as_deref(), self.junit.as_deref())
+    }
+}
+
+/// `--shard I/N` of `run` and `check`.
+#[derive(clap::Args)]
+struct ShardArg {
+    /// Run only shard I of N of the variants (a deterministic split; join the shards' --json with `linkforge merge`).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<results::Shard>,
 }
 
 /// The example and the rule sets under `linkforge wave check --help`.
@@ -343,28 +395,52 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             out,
             variants,
             force,
+            results,
+            shard: ShardArg { shard },
         } => {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
             let mut out = OutDir::open(&out, force)?;
-            let results =
-                commands::check::run(&chosen, cases, max_cycles as usize, seed, engine, &mut out)?;
-            let mut failed = 0;
-            for r in &results {
-                match &r.failure {
-                    None => println!("{}: {} cases passed", r.variant, r.cases),
+            let jobs = chosen.len();
+            let mut report =
+                results::Results::new("check", shard, jobs, shard.map_or(jobs, |s| s.size(jobs)));
+            for (index, v) in chosen.iter().enumerate() {
+                if shard.is_some_and(|s| !s.takes(index)) {
+                    continue;
+                }
+                let start = std::time::Instant::now();
+                let one = std::slice::from_ref(v);
+                let r =
+                    commands::check::run(one, cases, max_cycles as usize, seed, engine, &mut out)?;
+                match r[0].failure.as_ref() {
+                    None => println!("{}: {} cases passed", r[0].variant, r[0].cases),
                     Some((case, wave)) => {
-                        failed += 1;
-                        println!("{}: FAILED: {}", r.variant, case.message);
+                        println!("{}: FAILED: {}", r[0].variant, case.message);
                         print!("{}", case.describe());
                         println!("  waveform: {}", wave.display());
                     }
                 }
+                report.records.push(results::check_record(
+                    v,
+                    index,
+                    &r[0],
+                    out.dir(),
+                    seed,
+                    max_cycles,
+                    engine,
+                    start.elapsed().as_secs_f64(),
+                ));
             }
+            let failed = report
+                .records
+                .iter()
+                .filter(|r| r.verdict == results::Verdict::Failed)
+                .count();
             println!(
                 "{} variants: {} passed, {failed} failed",
-                results.len(),
-                results.len() - failed
+                report.records.len(),
+                report.records.len() - failed
             );
+            results.write(&report)?;
             if failed > 0 {
                 return Err(CliError::Failed("a property failed".into()));
             }
@@ -376,11 +452,14 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             cases,
             seed,
             force,
+            results,
+            shard: ShardArg { shard },
         } => {
             interrupt::install()?;
             let mut out = OutDir::open(&out, force)?;
-            let report = commands::run::run(&file, &mut out, cycles, cases, seed, engine)?;
-            print!("{}", report.render());
+            let report = commands::run::run(&file, &mut out, cycles, cases, seed, engine, shard)?;
+            print!("{}", results::summary(&report));
+            results.write(&report)?;
             if report.interrupted {
                 return Err(CliError::Interrupted(format!(
                     "interrupted: the outputs in {} are complete for the variants above",
@@ -410,14 +489,36 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                 commands::synth::run(&file, &variants, target, &tools, &mut out, json.as_deref())?;
             print!("{}", commands::synth::render(&rows, target));
         }
+        Cmd::Merge { files, json, junit } => {
+            let merged = commands::merge::run(&files, json.as_deref(), junit.as_deref())?;
+            print!("{}", results::summary(&merged));
+            if !merged.passed() {
+                return Err(CliError::Failed("some variants failed".into()));
+            }
+        }
         Cmd::Wave {
-            cmd: WaveCmd::Check { file, clock, rules },
+            cmd:
+                WaveCmd::Check {
+                    file,
+                    clock,
+                    rules,
+                    results,
+                },
         } => {
+            let start = std::time::Instant::now();
             let r = commands::wave::check(&file, &clock, &rules)?;
+            let mut report = results::Results::new("wave check", None, 1, 1);
+            report.records.push(commands::wave::record(
+                &file,
+                &r,
+                start.elapsed().as_secs_f64(),
+            ));
+            results.write(&report)?;
             match &r.violation {
                 None => println!(
                     "no violations in {} cycles ({} properties)",
-                    r.cycles, r.properties
+                    r.cycles,
+                    r.properties.len()
                 ),
                 Some((v, save)) => {
                     print!("{v}");

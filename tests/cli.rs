@@ -933,3 +933,38 @@ fn assert_proven(variant: &str, depth: &str, out: &str) {
         "{t}"
     );
 }
+
+#[test]
+fn wave_check_writes_a_test_case_per_property_with_the_violation() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.vcd");
+    std::fs::write(&bad, stream_vcd(1)).unwrap();
+    let (json, xml) = (dir.path().join("w.json"), dir.path().join("w.xml"));
+    let o = linkforge(&[
+        "wave",
+        "check",
+        bad.to_str().unwrap(),
+        "--clock",
+        "tb.clk",
+        "--rules",
+        "valid_ready:tb.dut.s_",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        xml.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let r = &v["records"][0];
+    assert_eq!(r["verdict"], "failed");
+    assert_eq!(r["cycles"], 8);
+    assert_eq!(r["checks"].as_array().unwrap().len(), 2);
+    let junit = std::fs::read_to_string(&xml).unwrap();
+    assert!(junit.contains("tests=\"2\" failures=\"1\""), "{junit}");
+    assert!(junit.contains("<failure message="), "{junit}");
+    assert!(
+        junit.contains(&format!("waveform: {}", bad.display())),
+        "{junit}"
+    );
+}
