@@ -390,7 +390,10 @@ fn utilisation(log: &str) -> Vec<(String, u64)> {
 fn clock_fmax(log: &str) -> Vec<ClockFmax> {
     let mut clocks: Vec<ClockFmax> = Vec::new();
     for line in log.lines() {
-        let Some((_, rest)) = line.split_once("Max frequency for clock '") else {
+        let Some((_, rest)) = line.split_once("Max frequency for clock") else {
+            continue;
+        };
+        let Some((_, rest)) = rest.split_once('\'') else {
             continue;
         };
         let Some((net, rest)) = rest.split_once("': ") else {
@@ -533,6 +536,8 @@ pub fn synthesize(
             .args(["--85k", "--package", "CABGA381", "--speed", "6"])
             .args(["--lpf-allow-unconstrained", "--freq", "100"]),
     };
+    // A clock slower than the nominal target is a result, not a failure.
+    cmd.arg("--timing-allow-fail");
     let (ok, log) = run(cmd.current_dir(dir).args(["--json", &names[3]]));
     write_input(log_file, &log)?;
     let placed = utilisation(&log);
@@ -595,7 +600,7 @@ mod tests {
     #[test]
     fn every_clock_keeps_its_routed_fmax() {
         let log = "Info: Max frequency for clock '$glbnet$clk$TRELLIS_IO_IN': 144.43 MHz (PASS at 100.00 MHz)\n\
-                   Info: Max frequency for clock '$glbnet$rx_clk$TRELLIS_IO_IN': 90.00 MHz (PASS at 100.00 MHz)\n\
+                   ERROR: Max frequency for clock    '$glbnet$rx_clk$TRELLIS_IO_IN': 90.00 MHz (FAIL at 100.00 MHz)\n\
                    Info: Max frequency for clock '$glbnet$clk$TRELLIS_IO_IN': 183.76 MHz (PASS at 100.00 MHz)\n\
                    Info: Max frequency for clock 'rx_clk$SB_IO_IN_$glb_clk': 80.10 MHz (PASS at 12.00 MHz)";
         let clocks = clock_fmax(log);
