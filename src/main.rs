@@ -6,6 +6,7 @@
 //! 130 stopped by Ctrl-C (outputs complete up to the last cycle).
 
 mod commands;
+mod fusesoc;
 mod interrupt;
 mod limits;
 mod manifest;
@@ -59,9 +60,9 @@ enum Cmd {
         /// The config file.
         file: PathBuf,
     },
-    /// Write `DIR/<variant>.v`, `DIR/<variant>.f` and `DIR/manifest.json`.
+    /// Write `DIR/<variant>.v`, `DIR/<variant>.f`, the FuseSoC core `DIR/<variant>.core` and `DIR/manifest.json`.
     #[command(
-        after_help = "Example:\n  linkforge gen examples/catalog.lf -o out --variant crossbar"
+        after_help = "Example:\n  linkforge gen examples/catalog.lf -o out --variant crossbar\n  fusesoc --cores-root out run --target lint linkforge:ip:crossbar"
     )]
     Gen {
         /// The config file.

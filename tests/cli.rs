@@ -968,3 +968,37 @@ fn wave_check_writes_a_test_case_per_property_with_the_violation() {
         "{junit}"
     );
 }
+
+#[test]
+fn gen_writes_a_fusesoc_core_that_fusesoc_lints_with_verilator() {
+    if !(common::have("fusesoc") && common::have("verilator")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ip");
+    let o = linkforge(&[
+        "gen",
+        "examples/catalog.lf",
+        "--variant",
+        "crossbar",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let core = std::fs::read_to_string(out.join("crossbar.core")).unwrap();
+    assert!(core.contains("name: linkforge:ip:crossbar:"), "{core}");
+    // FuseSoC builds in `build/` under its working directory.
+    let o = std::process::Command::new("fusesoc")
+        .arg("--cores-root")
+        .arg(&out)
+        .args(["run", "--target", "lint", "linkforge:ip:crossbar"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        dir.path().join("build").is_dir(),
+        "FuseSoC ran in its build directory: {}",
+        text(&o)
+    );
+}
