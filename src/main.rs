@@ -410,26 +410,22 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                 }
                 let start = std::time::Instant::now();
                 let one = std::slice::from_ref(v);
-                let r =
-                    commands::check::run(one, cases, max_cycles as usize, seed, engine, &mut out)?;
-                match r[0].failure.as_ref() {
-                    None => println!("{}: {} cases passed", r[0].variant, r[0].cases),
-                    Some((case, wave)) => {
-                        println!("{}: FAILED: {}", r[0].variant, case.message);
-                        print!("{}", case.describe());
-                        println!("  waveform: {}", wave.display());
+                for r in
+                    commands::check::run(one, cases, max_cycles as usize, seed, engine, &mut out)?
+                {
+                    match &r.failure {
+                        None => println!("{}: {} cases passed", r.variant, r.cases),
+                        Some((case, wave)) => {
+                            println!("{}: FAILED: {}", r.variant, case.message);
+                            print!("{}", case.describe());
+                            println!("  waveform: {}", wave.display());
+                        }
                     }
+                    report.records.push(results::Record {
+                        duration_s: start.elapsed().as_secs_f64(),
+                        ..results::check_record(v, index, &r, out.dir(), (seed, engine), max_cycles)
+                    });
                 }
-                report.records.push(results::check_record(
-                    v,
-                    index,
-                    &r[0],
-                    out.dir(),
-                    seed,
-                    max_cycles,
-                    engine,
-                    start.elapsed().as_secs_f64(),
-                ));
             }
             let failed = report
                 .records

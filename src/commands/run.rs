@@ -65,11 +65,10 @@ pub fn run(
             };
             Some(check::check_variant(v, design, &config, out)?)
         };
-        let mut record = record(v, index, &sim, check.as_ref(), out.dir());
-        record.seed = seed;
-        record.tools = results::tools(Some(engine));
-        record.duration_s = start.elapsed().as_secs_f64();
-        results.records.push(record);
+        results.records.push(Record {
+            duration_s: start.elapsed().as_secs_f64(),
+            ..record(v, index, (seed, engine), &sim, check.as_ref(), out.dir())
+        });
         bar.inc(1);
         if crate::interrupt::requested() {
             results.interrupted = true;
@@ -80,11 +79,13 @@ pub fn run(
     Ok(results)
 }
 
-/// The record of variant `v` (job `index`): its simulation's checks and
-/// its property suite (`None` when Ctrl-C came first).
+/// The record of variant `v` (job `index`, stimulus `seed` on `engine`):
+/// its simulation's checks and its property suite (`None` when Ctrl-C came
+/// first); no duration.
 fn record(
     v: &Variant,
     index: usize,
+    (seed, engine): (u64, Engine),
     sim: &sim::SimSummary,
     check: Option<&check::CheckResult>,
     dir: &Path,
@@ -109,8 +110,7 @@ fn record(
         waveform: sim.failure.as_ref().and(wave.clone()),
     };
     let properties = property_check(check, dir);
-    let mut files = vec![format!("{}.v", v.name)];
-    files.splice(0..0, wave);
+    let mut files: Vec<String> = wave.into_iter().chain([format!("{}.v", v.name)]).collect();
     files.extend(sim.pictures.iter().map(|p| relative(p, dir)));
     files.extend(properties.waveform.clone());
     let checks = vec![simulation, properties];
@@ -121,10 +121,10 @@ fn record(
         verdict: Record::verdict_of(&checks),
         checks,
         metrics: sim.metrics.iter().cloned().collect(),
-        seed: 0,
+        seed,
         cycles: sim.cycles,
         files,
         duration_s: 0.0,
-        tools: Default::default(),
+        tools: results::tools(Some(engine)),
     }
 }

@@ -313,18 +313,15 @@ pub fn property_check(check: Option<&crate::commands::check::CheckResult>, dir: 
     }
 }
 
-/// The record of `check` on variant `v` (job `index`), run with `seed` and
-/// cases of at most `max_cycles`.
-#[allow(clippy::too_many_arguments)]
+/// The record of `check` on variant `v` (job `index`), run with `seed` on
+/// `engine` with cases of at most `max_cycles`; no duration.
 pub fn check_record(
     v: &linkforge_dsl::Variant,
     index: usize,
     check: &crate::commands::check::CheckResult,
     dir: &Path,
-    seed: u64,
+    (seed, engine): (u64, linkforge_verif::Engine),
     max_cycles: u64,
-    engine: linkforge_verif::Engine,
-    duration_s: f64,
 ) -> Record {
     let properties = property_check(Some(check), dir);
     Record {
@@ -337,7 +334,7 @@ pub fn check_record(
         metrics: BTreeMap::new(),
         seed,
         cycles: max_cycles,
-        duration_s,
+        duration_s: 0.0,
         tools: tools(Some(engine)),
     }
 }
