@@ -5,7 +5,7 @@
 //! of the config, or the one waveform of `wave check`), each carrying its
 //! position in the unsharded job list. [`merge`] joins the files of the
 //! shards of one run ([`shard`]) back into that order, so that its
-//! [`summary`] and [`junit`] output equal the unsharded run's apart from
+//! [`summary`] and [`junit()`] output equal the unsharded run's apart from
 //! durations.
 
 pub mod junit;
