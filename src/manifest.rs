@@ -32,6 +32,10 @@ pub struct VariantEntry {
     pub verilog: String,
     /// The file list, relative to the output directory.
     pub filelist: String,
+    /// The FuseSoC core, relative to the output directory.
+    pub core: String,
+    /// The core's VLNV.
+    pub vlnv: String,
     /// The top module.
     pub top: String,
     /// Every module in the file, children first.
@@ -80,6 +84,8 @@ pub fn entry(kind: &str, params: &Params, design: &Design) -> VariantEntry {
     VariantEntry {
         verilog: format!("{name}.v"),
         filelist: format!("{name}.f"),
+        core: format!("{name}.core"),
+        vlnv: crate::fusesoc::vlnv(&name),
         kind: kind.to_string(),
         params: params_json(params),
         top: name.clone(),

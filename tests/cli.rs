@@ -239,7 +239,8 @@ fn synth_prints_the_fpga_table_and_writes_it_as_json() {
     assert_eq!(rows.len(), 2);
     for r in rows {
         assert_eq!(r["target"], "ice40");
-        assert!(r["logic"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(r["resources"][0]["name"], "LUTs", "{r}");
+        assert!(r["resources"][0]["used"].as_u64().unwrap() > 0, "{r}");
         assert!(r["fmax_mhz"].as_f64().unwrap() > 10.0, "{r}");
         assert!(r["does_not_fit"].is_null(), "{r}");
     }
@@ -930,5 +931,74 @@ fn assert_proven(variant: &str, depth: &str, out: &str) {
     assert!(
         t.contains(&format!("{variant}: proven to depth {depth}")),
         "{t}"
+    );
+}
+
+#[test]
+fn wave_check_writes_a_test_case_per_property_with_the_violation() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.vcd");
+    std::fs::write(&bad, stream_vcd(1)).unwrap();
+    let (json, xml) = (dir.path().join("w.json"), dir.path().join("w.xml"));
+    let o = linkforge(&[
+        "wave",
+        "check",
+        bad.to_str().unwrap(),
+        "--clock",
+        "tb.clk",
+        "--rules",
+        "valid_ready:tb.dut.s_",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        xml.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let r = &v["records"][0];
+    assert_eq!(r["verdict"], "failed");
+    assert_eq!(r["cycles"], 8);
+    assert_eq!(r["checks"].as_array().unwrap().len(), 2);
+    let junit = std::fs::read_to_string(&xml).unwrap();
+    assert!(junit.contains("tests=\"2\" failures=\"1\""), "{junit}");
+    assert!(junit.contains("<failure message="), "{junit}");
+    assert!(
+        junit.contains(&format!("waveform: {}", bad.display())),
+        "{junit}"
+    );
+}
+
+#[test]
+fn gen_writes_a_fusesoc_core_that_fusesoc_lints_with_verilator() {
+    if !(common::have("fusesoc") && common::have("verilator")) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ip");
+    let o = linkforge(&[
+        "gen",
+        "examples/catalog.lf",
+        "--variant",
+        "crossbar",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let core = std::fs::read_to_string(out.join("crossbar.core")).unwrap();
+    assert!(core.contains("name: linkforge:ip:crossbar:"), "{core}");
+    // FuseSoC builds in `build/` under its working directory.
+    let o = std::process::Command::new("fusesoc")
+        .arg("--cores-root")
+        .arg(&out)
+        .args(["run", "--target", "lint", "linkforge:ip:crossbar"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        dir.path().join("build").is_dir(),
+        "FuseSoC ran in its build directory: {}",
+        text(&o)
     );
 }

@@ -408,7 +408,9 @@ fn corpus(kind: &str) -> Vec<Vec<u8>> {
         .filter_map(|d| std::fs::read_dir(d).ok())
         .flatten()
         .map(|e| e.unwrap().path())
-        // Not the golden reports or Rust examples beside the configs.
+        // Not folders (examples/cocotb/), the golden reports or Rust
+        // examples beside the configs.
+        .filter(|p| p.is_file())
         .filter(|p| !p.extension().is_some_and(|x| x == "txt" || x == "rs"))
         .map(|p| std::fs::read(p).unwrap())
         .collect()

