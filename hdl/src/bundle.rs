@@ -54,7 +54,7 @@
 
 use crate::builder::{InstanceHandle, ModuleBuilder};
 use crate::error::{ErrorKind, HdlError};
-use crate::expr::Signal;
+use crate::expr::{Expr, Signal};
 use crate::ir::Protocol;
 use crate::loc::SourceLoc;
 use crate::suggest::hint;
@@ -238,8 +238,8 @@ impl ModuleBuilder {
                 continue;
             }
             match f.flow {
-                Flow::Forward => self.push_assign(*b, (*a).into(), false, loc),
-                Flow::Backward => self.push_assign(*a, (*b).into(), false, loc),
+                Flow::Forward => self.push_assign(*b, Expr::from(*a), false, loc),
+                Flow::Backward => self.push_assign(*a, Expr::from(*b), false, loc),
             }
         }
         if from.fields.len() != to.fields.len() {
