@@ -5,6 +5,7 @@
 //! and reported by [`crate::check::widths`] with the caller's file and line.
 
 use crate::bits::Bits;
+use crate::error::ErrorKind;
 use crate::ir::{Op, SignalId};
 use crate::loc::SourceLoc;
 use std::ops;
@@ -40,7 +41,7 @@ pub struct ExprNode {
     pub(crate) owner: u32,
     pub(crate) loc: SourceLoc,
     /// A mistake found while building this node, reported by the checks.
-    pub(crate) error: Option<String>,
+    pub(crate) error: Option<ErrorKind>,
 }
 
 /// An expression: cheap to clone, with a known width.
@@ -104,12 +105,12 @@ impl From<Bits> for Expr {
 pub fn lit(value: u64, width: u32) -> Expr {
     let error = Bits::from_u64(value, width)
         .is_none()
-        .then(|| format!("constant {value} does not fit in {width} bits"));
+        .then(|| ErrorKind::Width(format!("constant {value} does not fit in {width} bits")));
     constant_with_error(Bits::from_u64_wrapping(value, width), error)
 }
 
 #[track_caller]
-fn constant_with_error(bits: Bits, error: Option<String>) -> Expr {
+fn constant_with_error(bits: Bits, error: Option<ErrorKind>) -> Expr {
     let width = bits.width();
     Expr(Arc::new(ExprNode {
         op: Op::Const(bits),
@@ -190,9 +191,9 @@ fn sized_pair(what: &str, a: Operand, b: Operand) -> (Expr, Expr) {
         (Some(w), _) => (a.sized(w), b.sized(w)),
         (None, Some(w)) => (a.sized(w), b.sized(w)),
         (None, None) => {
-            let error = Some(format!(
+            let error = Some(ErrorKind::Width(format!(
                 "{what} of two integers has no width: write `lit(value, width)` for one of them"
-            ));
+            )));
             let no_width = constant_with_error(Bits::zero(1), error);
             (no_width.clone(), no_width)
         }

@@ -27,8 +27,8 @@ impl Interner {
             return *id;
         }
         let n = &e.0;
-        if let Some(msg) = &n.error {
-            self.errors.push((ErrorKind::Width(msg.clone()), n.loc));
+        if let Some(kind) = &n.error {
+            self.errors.push((kind.clone(), n.loc));
         }
         if matches!(n.op, Op::Signal(_)) && n.owner != self.owner {
             self.errors.push((

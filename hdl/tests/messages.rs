@@ -188,3 +188,25 @@ fn an_unwrapped_error_reads_like_its_message() {
         .to_string()
         .contains("constant 16 does not fit in 4 bits"));
 }
+
+#[test]
+fn a_state_of_another_fsm_is_an_error_at_its_line() {
+    let mut m = ModuleBuilder::new("two_fsms");
+    m.clock("clk");
+    m.reset("rst");
+    let go = m.input("go", 1);
+    let a = m.fsm("a", &["IDLE", "RUN"]);
+    let b = m.fsm("b", &["OFF", "ON", "DONE"]);
+    let done = b.state("DONE").unwrap();
+    let line = line!() + 1;
+    m.when(go, |m| m.goto(&a, done));
+    let err = m.finish().unwrap_err();
+    let d = err.first();
+    assert_eq!(d.loc.line, line, "{err}");
+    assert!(
+        d.kind
+            .to_string()
+            .contains("of another FSM used with FSM `a`"),
+        "{err}"
+    );
+}

@@ -163,6 +163,6 @@ impl ModuleBuilder {
     /// Moves `fsm` to `state` at the next clock edge.
     #[track_caller]
     pub fn goto(&mut self, fsm: &FsmHandle, state: State) {
-        self.next(fsm.register(), Expr::from(state));
+        self.next(fsm.register(), fsm.encoding(state));
     }
 }

@@ -52,6 +52,8 @@ pub struct FsmHandle {
     states: Vec<State>,
     /// The module the FSM is in, where an error is reported.
     module: String,
+    /// Its index among the module's FSMs (what its states carry).
+    index: u32,
 }
 
 impl FsmHandle {
@@ -92,7 +94,29 @@ impl FsmHandle {
     /// High while the FSM is in `state`.
     #[track_caller]
     pub fn is(&self, state: State) -> Expr {
-        self.register.eq(Expr::from(state))
+        self.register.eq(self.encoding(state))
+    }
+
+    /// `state`'s encoding as a constant; a state of another FSM is an
+    /// error at the caller's line.
+    #[track_caller]
+    pub(crate) fn encoding(&self, state: State) -> Expr {
+        let e = Expr::from(state);
+        if state.fsm == self.index {
+            return e;
+        }
+        let node = ExprNode {
+            op: e.0.op.clone(),
+            args: Vec::new(),
+            width: e.width(),
+            owner: 0,
+            loc: e.loc(),
+            error: Some(ErrorKind::Invalid(format!(
+                "state {} of another FSM used with FSM `{}`",
+                state.index, self.name
+            ))),
+        };
+        Expr(Arc::new(node))
     }
 }
 
@@ -137,6 +161,7 @@ impl ModuleBuilder {
                 .map(|index| State { fsm, index, width })
                 .collect(),
             module: self.name.clone(),
+            index: fsm,
         }
     }
 }
