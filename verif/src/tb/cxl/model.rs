@@ -77,7 +77,8 @@ pub struct Decoder {
     pub size: u64,
     /// Granularity encoding: 256 B << ig.
     pub ig: u64,
-    /// Ways encoding (see [`ways`]).
+    /// Interleave-ways encoding (CXL 2.0 8.2.5.12.7: 0-4 for 1, 2, 4, 8, 16
+    /// ways; 8-10 for 3, 6, 12).
     pub iw: u64,
     /// The way this device serves.
     pub position: u64,
