@@ -187,10 +187,9 @@ impl From<bool> for Operand {
 /// width. Two integers have no width: that is an error at the caller's line.
 #[track_caller]
 fn sized_pair(what: &str, a: Operand, b: Operand) -> (Expr, Expr) {
-    match (a.width(), b.width()) {
-        (Some(w), _) => (a.sized(w), b.sized(w)),
-        (None, Some(w)) => (a.sized(w), b.sized(w)),
-        (None, None) => {
+    match a.width().or(b.width()) {
+        Some(w) => (a.sized(w), b.sized(w)),
+        None => {
             let error = Some(ErrorKind::Width(format!(
                 "{what} of two integers has no width: write `lit(value, width)` for one of them"
             )));

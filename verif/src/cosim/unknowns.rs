@@ -4,7 +4,8 @@
 //! data). Every other output is driven from reset, and an x on it after
 //! reset is a disagreement.
 
-use linkforge_hdl::ir::{ExprId, Op, SignalKind};
+use linkforge_hdl::check::signals_read;
+use linkforge_hdl::ir::{SignalId, SignalKind};
 use linkforge_hdl::{Design, Module};
 use std::collections::HashMap;
 
@@ -48,6 +49,15 @@ impl Taint {
         for (position, port) in module.ports.iter().enumerate() {
             taint[port.0 as usize] |= inputs[position];
         }
+        // What each driven signal reads, walked once.
+        let reads: Vec<Vec<SignalId>> = module
+            .drivers
+            .iter()
+            .map(|d| {
+                d.as_ref()
+                    .map_or_else(Vec::new, |d| signals_read(module, d.expr))
+            })
+            .collect();
         // Taint only grows, so this reaches a fixed point.
         let mut changed = true;
         while changed {
@@ -67,11 +77,7 @@ impl Taint {
                         let inner = self.of(&inst.module, &fed);
                         inner[inst.module.ports[port as usize].0 as usize]
                     }
-                    _ => module
-                        .drivers
-                        .get(i)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|d| reads_tainted(module, d.expr, &taint)),
+                    _ => reads[i].iter().any(|s| taint[s.0 as usize]),
                 };
                 if now {
                     taint[i] = true;
@@ -81,15 +87,6 @@ impl Taint {
         }
         self.memo.insert(key, taint.clone());
         taint
-    }
-}
-
-/// Whether expression `e` of `module` reads a tainted signal.
-fn reads_tainted(module: &Module, e: ExprId, taint: &[bool]) -> bool {
-    let node = module.node(e);
-    match node.op {
-        Op::Signal(s) => taint[s.0 as usize],
-        _ => node.args.iter().any(|a| reads_tainted(module, *a, taint)),
     }
 }
 
