@@ -35,10 +35,10 @@ pub fn run(
     let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
     let mut waves = Vec::new();
     for (v, design) in variants.iter().zip(&designs) {
-        crate::limits::check_wave(&v.name, design, cycles)?;
+        let testbench = check::testbench(v, design)?;
+        crate::limits::check_wave(&v.name, design, cycles.max(testbench.cycles_needed()))?;
         let wave = format!("{}.vcd", v.name);
         waves.extend(out.wave_files(&wave, design)?);
-        let testbench = check::testbench(v, design)?;
         for suffix in testbench.picture_suffixes() {
             let picture = crate::plots::picture_path(Path::new(&wave), suffix);
             waves.push(picture.to_string_lossy().into_owned());

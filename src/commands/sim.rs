@@ -65,7 +65,12 @@ impl fmt::Display for SimSummary {
     }
 }
 
-/// Runs `variant`'s testbench for `cycles` cycles with stimulus seeded by
+/// The metric a run carries when its testbench needed more cycles than
+/// were asked for, and got them ([`linkforge_verif::tb::Testbench::cycles_needed`]).
+pub const CYCLES_NEEDED: &str = "cycles_needed";
+
+/// Runs `variant`'s testbench for `cycles` cycles (at least the cycles it
+/// needs) with stimulus seeded by
 /// `seed`, checking its protocol rules
 /// ([`linkforge_verif::props::live::LiveRules`]) on the way, tracing to
 /// `wave` when given (the file appears when complete; see
@@ -83,6 +88,9 @@ pub fn simulate(
 ) -> Result<SimSummary, CliError> {
     let testbench = super::check::testbench(variant, design)?;
     let rules = super::check::live_rules(variant, design)?;
+    let needed = testbench.cycles_needed();
+    let asked = cycles;
+    let cycles = cycles.max(needed);
     if wave.is_some() {
         crate::limits::check_wave(&variant.name, design, cycles)?;
     }
@@ -113,6 +121,11 @@ pub fn simulate(
         Err(_) if interrupted => (Default::default(), None),
         Err(f) => (Default::default(), Some(f)),
     };
+    if needed > asked {
+        outcome
+            .metrics
+            .push((CYCLES_NEEDED.into(), needed.to_string()));
+    }
     let mut pictures = Vec::new();
     if let Some(wave) = wave {
         for p in std::mem::take(&mut outcome.pictures) {

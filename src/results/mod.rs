@@ -255,6 +255,15 @@ pub fn summary(results: &Results) -> String {
         }
         let _ = writeln!(s, "  {}", r.files.first().map_or("", String::as_str));
     }
+    for r in &results.records {
+        if let Some(needed) = r.metrics.get(crate::commands::sim::CYCLES_NEEDED) {
+            let _ = writeln!(
+                s,
+                "{}: {needed} cycles, more than asked: its testbench needs them for a verdict",
+                r.variant
+            );
+        }
+    }
     let count = |v| results.records.iter().filter(|r| r.verdict == v).count();
     let (passed, failed, cut) = (
         count(Verdict::Passed),

@@ -321,6 +321,9 @@ pub enum CheckError {
     /// Every case passed without building a simulator: nothing was checked.
     #[error("no case built a simulator (Case::sim): nothing was checked")]
     NothingSimulated,
+    /// Every case passed but the testbench compared nothing in any of them.
+    #[error("every case passed but the testbench compared nothing: no verdict")]
+    NothingCompared,
     /// The case runner gave up (proptest's abort, such as too many rejects).
     #[error("the property run stopped: {0}")]
     Aborted(String),
@@ -388,9 +391,11 @@ impl Stimulus {
 }
 
 /// Runs `config.cases` random stimuli of 1 to `config.max_cycles` cycles
-/// through `testbench` on `design` with `rules` checked live: `None` when
-/// every case passed, else the minimal failing stimulus (fewer cycles,
-/// smaller words), replayed into `waves` when given.
+/// (at least the testbench's [`Testbench::cycles_needed`]) through
+/// `testbench` on `design` with `rules` checked live: `None` when every
+/// case passed, else the minimal failing stimulus (fewer cycles, smaller
+/// words), replayed into `waves` when given. Cases that all pass without
+/// a single comparison between them are [`CheckError::NothingCompared`].
 pub fn testbench(
     testbench: &dyn Testbench,
     design: &Design,
@@ -398,9 +403,12 @@ pub fn testbench(
     config: &CheckConfig,
     waves: Option<&Path>,
 ) -> Result<Option<Counterexample<Stimulus>>, CheckError> {
+    let shortest = usize::try_from(testbench.cycles_needed())
+        .unwrap_or(usize::MAX)
+        .max(1);
     let strategy = prop::collection::vec(
         prop::collection::vec(any::<u64>(), testbench.words_per_cycle()),
-        1..=config.max_cycles.max(1),
+        shortest..=config.max_cycles.max(shortest),
     )
     .prop_map(Stimulus);
     let mut check = Check::new()
@@ -410,13 +418,18 @@ pub fn testbench(
     if let Some(path) = waves {
         check = check.waves(path);
     }
-    check.find(strategy, |case, stimulus| {
+    let compared = std::cell::Cell::new(0u64);
+    let found = check.find(strategy, |case, stimulus| {
         let sim = case.sim_with(design, rules)?;
         let mut words = stimulus.0.iter().flatten().copied();
-        testbench
-            .run(sim, stimulus.cycles() as u64, &mut words, &mut |_| {})
-            .map(drop)
-    })
+        let outcome = testbench.run(sim, stimulus.cycles() as u64, &mut words, &mut |_| {})?;
+        compared.set(compared.get() + outcome.checks_passed);
+        Ok(())
+    })?;
+    match found {
+        None if compared.get() == 0 => Err(CheckError::NothingCompared),
+        found => Ok(found),
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@
 pub mod card;
 pub mod common;
 pub mod cxl;
+pub mod cycle;
 pub mod dut;
 pub mod ethernet;
 pub mod generic;
@@ -52,12 +53,32 @@ use linkforge_rtl::RtlError;
 pub struct Outcome {
     /// Cycles simulated.
     pub cycles: u64,
-    /// Checks that held (scoreboard comparisons and assertion evaluations).
+    /// Comparisons the scoreboard made against its reference, all of which
+    /// held (words, frames, grants, blocks or bits; the testbench's metrics
+    /// name which).
     pub checks_passed: u64,
     /// The testharness's own metrics, printed as `name: value`.
     pub metrics: Vec<(String, String)>,
     /// Pictures to draw next to the waveform.
     pub pictures: Vec<Picture>,
+}
+
+impl Outcome {
+    /// `self` when its run compared something; a run of one cycle or more
+    /// that compared nothing is a failure, never a pass.
+    pub fn judged(self) -> Result<Outcome, Failure> {
+        if self.cycles > 0 && self.checks_passed == 0 {
+            Err(Failure::at(
+                self.cycles - 1,
+                format!(
+                    "the testbench compared nothing in {} cycles: a verdict needs at least one comparison",
+                    self.cycles
+                ),
+            ))
+        } else {
+            Ok(self)
+        }
+    }
 }
 
 /// A picture a testharness's run asks for, as data: the command line draws
@@ -211,6 +232,12 @@ pub trait Testbench {
     /// to no bring-up (a card's retimers need not lock there). Nothing to
     /// do for most kinds.
     fn for_short_cases(&mut self) {}
+    /// Cycles a run needs before its verdict means anything (a retimer's
+    /// lock and the traffic it must compare after it): `run` and `check`
+    /// simulate at least this many.
+    fn cycles_needed(&self) -> u64 {
+        0
+    }
 }
 
 /// Builds a kind's dedicated testbench from a variant's parameters.
