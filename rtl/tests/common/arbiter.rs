@@ -1,40 +1,10 @@
-//! `arbiter`: one-hot grants to requesters only, each policy against a
-//! Rust model, and the round-robin fairness bounds; Verilog tools.
+//! `arbiter`: one-hot grants to requesters only, each policy against its
+//! testbench's model, and the round-robin fairness bounds; Verilog tools.
 
-use crate::support::{cases, check_verilog, Tb};
+use crate::support::{cases, check_verilog, run_model};
 use linkforge_rtl::common::arbiter::{arbiter, ArbiterConfig, Policy};
+use linkforge_verif::tb::common::blocks::ArbiterModel;
 use proptest::prelude::*;
-
-/// The reference arbiter, written by index rather than by masks.
-struct Model {
-    n: usize,
-    weights: Vec<u32>,
-    /// The last winner (the search for the next starts after it).
-    last: usize,
-    /// Consecutive grants to `last` in its current turn.
-    used: u32,
-}
-
-impl Model {
-    fn grant(&mut self, policy: &Policy, req: u64) -> Option<usize> {
-        let requests = |i: usize| req >> i & 1 == 1;
-        if req == 0 {
-            return None;
-        }
-        // The last winner keeps the grant while its turn lasts.
-        let stay = self.used > 0 && requests(self.last) && self.used < self.weights[self.last];
-        let winner = match policy {
-            Policy::Fixed => (0..self.n).find(|&i| requests(i))?,
-            _ if stay => self.last,
-            _ => (1..=self.n)
-                .map(|k| (self.last + k) % self.n)
-                .find(|&i| requests(i))?,
-        };
-        self.used = if stay { self.used + 1 } else { 1 };
-        self.last = winner;
-        Some(winner)
-    }
-}
 
 fn policy() -> impl Strategy<Value = (usize, Policy)> {
     (2usize..=8).prop_flat_map(|n| {
@@ -58,51 +28,11 @@ proptest! {
     #[test]
     fn grants_match_the_model_and_are_fair(
         (n, policy) in policy(),
-        steps in prop::collection::vec((any::<u64>(), any::<u64>(), 0u8..8), 1..200),
+        words in prop::collection::vec(any::<u64>(), 9..600),
     ) {
-        let cfg = ArbiterConfig { requesters: n, policy: policy.clone() };
-        let mut tb = Tb::new(arbiter("arb", &cfg));
-        if policy.clocked() {
-            tb.reset();
-        }
-        let weights = match &policy {
-            Policy::Weighted(w) => w.clone(),
-            _ => vec![1; n],
-        };
-        let bound = |i: usize| -> u32 { weights.iter().sum::<u32>() - weights[i] };
-        let mut model = Model { n, weights: weights.clone(), last: n - 1, used: 0 };
-        let all = (1u64 << n) - 1;
-        let mut req = 0u64;
-        // Grants to others while each requester has been waiting.
-        let mut waited = vec![0u32; n];
-        for (arrive, withdraw, roll) in steps {
-            req |= arrive & all;
-            if roll == 0 {
-                req &= !withdraw;
-            }
-            tb.set("req", req);
-            let grant = tb.get("grant");
-            prop_assert!(grant.count_ones() <= 1, "grant {grant:b} is not one-hot");
-            prop_assert_eq!(grant & !req, 0, "grant {:b} to a non-requester ({:b})", grant, req);
-            prop_assert_eq!(tb.flag("grant_valid"), req != 0);
-            prop_assert_eq!(grant != 0, req != 0);
-            let expected = model.grant(&policy, req).map_or(0, |i| 1u64 << i);
-            prop_assert_eq!(grant, expected, "req {:b}", req);
-            for (i, w) in waited.iter_mut().enumerate() {
-                if req >> i & 1 == 0 || grant >> i & 1 == 1 {
-                    *w = 0;
-                } else if grant != 0 {
-                    *w += 1;
-                    if !matches!(policy, Policy::Fixed) {
-                        prop_assert!(*w <= bound(i), "requester {i} passed over {w} times");
-                    }
-                }
-            }
-            if policy.clocked() {
-                tb.step();
-            }
-            req &= !grant;
-        }
+        let cfg = ArbiterConfig { requesters: n, policy };
+        let cycles = words.len() as u64 / 3;
+        run_model(arbiter("arb", &cfg), ArbiterModel::new(&cfg), cycles, &words)?;
     }
 }
 

@@ -1,7 +1,9 @@
-//! `counter`: wrap and saturation against a Rust model; Verilog tools.
+//! `counter`: wrap and saturation against its testbench's model; Verilog
+//! tools.
 
-use crate::support::{cases, check_verilog, Tb};
+use crate::support::{cases, check_verilog, run_model, Tb};
 use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
+use linkforge_verif::tb::common::blocks::CounterModel;
 use proptest::prelude::*;
 
 fn mode(saturate: bool) -> CounterMode {
@@ -20,27 +22,10 @@ proptest! {
     fn matches_model(
         width in 1u32..=6,
         saturate: bool,
-        ops in prop::collection::vec((0u8..16, 0u8..100), 1..200),
+        words in prop::collection::vec(any::<u64>(), 3..200),
     ) {
         let cfg = CounterConfig { width, mode: mode(saturate) };
-        let mut tb = Tb::new(counter("ctr", &cfg));
-        tb.reset();
-        let max = (1u64 << width) - 1;
-        let mut model = 0u64;
-        for (en, clear) in ops {
-            let (en, clear) = (en != 0, clear < 5);
-            prop_assert_eq!(tb.get("count"), model);
-            prop_assert_eq!(tb.flag("at_max"), model == max);
-            tb.set("en", en.into());
-            tb.set("clear", clear.into());
-            tb.step();
-            model = match (clear, en, saturate) {
-                (true, _, _) => 0,
-                (false, false, _) => model,
-                (false, true, true) => (model + 1).min(max),
-                (false, true, false) => (model + 1) & max,
-            };
-        }
+        run_model(counter("ctr", &cfg), CounterModel::new(&cfg), words.len() as u64, &words)?;
     }
 }
 

@@ -8,8 +8,11 @@
 #![allow(dead_code)]
 
 use linkforge_hdl::{Design, HdlError, Module};
+use linkforge_verif::tb::cycle::{CycleModel, CycleTb};
+use linkforge_verif::tb::{Outcome, Testbench};
 pub use linkforge_verif::tools::*;
 use linkforge_verif::Sim;
+use proptest::prelude::*;
 
 /// Writes `module` as Verilog to a temporary directory and runs every
 /// installed tool on it; panics with every failure.
@@ -105,4 +108,20 @@ pub fn axi_read(
     edge(sim);
     poke(sim, "rready", 0);
     got
+}
+
+/// Runs `model`'s testbench ([`CycleTb`]) on `module` for `cycles` cycles
+/// of stimulus from `words` (zeros once they run out); a failed comparison
+/// or a run that compared nothing fails the proptest case.
+pub fn run_model<M: CycleModel>(
+    module: Result<Module, HdlError>,
+    model: M,
+    cycles: u64,
+    words: &[u64],
+) -> Result<Outcome, TestCaseError> {
+    let mut tb = Tb::new(module);
+    let outcome = CycleTb::new(model)
+        .run(&mut tb.0, cycles, &mut words.iter().copied(), &mut |_| {})
+        .and_then(Outcome::judged);
+    outcome.map_err(|f| TestCaseError::fail(f.to_string()))
 }

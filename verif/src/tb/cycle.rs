@@ -27,14 +27,22 @@ pub trait CycleModel: Clone {
         Vec::new()
     }
     /// The inputs of `cycle` (counted from 0), one per
-    /// [`CycleModel::inputs`], each masked to its width.
-    fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>) -> Vec<Bits>;
+    /// [`CycleModel::inputs`], each masked to its width; `shown` holds the
+    /// outputs after the last edge, before these inputs are applied (a
+    /// source that waits for a ready, a slip that answers a header).
+    fn drive(
+        &mut self,
+        cycle: u64,
+        words: &mut dyn Iterator<Item = u64>,
+        shown: &[Bits],
+    ) -> Vec<Bits>;
     /// Compares `outputs`, shown with `inputs` applied before the edge
     /// that ends `cycle`, with what the model expects: the number of
     /// comparisons made, or what differed.
     fn judge(&mut self, cycle: u64, inputs: &[Bits], outputs: &[Bits]) -> Result<u64, String>;
     /// Follows the edge that ended a cycle with `inputs` applied; `ticked`
-    /// says which clocks (in [`Sim::clocks`] order) rose on it.
+    /// says which clocks rose on it, in the order of
+    /// [`CycleModel::clocks`] (or of [`Sim::clocks`] when that is empty).
     fn advance(&mut self, inputs: &[Bits], ticked: &[bool]);
     /// What one comparison is, for the metrics (`words`, `bits`, `grants`).
     fn unit(&self) -> &'static str;
@@ -71,10 +79,15 @@ impl<M: CycleModel> Testbench for CycleTb<M> {
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, Failure> {
         let mut model = self.model.clone();
-        for (clock, period, phase) in model.clocks() {
+        let declared = model.clocks();
+        for &(clock, period, phase) in &declared {
             sim.clock(clock, period, phase)?;
         }
-        let clocks: Vec<String> = sim.clocks().map(str::to_string).collect();
+        let clocks: Vec<String> = if declared.is_empty() {
+            sim.clocks().map(str::to_string).collect()
+        } else {
+            declared.iter().map(|(c, _, _)| c.to_string()).collect()
+        };
         let inputs = model
             .inputs()
             .iter()
@@ -87,7 +100,8 @@ impl<M: CycleModel> Testbench for CycleTb<M> {
             .collect::<Result<Vec<_>, SimError>>()?;
         let mut outcome = Outcome::default();
         for cycle in 0..cycles {
-            let values = model.drive(cycle, words);
+            let before: Vec<Bits> = outputs.iter().map(|&h| sim.peek_bits_handle(h)).collect();
+            let values = model.drive(cycle, words, &before);
             for (&h, v) in inputs.iter().zip(&values) {
                 sim.poke_bits_handle(h, v)?;
             }
@@ -99,7 +113,11 @@ impl<M: CycleModel> Testbench for CycleTb<M> {
                 .iter()
                 .map(|c| sim.cycles(c))
                 .collect::<Result<Vec<_>, _>>()?;
-            sim.step().map_err(|e| Failure::new(sim, e.to_string()))?;
+            // A design without a clock is combinational: a cycle is one
+            // evaluation of its inputs.
+            if !clocks.is_empty() {
+                sim.step().map_err(|e| Failure::new(sim, e.to_string()))?;
+            }
             let ticked = clocks
                 .iter()
                 .zip(&before)
@@ -115,6 +133,24 @@ impl<M: CycleModel> Testbench for CycleTb<M> {
         ));
         outcome.metrics.extend(model.metrics());
         Ok(outcome)
+    }
+}
+
+/// A 1-bit input that holds with a probability redrawn every 32 cycles,
+/// so that a run has stretches of mostly on and mostly off (a FIFO fills
+/// up and drains) rather than one fixed mix.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Bursty {
+    threshold: u8,
+}
+
+impl Bursty {
+    /// Whether the input holds at `cycle`, drawn from one random `word`.
+    pub fn next(&mut self, cycle: u64, word: u64) -> bool {
+        if cycle % 32 == 0 {
+            self.threshold = (word >> 56) as u8;
+        }
+        (word as u8) < self.threshold
     }
 }
 

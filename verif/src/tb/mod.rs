@@ -46,6 +46,10 @@ pub mod telemetry;
 use crate::{Sim, SimError};
 use linkforge_hdl::{words_for, Bits, Design};
 use linkforge_rtl::catalog::Params;
+use linkforge_rtl::common::{
+    arbiter::ArbiterConfig, async_fifo::AsyncFifoConfig, counter::CounterConfig, lfsr::LfsrConfig,
+    sync2::Sync2Config, sync_fifo::SyncFifoConfig,
+};
 use linkforge_rtl::RtlError;
 
 /// What a passing run measured.
@@ -250,9 +254,42 @@ fn boxed<T: Testbench + 'static>(
     Ok(Box::new(built?))
 }
 
+/// The testbench of a cycle model.
+fn cycle<M: cycle::CycleModel + 'static>(model: M) -> Result<Box<dyn Testbench>, RtlError> {
+    Ok(Box::new(cycle::CycleTb::new(model)))
+}
+
 /// The kinds with a dedicated testbench, each with its constructor.
 pub const DEDICATED: &[(&str, Constructor)] = &[
     ("crc", |p| boxed(common::crc::CrcTb::new(p))),
+    ("sync2", |p| {
+        cycle(common::blocks::Sync2Model::new(&Sync2Config::from_params(
+            p,
+        )?))
+    }),
+    ("counter", |p| {
+        cycle(common::blocks::CounterModel::new(
+            &CounterConfig::from_params(p)?,
+        ))
+    }),
+    ("lfsr", |p| {
+        cycle(common::blocks::LfsrModel::new(&LfsrConfig::from_params(p)?))
+    }),
+    ("arbiter", |p| {
+        cycle(common::blocks::ArbiterModel::new(
+            &ArbiterConfig::from_params(p)?,
+        ))
+    }),
+    ("sync_fifo", |p| {
+        cycle(common::fifo::SyncFifoModel::new(
+            &SyncFifoConfig::from_params(p)?,
+        ))
+    }),
+    ("async_fifo", |p| {
+        cycle(common::fifo::AsyncFifoModel::catalogue(
+            &AsyncFifoConfig::from_params(p)?,
+        ))
+    }),
     ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
     ("switch", |p| boxed(switch::SwitchTb::new(p))),
     ("retimer", |p| boxed(retimer::RetimerTb::new(p))),
@@ -268,12 +305,6 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
 /// input, resets asserted for the first cycles, and the design's own
 /// assertions as the checks.
 pub const GENERIC_KINDS: &[&str] = &[
-    "sync2",
-    "sync_fifo",
-    "async_fifo",
-    "arbiter",
-    "lfsr",
-    "counter",
     "prbs_gen",
     "prbs_check",
     "scrambler_8b10b",

@@ -1,5 +1,6 @@
-//! Testbenches of the common blocks, and their reference models
-//! ([`model`]).
+//! Testbenches of the common blocks, and their reference models.
 
+pub mod blocks;
 pub mod crc;
+pub mod fifo;
 pub mod model;
