@@ -46,6 +46,11 @@ pub trait CycleModel: Clone {
     fn advance(&mut self, inputs: &[Bits], ticked: &[bool]);
     /// What one comparison is, for the metrics (`words`, `bits`, `grants`).
     fn unit(&self) -> &'static str;
+    /// Cycles a run needs before its verdict means anything
+    /// ([`Testbench::cycles_needed`]).
+    fn cycles_needed(&self) -> u64 {
+        0
+    }
     /// The model's own metrics after a run, besides the comparison count.
     fn metrics(&self) -> Vec<(String, String)> {
         Vec::new()
@@ -69,6 +74,10 @@ impl<M: CycleModel> CycleTb<M> {
 impl<M: CycleModel> Testbench for CycleTb<M> {
     fn words_per_cycle(&self) -> usize {
         self.model.words_per_cycle()
+    }
+
+    fn cycles_needed(&self) -> u64 {
+        self.model.cycles_needed()
     }
 
     fn run(

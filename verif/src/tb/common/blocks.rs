@@ -82,7 +82,7 @@ impl CounterModel {
     /// The model of the counter `cfg` describes, at zero.
     pub fn new(cfg: &CounterConfig) -> Self {
         CounterModel {
-            cfg: cfg.clone(),
+            cfg: *cfg,
             count: 0,
         }
     }

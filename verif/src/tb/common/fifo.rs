@@ -47,7 +47,7 @@ impl SyncFifoModel {
     /// The model of an empty FIFO `cfg` describes.
     pub fn new(cfg: &SyncFifoConfig) -> Self {
         SyncFifoModel {
-            cfg: cfg.clone(),
+            cfg: *cfg,
             traffic: Traffic::default(),
             held: VecDeque::new(),
             edges: 0,
@@ -160,7 +160,7 @@ impl AsyncFifoModel {
     /// `read_clock` (period, phase) in ps against a 1 ns write clock.
     pub fn new(cfg: &AsyncFifoConfig, read_clock: (u64, u64)) -> Self {
         AsyncFifoModel {
-            cfg: cfg.clone(),
+            cfg: *cfg,
             read_clock,
             traffic: Traffic::default(),
             held: VecDeque::new(),

@@ -1,6 +1,7 @@
 //! Testbenches of the Ethernet family: the blocks' reference models
-//! ([`model`]), a transmitter's XGMII stream ([`source`]), a PCS's ports
-//! driven through a serial line ([`ports`]), and the PCS testbench.
+//! ([`model`]), the blocks' own testbenches ([`blocks`]), a transmitter's
+//! XGMII stream ([`source`]), a PCS's ports driven through a serial line
+//! ([`ports`]), and the PCS testbench.
 //!
 //! The PCS testbench: random frames (with FCS; one in
 //! [`CORRUPT_ONE_IN`] sent with a wrong FCS) through `eth_pcs`'s transmit
@@ -31,6 +32,7 @@
 //! `hi_ber` rose, the PCS counters, and the header errors, bit errors and
 //! slips injected.
 
+pub mod blocks;
 pub mod model;
 pub mod ports;
 pub mod source;

@@ -89,3 +89,72 @@ impl Source {
         })
     }
 }
+
+/// Ordered-set words a transmitter may send between frames: local fault in
+/// both halves (55h), remote fault then idles (4Bh), idles then local
+/// fault (2Dh).
+pub const ORDERED_SETS: [(u64, u8); 3] = [
+    (0x0100_009C_0100_009C, 0x11),
+    (0x0707_0707_0200_009C, 0xF1),
+    (0x0100_009C_0707_0707, 0x1F),
+];
+
+/// Illegal or unusual words: data, a start, a terminate, eight errors, an
+/// unencodable word, an ordered set with a start (66h).
+pub const ODD_WORDS: [(u64, u8); 6] = [
+    (0x0123_4567_89AB_CDEF, 0x00),
+    (0xD555_5555_5555_55FB, 0x01),
+    (0x0707_0707_0707_07FD, 0xFF),
+    (0xFEFE_FEFE_FEFE_FEFE, 0xFF),
+    (0x0707_0707_0707_FB07, 0xFF),
+    (0x5555_55FB_0100_009C, 0x11),
+];
+
+/// An XGMII stream drawn from random words: frames from a [`Source`] with
+/// ordered sets between them, and (when `odd` > 0) about one word in `odd`
+/// replaced by an illegal one.
+#[derive(Clone, Debug, Default)]
+pub struct Stream {
+    source: Source,
+    odd: u64,
+}
+
+impl Stream {
+    /// Random words one [`Stream::word`] takes at most.
+    pub const WORDS: usize = 6;
+
+    /// A stream with one illegal word in about `odd` (none when 0).
+    pub fn new(odd: u64) -> Stream {
+        Stream {
+            source: Source::new(),
+            odd,
+        }
+    }
+
+    /// Lanes queued and not yet put in a word.
+    pub fn queued(&self) -> usize {
+        self.source.queued()
+    }
+
+    /// The next word, its choices drawn from `words` (at most
+    /// [`Stream::WORDS`] of them).
+    pub fn word(&mut self, words: &mut dyn Iterator<Item = u64>) -> (u64, u8) {
+        let mut r = || words.next().unwrap_or(0);
+        if self.odd > 0 && r() % self.odd == 0 {
+            return ODD_WORDS[(r() % ODD_WORDS.len() as u64) as usize];
+        }
+        if self.source.queued() == 0 {
+            match r() % 6 {
+                0 => return ORDERED_SETS[(r() % ORDERED_SETS.len() as u64) as usize],
+                1 | 2 => {
+                    let len = (r() % 80) as usize;
+                    let mut bytes = crate::models::xorshift::XorShift::new(r());
+                    let body: Vec<u8> = (0..len).map(|_| bytes.word() as u8).collect();
+                    self.source.frame(&body, (r() % 12) as usize);
+                }
+                _ => {}
+            }
+        }
+        self.source.word()
+    }
+}
