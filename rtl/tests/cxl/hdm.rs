@@ -3,9 +3,10 @@
 //! a bijection between a host range and the devices' ranges; the register
 //! block commits, refuses and locks like its model.
 
-use crate::support::{cases, check_verilog, Tb};
+use crate::support::{cases, check_verilog, run_model, Tb};
 use linkforge_rtl::cxl::hdm::{self, hdm_decoder, hdm_decoder_regs};
-use linkforge_verif::tb::cxl::model::{Decoder, DecoderRegs};
+use linkforge_verif::tb::cxl::blocks::{HdmDecoderModel, HdmRegsModel};
+use linkforge_verif::tb::cxl::model::Decoder;
 use proptest::prelude::*;
 use std::collections::HashSet;
 
@@ -142,32 +143,15 @@ proptest! {
 
     #[test]
     fn the_register_block_commits_refuses_and_locks_like_the_model(
-        writes in prop::collection::vec(
-            (0u64..4, prop_oneof![
-                (0u64..64).prop_map(|u| u << 28),
-                any::<u64>().prop_map(|v| v & MASK52),
-                (0u64..=7, prop::sample::select(vec![0u64, 1, 2, 3, 4, 5, 8, 9, 10, 12]), 0u64..4, any::<bool>(), prop::bool::weighted(0.7))
-                    .prop_map(|(ig, iw, pos, lock, commit)| hdm::ctrl_value(ig, iw, pos,
-                        if lock { hdm::CTRL_LOCK } else { 0 } | if commit { hdm::CTRL_COMMIT } else { 0 })),
-            ]),
-            1..40,
-        ),
+        words in prop::collection::vec(any::<u64>(), 8..400),
     ) {
-        let mut tb = Tb::new(hdm_decoder_regs("r"));
-        tb.reset();
-        let mut model = DecoderRegs::default();
-        for (reg, value) in writes {
-            tb.set("cfg_we", 1);
-            tb.set("cfg_addr", reg);
-            tb.set("cfg_wdata", value);
-            tb.step();
-            model.write(reg, value);
-            tb.set("cfg_we", 0);
-            for r in 0..4 {
-                tb.set("cfg_addr", r);
-                prop_assert_eq!(tb.get("cfg_rdata"), model.read(r), "register {} after writing {:#x} to {}", r, value, reg);
-            }
-            prop_assert_eq!(tb.flag("committed"), model.committed);
-        }
+        let cycles = (words.len() / 2) as u64;
+        run_model(hdm_decoder_regs("r"), HdmRegsModel::new(), cycles, &words)?;
+    }
+
+    #[test]
+    fn the_decoder_matches_its_testbench_model(words in prop::collection::vec(any::<u64>(), 3..600)) {
+        let cycles = (words.len() / 3) as u64;
+        run_model(hdm_decoder("d"), HdmDecoderModel::new(), cycles, &words)?;
     }
 }

@@ -50,6 +50,7 @@ use linkforge_rtl::common::{
     arbiter::ArbiterConfig, async_fifo::AsyncFifoConfig, counter::CounterConfig, lfsr::LfsrConfig,
     sync2::Sync2Config, sync_fifo::SyncFifoConfig,
 };
+use linkforge_rtl::cxl::{backend::BackendConfig, channel::ChannelConfig, tracker::TrackerConfig};
 use linkforge_rtl::ethernet::{
     ber::BerConfig, block_lock::BlockLockConfig, gearbox::GearboxConfig, scrambler::Direction,
 };
@@ -335,6 +336,28 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
         ))
     }),
     ("cxl_controller", |p| boxed(cxl::CxlTb::new(p))),
+    ("cxl_channel", |p| {
+        cycle(cxl::blocks::ChannelModel::new(&ChannelConfig::from_params(
+            p,
+        )?))
+    }),
+    ("cxl_mem_backend", |p| {
+        cycle(cxl::blocks::BackendModel::new(&BackendConfig::from_params(
+            p,
+        )?))
+    }),
+    ("cxl_tracker", |p| {
+        cycle(cxl::blocks::TrackerModel::new(&TrackerConfig::from_params(
+            p,
+        )?))
+    }),
+    (
+        "hdm_decoder",
+        |_| cycle(cxl::blocks::HdmDecoderModel::new()),
+    ),
+    ("hdm_decoder_regs", |_| {
+        cycle(cxl::blocks::HdmRegsModel::new())
+    }),
     (linkforge_rtl::telemetry::KIND, |p| {
         boxed(telemetry::RegmapTb::new(p))
     }),
@@ -362,11 +385,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "route_table",
     "input_queue",
     "switch_scheduler",
-    "cxl_channel",
-    "hdm_decoder",
-    "hdm_decoder_regs",
-    "cxl_mem_backend",
-    "cxl_tracker",
     "xgmii_to_switch",
     "switch_to_xgmii",
 ];

@@ -1,4 +1,5 @@
-//! Testbenches of the CXL family. The controller's testbench: the traffic
+//! Testbenches of the CXL family: the blocks' own ([`blocks`]), and the
+//! controller's: the traffic
 //! [`harness`] with two or more hosts sending random
 //! reads, full and partial writes (some poisoned), invalidates and
 //! speculative reads, reusing tags, under response backpressure, while
@@ -7,6 +8,7 @@
 //! hosts stop and every request must be answered. Any mismatch, isolation
 //! violation or design assertion fails the run.
 
+pub mod blocks;
 pub mod harness;
 pub mod model;
 
