@@ -14,6 +14,13 @@ module ram_w16_d64 (
 );
     reg [15:0] rd;
     reg [15:0] mem [0:63];
+`ifdef LINKFORGE_ZERO_INIT
+    integer linkforge_zero_i;
+    initial begin
+        rd = 16'd0;
+        for (linkforge_zero_i = 0; linkforge_zero_i < 64; linkforge_zero_i = linkforge_zero_i + 1) mem[linkforge_zero_i] = 16'd0;
+    end
+`endif
     assign rdata = rd;
     always @(posedge clk) begin
         if (we) begin

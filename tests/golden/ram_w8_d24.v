@@ -14,6 +14,13 @@ module ram_w8_d24 (
 );
     reg [7:0] rd;
     reg [7:0] mem [0:23];
+`ifdef LINKFORGE_ZERO_INIT
+    integer linkforge_zero_i;
+    initial begin
+        rd = 8'd0;
+        for (linkforge_zero_i = 0; linkforge_zero_i < 24; linkforge_zero_i = linkforge_zero_i + 1) mem[linkforge_zero_i] = 8'd0;
+    end
+`endif
     assign rdata = rd;
     always @(posedge clk) begin
         if (we && (waddr < 5'd24)) begin

@@ -58,6 +58,12 @@ module sync2 (
 );
     reg s1;
     reg s2;
+`ifdef LINKFORGE_ZERO_INIT
+    initial begin
+        s1 = 1'd0;
+        s2 = 1'd0;
+    end
+`endif
     assign q = s2;
     always @(posedge clk) begin
         s1 <= d;

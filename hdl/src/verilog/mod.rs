@@ -389,6 +389,40 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
             mem.depth - 1
         );
     }
+    // Simulation only: with `LINKFORGE_ZERO_INIT` defined, memories and
+    // registers without a reset start at zero, as in the built-in
+    // simulator and Verilator (a four-state simulator starts them unknown).
+    let unreset: Vec<usize> = m
+        .signals
+        .iter()
+        .enumerate()
+        .filter(|&(i, s)| {
+            !unread[i]
+                && matches!(
+                    s.kind,
+                    SignalKind::Reg { reset: None, .. } | SignalKind::MemoryRead { .. }
+                )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if !m.memories.is_empty() || !unreset.is_empty() {
+        out.push_str("`ifdef LINKFORGE_ZERO_INIT\n");
+        if !m.memories.is_empty() {
+            out.push_str("    integer linkforge_zero_i;\n");
+        }
+        out.push_str("    initial begin\n");
+        for i in unreset {
+            let _ = writeln!(out, "        {} = {}'d0;", sig[i], m.signals[i].width);
+        }
+        for (mi, mem) in m.memories.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "        for (linkforge_zero_i = 0; linkforge_zero_i < {}; linkforge_zero_i = linkforge_zero_i + 1) {}[linkforge_zero_i] = {}'d0;",
+                mem.depth, memories[mi], mem.width
+            );
+        }
+        out.push_str("    end\n`endif\n");
+    }
     if !p.temps.is_empty() {
         // Temporaries are the back-end's own; a slice of one leaves bits unused.
         out.push_str("    /* verilator lint_off UNUSEDSIGNAL */\n");

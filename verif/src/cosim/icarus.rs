@@ -100,6 +100,9 @@ pub fn run_verilog(
     run_tool(
         Command::new("iverilog").current_dir(workdir).args([
             "-g2005",
+            // State without reset starts at zero, as in the other two
+            // simulators.
+            "-DLINKFORGE_ZERO_INIT",
             "-o",
             "sim.vvp",
             "-s",

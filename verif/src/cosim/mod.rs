@@ -84,6 +84,10 @@ impl fmt::Display for Mismatch {
     }
 }
 
+/// The least share of the samples after settling a passing comparison
+/// compares: unknowns from state without reset may hide no more.
+pub const MIN_COVERAGE: f64 = 0.95;
+
 /// How two traces compare, every sample counted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {
@@ -111,18 +115,39 @@ impl Comparison {
         }
     }
 
-    /// Passes when nothing disagreed and every output driven from reset was
-    /// compared at least once; else says why not.
+    /// The share of samples after settling that were compared.
+    pub fn settled_coverage(&self) -> f64 {
+        let judged = self.samples - self.settling;
+        if judged == 0 {
+            0.0
+        } else {
+            self.compared as f64 / judged as f64
+        }
+    }
+
+    /// Passes when nothing disagreed, every output driven from reset was
+    /// compared at least once, and at least [`MIN_COVERAGE`] of the samples
+    /// after settling were compared (known on both sides); else says why not.
     pub fn verdict(&self) -> Result<(), String> {
         if let Some(m) = &self.mismatch {
             return Err(m.to_string());
         }
+        let unreset: Vec<String> = self
+            .unreset
+            .iter()
+            .map(|(name, n)| format!("`{name}` {n}"))
+            .collect();
+        if self.settled_coverage() < MIN_COVERAGE {
+            return Err(format!(
+                "compared {} of {} samples after settling ({:.1}%, under {:.0}%); unknown samples from state without reset: {}",
+                self.compared,
+                self.samples - self.settling,
+                100.0 * self.settled_coverage(),
+                100.0 * MIN_COVERAGE,
+                if unreset.is_empty() { "none".to_string() } else { unreset.join(", ") }
+            ));
+        }
         if !self.never_compared.is_empty() {
-            let unreset: Vec<String> = self
-                .unreset
-                .iter()
-                .map(|(name, n)| format!("`{name}` {n}"))
-                .collect();
             return Err(format!(
                 "never compared: {} (unknown samples from state without reset: {})",
                 self.never_compared.join(", "),
@@ -266,7 +291,16 @@ pub fn run_builtin(design: &Design, stimulus: &Stimulus) -> Result<Observed, Cos
             .map(|h| Some(sim.peek_bits_handle(*h)))
             .collect();
         trace.steps.push(row);
-        sim.step()?;
+        // A design without a clock is combinational: a step is one
+        // evaluation. A failed assertion or assumption does not stop the
+        // run (the edge is complete): the peers evaluate neither, and what
+        // is compared is what the engines compute, on any input.
+        if !stimulus.clocks.is_empty() {
+            match sim.step() {
+                Ok(()) | Err(SimError::Assertion(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         for (i, c) in stimulus.clocks.iter().enumerate() {
             expected_cycles[i] += (edges >> i) & 1;
             if sim.cycles(&c.name)? != expected_cycles[i] {

@@ -393,7 +393,7 @@ impl CycleModel for HdmRegsModel {
                 let iw = [0, 1, 2, 3, 4, 5, 8, 9, 10, 12][(v % 10) as usize];
                 let lock = if (v >> 8) % 2 == 0 { CTRL_LOCK } else { 0 };
                 let commit = if (v >> 9) % 10 < 7 { CTRL_COMMIT } else { 0 };
-                (v >> 12) % 8 | iw << 4 | ((v >> 16) % 4) << 16 | lock | commit
+                ((v >> 12) % 8) | (iw << 4) | (((v >> 16) % 4) << 16) | lock | commit
             }
         };
         vec![
