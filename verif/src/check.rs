@@ -37,6 +37,7 @@
 //! [`testbench`] runs a catalogue [`Testbench`] this way (what
 //! `linkforge check` does): the case is its random stimulus words.
 
+use crate::models::xorshift::XorShift;
 use crate::props::live::{LiveRules, RuleError};
 use crate::tb::{Failure, Testbench};
 use crate::{Engine, Sim, SimError};
@@ -365,26 +366,64 @@ impl Default for CheckConfig {
     }
 }
 
-/// A testbench's random stimulus: per cycle, [`Testbench::words_per_cycle`]
-/// 64-bit words.
+/// Longest case whose words are held and shrunk one by one; longer cases
+/// draw theirs from a seed as they are consumed ([`Stimulus::Drawn`]), so
+/// a check's memory does not grow with its cycles.
+pub const HELD_CYCLES: usize = 4096;
+
+/// A testbench's random stimulus: per cycle,
+/// [`Testbench::words_per_cycle`] 64-bit words.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stimulus(pub Vec<Vec<u64>>);
+pub enum Stimulus {
+    /// The words, cycle by cycle (cases of at most [`HELD_CYCLES`]).
+    Held(Vec<Vec<u64>>),
+    /// `cycles` cycles of words from the xorshift64 stream seeded with
+    /// `seed` ([`XorShift`]).
+    Drawn {
+        /// The stream's seed.
+        seed: u64,
+        /// Cycles of the case.
+        cycles: usize,
+    },
+}
 
 impl Stimulus {
     /// Cycles of the case.
     pub fn cycles(&self) -> usize {
-        self.0.len()
+        match self {
+            Stimulus::Held(words) => words.len(),
+            Stimulus::Drawn { cycles, .. } => *cycles,
+        }
     }
 
-    /// A short rendering: the first 16 cycles' words in hex.
+    /// The case's words in order, `per_cycle` to a cycle.
+    pub fn words(&self, per_cycle: usize) -> Box<dyn Iterator<Item = u64> + '_> {
+        match self {
+            Stimulus::Held(words) => Box::new(words.iter().flatten().copied()),
+            Stimulus::Drawn { seed, cycles } => {
+                Box::new(XorShift::new(*seed).take(cycles.saturating_mul(per_cycle)))
+            }
+        }
+    }
+
+    /// A short rendering: the first 16 cycles' words in hex, or the seed.
     pub fn describe(&self) -> String {
         let mut s = format!("minimal case: {} cycles\n", self.cycles());
-        for (c, words) in self.0.iter().enumerate().take(16) {
-            let hex: Vec<String> = words.iter().map(|w| format!("{w:x}")).collect();
-            s.push_str(&format!("  cycle {c}: [{}]\n", hex.join(", ")));
-        }
-        if self.0.len() > 16 {
-            s.push_str(&format!("  ... {} more cycles\n", self.0.len() - 16));
+        match self {
+            Stimulus::Held(words) => {
+                for (c, words) in words.iter().enumerate().take(16) {
+                    let hex: Vec<String> = words.iter().map(|w| format!("{w:x}")).collect();
+                    s.push_str(&format!("  cycle {c}: [{}]\n", hex.join(", ")));
+                }
+                if words.len() > 16 {
+                    s.push_str(&format!("  ... {} more cycles\n", words.len() - 16));
+                }
+            }
+            Stimulus::Drawn { seed, .. } => {
+                s.push_str(&format!(
+                    "  words: the xorshift64 stream from seed {seed:#x}\n"
+                ));
+            }
         }
         s
     }
@@ -406,11 +445,21 @@ pub fn testbench(
     let shortest = usize::try_from(testbench.cycles_needed())
         .unwrap_or(usize::MAX)
         .max(1);
-    let strategy = prop::collection::vec(
-        prop::collection::vec(any::<u64>(), testbench.words_per_cycle()),
-        shortest..=config.max_cycles.max(shortest),
-    )
-    .prop_map(Stimulus);
+    let longest = config.max_cycles.max(shortest);
+    let per_cycle = testbench.words_per_cycle();
+    let strategy = if longest <= HELD_CYCLES {
+        prop::collection::vec(
+            prop::collection::vec(any::<u64>(), per_cycle),
+            shortest..=longest,
+        )
+        .prop_map(Stimulus::Held)
+        .boxed()
+    } else {
+        // Only the length shrinks: a smaller seed is no simpler a case.
+        (any::<u64>().no_shrink(), shortest..=longest)
+            .prop_map(|(seed, cycles)| Stimulus::Drawn { seed, cycles })
+            .boxed()
+    };
     let mut check = Check::new()
         .cases(config.cases)
         .seed(config.seed)
@@ -421,7 +470,7 @@ pub fn testbench(
     let compared = std::cell::Cell::new(0u64);
     let found = check.find(strategy, |case, stimulus| {
         let sim = case.sim_with(design, rules)?;
-        let mut words = stimulus.0.iter().flatten().copied();
+        let mut words = stimulus.words(per_cycle);
         let outcome = testbench.run(sim, stimulus.cycles() as u64, &mut words, &mut |_| {})?;
         compared.set(compared.get() + outcome.checks_passed);
         Ok(())
@@ -453,6 +502,49 @@ mod tests {
             m.assign(out, q);
         }
         Design::new(m.finish().unwrap()).unwrap()
+    }
+
+    fn crossbar_params() -> Params {
+        Params(
+            [("ports", Value::Int(2)), ("data_width", Value::Int(8))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn long_cases_draw_their_words_from_a_seed_and_still_shrink() {
+        let design = broken_crossbar();
+        let params = crossbar_params();
+        let bench = crate::tb::for_kind("crossbar", &params, &design).unwrap();
+        let config = CheckConfig {
+            cases: 4,
+            max_cycles: 1_000_000,
+            seed: 3,
+            engine: Engine::Interpreter,
+        };
+        let found = testbench(&*bench, &design, &LiveRules::default(), &config, None)
+            .unwrap()
+            .expect("the broken crossbar fails its property");
+        assert!(
+            matches!(found.case, Stimulus::Drawn { .. }),
+            "{:?}",
+            found.case
+        );
+        // Shrinking halves the length down to a few cycles.
+        assert!(
+            found.case.cycles() <= 64,
+            "not shrunk: {} cycles",
+            found.case.cycles()
+        );
+        assert!(
+            found.case.describe().contains("seed"),
+            "{}",
+            found.case.describe()
+        );
+        let words: Vec<u64> = found.case.words(bench.words_per_cycle()).collect();
+        assert_eq!(words.len(), found.case.cycles() * bench.words_per_cycle());
     }
 
     #[test]
