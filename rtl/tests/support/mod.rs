@@ -8,6 +8,9 @@
 #![allow(dead_code)]
 
 use linkforge_hdl::{Design, HdlError, Module};
+use linkforge_verif::models::xorshift::XorShift;
+use linkforge_verif::tb::cycle::{CycleModel, CycleTb};
+use linkforge_verif::tb::{Outcome, Testbench};
 pub use linkforge_verif::tools::*;
 use linkforge_verif::Sim;
 
@@ -74,6 +77,24 @@ impl Tb {
         self.step();
         self.set("rst", 0);
     }
+}
+
+/// Runs `model`'s testbench ([`CycleTb`]) on `module` for `cycles` cycles
+/// of xorshift stimulus from `seed`: the comparisons it made, or its
+/// failure (a run that compared nothing fails too).
+pub fn run_model<M: CycleModel>(
+    module: Result<Module, HdlError>,
+    model: M,
+    cycles: u64,
+    seed: u64,
+) -> Result<u64, String> {
+    let mut tb = Tb::new(module);
+    let mut words = XorShift::new(seed);
+    let outcome = CycleTb::new(model)
+        .run(&mut tb.0, cycles, &mut words, &mut |_| {})
+        .and_then(Outcome::judged)
+        .map_err(|f| f.to_string())?;
+    Ok(outcome.checks_passed)
 }
 
 /// One AXI4-Lite read of `addr` on the `s_axil_*` slave of `sim`: `edge`

@@ -250,12 +250,25 @@ fn boxed<T: Testbench + 'static>(
     Ok(Box::new(built?))
 }
 
+/// `built`'s [`cycle::CycleTb`], boxed.
+fn modelled<M: cycle::CycleModel + 'static>(
+    built: Result<M, RtlError>,
+) -> Result<Box<dyn Testbench>, RtlError> {
+    Ok(Box::new(cycle::CycleTb::new(built?)))
+}
+
 /// The kinds with a dedicated testbench, each with its constructor.
 pub const DEDICATED: &[(&str, Constructor)] = &[
     ("crc", |p| boxed(common::crc::CrcTb::new(p))),
     ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
     ("switch", |p| boxed(switch::SwitchTb::new(p))),
     ("retimer", |p| boxed(retimer::RetimerTb::new(p))),
+    ("prbs_gen", |p| {
+        modelled(retimer::prbs::PrbsGenModel::from_params(p))
+    }),
+    ("prbs_check", |p| {
+        modelled(retimer::prbs::PrbsCheckModel::from_params(p))
+    }),
     ("eth_pcs", |p| boxed(ethernet::EthPcsTb::new(p))),
     ("cxl_controller", |p| boxed(cxl::CxlTb::new(p))),
     (linkforge_rtl::telemetry::KIND, |p| {
@@ -274,8 +287,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "prbs_gen",
-    "prbs_check",
     "scrambler_8b10b",
     "scrambler_128b130b",
     "block_align",

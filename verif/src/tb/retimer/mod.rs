@@ -10,6 +10,7 @@
 //! phase code and lock over time.
 
 pub mod link;
+pub mod prbs;
 
 use crate::models::channel::{ChannelConfig, Modulation, Rng};
 use crate::tb::{draw, Failure, Outcome, Picture, Plot, Testbench};
