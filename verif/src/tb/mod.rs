@@ -266,6 +266,18 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("prbs_gen", |p| {
         modelled(retimer::prbs::PrbsGenModel::from_params(p))
     }),
+    ("pam4_tx", |p| {
+        modelled(retimer::pam4::Pam4Model::tx_from_params(p))
+    }),
+    ("pam4_rx", |p| {
+        modelled(retimer::pam4::Pam4Model::rx_from_params(p))
+    }),
+    ("scrambler_8b10b", |p| {
+        modelled(retimer::scrambler::Scrambler8b10bModel::from_params(p))
+    }),
+    ("scrambler_128b130b", |p| {
+        modelled(retimer::scrambler::Scrambler128b130bModel::from_params(p))
+    }),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -287,16 +299,12 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "scrambler_8b10b",
-    "scrambler_128b130b",
     "block_align",
     "elastic_buffer",
     "deskew",
     "ffe",
     "dfe",
     "cdr",
-    "pam4_tx",
-    "pam4_rx",
     "ltssm_tracker",
     "credit_port",
     "route_table",

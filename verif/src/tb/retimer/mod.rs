@@ -10,7 +10,9 @@
 //! phase code and lock over time.
 
 pub mod link;
+pub mod pam4;
 pub mod prbs;
+pub mod scrambler;
 
 use crate::models::channel::{ChannelConfig, Modulation, Rng};
 use crate::tb::{draw, Failure, Outcome, Picture, Plot, Testbench};
