@@ -88,13 +88,32 @@ pub fn run_model<M: CycleModel>(
     cycles: u64,
     seed: u64,
 ) -> Result<u64, String> {
+    run_model_outcome(module, model, cycles, seed).map(|o| o.checks_passed)
+}
+
+/// [`run_model`]'s whole outcome, metrics included.
+pub fn run_model_outcome<M: CycleModel>(
+    module: Result<Module, HdlError>,
+    model: M,
+    cycles: u64,
+    seed: u64,
+) -> Result<Outcome, String> {
     let mut tb = Tb::new(module);
     let mut words = XorShift::new(seed);
-    let outcome = CycleTb::new(model)
+    CycleTb::new(model)
         .run(&mut tb.0, cycles, &mut words, &mut |_| {})
         .and_then(Outcome::judged)
-        .map_err(|f| f.to_string())?;
-    Ok(outcome.checks_passed)
+        .map_err(|f| f.to_string())
+}
+
+/// Metric `name` of `outcome` as a number (0 when absent).
+pub fn metric(outcome: &Outcome, name: &str) -> u64 {
+    outcome
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// One AXI4-Lite read of `addr` on the `s_axil_*` slave of `sim`: `edge`

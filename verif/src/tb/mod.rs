@@ -278,6 +278,9 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("scrambler_128b130b", |p| {
         modelled(retimer::scrambler::Scrambler128b130bModel::from_params(p))
     }),
+    ("block_align", |p| {
+        modelled(retimer::block_align::BlockAlignModel::from_params(p))
+    }),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -299,7 +302,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "block_align",
     "elastic_buffer",
     "deskew",
     "ffe",

@@ -9,6 +9,7 @@
 //! lane, and draws lane 0's eye before and after equalization and its CDR
 //! phase code and lock over time.
 
+pub mod block_align;
 pub mod link;
 pub mod pam4;
 pub mod prbs;
