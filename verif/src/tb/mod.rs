@@ -281,6 +281,9 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("block_align", |p| {
         modelled(retimer::block_align::BlockAlignModel::from_params(p))
     }),
+    ("elastic_buffer", |p| {
+        modelled(retimer::elastic_buffer::ElasticBufferModel::from_params(p))
+    }),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -302,7 +305,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "elastic_buffer",
     "deskew",
     "ffe",
     "dfe",
