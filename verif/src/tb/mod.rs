@@ -284,6 +284,9 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("elastic_buffer", |p| {
         modelled(retimer::elastic_buffer::ElasticBufferModel::from_params(p))
     }),
+    ("deskew", |p| {
+        modelled(retimer::deskew::DeskewModel::from_params(p))
+    }),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -305,7 +308,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "deskew",
     "ffe",
     "dfe",
     "cdr",

@@ -10,6 +10,7 @@
 //! phase code and lock over time.
 
 pub mod block_align;
+pub mod deskew;
 pub mod elastic_buffer;
 pub mod link;
 pub mod pam4;
