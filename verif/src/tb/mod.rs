@@ -287,6 +287,9 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("deskew", |p| {
         modelled(retimer::deskew::DeskewModel::from_params(p))
     }),
+    ("ltssm_tracker", |p| {
+        modelled(retimer::ltssm::LtssmModel::from_params(p))
+    }),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -311,7 +314,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "ffe",
     "dfe",
     "cdr",
-    "ltssm_tracker",
     "credit_port",
     "route_table",
     "input_queue",

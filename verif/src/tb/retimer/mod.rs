@@ -13,6 +13,7 @@ pub mod block_align;
 pub mod deskew;
 pub mod elastic_buffer;
 pub mod link;
+pub mod ltssm;
 pub mod pam4;
 pub mod prbs;
 pub mod scrambler;
