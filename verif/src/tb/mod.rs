@@ -227,11 +227,6 @@ pub trait Testbench {
     fn picture_suffixes(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Prepares the testbench for the short random cases of a property
-    /// check: they run as many cycles as their stimulus and hold the design
-    /// to no bring-up (a card's retimers need not lock there). Nothing to
-    /// do for most kinds.
-    fn for_short_cases(&mut self) {}
     /// Cycles a run needs before its verdict means anything (a retimer's
     /// lock and the traffic it must compare after it): `run` and `check`
     /// simulate at least this many.
@@ -290,6 +285,12 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("ltssm_tracker", |p| {
         modelled(retimer::ltssm::LtssmModel::from_params(p))
     }),
+    ("ffe", |p| {
+        modelled(retimer::equalizer::FfeModel::from_params(p))
+    }),
+    ("dfe", |p| {
+        modelled(retimer::equalizer::DfeModel::from_params(p))
+    }),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -311,8 +312,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "ffe",
-    "dfe",
     "cdr",
     "credit_port",
     "route_table",
