@@ -291,6 +291,7 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("dfe", |p| {
         modelled(retimer::equalizer::DfeModel::from_params(p))
     }),
+    ("cdr", |p| boxed(retimer::cdr::CdrTb::from_params(p))),
     ("prbs_check", |p| {
         modelled(retimer::prbs::PrbsCheckModel::from_params(p))
     }),
@@ -312,7 +313,6 @@ pub const GENERIC_KINDS: &[&str] = &[
     "arbiter",
     "lfsr",
     "counter",
-    "cdr",
     "credit_port",
     "route_table",
     "input_queue",

@@ -14,6 +14,7 @@
 //! and the bits after it.
 
 pub mod block_align;
+pub mod cdr;
 pub mod deskew;
 pub mod elastic_buffer;
 pub mod equalizer;
