@@ -7,7 +7,7 @@
 //! step/UI per vote, 256-UI lock windows) `locked` rises within the
 //! testbench's bound, 4,048 UI.
 
-use crate::support::{cases, check_verilog};
+use crate::support::{cases, check_verilog, metric};
 use linkforge_hdl::Design;
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::retimer::cdr::{cdr, kind, CdrConfig, Detector};
@@ -49,15 +49,10 @@ fn run(detector: Detector, seed: u64) -> Result<(u64, u64), String> {
             &mut |_| {},
         )
         .map_err(|f| f.to_string())?;
-    let metric = |name: &str| {
-        outcome
-            .metrics
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0)
-    };
-    Ok((metric("lock_time_ui"), metric("bits_compared")))
+    Ok((
+        metric(&outcome, "lock_time_ui"),
+        metric(&outcome, "bits_compared"),
+    ))
 }
 
 proptest! {

@@ -100,6 +100,26 @@ impl Line {
         }
     }
 
+    /// The block's inputs: reset, the sample, and the tap write port held
+    /// idle.
+    fn inputs(&self) -> Vec<(String, u32)> {
+        vec![
+            ("rst".into(), 1),
+            ("sample".into(), self.sample_bits),
+            ("coef_we".into(), 1),
+        ]
+    }
+
+    /// The inputs of `cycle`: reset for the first cycles, the next sample.
+    fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>) -> Vec<Bits> {
+        let x = self.sample(words.next().unwrap_or(0));
+        vec![
+            flag(cycle < RESET_CYCLES),
+            bits(x as u64, self.sample_bits),
+            flag(false),
+        ]
+    }
+
     /// The next ADC sample; the channel is drawn from `word` on the first.
     fn sample(&mut self, word: u64) -> i32 {
         let channel = self.channel.get_or_insert_with(|| {
@@ -184,11 +204,7 @@ impl FfeModel {
 
 impl CycleModel for FfeModel {
     fn inputs(&self) -> Vec<(String, u32)> {
-        vec![
-            ("rst".into(), 1),
-            ("sample".into(), self.cfg.sample_bits),
-            ("coef_we".into(), 1),
-        ]
+        self.line.inputs()
     }
     fn outputs(&self) -> Vec<String> {
         vec!["eq".into(), "coefs".into()]
@@ -197,12 +213,7 @@ impl CycleModel for FfeModel {
         1
     }
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>) -> Vec<Bits> {
-        let x = self.line.sample(words.next().unwrap_or(0));
-        vec![
-            flag(cycle < RESET_CYCLES),
-            bits(x as u64, self.cfg.sample_bits),
-            flag(false),
-        ]
+        self.line.drive(cycle, words)
     }
     fn judge(&mut self, cycle: u64, inputs: &[Bits], outputs: &[Bits]) -> Result<u64, String> {
         let mut checks = 0;
@@ -288,11 +299,7 @@ impl DfeModel {
 
 impl CycleModel for DfeModel {
     fn inputs(&self) -> Vec<(String, u32)> {
-        vec![
-            ("rst".into(), 1),
-            ("sample".into(), self.cfg.sample_bits),
-            ("coef_we".into(), 1),
-        ]
+        self.line.inputs()
     }
     fn outputs(&self) -> Vec<String> {
         ["decision", "eq", "coefs", "level"]
@@ -303,12 +310,7 @@ impl CycleModel for DfeModel {
         1
     }
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>) -> Vec<Bits> {
-        let x = self.line.sample(words.next().unwrap_or(0));
-        vec![
-            flag(cycle < RESET_CYCLES),
-            bits(x as u64, self.cfg.sample_bits),
-            flag(false),
-        ]
+        self.line.drive(cycle, words)
     }
     fn judge(&mut self, cycle: u64, inputs: &[Bits], outputs: &[Bits]) -> Result<u64, String> {
         let mut checks = 0;
