@@ -62,7 +62,7 @@ impl Bench {
         let m = &self.model;
         assert_eq!(decode(self.tb.get("state")), Some(m.state), "after {o:?}");
         assert_eq!(self.tb.get("eq_phase"), m.eq_phase());
-        assert_eq!(self.tb.get("transitions"), m.entered.len() as u64);
+        assert_eq!(self.tb.get("transitions"), m.transitions);
         assert_eq!(self.tb.get("recovery_count"), m.recoveries);
     }
 
@@ -324,7 +324,7 @@ proptest! {
             b.step(o);
         }
         let entered = b.model.entered.clone();
-        prop_assert_eq!(b.tb.flag("hist_overflow"), entered.len() > depth as usize);
+        prop_assert_eq!(b.tb.flag("hist_overflow"), b.model.transitions > u64::from(depth));
         let keep = entered.len().min(depth as usize);
         let h = b.history();
         prop_assert!(h.len() >= keep);
