@@ -15,12 +15,15 @@
 //!   compares only the datapath).
 //!
 //! The channel's taps are drawn from the first random word: a pre-cursor
-//! up to 0.05 (FFE only) and post-cursors up to 0.15 and 0.05.
+//! up to 0.05 (FFE only) and post-cursors up to 0.15 and 0.05. One cycle in
+//! 32 writes a tap (its shown value moved by at most 2 LSBs and restored
+//! the next cycle, or an index past the last tap), and the written value
+//! must show after the edge.
 
 use crate::models::channel::{self, Channel, ChannelConfig, Rng};
 use crate::tb::cycle::{bits, expect_eq, flag, CycleModel};
 use crate::tb::RESET_CYCLES;
-use linkforge_hdl::Bits;
+use linkforge_hdl::{bits_for, Bits};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::retimer::dfe::{DfeConfig, Modulation};
 use linkforge_rtl::retimer::ffe::FfeConfig;
@@ -69,14 +72,28 @@ struct Line {
     level: u32,
     sample_bits: u32,
     pre_cursor: bool,
+    /// The block's taps and their width.
+    taps: u32,
+    tap_bits: u32,
     channel: Option<Channel>,
     compare: bool,
+    /// The taps shown at the last cycle, the write driven this cycle, and
+    /// the write the last edge took (tap and value) to be seen now.
+    shown_taps: Option<Bits>,
+    write: Option<(u64, i64)>,
+    written: Option<(u64, i64)>,
+    /// The value a moved tap gets back at the next cycle.
+    restore: Option<(u64, i64)>,
 }
 
 impl Clone for Line {
     fn clone(&self) -> Self {
         Line {
             channel: None,
+            shown_taps: None,
+            write: None,
+            written: None,
+            restore: None,
             ..*self
         }
     }
@@ -89,35 +106,96 @@ impl std::fmt::Debug for Line {
 }
 
 impl Line {
-    fn new(modulation: Modulation, level: u32, sample_bits: u32, pre_cursor: bool) -> Line {
+    /// The line of a block of `taps` taps `tap_bits` wide, sampled with
+    /// `sample_bits`, whose slicer's level is `level`.
+    fn new(
+        modulation: Modulation,
+        level: u32,
+        sample_bits: u32,
+        (taps, tap_bits): (u32, u32),
+        pre_cursor: bool,
+    ) -> Line {
         Line {
             modulation,
             level,
             sample_bits,
             pre_cursor,
+            taps,
+            tap_bits,
             channel: None,
             compare: false,
+            shown_taps: None,
+            write: None,
+            written: None,
+            restore: None,
         }
     }
 
-    /// The block's inputs: reset, the sample, and the tap write port held
-    /// idle.
+    /// The block's inputs: reset, the sample, the tap write port.
     fn inputs(&self) -> Vec<(String, u32)> {
         vec![
             ("rst".into(), 1),
             ("sample".into(), self.sample_bits),
             ("coef_we".into(), 1),
+            ("coef_idx".into(), bits_for(self.taps as usize)),
+            ("coef_data".into(), self.tap_bits),
         ]
     }
 
-    /// The inputs of `cycle`: reset for the first cycles, the next sample.
+    /// The inputs of `cycle`: reset for the first cycles, the next sample,
+    /// and one cycle in 32 a tap write: a tap's value as last shown, moved
+    /// by -2 to 2 LSBs and written back the next cycle (the eye stays
+    /// open), or any value to an index past the last tap (ignored).
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>) -> Vec<Bits> {
-        let x = self.sample(words.next().unwrap_or(0));
+        let w = words.next().unwrap_or(0);
+        let x = self.sample(w);
+        let idx_bits = bits_for(self.taps as usize);
+        self.write = match (&self.shown_taps, self.restore.take()) {
+            (_, Some(restore)) => Some(restore),
+            (Some(taps), None) if cycle > RESET_CYCLES && (w >> 32) % 32 == 0 => {
+                let idx = (w >> 40) & ((1 << idx_bits) - 1);
+                let t = self.tap_bits;
+                let value = if idx < u64::from(self.taps) {
+                    let max = (1i64 << (t - 1)) - 1;
+                    let was = signed(taps, idx as u32 * t, t);
+                    self.restore = Some((idx, was));
+                    (was + (w >> 48) as i64 % 5 - 2).clamp(-max - 1, max)
+                } else {
+                    signed(&bits(w >> 16, t), 0, t)
+                };
+                Some((idx, value))
+            }
+            _ => None,
+        };
+        let (idx, value) = self.write.unwrap_or((0, 0));
         vec![
             flag(cycle < RESET_CYCLES),
             bits(x as u64, self.sample_bits),
-            flag(false),
+            flag(self.write.is_some()),
+            bits(idx, idx_bits),
+            bits(value as u64, self.tap_bits),
         ]
+    }
+
+    /// One comparison of the tap the last edge wrote, if it wrote one
+    /// within range, against `taps` now shown; then remembers them and the
+    /// write this cycle's edge takes.
+    fn judge_write(&mut self, taps: &Bits) -> Result<u64, String> {
+        let mut checks = 0;
+        if let Some((idx, value)) = self.written.take() {
+            if idx < u64::from(self.taps) {
+                let t = self.tap_bits;
+                let got = signed(taps, idx as u32 * t, t);
+                checks += expect_eq(
+                    &format!("tap {idx} after its write"),
+                    got as u64,
+                    value as u64,
+                )?;
+            }
+        }
+        self.written = self.write.take();
+        self.shown_taps = Some(taps.clone());
+        Ok(checks)
     }
 
     /// The next ADC sample; the channel is drawn from `word` on the first.
@@ -187,7 +265,13 @@ impl FfeModel {
         cfg.validate()?;
         Ok(FfeModel {
             cfg: *cfg,
-            line: Line::new(cfg.modulation, cfg.level, cfg.sample_bits, true),
+            line: Line::new(
+                cfg.modulation,
+                cfg.level,
+                cfg.sample_bits,
+                (cfg.taps, cfg.coeff_bits),
+                true,
+            ),
             past: vec![0; cfg.taps as usize],
             eq: None,
             next: 0,
@@ -216,7 +300,7 @@ impl CycleModel for FfeModel {
         self.line.drive(cycle, words)
     }
     fn judge(&mut self, cycle: u64, inputs: &[Bits], outputs: &[Bits]) -> Result<u64, String> {
-        let mut checks = 0;
+        let mut checks = self.line.judge_write(&outputs[1])?;
         let width = self.cfg.sample_bits + 2;
         if let Some(eq) = self.eq {
             let got = signed(&outputs[0], 0, width);
@@ -282,7 +366,13 @@ impl DfeModel {
         cfg.validate()?;
         Ok(DfeModel {
             cfg: *cfg,
-            line: Line::new(cfg.modulation, cfg.level, cfg.sample_bits, false),
+            line: Line::new(
+                cfg.modulation,
+                cfg.level,
+                cfg.sample_bits,
+                (cfg.taps, cfg.tap_bits),
+                false,
+            ),
             past: vec![0; cfg.taps as usize],
             shown: None,
             next: (0, 0),
@@ -313,7 +403,7 @@ impl CycleModel for DfeModel {
         self.line.drive(cycle, words)
     }
     fn judge(&mut self, cycle: u64, inputs: &[Bits], outputs: &[Bits]) -> Result<u64, String> {
-        let mut checks = 0;
+        let mut checks = self.line.judge_write(&outputs[2])?;
         if let Some((decision, z)) = self.shown {
             checks += expect_eq("decision", outputs[0].low_u64(), decision)?;
             let zw = outputs[1].width();
