@@ -29,10 +29,9 @@ pub fn check_variant(
     config: &CheckConfig,
     wave_dir: &mut OutDir,
 ) -> Result<CheckResult, CliError> {
-    let mut testbench = testbench(variant, design)?;
+    let testbench = testbench(variant, design)?;
     let longest = (config.max_cycles as u64).max(testbench.cycles_needed());
     crate::limits::check_wave(&variant.name, design, longest)?;
-    testbench.for_short_cases();
     let rules = live_rules(variant, design)?;
     let name = format!("{}.check.vcd", variant.name);
     // Claimed before the run: a failing case's waveform is written as it is found.

@@ -1,33 +1,22 @@
-//! `prbs_gen` and `prbs_check`: the generator against a bit-serial model
-//! for every polynomial and random widths; PRBS7's period; the checker's
-//! lock time from a random phase, exact error counts and loss of lock;
-//! Verilog tools.
+//! `prbs_gen` and `prbs_check`: both under their testbenches
+//! (`linkforge_verif::tb::retimer::prbs`, a bit-serial O.150 model) for
+//! every polynomial and random widths; O.150's sequence properties and
+//! PRBS7's period; the checker's lock time from a random phase, exact
+//! error counts and loss of lock; Verilog tools.
 
-use crate::support::{cases, check_verilog, Tb};
+use crate::support::{cases, check_verilog, run_seeded, Tb};
 use linkforge_hdl::Bits;
 use linkforge_rtl::catalog::{Params, Value};
 use linkforge_rtl::retimer::prbs::{
     check_kind, gen_kind, prbs_check, prbs_gen, PrbsConfig, LOSS_WORDS,
 };
 use linkforge_rtl::RtlError;
+use linkforge_verif::tb::retimer::prbs::{sequence, PrbsCheckModel, PrbsGenModel};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-/// The polynomials `x^n + x^k + 1` as `(n, k)`.
-const POLYS: [(u32, u32); 5] = [(7, 6), (9, 5), (15, 14), (23, 18), (31, 28)];
-
-/// `count` bits of the sequence from all ones, bit-serially: each step
-/// emits `f = s[n-1] ^ s[k-1]` and shifts `s <= {s[n-2:0], f}`.
-fn sequence((n, k): (u32, u32), count: usize) -> Vec<bool> {
-    let mut s: u64 = (1 << n) - 1;
-    (0..count)
-        .map(|_| {
-            let f = (s >> (n - 1) ^ s >> (k - 1)) & 1;
-            s = (s << 1 | f) & ((1 << n) - 1);
-            f == 1
-        })
-        .collect()
-}
+/// The degrees of the PRBS polynomials.
+const POLYS: [u32; 5] = [7, 9, 15, 23, 31];
 
 fn to_bits(bits: &[bool]) -> Bits {
     let mut b = Bits::zero(bits.len() as u32);
@@ -110,30 +99,20 @@ fn generated_sequences_have_the_o150_properties() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(32), ..ProptestConfig::default() })]
 
-    /// Each word with `valid` is the next `W` bits of the model's sequence;
-    /// `valid` is `en` one cycle late.
+    /// Both testbenches pass on random widths and stimulus, comparing
+    /// every cycle after reset.
     #[test]
-    fn generator_matches_the_bit_serial_model(
+    fn testbenches_pass(
         poly in 0usize..5,
         width in 1u32..=256,
-        enables in prop::collection::vec(0u8..4, 1..40),
+        seed in any::<u64>(),
     ) {
-        let (n, _) = POLYS[poly];
+        let n = POLYS[poly];
         let cfg = PrbsConfig { poly: n, width };
-        let mut tb = Tb::new(prbs_gen("prbs_gen", &cfg));
-        tb.reset();
-        let seq = sequence(POLYS[poly], enables.len() * width as usize);
-        let mut words = seq.chunks(width as usize);
-        prop_assert!(!tb.flag("valid"));
-        for en in enables {
-            let en = en != 0;
-            tb.set("en", en.into());
-            tb.step();
-            prop_assert_eq!(tb.flag("valid"), en);
-            if en {
-                prop_assert_eq!(read(&mut tb, "data"), words.next().expect("enough bits"));
-            }
-        }
+        let checked = run_seeded(prbs_gen("prbs_gen", &cfg), PrbsGenModel::new(&cfg)?, 40, seed);
+        prop_assert_eq!(checked, Ok(39 * (1 + u64::from(width))));
+        let checked = run_seeded(prbs_check("prbs_check", &cfg), PrbsCheckModel::new(&cfg)?, 300, seed);
+        prop_assert_eq!(checked, Ok(2 * 299));
     }
 
     /// From a random phase of the sequence the checker locks after exactly
@@ -148,14 +127,14 @@ proptest! {
         errors in prop::collection::btree_set((0usize..12, 0u32..80), 0..16),
         gaps in prop::collection::vec(any::<bool>(), 64),
     ) {
-        let (n, _) = POLYS[poly];
+        let n = POLYS[poly];
         let w = width as usize;
         let cfg = PrbsConfig { poly: n, width };
         let mut tb = Tb::new(prbs_check("prbs_check", &cfg));
         tb.reset();
         let fill = (n as usize).div_ceil(w);
         let words = 2 * fill + 24;
-        let seq = sequence(POLYS[poly], phase + words * w);
+        let seq = sequence(n, phase + words * w);
         let mut stream: Vec<Vec<bool>> = seq[phase..].chunks(w).map(<[bool]>::to_vec).collect();
         // Errors go in even words after lock, each bit at most once.
         let flips: BTreeSet<(usize, usize)> = errors
@@ -197,7 +176,7 @@ fn prbs7_has_period_127() {
     let first = read(&mut tb, "data");
     tb.step();
     assert_eq!(first, read(&mut tb, "data"));
-    assert_eq!(first, sequence((7, 6), 127));
+    assert_eq!(first, sequence(7, 127));
     // Maximal length: 64 ones and 63 zeros, and no shorter period (127 is prime).
     assert_eq!(first.iter().filter(|&&b| b).count(), 64);
 }
@@ -210,7 +189,7 @@ fn checker_loses_lock_and_relocks() {
     let mut tb = Tb::new(prbs_check("prbs_check", &cfg));
     tb.reset();
     let fill = 3; // ceil(9 / 4)
-    let seq = sequence((9, 5), 400);
+    let seq = sequence(9, 400);
     let mut words = seq.chunks(4).map(<[bool]>::to_vec);
     tb.set("in_valid", 1);
     let mut feed = |tb: &mut Tb, flip: bool| {

@@ -18,7 +18,7 @@
 use crate::support::{axi_read, check_verilog};
 use linkforge_hdl::{Bits, Design};
 use linkforge_rtl::catalog::{self, Params, Value};
-use linkforge_rtl::retimer::ltssm::STATES;
+use linkforge_verif::tb::retimer::ltssm::CODES;
 use linkforge_rtl::retimer::ordered_sets::{PAD, TS1};
 use linkforge_rtl::retimer::top::{register_map, STAMP_BITS};
 use linkforge_rtl::telemetry::map::{RegMap, FIFO_DEPTH};
@@ -219,7 +219,7 @@ fn ltssm_state_counts_and_history_read_back() {
     let design = Design::new(build("rt").expect("builds")).expect("valid");
     let mut sim = Sim::new(&design).expect("compiles");
     let map = register_map(&params()).expect("valid").expect("telemetry");
-    let state = |name: &str| STATES.iter().position(|s| *s == name).expect("state") as u64;
+    let state = |name: &str| CODES.iter().position(|s| *s == name).expect("state") as u64;
     const PREAMBLE: u64 = 100;
     const ROUNDS: usize = 9;
     let mut script = vec![

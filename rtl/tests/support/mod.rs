@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 use linkforge_hdl::{Design, HdlError, Module};
+use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::tb::cycle::{CycleModel, CycleTb};
 use linkforge_verif::tb::{Outcome, Testbench};
 pub use linkforge_verif::tools::*;
@@ -79,6 +80,52 @@ impl Tb {
     }
 }
 
+/// Runs `model`'s testbench ([`CycleTb`]) on `module` for `cycles` cycles
+/// of stimulus from `words` (zeros once they run out): its outcome, or its
+/// failure (a run that compared nothing fails too).
+pub fn run_words<M: CycleModel>(
+    module: Result<Module, HdlError>,
+    model: M,
+    cycles: u64,
+    words: &mut dyn Iterator<Item = u64>,
+) -> Result<Outcome, String> {
+    let mut tb = Tb::new(module);
+    CycleTb::new(model)
+        .run(&mut tb.0, cycles, words, &mut |_| {})
+        .and_then(Outcome::judged)
+        .map_err(|f| f.to_string())
+}
+
+/// [`run_words`] on the xorshift stream from `seed`: the comparisons made.
+pub fn run_seeded<M: CycleModel>(
+    module: Result<Module, HdlError>,
+    model: M,
+    cycles: u64,
+    seed: u64,
+) -> Result<u64, String> {
+    run_seeded_outcome(module, model, cycles, seed).map(|o| o.checks_passed)
+}
+
+/// [`run_seeded`]'s whole outcome, metrics included.
+pub fn run_seeded_outcome<M: CycleModel>(
+    module: Result<Module, HdlError>,
+    model: M,
+    cycles: u64,
+    seed: u64,
+) -> Result<Outcome, String> {
+    run_words(module, model, cycles, &mut XorShift::new(seed))
+}
+
+/// Metric `name` of `outcome` as a number (0 when absent).
+pub fn metric(outcome: &Outcome, name: &str) -> u64 {
+    outcome
+        .metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0)
+}
+
 /// One AXI4-Lite read of `addr` on the `s_axil_*` slave of `sim`: `edge`
 /// advances the bus clock by one rising edge (and drives whatever else the
 /// design needs meanwhile), `accepting` runs just before the edge that
@@ -110,18 +157,12 @@ pub fn axi_read(
     got
 }
 
-/// Runs `model`'s testbench ([`CycleTb`]) on `module` for `cycles` cycles
-/// of stimulus from `words` (zeros once they run out); a failed comparison
-/// or a run that compared nothing fails the proptest case.
+/// [`run_words`] on proptest's `words`, failing the case.
 pub fn run_model<M: CycleModel>(
     module: Result<Module, HdlError>,
     model: M,
     cycles: u64,
     words: &[u64],
 ) -> Result<Outcome, TestCaseError> {
-    let mut tb = Tb::new(module);
-    let outcome = CycleTb::new(model)
-        .run(&mut tb.0, cycles, &mut words.iter().copied(), &mut |_| {})
-        .and_then(Outcome::judged);
-    outcome.map_err(|f| TestCaseError::fail(f.to_string()))
+    run_words(module, model, cycles, &mut words.iter().copied()).map_err(TestCaseError::fail)
 }

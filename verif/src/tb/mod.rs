@@ -235,11 +235,6 @@ pub trait Testbench {
     fn picture_suffixes(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Prepares the testbench for the short random cases of a property
-    /// check: they run as many cycles as their stimulus and hold the design
-    /// to no bring-up (a card's retimers need not lock there). Nothing to
-    /// do for most kinds.
-    fn for_short_cases(&mut self) {}
     /// Cycles a run needs before its verdict means anything (a retimer's
     /// lock and the traffic it must compare after it): `run` and `check`
     /// simulate at least this many.
@@ -297,6 +292,43 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
     ("switch", |p| boxed(switch::SwitchTb::new(p))),
     ("retimer", |p| boxed(retimer::RetimerTb::new(p))),
+    ("prbs_gen", |p| {
+        cycle(retimer::prbs::PrbsGenModel::from_params(p)?)
+    }),
+    ("pam4_tx", |p| {
+        cycle(retimer::pam4::Pam4Model::tx_from_params(p)?)
+    }),
+    ("pam4_rx", |p| {
+        cycle(retimer::pam4::Pam4Model::rx_from_params(p)?)
+    }),
+    ("scrambler_8b10b", |p| {
+        cycle(retimer::scrambler::Scrambler8b10bModel::from_params(p)?)
+    }),
+    ("scrambler_128b130b", |p| {
+        cycle(retimer::scrambler::Scrambler128b130bModel::from_params(p)?)
+    }),
+    ("block_align", |p| {
+        cycle(retimer::block_align::BlockAlignModel::from_params(p)?)
+    }),
+    ("elastic_buffer", |p| {
+        cycle(retimer::elastic_buffer::ElasticBufferModel::from_params(p)?)
+    }),
+    ("deskew", |p| {
+        cycle(retimer::deskew::DeskewModel::from_params(p)?)
+    }),
+    ("ltssm_tracker", |p| {
+        cycle(retimer::ltssm::LtssmModel::from_params(p)?)
+    }),
+    ("ffe", |p| {
+        cycle(retimer::equalizer::FfeModel::from_params(p)?)
+    }),
+    ("dfe", |p| {
+        cycle(retimer::equalizer::DfeModel::from_params(p)?)
+    }),
+    ("cdr", |p| boxed(retimer::cdr::CdrTb::from_params(p))),
+    ("prbs_check", |p| {
+        cycle(retimer::prbs::PrbsCheckModel::from_params(p)?)
+    }),
     ("eth_pcs", |p| boxed(ethernet::EthPcsTb::new(p))),
     ("eth_encoder", |_| {
         cycle(ethernet::blocks::EncoderModel::new())
@@ -368,19 +400,6 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
 /// input, resets asserted for the first cycles, and the design's own
 /// assertions as the checks.
 pub const GENERIC_KINDS: &[&str] = &[
-    "prbs_gen",
-    "prbs_check",
-    "scrambler_8b10b",
-    "scrambler_128b130b",
-    "block_align",
-    "elastic_buffer",
-    "deskew",
-    "ffe",
-    "dfe",
-    "cdr",
-    "pam4_tx",
-    "pam4_rx",
-    "ltssm_tracker",
     "credit_port",
     "route_table",
     "input_queue",

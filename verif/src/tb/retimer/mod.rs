@@ -2,14 +2,27 @@
 //! the retimer in a simulated [`link`] with a random frequency offset within ±600 ppm
 //! (two ±300 ppm reference clocks),
 //! random lane skews and random ISI channels with noise. One testbench cycle
-//! is one UI of the recovered clock. It fails on any bit error after the
-//! equalizers' warm-up, a malformed block, an elastic-buffer overflow or
-//! underflow, or SKP adjustments that differ between lanes; it reports
-//! lock time, BER, elastic-buffer adds and drops and the deskew of each
-//! lane, and draws lane 0's eye before and after equalization and its CDR
-//! phase code and lock over time.
+//! is one UI of the recovered clock. It fails unless every lane locks
+//! (CDR, block lock, deskew) within [`LOCK_BOUND_UI`] and at least
+//! [`MIN_BITS`] bits are compared after the equalizers' warm-up; it fails
+//! on any bit error, a malformed block, an elastic-buffer overflow or
+//! underflow, or SKP adjustments that differ between lanes. Its checks are
+//! the bits compared; it reports lock time, BER, elastic-buffer adds and
+//! drops and the deskew of each lane, and draws lane 0's eye before and
+//! after equalization and its CDR phase code and lock over time. A run
+//! needs [`Testbench::cycles_needed`] UI: the warm-up (or the lock bound)
+//! and the bits after it.
 
+pub mod block_align;
+pub mod cdr;
+pub mod deskew;
+pub mod elastic_buffer;
+pub mod equalizer;
 pub mod link;
+pub mod ltssm;
+pub mod pam4;
+pub mod prbs;
+pub mod scrambler;
 
 use crate::models::channel::{ChannelConfig, Modulation, Rng};
 use crate::tb::{draw, Failure, Outcome, Picture, Plot, Testbench};
@@ -22,6 +35,11 @@ use linkforge_rtl::RtlError;
 /// UIs the equalizers get to converge before errors count (less in short
 /// runs: half the run).
 const WARMUP_UI: u64 = 30_000;
+/// UIs within which every lane must be locked and aligned: bring-up takes
+/// 4,000 to 20,000 UI on the testbench's random channels.
+pub const LOCK_BOUND_UI: u64 = 40_000;
+/// Bits a run must compare, at zero errors, for a verdict.
+pub const MIN_BITS: u64 = 100_000;
 /// Largest random offset in ppm: two references each ±300 ppm off.
 const MAX_PPM: f64 = 600.0;
 /// Largest random lane skew in UI (also at most half the design's
@@ -97,7 +115,9 @@ impl RetimerTb {
 
 /// The first broken promise of a run, if any.
 fn violation(r: &LinkReport) -> Option<String> {
-    if r.bit_errors > 0 || r.framing_errors > 0 {
+    if r.lock_ui.is_none_or(|ui| ui > LOCK_BOUND_UI) {
+        Some(format!("the link did not lock within {LOCK_BOUND_UI} UI"))
+    } else if r.bit_errors > 0 || r.framing_errors > 0 {
         Some(format!(
             "{} bit errors and {} malformed blocks in {} bits after the warm-up",
             r.bit_errors, r.framing_errors, r.bits_checked
@@ -109,6 +129,11 @@ fn violation(r: &LinkReport) -> Option<String> {
         ))
     } else if !r.lanes_agree_on_skp {
         Some("lanes forwarded SKP ordered sets of different lengths".into())
+    } else if r.bits_checked < MIN_BITS {
+        Some(format!(
+            "only {} bits compared after the warm-up: a verdict needs {MIN_BITS}",
+            r.bits_checked
+        ))
     } else {
         None
     }
@@ -130,7 +155,7 @@ fn metrics(r: &LinkReport) -> Vec<(String, String)> {
     [
         ("ppm", format!("{:.0}", r.ppm)),
         ("lock_time_ui", lock),
-        ("bits_checked", r.bits_checked.to_string()),
+        ("bits_compared", r.bits_checked.to_string()),
         ("bit_errors", r.bit_errors.to_string()),
         ("ber", ber),
         ("eb_adds", r.eb_adds.to_string()),
@@ -190,6 +215,13 @@ impl Testbench for RetimerTb {
         &PICTURES
     }
 
+    /// The warm-up (at least the lock bound) and `MIN_BITS` over the lanes,
+    /// with an eighth more for the SKP symbols not compared.
+    fn cycles_needed(&self) -> u64 {
+        let per_lane = MIN_BITS.div_ceil(u64::from(self.cfg.lanes.max(1)));
+        LOCK_BOUND_UI.max(WARMUP_UI + per_lane + per_lane / 8)
+    }
+
     fn run(
         &self,
         sim: &mut Sim,
@@ -207,7 +239,7 @@ impl Testbench for RetimerTb {
         }
         Ok(Outcome {
             cycles: report.ui,
-            checks_passed: report.blocks_checked,
+            checks_passed: report.bits_checked,
             metrics: metrics(&report),
             pictures: pictures(&report),
         })
