@@ -417,8 +417,8 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
 fn rules_a_config_names_run_live_and_a_missing_signal_fails_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("eb.lf");
-    // The generic testbench drives `out_ready` at random; the elastic buffer
-    // must still hold `out_valid` and `out_data` while stalled, and it does.
+    // The testbench drives `out_ready` at random; the elastic buffer must
+    // still hold `out_valid` and `out_data` while stalled, and it does.
     // Its receive side has no `rx_ready`, so a rule set that needs one
     // fails the run naming the signal.
     std::fs::write(

@@ -18,12 +18,12 @@
 use crate::support::{axi_read, check_verilog};
 use linkforge_hdl::{Bits, Design};
 use linkforge_rtl::catalog::{self, Params, Value};
-use linkforge_verif::tb::retimer::ltssm::CODES;
 use linkforge_rtl::retimer::ordered_sets::{PAD, TS1};
 use linkforge_rtl::retimer::top::{register_map, STAMP_BITS};
 use linkforge_rtl::telemetry::map::{RegMap, FIFO_DEPTH};
 use linkforge_verif::models::channel::{Channel, ChannelConfig, Modulation};
 use linkforge_verif::tb::retimer::link::{DATA_HEADER, OS_HEADER, SKP, SKP_END, SKP_SYMBOLS};
+use linkforge_verif::tb::retimer::ltssm::CODES;
 use linkforge_verif::Sim;
 
 const LANES: u32 = 2;

@@ -135,6 +135,12 @@ impl CycleModel for ChannelModel {
         "fields"
     }
 
+    /// Senders and receivers come in bursts redrawn every 32 cycles: a few
+    /// bursts before a beat is sure to have gone through.
+    fn cycles_needed(&self) -> u64 {
+        256
+    }
+
     fn metrics(&self) -> Vec<(String, String)> {
         vec![("beats_delivered".into(), self.beats.to_string())]
     }

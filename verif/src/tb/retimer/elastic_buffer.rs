@@ -174,6 +174,12 @@ impl ElasticBufferModel {
 }
 
 impl CycleModel for ElasticBufferModel {
+    /// The buffer puts out nothing until it has filled to half its depth:
+    /// four times the depth leaves room for the reset, gaps and SKP runs.
+    fn cycles_needed(&self) -> u64 {
+        4 * u64::from(self.cfg.depth)
+    }
+
     fn inputs(&self) -> Vec<(String, u32)> {
         vec![
             ("rx_rst".into(), 1),
