@@ -1,7 +1,7 @@
 //! Differential co-simulation: the built-in simulator, Icarus and Verilator,
 //! running the emitted Verilog, agree on every output at every step for the
-//! golden designs, for every variant of `examples/catalog.lf` (every block
-//! kind) and for random designs with two clock domains, a memory and a
+//! golden designs, for every variant of `examples/catalog.lf` and one random
+//! legal variant of every block kind, and for random designs with two clock domains, a memory and a
 //! synchronizer; at least 95% of the samples after settling are compared.
 //!
 //! `PROPTEST_CASES=N` runs more random designs on Icarus than the 200 CI
@@ -14,6 +14,7 @@ mod designs;
 use designs::random::{shape, two_domain_module, Shape};
 use linkforge_hdl::{Bits, Design};
 use linkforge_verif::cosim::{self, ClockSpec, Peer, Stimulus};
+use linkforge_verif::models::params;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::tb::{self, InputRole};
 use proptest::prelude::*;
@@ -92,8 +93,10 @@ fn golden_designs_agree_with_verilator() {
     }
 }
 
-/// Every variant of `examples/catalog.lf` on `peer`, 200 steps of random
-/// stimulus each; skipped without the tool outside CI.
+/// Every variant of `examples/catalog.lf` and one random legal variant of
+/// every kind (`models::params`, seed `LINKFORGE_SEED` or one per run,
+/// printed) on `peer`, 200 steps of random stimulus each; skipped without
+/// the tool outside CI.
 fn catalogue_on(peer: Peer, tool: &str) {
     if !common::have(tool) {
         return;
@@ -103,18 +106,42 @@ fn catalogue_on(peer: Peer, tool: &str) {
         std::fs::read_to_string(root.join("examples/catalog.lf")).expect("the example catalogue");
     let kinds = linkforge_rtl::catalog::catalog();
     let variants = linkforge_dsl::load("catalog.lf", &src, &kinds).expect("it loads");
+    let mut designs: Vec<Design> = variants
+        .iter()
+        .map(|v| {
+            let kind = linkforge_rtl::catalog::kind(&v.kind).expect("a catalogue kind");
+            Design::new((kind.build)(&v.name, &v.params).expect("the variant builds"))
+                .expect("a checked design")
+        })
+        .collect();
+    let seed = std::env::var("LINKFORGE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+    println!("random variants from LINKFORGE_SEED={seed}");
+    let mut rng = XorShift::new(seed);
+    for kind in &kinds {
+        let (_, design) = params::legal(&mut rng, kind, 1000)
+            .unwrap_or_else(|| panic!("no legal `{}` in 1000 draws", kind.name));
+        designs.push(design);
+    }
     let mut errors = Vec::new();
-    for (i, v) in variants.iter().enumerate() {
-        let kind = linkforge_rtl::catalog::kind(&v.kind).expect("a catalogue kind");
-        let module = (kind.build)(&v.name, &v.params).expect("the variant builds");
-        let design = Design::new(module).expect("a checked design");
+    for (i, design) in designs.iter().enumerate() {
         // Edges of the two periods never coincide (gcd 10 does not divide
         // 333): which of two domains' simultaneous edges goes first is
         // left open by Verilog.
-        let stim = stimulus(&design, clocks(&design, 1370, 333), 200, 0xca7 + i as u64);
-        errors.extend(agree(&design, &stim, peer).err());
+        let stim = stimulus(design, clocks(design, 1370, 333), 200, 0xca7 + i as u64);
+        errors.extend(agree(design, &stim, peer).err());
     }
-    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "LINKFORGE_SEED={seed}:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]

@@ -11,22 +11,19 @@
 //! generator refused are counted per kind and printed: rules the config
 //! language cannot report before `gen`.
 //!
-//! Integers whose range reaches past [`INT_CAP`] above its minimum are
-//! drawn up to that cap (sizes such as a million-word FIFO would make one
-//! case as slow as the whole run); tables (register maps, card components) keep their default
-//! rows. `PROPTEST_CASES` sets the number of sets per kind (default 8),
+//! The draws are `linkforge_verif::models::params` (integers at most
+//! `INT_CAP` above their minimum; tables keep their default rows). `PROPTEST_CASES` sets the number of sets per kind (default 8),
 //! `LINKFORGE_LINT_SAMPLE` the number linted (default 4), `LINKFORGE_SEED`
 //! the seed (default: a new one each run, named by a failure).
 
 use linkforge_hdl::{verilog, Design};
-use linkforge_rtl::catalog::{self, BlockKind, ParamKind, ParamSpec, Params, Value, RULES_PARAM};
+use linkforge_rtl::catalog::{self, BlockKind, Params};
 use linkforge_rtl::RtlError;
+use linkforge_verif::models::params::draw_all;
 use linkforge_verif::models::xorshift::XorShift;
 use linkforge_verif::tools;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The largest integer drawn above a range's minimum.
-const INT_CAP: i64 = 1 << 12;
 /// Draws per set before giving up on finding one the kind's rules accept.
 const TRIES: usize = 1000;
 
@@ -36,72 +33,6 @@ fn env_count(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A uniform draw in `0.0..1.0`.
-fn unit(rng: &mut XorShift) -> f64 {
-    (rng.word() >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// An integer in `min..=max`, log-uniform in its distance from `min`.
-fn int_in(rng: &mut XorShift, min: i64, max: i64) -> i64 {
-    let span = (max.saturating_sub(min)).clamp(0, INT_CAP) as u64;
-    if span == 0 {
-        return min;
-    }
-    let bits = 64 - span.leading_zeros();
-    let top = rng.word() % u64::from(bits + 1);
-    let limit = if top >= 63 {
-        u64::MAX
-    } else {
-        (1u64 << top) - 1
-    };
-    min + (rng.word() & limit).min(span) as i64
-}
-
-/// A random legal value of `kind`, or `default` where none is drawn
-/// (text, tables).
-fn draw(rng: &mut XorShift, kind: &ParamKind, default: &Value) -> Value {
-    match kind {
-        ParamKind::Int { min, max } => Value::Int(int_in(rng, *min, *max)),
-        ParamKind::Float { min, max } | ParamKind::Quantity { min, max, .. } => {
-            Value::Float(min + (max - min) * unit(rng))
-        }
-        ParamKind::Bool => Value::Bool(rng.word() & 1 == 1),
-        ParamKind::Choice(names) => {
-            Value::Str(names[(rng.word() % names.len() as u64) as usize].to_string())
-        }
-        ParamKind::List { item, max_len } => {
-            let len = (rng.word() % (*max_len.min(&8) as u64 + 1)) as usize;
-            let item_default = match default {
-                Value::List(v) => v.first().cloned(),
-                _ => None,
-            };
-            let item_default = item_default.unwrap_or(Value::Int(0));
-            Value::List((0..len).map(|_| draw(rng, item, &item_default)).collect())
-        }
-        ParamKind::Group(specs) => match default {
-            Value::Group(d) => Value::Group(draw_all(rng, specs, d)),
-            _ => default.clone(),
-        },
-        ParamKind::Text | ParamKind::Table { .. } => default.clone(),
-    }
-}
-
-/// `defaults` with each spec of `specs` drawn at random with probability
-/// one half (parameters that depend on each other, such as a preset and
-/// the values it fixes, then often keep their legal defaults together);
-/// the protocol rules stay as they are.
-fn draw_all(rng: &mut XorShift, specs: &[ParamSpec], defaults: &Params) -> Params {
-    let mut p = defaults.clone();
-    for s in specs.iter().filter(|s| s.name != RULES_PARAM) {
-        if rng.word() & 1 == 0 {
-            continue;
-        }
-        let default = defaults.0.get(s.name).unwrap_or(&s.default);
-        p.0.insert(s.name.to_string(), draw(rng, &s.kind, default));
-    }
-    p
 }
 
 /// What became of one parameter set.
