@@ -54,6 +54,7 @@ use linkforge_rtl::cxl::{backend::BackendConfig, channel::ChannelConfig, tracker
 use linkforge_rtl::ethernet::{
     ber::BerConfig, block_lock::BlockLockConfig, gearbox::GearboxConfig, scrambler::Direction,
 };
+use linkforge_rtl::switch::{input_queue::InputQueueConfig, scheduler::SchedulerConfig};
 use linkforge_rtl::RtlError;
 
 /// What a passing run measured.
@@ -290,6 +291,16 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
         ))
     }),
     ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
+    ("input_queue", |p| {
+        cycle(switch::blocks::InputQueueModel::new(
+            &InputQueueConfig::from_params(p)?,
+        ))
+    }),
+    ("switch_scheduler", |p| {
+        cycle(switch::blocks::SchedulerModel::new(
+            &SchedulerConfig::from_params(p)?,
+        ))
+    }),
     ("switch", |p| boxed(switch::SwitchTb::new(p))),
     ("retimer", |p| boxed(retimer::RetimerTb::new(p))),
     ("prbs_gen", |p| {
@@ -402,8 +413,6 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
 pub const GENERIC_KINDS: &[&str] = &[
     "credit_port",
     "route_table",
-    "input_queue",
-    "switch_scheduler",
     "xgmii_to_switch",
     "switch_to_xgmii",
 ];

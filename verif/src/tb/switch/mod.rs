@@ -1,5 +1,5 @@
-//! Testbenches of the switch family: the crossbar's scoreboard
-//! ([`crossbar`]), and the composed switch's traffic [`harness`] run with
+//! Testbenches of the switch family: the input queue's and the scheduler's
+//! ([`blocks`]), the crossbar's scoreboard ([`crossbar`]), and the composed switch's traffic [`harness`] run with
 //! the variant's `traffic` group: a generator and credit-obeying
 //! transmitter per input, a sink with backpressure per output, and a
 //! scoreboard against the reference routing model ([`model`]). After reset and the
@@ -8,6 +8,7 @@
 //! credit returned, counters right). Metrics cover the traffic cycles after
 //! a warm-up of a fifth of them.
 
+pub mod blocks;
 pub mod crossbar;
 pub mod harness;
 pub mod model;

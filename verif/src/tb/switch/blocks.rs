@@ -1,0 +1,366 @@
+//! The testbenches of the switch's parts one by one, each a
+//! [`CycleModel`]: the input queue against one queue of beats per virtual
+//! queue, and the scheduler against a reference written by index from the
+//! algorithms' definitions (iSLIP: McKeown 1999; round robin; fixed
+//! priority).
+
+use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
+use crate::tb::RESET_CYCLES;
+use linkforge_hdl::Bits;
+use linkforge_rtl::switch::input_queue::InputQueueConfig;
+use linkforge_rtl::switch::scheduler::{SchedPolicy, SchedulerConfig};
+use std::collections::VecDeque;
+
+/// One beat in an input queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Beat {
+    sop: bool,
+    eop: bool,
+    data: u64,
+    tag: u64,
+}
+
+/// The reference of an `input_queue`: packets written beat by beat to
+/// random queues, beats read from random queues; per queue the beats come
+/// out in order and unchanged, one edge after their read, with the end
+/// flag, packet readiness (a whole packet held) and head tag; the shared
+/// buffer is full exactly at `depth` beats.
+#[derive(Clone, Debug)]
+pub struct InputQueueModel {
+    cfg: InputQueueConfig,
+    queues: Vec<VecDeque<Beat>>,
+    writes: Bursty,
+    /// The packet being written: queue, beats left after this one, tag.
+    writing: Option<(usize, u64, u64)>,
+    /// This cycle's write (queue, beat, beats left after it), and the
+    /// queue read.
+    write: Option<(usize, Beat, u64)>,
+    read: Option<usize>,
+    /// The beat the last edge read.
+    expect: Option<Beat>,
+}
+
+impl InputQueueModel {
+    /// The model of the empty queues `cfg` describes.
+    pub fn new(cfg: &InputQueueConfig) -> Self {
+        InputQueueModel {
+            cfg: *cfg,
+            queues: vec![VecDeque::new(); cfg.queues],
+            writes: Bursty::default(),
+            writing: None,
+            write: None,
+            read: None,
+            expect: None,
+        }
+    }
+
+    fn held(&self) -> usize {
+        self.queues.iter().map(VecDeque::len).sum()
+    }
+}
+
+impl CycleModel for InputQueueModel {
+    fn inputs(&self) -> Vec<(String, u32)> {
+        let qw = self.cfg.queue_width();
+        let mut v = vec![("rst".to_string(), 1), ("wr_en".to_string(), 1)];
+        if self.cfg.queues > 1 {
+            v.push(("wr_queue".into(), qw));
+        }
+        v.extend([
+            ("wr_sop".into(), 1),
+            ("wr_eop".into(), 1),
+            ("wr_data".into(), self.cfg.width),
+            ("wr_tag".into(), self.cfg.tag_width),
+            ("rd_en".into(), 1),
+        ]);
+        if self.cfg.queues > 1 {
+            v.push(("rd_queue".into(), qw));
+        }
+        v
+    }
+
+    fn outputs(&self) -> Vec<String> {
+        let mut v: Vec<String> = [
+            "rd_valid", "rd_sop", "rd_eop", "rd_data", "count", "wr_full", "rd_last",
+        ]
+        .map(String::from)
+        .to_vec();
+        for k in 0..self.cfg.queues {
+            v.push(format!("q{k}_ready"));
+            v.push(format!("q{k}_tag"));
+        }
+        v
+    }
+
+    fn words_per_cycle(&self) -> usize {
+        3
+    }
+
+    fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
+        let (a, b, c) = (
+            words.next().unwrap_or(0),
+            words.next().unwrap_or(0),
+            words.next().unwrap_or(0),
+        );
+        let in_reset = cycle < RESET_CYCLES;
+        let n = self.cfg.queues as u64;
+        let (wq, left, tag) = self.writing.unwrap_or((
+            (a % n) as usize,
+            a >> 8 & 3,
+            (a >> 16) % (1 << self.cfg.tag_width),
+        ));
+        let beat = Beat {
+            sop: self.writing.is_none(),
+            eop: left == 0,
+            data: b & (u64::MAX >> (64 - self.cfg.width.min(64))),
+            tag,
+        };
+        let write = !in_reset && self.writes.next(cycle, c);
+        let rq = ((b >> 20) % n) as usize;
+        let read = !in_reset && (c >> 16) % 2 == 1;
+        self.write = write.then_some((wq, beat, left));
+        self.read = read.then_some(rq);
+        let qw = self.cfg.queue_width();
+        let mut v = vec![flag(in_reset), flag(write)];
+        if self.cfg.queues > 1 {
+            v.push(bits(wq as u64, qw));
+        }
+        v.extend([
+            flag(beat.sop),
+            flag(beat.eop),
+            bits(beat.data, self.cfg.width),
+            bits(tag, self.cfg.tag_width),
+            flag(read),
+        ]);
+        if self.cfg.queues > 1 {
+            v.push(bits(rq as u64, qw));
+        }
+        v
+    }
+
+    fn judge(&mut self, cycle: u64, _: &[Bits], out: &[Bits]) -> Result<u64, String> {
+        if cycle < RESET_CYCLES {
+            return Ok(0);
+        }
+        let o = |i: usize| out[i].low_u64();
+        let mut n = expect_eq("rd_valid", o(0), self.expect.is_some() as u64)?;
+        if let Some(want) = self.expect {
+            n += expect_eq("rd_sop", o(1), want.sop as u64)?;
+            n += expect_eq("rd_eop", o(2), want.eop as u64)?;
+            n += expect_eq("rd_data", o(3), want.data)?;
+        }
+        let held = self.held();
+        n += expect_eq("count", o(4), held as u64)?;
+        n += expect_eq("wr_full", o(5), (held == self.cfg.depth as usize) as u64)?;
+        if let Some(h) = self.read.and_then(|q| self.queues[q].front()) {
+            n += expect_eq("rd_last", o(6), h.eop as u64)?;
+        }
+        for (k, q) in self.queues.iter().enumerate() {
+            let ready = q.iter().any(|b| b.eop);
+            n += expect_eq(&format!("q{k}_ready"), o(7 + 2 * k), ready as u64)?;
+            if let Some(h) = q.front().filter(|h| h.sop) {
+                n += expect_eq(&format!("q{k}_tag"), o(8 + 2 * k), h.tag)?;
+            }
+        }
+        Ok(n)
+    }
+
+    fn advance(&mut self, inputs: &[Bits], _: &[bool]) {
+        if inputs[0].low_u64() == 1 {
+            *self = InputQueueModel {
+                writes: self.writes,
+                ..InputQueueModel::new(&self.cfg)
+            };
+            return;
+        }
+        let held = self.held();
+        self.expect = self.read.and_then(|q| self.queues[q].pop_front());
+        if let Some((q, beat, left)) = self.write.filter(|_| held < self.cfg.depth as usize) {
+            self.queues[q].push_back(beat);
+            self.writing = (!beat.eop).then_some((q, left.saturating_sub(1), beat.tag));
+        }
+    }
+
+    fn unit(&self) -> &'static str {
+        "values"
+    }
+}
+
+/// The reference of a `switch_scheduler`: requests persist until matched
+/// (new ones arrive at random); every cycle the matching is a valid one
+/// (one-hot per input, only to a requested output, each output once) and,
+/// for iSLIP, round robin and priority, exactly the reference's; iSLIP with
+/// at least as many iterations as ports is maximal.
+#[derive(Clone, Debug)]
+pub struct SchedulerModel {
+    n: usize,
+    policy: SchedPolicy,
+    grant_ptr: Vec<usize>,
+    accept_ptr: Vec<usize>,
+    req: Vec<u64>,
+    /// The matching the reference chose this cycle, by input.
+    chosen: Vec<Option<usize>>,
+    /// The matching the block showed this cycle, by input (one-hot).
+    shown: Vec<u64>,
+}
+
+impl SchedulerModel {
+    /// The model of the scheduler `cfg` describes, after reset.
+    pub fn new(cfg: &SchedulerConfig) -> Self {
+        let n = cfg.ports;
+        SchedulerModel {
+            n,
+            policy: cfg.policy.clone(),
+            grant_ptr: vec![0; n],
+            accept_ptr: vec![0; n],
+            req: vec![0; n],
+            chosen: vec![None; n],
+            shown: vec![0; n],
+        }
+    }
+
+    fn first(&self, from: usize, ok: impl Fn(usize) -> bool) -> Option<usize> {
+        (0..self.n).map(|k| (from + k) % self.n).find(|&x| ok(x))
+    }
+
+    /// Each input's match for the requests, moving the pointers as the
+    /// policy says: a grant pointer (round robin) past every grant, or
+    /// (iSLIP) both pointers past a first-iteration match only.
+    #[allow(clippy::needless_range_loop)] // the matching reads clearer by index
+    fn step(&mut self) -> Vec<Option<usize>> {
+        let n = self.n;
+        let req = self.req.clone();
+        let wants = |i: usize, o: usize| req[i] >> o & 1 == 1;
+        let mut matched = vec![None; n];
+        let mut out_taken = vec![false; n];
+        let rounds = match self.policy {
+            SchedPolicy::Islip { iterations } => iterations,
+            _ => 1,
+        };
+        let fixed = matches!(self.policy, SchedPolicy::Priority);
+        for round in 0..rounds {
+            let grants: Vec<Option<usize>> = (0..n)
+                .map(|o| {
+                    let start = if fixed { 0 } else { self.grant_ptr[o] };
+                    let free = |i: usize| matched[i].is_none() && wants(i, o);
+                    (!out_taken[o]).then(|| self.first(start, free)).flatten()
+                })
+                .collect();
+            if matches!(self.policy, SchedPolicy::RoundRobin) {
+                for (o, g) in grants.iter().enumerate() {
+                    if let Some(i) = g {
+                        self.grant_ptr[o] = (i + 1) % n;
+                    }
+                }
+            }
+            for i in 0..n {
+                let start = if fixed { 0 } else { self.accept_ptr[i] };
+                if let Some(o) = self.first(start, |o| grants[o] == Some(i)) {
+                    matched[i] = Some(o);
+                    out_taken[o] = true;
+                    if !fixed && round == 0 {
+                        self.accept_ptr[i] = (o + 1) % n;
+                    }
+                    if round == 0 && matches!(self.policy, SchedPolicy::Islip { .. }) {
+                        self.grant_ptr[o] = (i + 1) % n;
+                    }
+                }
+            }
+        }
+        matched
+    }
+}
+
+impl CycleModel for SchedulerModel {
+    fn inputs(&self) -> Vec<(String, u32)> {
+        let mut v = Vec::new();
+        if self.policy.clocked() {
+            v.push(("rst".to_string(), 1));
+        }
+        v.extend((0..self.n).map(|i| (format!("req{i}"), self.n as u32)));
+        v
+    }
+
+    fn outputs(&self) -> Vec<String> {
+        (0..self.n).map(|i| format!("match{i}")).collect()
+    }
+
+    fn words_per_cycle(&self) -> usize {
+        self.n
+    }
+
+    fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
+        let in_reset = self.policy.clocked() && cycle < RESET_CYCLES;
+        let all = u64::MAX >> (64 - self.n);
+        for r in self.req.iter_mut() {
+            let w = words.next().unwrap_or(0);
+            // New requests now and then; a request stays until matched.
+            if !in_reset && w % 4 == 0 {
+                *r |= (w >> 8) & all;
+            }
+        }
+        let mut v = Vec::new();
+        if self.policy.clocked() {
+            v.push(flag(in_reset));
+        }
+        v.extend(self.req.iter().map(|&r| bits(r, self.n as u32)));
+        v
+    }
+
+    fn judge(&mut self, cycle: u64, _: &[Bits], out: &[Bits]) -> Result<u64, String> {
+        self.shown = out.iter().map(Bits::low_u64).collect();
+        self.chosen = vec![None; self.n];
+        if self.policy.clocked() && cycle < RESET_CYCLES {
+            return Ok(0);
+        }
+        let mut cols = 0u64;
+        for (i, &m) in self.shown.iter().enumerate() {
+            if m.count_ones() > 1 {
+                return Err(format!("input {i} matched {m:b}, more than one output"));
+            }
+            if m & !self.req[i] != 0 {
+                return Err(format!(
+                    "input {i} matched {m:b} without requesting it ({:b})",
+                    self.req[i]
+                ));
+            }
+            if cols & m != 0 {
+                return Err(format!("output {m:b} matched twice"));
+            }
+            cols |= m;
+        }
+        let mut n = self.n as u64;
+        if let SchedPolicy::Islip { iterations } = self.policy {
+            if iterations as usize >= self.n {
+                for (i, &m) in self.shown.iter().enumerate() {
+                    let idle = self.req[i] & !cols;
+                    if m == 0 && idle != 0 {
+                        return Err(format!("not maximal: input {i} could take {idle:b}"));
+                    }
+                }
+            }
+        }
+        if !matches!(self.policy, SchedPolicy::Weighted(_)) {
+            self.chosen = self.step();
+            for (i, (&m, c)) in self.shown.iter().zip(&self.chosen).enumerate() {
+                let want = c.map_or(0, |o| 1u64 << o);
+                n += expect_eq(&format!("match{i}"), m, want)?;
+            }
+        }
+        Ok(n)
+    }
+
+    fn advance(&mut self, inputs: &[Bits], _: &[bool]) {
+        if self.policy.clocked() && inputs[0].low_u64() == 1 {
+            self.grant_ptr = vec![0; self.n];
+            self.accept_ptr = vec![0; self.n];
+        }
+        for (r, &m) in self.req.iter_mut().zip(&self.shown) {
+            *r &= !m;
+        }
+    }
+
+    fn unit(&self) -> &'static str {
+        "grants"
+    }
+}
