@@ -51,9 +51,9 @@ pub const DATA_CREDITS: IntParam = IntParam::new(
 /// The credit type names, as in port names: header then data per class.
 pub const TYPE_NAMES: [(&str, &str); 3] = [("ph", "pd"), ("nph", "npd"), ("cplh", "cpld")];
 
-/// Data credits for `payload_beats` beats of `bytes_per_beat` bytes.
-pub fn data_credits(payload_beats: u64, bytes_per_beat: u64) -> u64 {
-    (payload_beats * bytes_per_beat).div_ceil(DATA_CREDIT_BYTES)
+/// Data credits for a payload of `dw` DWs.
+pub fn data_credits(dw: u64) -> u64 {
+    (dw * 4).div_ceil(DATA_CREDIT_BYTES)
 }
 
 /// The gate in hardware (all operands one counter's width).
@@ -270,8 +270,10 @@ mod tests {
 
     #[test]
     fn data_credits_round_up_to_16_bytes() {
-        assert_eq!(data_credits(3, 8), 2);
-        assert_eq!(data_credits(2, 32), 4);
-        assert_eq!(data_credits(0, 64), 0);
+        assert_eq!(data_credits(1), 1);
+        assert_eq!(data_credits(4), 1);
+        assert_eq!(data_credits(5), 2);
+        assert_eq!(data_credits(1024), 256);
+        assert_eq!(data_credits(0), 0);
     }
 }

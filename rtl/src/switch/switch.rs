@@ -4,8 +4,11 @@
 //! ([`route`]), a scheduler ([`scheduler`]), the [`crossbar`] and per-port
 //! counters.
 //!
-//! A packet is a start beat (its header word, see [`tlp`]) and `Length`
-//! payload beats. It is routed on its start beat, stored whole (store and
+//! A packet is a PCIe TLP streamed from its start beat to its end beat
+//! (see [`tlp`]: DW `k` at `data[32k+31:32k]` from the start beat, header
+//! DWs as the specification's figures show them). It is routed on its
+//! header (the start beat, or at 64 bits the start beat and the next, the
+//! start beat waiting one beat in a holding register), stored whole (store and
 //! forward), matched to its output when that output is free, has room and
 //! the link partner has credit for it, then streamed to the output without
 //! interleaving. Unroutable packets are counted and dropped (or sent to
@@ -16,7 +19,8 @@
 //! - `cfg_we`, `cfg_addr[A-1:0]`, `cfg_wdata[43:0]`: the routing registers
 //!   (see [`route`]).
 //! - input `i`: `in{i}_valid`, `in{i}_ready`, `in{i}_sop`, `in{i}_eop`,
-//!   `in{i}_data[W-1:0]`; `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
+//!   `in{i}_data[W-1:0]` (a packet's data credits come from its Length,
+//!   `ceil(Length / 4)` for a TLP with data); `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
 //!   limits advertised to the link partner, which must obey the gate);
 //!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]`.
 //! - output `o`: `out{o}_valid`, `out{o}_ready`, `out{o}_sop`,
@@ -39,6 +43,7 @@ use super::crossbar::{crossbar, CrossbarConfig};
 use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
 use super::route::{self, default_port_param, RouteTable, RouteTableConfig, DEFAULT_PORT};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
+use super::tlp::HEADER_BITS;
 use super::traffic::TrafficConfig;
 use super::{column, onehot_index, regs, saturating_sum};
 use crate::catalog::{no_issues, BlockKind, Params};
@@ -143,8 +148,16 @@ impl SwitchConfig {
         self.scheduler().validate()?;
         self.route().validate()?;
         let (hdr, data) = self.rx_credits();
-        let need =
-            credit::data_credits(u64::from(self.max_packet_beats) - 1, self.bytes_per_beat());
+        if u64::from(self.max_packet_beats) * u64::from(self.data_width) < u64::from(HEADER_BITS) {
+            return Err(param_error(
+                "max_packet_beats",
+                format!(
+                    "{} beats of {} bits cannot hold a 4-DW TLP header",
+                    self.max_packet_beats, self.data_width
+                ),
+            ));
+        }
+        let need = credit::data_credits(self.max_payload_dw());
         if hdr < 1 || data < need.max(1) {
             return Err(param_error(
                 "queue_depth",
@@ -156,6 +169,14 @@ impl SwitchConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The longest payload in DW a packet of `max_packet_beats` beats
+    /// carries: its DWs less a 3-DW header, at most 1024.
+    pub fn max_payload_dw(&self) -> u64 {
+        (u64::from(self.max_packet_beats) * u64::from(self.data_width / 32))
+            .saturating_sub(3)
+            .min(1024)
     }
 
     /// Bytes in one beat.
@@ -206,17 +227,6 @@ impl SwitchConfig {
         match self.queueing {
             Queueing::Fifo => bits_for(self.ports),
             Queueing::Voq => 0,
-        }
-    }
-
-    /// Data credits for `length` payload beats, in hardware (12 bits).
-    fn data_credits(&self, length: Expr) -> Expr {
-        let len = length.zext(DATA_BITS);
-        match self.bytes_per_beat() {
-            8 => (len + 1) >> 1,
-            16 => len,
-            32 => len << 1,
-            _ => len << 2,
         }
     }
 }
@@ -476,8 +486,66 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     m.finish()
 }
 
-/// Input `i`: its ports, routing on the start beat, drops and the queue.
-/// Returns the port and the credits a dropped packet returns.
+/// The beat an input writes to its queue in a cycle.
+struct Write {
+    go: Expr,
+    sop: Expr,
+    eop: Expr,
+    data: Expr,
+}
+
+/// Input `i`'s beat handshake: the beat written to the queue this cycle
+/// and the header window ([`HEADER_BITS`]) of the packet a start beat
+/// begins. A beat of 128 bits or more holds the window; a 64-bit start
+/// beat waits in a holding register until the next beat (the window's
+/// second half) arrives.
+fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) -> (Write, Expr) {
+    let w = cfg.data_width;
+    let valid = m.input(format!("in{i}_valid"), 1);
+    let ready = m.output(format!("in{i}_ready"), 1);
+    let sop = m.input(format!("in{i}_sop"), 1);
+    let eop = m.input(format!("in{i}_eop"), 1);
+    let data = m.input(format!("in{i}_data"), w);
+    m.interface(Protocol::ValidReady, format!("in{i}_"));
+    let overrun = format!("in{i}: a beat arrived with the buffer full (credits exceeded)");
+    if w >= HEADER_BITS {
+        m.assign(ready, !full);
+        m.assert_always(!(valid & full), overrun);
+        let write = Write {
+            go: valid & !full,
+            sop: sop.into(),
+            eop: eop.into(),
+            data: data.into(),
+        };
+        return (write, data.slice(HEADER_BITS - 1, 0));
+    }
+    let held = m.reg(format!("in{i}_held"), 1).reset(0);
+    let held_sop = m.reg(format!("in{i}_held_sop"), 1).reset(0);
+    let held_eop = m.reg(format!("in{i}_held_eop"), 1).reset(0);
+    let held_data = m.reg(format!("in{i}_held_data"), w).reset(0);
+    m.assign(ready, !held | !full);
+    m.assert_always(!(valid & held & full), overrun);
+    // The held beat goes once the next beat is in view, or at once unless
+    // it is a start beat still waiting for the rest of its header.
+    let go = held & !full & (valid | !held_sop | held_eop);
+    m.when(valid & ready, |m| {
+        m.next(held, high());
+        m.next(held_sop, sop);
+        m.next(held_eop, eop);
+        m.next(held_data, data);
+    })
+    .elsewhen(go.clone(), |m| m.next(held, low()));
+    let write = Write {
+        go,
+        sop: held_sop.into(),
+        eop: held_eop.into(),
+        data: held_data.into(),
+    };
+    (write, cat![data, held_data])
+}
+
+/// Input `i`: its ports, routing on the header window, drops and the
+/// queue. Returns the port and the credits a dropped packet returns.
 fn input_side(
     m: &mut ModuleBuilder,
     cfg: &SwitchConfig,
@@ -486,29 +554,28 @@ fn input_side(
     iq: &Arc<Module>,
 ) -> Result<(InputPort, Release), HdlError> {
     let sw = bits_for(cfg.ports);
-    let valid = m.input(format!("in{i}_valid"), 1);
-    let ready = m.output(format!("in{i}_ready"), 1);
-    let sop = m.input(format!("in{i}_sop"), 1);
-    let eop = m.input(format!("in{i}_eop"), 1);
-    let data = m.input(format!("in{i}_data"), cfg.data_width);
-    m.interface(Protocol::ValidReady, format!("in{i}_"));
     let q = m.instance(format!("u_in{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
-    m.assign(ready, !full);
-    m.assert_always(
-        !(valid & full),
-        format!("in{i}: a beat arrived with the buffer full (credits exceeded)"),
-    );
-
-    let hdr = super::tlp::decode(data);
-    let (dest, routed) = table.lookup(&hdr.ty, &hdr.addr);
+    let (wr, window) = arrival(m, cfg, i, full);
+    let hdr = super::tlp::decode(window);
+    let (dest, routed) = table.lookup(&hdr);
     let class = hdr.class;
-    let credits = cfg.data_credits(hdr.length);
+    let credits = hdr.data_credits;
+    let mut named = |name: &str, e: Expr| {
+        let s = m.wire(format!("in{i}_wr_{name}"), e.width());
+        m.assign(s, e);
+        s
+    };
+    let (beat, sop, eop, data) = (
+        Expr::from(named("go", wr.go)),
+        named("sop", wr.sop),
+        named("eop", wr.eop),
+        named("data", wr.data),
+    );
     let cur_dest = m.reg(format!("in{i}_dest"), sw).reset(0);
     let cur_drop = m.reg(format!("in{i}_dropping"), 1).reset(0);
     let cur_class = m.reg(format!("in{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("in{i}_data_credits"), DATA_BITS).reset(0);
-    let beat = valid & !full;
     let dest_now = mux(sop, dest.clone(), cur_dest);
     let drop_now = mux(sop, !routed.clone(), cur_drop);
     let class_now = mux(sop, class.clone(), cur_class);

@@ -81,7 +81,7 @@ proptest! {
     ) {
         prop_assume!(cfg.validate().is_ok());
         // A link partner advertises at least one longest packet's worth.
-        let longest = data_credits(u64::from(cfg.max_packet_beats) - 1, cfg.bytes_per_beat());
+        let longest = data_credits(cfg.max_payload_dw());
         let options = HarnessOptions {
             sink_hdr_credits: sink_hdr,
             sink_data_credits: longest.max(1) + sink_data_extra,

@@ -16,19 +16,23 @@
 //! - when draining: everything delivered within a bound (no deadlock), all
 //!   credits returned, the per-port counters equal to what was seen.
 //!
-//! Packets carry a 32-bit id in their header word (prefetchable-window
-//! address bits 51:20, or a completion's bits 63:32): ids are unique, so
-//! the scoreboard never has to guess which packet arrived.
+//! Packets are PCIe TLPs built by the testbench's own encoder
+//! ([`tlp`](super::tlp)): posted MWr and non-posted MRd with 3-DW headers
+//! addressing the ports' 32-bit memory windows, and CplD routed by their
+//! requester's bus. Each carries a 30-bit id (a request's address bits
+//! 23:2 and its tag; a completion's completer ID, tag and lower address):
+//! ids are unique, so the scoreboard never has to guess which packet
+//! arrived.
 
 use crate::tb::dut::Dut;
 use crate::tb::switch::model::{credit_ok, RouteModel};
+use crate::tb::switch::tlp::{self, status, Class, Kind};
 use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
-use linkforge_hdl::{words_for, Bits};
-use linkforge_rtl::switch::credit::{self, DATA_BITS, HDR_BITS, TYPE_NAMES};
+use linkforge_hdl::Bits;
+use linkforge_rtl::switch::credit::{DATA_BITS, HDR_BITS, TYPE_NAMES};
 use linkforge_rtl::switch::route::PortWindows;
 use linkforge_rtl::switch::switch::SwitchConfig;
-use linkforge_rtl::switch::tlp::{self, Class};
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
 use std::collections::{HashMap, VecDeque};
 
@@ -109,25 +113,24 @@ struct Packet {
     beats: Vec<Bits>,
     /// Where the reference model sends it.
     dest: Option<usize>,
+    /// Data credits it takes.
+    credits: u64,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
 
-impl Packet {
-    fn header(&self) -> u64 {
-        self.beats[0].low_u64()
-    }
+/// Ids wrap at this many packets.
+const ID_MASK: u32 = (1 << 30) - 1;
 
-    fn data_credits(&self, bytes_per_beat: u64) -> u64 {
-        credit::data_credits(tlp::payload_beats(self.header()), bytes_per_beat)
-    }
-}
-
-/// The id a header word carries (see the module documentation).
-fn id_of(w: u64) -> Option<u32> {
-    match tlp::class_of(w)? {
-        Class::Completion => Some((w >> 32) as u32),
-        _ => Some((w >> 20) as u32),
+/// The id a TLP carries (see the module documentation).
+fn id_of(t: &[u32]) -> Option<u32> {
+    let f = tlp::decode(t);
+    match f.kind? {
+        Kind::Completion => {
+            Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16 | u32::from(f.lower_address) << 24)
+        }
+        Kind::Memory => Some((f.address >> 2) as u32 & 0x3F_FFFF | u32::from(f.tag) << 22),
+        _ => None,
     }
 }
 
@@ -491,44 +494,49 @@ impl<'b, 'd> Run<'b, 'd> {
         };
         let unroutable = Self::chance(draw, t.unroutable);
         let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
-        let class = Class::ALL[(Self::word(draw) % 3) as usize];
+        self.next_id = (self.next_id + 1) & ID_MASK;
+        let class =
+            [Class::Posted, Class::NonPosted, Class::Completion][(Self::word(draw) % 3) as usize];
         let (lo, hi) = t.packet_beats;
-        let beats = match class {
-            Class::NonPosted => 1,
-            _ => u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1),
-        };
-        // Bits 63:52 pick the prefetchable window; 0xFFF is nobody's.
-        let region = if unroutable { 0xFFF } else { dest + 1 };
-        let addr = region << 52 | u64::from(id) << 20;
-        let header = match class {
-            Class::Posted => tlp::mem_write(addr, beats - 1),
-            Class::NonPosted => tlp::mem_read(addr),
+        let beats = u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1);
+        let w = self.harness.cfg.data_width;
+        // Payload DWs filling `beats` beats after a 3-DW header.
+        let room = (beats * u64::from(w / 32)).saturating_sub(3).clamp(1, 1024);
+        let payload: Vec<u32> = (0..room).map(|_| Self::word(draw) as u32).collect();
+        // A request's 32-bit address: the destination's 16 MB memory window
+        // (0xF00 MB is nobody's) and 22 bits of the id.
+        let window = if unroutable { 0xF00 } else { dest * 16 };
+        let addr = window << 20 | u64::from(id & 0x3F_FFFF) << 2;
+        let tag = (id >> 22) as u8;
+        let dws = match class {
+            Class::Posted => tlp::mem_write(addr, 0, tag, &payload),
+            Class::NonPosted => tlp::mem_read(addr, 0, tag, 1 + (Self::word(draw) % 16) as u32),
             Class::Completion => {
                 let bus = if unroutable {
                     0xFF
                 } else {
                     2 * dest + 1 + (Self::word(draw) & 1)
                 };
-                tlp::completion((bus << 8 | (Self::word(draw) & 0xFF)) as u16, id, beats - 1)
+                let requester = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
+                let byte_count = (payload.len() * 4) as u16 & 0xFFF;
+                tlp::completion(
+                    id as u16,
+                    status::SC,
+                    byte_count,
+                    requester,
+                    (id >> 16) as u8,
+                    (id >> 24) as u8,
+                    &payload,
+                )
             }
         };
-        let w = self.harness.cfg.data_width;
-        let word = |first: Option<u64>, draw: &mut dyn FnMut() -> Option<u64>| {
-            let mut v: Vec<u64> = (0..words_for(w)).map(|_| Self::word(draw)).collect();
-            if let Some(f) = first {
-                v[0] = f;
-            }
-            Bits::from_words(&v, w)
-        };
-        let mut data = vec![word(Some(header), draw)];
-        data.extend((1..beats).map(|_| word(None, draw)));
         Packet {
             id,
             src,
             class,
-            dest: self.harness.routes.route(header),
-            beats: data,
+            dest: self.harness.routes.route(&dws),
+            credits: tlp::decode(&dws).data_credits(),
+            beats: tlp::to_beats(&dws, w, || Self::word(draw) as u32),
             entered: 0,
         }
     }
@@ -543,7 +551,6 @@ impl<'b, 'd> Run<'b, 'd> {
     ) -> Result<(), Failure> {
         // Locals are indexed like `self.ports` (k), ports are i and o.
         let n = self.ports.len();
-        let bpb = self.harness.cfg.bytes_per_beat();
         let t = self.harness.traffic;
         // Inputs: generate, start packets the credits allow.
         let mut offered = vec![false; n];
@@ -555,7 +562,7 @@ impl<'b, 'd> Run<'b, 'd> {
             }
             if self.sources[i].sending.is_none() {
                 if let Some(p) = self.sources[i].backlog.front() {
-                    let (c, need) = (p.class as usize, p.data_credits(bpb));
+                    let (c, need) = (p.class as usize, p.credits);
                     let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
                     let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
                     let s = &self.sources[i];
@@ -666,18 +673,17 @@ impl<'b, 'd> Run<'b, 'd> {
             return Ok(());
         }
         let beats = std::mem::take(&mut sink.beats);
-        let header = beats[0].low_u64();
-        let Some(p) = id_of(header).and_then(|id| self.expected.remove(&id)) else {
+        let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
+        let Some(p) = id_of(&dws).and_then(|id| self.expected.remove(&id)) else {
             return fail(
                 cycle,
-                format!("out{o}: unexpected packet with header {header:#018x}"),
+                format!("out{o}: unexpected packet with header {:08x?}", &dws[..4]),
             );
         };
-        let bpb = self.harness.cfg.bytes_per_beat();
         // The switch may start a packet only within the sink's limit, so
         // the packets received but not yet returned fit the sink's credits.
         let opt = self.harness.options;
-        let (c, need) = (p.class as usize, p.data_credits(bpb));
+        let (c, need) = (p.class as usize, p.credits);
         let sink = &self.sinks[o];
         let held_h = sink.received.hdr[c] - sink.returned.hdr[c] + 1;
         let held_d = sink.received.data[c] - sink.returned.data[c] + need;

@@ -11,12 +11,12 @@
 pub mod crossbar;
 pub mod harness;
 pub mod model;
+pub mod tlp;
 
 use crate::tb::dut::Dut;
 use crate::tb::{assertions_held, Failure, Outcome, Testbench};
 use crate::Sim;
 use harness::{Harness, HarnessOptions};
-use linkforge_hdl::words_for;
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::TrafficConfig;
@@ -65,7 +65,8 @@ impl SwitchTb {
 impl Testbench for SwitchTb {
     fn words_per_cycle(&self) -> usize {
         let beats = self.traffic.packet_beats.1 as usize;
-        self.cfg.ports * (6 + beats * words_for(self.cfg.data_width))
+        // A word per DW of payload and fill, a few for the choices.
+        self.cfg.ports * (8 + beats * (self.cfg.data_width / 32) as usize)
     }
 
     fn run(
