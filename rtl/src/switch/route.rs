@@ -18,7 +18,10 @@
 //! `cfg_addr = port * 8 + reg` to `cfg_wdata[43:0]`: reg 0 memory base
 //! (`[11:0]`), 1 memory limit, 2 prefetchable base (`[43:0]`), 3
 //! prefetchable limit, 4 bus range (`[7:0]` secondary, `[15:8]`
-//! subordinate). Other addresses are ignored.
+//! subordinate), 5 the port's ID (`[15:0]`: bus, device, function; the
+//! composed switch answers an unroutable non-posted request arriving at
+//! the port with a completion from this completer ID; the table itself
+//! does not read it). Other addresses are ignored.
 //!
 //! Block ports: `clk`, `rst`, `cfg_we`, `cfg_addr[A-1:0]` (A = bits for
 //! the port count + 3), `cfg_wdata[43:0]`, the header fields routing reads:
@@ -42,7 +45,7 @@ pub const DEFAULT_PORT: IntParam = IntParam::new(
     "dp",
     -1..=63,
     -1,
-    "port for packets no window claims; -1 drops and counts them",
+    "port for packets no window claims; -1: unroutable, non-posted requests answered with UR, the rest dropped and counted",
 );
 
 /// Register index of the memory window base.
@@ -55,6 +58,8 @@ pub const REG_PREF_BASE: u64 = 2;
 pub const REG_PREF_LIMIT: u64 = 3;
 /// Register index of the bus range.
 pub const REG_BUS: u64 = 4;
+/// Register index of the port's ID.
+pub const REG_ID: u64 = 5;
 /// Width of `cfg_wdata`.
 pub const WDATA_BITS: u32 = 44;
 
@@ -77,6 +82,8 @@ pub struct PortWindows {
     pub pref: (u64, u64),
     /// Secondary and subordinate bus numbers, inclusive.
     pub bus: (u8, u8),
+    /// The port's ID (bus, device, function).
+    pub id: u16,
 }
 
 impl PortWindows {
@@ -85,6 +92,7 @@ impl PortWindows {
         mem: (0xFFF, 0),
         pref: ((1 << 44) - 1, 0),
         bus: (0xFF, 0),
+        id: 0,
     };
 }
 
@@ -204,6 +212,27 @@ impl RouteTable {
             None => (dest, claimed),
         }
     }
+}
+
+/// The ID register of each of `ports` ports (16 bits, reset 0), written
+/// at register [`REG_ID`] through `we`/`addr`/`wdata`.
+pub(crate) fn port_ids(
+    m: &mut ModuleBuilder,
+    ports: usize,
+    we: Signal,
+    addr: Signal,
+    wdata: Signal,
+) -> Vec<Signal> {
+    let aw = addr.width();
+    (0..ports)
+        .map(|p| {
+            let q = m.reg(format!("port{p}_id"), 16).reset(0);
+            m.when(we & addr.eq(lit(reg_addr(p, REG_ID), aw)), |m| {
+                m.next(q, wdata.slice(15, 0))
+            });
+            q
+        })
+        .collect()
 }
 
 /// Builds the routing table as module `module_name`.

@@ -11,18 +11,25 @@
 //! start beat waiting one beat in a holding register), stored whole (store and
 //! forward), matched to its output when that output is free, has room and
 //! the link partner has credit for it, then streamed to the output without
-//! interleaving. Unroutable packets are counted and dropped (or sent to
-//! `default_port`), and their credits returned.
+//! interleaving. An unroutable non-posted request is answered with a
+//! completion with status UR (see [`tlp`]), written into the input's queue
+//! in the request's place and sent back out of the request's port through
+//! the normal credit gate; its request's non-posted credits return when
+//! the completion leaves. Other unroutable packets are counted and dropped
+//! (or sent to `default_port`, in which case nothing is unroutable), and
+//! their credits returned.
 //!
 //! Ports (`clk`, `rst` synchronous, active high; widths: W data, S = bits
 //! to index N, A = S + 3):
 //! - `cfg_we`, `cfg_addr[A-1:0]`, `cfg_wdata[43:0]`: the routing registers
-//!   (see [`route`]).
+//!   and each port's ID, the completer ID of its UR completions (see
+//!   [`route`]).
 //! - input `i`: `in{i}_valid`, `in{i}_ready`, `in{i}_sop`, `in{i}_eop`,
 //!   `in{i}_data[W-1:0]` (a packet's data credits come from its Length,
 //!   `ceil(Length / 4)` for a TLP with data); `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
 //!   limits advertised to the link partner, which must obey the gate);
-//!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]`.
+//!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]` (unroutable
+//!   packets dropped), `in{i}_ur[31:0]` (UR completions returned).
 //! - output `o`: `out{o}_valid`, `out{o}_ready`, `out{o}_sop`,
 //!   `out{o}_eop`, `out{o}_data[W-1:0]`; `out{o}_fc_*` (the partner's
 //!   limits, inputs); counters `out{o}_packets`, `out{o}_bytes`,
@@ -43,7 +50,7 @@ use super::crossbar::{crossbar, CrossbarConfig};
 use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
 use super::route::{self, default_port_param, RouteTable, RouteTableConfig, DEFAULT_PORT};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
-use super::tlp::HEADER_BITS;
+use super::tlp::{Class, HEADER_BITS};
 use super::traffic::TrafficConfig;
 use super::{column, onehot_index, regs, saturating_sum};
 use crate::catalog::{no_issues, BlockKind, Params};
@@ -218,7 +225,7 @@ impl SwitchConfig {
             queues: self.queueing.queues(self.ports),
             width: self.data_width,
             depth: self.queue_depth,
-            tag_width: 2 + DATA_BITS + self.dest_tag_width(),
+            tag_width: 3 + DATA_BITS + self.dest_tag_width(),
         }
     }
 
@@ -231,11 +238,15 @@ impl SwitchConfig {
     }
 }
 
-/// The packet a queue head holds, from its tag.
+/// The packet a queue head holds, from its tag: the class and data
+/// credits it takes at its output, and those its input returns when it
+/// leaves (a UR completion returns its request's non-posted credits).
 struct Head {
     ready: Expr,
     class: Expr,
     data: Expr,
+    rel_class: Expr,
+    rel_data: Expr,
 }
 
 /// The parent-side signals of input `i`.
@@ -273,6 +284,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     let cfg_addr = m.input("cfg_addr", route::addr_width(n));
     let cfg_wdata = m.input("cfg_wdata", route::WDATA_BITS);
     let table = RouteTable::build(&mut m, &cfg.route(), cfg_we, cfg_addr, cfg_wdata);
+    let ids = route::port_ids(&mut m, n, cfg_we, cfg_addr, cfg_wdata);
     let clocked = |m: &mut ModuleBuilder, u: &linkforge_hdl::InstanceHandle| {
         m.assign(u.io("clk")?, clk);
         m.assign(u.io("rst")?, rst);
@@ -290,8 +302,8 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     // Inputs: arrival, routing, buffering.
     let mut inputs = Vec::with_capacity(n);
     let mut releases = Vec::with_capacity(n);
-    for i in 0..n {
-        let (port, drop_release) = input_side(&mut m, cfg, i, &table, &iq)?;
+    for (i, &id) in ids.iter().enumerate() {
+        let (port, drop_release) = input_side(&mut m, cfg, i, &table, id, &iq)?;
         clocked(&mut m, &port.queue)?;
         inputs.push(port);
         releases.push(drop_release);
@@ -355,7 +367,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             let v: Vec<Expr> = port.heads.iter().map(|h| f(h).clone()).collect();
             select(to.clone(), &v)
         };
-        let (new_class, new_data) = (pick(|h| &h.class), pick(|h| &h.data));
+        let (new_class, new_data) = (pick(|h| &h.rel_class), pick(|h| &h.rel_data));
         let conn_class = m.reg(format!("in{i}_conn_class"), 2).reset(0);
         let conn_data = m.reg(format!("in{i}_conn_data"), DATA_BITS).reset(0);
         let (busy, conn) = (in_busy[i], in_conn[i]);
@@ -544,23 +556,27 @@ fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) ->
     (write, cat![data, held_data])
 }
 
-/// Input `i`: its ports, routing on the header window, drops and the
-/// queue. Returns the port and the credits a dropped packet returns.
+/// Input `i`: its ports, routing on the header window, UR completions,
+/// drops and the queue. Returns the port and the credits a dropped packet
+/// returns.
 fn input_side(
     m: &mut ModuleBuilder,
     cfg: &SwitchConfig,
     i: usize,
     table: &RouteTable,
+    id: Signal,
     iq: &Arc<Module>,
 ) -> Result<(InputPort, Release), HdlError> {
     let sw = bits_for(cfg.ports);
+    let w = cfg.data_width;
     let q = m.instance(format!("u_in{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
     let (wr, window) = arrival(m, cfg, i, full);
-    let hdr = super::tlp::decode(window);
+    let hdr = super::tlp::decode(window.clone());
     let (dest, routed) = table.lookup(&hdr);
     let class = hdr.class;
     let credits = hdr.data_credits;
+    let ur_dws = super::tlp::ur_completion(&window, id.into());
     let mut named = |name: &str, e: Expr| {
         let s = m.wire(format!("in{i}_wr_{name}"), e.width());
         m.assign(s, e);
@@ -572,48 +588,91 @@ fn input_side(
         named("eop", wr.eop),
         named("data", wr.data),
     );
+    // An unroutable non-posted request is answered: a UR completion back
+    // to this port is written in its place (at 64 bits in its first two
+    // beats, so a one-beat request there is only dropped).
+    let wide = w >= HEADER_BITS;
+    let answerable = if wide { high() } else { !eop };
+    let ur = m.wire(format!("in{i}_ur_now"), 1);
+    m.assign(
+        ur,
+        !routed.clone() & class.clone().eq(lit(Class::NonPosted.code(), 2)) & answerable,
+    );
+    let (ur_beat, ur_last, ur_data) = if wide {
+        (Expr::from(sop), high(), ur_dws.zext(w))
+    } else {
+        let second = m.reg(format!("in{i}_ur_second"), 1).reset(0);
+        let dw2 = m.reg(format!("in{i}_ur_dw2"), 32).reset(0);
+        m.when(beat.clone() & sop & ur, |m| {
+            m.next(second, high());
+            m.next(dw2, ur_dws.clone().slice(95, 64));
+        })
+        .elsewhen(beat.clone(), |m| m.next(second, low()));
+        (
+            sop | second,
+            second.into(),
+            mux(sop, ur_dws.slice(63, 0), cat![lit(0, 32), dw2]),
+        )
+    };
     let cur_dest = m.reg(format!("in{i}_dest"), sw).reset(0);
     let cur_drop = m.reg(format!("in{i}_dropping"), 1).reset(0);
+    let cur_ur = m.reg(format!("in{i}_answering"), 1).reset(0);
     let cur_class = m.reg(format!("in{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("in{i}_data_credits"), DATA_BITS).reset(0);
-    let dest_now = mux(sop, dest.clone(), cur_dest);
+    let ur_now = mux(sop, ur, cur_ur);
+    let dest_now = mux(
+        ur_now.clone(),
+        lit(i as u64, sw),
+        mux(sop, dest.clone(), cur_dest),
+    );
     let drop_now = mux(sop, !routed.clone(), cur_drop);
     let class_now = mux(sop, class.clone(), cur_class);
     let data_now = mux(sop, credits.clone(), cur_data);
     m.when(beat.clone() & sop, |m| {
         m.next(cur_dest, dest);
         m.next(cur_drop, !routed.clone());
+        m.next(cur_ur, ur);
         m.next(cur_class, class);
         m.next(cur_data, credits);
     });
-    m.assign(q.io("wr_en")?, beat.clone() & !drop_now.clone());
+    let keep = !drop_now.clone() | (ur_now.clone() & ur_beat);
+    m.assign(q.io("wr_en")?, beat.clone() & keep);
     if cfg.queue().queues > 1 {
         m.assign(q.io("wr_queue")?, dest_now.clone());
     }
     m.assign(q.io("wr_sop")?, sop);
-    m.assign(q.io("wr_eop")?, eop);
-    m.assign(q.io("wr_data")?, data);
+    m.assign(q.io("wr_eop")?, mux(ur_now.clone(), ur_last, eop));
+    m.assign(q.io("wr_data")?, mux(ur_now.clone(), ur_data, data));
+    let tag_class = mux(
+        ur_now.clone(),
+        lit(Class::Completion.code(), 2),
+        class_now.clone(),
+    );
     let tag = match cfg.queueing {
-        Queueing::Fifo => cat![dest_now, data_now.clone(), class_now.clone()],
-        Queueing::Voq => cat![data_now.clone(), class_now.clone()],
+        Queueing::Fifo => cat![dest_now, ur_now.clone(), data_now.clone(), tag_class],
+        Queueing::Voq => cat![ur_now.clone(), data_now.clone(), tag_class],
     };
     m.assign(q.io("wr_tag")?, tag);
-    let drops = saturating_count(
-        m,
-        &format!("in{i}_drops_q"),
-        beat.clone() & sop & !routed,
-        COUNTER_BITS,
-    );
-    let drops_out = m.output(format!("in{i}_drops"), COUNTER_BITS);
-    m.assign(drops_out, drops);
+    let start = beat.clone() & sop;
+    for (name, event) in [("drops", start.clone() & !routed & !ur), ("ur", start & ur)] {
+        let q = saturating_count(m, &format!("in{i}_{name}_q"), event, COUNTER_BITS);
+        let out = m.output(format!("in{i}_{name}"), COUNTER_BITS);
+        m.assign(out, q);
+    }
     let fill = q.io("count")?;
     let fill_out = m.output(format!("in{i}_fill"), fill.width());
     m.assign(fill_out, fill);
 
-    let head_of = |tag: Signal, ready: Expr| Head {
-        ready,
-        class: tag.slice(1, 0),
-        data: tag.slice(DATA_BITS + 1, 2),
+    let head_of = |tag: Signal, ready: Expr| {
+        let (class, data) = (tag.slice(1, 0), tag.slice(DATA_BITS + 1, 2));
+        let local = tag.bit(DATA_BITS + 2);
+        Head {
+            ready,
+            class: class.clone(),
+            data: mux(local.clone(), lit(0, DATA_BITS), data.clone()),
+            rel_class: mux(local, lit(Class::NonPosted.code(), 2), class),
+            rel_data: data,
+        }
     };
     let heads = match cfg.queueing {
         Queueing::Voq => (0..cfg.ports)
@@ -627,14 +686,14 @@ fn input_side(
         Queueing::Fifo => {
             let tag = q.io("q0_tag")?;
             let ready = q.io("q0_ready")?;
-            let dest = tag.slice(DATA_BITS + 1 + sw, DATA_BITS + 2);
+            let dest = tag.slice(DATA_BITS + 2 + sw, DATA_BITS + 3);
             (0..cfg.ports)
                 .map(|o| head_of(tag, ready & dest.clone().eq(lit(o as u64, sw))))
                 .collect()
         }
     };
     let release = Release {
-        when: beat & eop & drop_now,
+        when: beat & eop & drop_now & !ur_now,
         class: class_now,
         data: data_now,
     };
@@ -678,10 +737,10 @@ pub fn telemetry(cfg: &SwitchConfig) -> Exposure {
 }
 
 /// The outputs a switch with `telemetry` exposes, one register each, in
-/// this order: per input `in{i}_drops`, `in{i}_fill`, then per output
+/// this order: per input `in{i}_drops`, `in{i}_ur`, `in{i}_fill`, then per output
 /// `out{o}_packets`, `out{o}_bytes`, `out{o}_credit_stalls`.
 pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
-    let ins = (0..cfg.ports).flat_map(|i| [format!("in{i}_drops"), format!("in{i}_fill")]);
+    let ins = (0..cfg.ports).flat_map(|i| ["drops", "ur", "fill"].map(|c| format!("in{i}_{c}")));
     let outs = (0..cfg.ports)
         .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("out{o}_{c}")));
     ins.chain(outs).collect()

@@ -38,6 +38,8 @@ const TYPE_CFG0: u64 = 0b0_0100;
 const TYPE_CFG1: u64 = 0b0_0101;
 /// Type of completions (Cpl, CplD).
 const TYPE_CPL: u64 = 0b0_1010;
+/// Completion status Unsupported Request (2.2.9).
+const STATUS_UR: u64 = 0b001;
 /// Message routing subfield: by address.
 pub const MSG_BY_ADDRESS: u64 = 0b001;
 /// Message routing subfield: by ID.
@@ -82,6 +84,43 @@ pub(crate) struct Header {
     pub addr: Expr,
     /// DW2[31:24], the bus number ID routing uses (8 bits).
     pub bus: Expr,
+}
+
+/// The three DWs (DW0 in bits 31:0) of the completion with status UR that
+/// answers the non-posted request whose header window is `hdr`, from
+/// completer `id` (16 bits): a Cpl keeping the request's TC, tag bits
+/// T9/T8 and attributes; byte count Length x 4 for a memory read (byte
+/// enables not taken off; 4096 reads as 0), else 4; the request's
+/// requester ID and tag; the lower address of a memory read's first
+/// enabled byte, else 0.
+pub(crate) fn ur_completion(hdr: &Expr, id: Expr) -> Expr {
+    let dw0 = hdr.clone().slice(31, 0);
+    let dw1 = hdr.clone().slice(63, 32);
+    let h = decode(hdr.clone());
+    let bit = |k: u32| dw0.clone().bit(k);
+    let cpl_dw0 = cat![
+        lit(0b000, 3),
+        lit(TYPE_CPL, 5),
+        bit(23),
+        dw0.clone().slice(22, 20),
+        bit(19),
+        bit(18),
+        lit(0, 4),
+        dw0.clone().slice(13, 12),
+        lit(0, 12)
+    ];
+    let read = h.is_mem & !bit(30);
+    let length = dw0.slice(9, 0);
+    let byte_count = mux(read.clone(), cat![length, lit(0, 2)], lit(4, 12));
+    let be = dw1.clone().slice(3, 0);
+    let offset = (1..4u64).rev().fold(lit(0, 2), |acc, k| {
+        mux(be.clone().bit(k as u32), lit(k, 2), acc)
+    });
+    let offset = mux(be.bit(0), lit(0, 2), offset);
+    let lower = mux(read, cat![h.addr.slice(6, 2), offset], lit(0, 7));
+    let cpl_dw1 = cat![id, lit(STATUS_UR, 3), lit(0, 1), byte_count];
+    let cpl_dw2 = cat![dw1.slice(31, 8), lit(0, 1), lower];
+    cat![cpl_dw2, cpl_dw1, cpl_dw0]
 }
 
 /// Decodes the header window `hdr` ([`HEADER_BITS`] bits, DW0 in 31:0).

@@ -14,6 +14,7 @@ fn windows() -> impl Strategy<Value = PortWindows> {
         mem,
         pref,
         bus: (bus.0 as u8, bus.1 as u8),
+        id: 0,
     })
 }
 

@@ -19,10 +19,12 @@
 //! Packets are PCIe TLPs built by the testbench's own encoder
 //! ([`tlp`](super::tlp)): posted MWr and non-posted MRd with 3-DW headers
 //! addressing the ports' 32-bit memory windows, and CplD routed by their
-//! requester's bus. Each carries a 30-bit id (a request's address bits
-//! 23:2 and its tag; a completion's completer ID, tag and lower address):
-//! ids are unique, so the scoreboard never has to guess which packet
-//! arrived.
+//! requester's bus. Each carries a 24-bit id (a request's requester ID and
+//! tag; a completion's completer ID and tag): ids are unique, so the
+//! scoreboard never has to guess which packet arrived. An unroutable MRd
+//! is expected back at its own port as a completion with status UR
+//! (completer ID the port's, the request's requester ID, tag and lower
+//! address), identified by the request's id.
 
 use crate::tb::dut::Dut;
 use crate::tb::switch::model::{credit_ok, RouteModel};
@@ -84,13 +86,20 @@ pub struct HarnessReport {
     pub max_latency: u64,
     /// Unroutable packets the switch counted (`in*_drops`).
     pub drops: u64,
+    /// UR completions delivered.
+    pub ur_completions: u64,
     /// Cycles outputs waited for credit (`out*_credit_stalls`, summed).
     pub credit_stalls: u64,
 }
 
+/// The ID the harness gives port `p`: bus C0h, device and function `p`.
+pub fn port_id(p: usize) -> u16 {
+    0xC000 | p as u16
+}
+
 /// The routing every harness programs: port `p` claims memory addresses
 /// `p * 16 MB ..`, prefetchable addresses with bits 63:52 equal to `p + 1`
-/// and buses `2p + 1 ..= 2p + 2`.
+/// and buses `2p + 1 ..= 2p + 2`, and its ID is [`port_id`].
 pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
     RouteModel {
         ports: (0..ports as u64)
@@ -98,6 +107,7 @@ pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
                 mem: (p * 16, p * 16 + 15),
                 pref: ((p + 1) << 32, (p + 1) << 32 | 0xFFFF_FFFF),
                 bus: (2 * p as u8 + 1, 2 * p as u8 + 2),
+                id: port_id(p as usize),
             })
             .collect(),
         default_port,
@@ -115,23 +125,50 @@ struct Packet {
     dest: Option<usize>,
     /// Data credits it takes.
     credits: u64,
+    /// An unroutable non-posted request: the beats of the UR completion
+    /// expected back at its port.
+    ur: Option<Vec<Bits>>,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
 
 /// Ids wrap at this many packets.
-const ID_MASK: u32 = (1 << 30) - 1;
+const ID_MASK: u32 = (1 << 24) - 1;
 
 /// The id a TLP carries (see the module documentation).
 fn id_of(t: &[u32]) -> Option<u32> {
     let f = tlp::decode(t);
     match f.kind? {
-        Kind::Completion => {
-            Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16 | u32::from(f.lower_address) << 24)
+        Kind::Completion if f.status == status::UR => {
+            Some(u32::from(f.route_id) | u32::from(f.cpl_tag) << 16)
         }
-        Kind::Memory => Some((f.address >> 2) as u32 & 0x3F_FFFF | u32::from(f.tag) << 22),
+        Kind::Completion => Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16),
+        Kind::Memory => Some(u32::from(f.id) | u32::from(f.tag) << 16),
         _ => None,
     }
+}
+
+/// The UR completion port `p` returns for the request `t` (written here
+/// from 2.2.9 and 2.3.1): no data; byte count Length x 4 for a memory read,
+/// else 4; the lower address of a memory read's first enabled byte.
+fn ur_completion(p: usize, t: &[u32]) -> Vec<u32> {
+    let f = tlp::decode(t);
+    let read = f.kind == Some(Kind::Memory) && !f.with_data;
+    let first_be = t[1] & 0xF;
+    let offset = if first_be == 0 {
+        0
+    } else {
+        first_be.trailing_zeros()
+    };
+    let (byte_count, lower) = if read {
+        (
+            (f.length * 4) as u16 & 0xFFF,
+            (f.address as u32 & 0x7C | offset) as u8,
+        )
+    } else {
+        (4, 0)
+    };
+    tlp::completion(port_id(p), status::UR, byte_count, f.id, f.tag, lower, &[])
 }
 
 /// Credit counters of one direction of a link, per class: header and data.
@@ -185,6 +222,7 @@ impl<H: Copy> Link<H> {
 struct InPorts<H> {
     link: Link<H>,
     drops: H,
+    ur: H,
     fill: H,
 }
 
@@ -284,6 +322,7 @@ struct Run<'b, 'd> {
     next_id: u32,
     cycle: u64,
     expected_drops: u64,
+    expected_urs: u64,
     report: HarnessReport,
     latency_sum: u64,
     measured: u64,
@@ -316,6 +355,7 @@ impl<'b, 'd> Run<'b, 'd> {
             ins.push(InPorts {
                 link: Link::new(&format!("in{p}_"), &mut h)?,
                 drops: h(&format!("in{p}_drops"))?,
+                ur: h(&format!("in{p}_ur"))?,
                 fill: h(&format!("in{p}_fill"))?,
             });
             outs.push(OutPorts {
@@ -345,6 +385,7 @@ impl<'b, 'd> Run<'b, 'd> {
             next_id: 0,
             cycle: 0,
             expected_drops: 0,
+            expected_urs: 0,
             report: HarnessReport::default(),
             latency_sum: 0,
             measured: 0,
@@ -504,13 +545,16 @@ impl<'b, 'd> Run<'b, 'd> {
         let room = (beats * u64::from(w / 32)).saturating_sub(3).clamp(1, 1024);
         let payload: Vec<u32> = (0..room).map(|_| Self::word(draw) as u32).collect();
         // A request's 32-bit address: the destination's 16 MB memory window
-        // (0xF00 MB is nobody's) and 22 bits of the id.
+        // (0xF00 MB is nobody's) and a random DW in it.
         let window = if unroutable { 0xF00 } else { dest * 16 };
-        let addr = window << 20 | u64::from(id & 0x3F_FFFF) << 2;
-        let tag = (id >> 22) as u8;
+        let addr = window << 20 | (Self::word(draw) & 0x3F_FFFF) << 2;
+        let (requester, tag) = (id as u16, (id >> 16) as u8);
         let dws = match class {
-            Class::Posted => tlp::mem_write(addr, 0, tag, &payload),
-            Class::NonPosted => tlp::mem_read(addr, 0, tag, 1 + (Self::word(draw) % 16) as u32),
+            Class::Posted => tlp::mem_write(addr, requester, tag, &payload),
+            Class::NonPosted => {
+                let length = 1 + (Self::word(draw) % 16) as u32;
+                tlp::mem_read(addr, requester, tag, length)
+            }
             Class::Completion => {
                 let bus = if unroutable {
                     0xFF
@@ -525,16 +569,20 @@ impl<'b, 'd> Run<'b, 'd> {
                     byte_count,
                     requester,
                     (id >> 16) as u8,
-                    (id >> 24) as u8,
+                    0,
                     &payload,
                 )
             }
         };
+        let dest = self.harness.routes.route(&dws);
+        let ur = (dest.is_none() && class == Class::NonPosted)
+            .then(|| tlp::to_beats(&ur_completion(src, &dws), w, || 0));
         Packet {
             id,
             src,
             class,
-            dest: self.harness.routes.route(&dws),
+            ur,
+            dest,
             credits: tlp::decode(&dws).data_credits(),
             beats: tlp::to_beats(&dws, w, || Self::word(draw) as u32),
             entered: 0,
@@ -646,12 +694,28 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some((p, _)) = self.sources[i].sending.take() else {
             return;
         };
-        match p.dest {
-            Some(o) => {
-                self.pairs.entry((i, o)).or_default().push_back(p.id);
-                self.expected.insert(p.id, p);
+        let p = match (p.dest, p.ur) {
+            (None, None) => {
+                self.expected_drops += 1;
+                return;
             }
-            None => self.expected_drops += 1,
+            // The switch answers in the request's place, back at port i.
+            (None, Some(beats)) => {
+                self.expected_urs += 1;
+                Packet {
+                    class: Class::Completion,
+                    credits: 0,
+                    dest: Some(i),
+                    beats,
+                    ur: None,
+                    ..p
+                }
+            }
+            (Some(_), ur) => Packet { ur, ..p },
+        };
+        if let Some(o) = p.dest {
+            self.pairs.entry((i, o)).or_default().push_back(p.id);
+            self.expected.insert(p.id, p);
         }
     }
 
@@ -726,6 +790,10 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         queue.pop_front();
         self.report.checks += 4;
+        let f = tlp::decode(&dws);
+        if f.kind == Some(Kind::Completion) && f.status == status::UR {
+            self.report.ur_completions += 1;
+        }
         let sink = &mut self.sinks[o];
         sink.received.add(p.class, need);
         sink.pending.push_back((p.class, need));
@@ -746,9 +814,10 @@ impl<'b, 'd> Run<'b, 'd> {
     fn final_checks(&mut self) -> Result<(), Failure> {
         let bpb = self.harness.cfg.bytes_per_beat();
         let (hdr, data) = self.harness.cfg.rx_credits();
-        let mut drops = 0;
+        let (mut drops, mut urs) = (0, 0);
         for (k, &i) in self.ports.iter().enumerate() {
             drops += self.io.peek(self.ins[k].drops);
+            urs += self.io.peek(self.ins[k].ur);
             let fill = self.io.peek(self.ins[k].fill);
             if fill != 0 {
                 return fail(
@@ -772,6 +841,15 @@ impl<'b, 'd> Run<'b, 'd> {
                     );
                 }
             }
+        }
+        if urs != self.expected_urs {
+            return fail(
+                self.cycle,
+                format!(
+                    "UR counters say {urs}, {} unroutable reads were sent",
+                    self.expected_urs
+                ),
+            );
         }
         if drops != self.expected_drops {
             return fail(

@@ -104,6 +104,7 @@ impl Testbench for SwitchTb {
                 ),
                 ("max_latency_cycles".into(), r.max_latency.to_string()),
                 ("drops".into(), r.drops.to_string()),
+                ("ur_completions".into(), r.ur_completions.to_string()),
                 ("delivered".into(), r.delivered.to_string()),
                 ("credit_stalls".into(), r.credit_stalls.to_string()),
             ],

@@ -4,7 +4,8 @@
 
 use super::tlp::{decode, Kind};
 use linkforge_rtl::switch::route::{
-    reg_addr, PortWindows, REG_BUS, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE, REG_PREF_LIMIT,
+    reg_addr, PortWindows, REG_BUS, REG_ID, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE,
+    REG_PREF_LIMIT,
 };
 
 /// Message routing subfield values (PCIe 2.2.8): by address, by ID.
@@ -63,6 +64,7 @@ impl RouteModel {
                 reg_addr(p, REG_BUS),
                 u64::from(w.bus.1) << 8 | u64::from(w.bus.0),
             ));
+            out.push((reg_addr(p, REG_ID), w.id.into()));
         }
         out
     }
