@@ -7,7 +7,8 @@
 //! bus range. Memory requests (MRd, MWr) and messages routed by address
 //! route by address; completions, Type 1 configuration requests and
 //! messages routed by ID by the bus number in DW2[31:24] (the requester's
-//! or the target's). Other packets (I/O requests, implicitly routed
+//! or the target's); a Type 1 configuration request whose target bus is
+//! the claiming port's secondary bus leaves converted to Type 0. Other packets (I/O requests, implicitly routed
 //! messages, unsupported Fmt/Type) no window claims. A window or range matches when
 //! `base <= value <= limit`; after reset every window is empty (base above
 //! limit). When several ports match, the lowest wins. A packet no port
@@ -26,7 +27,7 @@
 //! Block ports: `clk`, `rst`, `cfg_we`, `cfg_addr[A-1:0]` (A = bits for
 //! the port count + 3), `cfg_wdata[43:0]`, the header fields routing reads:
 //! `hdr_fmt_type[7:0]` (DW0[31:24]), `hdr_dw2[31:0]`, `hdr_dw3[31:0]`;
-//! `dest[S-1:0]`, `dest_valid` (combinational).
+//! `dest[S-1:0]`, `dest_valid`, `to_type0` (combinational).
 //!
 //! [`tlp`]: super::tlp
 
@@ -185,8 +186,10 @@ impl RouteTable {
         }
     }
 
-    /// The output for the decoded header `h`: `(dest, valid)`.
-    pub fn lookup(&self, h: &Header) -> (Expr, Expr) {
+    /// Where the decoded header `h` goes: `(dest, valid, to_type0)`, the
+    /// last set for a Type 1 configuration request whose target bus is the
+    /// claiming port's secondary bus (it leaves as Type 0, PCIe 7.3.3).
+    pub fn lookup(&self, h: &Header) -> (Expr, Expr, Expr) {
         let n = self.ports.len();
         let sw = bits_for(n);
         let by_addr = h.is_mem.clone() | h.msg_by_address.clone();
@@ -206,10 +209,18 @@ impl RouteTable {
         let hits = concat(hits.into_iter().rev().collect());
         let first = crate::common::arbiter::lowest_set(hits.clone());
         let claimed = hits.any();
+        let secondary = self
+            .ports
+            .iter()
+            .enumerate()
+            .map(|(p, r)| first.clone().bit(p as u32).repeat(8) & r[4])
+            .reduce(|a, b| a | b)
+            .unwrap_or_else(|| lit(0, 8));
+        let to_type0 = h.is_cfg1.clone() & claimed.clone() & h.bus.clone().eq(secondary);
         let dest = onehot_index(first, sw);
         match self.default_port {
-            Some(d) => (mux(claimed, dest, lit(d as u64, sw)), high()),
-            None => (dest, claimed),
+            Some(d) => (mux(claimed, dest, lit(d as u64, sw)), high(), to_type0),
+            None => (dest, claimed, to_type0),
         }
     }
 }
@@ -250,10 +261,12 @@ pub fn route_table(module_name: &str, cfg: &RouteTableConfig) -> Result<Module, 
     let hdr = cat![dw3, dw2, lit(0, 32), fmt_type, lit(0, 24)];
     let dest = m.output("dest", bits_for(cfg.ports));
     let valid = m.output("dest_valid", 1);
+    let to_type0 = m.output("to_type0", 1);
     let table = RouteTable::build(&mut m, cfg, we, addr, wdata);
-    let (d, v) = table.lookup(&tlp::decode(hdr));
+    let (d, v, t) = table.lookup(&tlp::decode(hdr));
     m.assign(dest, d);
     m.assign(valid, v);
+    m.assign(to_type0, t);
     m.finish()
 }
 

@@ -11,7 +11,8 @@
 //! start beat waiting one beat in a holding register), stored whole (store and
 //! forward), matched to its output when that output is free, has room and
 //! the link partner has credit for it, then streamed to the output without
-//! interleaving. An unroutable non-posted request is answered with a
+//! interleaving. A Type 1 configuration request whose target bus is its
+//! port's secondary bus is converted to Type 0 on the way. An unroutable non-posted request is answered with a
 //! completion with status UR (see [`tlp`]), written into the input's queue
 //! in the request's place and sent back out of the request's port through
 //! the normal credit gate; its request's non-posted credits return when
@@ -573,7 +574,7 @@ fn input_side(
     let full = q.io("wr_full")?;
     let (wr, window) = arrival(m, cfg, i, full);
     let hdr = super::tlp::decode(window.clone());
-    let (dest, routed) = table.lookup(&hdr);
+    let (dest, routed, to_type0) = table.lookup(&hdr);
     let class = hdr.class;
     let credits = hdr.data_credits;
     let ur_dws = super::tlp::ur_completion(&window, id.into());
@@ -642,7 +643,11 @@ fn input_side(
     }
     m.assign(q.io("wr_sop")?, sop);
     m.assign(q.io("wr_eop")?, mux(ur_now.clone(), ur_last, eop));
-    m.assign(q.io("wr_data")?, mux(ur_now.clone(), ur_data, data));
+    // A Type 1 configuration request for the port's secondary bus leaves
+    // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
+    let converted = cat![data.slice(w - 1, 25), low(), data.slice(23, 0)];
+    let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
+    m.assign(q.io("wr_data")?, mux(ur_now.clone(), ur_data, forwarded));
     let tag_class = mux(
         ur_now.clone(),
         lit(Class::Completion.code(), 2),

@@ -75,6 +75,8 @@ pub(crate) struct Header {
     pub data_credits: Expr,
     /// A memory request (MRd, MWr).
     pub is_mem: Expr,
+    /// A Type 1 configuration request (CfgRd1, CfgWr1).
+    pub is_cfg1: Expr,
     /// A completion, a Type 1 configuration request or an ID-routed
     /// message: routed by [`Header::bus`].
     pub by_id: Expr,
@@ -170,6 +172,7 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
         class,
         data_credits,
         is_mem,
+        is_cfg1: is_cfg1.clone(),
         by_id: is_cpl | is_cfg1 | msg_by_id,
         msg_by_address,
         addr,

@@ -1,6 +1,7 @@
 //! `route_table`: windows and bus ranges programmed through the register
 //! interface route every TLP header (built by the testbench's own encoder)
-//! as the Rust reference model does.
+//! as the Rust reference model does, and flag the same Type 1
+//! configuration requests for conversion to Type 0.
 
 use crate::support::{cases, Tb};
 use linkforge_rtl::switch::route::{route_table, PortWindows, RouteTableConfig};
@@ -94,6 +95,7 @@ proptest! {
             if let Some(o) = want {
                 prop_assert_eq!(tb.get("dest"), o as u64, "header {:08x?}", h);
             }
+            prop_assert_eq!(tb.flag("to_type0"), model.to_type0(&h), "header {:08x?}", h);
         }
     }
 }

@@ -18,10 +18,11 @@
 //!
 //! Packets are PCIe TLPs built by the testbench's own encoder
 //! ([`tlp`](super::tlp)): posted MWr and non-posted MRd with 3-DW headers
-//! addressing the ports' 32-bit memory windows, and CplD routed by their
-//! requester's bus. Each carries a 24-bit id (a request's requester ID and
+//! addressing the ports' 32-bit memory windows, non-posted CfgRd1 to the
+//! ports' buses (expected converted to Type 0 when the target is a port's
+//! secondary bus), and CplD routed by their requester's bus. Each carries a 24-bit id (a request's requester ID and
 //! tag; a completion's completer ID and tag): ids are unique, so the
-//! scoreboard never has to guess which packet arrived. An unroutable MRd
+//! scoreboard never has to guess which packet arrived. An unroutable read
 //! is expected back at its own port as a completion with status UR
 //! (completer ID the port's, the request's requester ID, tag and lower
 //! address), identified by the request's id.
@@ -125,9 +126,10 @@ struct Packet {
     dest: Option<usize>,
     /// Data credits it takes.
     credits: u64,
-    /// An unroutable non-posted request: the beats of the UR completion
-    /// expected back at its port.
-    ur: Option<Vec<Bits>>,
+    /// The beats expected instead of those sent: an unroutable
+    /// non-posted request's UR completion (back at its port), or a Type 1
+    /// configuration request converted to Type 0.
+    arrives: Option<Vec<Bits>>,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
@@ -143,7 +145,7 @@ fn id_of(t: &[u32]) -> Option<u32> {
             Some(u32::from(f.route_id) | u32::from(f.cpl_tag) << 16)
         }
         Kind::Completion => Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16),
-        Kind::Memory => Some(u32::from(f.id) | u32::from(f.tag) << 16),
+        Kind::Memory | Kind::Config(_) => Some(u32::from(f.id) | u32::from(f.tag) << 16),
         _ => None,
     }
 }
@@ -551,9 +553,21 @@ impl<'b, 'd> Run<'b, 'd> {
         let (requester, tag) = (id as u16, (id >> 16) as u8);
         let dws = match class {
             Class::Posted => tlp::mem_write(addr, requester, tag, &payload),
-            Class::NonPosted => {
+            Class::NonPosted if Self::word(draw) & 1 == 0 => {
                 let length = 1 + (Self::word(draw) % 16) as u32;
                 tlp::mem_read(addr, requester, tag, length)
+            }
+            Class::NonPosted => {
+                // A CfgRd1 to a bus of the destination's range: its
+                // secondary bus (converted to Type 0) or the next.
+                let bus = if unroutable {
+                    0xFF
+                } else {
+                    2 * dest + 1 + (Self::word(draw) & 1)
+                };
+                let target = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
+                let register = (Self::word(draw) % 1024) as u16;
+                tlp::config(true, target, register, requester, tag, None)
             }
             Class::Completion => {
                 let bus = if unroutable {
@@ -574,17 +588,27 @@ impl<'b, 'd> Run<'b, 'd> {
                 )
             }
         };
-        let dest = self.harness.routes.route(&dws);
-        let ur = (dest.is_none() && class == Class::NonPosted)
-            .then(|| tlp::to_beats(&ur_completion(src, &dws), w, || 0));
+        let routes = &self.harness.routes;
+        let dest = routes.route(&dws);
+        let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
+        let arrives = if dest.is_none() && class == Class::NonPosted {
+            Some(tlp::to_beats(&ur_completion(src, &dws), w, || 0))
+        } else if routes.to_type0(&dws) {
+            // Type 00101b becomes 00100b: DW0 bit 24 of the start beat.
+            let mut converted = beats.clone();
+            converted[0].set_bit(24, false);
+            Some(converted)
+        } else {
+            None
+        };
         Packet {
             id,
             src,
             class,
-            ur,
+            arrives,
             dest,
             credits: tlp::decode(&dws).data_credits(),
-            beats: tlp::to_beats(&dws, w, || Self::word(draw) as u32),
+            beats,
             entered: 0,
         }
     }
@@ -694,7 +718,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some((p, _)) = self.sources[i].sending.take() else {
             return;
         };
-        let p = match (p.dest, p.ur) {
+        let p = match (p.dest, p.arrives) {
             (None, None) => {
                 self.expected_drops += 1;
                 return;
@@ -707,11 +731,16 @@ impl<'b, 'd> Run<'b, 'd> {
                     credits: 0,
                     dest: Some(i),
                     beats,
-                    ur: None,
+                    arrives: None,
                     ..p
                 }
             }
-            (Some(_), ur) => Packet { ur, ..p },
+            (Some(_), Some(beats)) => Packet {
+                beats,
+                arrives: None,
+                ..p
+            },
+            (Some(_), None) => Packet { arrives: None, ..p },
         };
         if let Some(o) = p.dest {
             self.pairs.entry((i, o)).or_default().push_back(p.id);

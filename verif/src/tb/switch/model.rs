@@ -52,6 +52,16 @@ impl RouteModel {
         claimed.or(self.default_port)
     }
 
+    /// Whether the TLP whose header starts `t` leaves converted to Type 0:
+    /// a Type 1 configuration request whose target bus is the secondary bus
+    /// of the port that claims it (PCIe 7.3.3).
+    pub fn to_type0(&self, t: &[u32]) -> bool {
+        let f = decode(t);
+        let bus = (f.route_id >> 8) as u8;
+        let claimed = self.ports.iter().find(|p| p.bus.0 <= bus && bus <= p.bus.1);
+        f.kind == Some(Kind::Config(true)) && claimed.is_some_and(|p| p.bus.0 == bus)
+    }
+
     /// The register writes `(cfg_addr, cfg_wdata)` that program the table.
     pub fn writes(&self) -> Vec<(u64, u64)> {
         let mut out = Vec::new();
@@ -104,6 +114,9 @@ mod tests {
         assert_eq!(model.route(&mem_read(0x2_0150_0000, 0, 0, 1)), None);
         assert_eq!(model.route(&config(true, 0x0508, 0, 0, 0, None)), Some(0));
         assert_eq!(model.route(&config(false, 0x0508, 0, 0, 0, None)), None);
+        assert!(!model.to_type0(&config(true, 0x0408, 0, 0, 0, None)));
+        assert!(model.to_type0(&config(true, 0x0308, 0, 0, 0, None)));
+        assert!(!model.to_type0(&mem_read(0x0300_0000, 0, 0, 1)));
         assert_eq!(
             model.route(&message(0b010, 0, 0, 0, 0x0300 << 48, &[])),
             Some(0)
