@@ -1,7 +1,7 @@
 //! The composed switch under random traffic, random backpressure, random
 //! sink credits and random configurations, drained at the end: every
 //! packet leaves exactly once, unchanged, at the output the routing model
-//! picks; per-pair order holds; no output starts a packet without the
+//! picks (sinks sometimes advertising infinite completion credit); per-pair order holds; no output starts a packet without the
 //! sink's credit and no input buffer overflows; everything drains (no
 //! deadlock), all credits come back and the counters agree. The checks
 //! themselves live in `linkforge_verif::tb::switch::harness`.
@@ -76,6 +76,7 @@ proptest! {
         traffic in traffic(),
         sink_hdr in 1u64..=8,
         sink_data_extra in 0u64..=60,
+        infinite_cpl in any::<bool>(),
         cycles in 50u64..400,
         seed in any::<u64>(),
     ) {
@@ -85,6 +86,7 @@ proptest! {
         let options = HarnessOptions {
             sink_hdr_credits: sink_hdr,
             sink_data_credits: longest.max(1) + sink_data_extra,
+            infinite_cpl,
             drain: Some(2000),
             ..HarnessOptions::default()
         };

@@ -46,6 +46,9 @@ pub struct HarnessOptions {
     pub sink_hdr_credits: u64,
     /// Data credits each sink advertises per class (1..=2047).
     pub sink_data_credits: u64,
+    /// Sinks advertise 0 for CplH and CplD: infinite completion credit,
+    /// as endpoints and root ports commonly do (PCIe 2.6.1).
+    pub infinite_cpl: bool,
     /// After the traffic cycles, stop the sources and run until every
     /// packet has left, failing after this many cycles without progress;
     /// `None` stops right after the traffic cycles.
@@ -62,6 +65,7 @@ impl Default for HarnessOptions {
         HarnessOptions {
             sink_hdr_credits: 64,
             sink_data_credits: 1024,
+            infinite_cpl: false,
             drain: None,
             skip: 0,
         }
@@ -506,6 +510,11 @@ impl<'b, 'd> Run<'b, 'd> {
             for c in 0..3 {
                 let h = (opt.sink_hdr_credits + r.hdr[c]) & ((1 << HDR_BITS) - 1);
                 let d = (opt.sink_data_credits + r.data[c]) & ((1 << DATA_BITS) - 1);
+                let (h, d) = if opt.infinite_cpl && c == Class::Completion as usize {
+                    (0, 0)
+                } else {
+                    (h, d)
+                };
                 self.poke(self.outs[k].link.fc[2 * c], h)?;
                 self.poke(self.outs[k].link.fc[2 * c + 1], d)?;
             }
@@ -780,7 +789,8 @@ impl<'b, 'd> Run<'b, 'd> {
         let sink = &self.sinks[o];
         let held_h = sink.received.hdr[c] - sink.returned.hdr[c] + 1;
         let held_d = sink.received.data[c] - sink.returned.data[c] + need;
-        if held_h > opt.sink_hdr_credits || held_d > opt.sink_data_credits {
+        let limited = !(opt.infinite_cpl && p.class == Class::Completion);
+        if limited && (held_h > opt.sink_hdr_credits || held_d > opt.sink_data_credits) {
             return fail(
                 cycle,
                 format!(
