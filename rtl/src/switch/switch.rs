@@ -30,7 +30,8 @@
 //!   `ceil(Length / 4)` for a TLP with data); `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
 //!   limits advertised to the link partner, which must obey the gate);
 //!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]` (unroutable
-//!   packets dropped), `in{i}_ur[31:0]` (UR completions returned).
+//!   packets dropped), `in{i}_ur[31:0]` (UR completions returned),
+//!   `in{i}_poisoned[31:0]` (TLPs arrived with EP set, forwarded unchanged).
 //! - output `o`: `out{o}_valid`, `out{o}_ready`, `out{o}_sop`,
 //!   `out{o}_eop`, `out{o}_data[W-1:0]`; `out{o}_fc_*` (the partner's
 //!   limits, inputs); counters `out{o}_packets`, `out{o}_bytes`,
@@ -659,7 +660,13 @@ fn input_side(
     };
     m.assign(q.io("wr_tag")?, tag);
     let start = beat.clone() & sop;
-    for (name, event) in [("drops", start.clone() & !routed & !ur), ("ur", start & ur)] {
+    // EP, DW0[14]: a poisoned TLP passes unchanged and is counted.
+    let poisoned = window.bit(14);
+    for (name, event) in [
+        ("drops", start.clone() & !routed & !ur),
+        ("ur", start.clone() & ur),
+        ("poisoned", start & poisoned),
+    ] {
         let q = saturating_count(m, &format!("in{i}_{name}_q"), event, COUNTER_BITS);
         let out = m.output(format!("in{i}_{name}"), COUNTER_BITS);
         m.assign(out, q);
@@ -742,10 +749,12 @@ pub fn telemetry(cfg: &SwitchConfig) -> Exposure {
 }
 
 /// The outputs a switch with `telemetry` exposes, one register each, in
-/// this order: per input `in{i}_drops`, `in{i}_ur`, `in{i}_fill`, then per output
+/// this order: per input `in{i}_drops`, `in{i}_ur`, `in{i}_poisoned`,
+/// `in{i}_fill`, then per output
 /// `out{o}_packets`, `out{o}_bytes`, `out{o}_credit_stalls`.
 pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
-    let ins = (0..cfg.ports).flat_map(|i| ["drops", "ur", "fill"].map(|c| format!("in{i}_{c}")));
+    let ins = (0..cfg.ports)
+        .flat_map(|i| ["drops", "ur", "poisoned", "fill"].map(|c| format!("in{i}_{c}")));
     let outs = (0..cfg.ports)
         .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("out{o}_{c}")));
     ins.chain(outs).collect()

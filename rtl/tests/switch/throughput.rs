@@ -20,6 +20,7 @@ fn saturated() -> TrafficConfig {
         packet_beats: (1, 1),
         backpressure: 0.0,
         unroutable: 0.0,
+        poisoned: 0.0,
     }
 }
 

@@ -55,14 +55,16 @@ fn traffic() -> impl Strategy<Value = TrafficConfig> {
         (1u32..=4, 0u32..=3),
         prop_oneof![Just(0.0), 0.0f64..0.8],
         prop_oneof![Just(0.0), 0.0f64..0.3],
+        prop_oneof![Just(0.0), 0.0f64..0.3],
     )
         .prop_map(
-            |(pattern, load, (lo, extra), backpressure, unroutable)| TrafficConfig {
+            |(pattern, load, (lo, extra), backpressure, unroutable, poisoned)| TrafficConfig {
                 pattern,
                 load,
                 packet_beats: (lo, (lo + extra).min(4)),
                 backpressure,
                 unroutable,
+                poisoned,
             },
         )
 }

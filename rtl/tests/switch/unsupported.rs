@@ -38,6 +38,7 @@ fn reads_no_port_claims_are_answered_with_ur_completions() {
             packet_beats: (1, 3),
             backpressure: 0.2,
             unroutable: 0.4,
+            poisoned: 0.1,
         };
         let options = HarnessOptions {
             drain: Some(2000),

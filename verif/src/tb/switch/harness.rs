@@ -20,12 +20,14 @@
 //! ([`tlp`](super::tlp)): posted MWr and non-posted MRd with 3-DW headers
 //! addressing the ports' 32-bit memory windows, non-posted CfgRd1 to the
 //! ports' buses (expected converted to Type 0 when the target is a port's
-//! secondary bus), and CplD routed by their requester's bus. Each carries a 24-bit id (a request's requester ID and
-//! tag; a completion's completer ID and tag): ids are unique, so the
+//! secondary bus), and CplD routed by their requester's bus. Each carries
+//! a 24-bit id (a request's requester ID and tag; a completion's completer ID and tag): ids are unique, so the
 //! scoreboard never has to guess which packet arrived. An unroutable read
 //! is expected back at its own port as a completion with status UR
 //! (completer ID the port's, the request's requester ID, tag and lower
-//! address), identified by the request's id.
+//! address),
+//! identified by the request's id. A `poisoned` fraction is sent with EP
+//! set; they must pass unchanged and `in{i}_poisoned` count them.
 
 use crate::tb::dut::Dut;
 use crate::tb::switch::model::{credit_ok, RouteModel};
@@ -93,6 +95,9 @@ pub struct HarnessReport {
     pub drops: u64,
     /// UR completions delivered.
     pub ur_completions: u64,
+    /// Delivered packets per output per cycle by class delivered: posted,
+    /// non-posted, completions (UR completions among them).
+    pub class_throughput: [f64; 3],
     /// Cycles outputs waited for credit (`out*_credit_stalls`, summed).
     pub credit_stalls: u64,
 }
@@ -229,6 +234,7 @@ struct InPorts<H> {
     link: Link<H>,
     drops: H,
     ur: H,
+    poisoned: H,
     fill: H,
 }
 
@@ -329,6 +335,9 @@ struct Run<'b, 'd> {
     cycle: u64,
     expected_drops: u64,
     expected_urs: u64,
+    expected_poisoned: u64,
+    /// Delivered in the measurement window, per class.
+    class_measured: [u64; 3],
     report: HarnessReport,
     latency_sum: u64,
     measured: u64,
@@ -362,6 +371,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 link: Link::new(&format!("in{p}_"), &mut h)?,
                 drops: h(&format!("in{p}_drops"))?,
                 ur: h(&format!("in{p}_ur"))?,
+                poisoned: h(&format!("in{p}_poisoned"))?,
                 fill: h(&format!("in{p}_fill"))?,
             });
             outs.push(OutPorts {
@@ -392,6 +402,8 @@ impl<'b, 'd> Run<'b, 'd> {
             cycle: 0,
             expected_drops: 0,
             expected_urs: 0,
+            expected_poisoned: 0,
+            class_measured: [0; 3],
             report: HarnessReport::default(),
             latency_sum: 0,
             measured: 0,
@@ -597,6 +609,11 @@ impl<'b, 'd> Run<'b, 'd> {
                 )
             }
         };
+        let mut dws = dws;
+        if Self::chance(draw, t.poisoned) {
+            // EP, DW0[14].
+            dws[0] |= 1 << 14;
+        }
         let routes = &self.harness.routes;
         let dest = routes.route(&dws);
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
@@ -727,6 +744,9 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some((p, _)) = self.sources[i].sending.take() else {
             return;
         };
+        if p.beats[0].bit(14) {
+            self.expected_poisoned += 1;
+        }
         let p = match (p.dest, p.arrives) {
             (None, None) => {
                 self.expected_drops += 1;
@@ -843,6 +863,7 @@ impl<'b, 'd> Run<'b, 'd> {
             let latency = cycle - p.entered;
             self.latency_sum += latency;
             self.measured += 1;
+            self.class_measured[p.class as usize] += 1;
             self.report.max_latency = self.report.max_latency.max(latency);
             self.beats_measured += p.beats.len() as u64;
         }
@@ -853,10 +874,11 @@ impl<'b, 'd> Run<'b, 'd> {
     fn final_checks(&mut self) -> Result<(), Failure> {
         let bpb = self.harness.cfg.bytes_per_beat();
         let (hdr, data) = self.harness.cfg.rx_credits();
-        let (mut drops, mut urs) = (0, 0);
+        let (mut drops, mut urs, mut poisoned) = (0, 0, 0);
         for (k, &i) in self.ports.iter().enumerate() {
             drops += self.io.peek(self.ins[k].drops);
             urs += self.io.peek(self.ins[k].ur);
+            poisoned += self.io.peek(self.ins[k].poisoned);
             let fill = self.io.peek(self.ins[k].fill);
             if fill != 0 {
                 return fail(
@@ -880,6 +902,15 @@ impl<'b, 'd> Run<'b, 'd> {
                     );
                 }
             }
+        }
+        if poisoned != self.expected_poisoned {
+            return fail(
+                self.cycle,
+                format!(
+                    "poisoned counters say {poisoned}, {} poisoned TLPs were sent",
+                    self.expected_poisoned
+                ),
+            );
         }
         if urs != self.expected_urs {
             return fail(
@@ -931,6 +962,7 @@ impl<'b, 'd> Run<'b, 'd> {
             .map(|o| self.io.peek(self.outs[o].stalls))
             .sum();
         report.throughput = self.measured as f64 / (n * window);
+        report.class_throughput = self.class_measured.map(|c| c as f64 / (n * window));
         report.mean_latency = if self.measured == 0 {
             0.0
         } else {

@@ -103,6 +103,18 @@ impl Testbench for SwitchTb {
                     format!("{:.2}", r.mean_latency),
                 ),
                 ("max_latency_cycles".into(), r.max_latency.to_string()),
+                (
+                    "throughput_posted".into(),
+                    format!("{:.4}", r.class_throughput[0]),
+                ),
+                (
+                    "throughput_nonposted".into(),
+                    format!("{:.4}", r.class_throughput[1]),
+                ),
+                (
+                    "throughput_completions".into(),
+                    format!("{:.4}", r.class_throughput[2]),
+                ),
                 ("drops".into(), r.drops.to_string()),
                 ("ur_completions".into(), r.ur_completions.to_string()),
                 ("delivered".into(), r.delivered.to_string()),
