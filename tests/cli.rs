@@ -382,7 +382,16 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("protocol_properties: 16"), "{t}");
-    assert!(t.contains("protocol_cycles_checked: 3"), "{t}");
+    // Setup, the 3000 cycles of traffic and the drain, every one checked.
+    let cycles = t
+        .lines()
+        .find_map(|l| l.strip_prefix("cycles: "))
+        .unwrap_or_else(|| panic!("no cycles line: {t}"))
+        .to_string();
+    assert!(
+        t.contains(&format!("protocol_cycles_checked: {cycles}")),
+        "{t}"
+    );
     // A rule the config adds joins the declared ones.
     let t = text(&sim("sw_extra", None));
     assert!(t.contains("protocol_properties: 18"), "{t}");
@@ -409,7 +418,10 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
     ]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("no violations in 30"), "{t}");
+    assert!(
+        t.contains(&format!("no violations in {cycles} cycles")),
+        "{t}"
+    );
     assert!(t.contains("(4 properties)"), "{t}");
 }
 

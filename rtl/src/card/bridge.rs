@@ -4,22 +4,25 @@
 //!
 //! **Frames as switch packets.** A frame (its bytes from the destination
 //! MAC address through the FCS; preamble and SFD stripped) crosses the
-//! switch as a posted memory write: a header beat, then the frame's bytes
-//! in 8-byte payload beats, byte `i` of a beat in bits `8i+7:8i` (XGMII
-//! lane order). The header word (see [`crate::switch::tlp`]):
-//!
-//! | bits | field |
-//! |---|---|
-//! | `[4:0]` | Type `00000` (memory request) |
-//! | `[7:5]` | Fmt `010` (MWr, 3 DW) when bits 63:32 are zero, else `011` |
-//! | `[15:8]` | Length: payload beats |
-//! | `[19:16]` | bytes of the frame in the last payload beat, 1..=8 |
-//! | `[63:20]` | destination MAC address bits 47:4 (the first byte sent is bits 47:40) |
+//! switch as a PCIe memory write with a 4-DW header (see
+//! [`crate::switch::tlp`]): header beat 0 holds DW0 (bits 31:0: Fmt `011`,
+//! Type `00000`, TC, attributes, TD and EP zero, Length the frame's bytes
+//! in DW, rounded up) and DW1 (bits 63:32: requester ID and tag zero, last
+//! DW byte enables the bytes of the last DW with byte 0 in bit 0, first DW
+//! byte enables `1111`); header beat 1 holds DW2 (address bits 63:32) and
+//! DW3 (address bits 31:0). The address is the destination MAC address
+//! shifted left by 16 (the first byte sent in address bits 63:56). The
+//! payload follows in 8-byte beats, byte `i` of a beat in bits `8i+7:8i`
+//! (XGMII lane order). Frames are at least [`MIN_FRAME_BYTES`] long, so
+//! Length is at least 16 and the last DW's byte enables are DW1's.
 //!
 //! So the switch routes frames by destination MAC address through its
-//! prefetchable windows: a window `base..=limit` claims the MAC addresses
-//! `base << 4 ..= limit << 4 | 0xF` (`mac_window` in `linkforge-verif`'s
-//! `tb::card`).
+//! prefetchable windows: a window `base..=limit` (address bits 63:20)
+//! claims the MAC addresses `base << 4 ..= limit << 4 | 0xF` (`mac_window`
+//! in `linkforge-verif`'s `tb::card`). A MAC address whose first four bytes
+//! are zero gives a 4-DW header addressing below 4 GB, which the
+//! specification leaves to the receiver; the switch routes it by its
+//! prefetchable windows all the same.
 //!
 //! **`xgmii_to_switch`** (PCS receive side to a switch input). Receive domain
 //! (`rx_clk`, `rx_rst`): `xgmii_rx_valid`, `xgmii_rxd[63:0]`,
@@ -45,10 +48,11 @@
 //! `pkt_data[63:0]` from the switch output, and `pkt_fc_*` (the limits this
 //! receiver advertises: the largest the counters allow, since `pkt_ready`
 //! holds the packets back when the FIFO is full; credits return as each
-//! packet's last beat is taken). A packet's payload beats become the
-//! frame's bytes, the header's bits 19:16 saying how many bytes of the last
-//! beat count (0 or over 8 read as 8). A packet with no payload beats is
-//! dropped and counted. Transmit domain (`tx_clk`, `tx_rst`):
+//! packet's last beat is taken). The beats after a packet's two header
+//! beats become the frame's bytes; the last DW's byte enables (DW1[7:4])
+//! and Length's parity say how many bytes of the last beat count (byte
+//! enables other than `0001`, `0011`, `0111` count as four bytes). A packet
+//! with no payload beats is dropped and counted. Transmit domain (`tx_clk`, `tx_rst`):
 //! `xgmii_tx_ready` (the PCS takes `xgmii_txd`/`xgmii_txc` at this edge),
 //! `xgmii_txd[63:0]`, `xgmii_txc[7:0]`. A frame is sent only once all of it
 //! is in the FIFO: start (`FBh` in lane 0), six `55h` and the SFD `D5h`,
@@ -81,6 +85,8 @@ use linkforge_hdl::InstanceHandle;
 
 /// Bytes in one beat (the switch's data width must be 64).
 pub const BEAT_BYTES: usize = 8;
+/// Beats of a packet's 4-DW header at the bridges' 64 bits.
+pub const HEADER_BEATS: u32 = 2;
 /// The switch data width the bridges meet.
 pub const DATA_WIDTH: u32 = 64;
 /// Frames shorter than this (runts) are dropped.
@@ -100,14 +106,14 @@ pub const MAX_FRAME_BEATS: IntParam = IntParam::new(
     "mfb",
     8..=255,
     64,
-    "longest frame carried, in 8-byte beats (a switch's max_packet_beats less one)",
+    "longest frame carried, in 8-byte beats (a switch's max_packet_beats less two)",
 );
 
 /// A bridge's size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BridgeConfig {
     /// The longest frame carried, in 8-byte beats ([`MAX_FRAME_BEATS`]): a switch's
-    /// `max_packet_beats` less the header beat.
+    /// `max_packet_beats` less the [`HEADER_BEATS`].
     pub max_frame_beats: u32,
 }
 
@@ -165,11 +171,6 @@ fn named(m: &mut ModuleBuilder, name: &str, value: Expr) -> Signal {
     let w = m.wire(name, value.width());
     m.assign(w, value);
     w
-}
-
-/// Data credits of `beats` 8-byte beats (12 bits).
-fn data_credits(beats: Expr) -> Expr {
-    (beats.zext(DATA_BITS) + 1) >> 1
 }
 
 /// Builds `xgmii_to_switch` as module `module_name`.
@@ -378,7 +379,7 @@ fn receive_side(
 }
 
 /// `xgmii_to_switch`'s switch domain: a stored frame to the switch input as
-/// a header beat and its payload, within the input's credit limits; a
+/// two header beats and its payload, within the input's credit limits; a
 /// dropped frame's beats are read and discarded.
 fn forward_side(
     m: &mut ModuleBuilder,
@@ -402,12 +403,22 @@ fn forward_side(
     let has_beat = !data.io("rd_empty")?;
 
     let busy = m.reg("busy", 1).reset(0);
+    let second = m.reg("second", 1).reset(0);
     let discard = m.reg("discard", 1).reset(0);
     let count = m.reg("count", 8).reset(0);
     let last = (count + 1).eq(frame_beats.clone());
     let class = lit(Class::Posted.code(), 2);
-    let need = data_credits(frame_beats.clone());
-    let idle = !busy & !discard;
+    // Length in DW: the full beats' 2 each, then 1 or 2 for the last.
+    let full_dws = (frame_beats.clone().zext(10) - 1) << 1;
+    let upper = tail.clone().gt(lit(4, 4));
+    let length = full_dws + mux(upper.clone(), lit(2, 10), lit(1, 10));
+    let need = (length.clone().zext(DATA_BITS) + 3) >> 2;
+    // Bytes of the last DW and its byte enables (byte 0 in bit 0).
+    let last_bytes = mux(upper, tail.clone() - 4, tail.clone());
+    let last_be = (1..=4u64).fold(lit(0, 4), |acc, r| {
+        mux(last_bytes.clone().eq(lit(r, 4)), lit((1 << r) - 1, 4), acc)
+    });
+    let idle = !busy & !second & !discard;
     let can_head = idle.clone()
         & has_desc.clone()
         & forward.clone()
@@ -416,25 +427,25 @@ fn forward_side(
     // The header: the destination MAC address is the first beat's bytes 0..5.
     let dst: Vec<Expr> = (0..6u32).map(|j| beat.slice(8 * j + 7, 8 * j)).collect();
     let mac = concat(dst);
-    let fmt = mux(
-        mac.clone().slice(47, 16).any(),
-        lit(0b011, 3),
-        lit(0b010, 3),
-    );
-    let header = cat![
-        mac.slice(47, 4),
-        tail,
-        frame_beats,
-        fmt,
-        lit(tlp::TYPE_MEM, 5)
+    let dw0 = cat![
+        lit(tlp::FMT_4DW_DATA, 3),
+        lit(tlp::TYPE_MEM, 5),
+        lit(0, 14),
+        length
     ];
-    m.assign(valid, can_head | (busy & has_beat.clone()));
-    m.assign(sop, !busy);
+    let dw1 = cat![lit(0, 24), last_be, lit(0xF, 4)];
+    let dw2 = mac.clone().slice(47, 16);
+    let dw3 = cat![mac.slice(15, 0), lit(0, 16)];
+    m.assign(valid, can_head | second | (busy & has_beat.clone()));
+    m.assign(sop, !busy & !second);
     m.assign(eop, busy & last.clone());
-    m.assign(out, mux(busy, beat, header));
+    m.assign(
+        out,
+        mux(busy, beat, mux(second, cat![dw3, dw2], cat![dw1, dw0])),
+    );
     let fire = m.wire("fire", 1);
     m.assign(fire, valid & ready);
-    let head_taken = fire & !busy;
+    let head_taken = fire & !busy & !second;
     let beat_taken = fire & busy;
     let dropped = discard & has_beat;
     credits.consume(m, head_taken.clone(), &class, &need);
@@ -445,10 +456,12 @@ fn forward_side(
         m.next(busy, low());
         m.next(discard, low());
     })
-    .elsewhen(head_taken, |m| {
+    .elsewhen(fire & second, |m| {
+        m.next(second, low());
         m.next(busy, high());
         m.next(count, lit(0, 8));
     })
+    .elsewhen(head_taken, |m| m.next(second, high()))
     .elsewhen(idle & has_desc & !forward, |m| {
         m.next(discard, high());
         m.next(count, lit(0, 8));
@@ -526,15 +539,20 @@ fn take_side(
     let beat = m.input("pkt_data", DATA_WIDTH);
     m.interface(Protocol::ValidReady, "pkt_");
 
-    let hdr = tlp::decode(beat);
-    let field = beat.slice(19, 16);
-    let tail_now = mux(
-        field.clone().eq(lit(0, 4)) | field.clone().gt(lit(BEAT_BYTES as u64, 4)),
-        lit(BEAT_BYTES as u64, 4),
-        field,
-    );
-    let credits_now = data_credits(hdr.length);
+    // The start beat holds DW0 (Length in [9:0]) and DW1 (last DW byte
+    // enables in [39:36]).
+    let hdr = tlp::decode(beat.zext(tlp::HEADER_BITS));
+    let be = beat.slice(39, 36);
+    let last_bytes = [(0b0001, 1), (0b0011, 2), (0b0111, 3)]
+        .into_iter()
+        .fold(lit(4, 4), |acc, (mask, r)| {
+            mux(be.clone().eq(lit(mask, 4)), lit(r, 4), acc)
+        });
+    let odd = beat.bit(0);
+    let tail_now = mux(odd, last_bytes.clone(), last_bytes + 4);
+    let credits_now = hdr.data_credits;
     let tail = m.reg("tail", 4).reset(BEAT_BYTES as u64);
+    let second = m.reg("second", 1).reset(0);
     let class = m.reg("class", 2).reset(0);
     let need = m.reg("need", DATA_BITS).reset(0);
     m.assign(ready, !data.io("wr_full")? & !frames.io("wr_full")?);
@@ -545,7 +563,8 @@ fn take_side(
         m.next(class, hdr.class.clone());
         m.next(need, credits_now.clone());
     });
-    let payload = fire & !sop;
+    m.when(fire, |m| m.next(second, sop & !eop));
+    let payload = fire & !sop & !second;
     let beat_tail = mux(eop, tail, lit(BEAT_BYTES as u64, 4));
     m.assign(data.io("wr_en")?, payload.clone());
     m.assign(data.io("wr_data")?, cat![eop, beat_tail, beat]);
@@ -568,7 +587,7 @@ fn take_side(
         m.assign(o, l);
     }
     counter(m, "packets", fire & eop);
-    counter(m, "drops", fire & sop & eop);
+    counter(m, "drops", fire & eop & (sop | second));
     Ok(())
 }
 

@@ -35,7 +35,7 @@
 //! [`link_switch_port`]) stay inside the card; the port's counters stay
 //! card ports, and the bridges' counters come out as `PCS_link_*`
 //! ([`LINK_COUNTERS`]). The bridges carry frames of up to the switch's
-//! `max_packet_beats` less one beats. [`CardConfig::issues`] checks every
+//! `max_packet_beats` less [`bridge::HEADER_BEATS`] beats. [`CardConfig::issues`] checks every
 //! attachment (the switch exists and is one, the port exists and is taken
 //! once and is not the default port, `data_width = 64`, packets of at
 //! least [`LINK_MIN_PACKET_BEATS`] beats), locating each problem at the
@@ -198,7 +198,8 @@ pub const LINK_SWITCH: &str = "switch";
 pub const LINK_PORT: &str = "port";
 /// The fewest beats a switch attached to a PCS must take in a packet: a
 /// header and a minimum frame.
-pub const LINK_MIN_PACKET_BEATS: u32 = 1 + (bridge::MIN_FRAME_BYTES / bridge::BEAT_BYTES) as u32;
+pub const LINK_MIN_PACKET_BEATS: u32 =
+    bridge::HEADER_BEATS + (bridge::MIN_FRAME_BYTES / bridge::BEAT_BYTES) as u32;
 
 /// The PCS ports a link connects inside the card.
 pub const LINK_PCS_PORTS: [&str; 6] = [
@@ -334,7 +335,8 @@ impl CardConfig {
     pub fn bridge(&self, switch: usize) -> Result<bridge::BridgeConfig, RtlError> {
         let sw = SwitchConfig::from_params(&self.components[switch].params)?;
         let cfg = bridge::BridgeConfig {
-            max_frame_beats: (sw.max_packet_beats - 1).min(bridge::MAX_FRAME_BEATS.max as u32),
+            max_frame_beats: (sw.max_packet_beats - bridge::HEADER_BEATS)
+                .min(bridge::MAX_FRAME_BEATS.max as u32),
         };
         cfg.validate()?;
         Ok(cfg)
@@ -478,10 +480,11 @@ impl CardConfig {
             issue(
                 LINK_SWITCH,
                 format!(
-                    "switch `{name}` takes packets of at most {} beats; a {}-byte frame needs {LINK_MIN_PACKET_BEATS} (a header and {} payload beats)",
+                    "switch `{name}` takes packets of at most {} beats; a {}-byte frame needs {LINK_MIN_PACKET_BEATS} ({} header and {} payload beats)",
                     sw.max_packet_beats,
                     bridge::MIN_FRAME_BYTES,
-                    LINK_MIN_PACKET_BEATS - 1
+                    bridge::HEADER_BEATS,
+                    LINK_MIN_PACKET_BEATS - bridge::HEADER_BEATS
                 ),
                 Some(format!("set `max_packet_beats` to at least {LINK_MIN_PACKET_BEATS} on switch `{name}`")),
             );
@@ -927,7 +930,7 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(cfg.bridge(0).expect("size").max_frame_beats, 15);
+        assert_eq!(cfg.bridge(0).expect("size").max_frame_beats, 14);
     }
 
     #[test]
@@ -972,7 +975,7 @@ mod tests {
                 }),
                 vec![
                     (0, "switch", "switch `sw` has data_width = 128; a PCS's frames cross as one 64-bit XGMII word per beat"),
-                    (0, "switch", "switch `sw` takes packets of at most 8 beats; a 64-byte frame needs 9 (a header and 8 payload beats)"),
+                    (0, "switch", "switch `sw` takes packets of at most 8 beats; a 64-byte frame needs 10 (2 header and 8 payload beats)"),
                 ],
             ),
             (

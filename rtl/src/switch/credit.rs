@@ -6,6 +6,9 @@
 //! buffer frees. A transmitter counts CREDITS_CONSUMED per type and may
 //! send a packet needing `need` credits only while
 //! `(CREDIT_LIMIT - (CREDITS_CONSUMED + need)) mod 2^n <= 2^(n-1)`.
+//! A limit of 0 in the first cycle after reset is an initial
+//! advertisement of infinite credit (2.6.1): the gate always passes for
+//! that type until the next reset.
 //! A packet needs one header credit and `ceil(payload bytes / 16)` data
 //! credits of its class.
 //!
@@ -51,9 +54,9 @@ pub const DATA_CREDITS: IntParam = IntParam::new(
 /// The credit type names, as in port names: header then data per class.
 pub const TYPE_NAMES: [(&str, &str); 3] = [("ph", "pd"), ("nph", "npd"), ("cplh", "cpld")];
 
-/// Data credits for `payload_beats` beats of `bytes_per_beat` bytes.
-pub fn data_credits(payload_beats: u64, bytes_per_beat: u64) -> u64 {
-    (payload_beats * bytes_per_beat).div_ceil(DATA_CREDIT_BYTES)
+/// Data credits for a payload of `dw` DWs.
+pub fn data_credits(dw: u64) -> u64 {
+    (dw * 4).div_ceil(DATA_CREDIT_BYTES)
 }
 
 /// The gate in hardware (all operands one counter's width).
@@ -104,13 +107,32 @@ fn by_class(sigs: &[Signal; 3], class: &Expr) -> Expr {
 pub(crate) struct TxCredits {
     limits: CreditSet,
     consumed: CreditSet,
+    /// Per type (header then data per class): the partner advertised 0,
+    /// infinite credit.
+    infinite: [Signal; 6],
 }
 
 impl TxCredits {
     /// Consumed counters named `{prefix}consumed_*`, gating against `limits`.
+    /// A limit of 0 at the first edge after reset is the partner's initial
+    /// advertisement of infinite credit for that type: the gate passes for
+    /// it until the next reset (`{prefix}infinite_*`).
     pub fn build(m: &mut ModuleBuilder, prefix: &str, limits: CreditSet) -> TxCredits {
         let consumed = CreditSet::new(&format!("{prefix}consumed_"), |n, w| m.reg(n, w).reset(0));
-        TxCredits { limits, consumed }
+        let started = m.reg(format!("{prefix}fc_started"), 1).reset(0);
+        m.next(started, high());
+        let types = TYPE_NAMES.iter().flat_map(|(h, d)| [*h, *d]);
+        let mut infinite = limits.all();
+        for ((slot, limit), name) in infinite.iter_mut().zip(limits.all()).zip(types) {
+            let q = m.reg(format!("{prefix}infinite_{name}"), 1).reset(0);
+            m.when(!started, |m| m.next(q, limit.eq(lit(0, limit.width()))));
+            *slot = q;
+        }
+        TxCredits {
+            limits,
+            consumed,
+            infinite,
+        }
     }
 
     /// The consumed counters.
@@ -120,16 +142,21 @@ impl TxCredits {
 
     /// A packet of `class` needing `data` data credits passes the gate.
     pub fn ok(&self, class: &Expr, data: &Expr) -> Expr {
-        let h = gate(
-            by_class(&self.limits.hdr, class),
-            by_class(&self.consumed.hdr, class),
-            lit(1, HDR_BITS),
-        );
-        let d = gate(
-            by_class(&self.limits.data, class),
-            by_class(&self.consumed.data, class),
-            data.clone(),
-        );
+        let inf = &self.infinite;
+        let inf_h = by_class(&[inf[0], inf[2], inf[4]], class);
+        let inf_d = by_class(&[inf[1], inf[3], inf[5]], class);
+        let h = inf_h
+            | gate(
+                by_class(&self.limits.hdr, class),
+                by_class(&self.consumed.hdr, class),
+                lit(1, HDR_BITS),
+            );
+        let d = inf_d
+            | gate(
+                by_class(&self.limits.data, class),
+                by_class(&self.consumed.data, class),
+                data.clone(),
+            );
         h & d
     }
 
@@ -270,8 +297,10 @@ mod tests {
 
     #[test]
     fn data_credits_round_up_to_16_bytes() {
-        assert_eq!(data_credits(3, 8), 2);
-        assert_eq!(data_credits(2, 32), 4);
-        assert_eq!(data_credits(0, 64), 0);
+        assert_eq!(data_credits(1), 1);
+        assert_eq!(data_credits(4), 1);
+        assert_eq!(data_credits(5), 2);
+        assert_eq!(data_credits(1024), 256);
+        assert_eq!(data_credits(0), 0);
     }
 }

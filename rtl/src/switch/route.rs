@@ -1,11 +1,15 @@
-//! `route_table`: where a packet goes, from its header word, by per-port
-//! windows programmed through registers (PCIe 7.5.1.3).
+//! `route_table`: where a packet goes, from its TLP header (see [`tlp`]),
+//! by per-port windows programmed through registers (PCIe 7.5.1.3).
 //!
 //! Each output port `p` has a 32-bit memory window (address bits 31:20,
 //! 1 MB granularity; it matches only addresses below 4 GB), a 64-bit
 //! prefetchable window (address bits 63:20) and a secondary..subordinate
-//! bus range. Memory requests (MRd, MWr) route by address, completions by
-//! the bus number of their requester ID. A window or range matches when
+//! bus range. Memory requests (MRd, MWr) and messages routed by address
+//! route by address; completions, Type 1 configuration requests and
+//! messages routed by ID by the bus number in DW2[31:24] (the requester's
+//! or the target's); a Type 1 configuration request whose target bus is
+//! the claiming port's secondary bus leaves converted to Type 0. Other packets (I/O requests, implicitly routed
+//! messages, unsupported Fmt/Type) no window claims. A window or range matches when
 //! `base <= value <= limit`; after reset every window is empty (base above
 //! limit). When several ports match, the lowest wins. A packet no port
 //! claims goes to `default_port` when one is configured, else it is
@@ -15,15 +19,20 @@
 //! `cfg_addr = port * 8 + reg` to `cfg_wdata[43:0]`: reg 0 memory base
 //! (`[11:0]`), 1 memory limit, 2 prefetchable base (`[43:0]`), 3
 //! prefetchable limit, 4 bus range (`[7:0]` secondary, `[15:8]`
-//! subordinate). Other addresses are ignored.
+//! subordinate), 5 the port's ID (`[15:0]`: bus, device, function; the
+//! composed switch answers an unroutable non-posted request arriving at
+//! the port with a completion from this completer ID; the table itself
+//! does not read it). Other addresses are ignored.
 //!
 //! Block ports: `clk`, `rst`, `cfg_we`, `cfg_addr[A-1:0]` (A = bits for
-//! the port count + 3), `cfg_wdata[43:0]`, `hdr_type[4:0]` and
-//! `hdr_addr[43:0]` (the header word's Type and bits 63:20),
-//! `dest[S-1:0]`, `dest_valid` (combinational).
+//! the port count + 3), `cfg_wdata[43:0]`, the header fields routing reads:
+//! `hdr_fmt_type[7:0]` (DW0[31:24]), `hdr_dw2[31:0]`, `hdr_dw3[31:0]`;
+//! `dest[S-1:0]`, `dest_valid`, `to_type0` (combinational).
+//!
+//! [`tlp`]: super::tlp
 
 use super::onehot_index;
-use super::tlp::{TYPE_CPL, TYPE_MEM};
+use super::tlp::{self, Header};
 use crate::catalog::{no_issues, BlockKind, Params};
 use crate::params::{checked, param_error, IntParam};
 use crate::RtlError;
@@ -37,7 +46,7 @@ pub const DEFAULT_PORT: IntParam = IntParam::new(
     "dp",
     -1..=63,
     -1,
-    "port for packets no window claims; -1 drops and counts them",
+    "port for packets no window claims; -1: unroutable, non-posted requests answered with UR, the rest dropped and counted",
 );
 
 /// Register index of the memory window base.
@@ -50,6 +59,8 @@ pub const REG_PREF_BASE: u64 = 2;
 pub const REG_PREF_LIMIT: u64 = 3;
 /// Register index of the bus range.
 pub const REG_BUS: u64 = 4;
+/// Register index of the port's ID.
+pub const REG_ID: u64 = 5;
 /// Width of `cfg_wdata`.
 pub const WDATA_BITS: u32 = 44;
 
@@ -72,6 +83,8 @@ pub struct PortWindows {
     pub pref: (u64, u64),
     /// Secondary and subordinate bus numbers, inclusive.
     pub bus: (u8, u8),
+    /// The port's ID (bus, device, function).
+    pub id: u16,
 }
 
 impl PortWindows {
@@ -80,6 +93,7 @@ impl PortWindows {
         mem: (0xFFF, 0),
         pref: ((1 << 44) - 1, 0),
         bus: (0xFF, 0),
+        id: 0,
     };
 }
 
@@ -172,35 +186,64 @@ impl RouteTable {
         }
     }
 
-    /// The output for a header of type `ty` (5 bits) and address bits 63:20
-    /// `addr` (44 bits): `(dest, valid)`.
-    pub fn lookup(&self, ty: &Expr, addr: &Expr) -> (Expr, Expr) {
+    /// Where the decoded header `h` goes: `(dest, valid, to_type0)`, the
+    /// last set for a Type 1 configuration request whose target bus is the
+    /// claiming port's secondary bus (it leaves as Type 0, PCIe 7.3.3).
+    pub fn lookup(&self, h: &Header) -> (Expr, Expr, Expr) {
         let n = self.ports.len();
         let sw = bits_for(n);
-        let is_mem = ty.clone().eq(lit(TYPE_MEM, 5));
-        let is_cpl = ty.clone().eq(lit(TYPE_CPL, 5));
+        let by_addr = h.is_mem.clone() | h.msg_by_address.clone();
+        let addr = h.addr.clone().slice(63, 20);
         let below_4g = !addr.clone().slice(43, 12).any();
         let mem_addr = addr.clone().slice(11, 0);
-        let bus = addr.clone().slice(11, 4);
         let inside = |v: &Expr, lo: Signal, hi: Signal| lo.le(v.clone()) & v.clone().le(hi);
         let hits: Vec<Expr> = self
             .ports
             .iter()
             .map(|r| {
                 let mem = below_4g.clone() & inside(&mem_addr, r[0], r[1]);
-                let pref = inside(addr, r[2], r[3]);
-                (is_mem.clone() & (mem | pref)) | (is_cpl.clone() & inside(&bus, r[4], r[5]))
+                let pref = inside(&addr, r[2], r[3]);
+                (by_addr.clone() & (mem | pref)) | (h.by_id.clone() & inside(&h.bus, r[4], r[5]))
             })
             .collect();
         let hits = concat(hits.into_iter().rev().collect());
         let first = crate::common::arbiter::lowest_set(hits.clone());
         let claimed = hits.any();
+        let secondary = self
+            .ports
+            .iter()
+            .enumerate()
+            .map(|(p, r)| first.clone().bit(p as u32).repeat(8) & r[4])
+            .reduce(|a, b| a | b)
+            .unwrap_or_else(|| lit(0, 8));
+        let to_type0 = h.is_cfg1.clone() & claimed.clone() & h.bus.clone().eq(secondary);
         let dest = onehot_index(first, sw);
         match self.default_port {
-            Some(d) => (mux(claimed, dest, lit(d as u64, sw)), high()),
-            None => (dest, claimed),
+            Some(d) => (mux(claimed, dest, lit(d as u64, sw)), high(), to_type0),
+            None => (dest, claimed, to_type0),
         }
     }
+}
+
+/// The ID register of each of `ports` ports (16 bits, reset 0), written
+/// at register [`REG_ID`] through `we`/`addr`/`wdata`.
+pub(crate) fn port_ids(
+    m: &mut ModuleBuilder,
+    ports: usize,
+    we: Signal,
+    addr: Signal,
+    wdata: Signal,
+) -> Vec<Signal> {
+    let aw = addr.width();
+    (0..ports)
+        .map(|p| {
+            let q = m.reg(format!("port{p}_id"), 16).reset(0);
+            m.when(we & addr.eq(lit(reg_addr(p, REG_ID), aw)), |m| {
+                m.next(q, wdata.slice(15, 0))
+            });
+            q
+        })
+        .collect()
 }
 
 /// Builds the routing table as module `module_name`.
@@ -212,14 +255,18 @@ pub fn route_table(module_name: &str, cfg: &RouteTableConfig) -> Result<Module, 
     let we = m.input("cfg_we", 1);
     let addr = m.input("cfg_addr", addr_width(cfg.ports));
     let wdata = m.input("cfg_wdata", WDATA_BITS);
-    let ty = m.input("hdr_type", 5);
-    let hdr_addr = m.input("hdr_addr", 44);
+    let fmt_type = m.input("hdr_fmt_type", 8);
+    let dw2 = m.input("hdr_dw2", 32);
+    let dw3 = m.input("hdr_dw3", 32);
+    let hdr = cat![dw3, dw2, lit(0, 32), fmt_type, lit(0, 24)];
     let dest = m.output("dest", bits_for(cfg.ports));
     let valid = m.output("dest_valid", 1);
+    let to_type0 = m.output("to_type0", 1);
     let table = RouteTable::build(&mut m, cfg, we, addr, wdata);
-    let (d, v) = table.lookup(&ty.into(), &hdr_addr.into());
+    let (d, v, t) = table.lookup(&tlp::decode(hdr));
     m.assign(dest, d);
     m.assign(valid, v);
+    m.assign(to_type0, t);
     m.finish()
 }
 

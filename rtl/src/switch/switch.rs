@@ -4,21 +4,34 @@
 //! ([`route`]), a scheduler ([`scheduler`]), the [`crossbar`] and per-port
 //! counters.
 //!
-//! A packet is a start beat (its header word, see [`tlp`]) and `Length`
-//! payload beats. It is routed on its start beat, stored whole (store and
+//! A packet is a PCIe TLP streamed from its start beat to its end beat
+//! (see [`tlp`]: DW `k` at `data[32k+31:32k]` from the start beat, header
+//! DWs as the specification's figures show them). It is routed on its
+//! header (the start beat, or at 64 bits the start beat and the next, the
+//! start beat waiting one beat in a holding register), stored whole (store and
 //! forward), matched to its output when that output is free, has room and
 //! the link partner has credit for it, then streamed to the output without
-//! interleaving. Unroutable packets are counted and dropped (or sent to
-//! `default_port`), and their credits returned.
+//! interleaving. A Type 1 configuration request whose target bus is its
+//! port's secondary bus is converted to Type 0 on the way. An unroutable non-posted request is answered with a
+//! completion with status UR (see [`tlp`]), written into the input's queue
+//! in the request's place and sent back out of the request's port through
+//! the normal credit gate; its request's non-posted credits return when
+//! the completion leaves. Other unroutable packets are counted and dropped
+//! (or sent to `default_port`, in which case nothing is unroutable), and
+//! their credits returned.
 //!
 //! Ports (`clk`, `rst` synchronous, active high; widths: W data, S = bits
 //! to index N, A = S + 3):
 //! - `cfg_we`, `cfg_addr[A-1:0]`, `cfg_wdata[43:0]`: the routing registers
-//!   (see [`route`]).
+//!   and each port's ID, the completer ID of its UR completions (see
+//!   [`route`]).
 //! - input `i`: `in{i}_valid`, `in{i}_ready`, `in{i}_sop`, `in{i}_eop`,
-//!   `in{i}_data[W-1:0]`; `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
+//!   `in{i}_data[W-1:0]` (a packet's data credits come from its Length,
+//!   `ceil(Length / 4)` for a TLP with data); `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
 //!   limits advertised to the link partner, which must obey the gate);
-//!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]`.
+//!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]` (unroutable
+//!   packets dropped), `in{i}_ur[31:0]` (UR completions returned),
+//!   `in{i}_poisoned[31:0]` (TLPs arrived with EP set, forwarded unchanged).
 //! - output `o`: `out{o}_valid`, `out{o}_ready`, `out{o}_sop`,
 //!   `out{o}_eop`, `out{o}_data[W-1:0]`; `out{o}_fc_*` (the partner's
 //!   limits, inputs); counters `out{o}_packets`, `out{o}_bytes`,
@@ -39,6 +52,7 @@ use super::crossbar::{crossbar, CrossbarConfig};
 use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
 use super::route::{self, default_port_param, RouteTable, RouteTableConfig, DEFAULT_PORT};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
+use super::tlp::{Class, HEADER_BITS};
 use super::traffic::TrafficConfig;
 use super::{column, onehot_index, regs, saturating_sum};
 use crate::catalog::{no_issues, BlockKind, Params};
@@ -143,8 +157,16 @@ impl SwitchConfig {
         self.scheduler().validate()?;
         self.route().validate()?;
         let (hdr, data) = self.rx_credits();
-        let need =
-            credit::data_credits(u64::from(self.max_packet_beats) - 1, self.bytes_per_beat());
+        if u64::from(self.max_packet_beats) * u64::from(self.data_width) < u64::from(HEADER_BITS) {
+            return Err(param_error(
+                "max_packet_beats",
+                format!(
+                    "{} beats of {} bits cannot hold a 4-DW TLP header",
+                    self.max_packet_beats, self.data_width
+                ),
+            ));
+        }
+        let need = credit::data_credits(self.max_payload_dw());
         if hdr < 1 || data < need.max(1) {
             return Err(param_error(
                 "queue_depth",
@@ -156,6 +178,14 @@ impl SwitchConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The longest payload in DW a packet of `max_packet_beats` beats
+    /// carries: its DWs less a 3-DW header, at most 1024.
+    pub fn max_payload_dw(&self) -> u64 {
+        (u64::from(self.max_packet_beats) * u64::from(self.data_width / 32))
+            .saturating_sub(3)
+            .min(1024)
     }
 
     /// Bytes in one beat.
@@ -197,7 +227,7 @@ impl SwitchConfig {
             queues: self.queueing.queues(self.ports),
             width: self.data_width,
             depth: self.queue_depth,
-            tag_width: 2 + DATA_BITS + self.dest_tag_width(),
+            tag_width: 3 + DATA_BITS + self.dest_tag_width(),
         }
     }
 
@@ -208,24 +238,17 @@ impl SwitchConfig {
             Queueing::Voq => 0,
         }
     }
-
-    /// Data credits for `length` payload beats, in hardware (12 bits).
-    fn data_credits(&self, length: Expr) -> Expr {
-        let len = length.zext(DATA_BITS);
-        match self.bytes_per_beat() {
-            8 => (len + 1) >> 1,
-            16 => len,
-            32 => len << 1,
-            _ => len << 2,
-        }
-    }
 }
 
-/// The packet a queue head holds, from its tag.
+/// The packet a queue head holds, from its tag: the class and data
+/// credits it takes at its output, and those its input returns when it
+/// leaves (a UR completion returns its request's non-posted credits).
 struct Head {
     ready: Expr,
     class: Expr,
     data: Expr,
+    rel_class: Expr,
+    rel_data: Expr,
 }
 
 /// The parent-side signals of input `i`.
@@ -263,6 +286,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     let cfg_addr = m.input("cfg_addr", route::addr_width(n));
     let cfg_wdata = m.input("cfg_wdata", route::WDATA_BITS);
     let table = RouteTable::build(&mut m, &cfg.route(), cfg_we, cfg_addr, cfg_wdata);
+    let ids = route::port_ids(&mut m, n, cfg_we, cfg_addr, cfg_wdata);
     let clocked = |m: &mut ModuleBuilder, u: &linkforge_hdl::InstanceHandle| {
         m.assign(u.io("clk")?, clk);
         m.assign(u.io("rst")?, rst);
@@ -280,8 +304,8 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     // Inputs: arrival, routing, buffering.
     let mut inputs = Vec::with_capacity(n);
     let mut releases = Vec::with_capacity(n);
-    for i in 0..n {
-        let (port, drop_release) = input_side(&mut m, cfg, i, &table, &iq)?;
+    for (i, &id) in ids.iter().enumerate() {
+        let (port, drop_release) = input_side(&mut m, cfg, i, &table, id, &iq)?;
         clocked(&mut m, &port.queue)?;
         inputs.push(port);
         releases.push(drop_release);
@@ -345,7 +369,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             let v: Vec<Expr> = port.heads.iter().map(|h| f(h).clone()).collect();
             select(to.clone(), &v)
         };
-        let (new_class, new_data) = (pick(|h| &h.class), pick(|h| &h.data));
+        let (new_class, new_data) = (pick(|h| &h.rel_class), pick(|h| &h.rel_data));
         let conn_class = m.reg(format!("in{i}_conn_class"), 2).reset(0);
         let conn_data = m.reg(format!("in{i}_conn_data"), DATA_BITS).reset(0);
         let (busy, conn) = (in_busy[i], in_conn[i]);
@@ -476,77 +500,191 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     m.finish()
 }
 
-/// Input `i`: its ports, routing on the start beat, drops and the queue.
-/// Returns the port and the credits a dropped packet returns.
+/// The beat an input writes to its queue in a cycle.
+struct Write {
+    go: Expr,
+    sop: Expr,
+    eop: Expr,
+    data: Expr,
+}
+
+/// Input `i`'s beat handshake: the beat written to the queue this cycle
+/// and the header window ([`HEADER_BITS`]) of the packet a start beat
+/// begins. A beat of 128 bits or more holds the window; a 64-bit start
+/// beat waits in a holding register until the next beat (the window's
+/// second half) arrives.
+fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) -> (Write, Expr) {
+    let w = cfg.data_width;
+    let valid = m.input(format!("in{i}_valid"), 1);
+    let ready = m.output(format!("in{i}_ready"), 1);
+    let sop = m.input(format!("in{i}_sop"), 1);
+    let eop = m.input(format!("in{i}_eop"), 1);
+    let data = m.input(format!("in{i}_data"), w);
+    m.interface(Protocol::ValidReady, format!("in{i}_"));
+    let overrun = format!("in{i}: a beat arrived with the buffer full (credits exceeded)");
+    if w >= HEADER_BITS {
+        m.assign(ready, !full);
+        m.assert_always(!(valid & full), overrun);
+        let write = Write {
+            go: valid & !full,
+            sop: sop.into(),
+            eop: eop.into(),
+            data: data.into(),
+        };
+        return (write, data.slice(HEADER_BITS - 1, 0));
+    }
+    let held = m.reg(format!("in{i}_held"), 1).reset(0);
+    let held_sop = m.reg(format!("in{i}_held_sop"), 1).reset(0);
+    let held_eop = m.reg(format!("in{i}_held_eop"), 1).reset(0);
+    let held_data = m.reg(format!("in{i}_held_data"), w).reset(0);
+    m.assign(ready, !held | !full);
+    m.assert_always(!(valid & held & full), overrun);
+    // The held beat goes once the next beat is in view, or at once unless
+    // it is a start beat still waiting for the rest of its header.
+    let go = held & !full & (valid | !held_sop | held_eop);
+    m.when(valid & ready, |m| {
+        m.next(held, high());
+        m.next(held_sop, sop);
+        m.next(held_eop, eop);
+        m.next(held_data, data);
+    })
+    .elsewhen(go.clone(), |m| m.next(held, low()));
+    let write = Write {
+        go,
+        sop: held_sop.into(),
+        eop: held_eop.into(),
+        data: held_data.into(),
+    };
+    (write, cat![data, held_data])
+}
+
+/// Input `i`: its ports, routing on the header window, UR completions,
+/// drops and the queue. Returns the port and the credits a dropped packet
+/// returns.
 fn input_side(
     m: &mut ModuleBuilder,
     cfg: &SwitchConfig,
     i: usize,
     table: &RouteTable,
+    id: Signal,
     iq: &Arc<Module>,
 ) -> Result<(InputPort, Release), HdlError> {
     let sw = bits_for(cfg.ports);
-    let valid = m.input(format!("in{i}_valid"), 1);
-    let ready = m.output(format!("in{i}_ready"), 1);
-    let sop = m.input(format!("in{i}_sop"), 1);
-    let eop = m.input(format!("in{i}_eop"), 1);
-    let data = m.input(format!("in{i}_data"), cfg.data_width);
-    m.interface(Protocol::ValidReady, format!("in{i}_"));
+    let w = cfg.data_width;
     let q = m.instance(format!("u_in{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
-    m.assign(ready, !full);
-    m.assert_always(
-        !(valid & full),
-        format!("in{i}: a beat arrived with the buffer full (credits exceeded)"),
-    );
-
-    let hdr = super::tlp::decode(data);
-    let (dest, routed) = table.lookup(&hdr.ty, &hdr.addr);
+    let (wr, window) = arrival(m, cfg, i, full);
+    let hdr = super::tlp::decode(window.clone());
+    let (dest, routed, to_type0) = table.lookup(&hdr);
     let class = hdr.class;
-    let credits = cfg.data_credits(hdr.length);
+    let credits = hdr.data_credits;
+    let ur_dws = super::tlp::ur_completion(&window, id.into());
+    let mut named = |name: &str, e: Expr| {
+        let s = m.wire(format!("in{i}_wr_{name}"), e.width());
+        m.assign(s, e);
+        s
+    };
+    let (beat, sop, eop, data) = (
+        Expr::from(named("go", wr.go)),
+        named("sop", wr.sop),
+        named("eop", wr.eop),
+        named("data", wr.data),
+    );
+    // An unroutable non-posted request is answered: a UR completion back
+    // to this port is written in its place (at 64 bits in its first two
+    // beats, so a one-beat request there is only dropped).
+    let wide = w >= HEADER_BITS;
+    let answerable = if wide { high() } else { !eop };
+    let ur = m.wire(format!("in{i}_ur_now"), 1);
+    m.assign(
+        ur,
+        !routed.clone() & class.clone().eq(lit(Class::NonPosted.code(), 2)) & answerable,
+    );
+    let (ur_beat, ur_last, ur_data) = if wide {
+        (Expr::from(sop), high(), ur_dws.zext(w))
+    } else {
+        let second = m.reg(format!("in{i}_ur_second"), 1).reset(0);
+        let dw2 = m.reg(format!("in{i}_ur_dw2"), 32).reset(0);
+        m.when(beat.clone() & sop & ur, |m| {
+            m.next(second, high());
+            m.next(dw2, ur_dws.clone().slice(95, 64));
+        })
+        .elsewhen(beat.clone(), |m| m.next(second, low()));
+        (
+            sop | second,
+            second.into(),
+            mux(sop, ur_dws.slice(63, 0), cat![lit(0, 32), dw2]),
+        )
+    };
     let cur_dest = m.reg(format!("in{i}_dest"), sw).reset(0);
     let cur_drop = m.reg(format!("in{i}_dropping"), 1).reset(0);
+    let cur_ur = m.reg(format!("in{i}_answering"), 1).reset(0);
     let cur_class = m.reg(format!("in{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("in{i}_data_credits"), DATA_BITS).reset(0);
-    let beat = valid & !full;
-    let dest_now = mux(sop, dest.clone(), cur_dest);
+    let ur_now = mux(sop, ur, cur_ur);
+    let dest_now = mux(
+        ur_now.clone(),
+        lit(i as u64, sw),
+        mux(sop, dest.clone(), cur_dest),
+    );
     let drop_now = mux(sop, !routed.clone(), cur_drop);
     let class_now = mux(sop, class.clone(), cur_class);
     let data_now = mux(sop, credits.clone(), cur_data);
     m.when(beat.clone() & sop, |m| {
         m.next(cur_dest, dest);
         m.next(cur_drop, !routed.clone());
+        m.next(cur_ur, ur);
         m.next(cur_class, class);
         m.next(cur_data, credits);
     });
-    m.assign(q.io("wr_en")?, beat.clone() & !drop_now.clone());
+    let keep = !drop_now.clone() | (ur_now.clone() & ur_beat);
+    m.assign(q.io("wr_en")?, beat.clone() & keep);
     if cfg.queue().queues > 1 {
         m.assign(q.io("wr_queue")?, dest_now.clone());
     }
     m.assign(q.io("wr_sop")?, sop);
-    m.assign(q.io("wr_eop")?, eop);
-    m.assign(q.io("wr_data")?, data);
+    m.assign(q.io("wr_eop")?, mux(ur_now.clone(), ur_last, eop));
+    // A Type 1 configuration request for the port's secondary bus leaves
+    // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
+    let converted = cat![data.slice(w - 1, 25), low(), data.slice(23, 0)];
+    let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
+    m.assign(q.io("wr_data")?, mux(ur_now.clone(), ur_data, forwarded));
+    let tag_class = mux(
+        ur_now.clone(),
+        lit(Class::Completion.code(), 2),
+        class_now.clone(),
+    );
     let tag = match cfg.queueing {
-        Queueing::Fifo => cat![dest_now, data_now.clone(), class_now.clone()],
-        Queueing::Voq => cat![data_now.clone(), class_now.clone()],
+        Queueing::Fifo => cat![dest_now, ur_now.clone(), data_now.clone(), tag_class],
+        Queueing::Voq => cat![ur_now.clone(), data_now.clone(), tag_class],
     };
     m.assign(q.io("wr_tag")?, tag);
-    let drops = saturating_count(
-        m,
-        &format!("in{i}_drops_q"),
-        beat.clone() & sop & !routed,
-        COUNTER_BITS,
-    );
-    let drops_out = m.output(format!("in{i}_drops"), COUNTER_BITS);
-    m.assign(drops_out, drops);
+    let start = beat.clone() & sop;
+    // EP, DW0[14]: a poisoned TLP passes unchanged and is counted.
+    let poisoned = window.bit(14);
+    for (name, event) in [
+        ("drops", start.clone() & !routed & !ur),
+        ("ur", start.clone() & ur),
+        ("poisoned", start & poisoned),
+    ] {
+        let q = saturating_count(m, &format!("in{i}_{name}_q"), event, COUNTER_BITS);
+        let out = m.output(format!("in{i}_{name}"), COUNTER_BITS);
+        m.assign(out, q);
+    }
     let fill = q.io("count")?;
     let fill_out = m.output(format!("in{i}_fill"), fill.width());
     m.assign(fill_out, fill);
 
-    let head_of = |tag: Signal, ready: Expr| Head {
-        ready,
-        class: tag.slice(1, 0),
-        data: tag.slice(DATA_BITS + 1, 2),
+    let head_of = |tag: Signal, ready: Expr| {
+        let (class, data) = (tag.slice(1, 0), tag.slice(DATA_BITS + 1, 2));
+        let local = tag.bit(DATA_BITS + 2);
+        Head {
+            ready,
+            class: class.clone(),
+            data: mux(local.clone(), lit(0, DATA_BITS), data.clone()),
+            rel_class: mux(local, lit(Class::NonPosted.code(), 2), class),
+            rel_data: data,
+        }
     };
     let heads = match cfg.queueing {
         Queueing::Voq => (0..cfg.ports)
@@ -560,14 +698,14 @@ fn input_side(
         Queueing::Fifo => {
             let tag = q.io("q0_tag")?;
             let ready = q.io("q0_ready")?;
-            let dest = tag.slice(DATA_BITS + 1 + sw, DATA_BITS + 2);
+            let dest = tag.slice(DATA_BITS + 2 + sw, DATA_BITS + 3);
             (0..cfg.ports)
                 .map(|o| head_of(tag, ready & dest.clone().eq(lit(o as u64, sw))))
                 .collect()
         }
     };
     let release = Release {
-        when: beat & eop & drop_now,
+        when: beat & eop & drop_now & !ur_now,
         class: class_now,
         data: data_now,
     };
@@ -611,10 +749,12 @@ pub fn telemetry(cfg: &SwitchConfig) -> Exposure {
 }
 
 /// The outputs a switch with `telemetry` exposes, one register each, in
-/// this order: per input `in{i}_drops`, `in{i}_fill`, then per output
+/// this order: per input `in{i}_drops`, `in{i}_ur`, `in{i}_poisoned`,
+/// `in{i}_fill`, then per output
 /// `out{o}_packets`, `out{o}_bytes`, `out{o}_credit_stalls`.
 pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
-    let ins = (0..cfg.ports).flat_map(|i| [format!("in{i}_drops"), format!("in{i}_fill")]);
+    let ins = (0..cfg.ports)
+        .flat_map(|i| ["drops", "ur", "poisoned", "fill"].map(|c| format!("in{i}_{c}")));
     let outs = (0..cfg.ports)
         .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("out{o}_{c}")));
     ins.chain(outs).collect()

@@ -1,35 +1,58 @@
-//! The header word: the low 64 bits of a packet's first beat, from which
-//! the switch routes a packet and counts its flow-control credits.
+//! PCIe transaction layer packets as the switch carries them (PCIe Base
+//! Specification 2.2).
 //!
-//! The layout is linkforge's compact form of a PCIe TLP header:
+//! A TLP is a run of DWs streamed from its start beat: DW `k` sits at
+//! `data[32k+31:32k]` counting from the start beat (DW0 in bits 31:0), so a
+//! beat of W bits holds W/32 DWs and a packet ends in the beat holding its
+//! last DW. Each header DW is the 32-bit number of the specification's
+//! figures (byte 0 in bits 31:24); payload DWs pass unchanged. The switch
+//! reads the first four DWs (the header window, [`HEADER_BITS`]):
 //!
-//! | bits | field |
+//! | field | position |
 //! |---|---|
-//! | `[4:0]` | Type (`00000` memory request, `01010` completion) |
-//! | `[7:5]` | Fmt (`000`/`001` MRd with a 3/4 DW header, `010`/`011` MWr; `000` Cpl, `010` CplD) |
-//! | `[15:8]` | Length: payload beats after the header beat (0..=255) |
-//! | `[63:20]` | memory requests: address bits 63:20 (windows have 1 MB granularity) |
-//! | `[31:16]` | completions: the requester ID the completion is routed to (bus `[31:24]`) |
+//! | Fmt | DW0[31:29]: `000` 3-DW no data, `001` 4-DW no data, `010` 3-DW with data, `011` 4-DW with data |
+//! | Type | DW0[28:24]: MRd/MWr `00000`, IORd/IOWr `00010`, CfgRd0/CfgWr0 `00100`, CfgRd1/CfgWr1 `00101`, Cpl/CplD `01010`, Msg/MsgD `10rrr` (r = routing subfield) |
+//! | TC, TD, EP, Attr | DW0[22:20], DW0[15], DW0[14], DW0[18] and DW0[13:12]: carried, never changed |
+//! | Length | DW0[9:0]: payload in DW, `0` meaning 1024 |
+//! | address | 3-DW: DW2[31:2] = address[31:2]; 4-DW: DW2 = address[63:32], DW3[31:2] = address[31:2] |
+//! | ID-routing bus | DW2[31:24]: a completion's requester bus, a configuration request's or an ID-routed message's target bus |
 //!
-//! A packet is its header beat followed by `Length` payload beats. MWr is
-//! posted, MRd non-posted, Cpl/CplD completions; any other Fmt/Type is
-//! unsupported (accounted as posted, never routable).
+//! Classes (2.4): MWr and Msg/MsgD are posted, MRd, IORd/IOWr and
+//! configuration requests non-posted, Cpl/CplD completions. Any other
+//! Fmt/Type combination is unsupported: the switch routes it nowhere.
 
 use linkforge_hdl::prelude::*;
 
-/// Type of memory requests.
-pub const TYPE_MEM: u64 = 0b00000;
-/// Type of completions.
-pub const TYPE_CPL: u64 = 0b01010;
+/// Bits of the header window: DW0 to DW3.
+pub const HEADER_BITS: u32 = 128;
+
+/// Fmt of a request with a 4-DW header and data (MWr with a 64-bit address).
+pub const FMT_4DW_DATA: u64 = 0b011;
+/// Type of memory requests (MRd, MWr).
+pub const TYPE_MEM: u64 = 0b0_0000;
+/// Type of I/O requests (IORd, IOWr).
+const TYPE_IO: u64 = 0b0_0010;
+/// Type of Type 0 configuration requests.
+const TYPE_CFG0: u64 = 0b0_0100;
+/// Type of Type 1 configuration requests.
+const TYPE_CFG1: u64 = 0b0_0101;
+/// Type of completions (Cpl, CplD).
+const TYPE_CPL: u64 = 0b0_1010;
+/// Completion status Unsupported Request (2.2.9).
+const STATUS_UR: u64 = 0b001;
+/// Message routing subfield: by address.
+pub const MSG_BY_ADDRESS: u64 = 0b001;
+/// Message routing subfield: by ID.
+pub const MSG_BY_ID: u64 = 0b010;
 
 /// The flow-control class of a packet (PCIe 2.4, 2.6.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Class {
-    /// Posted requests (MWr): credit types PH and PD.
+    /// Posted requests (MWr, Msg, MsgD): credit types PH and PD.
     Posted,
-    /// Non-posted requests (MRd): NPH and NPD.
+    /// Non-posted requests (MRd, IORd, IOWr, CfgRd, CfgWr): NPH and NPD.
     NonPosted,
-    /// Completions: CplH and CplD.
+    /// Completions (Cpl, CplD): CplH and CplD.
     Completion,
 }
 
@@ -43,95 +66,116 @@ impl Class {
     }
 }
 
-/// A memory write of `payload_beats` beats to `addr` (only bits 63:20 are
-/// kept; `payload_beats` is cut to 8 bits).
-pub fn mem_write(addr: u64, payload_beats: u64) -> u64 {
-    let fmt = if addr >> 32 == 0 { 0b010 } else { 0b011 };
-    word(fmt, TYPE_MEM, payload_beats) | (addr & !0xF_FFFF)
-}
-
-/// A memory read of `addr` (a one-beat packet).
-pub fn mem_read(addr: u64) -> u64 {
-    let fmt = if addr >> 32 == 0 { 0b000 } else { 0b001 };
-    word(fmt, TYPE_MEM, 0) | (addr & !0xF_FFFF)
-}
-
-/// A completion routed to requester `id`, carrying `tag` in bits 63:32 and
-/// `payload_beats` beats of data (CplD when non-zero).
-pub fn completion(id: u16, tag: u32, payload_beats: u64) -> u64 {
-    let fmt = if payload_beats == 0 { 0b000 } else { 0b010 };
-    word(fmt, TYPE_CPL, payload_beats) | u64::from(id) << 16 | u64::from(tag) << 32
-}
-
-fn word(fmt: u64, ty: u64, payload_beats: u64) -> u64 {
-    fmt << 5 | ty | (payload_beats & 0xFF) << 8
-}
-
-/// The class of header `w`; `None` for an unsupported Fmt/Type.
-pub fn class_of(w: u64) -> Option<Class> {
-    match (w & 0x1F, w >> 6 & 1) {
-        (TYPE_MEM, 1) => Some(Class::Posted),
-        (TYPE_MEM, _) => Some(Class::NonPosted),
-        (TYPE_CPL, _) => Some(Class::Completion),
-        _ => None,
-    }
-}
-
-/// The payload beats (Length) of header `w`.
-pub fn payload_beats(w: u64) -> u64 {
-    w >> 8 & 0xFF
-}
-
-/// The decoded fields of a header word in hardware.
-pub(crate) struct Decoded {
-    /// The class code (2 bits; unsupported types read as posted).
+/// The fields of a header window the switch acts on, in hardware.
+pub(crate) struct Header {
+    /// The class code (2 bits; unsupported packets read as posted).
     pub class: Expr,
-    /// Length: payload beats (8 bits).
-    pub length: Expr,
-    /// Type (5 bits), for the routing table.
-    pub ty: Expr,
-    /// Address bits 63:20 (44 bits), for the routing table.
+    /// Data credits the packet needs: ceil(Length / 4) with data, else 0
+    /// (12 bits).
+    pub data_credits: Expr,
+    /// A memory request (MRd, MWr).
+    pub is_mem: Expr,
+    /// A Type 1 configuration request (CfgRd1, CfgWr1).
+    pub is_cfg1: Expr,
+    /// A completion, a Type 1 configuration request or an ID-routed
+    /// message: routed by [`Header::bus`].
+    pub by_id: Expr,
+    /// A message routed by address.
+    pub msg_by_address: Expr,
+    /// The request's address (64 bits; zero-extended from a 3-DW header).
     pub addr: Expr,
+    /// DW2[31:24], the bus number ID routing uses (8 bits).
+    pub bus: Expr,
 }
 
-/// Decodes the header word in the low 64 bits of `beat`.
-pub(crate) fn decode(beat: impl Into<Expr>) -> Decoded {
-    let w = beat.into();
-    let ty = w.clone().slice(4, 0);
-    let is_cpl = ty.clone().eq(lit(TYPE_CPL, 5));
-    let nonposted = ty.clone().eq(lit(TYPE_MEM, 5)) & !w.clone().bit(6);
+/// The three DWs (DW0 in bits 31:0) of the completion with status UR that
+/// answers the non-posted request whose header window is `hdr`, from
+/// completer `id` (16 bits): a Cpl keeping the request's TC, tag bits
+/// T9/T8 and attributes; byte count Length x 4 for a memory read (byte
+/// enables not taken off; 4096 reads as 0), else 4; the request's
+/// requester ID and tag; the lower address of a memory read's first
+/// enabled byte, else 0.
+pub(crate) fn ur_completion(hdr: &Expr, id: Expr) -> Expr {
+    let dw0 = hdr.clone().slice(31, 0);
+    let dw1 = hdr.clone().slice(63, 32);
+    let h = decode(hdr.clone());
+    let bit = |k: u32| dw0.clone().bit(k);
+    let cpl_dw0 = cat![
+        lit(0b000, 3),
+        lit(TYPE_CPL, 5),
+        bit(23),
+        dw0.clone().slice(22, 20),
+        bit(19),
+        bit(18),
+        lit(0, 4),
+        dw0.clone().slice(13, 12),
+        lit(0, 12)
+    ];
+    let read = h.is_mem & !bit(30);
+    let length = dw0.slice(9, 0);
+    let byte_count = mux(read.clone(), cat![length, lit(0, 2)], lit(4, 12));
+    let be = dw1.clone().slice(3, 0);
+    let offset = (1..4u64).rev().fold(lit(0, 2), |acc, k| {
+        mux(be.clone().bit(k as u32), lit(k, 2), acc)
+    });
+    let offset = mux(be.bit(0), lit(0, 2), offset);
+    let lower = mux(read, cat![h.addr.slice(6, 2), offset], lit(0, 7));
+    let cpl_dw1 = cat![id, lit(STATUS_UR, 3), lit(0, 1), byte_count];
+    let cpl_dw2 = cat![dw1.slice(31, 8), lit(0, 1), lower];
+    cat![cpl_dw2, cpl_dw1, cpl_dw0]
+}
+
+/// Decodes the header window `hdr` ([`HEADER_BITS`] bits, DW0 in 31:0).
+pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
+    let h = hdr.into();
+    let dw = |k: u32| h.clone().slice(32 * k + 31, 32 * k);
+    let dw0 = dw(0);
+    let fmt = dw0.clone().slice(31, 29);
+    let ty = dw0.clone().slice(28, 24);
+    let with_data = fmt.clone().bit(1);
+    let four_dw = fmt.clone().bit(0);
+    let fmt_is = |v: u64| fmt.clone().eq(lit(v, 3));
+    let ty_is = |v: u64| ty.clone().eq(lit(v, 5));
+    let three_dw = fmt_is(0b000) | fmt_is(0b010);
+    let any_fmt = three_dw.clone() | fmt_is(0b001) | fmt_is(0b011);
+    let is_mem = ty_is(TYPE_MEM) & any_fmt;
+    let is_io = ty_is(TYPE_IO) & three_dw.clone();
+    let is_cfg = (ty_is(TYPE_CFG0) | ty_is(TYPE_CFG1)) & three_dw.clone();
+    let is_cfg1 = ty_is(TYPE_CFG1) & three_dw.clone();
+    let is_cpl = ty_is(TYPE_CPL) & three_dw;
+    let is_msg = ty.clone().slice(4, 3).eq(lit(0b10, 2)) & (fmt_is(0b001) | fmt_is(0b011));
+    let route = ty.slice(2, 0);
+    let msg_by_id = is_msg.clone() & route.clone().eq(lit(MSG_BY_ID, 3));
+    let msg_by_address = is_msg.clone() & route.eq(lit(MSG_BY_ADDRESS, 3));
+    let posted = (is_mem.clone() & with_data.clone()) | is_msg;
+    let nonposted = (is_mem.clone() & !with_data.clone()) | is_io | is_cfg;
     let class = mux(
-        is_cpl,
+        is_cpl.clone(),
         lit(Class::Completion.code(), 2),
         mux(
-            nonposted,
+            nonposted & !posted,
             lit(Class::NonPosted.code(), 2),
             lit(Class::Posted.code(), 2),
         ),
     );
-    Decoded {
+    let length = dw0.slice(9, 0);
+    let dws = mux(length.clone().any(), length.zext(11), lit(1024, 11));
+    let credits = (dws.zext(12) + 3) >> 2;
+    let data_credits = mux(with_data, credits, lit(0, 12));
+    let low = dw(2).slice(31, 2);
+    let addr = mux(
+        four_dw,
+        cat![dw(2), dw(3).slice(31, 2), lit(0, 2)],
+        cat![lit(0, 32), low, lit(0, 2)],
+    );
+    Header {
         class,
-        length: w.clone().slice(15, 8),
-        ty,
-        addr: w.slice(63, 20),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_classify_and_keep_their_fields() {
-        let w = mem_write(0x1234_5678_9ABC_DEF0, 7);
-        assert_eq!(class_of(w), Some(Class::Posted));
-        assert_eq!(payload_beats(w), 7);
-        assert_eq!(w >> 20, 0x0123_4567_89AB);
-        assert_eq!(class_of(mem_read(0x100000)), Some(Class::NonPosted));
-        let c = completion(0x0310, 0xDEAD_BEEF, 2);
-        assert_eq!(class_of(c), Some(Class::Completion));
-        assert_eq!(c >> 24 & 0xFF, 3);
-        assert_eq!(c >> 32, 0xDEAD_BEEF);
-        assert_eq!(class_of(0x04), None);
+        data_credits,
+        is_mem,
+        is_cfg1: is_cfg1.clone(),
+        by_id: is_cpl | is_cfg1 | msg_by_id,
+        msg_by_address,
+        addr,
+        bus: dw(2).slice(31, 24),
     }
 }

@@ -55,6 +55,15 @@ pub const UNROUTABLE: FloatParam = FloatParam::new(
     "fraction of packets no port claims",
 );
 
+/// Parameter `poisoned`.
+pub const POISONED: FloatParam = FloatParam::new(
+    "poisoned",
+    "ps",
+    0.0..=1.0,
+    0.0,
+    "fraction of packets sent poisoned (EP set); they pass unchanged and are counted",
+);
+
 /// Where packets go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -81,6 +90,8 @@ pub struct TrafficConfig {
     pub backpressure: f64,
     /// Fraction of packets no port claims.
     pub unroutable: f64,
+    /// Fraction of packets sent with EP (poisoned) set.
+    pub poisoned: f64,
 }
 
 impl TrafficConfig {
@@ -107,6 +118,7 @@ impl TrafficConfig {
             packet_beats: (min, max),
             backpressure: BACKPRESSURE.read(p)?,
             unroutable: UNROUTABLE.read(p)?,
+            poisoned: POISONED.read(p)?,
         })
     }
 
@@ -119,13 +131,14 @@ impl TrafficConfig {
             PACKET_BEATS_MAX.spec(),
             BACKPRESSURE.spec(),
             UNROUTABLE.spec(),
+            POISONED.spec(),
         ];
         ParamSpec {
             name: "traffic",
             short: "",
             default: Value::Group(Params::defaults(&members)),
             kind: ParamKind::Group(members),
-            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable",
+            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned",
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `credit_port`: the transmitter's gate is the spec's modulo check
-//! (`credit_ok`) for header and data credits of the packet's class, sends
+//! (`credit_ok`) for header and data credits of the packet's class, or
+//! always passes for a type whose limit was 0 in the first cycle after
+//! reset (infinite credit, PCIe 2.6.1), sends
 //! consume exactly what they need and only when the gate passes; the
 //! receiver's limits start at the advertised credits and rise by each
 //! release, modulo the counter widths.
@@ -27,7 +29,9 @@ proptest! {
         // The transmitter's partner limits, near what was consumed so the gate toggles.
         let mut consumed = [[0u64; 2]; 3];
         let mut limits = [[hdr, data]; 3];
-        for (a, b, class, send) in steps {
+        // A limit of 0 in the first step is infinite credit from then on.
+        let mut infinite = [[false; 2]; 3];
+        for (step, (a, b, class, send)) in steps.into_iter().enumerate() {
             let c = class as usize;
             let need = b % 40;
             for (k, (h, d)) in TYPE_NAMES.iter().enumerate() {
@@ -39,10 +43,13 @@ proptest! {
             tb.set("tx_class", class);
             tb.set("tx_data", need);
             tb.set("tx_send", send.into());
-            let ok = credit_ok(limits[c][0], consumed[c][0], 1, HDR_BITS)
-                && credit_ok(limits[c][1], consumed[c][1], need, DATA_BITS);
+            let ok = (infinite[c][0] || credit_ok(limits[c][0], consumed[c][0], 1, HDR_BITS))
+                && (infinite[c][1] || credit_ok(limits[c][1], consumed[c][1], need, DATA_BITS));
             prop_assert_eq!(tb.flag("tx_ok"), ok);
             tb.step();
+            if step == 0 {
+                infinite = limits.map(|l| l.map(|v| v == 0));
+            }
             if send && ok {
                 consumed[c][0] = (consumed[c][0] + 1) & hmask;
                 consumed[c][1] = (consumed[c][1] + need) & dmask;

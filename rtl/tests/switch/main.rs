@@ -12,3 +12,4 @@ mod route;
 mod scheduler;
 mod throughput;
 mod top;
+mod unsupported;

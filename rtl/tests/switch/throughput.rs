@@ -11,7 +11,8 @@ use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
 use linkforge_verif::tb::switch::harness::HarnessOptions;
 
-/// Saturated uniform one-beat traffic, no backpressure.
+/// Saturated uniform one-beat traffic (TLPs of four DWs at most in a
+/// 128-bit beat), no backpressure.
 fn saturated() -> TrafficConfig {
     TrafficConfig {
         pattern: Pattern::Uniform,
@@ -19,13 +20,14 @@ fn saturated() -> TrafficConfig {
         packet_beats: (1, 1),
         backpressure: 0.0,
         unroutable: 0.0,
+        poisoned: 0.0,
     }
 }
 
 fn config(ports: usize, queueing: Queueing, policy: SchedPolicy) -> SwitchConfig {
     SwitchConfig {
         ports,
-        data_width: 64,
+        data_width: 128,
         queue_depth: 256,
         queueing,
         policy,

@@ -1,7 +1,7 @@
 //! The composed switch under random traffic, random backpressure, random
 //! sink credits and random configurations, drained at the end: every
 //! packet leaves exactly once, unchanged, at the output the routing model
-//! picks; per-pair order holds; no output starts a packet without the
+//! picks (sinks sometimes advertising infinite completion credit); per-pair order holds; no output starts a packet without the
 //! sink's credit and no input buffer overflows; everything drains (no
 //! deadlock), all credits come back and the counters agree. The checks
 //! themselves live in `linkforge_verif::tb::switch::harness`.
@@ -55,14 +55,16 @@ fn traffic() -> impl Strategy<Value = TrafficConfig> {
         (1u32..=4, 0u32..=3),
         prop_oneof![Just(0.0), 0.0f64..0.8],
         prop_oneof![Just(0.0), 0.0f64..0.3],
+        prop_oneof![Just(0.0), 0.0f64..0.3],
     )
         .prop_map(
-            |(pattern, load, (lo, extra), backpressure, unroutable)| TrafficConfig {
+            |(pattern, load, (lo, extra), backpressure, unroutable, poisoned)| TrafficConfig {
                 pattern,
                 load,
                 packet_beats: (lo, (lo + extra).min(4)),
                 backpressure,
                 unroutable,
+                poisoned,
             },
         )
 }
@@ -76,15 +78,17 @@ proptest! {
         traffic in traffic(),
         sink_hdr in 1u64..=8,
         sink_data_extra in 0u64..=60,
+        infinite_cpl in any::<bool>(),
         cycles in 50u64..400,
         seed in any::<u64>(),
     ) {
         prop_assume!(cfg.validate().is_ok());
         // A link partner advertises at least one longest packet's worth.
-        let longest = data_credits(u64::from(cfg.max_packet_beats) - 1, cfg.bytes_per_beat());
+        let longest = data_credits(cfg.max_payload_dw());
         let options = HarnessOptions {
             sink_hdr_credits: sink_hdr,
             sink_data_credits: longest.max(1) + sink_data_extra,
+            infinite_cpl,
             drain: Some(2000),
             ..HarnessOptions::default()
         };

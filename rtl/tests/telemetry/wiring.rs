@@ -78,12 +78,16 @@ fn read_all(sim: &mut Sim, clock: &str, map: &RegMap, ports: &[String]) -> usize
         regs.all(|r| r.fields[0].access != Access::Ro || r.name == "temperature"),
         "no port register left over"
     );
+    // Past the last register: SLVERR, when the address bus reaches there.
     let past = u64::from(map.regs.len() as u32 * 4);
-    assert_eq!(
-        read_port(sim, clock, past, &ports[0], 0).1,
-        2,
-        "past the last register: SLVERR"
-    );
+    let addr_bits = sim.signal("s_axil_araddr").expect("the bus").width();
+    if past >> addr_bits == 0 {
+        assert_eq!(
+            read_port(sim, clock, past, &ports[0], 0).1,
+            2,
+            "past the last register: SLVERR"
+        );
+    }
     nonzero
 }
 

@@ -16,19 +16,28 @@
 //! - when draining: everything delivered within a bound (no deadlock), all
 //!   credits returned, the per-port counters equal to what was seen.
 //!
-//! Packets carry a 32-bit id in their header word (prefetchable-window
-//! address bits 51:20, or a completion's bits 63:32): ids are unique, so
-//! the scoreboard never has to guess which packet arrived.
+//! Packets are PCIe TLPs built by the testbench's own encoder
+//! ([`tlp`](super::tlp)): posted MWr and non-posted MRd with 3-DW headers
+//! addressing the ports' 32-bit memory windows, non-posted CfgRd1 to the
+//! ports' buses (expected converted to Type 0 when the target is a port's
+//! secondary bus), and CplD routed by their requester's bus. Each carries
+//! a 24-bit id (a request's requester ID and tag; a completion's completer ID and tag): ids are unique, so the
+//! scoreboard never has to guess which packet arrived. An unroutable read
+//! is expected back at its own port as a completion with status UR
+//! (completer ID the port's, the request's requester ID, tag and lower
+//! address),
+//! identified by the request's id. A `poisoned` fraction is sent with EP
+//! set; they must pass unchanged and `in{i}_poisoned` count them.
 
 use crate::tb::dut::Dut;
 use crate::tb::switch::model::{credit_ok, RouteModel};
+use crate::tb::switch::tlp::{self, status, Class, Kind};
 use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
-use linkforge_hdl::{words_for, Bits};
-use linkforge_rtl::switch::credit::{self, DATA_BITS, HDR_BITS, TYPE_NAMES};
+use linkforge_hdl::Bits;
+use linkforge_rtl::switch::credit::{DATA_BITS, HDR_BITS, TYPE_NAMES};
 use linkforge_rtl::switch::route::PortWindows;
 use linkforge_rtl::switch::switch::SwitchConfig;
-use linkforge_rtl::switch::tlp::{self, Class};
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
 use std::collections::{HashMap, VecDeque};
 
@@ -39,6 +48,9 @@ pub struct HarnessOptions {
     pub sink_hdr_credits: u64,
     /// Data credits each sink advertises per class (1..=2047).
     pub sink_data_credits: u64,
+    /// Sinks advertise 0 for CplH and CplD: infinite completion credit,
+    /// as endpoints and root ports commonly do (PCIe 2.6.1).
+    pub infinite_cpl: bool,
     /// After the traffic cycles, stop the sources and run until every
     /// packet has left, failing after this many cycles without progress;
     /// `None` stops right after the traffic cycles.
@@ -55,6 +67,7 @@ impl Default for HarnessOptions {
         HarnessOptions {
             sink_hdr_credits: 64,
             sink_data_credits: 1024,
+            infinite_cpl: false,
             drain: None,
             skip: 0,
         }
@@ -80,13 +93,23 @@ pub struct HarnessReport {
     pub max_latency: u64,
     /// Unroutable packets the switch counted (`in*_drops`).
     pub drops: u64,
+    /// UR completions delivered.
+    pub ur_completions: u64,
+    /// Delivered packets per output per cycle by class delivered: posted,
+    /// non-posted, completions (UR completions among them).
+    pub class_throughput: [f64; 3],
     /// Cycles outputs waited for credit (`out*_credit_stalls`, summed).
     pub credit_stalls: u64,
 }
 
+/// The ID the harness gives port `p`: bus C0h, device and function `p`.
+pub fn port_id(p: usize) -> u16 {
+    0xC000 | p as u16
+}
+
 /// The routing every harness programs: port `p` claims memory addresses
 /// `p * 16 MB ..`, prefetchable addresses with bits 63:52 equal to `p + 1`
-/// and buses `2p + 1 ..= 2p + 2`.
+/// and buses `2p + 1 ..= 2p + 2`, and its ID is [`port_id`].
 pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
     RouteModel {
         ports: (0..ports as u64)
@@ -94,6 +117,7 @@ pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
                 mem: (p * 16, p * 16 + 15),
                 pref: ((p + 1) << 32, (p + 1) << 32 | 0xFFFF_FFFF),
                 bus: (2 * p as u8 + 1, 2 * p as u8 + 2),
+                id: port_id(p as usize),
             })
             .collect(),
         default_port,
@@ -109,26 +133,53 @@ struct Packet {
     beats: Vec<Bits>,
     /// Where the reference model sends it.
     dest: Option<usize>,
+    /// Data credits it takes.
+    credits: u64,
+    /// The beats expected instead of those sent: an unroutable
+    /// non-posted request's UR completion (back at its port), or a Type 1
+    /// configuration request converted to Type 0.
+    arrives: Option<Vec<Bits>>,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
 
-impl Packet {
-    fn header(&self) -> u64 {
-        self.beats[0].low_u64()
-    }
+/// Ids wrap at this many packets.
+const ID_MASK: u32 = (1 << 24) - 1;
 
-    fn data_credits(&self, bytes_per_beat: u64) -> u64 {
-        credit::data_credits(tlp::payload_beats(self.header()), bytes_per_beat)
+/// The id a TLP carries (see the module documentation).
+fn id_of(t: &[u32]) -> Option<u32> {
+    let f = tlp::decode(t);
+    match f.kind? {
+        Kind::Completion if f.status == status::UR => {
+            Some(u32::from(f.route_id) | u32::from(f.cpl_tag) << 16)
+        }
+        Kind::Completion => Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16),
+        Kind::Memory | Kind::Config(_) => Some(u32::from(f.id) | u32::from(f.tag) << 16),
+        _ => None,
     }
 }
 
-/// The id a header word carries (see the module documentation).
-fn id_of(w: u64) -> Option<u32> {
-    match tlp::class_of(w)? {
-        Class::Completion => Some((w >> 32) as u32),
-        _ => Some((w >> 20) as u32),
-    }
+/// The UR completion port `p` returns for the request `t` (written here
+/// from 2.2.9 and 2.3.1): no data; byte count Length x 4 for a memory read,
+/// else 4; the lower address of a memory read's first enabled byte.
+fn ur_completion(p: usize, t: &[u32]) -> Vec<u32> {
+    let f = tlp::decode(t);
+    let read = f.kind == Some(Kind::Memory) && !f.with_data;
+    let first_be = t[1] & 0xF;
+    let offset = if first_be == 0 {
+        0
+    } else {
+        first_be.trailing_zeros()
+    };
+    let (byte_count, lower) = if read {
+        (
+            (f.length * 4) as u16 & 0xFFF,
+            (f.address as u32 & 0x7C | offset) as u8,
+        )
+    } else {
+        (4, 0)
+    };
+    tlp::completion(port_id(p), status::UR, byte_count, f.id, f.tag, lower, &[])
 }
 
 /// Credit counters of one direction of a link, per class: header and data.
@@ -182,6 +233,8 @@ impl<H: Copy> Link<H> {
 struct InPorts<H> {
     link: Link<H>,
     drops: H,
+    ur: H,
+    poisoned: H,
     fill: H,
 }
 
@@ -281,6 +334,10 @@ struct Run<'b, 'd> {
     next_id: u32,
     cycle: u64,
     expected_drops: u64,
+    expected_urs: u64,
+    expected_poisoned: u64,
+    /// Delivered in the measurement window, per class.
+    class_measured: [u64; 3],
     report: HarnessReport,
     latency_sum: u64,
     measured: u64,
@@ -313,6 +370,8 @@ impl<'b, 'd> Run<'b, 'd> {
             ins.push(InPorts {
                 link: Link::new(&format!("in{p}_"), &mut h)?,
                 drops: h(&format!("in{p}_drops"))?,
+                ur: h(&format!("in{p}_ur"))?,
+                poisoned: h(&format!("in{p}_poisoned"))?,
                 fill: h(&format!("in{p}_fill"))?,
             });
             outs.push(OutPorts {
@@ -342,6 +401,9 @@ impl<'b, 'd> Run<'b, 'd> {
             next_id: 0,
             cycle: 0,
             expected_drops: 0,
+            expected_urs: 0,
+            expected_poisoned: 0,
+            class_measured: [0; 3],
             report: HarnessReport::default(),
             latency_sum: 0,
             measured: 0,
@@ -460,6 +522,11 @@ impl<'b, 'd> Run<'b, 'd> {
             for c in 0..3 {
                 let h = (opt.sink_hdr_credits + r.hdr[c]) & ((1 << HDR_BITS) - 1);
                 let d = (opt.sink_data_credits + r.data[c]) & ((1 << DATA_BITS) - 1);
+                let (h, d) = if opt.infinite_cpl && c == Class::Completion as usize {
+                    (0, 0)
+                } else {
+                    (h, d)
+                };
                 self.poke(self.outs[k].link.fc[2 * c], h)?;
                 self.poke(self.outs[k].link.fc[2 * c + 1], d)?;
             }
@@ -491,44 +558,83 @@ impl<'b, 'd> Run<'b, 'd> {
         };
         let unroutable = Self::chance(draw, t.unroutable);
         let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
-        let class = Class::ALL[(Self::word(draw) % 3) as usize];
+        self.next_id = (self.next_id + 1) & ID_MASK;
+        let class =
+            [Class::Posted, Class::NonPosted, Class::Completion][(Self::word(draw) % 3) as usize];
         let (lo, hi) = t.packet_beats;
-        let beats = match class {
-            Class::NonPosted => 1,
-            _ => u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1),
-        };
-        // Bits 63:52 pick the prefetchable window; 0xFFF is nobody's.
-        let region = if unroutable { 0xFFF } else { dest + 1 };
-        let addr = region << 52 | u64::from(id) << 20;
-        let header = match class {
-            Class::Posted => tlp::mem_write(addr, beats - 1),
-            Class::NonPosted => tlp::mem_read(addr),
+        let beats = u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1);
+        let w = self.harness.cfg.data_width;
+        // Payload DWs filling `beats` beats after a 3-DW header.
+        let room = (beats * u64::from(w / 32)).saturating_sub(3).clamp(1, 1024);
+        let payload: Vec<u32> = (0..room).map(|_| Self::word(draw) as u32).collect();
+        // A request's 32-bit address: the destination's 16 MB memory window
+        // (0xF00 MB is nobody's) and a random DW in it.
+        let window = if unroutable { 0xF00 } else { dest * 16 };
+        let addr = window << 20 | (Self::word(draw) & 0x3F_FFFF) << 2;
+        let (requester, tag) = (id as u16, (id >> 16) as u8);
+        let dws = match class {
+            Class::Posted => tlp::mem_write(addr, requester, tag, &payload),
+            Class::NonPosted if Self::word(draw) & 1 == 0 => {
+                let length = 1 + (Self::word(draw) % 16) as u32;
+                tlp::mem_read(addr, requester, tag, length)
+            }
+            Class::NonPosted => {
+                // A CfgRd1 to a bus of the destination's range: its
+                // secondary bus (converted to Type 0) or the next.
+                let bus = if unroutable {
+                    0xFF
+                } else {
+                    2 * dest + 1 + (Self::word(draw) & 1)
+                };
+                let target = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
+                let register = (Self::word(draw) % 1024) as u16;
+                tlp::config(true, target, register, requester, tag, None)
+            }
             Class::Completion => {
                 let bus = if unroutable {
                     0xFF
                 } else {
                     2 * dest + 1 + (Self::word(draw) & 1)
                 };
-                tlp::completion((bus << 8 | (Self::word(draw) & 0xFF)) as u16, id, beats - 1)
+                let requester = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
+                let byte_count = (payload.len() * 4) as u16 & 0xFFF;
+                tlp::completion(
+                    id as u16,
+                    status::SC,
+                    byte_count,
+                    requester,
+                    (id >> 16) as u8,
+                    0,
+                    &payload,
+                )
             }
         };
-        let w = self.harness.cfg.data_width;
-        let word = |first: Option<u64>, draw: &mut dyn FnMut() -> Option<u64>| {
-            let mut v: Vec<u64> = (0..words_for(w)).map(|_| Self::word(draw)).collect();
-            if let Some(f) = first {
-                v[0] = f;
-            }
-            Bits::from_words(&v, w)
+        let mut dws = dws;
+        if Self::chance(draw, t.poisoned) {
+            // EP, DW0[14].
+            dws[0] |= 1 << 14;
+        }
+        let routes = &self.harness.routes;
+        let dest = routes.route(&dws);
+        let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
+        let arrives = if dest.is_none() && class == Class::NonPosted {
+            Some(tlp::to_beats(&ur_completion(src, &dws), w, || 0))
+        } else if routes.to_type0(&dws) {
+            // Type 00101b becomes 00100b: DW0 bit 24 of the start beat.
+            let mut converted = beats.clone();
+            converted[0].set_bit(24, false);
+            Some(converted)
+        } else {
+            None
         };
-        let mut data = vec![word(Some(header), draw)];
-        data.extend((1..beats).map(|_| word(None, draw)));
         Packet {
             id,
             src,
             class,
-            dest: self.harness.routes.route(header),
-            beats: data,
+            arrives,
+            dest,
+            credits: tlp::decode(&dws).data_credits(),
+            beats,
             entered: 0,
         }
     }
@@ -543,7 +649,6 @@ impl<'b, 'd> Run<'b, 'd> {
     ) -> Result<(), Failure> {
         // Locals are indexed like `self.ports` (k), ports are i and o.
         let n = self.ports.len();
-        let bpb = self.harness.cfg.bytes_per_beat();
         let t = self.harness.traffic;
         // Inputs: generate, start packets the credits allow.
         let mut offered = vec![false; n];
@@ -555,7 +660,7 @@ impl<'b, 'd> Run<'b, 'd> {
             }
             if self.sources[i].sending.is_none() {
                 if let Some(p) = self.sources[i].backlog.front() {
-                    let (c, need) = (p.class as usize, p.data_credits(bpb));
+                    let (c, need) = (p.class as usize, p.credits);
                     let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
                     let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
                     let s = &self.sources[i];
@@ -639,12 +744,36 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some((p, _)) = self.sources[i].sending.take() else {
             return;
         };
-        match p.dest {
-            Some(o) => {
-                self.pairs.entry((i, o)).or_default().push_back(p.id);
-                self.expected.insert(p.id, p);
+        if p.beats[0].bit(14) {
+            self.expected_poisoned += 1;
+        }
+        let p = match (p.dest, p.arrives) {
+            (None, None) => {
+                self.expected_drops += 1;
+                return;
             }
-            None => self.expected_drops += 1,
+            // The switch answers in the request's place, back at port i.
+            (None, Some(beats)) => {
+                self.expected_urs += 1;
+                Packet {
+                    class: Class::Completion,
+                    credits: 0,
+                    dest: Some(i),
+                    beats,
+                    arrives: None,
+                    ..p
+                }
+            }
+            (Some(_), Some(beats)) => Packet {
+                beats,
+                arrives: None,
+                ..p
+            },
+            (Some(_), None) => Packet { arrives: None, ..p },
+        };
+        if let Some(o) = p.dest {
+            self.pairs.entry((i, o)).or_default().push_back(p.id);
+            self.expected.insert(p.id, p);
         }
     }
 
@@ -666,22 +795,22 @@ impl<'b, 'd> Run<'b, 'd> {
             return Ok(());
         }
         let beats = std::mem::take(&mut sink.beats);
-        let header = beats[0].low_u64();
-        let Some(p) = id_of(header).and_then(|id| self.expected.remove(&id)) else {
+        let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
+        let Some(p) = id_of(&dws).and_then(|id| self.expected.remove(&id)) else {
             return fail(
                 cycle,
-                format!("out{o}: unexpected packet with header {header:#018x}"),
+                format!("out{o}: unexpected packet with header {:08x?}", &dws[..4]),
             );
         };
-        let bpb = self.harness.cfg.bytes_per_beat();
         // The switch may start a packet only within the sink's limit, so
         // the packets received but not yet returned fit the sink's credits.
         let opt = self.harness.options;
-        let (c, need) = (p.class as usize, p.data_credits(bpb));
+        let (c, need) = (p.class as usize, p.credits);
         let sink = &self.sinks[o];
         let held_h = sink.received.hdr[c] - sink.returned.hdr[c] + 1;
         let held_d = sink.received.data[c] - sink.returned.data[c] + need;
-        if held_h > opt.sink_hdr_credits || held_d > opt.sink_data_credits {
+        let limited = !(opt.infinite_cpl && p.class == Class::Completion);
+        if limited && (held_h > opt.sink_hdr_credits || held_d > opt.sink_data_credits) {
             return fail(
                 cycle,
                 format!(
@@ -720,6 +849,10 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         queue.pop_front();
         self.report.checks += 4;
+        let f = tlp::decode(&dws);
+        if f.kind == Some(Kind::Completion) && f.status == status::UR {
+            self.report.ur_completions += 1;
+        }
         let sink = &mut self.sinks[o];
         sink.received.add(p.class, need);
         sink.pending.push_back((p.class, need));
@@ -730,6 +863,7 @@ impl<'b, 'd> Run<'b, 'd> {
             let latency = cycle - p.entered;
             self.latency_sum += latency;
             self.measured += 1;
+            self.class_measured[p.class as usize] += 1;
             self.report.max_latency = self.report.max_latency.max(latency);
             self.beats_measured += p.beats.len() as u64;
         }
@@ -740,9 +874,11 @@ impl<'b, 'd> Run<'b, 'd> {
     fn final_checks(&mut self) -> Result<(), Failure> {
         let bpb = self.harness.cfg.bytes_per_beat();
         let (hdr, data) = self.harness.cfg.rx_credits();
-        let mut drops = 0;
+        let (mut drops, mut urs, mut poisoned) = (0, 0, 0);
         for (k, &i) in self.ports.iter().enumerate() {
             drops += self.io.peek(self.ins[k].drops);
+            urs += self.io.peek(self.ins[k].ur);
+            poisoned += self.io.peek(self.ins[k].poisoned);
             let fill = self.io.peek(self.ins[k].fill);
             if fill != 0 {
                 return fail(
@@ -766,6 +902,24 @@ impl<'b, 'd> Run<'b, 'd> {
                     );
                 }
             }
+        }
+        if poisoned != self.expected_poisoned {
+            return fail(
+                self.cycle,
+                format!(
+                    "poisoned counters say {poisoned}, {} poisoned TLPs were sent",
+                    self.expected_poisoned
+                ),
+            );
+        }
+        if urs != self.expected_urs {
+            return fail(
+                self.cycle,
+                format!(
+                    "UR counters say {urs}, {} unroutable reads were sent",
+                    self.expected_urs
+                ),
+            );
         }
         if drops != self.expected_drops {
             return fail(
@@ -808,6 +962,7 @@ impl<'b, 'd> Run<'b, 'd> {
             .map(|o| self.io.peek(self.outs[o].stalls))
             .sum();
         report.throughput = self.measured as f64 / (n * window);
+        report.class_throughput = self.class_measured.map(|c| c as f64 / (n * window));
         report.mean_latency = if self.measured == 0 {
             0.0
         } else {

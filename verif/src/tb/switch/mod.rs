@@ -12,12 +12,12 @@ pub mod blocks;
 pub mod crossbar;
 pub mod harness;
 pub mod model;
+pub mod tlp;
 
 use crate::tb::dut::Dut;
 use crate::tb::{assertions_held, Failure, Outcome, Testbench};
 use crate::Sim;
 use harness::{Harness, HarnessOptions};
-use linkforge_hdl::words_for;
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::TrafficConfig;
@@ -66,7 +66,8 @@ impl SwitchTb {
 impl Testbench for SwitchTb {
     fn words_per_cycle(&self) -> usize {
         let beats = self.traffic.packet_beats.1 as usize;
-        self.cfg.ports * (6 + beats * words_for(self.cfg.data_width))
+        // A word per DW of payload and fill, a few for the choices.
+        self.cfg.ports * (8 + beats * (self.cfg.data_width / 32) as usize)
     }
 
     fn run(
@@ -103,7 +104,20 @@ impl Testbench for SwitchTb {
                     format!("{:.2}", r.mean_latency),
                 ),
                 ("max_latency_cycles".into(), r.max_latency.to_string()),
+                (
+                    "throughput_posted".into(),
+                    format!("{:.4}", r.class_throughput[0]),
+                ),
+                (
+                    "throughput_nonposted".into(),
+                    format!("{:.4}", r.class_throughput[1]),
+                ),
+                (
+                    "throughput_completions".into(),
+                    format!("{:.4}", r.class_throughput[2]),
+                ),
                 ("drops".into(), r.drops.to_string()),
+                ("ur_completions".into(), r.ur_completions.to_string()),
                 ("delivered".into(), r.delivered.to_string()),
                 ("credit_stalls".into(), r.credit_stalls.to_string()),
             ],

@@ -1,15 +1,16 @@
 //! Rust reference models of the switch blocks: where `route_table` sends a
-//! header word through a set of programmed windows, and the credit gate of
+//! TLP through a set of programmed windows, and the credit gate of
 //! `credit_port`.
 
+use super::tlp::{decode, Kind};
 use linkforge_rtl::switch::route::{
-    reg_addr, PortWindows, REG_BUS, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE, REG_PREF_LIMIT,
+    reg_addr, PortWindows, REG_BUS, REG_ID, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE,
+    REG_PREF_LIMIT,
 };
 
-/// The TLP Type field (PCIe 2.2.1, Fmt/Type table): memory requests
-/// (MRd, MWr) 00000b; completions (Cpl, CplD) 01010b.
-const TYPE_MEM: u64 = 0b0_0000;
-const TYPE_CPL: u64 = 0b0_1010;
+/// Message routing subfield values (PCIe 2.2.8): by address, by ID.
+const MSG_ADDRESS: u8 = 0b001;
+const MSG_ID: u8 = 0b010;
 
 /// The spec's credit gate on `bits`-bit counters: may a packet needing `need`
 /// credits be sent?
@@ -28,17 +29,37 @@ pub struct RouteModel {
 }
 
 impl RouteModel {
-    /// The output of the packet with header word `w`, or `None` when it is
-    /// unroutable.
-    pub fn route(&self, w: u64) -> Option<usize> {
+    /// The output of the TLP whose header starts `t`, or `None` when it is
+    /// unroutable. Memory requests and address-routed messages go by the
+    /// windows (a 32-bit window only below 4 GB); completions, Type 1
+    /// configuration requests and ID-routed messages by the bus of the ID
+    /// in bytes 8 and 9; nothing else is claimed.
+    pub fn route(&self, t: &[u32]) -> Option<usize> {
+        let f = decode(t);
         let inside = |(lo, hi): (u64, u64), v: u64| lo <= v && v <= hi;
-        let addr = w >> 20;
-        let claimed = self.ports.iter().position(|p| match w & 0x1F {
-            TYPE_MEM => (w >> 32 == 0 && inside(p.mem, addr & 0xFFF)) || inside(p.pref, addr),
-            TYPE_CPL => inside((p.bus.0.into(), p.bus.1.into()), w >> 24 & 0xFF),
+        let mb = f.address >> 20;
+        let bus = u64::from(f.route_id >> 8);
+        let by_address =
+            |p: &PortWindows| (f.address >> 32 == 0 && inside(p.mem, mb)) || inside(p.pref, mb);
+        let by_id = |p: &PortWindows| inside((p.bus.0.into(), p.bus.1.into()), bus);
+        let claimed = self.ports.iter().position(|p| match f.kind {
+            Some(Kind::Memory) | Some(Kind::Message(MSG_ADDRESS)) => by_address(p),
+            Some(Kind::Completion) | Some(Kind::Config(true)) | Some(Kind::Message(MSG_ID)) => {
+                by_id(p)
+            }
             _ => false,
         });
         claimed.or(self.default_port)
+    }
+
+    /// Whether the TLP whose header starts `t` leaves converted to Type 0:
+    /// a Type 1 configuration request whose target bus is the secondary bus
+    /// of the port that claims it (PCIe 7.3.3).
+    pub fn to_type0(&self, t: &[u32]) -> bool {
+        let f = decode(t);
+        let bus = (f.route_id >> 8) as u8;
+        let claimed = self.ports.iter().find(|p| p.bus.0 <= bus && bus <= p.bus.1);
+        f.kind == Some(Kind::Config(true)) && claimed.is_some_and(|p| p.bus.0 == bus)
     }
 
     /// The register writes `(cfg_addr, cfg_wdata)` that program the table.
@@ -53,6 +74,7 @@ impl RouteModel {
                 reg_addr(p, REG_BUS),
                 u64::from(w.bus.1) << 8 | u64::from(w.bus.0),
             ));
+            out.push((reg_addr(p, REG_ID), w.id.into()));
         }
         out
     }
@@ -61,7 +83,7 @@ impl RouteModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linkforge_rtl::switch::tlp;
+    use crate::tb::switch::tlp::{completion, config, mem_read, mem_write, message};
 
     #[test]
     fn the_gate_wraps_modulo_the_counter() {
@@ -83,12 +105,29 @@ mod tests {
             ports,
             default_port: None,
         };
-        assert_eq!(model.route(tlp::mem_write(0x0150_0000, 1)), Some(1));
-        assert_eq!(model.route(tlp::mem_read(0x0250_0000)), None);
-        assert_eq!(model.route(tlp::completion(0x0400, 0, 0)), Some(0));
-        assert_eq!(model.route(tlp::mem_write(0x1_2345_6789, 0)), Some(2));
-        assert_eq!(model.route(tlp::completion(0x0600, 0, 0)), None);
+        let cpl = |requester: u16| completion(0, 0, 0, requester, 0, 0, &[]);
+        assert_eq!(model.route(&mem_write(0x0150_0000, 0, 0, &[1])), Some(1));
+        assert_eq!(model.route(&mem_read(0x0250_0000, 0, 0, 1)), None);
+        assert_eq!(model.route(&cpl(0x0400)), Some(0));
+        assert_eq!(model.route(&mem_write(0x1_2345_6789, 0, 0, &[0])), Some(2));
+        // A 64-bit address whose bits 31:20 fall in a 32-bit window.
+        assert_eq!(model.route(&mem_read(0x2_0150_0000, 0, 0, 1)), None);
+        assert_eq!(model.route(&config(true, 0x0508, 0, 0, 0, None)), Some(0));
+        assert_eq!(model.route(&config(false, 0x0508, 0, 0, 0, None)), None);
+        assert!(!model.to_type0(&config(true, 0x0408, 0, 0, 0, None)));
+        assert!(model.to_type0(&config(true, 0x0308, 0, 0, 0, None)));
+        assert!(!model.to_type0(&mem_read(0x0300_0000, 0, 0, 1)));
+        assert_eq!(
+            model.route(&message(0b010, 0, 0, 0, 0x0300 << 48, &[])),
+            Some(0)
+        );
+        assert_eq!(
+            model.route(&message(0b001, 0, 0, 0, 0x1_2345_6789, &[])),
+            Some(2)
+        );
+        assert_eq!(model.route(&message(0b000, 0, 0, 0, 0, &[])), None);
+        assert_eq!(model.route(&cpl(0x0600)), None);
         model.default_port = Some(2);
-        assert_eq!(model.route(tlp::completion(0x0600, 0, 0)), Some(2));
+        assert_eq!(model.route(&cpl(0x0600)), Some(2));
     }
 }
