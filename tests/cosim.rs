@@ -60,13 +60,21 @@ fn clocks(design: &Design, other_period: u64, other_phase: u64) -> Vec<ClockSpec
         .collect()
 }
 
+/// Compares `design` under `stim` on `peer`; a failure keeps the Verilog,
+/// harness and stimulus and names their folder.
 fn agree(design: &Design, stim: &Stimulus, peer: Peer) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let compared = cosim::compare(design, stim, peer, dir.path())
-        .map_err(|e| format!("{} on {peer:?}: {e}", design.top_name()))?;
-    compared
-        .verdict()
-        .map_err(|why| format!("{} on {peer:?}: {why}", design.top_name()))
+    let verdict = cosim::compare(design, stim, peer, dir.path())
+        .map_err(|e| e.to_string())
+        .and_then(|c| c.verdict());
+    verdict.map_err(|why| {
+        let kept = dir.keep();
+        format!(
+            "{} on {peer:?}: {why} (files in {})",
+            design.top_name(),
+            kept.display()
+        )
+    })
 }
 
 fn golden_on(peer: Peer) {

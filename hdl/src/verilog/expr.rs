@@ -80,6 +80,17 @@ impl<'m> ExprPrinter<'m> {
         self.inline(id, namer)
     }
 
+    /// The text of a memory address: a signal, a literal or a temporary of
+    /// the address's own width, never a compound expression, whose width a
+    /// simulator may widen (Icarus reads `m[(a - b) - 4'd1]` at `a == b` as
+    /// index -1, past the end, not 15).
+    pub fn index(&mut self, id: ExprId, namer: &mut Namer) -> String {
+        match self.m.node(id).op {
+            Op::Signal(_) | Op::Const(_) => self.inline(id, namer),
+            _ => self.named(id, namer),
+        }
+    }
+
     /// The text of an operand: a temporary's name when the node is shared.
     fn operand(&mut self, id: ExprId, namer: &mut Namer) -> String {
         let simple = matches!(

@@ -279,7 +279,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
         let pow2 = mem.depth.is_power_of_two() && mem.depth > 1;
         let in_range = |p: &mut ExprPrinter, namer: &mut Namer, addr: ExprId| -> Option<String> {
             (!pow2).then(|| {
-                let a = p.root(addr, namer);
+                let a = p.index(addr, namer);
                 let depth = crate::Bits::from_u64_wrapping(mem.depth as u64, mem.addr_width());
                 format!("({a} < {})", literal(&depth))
             })
@@ -290,7 +290,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
                 conds.push(p.root(w.enable, &mut namer));
             }
             conds.extend(in_range(&mut p, &mut namer, w.addr));
-            let a = p.root(w.addr, &mut namer);
+            let a = p.index(w.addr, &mut namer);
             let d = p.root(w.data, &mut namer);
             let stmt = format!("{mn}[{a}] <= {d};");
             emit_clocked(&mut body, &sig[w.clock.0 as usize], &conds, &stmt);
@@ -301,7 +301,7 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
                 conds.push(p.root(r.enable, &mut namer));
             }
             conds.extend(in_range(&mut p, &mut namer, r.addr));
-            let a = p.root(r.addr, &mut namer);
+            let a = p.index(r.addr, &mut namer);
             let stmt = format!("{} <= {mn}[{a}];", sig[r.data.0 as usize]);
             emit_clocked(&mut body, &sig[r.clock.0 as usize], &conds, &stmt);
         }
@@ -389,10 +389,11 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
             mem.depth - 1
         );
     }
-    // Simulation only: with `LINKFORGE_ZERO_INIT` defined, memories and
-    // registers without a reset start at zero, as in the built-in
-    // simulator and Verilator (a four-state simulator starts them unknown).
-    let unreset: Vec<usize> = m
+    // Simulation only: with `LINKFORGE_ZERO_INIT` defined, every register
+    // and memory starts at zero, as in the built-in simulator and
+    // Verilator (a four-state simulator starts them unknown, and a
+    // register not yet reset can pass its unknown on at its first edge).
+    let state: Vec<usize> = m
         .signals
         .iter()
         .enumerate()
@@ -400,18 +401,18 @@ fn emit_module(out: &mut String, design: &Design, name: &str, m: &Module) {
             !unread[i]
                 && matches!(
                     s.kind,
-                    SignalKind::Reg { reset: None, .. } | SignalKind::MemoryRead { .. }
+                    SignalKind::Reg { .. } | SignalKind::MemoryRead { .. }
                 )
         })
         .map(|(i, _)| i)
         .collect();
-    if !m.memories.is_empty() || !unreset.is_empty() {
+    if !m.memories.is_empty() || !state.is_empty() {
         out.push_str("`ifdef LINKFORGE_ZERO_INIT\n");
         if !m.memories.is_empty() {
             out.push_str("    integer linkforge_zero_i;\n");
         }
         out.push_str("    initial begin\n");
-        for i in unreset {
+        for i in state {
             let _ = writeln!(out, "        {} = {}'d0;", sig[i], m.signals[i].width);
         }
         for (mi, mem) in m.memories.iter().enumerate() {
