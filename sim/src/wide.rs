@@ -77,6 +77,17 @@ fn eval(op: &Op, width: u32, args: &[Operand], s: &[u64], out: &mut [u64]) {
         Op::Sra => sra(out, a(0), width, amount(a(1))),
         Op::SraConst(n) => sra(out, a(0), width, u64::from(*n)),
         Op::Mux => out.copy_from_slice(if a(0)[0] & 1 == 1 { a(1) } else { a(2) }),
+        Op::Select => {
+            // An index past the last arm, however wide, leaves `out` zero.
+            let index = a(0);
+            let arm = match index[1..].iter().all(|w| *w == 0) {
+                true => usize::try_from(index[0]).ok().map(|i| i + 1),
+                false => None,
+            };
+            if let Some(arm) = arm.filter(|i| *i < args.len()) {
+                out.copy_from_slice(a(arm));
+            }
+        }
         Op::Concat => {
             let mut pos = u64::from(width);
             for i in 0..args.len() {
