@@ -229,6 +229,9 @@ enum Cmd {
         /// Cycles of the Icarus run (and of the checksum runs of the others).
         #[arg(long, default_value_t = BenchConfig::default().icarus_cycles)]
         icarus_cycles: u64,
+        /// Timed runs of each engine; the table shows their median and spread.
+        #[arg(long, default_value_t = BenchConfig::default().runs as u64, value_parser = clap::value_parser!(u64).range(1..=100))]
+        runs: u64,
         /// A design to run (repeatable; default: all).
         #[arg(long = "design", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(commands::bench::NAMES))]
         designs: Vec<String>,
@@ -550,6 +553,7 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
         Cmd::Bench {
             cycles,
             icarus_cycles,
+            runs,
             designs,
             json,
             scaling: false,
@@ -557,6 +561,7 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             let config = BenchConfig {
                 cycles,
                 icarus_cycles,
+                runs: runs as usize,
             };
             commands::bench::run(&designs, &config, json.as_deref())?;
         }

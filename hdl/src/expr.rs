@@ -224,35 +224,18 @@ pub fn concat(parts: Vec<Expr>) -> Expr {
     Expr::node(Op::Concat, parts, w, loc)
 }
 
-/// Selects `inputs[sel]` with a balanced tree of multiplexers, testing one
-/// select bit per level. All inputs have equal widths. A select at or past
-/// `inputs.len()` gives one of the inputs (which one depends on its bits);
-/// with a power-of-two count every select is in range.
+/// `inputs[index]` as one N-way selection node ([`Op::Select`]). The
+/// inputs share one width and `index` has enough bits to reach the last of
+/// them (an error at the caller's line otherwise); an index at or past
+/// `inputs.len()` gives zero, in the simulator and in the Verilog alike.
 #[track_caller]
-pub fn select(sel: impl Into<Expr>, inputs: &[Expr]) -> Expr {
-    let sel = sel.into();
-    select_from(&sel, 0, inputs)
-}
-
-#[track_caller]
-fn select_from(sel: &Expr, bit: u32, inputs: &[Expr]) -> Expr {
-    match inputs {
-        [] => lit(0, 1),
-        [only] => only.clone(),
-        _ if bit >= sel.width() => inputs[inputs.len() - 1].clone(),
-        _ => {
-            // Split on bit `bit`: even indices on one side, odd on the other.
-            let evens: Vec<Expr> = inputs.iter().step_by(2).cloned().collect();
-            let odds: Vec<Expr> = inputs.iter().skip(1).step_by(2).cloned().collect();
-            let lo = select_from(sel, bit + 1, &evens);
-            let hi = if odds.is_empty() {
-                lo.clone()
-            } else {
-                select_from(sel, bit + 1, &odds)
-            };
-            mux(sel.clone().bit(bit), hi, lo)
-        }
-    }
+pub fn select(index: impl Into<Expr>, inputs: &[Expr]) -> Expr {
+    let loc = SourceLoc::caller();
+    let width = inputs.first().map_or(1, Expr::width);
+    let args = std::iter::once(index.into())
+        .chain(inputs.iter().cloned())
+        .collect();
+    Expr::node(Op::Select, args, width, loc)
 }
 
 /// Concatenates expressions and signals, the first most significant: `cat![a, b, c]`.

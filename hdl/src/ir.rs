@@ -86,6 +86,10 @@ pub enum Op {
     SraConst(u32),
     /// `args[0] ? args[1] : args[2]`.
     Mux,
+    /// N-way selection: `args[1 + i]` when the index `args[0]` is `i < N`
+    /// (`N = args.len() - 1`), zero when the index is `N` or more. The arms
+    /// have the result's width; the index has enough bits to reach every arm.
+    Select,
     /// Concatenation, `args[0]` most significant.
     Concat,
     /// Static part select `[hi:lo]`.

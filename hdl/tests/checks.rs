@@ -339,6 +339,42 @@ fn out_of_range_slice_and_zero_width_are_width_errors() {
 }
 
 #[test]
+fn selections_need_equal_arms_and_an_index_that_reaches_them() {
+    let module = || {
+        let mut m = ModuleBuilder::new("selects");
+        let (i, a, b) = (m.input("i", 3), m.input("a", 8), m.input("b", 8));
+        let y = m.output("y", 8);
+        (m, i, a, b, y)
+    };
+    let (mut m, i, a, b, y) = module();
+    let line = line!() + 1;
+    m.assign(y, select(i, &[a.into(), b.slice(3, 0)]));
+    let d = only_error(m.finish(), line);
+    assert_eq!(
+        message(&d),
+        "width mismatch: select inputs need equal widths, got 8 and 4 bits"
+    );
+
+    let (mut m, i, a, _, y) = module();
+    let line = line!() + 1;
+    m.assign(y, select(i.slice(1, 0), &vec![Expr::from(a); 5]));
+    let d = only_error(m.finish(), line);
+    assert_eq!(
+        message(&d),
+        "width mismatch: a 2-bit index cannot select among 5 inputs (it needs 3 bits)"
+    );
+
+    let (mut m, i, _, _, y) = module();
+    let line = line!() + 1;
+    m.assign(y, select(i, &[]).zext(8));
+    let d = only_error(m.finish(), line);
+    assert_eq!(
+        message(&d),
+        "width mismatch: select needs at least one input"
+    );
+}
+
+#[test]
 fn a_gated_clock_on_an_instance_is_rejected() {
     let mut child = ModuleBuilder::new("flop");
     child.clock("clk");

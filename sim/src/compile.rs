@@ -752,6 +752,7 @@ impl Compiler<'_> {
                 }
                 self.trees[e.0 as usize] = Some(tree);
             }
+            (Op::Select, _) if args[0].width <= 64 => self.select(dst, width, &args)?,
             (Op::Slice { lo, .. }, _) if width == 1 => {
                 let word = args[0].off + lo / 64;
                 let bit = (lo % 64) as u8;
@@ -801,6 +802,49 @@ impl Compiler<'_> {
             leaves,
             reads,
         }
+    }
+
+    /// Emits `dst = arms[index]` for a [`Op::Select`] of a one-word index
+    /// (`args[0]`) as one branchless table lookup per result word; entries
+    /// past the last arm read a zero constant. An index of more than
+    /// [`MAX_TREE_BITS`] bits is first clamped to the arm count, so the
+    /// table has at most twice as many entries as arms.
+    fn select(&mut self, dst: u32, width: u32, args: &[Operand]) -> Result<(), SimError> {
+        let (index, arms) = (args[0], &args[1..]);
+        let (c, bits) = if index.width <= MAX_TREE_BITS {
+            (index.off, index.width)
+        } else {
+            let count = arms.len() as u64;
+            let limit = self.constant(&[count])?;
+            let in_range = self.alloc(1)?;
+            let clamped = self.alloc(64)?;
+            self.emit(Insn::Lt {
+                dst: in_range,
+                a: index.off,
+                b: limit,
+            });
+            self.emit(Insn::Mux {
+                dst: clamped,
+                c: in_range,
+                a: index.off,
+                b: limit,
+            });
+            (clamped, u64::BITS - count.leading_zeros())
+        };
+        let zero = self.zero(width)?;
+        for k in 0..words_for(width) as u32 {
+            let table = self.tables.len() as u32;
+            let entries = (0..1usize << bits).map(|i| arms.get(i).map_or(zero, |a| a.off) + k);
+            self.tables.extend(entries);
+            self.emit(Insn::Lookup {
+                dst: dst + k,
+                c,
+                lo: 0,
+                bits: bits as u8,
+                table,
+            });
+        }
+        Ok(())
     }
 
     /// Emits the single-word instructions of a node whose result and
@@ -903,6 +947,7 @@ impl Compiler<'_> {
                 let b = self.constant(&[factor])?;
                 Insn::Mul { dst, a, b, sh }
             }
+            Op::Select => unreachable!("selections are compiled by `Compiler::select`"),
             Op::Zext(_) | Op::Const(_) | Op::StateConst { .. } | Op::Signal(_) => {
                 unreachable!("aliases and leaves have no instruction")
             }

@@ -77,6 +77,19 @@ fn eval(op: &Op, width: u32, args: &[Operand], s: &[u64], out: &mut [u64]) {
         Op::Sra => sra(out, a(0), width, amount(a(1))),
         Op::SraConst(n) => sra(out, a(0), width, u64::from(*n)),
         Op::Mux => out.copy_from_slice(if a(0)[0] & 1 == 1 { a(1) } else { a(2) }),
+        Op::Select => {
+            // An index past the last arm, however wide, leaves `out` zero.
+            let index = a(0);
+            let arm = match index[1..].iter().all(|w| *w == 0) {
+                true => usize::try_from(index[0])
+                    .ok()
+                    .and_then(|i| i.checked_add(1)),
+                false => None,
+            };
+            if let Some(arm) = arm.filter(|i| *i < args.len()) {
+                out.copy_from_slice(a(arm));
+            }
+        }
         Op::Concat => {
             let mut pos = u64::from(width);
             for i in 0..args.len() {
@@ -243,6 +256,27 @@ fn fill_ones(out: &mut [u64], from: u64, to: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_select_past_the_last_arm_reads_zero_at_any_index() {
+        // state: a 65-bit index (two words), then two one-word arms.
+        let run = |index: [u64; 2]| {
+            let mut state = vec![index[0], index[1], 5, 6, 0];
+            let operand = |off, width| Operand { off, width };
+            let insn = WideInsn {
+                op: Op::Select,
+                dst: 4,
+                width: 8,
+                args: vec![operand(0, 65), operand(2, 8), operand(3, 8)],
+            };
+            exec(&insn, &mut state, &mut [0]);
+            state[4]
+        };
+        assert_eq!(run([1, 0]), 6);
+        assert_eq!(run([2, 0]), 0);
+        assert_eq!(run([u64::MAX, 0]), 0);
+        assert_eq!(run([0, 1]), 0);
+    }
 
     #[test]
     fn extract_and_deposit_cross_word_boundaries() {

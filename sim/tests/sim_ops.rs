@@ -5,7 +5,7 @@ mod common;
 
 use linkforge_hdl::ir::{Driver, ExprId, Module, Node, Op, SignalDecl, SignalId, SignalKind};
 use linkforge_hdl::{words_for, Bits, Design, SourceLoc};
-use linkforge_sim::Sim;
+use linkforge_sim::{Engine, Sim};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -79,13 +79,15 @@ fn module(case: &Case) -> Module {
 
 fn check(case: &Case) -> Result<(), TestCaseError> {
     let design = Design::new(module(case)).expect("a design");
-    let mut sim = Sim::new(&design).expect("compiles");
-    for (i, a) in case.args.iter().enumerate() {
-        sim.poke_bits(&format!("a{i}"), a).expect("poke");
-    }
-    let got = sim.peek_bits("y").expect("peek");
     let want = common::eval(&case.op, case.width, &case.args);
-    prop_assert_eq!(got, want, "{:?}", case);
+    for engine in [Engine::Native, Engine::Interpreter] {
+        let mut sim = Sim::with_engine(&design, engine).expect("compiles");
+        for (i, a) in case.args.iter().enumerate() {
+            sim.poke_bits(&format!("a{i}"), a).expect("poke");
+        }
+        let got = sim.peek_bits("y").expect("peek");
+        prop_assert_eq!(&got, &want, "{} on {:?}", engine, case);
+    }
     Ok(())
 }
 
@@ -175,6 +177,19 @@ proptest! {
     fn mux(case in width().prop_flat_map(|w| (value(1), value(w), value(w)).prop_map(move |(c, a, b)| Case {
         op: Op::Mux, args: vec![c, a, b], width: w,
     }))) {
+        check(&case)?;
+    }
+
+    /// Indexes of 1 to 70 bits (padded tables, clamped ones, multi-word
+    /// ones), mostly near the arm count so both in- and out-of-range
+    /// indexes occur.
+    #[test]
+    fn select(case in (width(), 1usize..=20, 0u32..=66).prop_flat_map(|(w, arms, extra)| {
+        let iw = linkforge_hdl::bits_for(arms) + extra;
+        (vec(value(w), arms), amount(arms as u32, iw)).prop_map(move |(arms, i)| Case {
+            op: Op::Select, args: std::iter::once(i).chain(arms).collect(), width: w,
+        })
+    })) {
         check(&case)?;
     }
 

@@ -11,7 +11,7 @@ use linkforge_rtl::common::counter::{counter, CounterConfig, CounterMode};
 use linkforge_rtl::switch::crossbar::{crossbar, CrossbarConfig};
 use linkforge_verif::bench::designs::{random_netlist, RandomNetlist};
 use linkforge_verif::bench::rust_hdl::RustHdl;
-use linkforge_verif::bench::{self, BenchConfig, Workload};
+use linkforge_verif::bench::{self, hand_written, BenchConfig, Workload};
 use std::path::Path;
 use std::time::Instant;
 
@@ -129,6 +129,11 @@ pub fn workload(name: &str) -> Result<Workload, CliError> {
         "cxl2" => 40,
         _ => 1,
     };
+    w.hand_written = match name {
+        "counter" => Some(hand_written::COUNTER_W32),
+        "crossbar" => Some(hand_written::CROSSBAR_P8_W64),
+        _ => None,
+    };
     Ok(w)
 }
 
@@ -234,6 +239,31 @@ mod tests {
         assert_eq!(run.checksum, crossbar_model(8, 300));
     }
 
+    /// The hand-written Verilog of the counter and the crossbar computes
+    /// what linkforge's design does: Verilator folds the built-in
+    /// simulator's checksum on it, in the checksum run and the timed runs.
+    #[test]
+    fn hand_written_verilog_folds_our_checksum() {
+        if !linkforge_verif::tools::have("verilator") {
+            return linkforge_verif::testenv::skip("verilator is not installed");
+        }
+        let config = BenchConfig {
+            cycles: 3000,
+            icarus_cycles: 500,
+            runs: 1,
+        };
+        for name in ["counter", "crossbar"] {
+            let w = workload(name).unwrap();
+            let text = w.hand_written.expect("a hand-written version");
+            let peer = peers::verilator(&w, &config, peers::Source::HandWritten(text)).unwrap();
+            for (run, cycles) in [(peer.check, 500), (peer.timed.median, 3000)] {
+                let ours = run_linkforge(Sim::new(&w.design).unwrap(), &w, cycles).unwrap();
+                assert_eq!(run.cycles, cycles, "{name}");
+                assert_eq!(run.checksum, ours.checksum, "{name} after {cycles} cycles");
+            }
+        }
+    }
+
     /// The designs this benchmark added or made comparable with Icarus
     /// (wide ports, two clocks, state without reset) give Icarus's checksum.
     #[test]
@@ -252,6 +282,7 @@ mod tests {
             let config = BenchConfig {
                 cycles,
                 icarus_cycles: cycles,
+                runs: 1,
             };
             let icarus = peers::icarus(&w, &config).unwrap();
             assert_eq!(icarus.check.cycles, cycles, "{name}");
@@ -267,6 +298,7 @@ mod tests {
             config: BenchConfig {
                 cycles: 1,
                 icarus_cycles: 1,
+                runs: 1,
             },
             designs: vec![bench::DesignReport {
                 name: "counter".into(),

@@ -13,6 +13,8 @@ pub enum Shape {
     Unary(u8, Box<Shape>),
     Binary(u8, Box<Shape>, Box<Shape>),
     Mux(Box<Shape>, Box<Shape>, Box<Shape>),
+    /// An N-way selection: index, arms, extra index bits.
+    Select(Box<Shape>, Vec<Shape>, u32),
     Concat(Vec<Shape>),
     Slice(Box<Shape>, u32, u32),
     Part(Box<Shape>, Box<Shape>, u32),
@@ -41,6 +43,12 @@ pub fn shape() -> impl Strategy<Value = Shape> {
                 Box::new(a),
                 Box::new(b)
             )),
+            (
+                inner.clone(),
+                prop::collection::vec(inner.clone(), 1..6),
+                prop_oneof![0u32..3, 6u32..10, Just(66)]
+            )
+                .prop_map(|(i, arms, extra)| Shape::Select(Box::new(i), arms, extra)),
             prop::collection::vec(inner.clone(), 1..4).prop_map(Shape::Concat),
             (inner.clone(), any::<u32>(), any::<u32>()).prop_map(|(a, x, y)| Shape::Slice(
                 Box::new(a),
@@ -123,6 +131,13 @@ fn build(s: &Shape, inputs: &[Signal]) -> Expr {
             let a = build(a, inputs);
             let b = fit(build(b, inputs), a.width());
             mux(c, a, b)
+        }
+        Shape::Select(i, arms, extra) => {
+            let arms: Vec<Expr> = arms.iter().map(|a| build(a, inputs)).collect();
+            let w = arms[0].width();
+            let arms: Vec<Expr> = arms.into_iter().map(|a| fit(a, w)).collect();
+            let index = fit(build(i, inputs), bits_for(arms.len()) + extra);
+            select(index, &arms)
         }
         Shape::Concat(parts) => cap(concat(parts.iter().map(|p| build(p, inputs)).collect())),
         Shape::Slice(a, x, y) => {

@@ -11,6 +11,11 @@ module counter_w8 (
     output wire wrap
 );
     reg [7:0] q;
+`ifdef LINKFORGE_ZERO_INIT
+    initial begin
+        q = 8'd0;
+    end
+`endif
     assign count = q;
     assign wrap = (en & (&q));
     always @(posedge clk) begin

@@ -23,6 +23,21 @@ module crossbar_p4_w32 (
     reg [31:0] q1;
     reg [31:0] q2;
     reg [31:0] q3;
+`ifdef LINKFORGE_ZERO_INIT
+    initial begin
+        q0 = 32'd0;
+        q1 = 32'd0;
+        q2 = 32'd0;
+        q3 = 32'd0;
+    end
+`endif
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [31:0] _a0 [0:3];
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign _a0[0] = in0;
+    assign _a0[1] = in1;
+    assign _a0[2] = in2;
+    assign _a0[3] = in3;
     assign out0 = q0;
     assign out1 = q1;
     assign out2 = q2;
@@ -34,10 +49,10 @@ module crossbar_p4_w32 (
             q2 <= 32'd0;
             q3 <= 32'd0;
         end else begin
-            q0 <= (sel0[0] ? (sel0[1] ? in3 : in1) : (sel0[1] ? in2 : in0));
-            q1 <= (sel1[0] ? (sel1[1] ? in3 : in1) : (sel1[1] ? in2 : in0));
-            q2 <= (sel2[0] ? (sel2[1] ? in3 : in1) : (sel2[1] ? in2 : in0));
-            q3 <= (sel3[0] ? (sel3[1] ? in3 : in1) : (sel3[1] ? in2 : in0));
+            q0 <= _a0[sel0];
+            q1 <= _a0[sel1];
+            q2 <= _a0[sel2];
+            q3 <= _a0[sel3];
         end
     end
 endmodule

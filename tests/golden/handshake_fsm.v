@@ -19,6 +19,12 @@ module handshake_fsm (
     /* verilator lint_on UNUSEDPARAM */
     reg [1:0] state;
     reg [7:0] left;
+`ifdef LINKFORGE_ZERO_INIT
+    initial begin
+        state = 2'd0;
+        left = 8'd0;
+    end
+`endif
     /* verilator lint_off UNUSEDSIGNAL */
     wire _t0;
     wire _t1;

@@ -17,6 +17,11 @@ module sat_pair (
     wire [15:0] u_wide_b;
     wire [15:0] u_wide_y;
     reg [23:0] q;
+`ifdef LINKFORGE_ZERO_INIT
+    initial begin
+        q = 24'd0;
+    end
+`endif
     assign out = q;
     assign u_narrow_a = x;
     assign u_narrow_b = x;

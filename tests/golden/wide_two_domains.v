@@ -18,6 +18,13 @@ module wide_two_domains (
     wire u_sync_d;
     wire u_sync_q;
     reg [15:0] count;
+`ifdef LINKFORGE_ZERO_INIT
+    initial begin
+        acc = 4096'd0;
+        match_a = 1'd0;
+        count = 16'd0;
+    end
+`endif
     /* verilator lint_off UNUSEDSIGNAL */
     wire [99:0] _t0;
     /* verilator lint_on UNUSEDSIGNAL */

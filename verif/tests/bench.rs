@@ -21,22 +21,26 @@ fn counter_checksums_agree_across_engines() {
     let config = BenchConfig {
         cycles: 1000,
         icarus_cycles: 1000,
+        runs: 2,
     };
     let report = bench::run_workload(&workload, &config, &RustHdl::NotRequested, &mut |step| {
         eprintln!("{step}")
     })
     .expect("benchmark runs");
     let ours = report.measurement(OURS).expect("linkforge ran");
-    assert_eq!(ours.timed.cycles, 1000);
+    assert_eq!((ours.timed.median.cycles, ours.timed.runs), (1000, 2));
     assert_ne!(ours.check.checksum, 0);
     // The traced run simulates the same thing while writing a waveform.
     let traced = ours.traced.expect("the native engine runs traced too");
-    assert_eq!(traced.checksum, ours.check.checksum);
+    assert_eq!(traced.median.checksum, ours.check.checksum);
     assert!(report.tracing_cost().is_some());
     let interpreted = report
         .measurement(Simulator::Linkforge(Engine::Interpreter))
         .expect("the interpreter ran");
-    assert_eq!(interpreted.timed.checksum, ours.timed.checksum);
+    assert_eq!(
+        interpreted.timed.median.checksum,
+        ours.timed.median.checksum
+    );
     for (engine, outcome) in &report.engines[1..] {
         match outcome {
             Fared::Ran(m) => assert_eq!(m.check.cycles, 1000, "{}", engine.name()),
@@ -74,9 +78,11 @@ fn verilator_harness_handles_ports_wider_than_64_bits() {
     let config = BenchConfig {
         cycles,
         icarus_cycles: cycles,
+        runs: 1,
     };
     if linkforge_verif::tools::have("verilator") {
-        let v = peers::verilator(&workload, &config).expect("verilator builds and runs");
+        let v = peers::verilator(&workload, &config, peers::Source::Emitted)
+            .expect("verilator builds and runs");
         assert_eq!(v.check.cycles, cycles);
         assert_eq!(v.check.checksum, ours.checksum, "verilator");
     }

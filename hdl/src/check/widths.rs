@@ -45,6 +45,7 @@ fn operator_error(m: &Module, n: &Node) -> Option<String> {
                 None
             }
         }
+        Op::Select => select_error(m, n),
         Op::Concat => n.args.is_empty().then(|| "empty concatenation".to_string()),
         Op::Slice { hi, lo } => {
             if lo > hi || *hi >= w(0) {
@@ -73,6 +74,32 @@ fn operator_error(m: &Module, n: &Node) -> Option<String> {
         (n.width == 0 || n.width > MAX_WIDTH)
             .then(|| format!("result is {} bits; widths must be 1..={MAX_WIDTH}", n.width))
     })
+}
+
+/// Why a [`Op::Select`]'s arms or index are wrong, if they are.
+fn select_error(m: &Module, n: &Node) -> Option<String> {
+    let index = m.node(n.args[0]).width;
+    let arms = &n.args[1..];
+    let odd = arms
+        .iter()
+        .map(|a| m.node(*a).width)
+        .find(|w| *w != n.width);
+    if arms.is_empty() {
+        Some("select needs at least one input".to_string())
+    } else if let Some(w) = odd {
+        Some(format!(
+            "select inputs need equal widths, got {} and {w} bits",
+            n.width
+        ))
+    } else if index < u64::BITS && arms.len() as u64 > 1u64 << index {
+        Some(format!(
+            "a {index}-bit index cannot select among {} inputs (it needs {} bits)",
+            arms.len(),
+            crate::bits::bits_for(arms.len())
+        ))
+    } else {
+        None
+    }
 }
 
 /// Runs the width check.

@@ -16,6 +16,19 @@ pub struct Temp {
     pub value: String,
 }
 
+/// A wire array holding the arms of N-way selections, read with the index
+/// (`name[index]`): what Verilator runs fastest. Entry `i` is assigned
+/// `entries[i]`; entries past the last arm are zero.
+pub struct Array {
+    pub name: String,
+    pub width: u32,
+    pub entries: Vec<String>,
+}
+
+/// The widest index whose selection array is padded to every index value;
+/// a wider one is compared with the arm count first.
+const PADDED_INDEX_BITS: u32 = 8;
+
 /// Prints the expressions of one module.
 pub struct ExprPrinter<'m> {
     m: &'m Module,
@@ -27,6 +40,11 @@ pub struct ExprPrinter<'m> {
     named: HashMap<ExprId, String>,
     /// Temporaries created so far, in creation order.
     pub temps: Vec<Temp>,
+    /// Selection arrays by arms and entry count, so selections among the
+    /// same values (a crossbar's outputs) share one array.
+    array_names: HashMap<(Vec<ExprId>, usize), String>,
+    /// Selection arrays created so far, in creation order.
+    pub arrays: Vec<Array>,
 }
 
 /// A Verilog literal of exactly `value.width()` bits.
@@ -72,6 +90,8 @@ impl<'m> ExprPrinter<'m> {
             uses,
             named: HashMap::new(),
             temps: Vec::new(),
+            array_names: HashMap::new(),
+            arrays: Vec::new(),
         }
     }
 
@@ -80,9 +100,9 @@ impl<'m> ExprPrinter<'m> {
         self.inline(id, namer)
     }
 
-    /// The text of a memory address: a signal, a literal or a temporary of
-    /// the address's own width, never a compound expression, whose width a
-    /// simulator may widen (Icarus reads `m[(a - b) - 4'd1]` at `a == b` as
+    /// The text of an index (a memory address, a selection): a signal, a
+    /// literal or a temporary of the index's own width, never a compound
+    /// expression, whose width a simulator may widen (Icarus reads `m[(a - b) - 4'd1]` at `a == b` as
     /// index -1, past the end, not 15).
     pub fn index(&mut self, id: ExprId, namer: &mut Namer) -> String {
         match self.m.node(id).op {
@@ -126,6 +146,30 @@ impl<'m> ExprPrinter<'m> {
             width,
             value,
         });
+        name
+    }
+
+    /// The name of the array of `arms` padded with zeros to `entries`.
+    fn array(&mut self, arms: &[ExprId], entries: usize, namer: &mut Namer) -> String {
+        let key = (arms.to_vec(), entries);
+        if let Some(name) = self.array_names.get(&key) {
+            return name.clone();
+        }
+        let width = self.m.node(arms[0]).width;
+        let zero = literal(&Bits::zero(width));
+        let values = (0..entries)
+            .map(|i| match arms.get(i) {
+                Some(a) => self.operand(*a, namer),
+                None => zero.clone(),
+            })
+            .collect();
+        let name = namer.name(&format!("_a{}", self.arrays.len()));
+        self.arrays.push(Array {
+            name: name.clone(),
+            width,
+            entries: values,
+        });
+        self.array_names.insert(key, name.clone());
         name
     }
 
@@ -206,6 +250,27 @@ impl<'m> ExprPrinter<'m> {
                 let a = arg!(1);
                 let b = arg!(2);
                 format!("({c} ? {a} : {b})")
+            }
+            Op::Select => {
+                // The array has exactly one entry per value of the index it
+                // is read with, so no read is out of range.
+                let index_w = width_of(0);
+                let arms = &args[1..];
+                if index_w <= PADDED_INDEX_BITS {
+                    let array = self.array(arms, 1 << index_w, namer);
+                    format!("{array}[{}]", self.index(args[0], namer))
+                } else {
+                    let bits = crate::bits::bits_for(arms.len());
+                    let array = self.array(arms, 1 << bits, namer);
+                    let index = self.named(args[0], namer);
+                    let low = Self::select(&index, index_w, bits - 1, 0);
+                    let count = Bits::from_u64_wrapping(arms.len() as u64, index_w);
+                    let zero = literal(&Bits::zero(w));
+                    format!(
+                        "(({index} < {}) ? {array}[{low}] : {zero})",
+                        literal(&count)
+                    )
+                }
             }
             Op::Concat => {
                 let parts: Vec<String> = (0..args.len()).map(|i| arg!(i)).collect();

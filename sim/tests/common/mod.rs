@@ -130,6 +130,11 @@ pub fn eval(op: &Op, width: u32, args: &[Bits]) -> Bits {
                 v[2].clone()
             }
         }
+        // Zero past the last arm, as `Op::Select` documents.
+        Op::Select => match amount(&v[0]) {
+            i if i < v.len() - 1 => v[i + 1].clone(),
+            _ => vec![false; w],
+        },
         Op::Concat => v.iter().rev().flatten().copied().collect(),
         Op::Slice { hi, lo } => v[0][*lo as usize..=*hi as usize].to_vec(),
         Op::DynSlice { .. } => shr(&v[0], amount(&v[1]), false, w),

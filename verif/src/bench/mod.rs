@@ -41,8 +41,19 @@
 //!   make and the C++ compiler); the C++ main times only its loop.
 //! - Icarus: build time is `iverilog`; a run is the wall time of `vvp` for
 //!   `n` cycles minus that of an empty run (start-up and elaboration).
+//! - Every timed figure is the median of [`BenchConfig::runs`] runs, with
+//!   their spread ([`Timed`]); each run must fold the same checksum.
+//!
+//! # Peers
+//!
+//! Verilator builds its C++ at `-O3 -march=native` (as the native engine
+//! uses the host's features) with `make -j` over every CPU. It runs the
+//! Verilog linkforge emits and, for designs with a [`Workload::hand_written`]
+//! version ([`hand_written`]), that hand-written idiomatic Verilog too, in
+//! the same harness.
 
 pub mod designs;
+pub mod hand_written;
 pub mod peers;
 pub mod rust_hdl;
 
@@ -149,6 +160,9 @@ pub struct Workload {
     /// The workload runs the configured cycle counts divided by this (at
     /// least one cycle), so that a large design finishes in reasonable time.
     pub cycle_divisor: u64,
+    /// Hand-written idiomatic Verilog of the same function, with the top
+    /// module's name and ports, that Verilator also runs.
+    pub hand_written: Option<&'static str>,
 }
 
 impl Workload {
@@ -197,6 +211,7 @@ impl Workload {
             inputs,
             outputs,
             cycle_divisor: 1,
+            hand_written: None,
         })
     }
 }
@@ -209,6 +224,7 @@ impl Workload {
         BenchConfig {
             cycles: (config.cycles / divisor).max(1),
             icarus_cycles: (config.icarus_cycles / divisor).max(1),
+            runs: config.runs,
         }
     }
 }
@@ -239,6 +255,8 @@ pub struct BenchConfig {
     pub cycles: u64,
     /// Cycles of the Icarus run, and of the checksum runs of the others.
     pub icarus_cycles: u64,
+    /// Timed runs per engine, whose median is reported (at least one).
+    pub runs: usize,
 }
 
 impl Default for BenchConfig {
@@ -246,6 +264,7 @@ impl Default for BenchConfig {
         BenchConfig {
             cycles: 2_000_000,
             icarus_cycles: 20_000,
+            runs: 3,
         }
     }
 }
@@ -255,8 +274,10 @@ impl Default for BenchConfig {
 pub enum Simulator {
     /// The built-in simulator with one of its engines.
     Linkforge(Engine),
-    /// Verilator, single-threaded, -O3.
+    /// Verilator, single-threaded, -O3, on the Verilog linkforge emits.
     Verilator,
+    /// Verilator as above on the workload's hand-written Verilog.
+    VerilatorHandWritten,
     /// Icarus Verilog (`iverilog` + `vvp`).
     Icarus,
     /// The rust-hdl peer crate (`peers/rust-hdl`), on the designs it models.
@@ -273,6 +294,7 @@ impl Simulator {
             Simulator::Linkforge(Engine::Native) => "linkforge native",
             Simulator::Linkforge(Engine::Interpreter) => "linkforge interpreter",
             Simulator::Verilator => "verilator",
+            Simulator::VerilatorHandWritten => "hand-written Verilog in Verilator",
             Simulator::Icarus => "icarus",
             Simulator::RustHdl => "rust-hdl",
         }
@@ -301,6 +323,64 @@ impl Run {
     }
 }
 
+/// Repeated timed runs: the median and the spread of their rates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timed {
+    /// The run of median cycles per second (the upper one of an even count).
+    pub median: Run,
+    /// The lowest cycles per second of the runs.
+    pub min_rate: f64,
+    /// The highest cycles per second of the runs.
+    pub max_rate: f64,
+    /// How many runs.
+    pub runs: usize,
+}
+
+impl Timed {
+    /// Runs `run` `runs` times (at least once). Runs that fold different
+    /// checksums are an error of `tool`: the runs must be the same simulation.
+    pub fn repeat(
+        tool: &'static str,
+        runs: usize,
+        mut run: impl FnMut() -> Result<Run, BenchError>,
+    ) -> Result<Timed, BenchError> {
+        let mut all = (0..runs.max(1))
+            .map(|_| run())
+            .collect::<Result<Vec<Run>, BenchError>>()?;
+        if let Some(odd) = all.iter().find(|r| r.checksum != all[0].checksum) {
+            return Err(BenchError::Tool {
+                tool,
+                message: format!(
+                    "two runs of {} cycles folded {:016x} and {:016x}",
+                    odd.cycles, all[0].checksum, odd.checksum
+                ),
+            });
+        }
+        all.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+        Ok(Timed {
+            median: all[all.len() / 2],
+            min_rate: all[0].rate(),
+            max_rate: all[all.len() - 1].rate(),
+            runs: all.len(),
+        })
+    }
+
+    /// The median cycles per second.
+    pub fn rate(&self) -> f64 {
+        self.median.rate()
+    }
+
+    /// The median with its spread, `12.30 M (11.90-12.55 M)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} ({}-{})",
+            si(self.rate()),
+            si(self.min_rate),
+            si(self.max_rate)
+        )
+    }
+}
+
 /// What one engine measured on one design.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measurement {
@@ -311,14 +391,14 @@ pub struct Measurement {
     /// linkforge, the first cycle itself (a peer's first cycle runs in its
     /// own process and is not timed, so its figure is a lower bound).
     pub first_cycle: Duration,
-    /// The timed run.
-    pub timed: Run,
+    /// The timed runs.
+    pub timed: Timed,
     /// The run at [`BenchConfig::icarus_cycles`] whose checksum is compared.
     pub check: Run,
-    /// For linkforge's native engine: a run of a tenth of the timed run's
+    /// For linkforge's native engine: runs of a tenth of the timed runs'
     /// cycles (at least the checksum run's) writing an FST of every signal
-    /// of the design.
-    pub traced: Option<Run>,
+    /// of the design, in the same benchmark run as the untraced ones.
+    pub traced: Option<Timed>,
 }
 
 /// How a simulator fared on one design.
@@ -371,7 +451,7 @@ impl DesignReport {
     /// is at most 3).
     pub fn tracing_cost(&self) -> Option<f64> {
         let m = self.measurement(OURS)?;
-        let traced = m.traced?.rate();
+        let traced = m.traced.as_ref()?.rate();
         (traced > 0.0).then(|| m.timed.rate() / traced)
     }
 
@@ -476,9 +556,22 @@ pub fn run_workload(
         engines.push((Simulator::Linkforge(engine), outcome(measured)));
     }
     log(&format!("{name}: verilator"));
-    let verilator = match peers::installed("verilator", "--version") {
-        true => outcome(peers::verilator(workload, config)),
+    let has_verilator = peers::installed("verilator", "--version");
+    let verilator = match has_verilator {
+        true => outcome(peers::verilator(workload, config, peers::Source::Emitted)),
         false => Fared::NotInstalled,
+    };
+    let hand_written = match (workload.hand_written, has_verilator) {
+        (None, _) => Fared::Skipped("no hand-written Verilog of this design".into()),
+        (Some(_), false) => Fared::NotInstalled,
+        (Some(text), true) => {
+            log(&format!("{name}: hand-written Verilog in verilator"));
+            outcome(peers::verilator(
+                workload,
+                config,
+                peers::Source::HandWritten(text),
+            ))
+        }
     };
     log(&format!("{name}: icarus"));
     let icarus = match peers::installed("iverilog", "-V") {
@@ -492,6 +585,7 @@ pub fn run_workload(
     };
     engines.extend([
         (Simulator::Verilator, verilator),
+        (Simulator::VerilatorHandWritten, hand_written),
         (Simulator::Icarus, icarus),
         (Simulator::RustHdl, rust_hdl),
     ]);
@@ -516,8 +610,8 @@ fn compare(engines: &[(Simulator, Fared)]) -> Vec<String> {
         let Fared::Ran(theirs) = outcome else {
             continue;
         };
-        for run in [theirs.check, theirs.timed] {
-            let reference = [ours.check, ours.timed]
+        for run in [theirs.check, theirs.timed.median] {
+            let reference = [ours.check, ours.timed.median]
                 .into_iter()
                 .find(|r| r.cycles == run.cycles);
             if let Some(r) = reference {
@@ -554,16 +648,21 @@ pub fn measure_linkforge(
     let build = start.elapsed();
     let first = run_linkforge(first_sim, workload, 1)?;
     let check = run_linkforge(sim()?, workload, config.icarus_cycles)?;
-    let timed = run_linkforge(sim()?, workload, config.cycles)?;
+    let tool = "linkforge";
+    let timed = Timed::repeat(tool, config.runs, || {
+        run_linkforge(sim()?, workload, config.cycles)
+    })?;
     let traced = match engine {
         Engine::Native => {
             let dir = tempfile::tempdir().map_err(|source| BenchError::Io {
                 context: "temporary directory for the traced run".into(),
                 source,
             })?;
-            let mut traced = sim()?;
-            traced.trace_whole(dir.path().join("bench.fst"))?;
-            Some(run_linkforge(traced, workload, traced_cycles(config))?)
+            Some(Timed::repeat(tool, config.runs, || {
+                let mut traced = sim()?;
+                traced.trace_whole(dir.path().join("bench.fst"))?;
+                run_linkforge(traced, workload, traced_cycles(config))
+            })?)
         }
         Engine::Interpreter => None,
     };
@@ -691,8 +790,8 @@ impl Report {
         let _ = writeln!(t, "peers:   {}; {}", m.verilator, m.icarus);
         let _ = writeln!(
             t,
-            "cycles:  {} (linkforge, verilator, rust-hdl), {} (icarus and checksum runs); large designs run fewer\n",
-            self.config.cycles, self.config.icarus_cycles
+            "cycles:  {} (linkforge, verilator, rust-hdl), {} (icarus and checksum runs); large designs run fewer\nruns:    median of {} timed runs each, (lowest-highest)\n",
+            self.config.cycles, self.config.icarus_cycles, self.config.runs
         );
         let header = [
             "design",
@@ -700,7 +799,7 @@ impl Report {
             "build",
             "first cycle",
             "cycles",
-            "cycles/s",
+            "cycles/s (spread)",
             "linkforge/engine",
             "checksum",
         ];
@@ -718,8 +817,8 @@ impl Report {
                         engine.name().to_string(),
                         duration(r.build),
                         duration(r.first_cycle),
-                        r.timed.cycles.to_string(),
-                        si(r.timed.rate()),
+                        r.timed.median.cycles.to_string(),
+                        r.timed.describe(),
                         d.speedup_over(*engine)
                             .map_or("-".into(), |s| format!("{s:.2}x")),
                         format!("{} {:016x}", checksum_state, r.check.checksum),
@@ -768,9 +867,13 @@ impl Report {
             let tracing = d
                 .tracing_cost()
                 .map_or("n/a".to_string(), |s| format!("{s:.2}x"));
+            let traced = d
+                .measurement(OURS)
+                .and_then(|m| m.traced.as_ref())
+                .map_or("n/a".to_string(), |t| format!("{} cycles/s", t.describe()));
             let _ = writeln!(
                 t,
-                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   untraced/traced (FST) {tracing:>6}   ({}, top `{}`)",
+                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   untraced/traced (FST) {tracing:>6}, traced {traced}   ({}, top `{}`)",
                 d.name,
                 ratios.join("   "),
                 d.description,
@@ -839,16 +942,19 @@ impl Report {
                 j.push_str(if k == 0 { "\n" } else { ",\n" });
                 let body = match outcome {
                     Fared::Ran(r) => format!(
-                        "\"status\": \"ran\", \"build_s\": {:.6}, \"first_cycle_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\", \"traced_cycles_per_s\": {}",
+                        "\"status\": \"ran\", \"build_s\": {:.6}, \"first_cycle_s\": {:.6}, \"cycles\": {}, \"seconds\": {:.6}, \"cycles_per_s\": {:.1}, \"cycles_per_s_min\": {:.1}, \"cycles_per_s_max\": {:.1}, \"runs\": {}, \"linkforge_over_engine\": {}, \"check_cycles\": {}, \"checksum\": \"{:016x}\", \"traced_cycles_per_s\": {}",
                         r.build.as_secs_f64(),
                         r.first_cycle.as_secs_f64(),
-                        r.timed.cycles,
-                        r.timed.seconds,
+                        r.timed.median.cycles,
+                        r.timed.median.seconds,
                         r.timed.rate(),
+                        r.timed.min_rate,
+                        r.timed.max_rate,
+                        r.timed.runs,
                         d.speedup_over(*engine).map_or("null".into(), |s| format!("{s:.4}")),
                         r.check.cycles,
                         r.check.checksum,
-                        r.traced.map_or("null".into(), |t| format!("{:.1}", t.rate()))
+                        r.traced.as_ref().map_or("null".into(), |t| format!("{:.1}", t.rate()))
                     ),
                     Fared::NotInstalled => "\"status\": \"not installed\"".into(),
                     Fared::Skipped(why) => format!("\"status\": \"skipped\", \"reason\": {}", json_str(why)),
@@ -925,7 +1031,12 @@ mod tests {
             Fared::Ran(Measurement {
                 build: Duration::ZERO,
                 first_cycle: Duration::ZERO,
-                timed,
+                timed: Timed {
+                    median: timed,
+                    min_rate: timed.rate(),
+                    max_rate: timed.rate(),
+                    runs: 1,
+                },
                 check,
                 traced: None,
             })
@@ -939,6 +1050,32 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].starts_with("verilator after 100 cycles"));
         assert!(compare(&engines[..1]).is_empty());
+    }
+
+    #[test]
+    fn repeated_runs_give_the_median_and_spread_and_must_agree() {
+        let mut seconds = [4.0, 1.0, 2.0].into_iter();
+        let run = |seconds| Run {
+            cycles: 100,
+            seconds,
+            checksum: 7,
+        };
+        let timed = Timed::repeat("t", 3, || Ok(run(seconds.next().unwrap_or(1.0)))).unwrap();
+        assert_eq!(timed.median.seconds, 2.0);
+        assert_eq!(
+            (timed.min_rate, timed.max_rate, timed.runs),
+            (25.0, 100.0, 3)
+        );
+        assert_eq!(timed.describe(), "50 (25-100)");
+        let mut checksum = 0;
+        let differ = Timed::repeat("t", 2, || {
+            checksum += 1;
+            Ok(Run {
+                checksum,
+                ..run(1.0)
+            })
+        });
+        assert!(matches!(differ, Err(BenchError::Tool { tool: "t", .. })));
     }
 
     #[test]
@@ -957,6 +1094,7 @@ mod tests {
         let config = BenchConfig {
             cycles: 0,
             icarus_cycles: 10,
+            runs: 1,
         };
         assert!(matches!(
             run_workload(&w, &config, &rust_hdl::RustHdl::NotRequested, &mut |_| {}),

@@ -12,7 +12,7 @@
 //! ([`zero_initialised`]); every register and memory is still simulated and
 //! compared, from the same start.
 
-use super::{BenchConfig, BenchError, Measurement, Port, Run, Workload, SEED};
+use super::{BenchConfig, BenchError, Measurement, Port, Run, Timed, Workload, SEED};
 use linkforge_hdl::verilog::{self, names::legalize, range};
 use std::fmt::Write;
 use std::path::Path;
@@ -47,11 +47,33 @@ fn emitted(workload: &Workload) -> (String, Duration) {
     (text, workload.elaborate + start.elapsed())
 }
 
-/// Builds `workload` with Verilator (single-threaded, -O3) and runs the
-/// checksum run and the timed run.
-pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measurement, BenchError> {
+/// The Verilog Verilator runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Source {
+    /// What linkforge emits for the workload's design.
+    Emitted,
+    /// Hand-written Verilog with the same top module and ports
+    /// ([`Workload::hand_written`]); its time to the first cycle is the
+    /// build alone.
+    HandWritten(&'static str),
+}
+
+/// Builds `source` for `workload` with Verilator (single-threaded, -O3,
+/// the C++ at -O3 -march=native, make -j over every CPU) and runs the
+/// checksum run and the timed runs.
+pub fn verilator(
+    workload: &Workload,
+    config: &BenchConfig,
+    source: Source,
+) -> Result<Measurement, BenchError> {
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .to_string();
     let dir = temp_dir()?;
-    let (text, to_verilog) = emitted(workload);
+    let (text, to_verilog) = match source {
+        Source::Emitted => emitted(workload),
+        Source::HandWritten(text) => (text.to_string(), std::time::Duration::ZERO),
+    };
     write(dir.path(), "dut.v", &text)?;
     write(dir.path(), "main.cpp", &verilator_main(workload))?;
     let start = Instant::now();
@@ -64,8 +86,12 @@ pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measuremen
             "-O3",
             "--threads",
             "1",
+            "-j",
+            &jobs,
+            "-CFLAGS",
+            "-march=native",
             "-MAKEFLAGS",
-            "OPT_FAST=-O3 OPT_GLOBAL=-O3",
+            "OPT_FAST=-O3 OPT_SLOW=-O3 OPT_GLOBAL=-O3",
             "--top-module",
             workload.design.top_name(),
             "--prefix",
@@ -87,7 +113,7 @@ pub fn verilator(workload: &Workload, config: &BenchConfig) -> Result<Measuremen
         timed_run("verilator", harness)
     };
     let check = run(config.icarus_cycles)?;
-    let timed = run(config.cycles)?;
+    let timed = Timed::repeat("verilator", config.runs, || run(config.cycles))?;
     Ok(Measurement {
         build,
         first_cycle: to_verilog + build,
@@ -136,13 +162,16 @@ pub fn icarus(workload: &Workload, config: &BenchConfig) -> Result<Measurement, 
         Ok((run, wall))
     };
     let (_, empty) = run(0)?;
-    let (mut timed, wall) = run(config.icarus_cycles)?;
-    timed.seconds = wall.saturating_sub(empty).as_secs_f64();
+    let timed = Timed::repeat("vvp", config.runs, || {
+        let (mut timed, wall) = run(config.icarus_cycles)?;
+        timed.seconds = wall.saturating_sub(empty).as_secs_f64();
+        Ok(timed)
+    })?;
     Ok(Measurement {
         build,
         first_cycle: to_verilog + build,
         timed,
-        check: timed,
+        check: timed.median,
         traced: None,
     })
 }

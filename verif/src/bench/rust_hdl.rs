@@ -15,7 +15,7 @@
 //! with the reason, as a missing Verilator is skipped.
 
 use super::peers::{checked, timed_run};
-use super::{BenchConfig, BenchError, Measurement, Workload};
+use super::{BenchConfig, BenchError, Measurement, Timed, Workload};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,7 +83,7 @@ impl Peer {
             timed_run("rust-hdl", harness)
         };
         let check = run(config.icarus_cycles)?;
-        let timed = run(config.cycles)?;
+        let timed = Timed::repeat("rust-hdl", config.runs, || run(config.cycles))?;
         Ok(Measurement {
             build: self.build,
             first_cycle: self.build,
