@@ -54,7 +54,9 @@ use linkforge_rtl::cxl::{backend::BackendConfig, channel::ChannelConfig, tracker
 use linkforge_rtl::ethernet::{
     ber::BerConfig, block_lock::BlockLockConfig, gearbox::GearboxConfig, scrambler::Direction,
 };
-use linkforge_rtl::switch::{input_queue::InputQueueConfig, scheduler::SchedulerConfig};
+use linkforge_rtl::switch::{
+    credit::CreditPortConfig, input_queue::InputQueueConfig, scheduler::SchedulerConfig,
+};
 use linkforge_rtl::RtlError;
 
 /// What a passing run measured.
@@ -291,6 +293,9 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
         ))
     }),
     ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
+    ("credit_port", |p| {
+        cycle(switch::blocks::CreditPortModel::new(&CreditPortConfig::from_params(p)?))
+    }),
     ("input_queue", |p| {
         cycle(switch::blocks::InputQueueModel::new(
             &InputQueueConfig::from_params(p)?,
@@ -411,7 +416,6 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
 /// input, resets asserted for the first cycles, and the design's own
 /// assertions as the checks.
 pub const GENERIC_KINDS: &[&str] = &[
-    "credit_port",
     "route_table",
     "xgmii_to_switch",
     "switch_to_xgmii",

@@ -1,12 +1,15 @@
 //! The testbenches of the switch's parts one by one, each a
 //! [`CycleModel`]: the input queue against one queue of beats per virtual
-//! queue, and the scheduler against a reference written by index from the
+//! queue, the credit port against the flow-control rules of PCIe 2.6.1,
+//! and the scheduler against a reference written by index from the
 //! algorithms' definitions (iSLIP: McKeown 1999; round robin; fixed
 //! priority).
 
 use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
 use crate::tb::RESET_CYCLES;
 use linkforge_hdl::Bits;
+use super::model::credit_ok;
+use linkforge_rtl::switch::credit::{CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES};
 use linkforge_rtl::switch::input_queue::InputQueueConfig;
 use linkforge_rtl::switch::scheduler::{SchedPolicy, SchedulerConfig};
 use std::collections::VecDeque;
@@ -362,5 +365,168 @@ impl CycleModel for SchedulerModel {
 
     fn unit(&self) -> &'static str {
         "grants"
+    }
+}
+
+/// The reference of a `credit_port` (PCIe 2.6.1 flow control): the
+/// transmitter's gate is the modulo check ([`credit_ok`]) of the packet
+/// class's header and data credits, or passes for a type whose limit was 0
+/// in the first cycle after reset (infinite credit); sends consume exactly
+/// what they need and only when the gate passes; the receiver's limits
+/// start at the advertised credits and rise by each release, modulo the
+/// counter widths. The partner's limits are drawn near what was consumed,
+/// so the gate opens and closes.
+#[derive(Clone, Debug)]
+pub struct CreditPortModel {
+    advertised: [u64; 2],
+    /// Per class: header and data credits consumed, the receiver's limits.
+    consumed: [[u64; 2]; 3],
+    rx_limits: [[u64; 2]; 3],
+    /// Per class and credit type: infinite credit.
+    infinite: [[bool; 2]; 3],
+    /// The next edge is the first after reset: it fixes `infinite`.
+    first: bool,
+    /// The partner's limits this cycle, and whether the gate passes.
+    limits: [[u64; 2]; 3],
+    ok: bool,
+}
+
+/// Counter widths: header, data.
+const CREDIT_BITS: [u32; 2] = [HDR_BITS, DATA_BITS];
+
+impl CreditPortModel {
+    /// The model of the port `cfg` describes, after reset.
+    pub fn new(cfg: &CreditPortConfig) -> Self {
+        let advertised = [cfg.hdr_credits, cfg.data_credits];
+        CreditPortModel {
+            advertised,
+            consumed: [[0; 2]; 3],
+            rx_limits: [advertised; 3],
+            infinite: [[false; 2]; 3],
+            first: true,
+            limits: [[0; 2]; 3],
+            ok: false,
+        }
+    }
+}
+
+/// `v` modulo a counter of `bits` bits.
+fn wrap(v: u64, bits: u32) -> u64 {
+    v & ((1 << bits) - 1)
+}
+
+impl CycleModel for CreditPortModel {
+    fn inputs(&self) -> Vec<(String, u32)> {
+        let mut v = vec![("rst".to_string(), 1)];
+        for (h, d) in TYPE_NAMES {
+            v.push((format!("tx_limit_{h}"), HDR_BITS));
+            v.push((format!("tx_limit_{d}"), DATA_BITS));
+        }
+        v.extend([
+            ("tx_class".to_string(), 2),
+            ("tx_data".to_string(), DATA_BITS),
+            ("tx_send".to_string(), 1),
+            ("rx_release".to_string(), 1),
+            ("rx_class".to_string(), 2),
+            ("rx_data".to_string(), DATA_BITS),
+        ]);
+        v
+    }
+
+    fn outputs(&self) -> Vec<String> {
+        let mut v = vec!["tx_ok".to_string()];
+        for side in ["tx_consumed", "rx_limit"] {
+            for (h, d) in TYPE_NAMES {
+                v.push(format!("{side}_{h}"));
+                v.push(format!("{side}_{d}"));
+            }
+        }
+        v
+    }
+
+    fn words_per_cycle(&self) -> usize {
+        3
+    }
+
+    fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
+        let (a, b, c) = (
+            words.next().unwrap_or(0),
+            words.next().unwrap_or(0),
+            words.next().unwrap_or(0),
+        );
+        for k in 0..3 {
+            let spread = [(a >> (8 * k)) % 6, (a >> (8 * k + 4)) % 60];
+            for t in 0..2 {
+                self.limits[k][t] = wrap(self.consumed[k][t] + spread[t], CREDIT_BITS[t]);
+            }
+        }
+        let class = (b % 3) as usize;
+        let need = (b >> 8) % 40;
+        let gate = |t: usize, n: u64| {
+            self.infinite[class][t]
+                || credit_ok(self.limits[class][t], self.consumed[class][t], n, CREDIT_BITS[t])
+        };
+        self.ok = gate(0, 1) && gate(1, need);
+        let mut v = vec![flag(cycle < RESET_CYCLES)];
+        for l in &self.limits {
+            v.push(bits(l[0], HDR_BITS));
+            v.push(bits(l[1], DATA_BITS));
+        }
+        v.extend([
+            bits(class as u64, 2),
+            bits(need, DATA_BITS),
+            flag((b >> 16) % 2 == 1),
+            flag((c >> 8) % 2 == 1),
+            bits(c % 3, 2),
+            bits(c >> 16, DATA_BITS),
+        ]);
+        v
+    }
+
+    fn judge(&mut self, cycle: u64, _: &[Bits], out: &[Bits]) -> Result<u64, String> {
+        if cycle < RESET_CYCLES {
+            return Ok(0);
+        }
+        let mut n = expect_eq("tx_ok", out[0].low_u64(), self.ok as u64)?;
+        let sides = [("tx_consumed", &self.consumed), ("rx_limit", &self.rx_limits)];
+        for (s, (side, values)) in sides.iter().enumerate() {
+            for (k, (h, d)) in TYPE_NAMES.iter().enumerate() {
+                let at = 1 + 6 * s + 2 * k;
+                n += expect_eq(&format!("{side}_{h}"), out[at].low_u64(), values[k][0])?;
+                n += expect_eq(&format!("{side}_{d}"), out[at + 1].low_u64(), values[k][1])?;
+            }
+        }
+        Ok(n)
+    }
+
+    fn advance(&mut self, inputs: &[Bits], _: &[bool]) {
+        let v = |i: usize| inputs[i].low_u64();
+        if v(0) == 1 {
+            *self = CreditPortModel {
+                limits: self.limits,
+                ..CreditPortModel::new(&CreditPortConfig {
+                    hdr_credits: self.advertised[0],
+                    data_credits: self.advertised[1],
+                })
+            };
+            return;
+        }
+        if std::mem::take(&mut self.first) {
+            self.infinite = self.limits.map(|l| l.map(|x| x == 0));
+        }
+        let (class, need, send) = (v(7) as usize, v(8), v(9) == 1);
+        if send && self.ok {
+            self.consumed[class][0] = wrap(self.consumed[class][0] + 1, HDR_BITS);
+            self.consumed[class][1] = wrap(self.consumed[class][1] + need, DATA_BITS);
+        }
+        if v(10) == 1 {
+            let l = &mut self.rx_limits[v(11) as usize];
+            l[0] = wrap(l[0] + 1, HDR_BITS);
+            l[1] = wrap(l[1] + v(12), DATA_BITS);
+        }
+    }
+
+    fn unit(&self) -> &'static str {
+        "values"
     }
 }
