@@ -55,7 +55,8 @@ use linkforge_rtl::ethernet::{
     ber::BerConfig, block_lock::BlockLockConfig, gearbox::GearboxConfig, scrambler::Direction,
 };
 use linkforge_rtl::switch::{
-    credit::CreditPortConfig, input_queue::InputQueueConfig, scheduler::SchedulerConfig,
+    credit::CreditPortConfig, input_queue::InputQueueConfig, route::RouteTableConfig,
+    scheduler::SchedulerConfig,
 };
 use linkforge_rtl::RtlError;
 
@@ -296,6 +297,9 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     ("credit_port", |p| {
         cycle(switch::blocks::CreditPortModel::new(&CreditPortConfig::from_params(p)?))
     }),
+    ("route_table", |p| {
+        cycle(switch::blocks::RouteTableModel::new(&RouteTableConfig::from_params(p)?))
+    }),
     ("input_queue", |p| {
         cycle(switch::blocks::InputQueueModel::new(
             &InputQueueConfig::from_params(p)?,
@@ -416,7 +420,6 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
 /// input, resets asserted for the first cycles, and the design's own
 /// assertions as the checks.
 pub const GENERIC_KINDS: &[&str] = &[
-    "route_table",
     "xgmii_to_switch",
     "switch_to_xgmii",
 ];

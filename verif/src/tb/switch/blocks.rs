@@ -1,16 +1,21 @@
 //! The testbenches of the switch's parts one by one, each a
 //! [`CycleModel`]: the input queue against one queue of beats per virtual
 //! queue, the credit port against the flow-control rules of PCIe 2.6.1,
-//! and the scheduler against a reference written by index from the
+//! the routing table against [`RouteModel`], and the scheduler against a reference written by index from the
 //! algorithms' definitions (iSLIP: McKeown 1999; round robin; fixed
 //! priority).
 
 use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
 use crate::tb::RESET_CYCLES;
 use linkforge_hdl::Bits;
-use super::model::credit_ok;
+use super::model::{credit_ok, RouteModel};
+use super::tlp;
+use crate::models::xorshift::XorShift;
 use linkforge_rtl::switch::credit::{CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES};
 use linkforge_rtl::switch::input_queue::InputQueueConfig;
+use linkforge_rtl::switch::route::{
+    addr_width as route_addr_width, PortWindows, RouteTableConfig, WDATA_BITS,
+};
 use linkforge_rtl::switch::scheduler::{SchedPolicy, SchedulerConfig};
 use std::collections::VecDeque;
 
@@ -528,5 +533,156 @@ impl CycleModel for CreditPortModel {
 
     fn unit(&self) -> &'static str {
         "values"
+    }
+}
+
+/// Cycles between two programmings of a `route_table`'s windows.
+const REPROGRAM_CYCLES: u64 = 256;
+
+/// The reference of a `route_table`: random windows and bus ranges
+/// programmed through its register interface every
+/// [`REPROGRAM_CYCLES`] cycles, then TLP headers (from the testbench's own
+/// encoder, `tlp`) of every routing kind with addresses and IDs at the
+/// windows' edges; `dest_valid`, `dest` and `to_type0` as [`RouteModel`]
+/// routes them.
+#[derive(Clone, Debug)]
+pub struct RouteTableModel {
+    cfg: RouteTableConfig,
+    model: RouteModel,
+    /// Register writes left of the current programming.
+    writes: VecDeque<(u64, u64)>,
+    /// The header driven this cycle, when the table is programmed.
+    header: Option<[u32; 4]>,
+}
+
+impl RouteTableModel {
+    /// The model of the table `cfg` describes, after reset.
+    pub fn new(cfg: &RouteTableConfig) -> Self {
+        RouteTableModel {
+            cfg: *cfg,
+            model: RouteModel {
+                ports: vec![PortWindows::EMPTY; cfg.ports],
+                default_port: cfg.default_port,
+            },
+            writes: VecDeque::new(),
+            header: None,
+        }
+    }
+
+    /// New windows: ranges with random bounds.
+    fn draw_windows(&mut self, rng: &mut XorShift) {
+        let mut range = |max: u64| {
+            let (a, b) = (rng.word() % (max + 1), rng.word() % (max + 1));
+            (a.min(b), a.max(b))
+        };
+        for p in &mut self.model.ports {
+            let bus = range(0xFF);
+            *p = PortWindows {
+                mem: range(0xFFF),
+                pref: range((1 << 44) - 1),
+                bus: (bus.0 as u8, bus.1 as u8),
+                id: 0,
+            };
+        }
+        self.writes = self.model.writes().into();
+    }
+
+    /// A header that often hits a window: an address or bus at a window's
+    /// edge or anywhere, of every routing kind, or random words.
+    fn draw_header(&self, rng: &mut XorShift) -> [u32; 4] {
+        let ports = &self.model.ports;
+        let p = &ports[(rng.word() % ports.len() as u64) as usize];
+        let edges = [p.mem.0 << 20, p.mem.1 << 20, p.pref.0 << 20, p.pref.1 << 20];
+        let addr = match rng.word() % 3 {
+            0 => rng.word(),
+            1 => edges[(rng.word() % 4) as usize],
+            _ => rng.word() & 0xFFFF_FFFF,
+        };
+        let bus = if rng.word() % 2 == 0 { p.bus.0 } else { p.bus.1 };
+        let id = u16::from(bus) << 8 | (rng.word() & 0xFF) as u16;
+        let t = match rng.word() % 6 {
+            0 => tlp::mem_write(addr, 1, 2, &[3]),
+            1 => tlp::mem_read(addr, 1, 2, 4),
+            2 => tlp::completion(9, 0, 4, id, 1, 0, &[]),
+            3 => tlp::config(rng.word() % 2 == 0, id, 1, 0, 0, None),
+            4 => {
+                let r = (rng.word() % 8) as u8;
+                let target = if r == 0b010 { u64::from(id) << 48 } else { addr };
+                tlp::message(r, 0, 0, 0, target, &[])
+            }
+            _ => (0..4).map(|_| rng.word() as u32).collect(),
+        };
+        [t[0], t[1], t[2], t.get(3).copied().unwrap_or(0)]
+    }
+}
+
+impl CycleModel for RouteTableModel {
+    fn inputs(&self) -> Vec<(String, u32)> {
+        vec![
+            ("rst".into(), 1),
+            ("cfg_we".into(), 1),
+            ("cfg_addr".into(), route_addr_width(self.cfg.ports)),
+            ("cfg_wdata".into(), WDATA_BITS),
+            ("hdr_fmt_type".into(), 8),
+            ("hdr_dw2".into(), 32),
+            ("hdr_dw3".into(), 32),
+        ]
+    }
+
+    fn outputs(&self) -> Vec<String> {
+        ["dest_valid", "dest", "to_type0"].map(String::from).to_vec()
+    }
+
+    fn words_per_cycle(&self) -> usize {
+        1
+    }
+
+    fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
+        let mut rng = XorShift::new(words.next().unwrap_or(0));
+        let in_reset = cycle < RESET_CYCLES;
+        if !in_reset && (cycle - RESET_CYCLES) % REPROGRAM_CYCLES == 0 {
+            self.draw_windows(&mut rng);
+        }
+        let write = if in_reset { None } else { self.writes.pop_front() };
+        // Headers are judged once the table holds the whole programming.
+        self.header = (!in_reset && write.is_none() && self.writes.is_empty())
+            .then(|| self.draw_header(&mut rng));
+        let h = self.header.unwrap_or([0; 4]);
+        let (addr, data) = write.unwrap_or((0, 0));
+        vec![
+            flag(in_reset),
+            flag(write.is_some()),
+            bits(addr, route_addr_width(self.cfg.ports)),
+            bits(data, WDATA_BITS),
+            bits(u64::from(h[0] >> 24), 8),
+            bits(u64::from(h[2]), 32),
+            bits(u64::from(h[3]), 32),
+        ]
+    }
+
+    fn judge(&mut self, _: u64, _: &[Bits], out: &[Bits]) -> Result<u64, String> {
+        let Some(h) = self.header else {
+            return Ok(0);
+        };
+        let want = self.model.route(&h);
+        let context = |e: String| format!("header {h:08x?}: {e}");
+        let mut n = expect_eq("dest_valid", out[0].low_u64(), want.is_some() as u64).map_err(context)?;
+        if let Some(o) = want {
+            n += expect_eq("dest", out[1].low_u64(), o as u64).map_err(context)?;
+        }
+        n += expect_eq("to_type0", out[2].low_u64(), self.model.to_type0(&h) as u64)
+            .map_err(context)?;
+        Ok(n)
+    }
+
+    fn advance(&mut self, _: &[Bits], _: &[bool]) {}
+
+    fn unit(&self) -> &'static str {
+        "routes"
+    }
+
+    fn cycles_needed(&self) -> u64 {
+        // Reset and one programming: six registers per port.
+        RESET_CYCLES + 6 * self.cfg.ports as u64 + 16
     }
 }
