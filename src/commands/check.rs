@@ -29,7 +29,7 @@ pub fn check_variant(
     config: &CheckConfig,
     wave_dir: &mut OutDir,
 ) -> Result<CheckResult, CliError> {
-    let testbench = testbench(variant, design)?;
+    let testbench = testbench(variant)?;
     let longest = (config.max_cycles as u64).max(testbench.cycles_needed());
     crate::limits::check_wave(&variant.name, design, longest)?;
     let rules = live_rules(variant, design)?;
@@ -48,8 +48,8 @@ pub fn check_variant(
 }
 
 /// The testbench of `variant`, or why it cannot be built.
-pub fn testbench(variant: &Variant, design: &Design) -> Result<Box<dyn tb::Testbench>, CliError> {
-    tb::for_kind(&variant.kind, &variant.params, design)
+pub fn testbench(variant: &Variant) -> Result<Box<dyn tb::Testbench>, CliError> {
+    tb::for_kind(&variant.kind, &variant.params)
         .map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))
 }
 

@@ -35,7 +35,7 @@ pub fn run(
     let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
     let mut waves = Vec::new();
     for (v, design) in variants.iter().zip(&designs) {
-        let testbench = check::testbench(v, design)?;
+        let testbench = check::testbench(v)?;
         crate::limits::check_wave(&v.name, design, cycles.max(testbench.cycles_needed()))?;
         let wave = format!("{}.vcd", v.name);
         waves.extend(out.wave_files(&wave, design)?);

@@ -86,7 +86,7 @@ pub fn simulate(
     engine: Engine,
     progress: &mut dyn FnMut(u64),
 ) -> Result<SimSummary, CliError> {
-    let testbench = super::check::testbench(variant, design)?;
+    let testbench = super::check::testbench(variant)?;
     let rules = super::check::live_rules(variant, design)?;
     let needed = testbench.cycles_needed();
     let asked = cycles;

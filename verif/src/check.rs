@@ -517,7 +517,7 @@ mod tests {
     fn long_cases_draw_their_words_from_a_seed_and_still_shrink() {
         let design = broken_crossbar();
         let params = crossbar_params();
-        let bench = crate::tb::for_kind("crossbar", &params, &design).unwrap();
+        let bench = crate::tb::for_kind("crossbar", &params).unwrap();
         let config = CheckConfig {
             cases: 4,
             max_cycles: 1_000_000,
@@ -556,7 +556,7 @@ mod tests {
                 .collect(),
         );
         let design = broken_crossbar();
-        let bench = crate::tb::for_kind("crossbar", &params, &design).unwrap();
+        let bench = crate::tb::for_kind("crossbar", &params).unwrap();
         let rules = LiveRules::of(&params, &design).unwrap();
         let config = CheckConfig {
             cases: 64,

@@ -167,7 +167,11 @@ proptest! {
         let mut stream = Stream::new(odd);
         let (out, tx_errors) = run_chain(&mut stream, &mut XorShift::new(seed), 600, gap, toggle)?;
         prop_assert!(tx_errors, "no illegal sequence in 600 words");
-        prop_assert!(out.iter().any(|o| o.2), "no error characters received");
+        // With faults toggling, the receiver may spend the errors' blocks
+        // in its fault state, sending local fault instead.
+        if toggle == 0 {
+            prop_assert!(out.iter().any(|o| o.2), "no error characters received");
+        }
     }
 
     /// Legal streams (frames, idles, ordered sets) come out unchanged, one

@@ -31,7 +31,7 @@ proptest! {
         );
         let cfg = CrossbarConfig::from_params(&params).expect("a valid crossbar");
         let design = Design::new(crossbar("xbar", &cfg).expect("builds")).expect("valid");
-        let testbench = tb::for_kind("crossbar", &params, &design).expect("a testbench");
+        let testbench = tb::for_kind("crossbar", &params).expect("a testbench");
         let mut sim = Sim::new(&design).expect("compiles");
         let mut rng = XorShift::new(seed);
         let mut words = std::iter::from_fn(move || Some(rng.word()));

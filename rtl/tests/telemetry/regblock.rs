@@ -237,7 +237,7 @@ fn the_regmap_kind_passes_its_testbench() {
     let kind = catalog::kind("regmap").expect("regmap is in the catalogue");
     let params = Params::defaults(&kind.params);
     let design = Design::new((kind.build)("rb", &params).expect("builds")).expect("valid");
-    let testbench = tb::for_kind("regmap", &params, &design).expect("a testbench");
+    let testbench = tb::for_kind("regmap", &params).expect("a testbench");
     let mut sim = Sim::new(&design).expect("compiles");
     let mut rng = XorShift::new(3);
     let mut words = std::iter::from_fn(move || Some(rng.word()));

@@ -7,10 +7,10 @@
 //! (`linkforge sim`, `run`), a property over many random stimuli that
 //! shrinks a failure ([`crate::check`]) and a user's own `cargo test`.
 //!
-//! [`for_kind`] is the one kind-to-testbench table: a kind with a dedicated
-//! testbench in [`DEDICATED`], or one of [`GENERIC_KINDS`], judged by
-//! random stimulus on every input and its own assertions
-//! ([`generic::GenericTb`]).
+//! [`for_kind`] finds a kind's testbench in [`DEDICATED`], the one
+//! kind-to-testbench table: every catalogue kind has one, with a reference
+//! model and a scoreboard that counts its comparisons (the smaller blocks'
+//! are cycle models, [`cycle`]).
 //!
 //! A catalogue block under its testbench, in a user's own test:
 //!
@@ -23,7 +23,7 @@
 //! let kind = catalog::kind("crossbar").expect("in the catalogue");
 //! let params = Params::defaults(&kind.params);
 //! let design = Design::new((kind.build)("xbar", &params)?)?;
-//! let testbench = tb::for_kind(kind.name, &params, &design)?;
+//! let testbench = tb::for_kind(kind.name, &params)?;
 //! let mut sim = Sim::new(&design)?;
 //! let mut rng = XorShift::new(1);
 //! let mut words = std::iter::from_fn(move || Some(rng.word()));
@@ -38,13 +38,13 @@ pub mod cxl;
 pub mod cycle;
 pub mod dut;
 pub mod ethernet;
-pub mod generic;
 pub mod retimer;
 pub mod switch;
 pub mod telemetry;
 
 use crate::{Sim, SimError};
-use linkforge_hdl::{words_for, Bits, Design};
+use linkforge_hdl::{words_for, Bits};
+use linkforge_rtl::card::bridge::BridgeConfig;
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::common::{
     arbiter::ArbiterConfig, async_fifo::AsyncFifoConfig, counter::CounterConfig, lfsr::LfsrConfig,
@@ -194,7 +194,7 @@ impl std::error::Error for Failure {}
 /// Why a kind's testbench could not be built for a variant.
 #[derive(Debug, thiserror::Error)]
 pub enum TbError {
-    /// No testbench judges this kind: neither dedicated nor generic.
+    /// No testbench judges this kind.
     #[error("no testbench for block kind `{0}`")]
     UnknownKind(String),
     /// The variant's parameters do not describe a block the testbench can
@@ -295,10 +295,14 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
     }),
     ("crossbar", |p| boxed(switch::crossbar::CrossbarTb::new(p))),
     ("credit_port", |p| {
-        cycle(switch::blocks::CreditPortModel::new(&CreditPortConfig::from_params(p)?))
+        cycle(switch::blocks::CreditPortModel::new(
+            &CreditPortConfig::from_params(p)?,
+        ))
     }),
     ("route_table", |p| {
-        cycle(switch::blocks::RouteTableModel::new(&RouteTableConfig::from_params(p)?))
+        cycle(switch::blocks::RouteTableModel::new(
+            &RouteTableConfig::from_params(p)?,
+        ))
     }),
     ("input_queue", |p| {
         cycle(switch::blocks::InputQueueModel::new(
@@ -414,35 +418,29 @@ pub const DEDICATED: &[(&str, Constructor)] = &[
         boxed(telemetry::RegmapTb::new(p))
     }),
     (linkforge_rtl::card::KIND, |p| boxed(card::CardTb::new(p))),
+    ("xgmii_to_switch", |p| {
+        cycle(card::bridges::XgmiiToSwitchModel::new(
+            &BridgeConfig::from_params(p)?,
+        ))
+    }),
+    ("switch_to_xgmii", |p| {
+        cycle(card::bridges::SwitchToXgmiiModel::new(
+            &BridgeConfig::from_params(p)?,
+        ))
+    }),
 ];
 
-/// The kinds judged by [`generic::GenericTb`]: random values on every data
-/// input, resets asserted for the first cycles, and the design's own
-/// assertions as the checks.
-pub const GENERIC_KINDS: &[&str] = &[
-    "xgmii_to_switch",
-    "switch_to_xgmii",
-];
-
-/// The testbench of a variant of `kind` with `params`, whose checked design
-/// is `design`: the kind's dedicated testbench, or the generic one for a
-/// kind in [`GENERIC_KINDS`]. A dedicated testbench that cannot be built is
-/// an error with its cause, never a fallback to the generic one.
-pub fn for_kind(
-    kind: &str,
-    params: &Params,
-    design: &Design,
-) -> Result<Box<dyn Testbench>, TbError> {
-    if let Some((_, build)) = DEDICATED.iter().find(|(k, _)| *k == kind) {
-        build(params).map_err(|source| TbError::Params {
-            kind: kind.to_string(),
-            source,
-        })
-    } else if GENERIC_KINDS.contains(&kind) {
-        Ok(Box::new(generic::GenericTb::new(design)))
-    } else {
-        Err(TbError::UnknownKind(kind.to_string()))
-    }
+/// The testbench of a variant of `kind` with `params`: the kind's entry
+/// in [`DEDICATED`]. One that cannot be built is an error with its cause.
+pub fn for_kind(kind: &str, params: &Params) -> Result<Box<dyn Testbench>, TbError> {
+    let (_, build) = DEDICATED
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .ok_or_else(|| TbError::UnknownKind(kind.to_string()))?;
+    build(params).map_err(|source| TbError::Params {
+        kind: kind.to_string(),
+        source,
+    })
 }
 
 /// The next `width`-bit value from `words` (zero once they run out).

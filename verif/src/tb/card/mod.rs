@@ -46,6 +46,7 @@
 //!
 //! The bridges' Rust reference (framing, MAC address windows) is [`model`].
 
+pub mod bridges;
 pub mod model;
 mod traffic;
 

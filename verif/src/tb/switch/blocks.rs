@@ -5,12 +5,12 @@
 //! algorithms' definitions (iSLIP: McKeown 1999; round robin; fixed
 //! priority).
 
-use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
-use crate::tb::RESET_CYCLES;
-use linkforge_hdl::Bits;
 use super::model::{credit_ok, RouteModel};
 use super::tlp;
 use crate::models::xorshift::XorShift;
+use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
+use crate::tb::RESET_CYCLES;
+use linkforge_hdl::Bits;
 use linkforge_rtl::switch::credit::{CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES};
 use linkforge_rtl::switch::input_queue::InputQueueConfig;
 use linkforge_rtl::switch::route::{
@@ -469,7 +469,12 @@ impl CycleModel for CreditPortModel {
         let need = (b >> 8) % 40;
         let gate = |t: usize, n: u64| {
             self.infinite[class][t]
-                || credit_ok(self.limits[class][t], self.consumed[class][t], n, CREDIT_BITS[t])
+                || credit_ok(
+                    self.limits[class][t],
+                    self.consumed[class][t],
+                    n,
+                    CREDIT_BITS[t],
+                )
         };
         self.ok = gate(0, 1) && gate(1, need);
         let mut v = vec![flag(cycle < RESET_CYCLES)];
@@ -493,7 +498,10 @@ impl CycleModel for CreditPortModel {
             return Ok(0);
         }
         let mut n = expect_eq("tx_ok", out[0].low_u64(), self.ok as u64)?;
-        let sides = [("tx_consumed", &self.consumed), ("rx_limit", &self.rx_limits)];
+        let sides = [
+            ("tx_consumed", &self.consumed),
+            ("rx_limit", &self.rx_limits),
+        ];
         for (s, (side, values)) in sides.iter().enumerate() {
             for (k, (h, d)) in TYPE_NAMES.iter().enumerate() {
                 let at = 1 + 6 * s + 2 * k;
@@ -598,7 +606,11 @@ impl RouteTableModel {
             1 => edges[(rng.word() % 4) as usize],
             _ => rng.word() & 0xFFFF_FFFF,
         };
-        let bus = if rng.word() % 2 == 0 { p.bus.0 } else { p.bus.1 };
+        let bus = if rng.word() % 2 == 0 {
+            p.bus.0
+        } else {
+            p.bus.1
+        };
         let id = u16::from(bus) << 8 | (rng.word() & 0xFF) as u16;
         let t = match rng.word() % 6 {
             0 => tlp::mem_write(addr, 1, 2, &[3]),
@@ -607,7 +619,11 @@ impl RouteTableModel {
             3 => tlp::config(rng.word() % 2 == 0, id, 1, 0, 0, None),
             4 => {
                 let r = (rng.word() % 8) as u8;
-                let target = if r == 0b010 { u64::from(id) << 48 } else { addr };
+                let target = if r == 0b010 {
+                    u64::from(id) << 48
+                } else {
+                    addr
+                };
                 tlp::message(r, 0, 0, 0, target, &[])
             }
             _ => (0..4).map(|_| rng.word() as u32).collect(),
@@ -630,7 +646,9 @@ impl CycleModel for RouteTableModel {
     }
 
     fn outputs(&self) -> Vec<String> {
-        ["dest_valid", "dest", "to_type0"].map(String::from).to_vec()
+        ["dest_valid", "dest", "to_type0"]
+            .map(String::from)
+            .to_vec()
     }
 
     fn words_per_cycle(&self) -> usize {
@@ -643,7 +661,11 @@ impl CycleModel for RouteTableModel {
         if !in_reset && (cycle - RESET_CYCLES) % REPROGRAM_CYCLES == 0 {
             self.draw_windows(&mut rng);
         }
-        let write = if in_reset { None } else { self.writes.pop_front() };
+        let write = if in_reset {
+            None
+        } else {
+            self.writes.pop_front()
+        };
         // Headers are judged once the table holds the whole programming.
         self.header = (!in_reset && write.is_none() && self.writes.is_empty())
             .then(|| self.draw_header(&mut rng));
@@ -666,7 +688,8 @@ impl CycleModel for RouteTableModel {
         };
         let want = self.model.route(&h);
         let context = |e: String| format!("header {h:08x?}: {e}");
-        let mut n = expect_eq("dest_valid", out[0].low_u64(), want.is_some() as u64).map_err(context)?;
+        let mut n =
+            expect_eq("dest_valid", out[0].low_u64(), want.is_some() as u64).map_err(context)?;
         if let Some(o) = want {
             n += expect_eq("dest", out[1].low_u64(), o as u64).map_err(context)?;
         }
