@@ -122,14 +122,7 @@ fn catalogue_on(peer: Peer, tool: &str) {
                 .expect("a checked design")
         })
         .collect();
-    let seed = std::env::var("LINKFORGE_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
+    let seed = linkforge_verif::testenv::seed();
     println!("random variants from LINKFORGE_SEED={seed}");
     let mut rng = XorShift::new(seed);
     for kind in &kinds {

@@ -86,14 +86,7 @@ fn legal_build(
 fn random_legal_parameter_sets_build_and_pass_the_hdl_checks() {
     let per_kind = env_count("PROPTEST_CASES", 8);
     // A new seed each run, so runs cover different sets; a failure names it.
-    let seed = std::env::var("LINKFORGE_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
+    let seed = linkforge_verif::testenv::seed();
     let mut rng = XorShift::new(seed);
     let kinds = catalog::catalog();
     let total = kinds.len() * per_kind;

@@ -79,6 +79,20 @@ pub fn blessed(files: &[PathBuf]) -> ! {
     )
 }
 
+/// The seed of a test that draws new random cases each run:
+/// `LINKFORGE_SEED` when set (to repeat a run), else one from the clock.
+/// The test names it when it fails.
+pub fn seed() -> u64 {
+    std::env::var("LINKFORGE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

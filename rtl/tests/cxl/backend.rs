@@ -14,7 +14,7 @@ proptest! {
     #[test]
     fn the_ram_model_matches_a_byte_memory(
         data_width in prop::sample::select(vec![8u32, 64, 128]),
-        lines in 1u32..=40,
+        lines in 2u32..=40,
         words in prop::collection::vec(any::<u64>(), 32..1500),
     ) {
         let cfg = BackendConfig { data_width, lines, id_width: 4 };

@@ -163,6 +163,11 @@ impl Bursty {
     }
 }
 
+/// The next `N` words (zeros once they run out).
+pub fn take<const N: usize>(words: &mut dyn Iterator<Item = u64>) -> [u64; N] {
+    std::array::from_fn(|_| words.next().unwrap_or(0))
+}
+
 /// `value` as a `width`-bit input (higher bits dropped).
 pub fn bits(value: u64, width: u32) -> Bits {
     Bits::from_u64_wrapping(value, width)

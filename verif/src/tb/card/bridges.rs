@@ -14,7 +14,7 @@
 
 use super::model::{frame_of, header};
 use crate::models::xorshift::XorShift;
-use crate::tb::cycle::{bits, flag, CycleModel};
+use crate::tb::cycle::{bits, flag, take, CycleModel};
 use crate::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
 use crate::tb::ethernet::source::Source;
 use linkforge_hdl::Bits;
@@ -147,7 +147,7 @@ impl CycleModel for XgmiiToSwitchModel {
     }
 
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (a, b) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+        let [a, b] = take(words);
         if self.source.queued() < 8 && a % 4 == 0 && cycle >= RESET_STEPS {
             let mut rng = XorShift::new(b);
             let (f, carried) = frame(&self.cfg, &mut rng, a % 32 < 8);
@@ -336,7 +336,7 @@ impl CycleModel for SwitchToXgmiiModel {
     }
 
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (a, b) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+        let [a, b] = take(words);
         let in_reset = cycle < RESET_STEPS;
         if self.beats.is_empty() && !in_reset && a % 4 == 0 && self.sent.len() < 4 {
             let (f, _) = frame(&self.cfg, &mut XorShift::new(b), false);

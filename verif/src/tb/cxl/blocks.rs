@@ -6,7 +6,7 @@
 //! outstanding.
 
 use super::model::{devload, Decoder, DecoderRegs};
-use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
+use crate::tb::cycle::{bits, expect_eq, flag, take, Bursty, CycleModel};
 use crate::tb::{draw, RESET_CYCLES};
 use linkforge_hdl::{bits_for, words_for, Bits};
 use linkforge_rtl::cxl::backend::BackendConfig;
@@ -390,7 +390,7 @@ impl CycleModel for HdmRegsModel {
     }
 
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (c, v) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+        let [c, v] = take(words);
         let reg = (c >> 4) % 4;
         let value = match (c >> 8) % 3 {
             0 => (v % 64) << 28,

@@ -15,7 +15,7 @@ use super::model::sequence::{RxModel, TxModel};
 use super::model::{ber, block_lock, scrambler};
 use super::source::{Source, Stream};
 use crate::models::xorshift::XorShift;
-use crate::tb::cycle::{bits, expect_eq, flag, CycleModel};
+use crate::tb::cycle::{bits, expect_eq, flag, take, CycleModel};
 use crate::tb::RESET_CYCLES;
 use linkforge_hdl::Bits;
 use linkforge_rtl::ethernet::ber::BerConfig;
@@ -902,7 +902,7 @@ impl CycleModel for GearboxTxModel {
     }
 
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (w, data) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+        let [w, data] = take(words);
         self.offered = valid_block(w, data);
         vec![
             flag(cycle < RESET_CYCLES),
@@ -1036,7 +1036,7 @@ impl CycleModel for GearboxRxModel {
         words: &mut dyn Iterator<Item = u64>,
         shown: &[Bits],
     ) -> Vec<Bits> {
-        let (w, data) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+        let [w, data] = take(words);
         if cycle == 0 {
             self.line
                 .extend((0..w % 200).map(|i| data >> (i % 64) & 1 == 1));

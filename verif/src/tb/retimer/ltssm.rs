@@ -10,7 +10,7 @@
 //! timeout (when that is at most 1024 cycles). `state`, `eq_phase`, `transitions` and `recovery_count` are
 //! compared each cycle.
 
-use crate::tb::cycle::{bits, expect_eq, flag, CycleModel};
+use crate::tb::cycle::{bits, expect_eq, flag, take, CycleModel};
 use crate::tb::RESET_CYCLES;
 use linkforge_hdl::Bits;
 use linkforge_rtl::catalog::Params;
@@ -396,7 +396,7 @@ impl CycleModel for LtssmModel {
         2
     }
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (w, v) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+        let [w, v] = take(words);
         if self.quiet == 0 && w & 511 == 0 && self.timeout <= MAX_SILENCE {
             self.quiet = self.timeout + 2;
         }

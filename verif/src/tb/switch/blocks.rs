@@ -8,7 +8,7 @@
 use super::model::{credit_ok, RouteModel};
 use super::tlp;
 use crate::models::xorshift::XorShift;
-use crate::tb::cycle::{bits, expect_eq, flag, Bursty, CycleModel};
+use crate::tb::cycle::{bits, expect_eq, flag, take, Bursty, CycleModel};
 use crate::tb::RESET_CYCLES;
 use linkforge_hdl::Bits;
 use linkforge_rtl::switch::credit::{CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES};
@@ -105,11 +105,7 @@ impl CycleModel for InputQueueModel {
     }
 
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (a, b, c) = (
-            words.next().unwrap_or(0),
-            words.next().unwrap_or(0),
-            words.next().unwrap_or(0),
-        );
+        let [a, b, c] = take(words);
         let in_reset = cycle < RESET_CYCLES;
         let n = self.cfg.queues as u64;
         let (wq, left, tag) = self.writing.unwrap_or((
@@ -454,11 +450,7 @@ impl CycleModel for CreditPortModel {
     }
 
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>, _: &[Bits]) -> Vec<Bits> {
-        let (a, b, c) = (
-            words.next().unwrap_or(0),
-            words.next().unwrap_or(0),
-            words.next().unwrap_or(0),
-        );
+        let [a, b, c] = take(words);
         for k in 0..3 {
             let spread = [(a >> (8 * k)) % 6, (a >> (8 * k + 4)) % 60];
             for t in 0..2 {
