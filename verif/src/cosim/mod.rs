@@ -517,10 +517,17 @@ mod tests {
         for row in &mut b.steps {
             row[1] = None;
         }
-        // Unknown throughout, fed by state without reset: counted, not failed.
+        // Unknown throughout, fed by state without reset: counted for `q`,
+        // not a mismatch, but half the samples compared is too few.
         let c = compare_traces(&a, &b, &[false, true], 0);
         assert_eq!((c.mismatch.clone(), c.compared), (None, 20));
         assert_eq!(c.unreset, [("q".to_string(), 20)]);
+        let why = c.verdict().unwrap_err();
+        assert!(why.contains("compared 20 of 40 samples"), "{why}");
+        // Unknown in one step of twenty: 97.5% compared passes.
+        let mut few = a.clone();
+        few.steps[7][1] = None;
+        let c = compare_traces(&a, &few, &[false, true], 0);
         assert_eq!(c.verdict(), Ok(()));
         // Unknown only while settling, on an output driven from reset.
         let c = compare_traces(&a, &b, &[false, false], 20);
