@@ -7,6 +7,7 @@
 
 use linkforge_hdl::Design;
 use linkforge_rtl::catalog::{catalog, Params};
+use linkforge_verif::props::live::LiveRules;
 use linkforge_verif::tb::{self, DEDICATED};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -132,8 +133,8 @@ const RUN_CYCLES: u64 = 2_000;
 
 /// No vacuous verdicts: every variant of `examples/catalog.lf` (one or
 /// more per kind), for a default run's cycles (or the cycles its
-/// testbench needs), passes with at least one comparison against its
-/// reference.
+/// testbench needs) with its protocol rules checked live, as `linkforge
+/// run` does, passes with at least one comparison against its reference.
 #[test]
 fn every_testbench_compares_something_in_a_default_run() {
     let path = root().join("examples/catalog.lf");
@@ -145,13 +146,11 @@ fn every_testbench_compares_something_in_a_default_run() {
         let module = (kind.build)(&v.name, &v.params).expect("the variant builds");
         let design = Design::new(module).expect("a checked design");
         let testbench = tb::for_kind(&v.kind, &v.params).expect("a testbench");
+        let rules = LiveRules::of(&v.params, &design).expect("the variant's protocol rules");
         let mut sim = linkforge_verif::Sim::new(&design).expect("a simulator");
         let mut words = linkforge_verif::models::xorshift::XorShift::new(7);
         let cycles = RUN_CYCLES.max(testbench.cycles_needed());
-        match testbench
-            .run(&mut sim, cycles, &mut words, &mut |_| {})
-            .and_then(tb::Outcome::judged)
-        {
+        match rules.run(&*testbench, &mut sim, cycles, &mut words, &mut |_| {}) {
             Ok(o) => println!(
                 "{:<20} {:>9} compared in {} cycles",
                 v.name, o.checks_passed, o.cycles

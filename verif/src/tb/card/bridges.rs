@@ -246,7 +246,8 @@ pub struct SwitchToXgmiiModel {
     /// Packets to send, beat by beat, with the frames they carry.
     beats: VecDeque<(u64, bool, bool)>,
     sent: VecDeque<Vec<u8>>,
-    ready: bool,
+    /// A beat is offered on `pkt_valid`, held until `pkt_ready` takes it.
+    offering: bool,
     tx_ready: bool,
     shown_ready: bool,
     shown_word: (u64, u8),
@@ -263,7 +264,7 @@ impl SwitchToXgmiiModel {
             cfg: *cfg,
             beats: VecDeque::new(),
             sent: VecDeque::new(),
-            ready: false,
+            offering: false,
             tx_ready: false,
             shown_ready: false,
             shown_word: (0, 0),
@@ -359,13 +360,15 @@ impl CycleModel for SwitchToXgmiiModel {
             );
             self.sent.push_back(f);
         }
-        self.ready = !in_reset && !self.beats.is_empty() && (a >> 8) % 8 != 0;
+        if !self.offering {
+            self.offering = !in_reset && !self.beats.is_empty() && (a >> 8) % 8 != 0;
+        }
         self.tx_ready = (a >> 16) % 8 != 0;
         let (data, sop, eop) = self.beats.front().copied().unwrap_or((0, false, false));
         vec![
             flag(in_reset),
             flag(in_reset),
-            flag(self.ready),
+            flag(self.offering),
             flag(sop),
             flag(eop),
             bits(data, 64),
@@ -384,8 +387,9 @@ impl CycleModel for SwitchToXgmiiModel {
         if self.steps <= RESET_STEPS {
             return;
         }
-        if ticked[0] && self.ready && self.shown_ready {
+        if ticked[0] && self.offering && self.shown_ready {
             self.beats.pop_front();
+            self.offering = false;
         }
         if ticked[1] && self.tx_ready {
             let (d, c) = self.shown_word;
