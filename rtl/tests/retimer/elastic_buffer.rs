@@ -46,7 +46,7 @@ proptest! {
     ) {
         let ppm = if slower { 10 * offset_10ppm } else { -10 * offset_10ppm };
         let model = ElasticBufferModel::new(&cfg, ppm, phase)?;
-        let outcome = run_seeded_outcome(elastic_buffer("e", &cfg), model, 6000, seed);
+        let outcome = run_seeded_outcome(elastic_buffer("e", &cfg), model, 20_000, seed);
         let outcome = outcome.map_err(TestCaseError::fail)?;
         let changed = metric(&outcome, if slower { "skp_drops" } else { "skp_adds" });
         prop_assert!(changed > 0, "{:?}", outcome.metrics);
