@@ -118,12 +118,7 @@ pub fn run_seeded_outcome<M: CycleModel>(
 
 /// Metric `name` of `outcome` as a number (0 when absent).
 pub fn metric(outcome: &Outcome, name: &str) -> u64 {
-    outcome
-        .metrics
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0)
+    outcome.metric(name).unwrap_or(0)
 }
 
 /// One AXI4-Lite read of `addr` on the `s_axil_*` slave of `sim`: `edge`

@@ -76,6 +76,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Metric `name` as a number, when the run reported it as one.
+    pub fn metric(&self, name: &str) -> Option<u64> {
+        self.metrics
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.parse().ok())
+    }
+
     /// `self` when its run compared something; a run that compared
     /// nothing is a failure, never a pass.
     pub fn judged(self) -> Result<Outcome, Failure> {

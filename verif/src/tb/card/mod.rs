@@ -221,15 +221,6 @@ fn word_of(bits: &Bits, word: u32, width: u32) -> u64 {
     bits.field(word * 32, width)
 }
 
-/// The value of a metric of an outcome.
-fn metric(outcome: &Outcome, name: &str) -> Option<u64> {
-    outcome
-        .metrics
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, v)| v.parse().ok())
-}
-
 /// What the bus read of one component.
 struct Readback {
     /// Register values by exposed output and word.
@@ -593,7 +584,7 @@ impl Testbench for CardTb {
             match part.component.kind {
                 ComponentKind::Switch => {
                     let on_bus = back.sum(|p| p.ends_with("_packets"));
-                    let delivered = metric(&o, "delivered");
+                    let delivered = o.metric("delivered");
                     check(
                         &format!("{on_bus} packets on the bus, the scoreboard saw {delivered:?}"),
                         delivered == Some(on_bus),
@@ -605,7 +596,7 @@ impl Testbench for CardTb {
                 }
                 ComponentKind::EthPcs => {
                     let on_bus = back.sum(|p| p == "rx_frames");
-                    let checked = metric(&o, "rx_frames");
+                    let checked = o.metric("rx_frames");
                     check(
                         &format!(
                             "rx_frames {on_bus} on the bus, the testbench checked {checked:?}"
@@ -625,7 +616,7 @@ impl Testbench for CardTb {
                 }
                 ComponentKind::Retimer => {
                     let overflows = back.sum(|p| p == "eb_overflows");
-                    let checked = metric(&o, "eb_overflows");
+                    let checked = o.metric("eb_overflows");
                     check(
                         &format!("eb_overflows {overflows} on the bus, the link saw {checked:?}"),
                         checked == Some(overflows),
@@ -726,7 +717,8 @@ mod tests {
     }
 
     fn metric_of(o: &Outcome, name: &str) -> u64 {
-        metric(o, name).unwrap_or_else(|| panic!("no metric {name} in {:?}", o.metrics))
+        o.metric(name)
+            .unwrap_or_else(|| panic!("no metric {name} in {:?}", o.metrics))
     }
 
     #[test]
