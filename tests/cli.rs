@@ -358,8 +358,8 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
     std::fs::write(
         &config,
         "switch sw { ports = 4; data_width = 64; }\n\
-         switch sw_bad : sw { rules = [\"valid_ready:in0_:3\"]; }\n\
-         switch sw_extra : sw { rules = [\"valid_ready:out0_@clk\"]; }\n",
+         switch sw_bad : sw { rules = [\"valid_ready:rx0_:3\"]; }\n\
+         switch sw_extra : sw { rules = [\"valid_ready:tx0_@clk\"]; }\n",
     )
     .unwrap();
     let fst = dir.path().join("sw.fst");
@@ -399,7 +399,7 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
     let o = sim("sw_bad", None);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        text(&o).contains("sw_bad: rules: \"valid_ready:in0_:3\": rule set `valid_ready`"),
+        text(&o).contains("sw_bad: rules: \"valid_ready:rx0_:3\": rule set `valid_ready`"),
         "{}",
         text(&o)
     );
@@ -412,9 +412,9 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
         "--clock",
         "sw.clk",
         "--rules",
-        "valid_ready:sw.in0_",
+        "valid_ready:sw.rx0_",
         "--rules",
-        "valid_ready:sw.out3_",
+        "valid_ready:sw.tx3_",
     ]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
@@ -624,7 +624,7 @@ fn gen_writes_the_register_maps_of_blocks_with_telemetry() {
     assert!(o.status.success(), "{}", text(&o));
     for (name, clock, first) in [
         ("rt", "rx_clk", "pi_code"),
-        ("sw", "clk", "in0_drops"),
+        ("sw", "clk", "rx0_drops"),
         ("mc", "clk", "outstanding"),
     ] {
         let json: serde_json::Value = serde_json::from_str(

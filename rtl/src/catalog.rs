@@ -315,7 +315,7 @@ fn rules_spec() -> ParamSpec {
         },
         default: Value::List(Vec::new()),
         doc: "protocol rules checked live by sim and check, beyond those of the ports' \
-              declared interfaces: \"SET:PREFIX[:ARG][@CLOCK]\", e.g. \"valid_ready:in0_\"",
+              declared interfaces: \"SET:PREFIX[:ARG][@CLOCK]\", e.g. \"valid_ready:rx0_\"",
     }
 }
 

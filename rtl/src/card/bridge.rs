@@ -33,8 +33,8 @@
 //! good, it ended with terminate, it has at least [`MIN_FRAME_BYTES`]
 //! bytes and at most `max_frame_beats` beats, and the FIFOs had room for
 //! it; anything else is dropped and counted. Switch domain (`clk`, `rst`):
-//! `pkt_valid`, `pkt_ready`, `pkt_sop`, `pkt_eop`, `pkt_data[63:0]` to the
-//! switch input, and `pkt_fc_{ph,pd,nph,npd,cplh,cpld}` (the input's
+//! `pkt_valid`, `pkt_ready`, `pkt_sop`, `pkt_eop`, `pkt_data[63:0]`,
+//! `pkt_keep[1:0]` (a [`TlpStream`]) to the switch's receive port, and `pkt_fc_{ph,pd,nph,npd,cplh,cpld}` (the input's
 //! advertised credit limits): a packet starts only when the limits let its
 //! header and data credits through ([`credit`](crate::switch::credit)),
 //! and only once its whole frame is in the FIFO, so its beats follow each
@@ -45,12 +45,12 @@
 //!
 //! **`switch_to_xgmii`** (a switch output to the PCS transmit side). Switch
 //! domain (`clk`, `rst`): `pkt_valid`, `pkt_ready`, `pkt_sop`, `pkt_eop`,
-//! `pkt_data[63:0]` from the switch output, and `pkt_fc_*` (the limits this
+//! `pkt_data[63:0]`, `pkt_keep[1:0]` from the switch's transmit port, and `pkt_fc_*` (the limits this
 //! receiver advertises: the largest the counters allow, since `pkt_ready`
 //! holds the packets back when the FIFO is full; credits return as each
 //! packet's last beat is taken). The beats after a packet's two header
 //! beats become the frame's bytes; the last DW's byte enables (DW1[7:4])
-//! and Length's parity say how many bytes of the last beat count (byte
+//! and the end beat's keep flags say how many bytes of the last beat count (byte
 //! enables other than `0001`, `0011`, `0111` count as four bytes). A packet
 //! with no payload beats is dropped and counted. Transmit domain (`tx_clk`, `tx_rst`):
 //! `xgmii_tx_ready` (the PCS takes `xgmii_txd`/`xgmii_txc` at this edge),
@@ -386,11 +386,9 @@ fn forward_side(
     data: &InstanceHandle,
     desc: &InstanceHandle,
 ) -> Result<(), HdlError> {
-    let valid = m.output("pkt_valid", 1);
-    let ready = m.input("pkt_ready", 1);
-    let sop = m.output("pkt_sop", 1);
-    let eop = m.output("pkt_eop", 1);
-    let out = m.output("pkt_data", DATA_WIDTH);
+    let pkt = m.source("pkt_", TlpStream::new(DATA_WIDTH));
+    let (valid, ready, sop, eop, out) =
+        (pkt.valid(), pkt.ready(), pkt.sop(), pkt.eop(), pkt.data());
     let limits = CreditSet::new("pkt_fc_", |name, width| m.input(name, width));
     let credits = TxCredits::build(m, "pkt_", limits);
 
@@ -412,6 +410,10 @@ fn forward_side(
     let full_dws = (frame_beats.clone().zext(10) - 1) << 1;
     let upper = tail.clone().gt(lit(4, 4));
     let length = full_dws + mux(upper.clone(), lit(2, 10), lit(1, 10));
+    // Both DWs of every beat count but the last payload beat's upper one
+    // when the frame ends in its lower half.
+    let lower_only = busy & last.clone() & !upper.clone();
+    m.assign(pkt.keep(), mux(lower_only, lit(0b01, 2), lit(0b11, 2)));
     let need = (length.clone().zext(DATA_BITS) + 3) >> 2;
     // Bytes of the last DW and its byte enables (byte 0 in bit 0).
     let last_bytes = mux(upper, tail.clone() - 4, tail.clone());
@@ -468,7 +470,6 @@ fn forward_side(
     });
     m.when(beat_taken.clone() | dropped, |m| m.next(count, count + 1));
     counter(m, "packets", beat_taken & done);
-    m.interface(Protocol::ValidReady, "pkt_");
     Ok(())
 }
 
@@ -532,12 +533,9 @@ fn take_side(
     data: &InstanceHandle,
     frames: &InstanceHandle,
 ) -> Result<(), HdlError> {
-    let valid = m.input("pkt_valid", 1);
-    let ready = m.output("pkt_ready", 1);
-    let sop = m.input("pkt_sop", 1);
-    let eop = m.input("pkt_eop", 1);
-    let beat = m.input("pkt_data", DATA_WIDTH);
-    m.interface(Protocol::ValidReady, "pkt_");
+    let pkt = m.sink("pkt_", TlpStream::new(DATA_WIDTH));
+    let (valid, ready, sop, eop, beat) =
+        (pkt.valid(), pkt.ready(), pkt.sop(), pkt.eop(), pkt.data());
 
     // The start beat holds DW0 (Length in [9:0]) and DW1 (last DW byte
     // enables in [39:36]).
@@ -548,10 +546,16 @@ fn take_side(
         .fold(lit(4, 4), |acc, (mask, r)| {
             mux(be.clone().eq(lit(mask, 4)), lit(r, 4), acc)
         });
-    let odd = beat.bit(0);
-    let tail_now = mux(odd, last_bytes.clone(), last_bytes + 4);
     let credits_now = hdr.data_credits;
-    let tail = m.reg("tail", 4).reset(BEAT_BYTES as u64);
+    // Bytes of the last DW, kept from the start beat; the end beat's keep
+    // flags say whether that DW is its lower or upper one.
+    let last_dw_bytes = m.reg("last_dw_bytes", 4).reset(4);
+    let keep = pkt.keep();
+    let tail = mux(
+        keep.bit(1),
+        last_dw_bytes + 4,
+        mux(keep.bit(0), Expr::from(last_dw_bytes), lit(0, 4)),
+    );
     let second = m.reg("second", 1).reset(0);
     let class = m.reg("class", 2).reset(0);
     let need = m.reg("need", DATA_BITS).reset(0);
@@ -559,7 +563,7 @@ fn take_side(
     let fire = m.wire("fire", 1);
     m.assign(fire, valid & ready);
     m.when(fire & sop, |m| {
-        m.next(tail, tail_now);
+        m.next(last_dw_bytes, last_bytes);
         m.next(class, hdr.class.clone());
         m.next(need, credits_now.clone());
     });
@@ -578,12 +582,12 @@ fn take_side(
     let limits = rx_limits(
         m,
         "pkt_fc_q_",
-        HDR_CREDITS.max as u64,
-        DATA_CREDITS.max as u64,
+        [(HDR_CREDITS.max as u64, DATA_CREDITS.max as u64); 3],
         &[release],
+        &[],
     );
     let outs = CreditSet::new("pkt_fc_", |name, width| m.output(name, width));
-    for (o, l) in outs.all().into_iter().zip(limits.all()) {
+    for (o, l) in outs.all().into_iter().zip(limits) {
         m.assign(o, l);
     }
     counter(m, "packets", fire & eop);

@@ -212,15 +212,15 @@ pub const LINK_PCS_PORTS: [&str; 6] = [
 ];
 
 /// Whether switch port (or interface prefix) `name` is one a link on
-/// `port` connects inside the card: the beats and credits of `in{port}_`
-/// and `out{port}_`, not their counters.
+/// `port` connects inside the card: the TLP streams and credits of
+/// `rx{port}_` and `tx{port}_`, not their counters.
 pub fn link_switch_port(name: &str, port: usize) -> bool {
-    [format!("in{port}_"), format!("out{port}_")]
+    [format!("rx{port}_"), format!("tx{port}_")]
         .iter()
         .any(|prefix| {
             name.strip_prefix(prefix.as_str()).is_some_and(|rest| {
                 rest.is_empty()
-                    || ["valid", "ready", "sop", "eop", "data"].contains(&rest)
+                    || ["valid", "ready", "sop", "eop", "data", "keep"].contains(&rest)
                     || rest.starts_with("fc_")
             })
         })
@@ -672,19 +672,10 @@ fn link(
         m.assign(p.io(port)?, tx.io(port)?);
     }
     m.assign(tx.io("xgmii_tx_ready")?, p.io("xgmii_tx_ready")?);
-    let (input, output) = (format!("in{}_", l.port), format!("out{}_", l.port));
-    for port in ["valid", "sop", "eop", "data"] {
-        m.assign(
-            s.io(&format!("{input}{port}"))?,
-            rx.io(&format!("pkt_{port}"))?,
-        );
-        m.assign(
-            tx.io(&format!("pkt_{port}"))?,
-            s.io(&format!("{output}{port}"))?,
-        );
-    }
-    m.assign(rx.io("pkt_ready")?, s.io(&format!("{input}ready"))?);
-    m.assign(s.io(&format!("{output}ready"))?, tx.io("pkt_ready")?);
+    let (input, output) = (format!("rx{}_", l.port), format!("tx{}_", l.port));
+    let stream = TlpStream::new(bridge::DATA_WIDTH);
+    m.connect(&rx.bundle("pkt_", stream)?, &s.bundle(&input, stream)?);
+    m.connect(&s.bundle(&output, stream)?, &tx.bundle("pkt_", stream)?);
     for (h, d) in crate::switch::credit::TYPE_NAMES {
         for t in [h, d] {
             m.assign(
@@ -1007,17 +998,17 @@ mod tests {
         for gone in [
             "a_xgmii_txd",
             "a_xgmii_rx_valid",
-            "sw_in2_valid",
-            "sw_out2_fc_ph",
+            "sw_rx2_valid",
+            "sw_tx2_fc_ph",
         ] {
             assert!(m.port(gone).is_none(), "{gone} is still a card port");
         }
         for kept in [
             "b_xgmii_txd",
             "a_serdes_rx_data",
-            "sw_in2_drops",
-            "sw_out2_packets",
-            "sw_in1_valid",
+            "sw_rx2_drops",
+            "sw_tx2_packets",
+            "sw_rx1_valid",
             "a_link_rx_frames",
             "a_link_tx_frames",
         ] {

@@ -74,7 +74,8 @@ pub(crate) struct CreditSet {
 }
 
 impl CreditSet {
-    /// Six signals named `{prefix}{type}`, made by `make(name, width)`.
+    /// Six signals named `{prefix}{type}`, made by `make(name, width)` in
+    /// this order: the header types by class code, then the data types.
     pub fn new(prefix: &str, mut make: impl FnMut(String, u32) -> Signal) -> CreditSet {
         let hdr = TYPE_NAMES.map(|(h, _)| make(format!("{prefix}{h}"), HDR_BITS));
         let data = TYPE_NAMES.map(|(_, d)| make(format!("{prefix}{d}"), DATA_BITS));
@@ -184,34 +185,42 @@ pub(crate) struct Release {
     pub data: Expr,
 }
 
-/// A receiver's advertised limits: registers named `{prefix}*` starting at
-/// `hdr`/`data` credits per class, raised by every release.
+/// A receiver's limits: registers named `{prefix}*` starting at `credits`
+/// (header and data per class code), raised by every release of
+/// `releases` and `at_once`. Returns the advertised limits, per type in
+/// [`CreditSet::all`]'s order: the registers, plus this cycle's `at_once`
+/// releases, for a receiver that advertises space in the cycle it frees.
 pub(crate) fn rx_limits(
     m: &mut ModuleBuilder,
     prefix: &str,
-    hdr: u64,
-    data: u64,
+    credits: [(u64, u64); 3],
     releases: &[Release],
-) -> CreditSet {
-    let limits = CreditSet::new(prefix, |n, w| {
-        let init = if w == HDR_BITS { hdr } else { data };
-        m.reg(n, w).reset(init)
-    });
+    at_once: &[Release],
+) -> [Expr; 6] {
+    let hdr = credits.iter().map(|c| c.0);
+    let mut init = hdr.chain(credits.iter().map(|c| c.1));
+    let limits = CreditSet::new(prefix, |n, w| m.reg(n, w).reset(init.next().unwrap_or(0)));
+    let mut advertised: [Expr; 6] = limits.all().map(Expr::from);
     for c in Class::ALL {
         let mine = |r: &Release| r.when.clone() & r.class.clone().eq(lit(c.code(), 2));
+        let add = |base: Expr, rs: &[Release]| {
+            rs.iter()
+                .map(|r| mine(r).zext(HDR_BITS))
+                .fold(base, |a, b| a + b)
+        };
+        let add_data = |base: Expr, rs: &[Release]| {
+            rs.iter()
+                .map(|r| mux(mine(r), r.data.clone(), lit(0, DATA_BITS)))
+                .fold(base, |a, b| a + b)
+        };
         let (h, d) = (limits.hdr[c as usize], limits.data[c as usize]);
-        let h_inc = releases
-            .iter()
-            .map(|r| mine(r).zext(HDR_BITS))
-            .fold(Expr::from(h), |a, b| a + b);
-        let d_inc = releases
-            .iter()
-            .map(|r| mux(mine(r), r.data.clone(), lit(0, DATA_BITS)))
-            .fold(Expr::from(d), |a, b| a + b);
-        m.next(h, h_inc);
-        m.next(d, d_inc);
+        let (h_now, d_now) = (add(h.into(), at_once), add_data(d.into(), at_once));
+        m.next(h, add(h_now.clone(), releases));
+        m.next(d, add_data(d_now.clone(), releases));
+        advertised[2 * c as usize] = h_now;
+        advertised[2 * c as usize + 1] = d_now;
     }
-    limits
+    advertised
 }
 
 /// The receiver's initial advertisement of a `credit_port`.
@@ -269,12 +278,12 @@ pub fn credit_port(module_name: &str, cfg: &CreditPortConfig) -> Result<Module, 
     let limits = rx_limits(
         &mut m,
         "rx_limit_q_",
-        cfg.hdr_credits,
-        cfg.data_credits,
+        [(cfg.hdr_credits, cfg.data_credits); 3],
         &[release],
+        &[],
     );
     let outs = CreditSet::new("rx_limit_", |n, w| m.output(n, w));
-    for (o, q) in outs.all().into_iter().zip(limits.all()) {
+    for (o, q) in outs.all().into_iter().zip(limits) {
         m.assign(o, q);
     }
     m.finish()

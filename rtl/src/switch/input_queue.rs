@@ -17,6 +17,13 @@
 //!   this beat is an end beat. The removed beat appears after the edge on
 //!   `rd_valid`, `rd_sop`, `rd_eop`, `rd_data` (for one cycle).
 //! - `count`: beats held.
+//! - marks: `mark_en`, `mark_queue` mark the newest beat of that queue at
+//!   the edge, unless the queue holds no beat after the edge's read or
+//!   that beat is marked already; `mark_placed` says, combinationally,
+//!   that this edge places a mark. `rd_marked` says, combinationally, that
+//!   the head beat of `rd_queue` is marked. A slot's mark clears when a new
+//!   beat is written to it. The switch marks the newest ordered packet an
+//!   arriving non-posted request must not pass.
 
 use super::{decode, onehot_index, regs};
 use crate::catalog::{no_issues, BlockKind, Params};
@@ -50,6 +57,9 @@ pub const DEPTH: IntParam = IntParam::new(
 pub const TAG_WIDTH: IntParam =
     IntParam::new("tag_width", "t", 1..=64, 8, "bits of per-packet tag");
 
+/// The most queues one buffer holds: two lanes per output of the largest switch.
+pub const MAX_QUEUES: usize = 2 * PORTS.max as usize;
+
 /// How an input queues packets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Queueing {
@@ -68,7 +78,7 @@ impl Queueing {
         })
     }
 
-    /// Queues per input for `ports` outputs.
+    /// Queues per input and lane for `ports` outputs.
     pub fn queues(self, ports: usize) -> usize {
         match self {
             Queueing::Fifo => 1,
@@ -80,7 +90,7 @@ impl Queueing {
 /// Shape of an input queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InputQueueConfig {
-    /// Queues sharing the buffer (1 for a FIFO, 2..=64 for VOQs).
+    /// Queues sharing the buffer ([`MAX_QUEUES`] at most).
     pub queues: usize,
     /// Data width in bits ([`DATA_WIDTH`]).
     pub width: u32,
@@ -106,7 +116,7 @@ impl InputQueueConfig {
 
     /// Checks every field's range.
     pub fn validate(&self) -> Result<(), RtlError> {
-        check_range("queues", self.queues, 1, PORTS.max)?;
+        check_range("queues", self.queues, 1, MAX_QUEUES as i64)?;
         DATA_WIDTH.check(self.width)?;
         DEPTH.check(self.depth)?;
         TAG_WIDTH.check(self.tag_width)
@@ -156,6 +166,10 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let rd_eop = m.output("rd_eop", 1);
     let rd_data = m.output("rd_data", cfg.width);
     let count = m.output("count", cw);
+    let mark_en = m.input("mark_en", 1);
+    let mark_queue = queue_input(&mut m, "mark_queue");
+    let mark_placed = m.output("mark_placed", 1);
+    let rd_marked = m.output("rd_marked", 1);
 
     let mem = m.memory("buf", cfg.width + 2, cfg.depth);
     let used = m.reg("used", cfg.depth).reset(0);
@@ -163,8 +177,14 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let links_q = regs(&mut m, d, aw, |j| format!("link{j}"));
     let lasts_q = regs(&mut m, d, 1, |j| format!("last{j}"));
     let tags_q = regs(&mut m, d, cfg.tag_width, |j| format!("tag{j}"));
+    let marks_q = regs(&mut m, d, 1, |j| format!("mark{j}"));
     let exprs = |v: &[Signal]| v.iter().map(|&s| Expr::from(s)).collect::<Vec<_>>();
-    let (links, lasts, tags) = (exprs(&links_q), exprs(&lasts_q), exprs(&tags_q));
+    let (links, lasts, tags, marks) = (
+        exprs(&links_q),
+        exprs(&lasts_q),
+        exprs(&tags_q),
+        exprs(&marks_q),
+    );
     let heads = regs(&mut m, cfg.queues, aw, |k| format!("head{k}"));
     let tails = regs(&mut m, cfg.queues, aw, |k| format!("tail{k}"));
     let beats = regs(&mut m, cfg.queues, cw, |k| format!("beats{k}"));
@@ -208,14 +228,32 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     m.when(push & !pop, |m| m.next(held, held + 1))
         .elsewhen(pop & !push, |m| m.next(held, held - 1));
 
-    // Per slot: its end flag, its tag (start beats), its link.
+    // Marks: the newest beat of `mark_queue`, when one stays after the read.
+    let mark_tail = m.wire("mark_tail", aw);
+    m.assign(mark_tail, sel(&tails, &mark_queue));
+    let mark_beats = sel(&beats, &mark_queue);
+    let emptied_by_read =
+        pop & rd_queue.clone().eq(mark_queue.clone()) & mark_beats.clone().eq(lit(1, cw));
+    let place = m.wire("mark_place", 1);
+    m.assign(
+        place,
+        mark_en & mark_beats.ne(lit(0, cw)) & !emptied_by_read & !select(mark_tail, &marks),
+    );
+    m.assign(mark_placed, place);
+    m.assign(rd_marked, select(rd_head, &marks));
+
+    // Per slot: its end flag, its tag (start beats), its mark, its link.
     let wr_tail = sel(&tails, &wr_queue);
     let wr_nonempty = sel(&beats, &wr_queue).ne(lit(0, cw));
     for j in 0..d {
         let mine = push & free.bit(j as u32);
-        let (l, t) = (lasts_q[j], tags_q[j]);
+        let (l, t, k) = (lasts_q[j], tags_q[j], marks_q[j]);
         m.when(mine.clone(), |m| m.next(l, wr_eop));
-        m.when(mine & wr_sop, |m| m.next(t, wr_tag));
+        m.when(mine.clone() & wr_sop, |m| m.next(t, wr_tag));
+        m.when(mine.clone(), |m| m.next(k, low()))
+            .elsewhen(place & mark_tail.eq(lit(j as u64, aw)), |m| {
+                m.next(k, high())
+            });
         let link = links_q[j];
         let append = push & wr_nonempty.clone() & wr_tail.clone().eq(lit(j as u64, aw));
         m.when(append, |m| m.next(link, slot));

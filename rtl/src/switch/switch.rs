@@ -1,6 +1,6 @@
-//! `switch`: the composed fabric switch. N ports, each an input with a
-//! credit-advertising receiver and an input buffer ([`input_queue`]), and
-//! an output with a credit-gated transmitter; a routing table
+//! `switch`: the composed fabric switch. N ports, each a receive side with
+//! a credit-advertising receiver and an input buffer ([`input_queue`]),
+//! and a transmit side with a credit-gated transmitter; a routing table
 //! ([`route`]), a scheduler ([`scheduler`]), the [`crossbar`] and per-port
 //! counters.
 //!
@@ -25,21 +25,36 @@
 //! - `cfg_we`, `cfg_addr[A-1:0]`, `cfg_wdata[43:0]`: the routing registers
 //!   and each port's ID, the completer ID of its UR completions (see
 //!   [`route`]).
-//! - input `i`: `in{i}_valid`, `in{i}_ready`, `in{i}_sop`, `in{i}_eop`,
-//!   `in{i}_data[W-1:0]` (a packet's data credits come from its Length,
-//!   `ceil(Length / 4)` for a TLP with data); `in{i}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit
-//!   limits advertised to the link partner, which must obey the gate);
-//!   `in{i}_fill` (beats buffered), `in{i}_drops[31:0]` (unroutable
-//!   packets dropped), `in{i}_ur[31:0]` (UR completions returned),
-//!   `in{i}_poisoned[31:0]` (TLPs arrived with EP set, forwarded unchanged).
-//! - output `o`: `out{o}_valid`, `out{o}_ready`, `out{o}_sop`,
-//!   `out{o}_eop`, `out{o}_data[W-1:0]`; `out{o}_fc_*` (the partner's
-//!   limits, inputs); counters `out{o}_packets`, `out{o}_bytes`,
-//!   `out{o}_credit_stalls` (cycles the output was idle because every
-//!   packet waiting for it lacked credit), 32 bits, saturating.
+//! - receive side of port `p` (from the link partner): the TLP stream
+//!   `rx{p}_valid`, `rx{p}_ready`, `rx{p}_sop`, `rx{p}_eop`,
+//!   `rx{p}_data[W-1:0]`, `rx{p}_keep[W/32-1:0]` (a [`TlpStream`]: one keep
+//!   bit per DW of the TLP in the beat; a packet's data credits come from
+//!   its Length, `ceil(Length / 4)` for a TLP with data);
+//!   `rx{p}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit limits this port
+//!   advertises, which the partner must obey: [`SwitchConfig::rx_credits`]
+//!   at reset, space a departing packet frees advertised in the cycle it
+//!   leaves); counters `rx{p}_fill` (beats buffered), `rx{p}_drops`
+//!   (unroutable packets dropped), `rx{p}_ur` (UR completions returned),
+//!   `rx{p}_poisoned` (TLPs arrived with EP set, forwarded unchanged).
+//! - transmit side of port `p` (to the link partner): the TLP stream
+//!   `tx{p}_valid`, `tx{p}_ready`, `tx{p}_sop`, `tx{p}_eop`,
+//!   `tx{p}_data[W-1:0]`, `tx{p}_keep[W/32-1:0]`; `tx{p}_fc_*` (the
+//!   partner's limits, inputs; 0 at the first cycle after reset is
+//!   infinite credit for that type); counters `tx{p}_packets`,
+//!   `tx{p}_bytes`, `tx{p}_credit_stalls` (cycles the port was idle
+//!   because every packet waiting for it lacked credit).
 //!
-//! Ordering: a pair (input, output) is one queue, so its packets leave in
-//! arrival order, whatever their class (posted never passes posted).
+//! Counters are 32 bits and saturate.
+//!
+//! Ordering (PCIe 2.4.1, relaxed ordering off): each input keeps two
+//! lanes per group (per output with `voq`, one group with `fifo`). The
+//! ordered lane holds posted requests and completions in arrival order;
+//! the non-posted lane holds non-posted requests. An arriving non-posted
+//! request marks the newest packet of its group's ordered lane and may
+//! not leave before that packet has, so it never passes a posted request
+//! or a completion; posted requests and completions pass non-posted
+//! requests stalled for credit. When both lanes of a group can send, they
+//! take turns.
 //!
 //! [`input_queue`]: super::input_queue
 //! [`route`]: super::route
@@ -47,7 +62,7 @@
 //! [`crossbar`]: super::crossbar
 //! [`tlp`]: super::tlp
 
-use super::credit::{self, rx_limits, CreditSet, Release, TxCredits, DATA_BITS};
+use super::credit::{self, rx_limits, CreditSet, Release, TxCredits, DATA_BITS, TYPE_NAMES};
 use super::crossbar::{crossbar, CrossbarConfig};
 use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
 use super::route::{self, default_port_param, RouteTable, RouteTableConfig, DEFAULT_PORT};
@@ -58,7 +73,7 @@ use super::{column, onehot_index, regs, saturating_sum};
 use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
-use crate::params::{checked, param_error, IntParam};
+use crate::params::{checked, param_error, IntListParam, IntParam};
 use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
@@ -89,6 +104,14 @@ pub const QUEUE_DEPTH: IntParam = IntParam::new(
     8..=1024,
     64,
     "input buffer size in beats",
+);
+/// Parameter `rx_credits`.
+pub const RX_CREDITS: IntListParam = IntListParam::new(
+    "rx_credits",
+    "rxc",
+    1..=2047,
+    6,
+    "credits each input advertises: [ph, pd, nph, npd, cplh, cpld]; empty: a third of the buffer per class",
 );
 /// Parameter `max_packet_beats`.
 pub const MAX_PACKET_BEATS: IntParam = IntParam::new(
@@ -122,6 +145,10 @@ pub struct SwitchConfig {
     pub max_packet_beats: u32,
     /// Where unroutable packets go; `None` drops them.
     pub default_port: Option<usize>,
+    /// The credits each input advertises, header then data per class
+    /// (PH, PD, NPH, NPD, CplH, CplD); `None` splits the buffer evenly
+    /// (see [`SwitchConfig::rx_credits`]).
+    pub credits: Option<[u64; 6]>,
 }
 
 impl SwitchConfig {
@@ -136,6 +163,19 @@ impl SwitchConfig {
             policy: SchedPolicy::from_params(p)?,
             max_packet_beats: MAX_PACKET_BEATS.read(p)?,
             default_port: default_port_param(p)?,
+            credits: match RX_CREDITS.read(p)?[..] {
+                [] => None,
+                [ph, pd, nph, npd, cplh, cpld] => Some([ph, pd, nph, npd, cplh, cpld]),
+                ref v => {
+                    return Err(param_error(
+                        "rx_credits",
+                        format!(
+                            "{} entries; it takes six: ph, pd, nph, npd, cplh, cpld",
+                            v.len()
+                        ),
+                    ))
+                }
+            },
         };
         cfg.validate()?;
         TrafficConfig::from_params(p.group("traffic")?, cfg.max_packet_beats)?;
@@ -156,7 +196,6 @@ impl SwitchConfig {
         MAX_PACKET_BEATS.check(self.max_packet_beats)?;
         self.scheduler().validate()?;
         self.route().validate()?;
-        let (hdr, data) = self.rx_credits();
         if u64::from(self.max_packet_beats) * u64::from(self.data_width) < u64::from(HEADER_BITS) {
             return Err(param_error(
                 "max_packet_beats",
@@ -166,18 +205,74 @@ impl SwitchConfig {
                 ),
             ));
         }
-        let need = credit::data_credits(self.max_payload_dw());
-        if hdr < 1 || data < need.max(1) {
+        self.check_credits()
+    }
+
+    /// Checks the advertised credits: each type within the counters'
+    /// range, enough data credits for a longest packet of each class (one
+    /// for non-posted requests), and a buffer that holds them all.
+    fn check_credits(&self) -> Result<(), RtlError> {
+        let param = if self.credits.is_some() {
+            "rx_credits"
+        } else {
+            "queue_depth"
+        };
+        let credits = self.rx_credits();
+        let need = credit::data_credits(self.max_payload_dw()).max(1);
+        for (c, (&(hdr, data), (h_name, d_name))) in credits.iter().zip(TYPE_NAMES).enumerate() {
+            if !(1..=credit::HDR_CREDITS.max as u64).contains(&hdr) {
+                return Err(param_error(
+                    param,
+                    format!("{h_name}: {hdr} header credits, outside 1..=127"),
+                ));
+            }
+            let need = if c == Class::NonPosted as usize {
+                1
+            } else {
+                need
+            };
+            if !(need..=credit::DATA_CREDITS.max as u64).contains(&data) {
+                return Err(param_error(
+                    param,
+                    format!(
+                        "{d_name}: {data} data credits, outside {need}..=2047 \
+                         (a {}-beat packet needs {need})",
+                        self.max_packet_beats
+                    ),
+                ));
+            }
+        }
+        let beats = self.credit_beats(&credits);
+        if beats > self.credit_room() {
             return Err(param_error(
-                "queue_depth",
+                param,
                 format!(
-                    "{} beats leave {hdr} header and {data} data credits per class; \
-                     a {}-beat packet needs 1 and {need}",
-                    self.queue_depth, self.max_packet_beats
+                    "the credits {credits:?} can fill {beats} beats; a buffer of {} beats \
+                     backs {}",
+                    self.queue_depth,
+                    self.credit_room()
                 ),
             ));
         }
         Ok(())
+    }
+
+    /// The beats credits may fill: the buffer less one, which the beat a
+    /// link partner sends on a credit freed in the same cycle may need
+    /// before the departing beat's slot is free.
+    fn credit_room(&self) -> u64 {
+        u64::from(self.queue_depth) - 1
+    }
+
+    /// The most beats packets within `credits` (header and data per class)
+    /// can occupy: a TLP with `d` data credits spans at most
+    /// `ceil((4 + 4d) / b)` beats of `b` DWs, which is at most
+    /// `max(1, 4 / b) + 4d / b`.
+    fn credit_beats(&self, credits: &[(u64, u64); 3]) -> u64 {
+        let w = u64::from(self.data_width);
+        let per_header = (128 / w).max(1) * w;
+        let units: u64 = credits.iter().map(|&(h, d)| h * per_header + d * 128).sum();
+        units.div_ceil(w)
     }
 
     /// The longest payload in DW a packet of `max_packet_beats` beats
@@ -193,17 +288,21 @@ impl SwitchConfig {
         u64::from(self.data_width / 8)
     }
 
-    /// The header and data credits each input advertises per class. A
-    /// third of the buffer goes to each class; half of that holds payload
-    /// (data credits), the rest headers, so a buffer full of credited
-    /// packets never exceeds `queue_depth` beats.
-    pub fn rx_credits(&self) -> (u64, u64) {
-        let share = u64::from(self.queue_depth) / 3;
+    /// The header and data credits each input advertises per class
+    /// (posted, non-posted, completions): [`SwitchConfig::credits`], or by
+    /// default a third of the buffer per class, half of it for payload
+    /// (data credits) and the rest for headers. Either way a buffer full
+    /// of credited packets leaves one beat free ([`Self::credit_room`]).
+    pub fn rx_credits(&self) -> [(u64, u64); 3] {
+        if let Some(c) = self.credits {
+            return [(c[0], c[1]), (c[2], c[3]), (c[4], c[5])];
+        }
+        let w = u64::from(self.data_width);
+        let share = self.credit_room() / 3;
         let payload = share / 2;
-        let data = (payload * self.bytes_per_beat() / credit::DATA_CREDIT_BYTES)
-            .min(credit::DATA_CREDITS.max as u64);
-        let hdr = (share - payload).min(credit::HDR_CREDITS.max as u64);
-        (hdr, data)
+        let data = (payload * w / 128).min(credit::DATA_CREDITS.max as u64);
+        let hdr = ((share - payload) / (128 / w).max(1)).min(credit::HDR_CREDITS.max as u64);
+        [(hdr, data); 3]
     }
 
     /// The scheduler's config.
@@ -222,13 +321,24 @@ impl SwitchConfig {
         }
     }
 
+    /// Bits of a stored beat: its data, and above it its keep flags (one
+    /// per DW).
+    fn word_width(&self) -> u32 {
+        self.data_width + self.data_width / 32
+    }
+
     fn queue(&self) -> InputQueueConfig {
         InputQueueConfig {
-            queues: self.queueing.queues(self.ports),
-            width: self.data_width,
+            queues: LANES * self.groups(),
+            width: self.word_width(),
             depth: self.queue_depth,
-            tag_width: 3 + DATA_BITS + self.dest_tag_width(),
+            tag_width: TAG_DEST + self.dest_tag_width(),
         }
+    }
+
+    /// Lane groups per input: one per output with `voq`, one with `fifo`.
+    fn groups(&self) -> usize {
+        self.queueing.queues(self.ports)
     }
 
     /// Bits of destination a packet's tag carries (only a FIFO needs them).
@@ -240,22 +350,77 @@ impl SwitchConfig {
     }
 }
 
+/// Lanes per group of an input's queues: [`ORDERED`] holds posted requests
+/// and completions in arrival order, [`NON_POSTED`] the non-posted
+/// requests, so that both may pass a blocked non-posted request.
+const LANES: usize = 2;
+/// The lane of posted requests and completions.
+const ORDERED: u64 = 0;
+/// The lane of non-posted requests.
+const NON_POSTED: u64 = 1;
+
+/// A packet's tag in its queue: class (bits 1:0), data credits, then
+/// [`TAG_UR`], [`TAG_FENCED`], and with `fifo` the destination from
+/// [`TAG_DEST`].
+const TAG_UR: u32 = 2 + DATA_BITS;
+/// Tag bit: a non-posted request that waits for a marked ordered packet.
+const TAG_FENCED: u32 = TAG_UR + 1;
+/// Tag bits from here: the destination (`fifo` only).
+const TAG_DEST: u32 = TAG_FENCED + 1;
+
 /// The packet a queue head holds, from its tag: the class and data
 /// credits it takes at its output, and those its input returns when it
 /// leaves (a UR completion returns its request's non-posted credits).
+#[derive(Clone)]
 struct Head {
     ready: Expr,
     class: Expr,
     data: Expr,
     rel_class: Expr,
     rel_data: Expr,
+    /// A non-posted request that may not leave before a marked ordered
+    /// packet of its group has.
+    fenced: Expr,
+}
+
+impl Head {
+    /// `a` where `pick` is low, `b` where high.
+    fn pick(pick: &Expr, a: &Head, b: &Head) -> Head {
+        let m = |x: &Expr, y: &Expr| mux(pick.clone(), y.clone(), x.clone());
+        Head {
+            ready: m(&a.ready, &b.ready),
+            class: m(&a.class, &b.class),
+            data: m(&a.data, &b.data),
+            rel_class: m(&a.rel_class, &b.rel_class),
+            rel_data: m(&a.rel_data, &b.rel_data),
+            fenced: m(&a.fenced, &b.fenced),
+        }
+    }
 }
 
 /// The parent-side signals of input `i`.
 struct InputPort {
     queue: linkforge_hdl::InstanceHandle,
-    /// Per output: the packet waiting for it (`ready` low when none).
-    heads: Vec<Head>,
+    /// Per output, per lane: the packet waiting for it (`ready` low when none).
+    lanes: Vec<[Head; LANES]>,
+}
+
+/// The queue of `lane` in `group` (`group` ignored with one group).
+fn queue_index(cfg: &SwitchConfig, group: Expr, lane: Expr) -> Expr {
+    if cfg.groups() > 1 {
+        cat![group, lane]
+    } else {
+        lane
+    }
+}
+
+/// The group of output `o`'s packets.
+fn group_of(cfg: &SwitchConfig, o: usize) -> usize {
+    if cfg.groups() > 1 {
+        o
+    } else {
+        0
+    }
 }
 
 /// Builds the switch as module `module_name`.
@@ -267,15 +432,16 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     let w = cfg.data_width;
     let qcfg = cfg.queue();
     let iq = Arc::new(input_queue(&format!("{module_name}_iq"), &qcfg)?);
+    let ww = cfg.word_width();
     let ofifo_cfg = SyncFifoConfig {
-        width: w + 2,
+        width: ww + 2,
         depth: OUT_DEPTH,
     };
     let ofifo = Arc::new(sync_fifo(&format!("{module_name}_ofifo"), &ofifo_cfg)?);
     let sched = scheduler(&format!("{module_name}_sched"), &cfg.scheduler())?;
     let xbar_cfg = CrossbarConfig {
         ports: n,
-        width: w + 3,
+        width: ww + 3,
     };
     let xbar = crossbar(&format!("{module_name}_xbar"), &xbar_cfg)?;
 
@@ -294,12 +460,12 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     };
 
     // Connections: which output each input sends to, and the reverse.
-    let in_busy = regs(&mut m, n, 1, |i| format!("in{i}_busy"));
-    let in_conn = regs(&mut m, n, sw, |i| format!("in{i}_conn"));
-    let out_busy = regs(&mut m, n, 1, |o| format!("out{o}_busy"));
-    let out_conn = regs(&mut m, n, sw, |o| format!("out{o}_conn"));
+    let in_busy = regs(&mut m, n, 1, |i| format!("rx{i}_busy"));
+    let in_conn = regs(&mut m, n, sw, |i| format!("rx{i}_conn"));
+    let out_busy = regs(&mut m, n, 1, |o| format!("tx{o}_busy"));
+    let out_conn = regs(&mut m, n, sw, |o| format!("tx{o}_conn"));
     // Room in each output's buffer for one more beat.
-    let space = m.wire("out_space", nw);
+    let space = m.wire("tx_space", nw);
 
     // Inputs: arrival, routing, buffering.
     let mut inputs = Vec::with_capacity(n);
@@ -314,21 +480,43 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     // Outputs: transmit credits and requests.
     let mut tx = Vec::with_capacity(n);
     for o in 0..n {
-        let limits = CreditSet::new(&format!("out{o}_fc_"), |name, width| m.input(name, width));
-        tx.push(TxCredits::build(&mut m, &format!("out{o}_"), limits));
+        let limits = CreditSet::new(&format!("tx{o}_fc_"), |name, width| m.input(name, width));
+        tx.push(TxCredits::build(&mut m, &format!("tx{o}_"), limits));
     }
     let out_avail: Vec<Expr> = (0..n).map(|o| !out_busy[o] & space.bit(o as u32)).collect();
+    let groups = cfg.groups();
+    let cw = qcfg.count_width();
     let mut waiting = vec![lit(0, 1); n];
+    let mut chosen: Vec<Vec<Head>> = Vec::with_capacity(n);
+    let mut pick_np: Vec<Vec<Expr>> = Vec::with_capacity(n);
+    let mut released: Vec<Vec<Signal>> = Vec::with_capacity(n);
+    let mut prefer_np: Vec<Vec<Signal>> = Vec::with_capacity(n);
     let reqs: Vec<Expr> = (0..n)
         .map(|i| {
-            let bits: Vec<Expr> = (0..n)
-                .map(|o| {
-                    let h = &inputs[i].heads[o];
-                    let free = h.ready.clone() & !in_busy[i];
-                    waiting[o] = waiting[o].clone() | free.clone();
-                    free & out_avail[o].clone() & tx[o].ok(&h.class, &h.data)
-                })
-                .collect();
+            // Per group: marked ordered packets gone minus fenced requests
+            // sent; a fenced request at the head may go while it is not 0.
+            let rel = regs(&mut m, groups, cw, |g| format!("rx{i}_released{g}"));
+            let pref = regs(&mut m, groups, 1, |g| format!("rx{i}_prefer_np{g}"));
+            let mut bits = Vec::with_capacity(n);
+            let (mut heads, mut picks) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            for o in 0..n {
+                let g = group_of(cfg, o);
+                let [ord, np] = &inputs[i].lanes[o];
+                let np_free = np.ready.clone() & (!np.fenced.clone() | rel[g].ne(lit(0, cw)));
+                let ord_ok = ord.ready.clone() & tx[o].ok(&ord.class, &ord.data);
+                let np_ok = np_free.clone() & tx[o].ok(&np.class, &np.data);
+                let pick = m.wire(format!("rx{i}_pick_np{o}"), 1);
+                m.assign(pick, np_ok.clone() & (!ord_ok.clone() | pref[g]));
+                let idle = !in_busy[i];
+                waiting[o] = waiting[o].clone() | ((ord.ready.clone() | np_free) & idle.clone());
+                bits.push((ord_ok | np_ok) & idle & out_avail[o].clone());
+                heads.push(Head::pick(&pick.into(), ord, np));
+                picks.push(Expr::from(pick));
+            }
+            chosen.push(heads);
+            pick_np.push(picks);
+            released.push(rel);
+            prefer_np.push(pref);
             let r = m.wire(format!("req{i}"), nw);
             m.assign(r, concat(bits.into_iter().rev().collect()));
             r.into()
@@ -346,52 +534,87 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         matches.push(Expr::from(u_sched.io(&format!("match{i}"))?));
     }
 
-    // Input side of the transfer: dequeue, connection state, credit return.
+    // Input side of the transfer: dequeue, connection state, ordering
+    // state, credit return.
     let mut lasts = Vec::with_capacity(n);
     let mut xbar_ins = Vec::with_capacity(n);
     for ((i, port), drop_release) in inputs.iter().enumerate().zip(releases) {
         let q = &port.queue;
         let matched = matches[i].clone().any();
         let to = onehot_index(matches[i].clone(), sw);
+        let lane_new = select(to.clone(), &pick_np[i]);
+        let in_lane = m.reg(format!("rx{i}_lane"), 1).reset(0);
         let target = mux(in_busy[i], in_conn[i], to.clone());
-        let go = m.wire(format!("in{i}_go"), 1);
+        let lane = mux(in_busy[i], in_lane, lane_new.clone());
+        let go = m.wire(format!("rx{i}_go"), 1);
         m.assign(
             go,
             (in_busy[i] & Expr::from(space).bit_at(in_conn[i])) | matched.clone(),
         );
         m.assign(q.io("rd_en")?, go);
-        if qcfg.queues > 1 {
-            m.assign(q.io("rd_queue")?, target);
-        }
+        let group = |o: Expr| if groups > 1 { o } else { lit(0, 1) };
+        m.assign(
+            q.io("rd_queue")?,
+            queue_index(cfg, group(target.clone()), lane.clone()),
+        );
         let last = q.io("rd_last")?;
         lasts.push(Expr::from(last));
         let pick = |f: fn(&Head) -> &Expr| {
-            let v: Vec<Expr> = port.heads.iter().map(|h| f(h).clone()).collect();
+            let v: Vec<Expr> = chosen[i].iter().map(|h| f(h).clone()).collect();
             select(to.clone(), &v)
         };
         let (new_class, new_data) = (pick(|h| &h.rel_class), pick(|h| &h.rel_data));
-        let conn_class = m.reg(format!("in{i}_conn_class"), 2).reset(0);
-        let conn_data = m.reg(format!("in{i}_conn_data"), DATA_BITS).reset(0);
+        let new_fenced = pick(|h| &h.fenced) & lane_new.clone();
+        let conn_class = m.reg(format!("rx{i}_conn_class"), 2).reset(0);
+        let conn_data = m.reg(format!("rx{i}_conn_data"), DATA_BITS).reset(0);
         let (busy, conn) = (in_busy[i], in_conn[i]);
         m.when(go & last, |m| m.next(busy, low()))
             .elsewhen(matched.clone(), |m| {
                 m.next(busy, high());
                 m.next(conn, to.clone());
+                m.next(in_lane, lane_new.clone());
             });
-        m.when(matched, |m| {
+        m.when(matched.clone(), |m| {
             m.next(conn_class, new_class.clone());
             m.next(conn_data, new_data.clone());
         });
+        // Ordering state per group: a marked ordered beat leaving frees one
+        // fenced request; a fenced request sent takes one; the lane not
+        // just served is preferred next.
+        let marked_out = Expr::from(go) & !lane.clone() & Expr::from(q.io("rd_marked")?);
+        for g in 0..groups {
+            let here = |o: &Expr| {
+                if groups == 1 {
+                    high()
+                } else {
+                    o.clone().eq(lit(g as u64, sw))
+                }
+            };
+            let (rel, pref) = (released[i][g], prefer_np[i][g]);
+            let up = marked_out.clone() & here(&target);
+            let sent_here = matched.clone() & here(&to);
+            let down = sent_here.clone() & new_fenced.clone();
+            m.next(rel, rel + up.zext(cw) - down.zext(cw));
+            m.when(sent_here, |m| m.next(pref, !lane_new.clone()));
+        }
         let deq_release = Release {
             when: go & last,
             class: mux(busy, conn_class, new_class),
             data: mux(busy, conn_data, new_data),
         };
-        let (hdr, data) = cfg.rx_credits();
-        let rel = [drop_release, deq_release];
-        let limits = rx_limits(&mut m, &format!("in{i}_fc_q_"), hdr, data, &rel);
-        let outs = CreditSet::new(&format!("in{i}_fc_"), |name, width| m.output(name, width));
-        for (o, l) in outs.all().into_iter().zip(limits.all()) {
+        // Space a departing packet frees is advertised in the cycle it
+        // leaves, so a credit-bound link partner can refill it at once; a
+        // dropped packet's credits come back after the edge (they depend
+        // on the arriving beat).
+        let freed = rx_limits(
+            &mut m,
+            &format!("rx{i}_fc_q_"),
+            cfg.rx_credits(),
+            &[drop_release],
+            &[deq_release],
+        );
+        let outs = CreditSet::new(&format!("rx{i}_fc_"), |name, width| m.output(name, width));
+        for (o, l) in outs.all().into_iter().zip(freed) {
             m.assign(o, l);
         }
         xbar_ins.push(cat![
@@ -417,7 +640,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         let new = col.clone().any();
         let from = onehot_index(col, sw);
         let (busy, conn) = (out_busy[o], out_conn[o]);
-        let beat = m.wire(format!("out{o}_beat"), 1);
+        let beat = m.wire(format!("tx{o}_beat"), 1);
         m.assign(beat, (busy & space.bit(o as u32)) | new.clone());
         let src = mux(busy, conn, from.clone());
         let last = lasts.clone().bit_at(src.clone());
@@ -427,7 +650,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
                 m.next(conn, from.clone());
             });
         let heads_for_o = |f: fn(&Head) -> &Expr| {
-            let v: Vec<Expr> = inputs.iter().map(|p| f(&p.heads[o]).clone()).collect();
+            let v: Vec<Expr> = chosen.iter().map(|c| f(&c[o]).clone()).collect();
             select(from.clone(), &v)
         };
         tx[o].consume(
@@ -436,45 +659,40 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             &heads_for_o(|h| &h.class),
             &heads_for_o(|h| &h.data),
         );
-        let xsel = m.reg(format!("out{o}_xsel"), sw).reset(0);
-        let v1 = m.reg(format!("out{o}_v1"), 1).reset(0);
-        let v2 = m.reg(format!("out{o}_v2"), 1).reset(0);
+        let xsel = m.reg(format!("tx{o}_xsel"), sw).reset(0);
+        let v1 = m.reg(format!("tx{o}_v1"), 1).reset(0);
+        let v2 = m.reg(format!("tx{o}_v2"), 1).reset(0);
         m.when(beat, |m| m.next(xsel, src));
         m.next(v1, beat);
         m.next(v2, v1);
         m.assign(u_xbar.io(&format!("sel{o}"))?, xsel);
         let xout = u_xbar.io(&format!("out{o}"))?;
 
-        let f = m.instance(format!("u_out{o}"), Arc::clone(&ofifo));
+        let f = m.instance(format!("u_txq{o}"), Arc::clone(&ofifo));
         clocked(&mut m, &f)?;
-        m.assign(f.io("wr_en")?, v2 & xout.bit(w + 2));
-        m.assign(f.io("wr_data")?, xout.slice(w + 1, 0));
-        let ready = m.input(format!("out{o}_ready"), 1);
-        m.assign(f.io("rd_en")?, ready);
+        m.assign(f.io("wr_en")?, v2 & xout.bit(ww + 2));
+        m.assign(f.io("wr_data")?, xout.slice(ww + 1, 0));
+        let port = m.source(format!("tx{o}_"), TlpStream::new(w));
+        m.assign(f.io("rd_en")?, port.ready());
         let cw = ofifo_cfg.count_width() + 1;
         let inflight = f.io("count")?.zext(cw) + v1.zext(cw) + v2.zext(cw);
         spaces.push(!f.io("wr_full")? & inflight.lt(lit(OUT_DEPTH.into(), cw)));
         let rd = f.io("rd_data")?;
-        for (name, e) in [
-            ("valid", !f.io("rd_empty")?),
-            ("sop", rd.bit(w + 1)),
-            ("eop", rd.bit(w)),
-            ("data", rd.slice(w - 1, 0)),
-        ] {
-            let out = m.output(format!("out{o}_{name}"), e.width());
-            m.assign(out, e);
-        }
-        m.interface(Protocol::ValidReady, format!("out{o}_"));
+        m.assign(port.valid(), !f.io("rd_empty")?);
+        m.assign(port.sop(), rd.bit(ww + 1));
+        m.assign(port.eop(), rd.bit(ww));
+        m.assign(port.data(), rd.slice(w - 1, 0));
+        m.assign(port.keep(), rd.slice(ww - 1, w));
 
         let packets = saturating_count(
             &mut m,
-            &format!("out{o}_packets_q"),
+            &format!("tx{o}_packets_q"),
             beat & last,
             COUNTER_BITS,
         );
         let bytes = saturating_sum(
             &mut m,
-            &format!("out{o}_bytes_q"),
+            &format!("tx{o}_bytes_q"),
             beat.into(),
             lit(cfg.bytes_per_beat(), COUNTER_BITS),
             COUNTER_BITS,
@@ -483,7 +701,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         let blocked = !busy & space.bit(o as u32) & waiting[o].clone() & !requested;
         let stalls = saturating_count(
             &mut m,
-            &format!("out{o}_credit_stalls_q"),
+            &format!("tx{o}_credit_stalls_q"),
             blocked,
             COUNTER_BITS,
         );
@@ -492,7 +710,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             ("bytes", bytes),
             ("credit_stalls", stalls),
         ] {
-            let out = m.output(format!("out{o}_{name}"), COUNTER_BITS);
+            let out = m.output(format!("tx{o}_{name}"), COUNTER_BITS);
             m.assign(out, q);
         }
     }
@@ -515,13 +733,12 @@ struct Write {
 /// second half) arrives.
 fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) -> (Write, Expr) {
     let w = cfg.data_width;
-    let valid = m.input(format!("in{i}_valid"), 1);
-    let ready = m.output(format!("in{i}_ready"), 1);
-    let sop = m.input(format!("in{i}_sop"), 1);
-    let eop = m.input(format!("in{i}_eop"), 1);
-    let data = m.input(format!("in{i}_data"), w);
-    m.interface(Protocol::ValidReady, format!("in{i}_"));
-    let overrun = format!("in{i}: a beat arrived with the buffer full (credits exceeded)");
+    let rx = m.sink(format!("rx{i}_"), TlpStream::new(w));
+    let (valid, ready, sop, eop) = (rx.valid(), rx.ready(), rx.sop(), rx.eop());
+    let data = rx.data();
+    // The word a beat stores: its keep flags above its data.
+    let word = cat![rx.keep(), data];
+    let overrun = format!("rx{i}: a beat arrived with the buffer full (credits exceeded)");
     if w >= HEADER_BITS {
         m.assign(ready, !full);
         m.assert_always(!(valid & full), overrun);
@@ -529,14 +746,14 @@ fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) ->
             go: valid & !full,
             sop: sop.into(),
             eop: eop.into(),
-            data: data.into(),
+            data: word,
         };
         return (write, data.slice(HEADER_BITS - 1, 0));
     }
-    let held = m.reg(format!("in{i}_held"), 1).reset(0);
-    let held_sop = m.reg(format!("in{i}_held_sop"), 1).reset(0);
-    let held_eop = m.reg(format!("in{i}_held_eop"), 1).reset(0);
-    let held_data = m.reg(format!("in{i}_held_data"), w).reset(0);
+    let held = m.reg(format!("rx{i}_held"), 1).reset(0);
+    let held_sop = m.reg(format!("rx{i}_held_sop"), 1).reset(0);
+    let held_eop = m.reg(format!("rx{i}_held_eop"), 1).reset(0);
+    let held_word = m.reg(format!("rx{i}_held_word"), word.width()).reset(0);
     m.assign(ready, !held | !full);
     m.assert_always(!(valid & held & full), overrun);
     // The held beat goes once the next beat is in view, or at once unless
@@ -546,16 +763,16 @@ fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) ->
         m.next(held, high());
         m.next(held_sop, sop);
         m.next(held_eop, eop);
-        m.next(held_data, data);
+        m.next(held_word, word.clone());
     })
     .elsewhen(go.clone(), |m| m.next(held, low()));
     let write = Write {
         go,
         sop: held_sop.into(),
         eop: held_eop.into(),
-        data: held_data.into(),
+        data: held_word.into(),
     };
-    (write, cat![data, held_data])
+    (write, cat![data, held_word.slice(w - 1, 0)])
 }
 
 /// Input `i`: its ports, routing on the header window, UR completions,
@@ -571,7 +788,7 @@ fn input_side(
 ) -> Result<(InputPort, Release), HdlError> {
     let sw = bits_for(cfg.ports);
     let w = cfg.data_width;
-    let q = m.instance(format!("u_in{i}"), Arc::clone(iq));
+    let q = m.instance(format!("u_rxq{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
     let (wr, window) = arrival(m, cfg, i, full);
     let hdr = super::tlp::decode(window.clone());
@@ -580,7 +797,7 @@ fn input_side(
     let credits = hdr.data_credits;
     let ur_dws = super::tlp::ur_completion(&window, id.into());
     let mut named = |name: &str, e: Expr| {
-        let s = m.wire(format!("in{i}_wr_{name}"), e.width());
+        let s = m.wire(format!("rx{i}_wr_{name}"), e.width());
         m.assign(s, e);
         s
     };
@@ -595,16 +812,18 @@ fn input_side(
     // beats, so a one-beat request there is only dropped).
     let wide = w >= HEADER_BITS;
     let answerable = if wide { high() } else { !eop };
-    let ur = m.wire(format!("in{i}_ur_now"), 1);
+    let ur = m.wire(format!("rx{i}_ur_now"), 1);
     m.assign(
         ur,
         !routed.clone() & class.clone().eq(lit(Class::NonPosted.code(), 2)) & answerable,
     );
+    // Keep flags of the completion's three DWs.
+    let k = w / 32;
     let (ur_beat, ur_last, ur_data) = if wide {
-        (Expr::from(sop), high(), ur_dws.zext(w))
+        (Expr::from(sop), high(), cat![lit(0b111, k), ur_dws.zext(w)])
     } else {
-        let second = m.reg(format!("in{i}_ur_second"), 1).reset(0);
-        let dw2 = m.reg(format!("in{i}_ur_dw2"), 32).reset(0);
+        let second = m.reg(format!("rx{i}_ur_second"), 1).reset(0);
+        let dw2 = m.reg(format!("rx{i}_ur_dw2"), 32).reset(0);
         m.when(beat.clone() & sop & ur, |m| {
             m.next(second, high());
             m.next(dw2, ur_dws.clone().slice(95, 64));
@@ -613,14 +832,18 @@ fn input_side(
         (
             sop | second,
             second.into(),
-            mux(sop, ur_dws.slice(63, 0), cat![lit(0, 32), dw2]),
+            mux(
+                sop,
+                cat![lit(0b11, k), ur_dws.slice(63, 0)],
+                cat![lit(0b01, k), lit(0, 32), dw2],
+            ),
         )
     };
-    let cur_dest = m.reg(format!("in{i}_dest"), sw).reset(0);
-    let cur_drop = m.reg(format!("in{i}_dropping"), 1).reset(0);
-    let cur_ur = m.reg(format!("in{i}_answering"), 1).reset(0);
-    let cur_class = m.reg(format!("in{i}_class"), 2).reset(0);
-    let cur_data = m.reg(format!("in{i}_data_credits"), DATA_BITS).reset(0);
+    let cur_dest = m.reg(format!("rx{i}_dest"), sw).reset(0);
+    let cur_drop = m.reg(format!("rx{i}_dropping"), 1).reset(0);
+    let cur_ur = m.reg(format!("rx{i}_answering"), 1).reset(0);
+    let cur_class = m.reg(format!("rx{i}_class"), 2).reset(0);
+    let cur_data = m.reg(format!("rx{i}_data_credits"), DATA_BITS).reset(0);
     let ur_now = mux(sop, ur, cur_ur);
     let dest_now = mux(
         ur_now.clone(),
@@ -631,22 +854,46 @@ fn input_side(
     let class_now = mux(sop, class.clone(), cur_class);
     let data_now = mux(sop, credits.clone(), cur_data);
     m.when(beat.clone() & sop, |m| {
-        m.next(cur_dest, dest);
+        m.next(cur_dest, dest.clone());
         m.next(cur_drop, !routed.clone());
         m.next(cur_ur, ur);
-        m.next(cur_class, class);
+        m.next(cur_class, class.clone());
         m.next(cur_data, credits);
     });
     let keep = !drop_now.clone() | (ur_now.clone() & ur_beat);
     m.assign(q.io("wr_en")?, beat.clone() & keep);
-    if cfg.queue().queues > 1 {
-        m.assign(q.io("wr_queue")?, dest_now.clone());
-    }
+    // Lanes: a forwarded non-posted request goes to its group's
+    // non-posted lane and marks the newest packet of the ordered lane,
+    // which it may not pass; everything else (UR completions too) goes to
+    // the ordered lane.
+    let np_now = class_now.clone().eq(lit(Class::NonPosted.code(), 2)) & !ur_now.clone();
+    let group = |d: Expr| {
+        if cfg.groups() > 1 {
+            d
+        } else {
+            lit(0, 1)
+        }
+    };
+    m.assign(
+        q.io("wr_queue")?,
+        queue_index(cfg, group(dest_now.clone()), np_now.clone()),
+    );
+    let request_np = class.clone().eq(lit(Class::NonPosted.code(), 2)) & routed.clone();
+    m.assign(q.io("mark_en")?, beat.clone() & sop & request_np);
+    m.assign(
+        q.io("mark_queue")?,
+        queue_index(cfg, group(dest.clone()), lit(ORDERED, 1)),
+    );
+    let fenced = q.io("mark_placed")?;
     m.assign(q.io("wr_sop")?, sop);
     m.assign(q.io("wr_eop")?, mux(ur_now.clone(), ur_last, eop));
     // A Type 1 configuration request for the port's secondary bus leaves
     // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
-    let converted = cat![data.slice(w - 1, 25), low(), data.slice(23, 0)];
+    let converted = cat![
+        data.slice(cfg.word_width() - 1, 25),
+        low(),
+        data.slice(23, 0)
+    ];
     let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
     m.assign(q.io("wr_data")?, mux(ur_now.clone(), ur_data, forwarded));
     let tag_class = mux(
@@ -654,9 +901,10 @@ fn input_side(
         lit(Class::Completion.code(), 2),
         class_now.clone(),
     );
+    let tag = cat![fenced, ur_now.clone(), data_now.clone(), tag_class];
     let tag = match cfg.queueing {
-        Queueing::Fifo => cat![dest_now, ur_now.clone(), data_now.clone(), tag_class],
-        Queueing::Voq => cat![ur_now.clone(), data_now.clone(), tag_class],
+        Queueing::Fifo => cat![dest_now, tag],
+        Queueing::Voq => tag,
     };
     m.assign(q.io("wr_tag")?, tag);
     let start = beat.clone() & sop;
@@ -667,49 +915,47 @@ fn input_side(
         ("ur", start.clone() & ur),
         ("poisoned", start & poisoned),
     ] {
-        let q = saturating_count(m, &format!("in{i}_{name}_q"), event, COUNTER_BITS);
-        let out = m.output(format!("in{i}_{name}"), COUNTER_BITS);
+        let q = saturating_count(m, &format!("rx{i}_{name}_q"), event, COUNTER_BITS);
+        let out = m.output(format!("rx{i}_{name}"), COUNTER_BITS);
         m.assign(out, q);
     }
     let fill = q.io("count")?;
-    let fill_out = m.output(format!("in{i}_fill"), fill.width());
+    let fill_out = m.output(format!("rx{i}_fill"), fill.width());
     m.assign(fill_out, fill);
 
     let head_of = |tag: Signal, ready: Expr| {
         let (class, data) = (tag.slice(1, 0), tag.slice(DATA_BITS + 1, 2));
-        let local = tag.bit(DATA_BITS + 2);
+        let local = tag.bit(TAG_UR);
         Head {
             ready,
             class: class.clone(),
             data: mux(local.clone(), lit(0, DATA_BITS), data.clone()),
             rel_class: mux(local, lit(Class::NonPosted.code(), 2), class),
             rel_data: data,
+            fenced: tag.bit(TAG_FENCED),
         }
     };
-    let heads = match cfg.queueing {
-        Queueing::Voq => (0..cfg.ports)
-            .map(|o| {
-                Ok(head_of(
-                    q.io(&format!("q{o}_tag"))?,
-                    q.io(&format!("q{o}_ready"))?.into(),
-                ))
-            })
-            .collect::<Result<Vec<_>, HdlError>>()?,
-        Queueing::Fifo => {
-            let tag = q.io("q0_tag")?;
-            let ready = q.io("q0_ready")?;
-            let dest = tag.slice(DATA_BITS + 2 + sw, DATA_BITS + 3);
-            (0..cfg.ports)
-                .map(|o| head_of(tag, ready & dest.clone().eq(lit(o as u64, sw))))
-                .collect()
-        }
+    let lane_head = |o: usize, lane: u64| -> Result<Head, HdlError> {
+        let k = LANES * group_of(cfg, o) + lane as usize;
+        let tag = q.io(&format!("q{k}_tag"))?;
+        let ready = Expr::from(q.io(&format!("q{k}_ready"))?);
+        Ok(match cfg.queueing {
+            Queueing::Voq => head_of(tag, ready),
+            Queueing::Fifo => {
+                let dest = tag.slice(TAG_DEST + sw - 1, TAG_DEST);
+                head_of(tag, ready & dest.eq(lit(o as u64, sw)))
+            }
+        })
     };
+    let lanes = (0..cfg.ports)
+        .map(|o| Ok([lane_head(o, ORDERED)?, lane_head(o, NON_POSTED)?]))
+        .collect::<Result<Vec<_>, HdlError>>()?;
     let release = Release {
         when: beat & eop & drop_now & !ur_now,
         class: class_now,
         data: data_now,
     };
-    Ok((InputPort { queue: q, heads }, release))
+    Ok((InputPort { queue: q, lanes }, release))
 }
 
 /// The catalogue entry.
@@ -721,6 +967,7 @@ pub fn kind() -> BlockKind {
         QUEUEING.spec(),
         MAX_PACKET_BEATS.spec(),
         DEFAULT_PORT.spec(),
+        RX_CREDITS.spec(),
     ];
     params.extend(SchedPolicy::specs());
     params.push(TrafficConfig::spec());
@@ -749,14 +996,14 @@ pub fn telemetry(cfg: &SwitchConfig) -> Exposure {
 }
 
 /// The outputs a switch with `telemetry` exposes, one register each, in
-/// this order: per input `in{i}_drops`, `in{i}_ur`, `in{i}_poisoned`,
-/// `in{i}_fill`, then per output
-/// `out{o}_packets`, `out{o}_bytes`, `out{o}_credit_stalls`.
+/// this order: per port `rx{p}_drops`, `rx{p}_ur`, `rx{p}_poisoned`,
+/// `rx{p}_fill`, then per port `tx{p}_packets`, `tx{p}_bytes`,
+/// `tx{p}_credit_stalls`.
 pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
     let ins = (0..cfg.ports)
-        .flat_map(|i| ["drops", "ur", "poisoned", "fill"].map(|c| format!("in{i}_{c}")));
+        .flat_map(|i| ["drops", "ur", "poisoned", "fill"].map(|c| format!("rx{i}_{c}")));
     let outs = (0..cfg.ports)
-        .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("out{o}_{c}")));
+        .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("tx{o}_{c}")));
     ins.chain(outs).collect()
 }
 

@@ -3,7 +3,7 @@
 //! only; the hardware ignores it.
 
 use crate::catalog::{ParamKind, ParamSpec, Params, Value};
-use crate::params::{param_error, ChoiceParam, FloatParam, IntParam};
+use crate::params::{param_error, ChoiceParam, FloatParam, IntListParam, IntParam};
 use crate::RtlError;
 
 /// Parameter `pattern`.
@@ -64,6 +64,15 @@ pub const POISONED: FloatParam = FloatParam::new(
     "fraction of packets sent poisoned (EP set); they pass unchanged and are counted",
 );
 
+/// Parameter `mix`.
+pub const MIX: IntListParam = IntListParam::new(
+    "mix",
+    "mx",
+    0..=1000,
+    3,
+    "relative weights of posted, non-posted and completion TLPs; empty: equal",
+);
+
 /// Where packets go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -92,6 +101,9 @@ pub struct TrafficConfig {
     pub unroutable: f64,
     /// Fraction of packets sent with EP (poisoned) set.
     pub poisoned: f64,
+    /// Relative weights of posted requests, non-posted requests and
+    /// completions among the packets offered (not all zero).
+    pub mix: [u64; 3],
 }
 
 impl TrafficConfig {
@@ -112,7 +124,24 @@ impl TrafficConfig {
                 format!("{max} is outside {min}..={max_beats} (packet_beats..=max_packet_beats)"),
             ));
         }
+        let mix = match MIX.read(p)?[..] {
+            [] => [1, 1, 1],
+            [posted, non_posted, completions] if posted + non_posted + completions > 0 => {
+                [posted, non_posted, completions]
+            }
+            [_, _, _] => return Err(param_error("mix", "the weights are all zero")),
+            ref v => {
+                return Err(param_error(
+                    "mix",
+                    format!(
+                        "{} weights; it takes three: posted, non-posted, completions",
+                        v.len()
+                    ),
+                ))
+            }
+        };
         Ok(TrafficConfig {
+            mix,
             pattern,
             load: LOAD.read(p)?,
             packet_beats: (min, max),
@@ -132,13 +161,14 @@ impl TrafficConfig {
             BACKPRESSURE.spec(),
             UNROUTABLE.spec(),
             POISONED.spec(),
+            MIX.spec(),
         ];
         ParamSpec {
             name: "traffic",
             short: "",
             default: Value::Group(Params::defaults(&members)),
             kind: ParamKind::Group(members),
-            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned",
+            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned, mix",
         }
     }
 }

@@ -84,13 +84,8 @@ fn top(cfg: &BridgeConfig) -> Result<Module, HdlError> {
         let o = m.output(name, p.width());
         m.assign(o, p);
     }
-    for name in ["valid", "sop", "eop", "data"] {
-        m.assign(
-            tx.io(&format!("pkt_{name}"))?,
-            rx.io(&format!("pkt_{name}"))?,
-        );
-    }
-    m.assign(rx.io("pkt_ready")?, tx.io("pkt_ready")?);
+    let stream = TlpStream::new(64);
+    m.connect(&rx.bundle("pkt_", stream)?, &tx.bundle("pkt_", stream)?);
     for (h, d) in TYPE_NAMES {
         for t in [h, d] {
             let name = format!("pkt_fc_{t}");

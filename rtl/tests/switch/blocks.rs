@@ -13,11 +13,12 @@ pub fn small_switch(ports: usize, queueing: Queueing, policy: SchedPolicy) -> Sw
     SwitchConfig {
         ports,
         data_width: 64,
-        queue_depth: 48,
+        queue_depth: 64,
         queueing,
         policy,
         max_packet_beats: 8,
         default_port: None,
+        credits: None,
     }
 }
 

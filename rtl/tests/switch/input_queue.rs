@@ -4,7 +4,7 @@
 //! and head tag; the shared buffer is full exactly at `depth` beats.
 
 use crate::support::{cases, run_model};
-use linkforge_rtl::switch::input_queue::{input_queue, InputQueueConfig};
+use linkforge_rtl::switch::input_queue::{input_queue, InputQueueConfig, MAX_QUEUES};
 use linkforge_verif::tb::switch::blocks::InputQueueModel;
 use proptest::prelude::*;
 
@@ -32,7 +32,7 @@ fn bad_queue_parameters_are_errors() {
         tag_width: 4,
     };
     assert!(input_queue("q", &cfg(0, 8)).is_err());
-    assert!(input_queue("q", &cfg(65, 8)).is_err());
+    assert!(input_queue("q", &cfg(MAX_QUEUES + 1, 8)).is_err());
     assert!(input_queue("q", &cfg(2, 1)).is_err());
     assert!(input_queue("q", &cfg(2, 2)).is_ok());
 }

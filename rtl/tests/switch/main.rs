@@ -8,6 +8,7 @@ mod credit;
 mod crossbar;
 mod harness_run;
 mod input_queue;
+mod ordering;
 mod route;
 mod scheduler;
 mod throughput;

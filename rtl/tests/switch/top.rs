@@ -39,6 +39,7 @@ fn configs() -> impl Strategy<Value = SwitchConfig> {
                     policy,
                     max_packet_beats: 4,
                     default_port,
+                    credits: None,
                 },
             )
     })
@@ -56,15 +57,17 @@ fn traffic() -> impl Strategy<Value = TrafficConfig> {
         prop_oneof![Just(0.0), 0.0f64..0.8],
         prop_oneof![Just(0.0), 0.0f64..0.3],
         prop_oneof![Just(0.0), 0.0f64..0.3],
+        prop_oneof![Just([1, 1, 1]), prop::array::uniform3(0u64..=3)],
     )
         .prop_map(
-            |(pattern, load, (lo, extra), backpressure, unroutable, poisoned)| TrafficConfig {
+            |(pattern, load, (lo, extra), backpressure, unroutable, poisoned, mix)| TrafficConfig {
                 pattern,
                 load,
                 packet_beats: (lo, (lo + extra).min(4)),
                 backpressure,
                 unroutable,
                 poisoned,
+                mix: if mix == [0, 0, 0] { [1, 1, 1] } else { mix },
             },
         )
 }

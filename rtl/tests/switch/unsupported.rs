@@ -2,8 +2,8 @@
 //! its requester as a completion with status UR (completer ID of the port,
 //! the read's requester ID, tag and lower address, checked beat for beat
 //! against the testbench's own UR completion), its non-posted credits
-//! return when the completion leaves, and `in{i}_ur` counts it; unroutable
-//! posted writes and completions are dropped and counted by `in{i}_drops`.
+//! return when the completion leaves, and `rx{p}_ur` counts it; unroutable
+//! posted writes and completions are dropped and counted by `rx{p}_drops`.
 
 use crate::harness_run::run_harness;
 use linkforge_hdl::{Bits, Design};
@@ -31,6 +31,7 @@ fn reads_no_port_claims_are_answered_with_ur_completions() {
             policy: SchedPolicy::Islip { iterations: 1 },
             max_packet_beats: 4,
             default_port: None,
+            credits: None,
         };
         let traffic = TrafficConfig {
             pattern: Pattern::Uniform,
@@ -39,6 +40,7 @@ fn reads_no_port_claims_are_answered_with_ur_completions() {
             backpressure: 0.2,
             unroutable: 0.4,
             poisoned: 0.1,
+            mix: [1, 1, 1],
         };
         let options = HarnessOptions {
             drain: Some(2000),
@@ -69,6 +71,7 @@ fn a_read_no_port_claims_returns_ur_on_icarus_too() {
         policy: SchedPolicy::Islip { iterations: 1 },
         max_packet_beats: 2,
         default_port: None,
+        credits: None,
     };
     let design = Design::new(switch("sw", &cfg).expect("builds")).expect("valid design");
     let top = design.top();
@@ -92,8 +95,9 @@ fn a_read_no_port_claims_returns_ur_on_icarus_too() {
                         "cfg_we" => u64::from(write.is_some()),
                         "cfg_addr" => write.map_or(0, |w| w.0),
                         "cfg_wdata" => write.map_or(0, |w| w.1),
-                        "in0_valid" | "in0_sop" | "in0_eop" => u64::from(s == send),
-                        "in0_data" => return tlp::to_beats(&request, 128, || 0)[0].clone(),
+                        "rx0_valid" | "rx0_sop" | "rx0_eop" => u64::from(s == send),
+                        "rx0_keep" => tlp::keeps(request.len(), 128)[0],
+                        "rx0_data" => return tlp::to_beats(&request, 128, || 0)[0].clone(),
                         n if n.ends_with("_ready") => 1,
                         n if n.contains("_fc_") => 64,
                         _ => 0,
@@ -117,11 +121,12 @@ fn a_read_no_port_claims_returns_ur_on_icarus_too() {
         .verdict()
         .unwrap_or_else(|why| panic!("Icarus disagrees: {why}"));
     let at = |name: &str| theirs.outputs.iter().position(|o| o == name).expect(name);
-    let (valid, sop, eop, data) = (
-        at("out0_valid"),
-        at("out0_sop"),
-        at("out0_eop"),
-        at("out0_data"),
+    let (valid, sop, eop, data, keep) = (
+        at("tx0_valid"),
+        at("tx0_sop"),
+        at("tx0_eop"),
+        at("tx0_data"),
+        at("tx0_keep"),
     );
     let high = |row: &[Option<Bits>], i: usize| row[i].as_ref().is_some_and(|b| b.low_u64() == 1);
     let sent: Vec<&Bits> = theirs
@@ -130,6 +135,8 @@ fn a_read_no_port_claims_returns_ur_on_icarus_too() {
         .filter(|row| high(row, valid))
         .map(|row| {
             assert!(high(row, sop) && high(row, eop), "a one-beat completion");
+            let keep = row[keep].as_ref().map(Bits::low_u64);
+            assert_eq!(keep, Some(0b0111), "the completion's three DWs kept");
             row[data].as_ref().expect("known data")
         })
         .collect();

@@ -17,6 +17,7 @@ use crate::models::xorshift::XorShift;
 use crate::tb::cycle::{bits, flag, take, CycleModel};
 use crate::tb::ethernet::model::fcs::{self, FrameEnd, Monitor};
 use crate::tb::ethernet::source::Source;
+use crate::tb::switch::tlp::keeps;
 use linkforge_hdl::Bits;
 use linkforge_rtl::card::bridge::{BridgeConfig, MIN_FRAME_BYTES};
 use linkforge_rtl::switch::credit::{DATA_BITS, HDR_BITS, TYPE_NAMES};
@@ -82,8 +83,10 @@ pub struct XgmiiToSwitchModel {
     /// Good frames sent and not yet seen as packets.
     expected: VecDeque<Vec<u8>>,
     ready: bool,
-    shown: (bool, bool, bool, u64),
+    shown: (bool, bool, bool, u64, u64),
+    /// The packet being taken: its beats and their keep flags.
     beats: Vec<u64>,
+    keeps: Vec<u64>,
     /// What the last edge's packet ended with: the comparison's result.
     result: Option<Result<u64, String>>,
     packets: u64,
@@ -99,8 +102,9 @@ impl XgmiiToSwitchModel {
             word: (0x0707_0707_0707_0707, 0xFF, false),
             expected: VecDeque::new(),
             ready: false,
-            shown: (false, false, false, 0),
+            shown: (false, false, false, 0, 0),
             beats: Vec::new(),
+            keeps: Vec::new(),
             result: None,
             packets: 0,
             steps: 0,
@@ -125,7 +129,7 @@ impl CycleModel for XgmiiToSwitchModel {
     }
 
     fn outputs(&self) -> Vec<String> {
-        ["pkt_valid", "pkt_sop", "pkt_eop", "pkt_data"]
+        ["pkt_valid", "pkt_sop", "pkt_eop", "pkt_data", "pkt_keep"]
             .map(String::from)
             .to_vec()
     }
@@ -173,7 +177,7 @@ impl CycleModel for XgmiiToSwitchModel {
 
     fn judge(&mut self, _: u64, _: &[Bits], out: &[Bits]) -> Result<u64, String> {
         let o = |i: usize| out[i].low_u64();
-        self.shown = (o(0) == 1, o(1) == 1, o(2) == 1, o(3));
+        self.shown = (o(0) == 1, o(1) == 1, o(2) == 1, o(3), o(4));
         self.result.take().unwrap_or(Ok(0))
     }
 
@@ -184,12 +188,14 @@ impl CycleModel for XgmiiToSwitchModel {
             let (d, c) = self.source.word();
             self.word = (d, c, true);
         }
-        let (valid, sop, eop, data) = self.shown;
+        let (valid, sop, eop, data, keep) = self.shown;
         if ticked[1] && running && valid && self.ready {
             if sop {
                 self.beats.clear();
+                self.keeps.clear();
             }
             self.beats.push(data);
+            self.keeps.push(keep);
             if eop {
                 self.result = Some(self.check_packet());
             }
@@ -235,6 +241,14 @@ impl XgmiiToSwitchModel {
                 want.len()
             ));
         }
+        let want_keeps = keeps(4 + want.len().div_ceil(4), 64);
+        if self.keeps != want_keeps {
+            return Err(format!(
+                "packet {n}: keep flags {:x?}, its {} DWs make {want_keeps:x?}",
+                self.keeps,
+                4 + want.len().div_ceil(4)
+            ));
+        }
         Ok(1)
     }
 }
@@ -243,8 +257,9 @@ impl XgmiiToSwitchModel {
 #[derive(Clone, Debug)]
 pub struct SwitchToXgmiiModel {
     cfg: BridgeConfig,
-    /// Packets to send, beat by beat, with the frames they carry.
-    beats: VecDeque<(u64, bool, bool)>,
+    /// Packets to send, beat by beat (data, start, end, keep flags), with
+    /// the frames they carry.
+    beats: VecDeque<(u64, bool, bool, u64)>,
     sent: VecDeque<Vec<u8>>,
     /// A beat is offered on `pkt_valid`, held until `pkt_ready` takes it.
     offering: bool,
@@ -309,6 +324,7 @@ impl CycleModel for SwitchToXgmiiModel {
             ("pkt_sop", 1),
             ("pkt_eop", 1),
             ("pkt_data", 64),
+            ("pkt_keep", 2),
             ("xgmii_tx_ready", 1),
         ]
         .map(|(n, w)| (n.to_string(), w))
@@ -352,11 +368,13 @@ impl CycleModel for SwitchToXgmiiModel {
                 u64::from_le_bytes(w)
             }));
             let last = beats.len() - 1;
+            let flags = keeps(4 + f.len().div_ceil(4), 64);
             self.beats.extend(
                 beats
                     .into_iter()
+                    .zip(flags)
                     .enumerate()
-                    .map(|(i, w)| (w, i == 0, i == last)),
+                    .map(|(i, (w, k))| (w, i == 0, i == last, k)),
             );
             self.sent.push_back(f);
         }
@@ -364,7 +382,7 @@ impl CycleModel for SwitchToXgmiiModel {
             self.offering = !in_reset && !self.beats.is_empty() && (a >> 8) % 8 != 0;
         }
         self.tx_ready = (a >> 16) % 8 != 0;
-        let (data, sop, eop) = self.beats.front().copied().unwrap_or((0, false, false));
+        let (data, sop, eop, keep) = self.beats.front().copied().unwrap_or((0, false, false, 0));
         vec![
             flag(in_reset),
             flag(in_reset),
@@ -372,6 +390,7 @@ impl CycleModel for SwitchToXgmiiModel {
             flag(sop),
             flag(eop),
             bits(data, 64),
+            bits(keep, 2),
             flag(self.tx_ready),
         ]
     }

@@ -480,10 +480,10 @@ impl CardTb {
                 continue;
             }
             for (_, _, port) in t.links().filter(|l| l.1 == name) {
-                let out = format!("out{port}_packets");
+                let out = format!("tx{port}_packets");
                 let want = d.out_packets.get(&(name.to_string(), port)).copied();
                 expect(&out, back.sum(|p| p == out), want.unwrap_or_default());
-                let drops = format!("in{port}_drops");
+                let drops = format!("rx{port}_drops");
                 expect(&drops, back.sum(|p| p == drops), 0);
             }
         }

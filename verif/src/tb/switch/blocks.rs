@@ -26,13 +26,16 @@ struct Beat {
     eop: bool,
     data: u64,
     tag: u64,
+    marked: bool,
 }
 
 /// The reference of an `input_queue`: packets written beat by beat to
 /// random queues, beats read from random queues; per queue the beats come
 /// out in order and unchanged, one edge after their read, with the end
 /// flag, packet readiness (a whole packet held) and head tag; the shared
-/// buffer is full exactly at `depth` beats.
+/// buffer is full exactly at `depth` beats; a mark lands on a queue's
+/// newest beat when one stays after the read and it has none, and reads
+/// back with the head beat.
 #[derive(Clone, Debug)]
 pub struct InputQueueModel {
     cfg: InputQueueConfig,
@@ -44,6 +47,8 @@ pub struct InputQueueModel {
     /// queue read.
     write: Option<(usize, Beat, u64)>,
     read: Option<usize>,
+    /// This cycle's mark request.
+    mark: Option<usize>,
     /// The beat the last edge read.
     expect: Option<Beat>,
 }
@@ -58,12 +63,21 @@ impl InputQueueModel {
             writing: None,
             write: None,
             read: None,
+            mark: None,
             expect: None,
         }
     }
 
     fn held(&self) -> usize {
         self.queues.iter().map(VecDeque::len).sum()
+    }
+
+    /// The queue this cycle's mark request marks, if it places one.
+    fn placed(&self) -> Option<usize> {
+        let q = self.mark?;
+        let stays = self.queues[q].len() > usize::from(self.read == Some(q));
+        let back = self.queues[q].back()?;
+        (stays && !back.marked).then_some(q)
     }
 }
 
@@ -84,12 +98,24 @@ impl CycleModel for InputQueueModel {
         if self.cfg.queues > 1 {
             v.push(("rd_queue".into(), qw));
         }
+        v.push(("mark_en".into(), 1));
+        if self.cfg.queues > 1 {
+            v.push(("mark_queue".into(), qw));
+        }
         v
     }
 
     fn outputs(&self) -> Vec<String> {
         let mut v: Vec<String> = [
-            "rd_valid", "rd_sop", "rd_eop", "rd_data", "count", "wr_full", "rd_last",
+            "rd_valid",
+            "rd_sop",
+            "rd_eop",
+            "rd_data",
+            "count",
+            "wr_full",
+            "rd_last",
+            "rd_marked",
+            "mark_placed",
         ]
         .map(String::from)
         .to_vec();
@@ -118,12 +144,16 @@ impl CycleModel for InputQueueModel {
             eop: left == 0,
             data: b & (u64::MAX >> (64 - self.cfg.width.min(64))),
             tag,
+            marked: false,
         };
         let write = !in_reset && self.writes.next(cycle, c);
         let rq = ((b >> 20) % n) as usize;
         let read = !in_reset && (c >> 16) % 2 == 1;
+        let mq = ((c >> 24) % n) as usize;
+        let mark = !in_reset && (c >> 17) % 4 == 0;
         self.write = write.then_some((wq, beat, left));
         self.read = read.then_some(rq);
+        self.mark = mark.then_some(mq);
         let qw = self.cfg.queue_width();
         let mut v = vec![flag(in_reset), flag(write)];
         if self.cfg.queues > 1 {
@@ -138,6 +168,10 @@ impl CycleModel for InputQueueModel {
         ]);
         if self.cfg.queues > 1 {
             v.push(bits(rq as u64, qw));
+        }
+        v.push(flag(mark));
+        if self.cfg.queues > 1 {
+            v.push(bits(mq as u64, qw));
         }
         v
     }
@@ -158,12 +192,14 @@ impl CycleModel for InputQueueModel {
         n += expect_eq("wr_full", o(5), (held == self.cfg.depth as usize) as u64)?;
         if let Some(h) = self.read.and_then(|q| self.queues[q].front()) {
             n += expect_eq("rd_last", o(6), h.eop as u64)?;
+            n += expect_eq("rd_marked", o(7), h.marked as u64)?;
         }
+        n += expect_eq("mark_placed", o(8), self.placed().is_some() as u64)?;
         for (k, q) in self.queues.iter().enumerate() {
             let ready = q.iter().any(|b| b.eop);
-            n += expect_eq(&format!("q{k}_ready"), o(7 + 2 * k), ready as u64)?;
+            n += expect_eq(&format!("q{k}_ready"), o(9 + 2 * k), ready as u64)?;
             if let Some(h) = q.front().filter(|h| h.sop) {
-                n += expect_eq(&format!("q{k}_tag"), o(8 + 2 * k), h.tag)?;
+                n += expect_eq(&format!("q{k}_tag"), o(10 + 2 * k), h.tag)?;
             }
         }
         Ok(n)
@@ -178,7 +214,11 @@ impl CycleModel for InputQueueModel {
             return;
         }
         let held = self.held();
+        let placed = self.placed();
         self.expect = self.read.and_then(|q| self.queues[q].pop_front());
+        if let Some(back) = placed.and_then(|q| self.queues[q].back_mut()) {
+            back.marked = true;
+        }
         if let Some((q, beat, left)) = self.write.filter(|_| held < self.cfg.depth as usize) {
             self.queues[q].push_back(beat);
             self.writing = (!beat.eop).then_some((q, left.saturating_sub(1), beat.tag));
@@ -221,6 +261,13 @@ impl SchedulerModel {
             chosen: vec![None; n],
             shown: vec![0; n],
         }
+    }
+
+    /// Each input's match for the requests `req` (bit `o` of `req[i]`:
+    /// input `i` has a packet for output `o`), moving the pointers.
+    pub fn matching(&mut self, req: &[u64]) -> Vec<Option<usize>> {
+        self.req = req.to_vec();
+        self.step()
     }
 
     fn first(&self, from: usize, ok: impl Fn(usize) -> bool) -> Option<usize> {

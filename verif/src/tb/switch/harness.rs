@@ -8,8 +8,11 @@
 //! What it checks, every cycle or at the end:
 //! - every packet that enters leaves exactly once, unchanged, at the
 //!   output the reference model routes it to; unroutable packets never
-//!   leave and are counted by `in{i}_drops`;
-//! - per (input, output) pair, packets leave in the order they entered;
+//!   leave and are counted by `rx{i}_drops`;
+//! - per (input, output) pair, every TLP that leaves before one that
+//!   entered earlier may pass it by the ordering rules ([`may_pass`]): no
+//!   TLP passes a posted request, completions of one transaction stay in
+//!   order;
 //! - the switch never starts a packet on an output without the sink's
 //!   credit (the sink's own count of what it received); the switch's
 //!   assertion checks that no beat reaches a full input buffer;
@@ -27,10 +30,10 @@
 //! (completer ID the port's, the request's requester ID, tag and lower
 //! address),
 //! identified by the request's id. A `poisoned` fraction is sent with EP
-//! set; they must pass unchanged and `in{i}_poisoned` count them.
+//! set; they must pass unchanged and `rx{i}_poisoned` count them.
 
 use crate::tb::dut::Dut;
-use crate::tb::switch::model::{credit_ok, RouteModel};
+use crate::tb::switch::model::{credit_ok, may_pass, RouteModel};
 use crate::tb::switch::tlp::{self, status, Class, Kind};
 use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
@@ -60,6 +63,11 @@ pub struct HarnessOptions {
     /// nothing; something else (a card's Ethernet bridge) owns them. Their
     /// routing registers are still written.
     pub skip: u64,
+    /// `(o, until)`: the sink of output `o` processes no non-posted
+    /// request before cycle `until`, so it returns no NPH/NPD credit and
+    /// non-posted requests to `o` stall for want of credit while posted
+    /// requests and completions must keep flowing.
+    pub starve_np: Option<(usize, u64)>,
 }
 
 impl Default for HarnessOptions {
@@ -70,6 +78,7 @@ impl Default for HarnessOptions {
             infinite_cpl: false,
             drain: None,
             skip: 0,
+            starve_np: None,
         }
     }
 }
@@ -100,6 +109,12 @@ pub struct HarnessReport {
     pub class_throughput: [f64; 3],
     /// Cycles outputs waited for credit (`out*_credit_stalls`, summed).
     pub credit_stalls: u64,
+    /// Non-posted requests delivered that entered behind a posted request
+    /// of their path still in the switch: each was checked to leave after it.
+    pub reads_behind_writes: u64,
+    /// With [`HarnessOptions::starve_np`]: packets per class (posted,
+    /// non-posted, completions) the starved output delivered while starved.
+    pub starved_delivered: [u64; 3],
 }
 
 /// The ID the harness gives port `p`: bus C0h, device and function `p`.
@@ -130,18 +145,36 @@ struct Packet {
     id: u32,
     src: usize,
     class: Class,
+    /// Requester ID and tag ([`transaction`]).
+    transaction: u32,
     beats: Vec<Bits>,
+    /// The keep flags of each beat.
+    keeps: Vec<u64>,
     /// Where the reference model sends it.
     dest: Option<usize>,
     /// Data credits it takes.
     credits: u64,
-    /// The beats expected instead of those sent: an unroutable
-    /// non-posted request's UR completion (back at its port), or a Type 1
-    /// configuration request converted to Type 0.
-    arrives: Option<Vec<Bits>>,
+    /// The beats and keep flags expected instead of those sent: an
+    /// unroutable non-posted request's UR completion (back at its port), or
+    /// a Type 1 configuration request converted to Type 0.
+    arrives: Option<(Vec<Bits>, Vec<u64>)>,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
+
+/// A packet in its path's entry order.
+#[derive(Clone, Copy, Debug)]
+struct Entered {
+    id: u32,
+    class: Class,
+    /// Requester ID and tag.
+    transaction: u32,
+    /// A posted request of the path was still in the switch when it entered.
+    behind_posted: bool,
+}
+
+/// Packets of one class a source holds before it offers no more of it.
+const BACKLOG: usize = 16;
 
 /// Ids wrap at this many packets.
 const ID_MASK: u32 = (1 << 24) - 1;
@@ -156,6 +189,16 @@ fn id_of(t: &[u32]) -> Option<u32> {
         Kind::Completion => Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16),
         Kind::Memory | Kind::Config(_) => Some(u32::from(f.id) | u32::from(f.tag) << 16),
         _ => None,
+    }
+}
+
+/// The transaction a TLP belongs to: its requester ID and tag (a
+/// completion's are those of its request).
+fn transaction(t: &[u32]) -> u32 {
+    let f = tlp::decode(t);
+    match f.kind {
+        Some(Kind::Completion) => u32::from(f.route_id) | u32::from(f.cpl_tag) << 16,
+        _ => u32::from(f.id) | u32::from(f.tag) << 16,
     }
 }
 
@@ -204,6 +247,7 @@ struct Link<H> {
     sop: H,
     eop: H,
     data: H,
+    keep: H,
     fc: [H; 6],
 }
 
@@ -213,7 +257,7 @@ impl<H: Copy> Link<H> {
         (self.valid, self.sop, self.eop, self.data)
     }
 
-    /// The ports named `{prefix}valid` ... `{prefix}fc_cpld`.
+    /// The ports named `{prefix}valid` ... `{prefix}keep`, `{prefix}fc_*`.
     fn new<E>(prefix: &str, h: &mut impl FnMut(&str) -> Result<H, E>) -> Result<Self, E> {
         let mut at = |name: &str| h(&format!("{prefix}{name}"));
         let fc = fc_names("fc_").map(|n| at(&n));
@@ -224,6 +268,7 @@ impl<H: Copy> Link<H> {
             sop: at("sop")?,
             eop: at("eop")?,
             data: at("data")?,
+            keep: at("keep")?,
             fc: [a?, b?, c?, d?, e?, f?],
         })
     }
@@ -266,6 +311,7 @@ struct Source {
 #[derive(Default)]
 struct Sink {
     beats: Vec<Bits>,
+    keeps: Vec<u64>,
     received: Counts,
     returned: Counts,
     pending: VecDeque<(Class, u64)>,
@@ -327,8 +373,9 @@ struct Run<'b, 'd> {
     outs: Vec<OutPorts<SignalHandle>>,
     sources: Vec<Source>,
     sinks: Vec<Sink>,
-    /// Per (input, output): ids in the order they entered.
-    pairs: HashMap<(usize, usize), VecDeque<u32>>,
+    /// Per (input, output): the packets not yet delivered, in the order
+    /// they entered.
+    pairs: HashMap<(usize, usize), VecDeque<Entered>>,
     expected: HashMap<u32, Packet>,
     permutation: Vec<usize>,
     next_id: u32,
@@ -368,17 +415,17 @@ impl<'b, 'd> Run<'b, 'd> {
         let mut outs = Vec::with_capacity(n);
         for &p in &ports {
             ins.push(InPorts {
-                link: Link::new(&format!("in{p}_"), &mut h)?,
-                drops: h(&format!("in{p}_drops"))?,
-                ur: h(&format!("in{p}_ur"))?,
-                poisoned: h(&format!("in{p}_poisoned"))?,
-                fill: h(&format!("in{p}_fill"))?,
+                link: Link::new(&format!("rx{p}_"), &mut h)?,
+                drops: h(&format!("rx{p}_drops"))?,
+                ur: h(&format!("rx{p}_ur"))?,
+                poisoned: h(&format!("rx{p}_poisoned"))?,
+                fill: h(&format!("rx{p}_fill"))?,
             });
             outs.push(OutPorts {
-                link: Link::new(&format!("out{p}_"), &mut h)?,
-                packets: h(&format!("out{p}_packets"))?,
-                bytes: h(&format!("out{p}_bytes"))?,
-                stalls: h(&format!("out{p}_credit_stalls"))?,
+                link: Link::new(&format!("tx{p}_"), &mut h)?,
+                packets: h(&format!("tx{p}_packets"))?,
+                bytes: h(&format!("tx{p}_bytes"))?,
+                stalls: h(&format!("tx{p}_credit_stalls"))?,
             });
         }
         let (rst, cfg_we, cfg_addr, cfg_wdata) =
@@ -559,8 +606,15 @@ impl<'b, 'd> Run<'b, 'd> {
         let unroutable = Self::chance(draw, t.unroutable);
         let id = self.next_id;
         self.next_id = (self.next_id + 1) & ID_MASK;
-        let class =
-            [Class::Posted, Class::NonPosted, Class::Completion][(Self::word(draw) % 3) as usize];
+        let [p, np, _] = t.mix;
+        let pick = Self::word(draw) % t.mix.iter().sum::<u64>();
+        let class = if pick < p {
+            Class::Posted
+        } else if pick < p + np {
+            Class::NonPosted
+        } else {
+            Class::Completion
+        };
         let (lo, hi) = t.packet_beats;
         let beats = u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1);
         let w = self.harness.cfg.data_width;
@@ -617,13 +671,15 @@ impl<'b, 'd> Run<'b, 'd> {
         let routes = &self.harness.routes;
         let dest = routes.route(&dws);
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
+        let keeps = tlp::keeps(dws.len(), w);
         let arrives = if dest.is_none() && class == Class::NonPosted {
-            Some(tlp::to_beats(&ur_completion(src, &dws), w, || 0))
+            let ur = ur_completion(src, &dws);
+            Some((tlp::to_beats(&ur, w, || 0), tlp::keeps(ur.len(), w)))
         } else if routes.to_type0(&dws) {
             // Type 00101b becomes 00100b: DW0 bit 24 of the start beat.
             let mut converted = beats.clone();
             converted[0].set_bit(24, false);
-            Some(converted)
+            Some((converted, keeps.clone()))
         } else {
             None
         };
@@ -631,6 +687,8 @@ impl<'b, 'd> Run<'b, 'd> {
             id,
             src,
             class,
+            transaction: transaction(&dws),
+            keeps,
             arrives,
             dest,
             credits: tlp::decode(&dws).data_credits(),
@@ -654,24 +712,35 @@ impl<'b, 'd> Run<'b, 'd> {
         let mut offered = vec![false; n];
         for (k, offer) in offered.iter_mut().enumerate() {
             let i = self.ports[k];
-            if generate && self.sources[i].backlog.len() < 16 && Self::chance(draw, t.load) {
+            // A source holds up to BACKLOG packets per class: a class
+            // stalled for credit does not stop the others being offered.
+            if generate && Self::chance(draw, t.load) {
                 let p = self.make_packet(i, draw);
-                self.sources[i].backlog.push_back(p);
+                let backlog = &mut self.sources[i].backlog;
+                if backlog.iter().filter(|q| q.class == p.class).count() < BACKLOG {
+                    backlog.push_back(p);
+                }
             }
             if self.sources[i].sending.is_none() {
-                if let Some(p) = self.sources[i].backlog.front() {
-                    let (c, need) = (p.class as usize, p.credits);
-                    let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
-                    let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
-                    let s = &self.sources[i];
-                    if credit_ok(lim_h, s.consumed.hdr[c], 1, HDR_BITS)
-                        && credit_ok(lim_d, s.consumed.data[c], need, DATA_BITS)
-                    {
-                        if let Some(p) = self.sources[i].backlog.pop_front() {
-                            self.sources[i].consumed.add(p.class, need);
-                            self.sources[i].sending = Some((p, 0));
-                        }
-                    }
+                // The oldest packet with credit that may pass every older
+                // one still waiting (a transmitter keeps the ordering
+                // rules too, so a read stalled for credit does not hold up
+                // the writes and completions behind it).
+                let fc = self.ins[k].link.fc;
+                let limit = fc.map(|h| self.io.peek(h));
+                let s = &self.sources[i];
+                let next = s.backlog.iter().enumerate().position(|(at, p)| {
+                    let c = p.class as usize;
+                    credit_ok(limit[2 * c], s.consumed.hdr[c], 1, HDR_BITS)
+                        && credit_ok(limit[2 * c + 1], s.consumed.data[c], p.credits, DATA_BITS)
+                        && s.backlog
+                            .iter()
+                            .take(at)
+                            .all(|e| may_pass(p.class, e.class, e.transaction == p.transaction))
+                });
+                if let Some(p) = next.and_then(|at| self.sources[i].backlog.remove(at)) {
+                    self.sources[i].consumed.add(p.class, p.credits);
+                    self.sources[i].sending = Some((p, 0));
                 }
             }
             *offer = self.sources[i].sending.is_some() && self.io.peek(self.ins[k].link.ready) == 1;
@@ -684,19 +753,26 @@ impl<'b, 'd> Run<'b, 'd> {
             let (hv, hs, he, hd) = self.outs[k].link.beat();
             if ready[k] && self.io.peek(hv) == 1 {
                 let (sop, eop) = (self.io.peek(hs) == 1, self.io.peek(he) == 1);
-                taken[k] = Some((sop, eop, self.io.peek_bits(hd)));
+                let keep = self.io.peek(self.outs[k].link.keep);
+                taken[k] = Some((sop, eop, self.io.peek_bits(hd), keep));
             }
         }
         // Drive.
         for k in 0..n {
             let (hv, hs, he, hd) = self.ins[k].link.beat();
             let (valid, sop, eop, data) = match &self.sources[self.ports[k]].sending {
-                Some((p, k)) => (true, *k == 0, *k + 1 == p.beats.len(), Some(&p.beats[*k])),
+                Some((p, b)) => (
+                    true,
+                    *b == 0,
+                    *b + 1 == p.beats.len(),
+                    Some((&p.beats[*b], p.keeps[*b])),
+                ),
                 None => (false, false, false, None),
             };
-            if let Some(d) = data {
+            if let Some((d, keep)) = data {
                 let r = self.io.poke_bits(hd, d);
                 self.sim(r)?;
+                self.poke(self.ins[k].link.keep, keep)?;
             }
             self.poke(hv, valid.into())?;
             self.poke(hs, sop.into())?;
@@ -714,18 +790,32 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         for (k, take) in taken.into_iter().enumerate() {
             let o = self.ports[k];
-            if let Some((sop, eop, data)) = take {
-                self.receive_beat(o, sop, eop, data)?;
+            if let Some((sop, eop, data, keep)) = take {
+                self.receive_beat(o, sop, eop, data, keep)?;
             }
-            // The sink processes received packets at the rate it is ready.
+            // The sink processes received packets at the rate it is ready,
+            // in order, but for non-posted requests while it starves them.
+            let starving = self.starving(o);
             while !Self::chance(draw, t.backpressure) {
-                let Some((class, need)) = self.sinks[o].pending.pop_front() else {
+                let pending = &mut self.sinks[o].pending;
+                let next = pending
+                    .iter()
+                    .position(|&(c, _)| !(starving && c == Class::NonPosted));
+                let Some((class, need)) = next.and_then(|k| pending.remove(k)) else {
                     break;
                 };
                 self.sinks[o].returned.add(class, need);
             }
         }
         Ok(())
+    }
+
+    /// Output `o`'s sink is starving non-posted requests this cycle.
+    fn starving(&self, o: usize) -> bool {
+        self.harness
+            .options
+            .starve_np
+            .is_some_and(|(s, until)| s == o && self.cycle < until)
     }
 
     /// The switch took input `i`'s offered beat.
@@ -753,53 +843,71 @@ impl<'b, 'd> Run<'b, 'd> {
                 return;
             }
             // The switch answers in the request's place, back at port i.
-            (None, Some(beats)) => {
+            (None, Some((beats, keeps))) => {
                 self.expected_urs += 1;
                 Packet {
                     class: Class::Completion,
                     credits: 0,
                     dest: Some(i),
                     beats,
+                    keeps,
                     arrives: None,
                     ..p
                 }
             }
-            (Some(_), Some(beats)) => Packet {
+            (Some(_), Some((beats, keeps))) => Packet {
                 beats,
+                keeps,
                 arrives: None,
                 ..p
             },
             (Some(_), None) => Packet { arrives: None, ..p },
         };
         if let Some(o) = p.dest {
-            self.pairs.entry((i, o)).or_default().push_back(p.id);
+            let pair = self.pairs.entry((i, o)).or_default();
+            let behind_posted = pair.iter().any(|e| e.class == Class::Posted);
+            pair.push_back(Entered {
+                id: p.id,
+                class: p.class,
+                transaction: p.transaction,
+                behind_posted,
+            });
             self.expected.insert(p.id, p);
         }
     }
 
     /// Output `o` delivered a beat to its sink.
-    fn receive_beat(&mut self, o: usize, sop: bool, eop: bool, data: Bits) -> Result<(), Failure> {
+    fn receive_beat(
+        &mut self,
+        o: usize,
+        sop: bool,
+        eop: bool,
+        data: Bits,
+        keep: u64,
+    ) -> Result<(), Failure> {
         let cycle = self.cycle;
         let sink = &mut self.sinks[o];
         if sop != sink.beats.is_empty() {
             return fail(
                 cycle,
                 format!(
-                    "out{o}: start flag {sop} with {} beats of a packet received",
+                    "tx{o}: start flag {sop} with {} beats of a packet received",
                     sink.beats.len()
                 ),
             );
         }
         sink.beats.push(data);
+        sink.keeps.push(keep);
         if !eop {
             return Ok(());
         }
         let beats = std::mem::take(&mut sink.beats);
+        let keeps = std::mem::take(&mut sink.keeps);
         let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
         let Some(p) = id_of(&dws).and_then(|id| self.expected.remove(&id)) else {
             return fail(
                 cycle,
-                format!("out{o}: unexpected packet with header {:08x?}", &dws[..4]),
+                format!("tx{o}: unexpected packet with header {:08x?}", &dws[..4]),
             );
         };
         // The switch may start a packet only within the sink's limit, so
@@ -814,7 +922,7 @@ impl<'b, 'd> Run<'b, 'd> {
             return fail(
                 cycle,
                 format!(
-                    "out{o}: packet {} sent without credit: the sink holds {held_h} headers \
+                    "tx{o}: packet {} sent without credit: the sink holds {held_h} headers \
                      and {held_d} data credits of class {c}, it advertised {} and {}",
                     p.id, opt.sink_hdr_credits, opt.sink_data_credits
                 ),
@@ -824,7 +932,7 @@ impl<'b, 'd> Run<'b, 'd> {
             return fail(
                 cycle,
                 format!(
-                    "packet {} from in{} left at out{o}, routed to {:?}",
+                    "packet {} from rx{} left at tx{o}, routed to {:?}",
                     p.id, p.src, p.dest
                 ),
             );
@@ -832,22 +940,43 @@ impl<'b, 'd> Run<'b, 'd> {
         if beats != p.beats {
             return fail(
                 cycle,
-                format!("packet {} from in{} changed in flight", p.id, p.src),
+                format!("packet {} from rx{} changed in flight", p.id, p.src),
             );
         }
-        let queue = self.pairs.entry((p.src, o)).or_default();
-        if queue.front() != Some(&p.id) {
+        if keeps != p.keeps {
             return fail(
                 cycle,
                 format!(
-                    "in{} -> out{o}: packet {} overtook packet {:?}",
-                    p.src,
-                    p.id,
-                    queue.front()
+                    "packet {} from rx{}: keep flags {keeps:x?}, its DWs make {:x?}",
+                    p.id, p.src, p.keeps
                 ),
             );
         }
-        queue.pop_front();
+        let queue = self.pairs.entry((p.src, o)).or_default();
+        let Some(at) = queue.iter().position(|e| e.id == p.id) else {
+            return fail(cycle, format!("packet {} delivered twice", p.id));
+        };
+        let me = queue[at];
+        if let Some(e) = queue
+            .iter()
+            .take(at)
+            .find(|e| !may_pass(me.class, e.class, e.transaction == me.transaction))
+        {
+            return fail(
+                cycle,
+                format!(
+                    "rx{} -> tx{o}: {:?} packet {} passed the earlier {:?} packet {}",
+                    p.src, me.class, p.id, e.class, e.id
+                ),
+            );
+        }
+        queue.remove(at);
+        if me.class == Class::NonPosted && me.behind_posted {
+            self.report.reads_behind_writes += 1;
+        }
+        if self.starving(o) {
+            self.report.starved_delivered[p.class as usize] += 1;
+        }
         self.report.checks += 4;
         let f = tlp::decode(&dws);
         if f.kind == Some(Kind::Completion) && f.status == status::UR {
@@ -873,7 +1002,7 @@ impl<'b, 'd> Run<'b, 'd> {
     /// After a drain: counters and credits agree with what was seen.
     fn final_checks(&mut self) -> Result<(), Failure> {
         let bpb = self.harness.cfg.bytes_per_beat();
-        let (hdr, data) = self.harness.cfg.rx_credits();
+        let credits = self.harness.cfg.rx_credits();
         let (mut drops, mut urs, mut poisoned) = (0, 0, 0);
         for (k, &i) in self.ports.iter().enumerate() {
             drops += self.io.peek(self.ins[k].drops);
@@ -883,10 +1012,10 @@ impl<'b, 'd> Run<'b, 'd> {
             if fill != 0 {
                 return fail(
                     self.cycle,
-                    format!("in{i}: {fill} beats left in the buffer"),
+                    format!("rx{i}: {fill} beats left in the buffer"),
                 );
             }
-            for c in 0..3 {
+            for (c, &(hdr, data)) in credits.iter().enumerate() {
                 let s = &self.sources[i].consumed;
                 let lim_h = self.io.peek(self.ins[k].link.fc[2 * c]);
                 let lim_d = self.io.peek(self.ins[k].link.fc[2 * c + 1]);
@@ -896,7 +1025,7 @@ impl<'b, 'd> Run<'b, 'd> {
                     return fail(
                         self.cycle,
                         format!(
-                            "in{i} class {c}: {free_h} header and {free_d} data credits free \
+                            "rx{i} class {c}: {free_h} header and {free_d} data credits free \
                              after draining, expected {hdr} and {data}"
                         ),
                     );
@@ -938,7 +1067,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 return fail(
                     self.cycle,
                     format!(
-                        "out{o}: counters say {packets} packets, {bytes} bytes; \
+                        "tx{o}: counters say {packets} packets, {bytes} bytes; \
                          the sink saw {} and {}",
                         s.delivered,
                         s.delivered_beats * bpb

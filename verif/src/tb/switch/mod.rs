@@ -12,6 +12,7 @@ pub mod blocks;
 pub mod crossbar;
 pub mod harness;
 pub mod model;
+pub mod throughput;
 pub mod tlp;
 
 use crate::tb::dut::Dut;
@@ -19,9 +20,15 @@ use crate::tb::{assertions_held, Failure, Outcome, Testbench};
 use crate::Sim;
 use harness::{Harness, HarnessOptions};
 use linkforge_rtl::catalog::Params;
+use linkforge_rtl::switch::credit;
 use linkforge_rtl::switch::switch::SwitchConfig;
-use linkforge_rtl::switch::traffic::TrafficConfig;
+use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
 use linkforge_rtl::RtlError;
+use throughput::ThroughputModel;
+
+/// The fewest cycles the reference model runs for `reference_throughput`,
+/// so its figure is steady whatever the run's length.
+const REFERENCE_CYCLES: u64 = 40_000;
 
 /// Cycles without a delivery after which a draining switch is deadlocked.
 const DRAIN_LIMIT: u64 = 2000;
@@ -90,38 +97,77 @@ impl Testbench for SwitchTb {
             progress,
         )?;
         assertions_held(sim)?;
+        let reference = self
+            .reference()
+            .map(|m| m.run(cycles.max(REFERENCE_CYCLES), 1).throughput);
+        let mut metrics = vec![
+            ("throughput".into(), format!("{:.4}", r.throughput)),
+            (
+                "beat_throughput".into(),
+                format!("{:.4}", r.beat_throughput),
+            ),
+            (
+                "mean_latency_cycles".into(),
+                format!("{:.2}", r.mean_latency),
+            ),
+            ("max_latency_cycles".into(), r.max_latency.to_string()),
+            (
+                "throughput_posted".into(),
+                format!("{:.4}", r.class_throughput[0]),
+            ),
+            (
+                "throughput_nonposted".into(),
+                format!("{:.4}", r.class_throughput[1]),
+            ),
+            (
+                "throughput_completions".into(),
+                format!("{:.4}", r.class_throughput[2]),
+            ),
+            ("drops".into(), r.drops.to_string()),
+            ("ur_completions".into(), r.ur_completions.to_string()),
+            ("delivered".into(), r.delivered.to_string()),
+            ("credit_stalls".into(), r.credit_stalls.to_string()),
+        ];
+        if let Some(t) = reference {
+            metrics.push(("reference_throughput".into(), format!("{t:.4}")));
+        }
         Ok(Outcome {
             cycles: r.cycles,
             checks_passed: r.checks,
-            metrics: vec![
-                ("throughput".into(), format!("{:.4}", r.throughput)),
-                (
-                    "beat_throughput".into(),
-                    format!("{:.4}", r.beat_throughput),
-                ),
-                (
-                    "mean_latency_cycles".into(),
-                    format!("{:.2}", r.mean_latency),
-                ),
-                ("max_latency_cycles".into(), r.max_latency.to_string()),
-                (
-                    "throughput_posted".into(),
-                    format!("{:.4}", r.class_throughput[0]),
-                ),
-                (
-                    "throughput_nonposted".into(),
-                    format!("{:.4}", r.class_throughput[1]),
-                ),
-                (
-                    "throughput_completions".into(),
-                    format!("{:.4}", r.class_throughput[2]),
-                ),
-                ("drops".into(), r.drops.to_string()),
-                ("ur_completions".into(), r.ur_completions.to_string()),
-                ("delivered".into(), r.delivered.to_string()),
-                ("credit_stalls".into(), r.credit_stalls.to_string()),
-            ],
+            metrics,
             pictures: Vec::new(),
+        })
+    }
+}
+
+impl SwitchTb {
+    /// The cycle-level reference ([`ThroughputModel`]) of this switch and
+    /// traffic, when the reference covers them: uniform traffic of
+    /// one-beat TLPs (128-bit beats or wider) on every port, sinks always
+    /// ready, every packet routable. Each input then holds as many packets
+    /// of a class as its header credits allow, and for a class with data
+    /// as many as its data credits cover at the payload that fills a beat.
+    fn reference(&self) -> Option<ThroughputModel> {
+        let t = &self.traffic;
+        let one_beat = t.packet_beats == (1, 1) && self.cfg.data_width >= 128;
+        let plain = t.pattern == Pattern::Uniform && t.backpressure == 0.0 && t.unroutable == 0.0;
+        if !(one_beat && plain && self.skip == 0) {
+            return None;
+        }
+        let payload = credit::data_credits(u64::from(self.cfg.data_width / 32) - 3);
+        let credits = self.cfg.rx_credits();
+        let headers = [
+            credits[0].0.min(credits[0].1 / payload),
+            credits[1].0,
+            credits[2].0.min(credits[2].1 / payload),
+        ];
+        Some(ThroughputModel {
+            ports: self.cfg.ports,
+            queueing: self.cfg.queueing,
+            policy: self.cfg.policy.clone(),
+            headers,
+            mix: t.mix,
+            load: t.load,
         })
     }
 }

@@ -1,8 +1,8 @@
 //! Rust reference models of the switch blocks: where `route_table` sends a
-//! TLP through a set of programmed windows, and the credit gate of
-//! `credit_port`.
+//! TLP through a set of programmed windows, the credit gate of
+//! `credit_port`, and the transaction ordering rules the switch keeps.
 
-use super::tlp::{decode, Kind};
+use super::tlp::{decode, Class, Kind};
 use linkforge_rtl::switch::route::{
     reg_addr, PortWindows, REG_BUS, REG_ID, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE,
     REG_PREF_LIMIT,
@@ -17,6 +17,24 @@ const MSG_ID: u8 = 0b010;
 pub fn credit_ok(limit: u64, consumed: u64, need: u64, bits: u32) -> bool {
     let modulus = 1u64 << bits;
     limit.wrapping_sub(consumed.wrapping_add(need)) & (modulus - 1) <= modulus / 2
+}
+
+/// May a TLP of class `later` pass an earlier one of class `earlier` on
+/// the same path? From the ordering rules summary table of the PCIe Base
+/// Specification (2.4.1), with Relaxed Ordering and ID-Based Ordering
+/// clear: nothing passes a posted request; posted requests and
+/// completions may pass a non-posted request (they must be allowed to, or
+/// the fabric deadlocks), a non-posted request may pass one too; posted
+/// and non-posted requests may pass a completion; a completion may not
+/// pass another completion of the same transaction (`same_transaction`:
+/// equal requester ID and tag), but may pass others.
+pub fn may_pass(later: Class, earlier: Class, same_transaction: bool) -> bool {
+    match (earlier, later) {
+        (Class::Posted, _) => false,
+        (Class::NonPosted, _) => true,
+        (Class::Completion, Class::Completion) => !same_transaction,
+        (Class::Completion, _) => true,
+    }
 }
 
 /// The Rust reference model of the routing table.

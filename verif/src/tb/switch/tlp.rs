@@ -290,6 +290,18 @@ pub fn to_beats(t: &[u32], width: u32, mut fill: impl FnMut() -> u32) -> Vec<Bit
         .collect()
 }
 
+/// The keep flags of the beats of a TLP of `dws` DWs in `width`-bit beats:
+/// bit `k` of a beat's flags set when its DW `k` belongs to the TLP.
+pub fn keeps(dws: usize, width: u32) -> Vec<u64> {
+    let per = (width / 32) as usize;
+    (0..dws.div_ceil(per))
+        .map(|b| {
+            let valid = (dws - b * per).min(per);
+            u64::MAX >> (64 - valid)
+        })
+        .collect()
+}
+
 /// The DWs the beats `beats` of `width` bits carry, in order.
 pub fn from_beats(beats: &[Bits], width: u32) -> Vec<u32> {
     beats
@@ -301,6 +313,14 @@ pub fn from_beats(beats: &[Bits], width: u32) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keep_flags_mark_the_last_beats_dws() {
+        assert_eq!(keeps(3, 128), [0b0111]);
+        assert_eq!(keeps(5, 64), [0b11, 0b11, 0b01]);
+        assert_eq!(keeps(8, 256), [0xFF]);
+        assert_eq!(keeps(9, 256), [0xFF, 0x01]);
+    }
 
     #[test]
     fn known_answers_from_the_specification_figures() {
