@@ -17,6 +17,11 @@
 //!   this beat is an end beat. The removed beat appears after the edge on
 //!   `rd_valid`, `rd_sop`, `rd_eop`, `rd_data` (for one cycle).
 //! - `count`: beats held.
+//! - `wr_drop`: at an edge with `wr_drop` high, the packet being written
+//!   (the beats written to `wr_queue` since its start beat; none of them
+//!   an end beat, none read) is discarded, and this cycle's beat is not
+//!   written: a store-and-forward input throws away a packet it finds
+//!   malformed part way through.
 //! - marks: `mark_en`, `mark_queue` mark the newest beat of that queue at
 //!   the edge, unless the queue holds no beat after the edge's read or
 //!   that beat is marked already; `mark_placed` says, combinationally,
@@ -157,6 +162,7 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let wr_eop = m.input("wr_eop", 1);
     let wr_data = m.input("wr_data", cfg.width);
     let wr_tag = m.input("wr_tag", cfg.tag_width);
+    let wr_drop = m.input("wr_drop", 1);
     let wr_full = m.output("wr_full", 1);
     let rd_en = m.input("rd_en", 1);
     let rd_queue = queue_input(&mut m, "rd_queue");
@@ -201,7 +207,27 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     m.assign(slot, onehot_index(free, aw));
     let full = used.all();
     let push = m.wire("push", 1);
-    m.assign(push, wr_en & !full.clone());
+    m.assign(push, wr_en & !full.clone() & !wr_drop);
+    // The packet being written: its slots, its beats, and the tail of its
+    // queue before it, for `wr_drop`.
+    let pkt_slots = m.reg("pkt_slots", cfg.depth).reset(0);
+    let pkt_beats = m.reg("pkt_beats", cw).reset(0);
+    let pkt_tail = m.reg("pkt_tail", aw).reset(0);
+    let alloc_mask = mux(push, free, lit(0, cfg.depth));
+    m.when(wr_drop, |m| {
+        m.next(pkt_slots, lit(0, cfg.depth));
+        m.next(pkt_beats, lit(0, cw));
+    })
+    .elsewhen(push & wr_sop, |m| {
+        m.next(pkt_slots, free);
+        m.next(pkt_beats, lit(1, cw));
+    })
+    .elsewhen(push, |m| {
+        m.next(pkt_slots, pkt_slots | free);
+        m.next(pkt_beats, pkt_beats + 1);
+    });
+    let discarded = mux(wr_drop, pkt_slots, lit(0, cfg.depth));
+    let discarded_beats = mux(wr_drop, pkt_beats, lit(0, cw));
 
     // The read side: the head beat of `rd_queue`.
     let rd_head = m.wire("rd_head", aw);
@@ -224,9 +250,11 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
         m.mem_write(mem, slot, cat![wr_sop, wr_eop, wr_data])
     });
     let freed = mux(pop, decode(rd_head, d), lit(0, cfg.depth));
-    m.next(used, (used | mux(push, free, lit(0, cfg.depth))) & !freed);
-    m.when(push & !pop, |m| m.next(held, held + 1))
-        .elsewhen(pop & !push, |m| m.next(held, held - 1));
+    m.next(used, (used | alloc_mask) & !freed & !discarded);
+    m.next(
+        held,
+        held + push.zext(cw) - pop.zext(cw) - discarded_beats.clone(),
+    );
 
     // Marks: the newest beat of `mark_queue`, when one stays after the read.
     let mark_tail = m.wire("mark_tail", aw);
@@ -263,7 +291,7 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     for k in 0..cfg.queues {
         let kq = lit(k as u64, qw);
         let enq = push & wr_queue.clone().eq(kq.clone());
-        let deq = pop & rd_queue.clone().eq(kq);
+        let deq = pop & rd_queue.clone().eq(kq.clone());
         let (head, tail, n, pk) = (heads[k], tails[k], beats[k], packets[k]);
         let one = lit(1, cw);
         let emptied = n.eq(lit(0, cw)) | (n.eq(one.clone()) & deq.clone());
@@ -277,8 +305,12 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
             m.next(head, head_link);
             m.when(last, |m| m.next(head_tag, next_tag));
         });
-        m.when(enq.clone(), |m| m.next(tail, slot));
-        m.next(n, n + enq.clone().zext(cw) - deq.clone().zext(cw));
+        let dropped_here = wr_drop & wr_queue.clone().eq(kq.clone());
+        m.when(enq.clone() & wr_sop, |m| m.next(pkt_tail, tail));
+        m.when(dropped_here.clone(), |m| m.next(tail, pkt_tail))
+            .elsewhen(enq.clone(), |m| m.next(tail, slot));
+        let lost = mux(dropped_here, pkt_beats, lit(0, cw));
+        m.next(n, n + enq.clone().zext(cw) - deq.clone().zext(cw) - lost);
         m.next(pk, pk + (enq & wr_eop).zext(cw) - (deq & last).zext(cw));
         let ready = m.output(format!("q{k}_ready"), 1);
         let tag = m.output(format!("q{k}_tag"), cfg.tag_width);

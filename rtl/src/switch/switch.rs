@@ -35,7 +35,10 @@
 //!   at reset, space a departing packet frees advertised in the cycle it
 //!   leaves); counters `rx{p}_fill` (beats buffered), `rx{p}_drops`
 //!   (unroutable packets dropped), `rx{p}_ur` (UR completions returned),
-//!   `rx{p}_poisoned` (TLPs arrived with EP set, forwarded unchanged).
+//!   `rx{p}_poisoned` (TLPs arrived with EP set, forwarded unchanged),
+//!   `rx{p}_malformed` (TLPs dropped as malformed: a reserved Fmt/Type, a
+//!   TLP prefix, more beats than `max_packet_beats`, or beats and keep
+//!   flags that disagree with the header's Length, Fmt and TD).
 //! - transmit side of port `p` (to the link partner): the TLP stream
 //!   `tx{p}_valid`, `tx{p}_ready`, `tx{p}_sop`, `tx{p}_eop`,
 //!   `tx{p}_data[W-1:0]`, `tx{p}_keep[W/32-1:0]`; `tx{p}_fc_*` (the
@@ -398,11 +401,19 @@ impl Head {
     }
 }
 
+/// A non-posted request that had placed a mark was discarded as
+/// malformed: its group's count of freed marks must not serve it.
+struct Unfence {
+    when: Expr,
+    group: Expr,
+}
+
 /// The parent-side signals of input `i`.
 struct InputPort {
     queue: linkforge_hdl::InstanceHandle,
     /// Per output, per lane: the packet waiting for it (`ready` low when none).
     lanes: Vec<[Head; LANES]>,
+    unfence: Unfence,
 }
 
 /// The queue of `lane` in `group` (`group` ignored with one group).
@@ -494,15 +505,18 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     let reqs: Vec<Expr> = (0..n)
         .map(|i| {
             // Per group: marked ordered packets gone minus fenced requests
-            // sent; a fenced request at the head may go while it is not 0.
-            let rel = regs(&mut m, groups, cw, |g| format!("rx{i}_released{g}"));
+            // sent or discarded (two's complement, one bit wider than a
+            // count of beats); a fenced request at the head may go while
+            // it is above 0.
+            let rel = regs(&mut m, groups, cw + 1, |g| format!("rx{i}_released{g}"));
             let pref = regs(&mut m, groups, 1, |g| format!("rx{i}_prefer_np{g}"));
             let mut bits = Vec::with_capacity(n);
             let (mut heads, mut picks) = (Vec::with_capacity(n), Vec::with_capacity(n));
             for o in 0..n {
                 let g = group_of(cfg, o);
                 let [ord, np] = &inputs[i].lanes[o];
-                let np_free = np.ready.clone() & (!np.fenced.clone() | rel[g].ne(lit(0, cw)));
+                let freed = rel[g].ne(lit(0, cw + 1)) & !rel[g].bit(cw);
+                let np_free = np.ready.clone() & (!np.fenced.clone() | freed);
                 let ord_ok = ord.ready.clone() & tx[o].ok(&ord.class, &ord.data);
                 let np_ok = np_free.clone() & tx[o].ok(&np.class, &np.data);
                 let pick = m.wire(format!("rx{i}_pick_np{o}"), 1);
@@ -594,7 +608,11 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             let up = marked_out.clone() & here(&target);
             let sent_here = matched.clone() & here(&to);
             let down = sent_here.clone() & new_fenced.clone();
-            m.next(rel, rel + up.zext(cw) - down.zext(cw));
+            let gone = port.unfence.when.clone() & here(&port.unfence.group);
+            m.next(
+                rel,
+                rel + up.zext(cw + 1) - down.zext(cw + 1) - gone.zext(cw + 1),
+            );
             m.when(sent_here, |m| m.next(pref, !lane_new.clone()));
         }
         let deq_release = Release {
@@ -730,8 +748,14 @@ struct Write {
 /// and the header window ([`HEADER_BITS`]) of the packet a start beat
 /// begins. A beat of 128 bits or more holds the window; a 64-bit start
 /// beat waits in a holding register until the next beat (the window's
-/// second half) arrives.
-fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) -> (Write, Expr) {
+/// second half) arrives, and no beat is taken while `hold` is high.
+fn arrival(
+    m: &mut ModuleBuilder,
+    cfg: &SwitchConfig,
+    i: usize,
+    full: Signal,
+    hold: Option<Signal>,
+) -> (Write, Expr) {
     let w = cfg.data_width;
     let rx = m.sink(format!("rx{i}_"), TlpStream::new(w));
     let (valid, ready, sop, eop) = (rx.valid(), rx.ready(), rx.sop(), rx.eop());
@@ -754,7 +778,8 @@ fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) ->
     let held_sop = m.reg(format!("rx{i}_held_sop"), 1).reset(0);
     let held_eop = m.reg(format!("rx{i}_held_eop"), 1).reset(0);
     let held_word = m.reg(format!("rx{i}_held_word"), word.width()).reset(0);
-    m.assign(ready, !held | !full);
+    let taking = !held | !full;
+    m.assign(ready, hold.map_or(taking.clone(), |h| taking.clone() & !h));
     m.assert_always(!(valid & held & full), overrun);
     // The held beat goes once the next beat is in view, or at once unless
     // it is a start beat still waiting for the rest of its header.
@@ -775,9 +800,9 @@ fn arrival(m: &mut ModuleBuilder, cfg: &SwitchConfig, i: usize, full: Signal) ->
     (write, cat![data, held_word.slice(w - 1, 0)])
 }
 
-/// Input `i`: its ports, routing on the header window, UR completions,
-/// drops and the queue. Returns the port and the credits a dropped packet
-/// returns.
+/// Input `i`: its ports, routing on the header window, the shape checks,
+/// UR completions, drops and the queue. Returns the port and the credits a
+/// packet that never reaches the queue returns.
 fn input_side(
     m: &mut ModuleBuilder,
     cfg: &SwitchConfig,
@@ -788,14 +813,16 @@ fn input_side(
 ) -> Result<(InputPort, Release), HdlError> {
     let sw = bits_for(cfg.ports);
     let w = cfg.data_width;
+    let k = w / 32;
+    let wide = w >= HEADER_BITS;
     let q = m.instance(format!("u_rxq{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
-    let (wr, window) = arrival(m, cfg, i, full);
+    let hold = (!wide).then(|| m.wire(format!("rx{i}_hold"), 1));
+    let (wr, window) = arrival(m, cfg, i, full, hold);
     let hdr = super::tlp::decode(window.clone());
     let (dest, routed, to_type0) = table.lookup(&hdr);
-    let class = hdr.class;
-    let credits = hdr.data_credits;
-    let ur_dws = super::tlp::ur_completion(&window, id.into());
+    let class = hdr.class.clone();
+    let credits = hdr.data_credits.clone();
     let mut named = |name: &str, e: Expr| {
         let s = m.wire(format!("rx{i}_wr_{name}"), e.width());
         m.assign(s, e);
@@ -807,66 +834,96 @@ fn input_side(
         named("eop", wr.eop),
         named("data", wr.data),
     );
-    // An unroutable non-posted request is answered: a UR completion back
-    // to this port is written in its place (at 64 bits in its first two
-    // beats, so a one-beat request there is only dropped).
-    let wide = w >= HEADER_BITS;
-    let answerable = if wide { high() } else { !eop };
-    let ur = m.wire(format!("rx{i}_ur_now"), 1);
-    m.assign(
-        ur,
-        !routed.clone() & class.clone().eq(lit(Class::NonPosted.code(), 2)) & answerable,
+    let start = beat.clone() & sop;
+
+    // The shape the header promises: the beats the TLP spans, the keep
+    // flags of its end beat; a reserved Fmt/Type or a TLP longer than
+    // `max_packet_beats` is malformed at once, a beat that disagrees with
+    // the promise (an end beat early or late, wrong keep flags) makes it
+    // malformed there.
+    let shift = k.trailing_zeros();
+    let dws = hdr.dws.clone();
+    let iw = dws.width();
+    let spans = (dws.clone() + lit(u64::from(k - 1), iw)) >> shift;
+    let tail_dws = ((dws - lit(1, iw)) & lit(u64::from(k - 1), iw)) + lit(1, iw);
+    let tail_keep = concat(
+        (0..k)
+            .rev()
+            .map(|j| tail_dws.clone().gt(lit(j.into(), iw)))
+            .collect(),
     );
-    // Keep flags of the completion's three DWs.
-    let k = w / 32;
-    let (ur_beat, ur_last, ur_data) = if wide {
-        (Expr::from(sop), high(), cat![lit(0b111, k), ur_dws.zext(w)])
-    } else {
-        let second = m.reg(format!("rx{i}_ur_second"), 1).reset(0);
-        let dw2 = m.reg(format!("rx{i}_ur_dw2"), 32).reset(0);
-        m.when(beat.clone() & sop & ur, |m| {
-            m.next(second, high());
-            m.next(dw2, ur_dws.clone().slice(95, 64));
-        })
-        .elsewhen(beat.clone(), |m| m.next(second, low()));
-        (
-            sop | second,
-            second.into(),
-            mux(
-                sop,
-                cat![lit(0b11, k), ur_dws.slice(63, 0)],
-                cat![lit(0b01, k), lit(0, 32), dw2],
-            ),
-        )
-    };
+    let too_long = spans.clone().gt(lit(cfg.max_packet_beats.into(), iw));
+    let cur_seen = m.reg(format!("rx{i}_seen"), iw).reset(0);
+    let cur_spans = m.reg(format!("rx{i}_spans"), iw).reset(0);
+    let cur_tail_keep = m.reg(format!("rx{i}_tail_keep"), k).reset(0);
+    let cur_bad = m.reg(format!("rx{i}_malformed_now"), 1).reset(0);
+    let seen = mux(sop, lit(0, iw), cur_seen);
+    let at_end = (seen.clone() + lit(1, iw)).eq(mux(sop, spans.clone(), cur_spans));
+    let want_keep = mux(
+        at_end.clone(),
+        mux(sop, tail_keep.clone(), cur_tail_keep),
+        lit(u64::MAX >> (64 - k), k),
+    );
+    let keep = data.slice(cfg.word_width() - 1, w);
+    let bad_here = m.wire(format!("rx{i}_bad_beat"), 1);
+    m.assign(
+        bad_here,
+        Expr::from(eop).ne(at_end)
+            | keep.ne(want_keep)
+            | (Expr::from(sop) & (hdr.reserved.clone() | too_long)),
+    );
+    let bad_before = !sop & cur_bad;
+    let bad = bad_before.clone() | bad_here;
+    m.when(beat.clone(), |m| {
+        m.next(cur_seen, seen + lit(1, iw));
+        m.next(cur_bad, bad.clone());
+    });
+    m.when(start.clone(), |m| {
+        m.next(cur_spans, spans);
+        m.next(cur_tail_keep, tail_keep);
+    });
+
+    // What happens to the packet, decided at its start beat: forwarded,
+    // answered with a UR completion (an unroutable non-posted request), or
+    // dropped.
+    let defined = !hdr.reserved.clone();
+    let is_np = class.clone().eq(lit(Class::NonPosted.code(), 2));
+    let ur = m.wire(format!("rx{i}_ur_now"), 1);
+    m.assign(ur, !routed.clone() & is_np.clone() & defined.clone());
     let cur_dest = m.reg(format!("rx{i}_dest"), sw).reset(0);
     let cur_drop = m.reg(format!("rx{i}_dropping"), 1).reset(0);
     let cur_ur = m.reg(format!("rx{i}_answering"), 1).reset(0);
     let cur_class = m.reg(format!("rx{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("rx{i}_data_credits"), DATA_BITS).reset(0);
+    let cur_poisoned = m.reg(format!("rx{i}_poisoned_now"), 1).reset(0);
+    let cur_fenced = m.reg(format!("rx{i}_fenced"), 1).reset(0);
+    let forward = routed.clone() & defined;
     let ur_now = mux(sop, ur, cur_ur);
-    let dest_now = mux(
-        ur_now.clone(),
-        lit(i as u64, sw),
-        mux(sop, dest.clone(), cur_dest),
-    );
-    let drop_now = mux(sop, !routed.clone(), cur_drop);
+    let drop_now = mux(sop, !forward.clone(), cur_drop);
+    let dest_now = mux(sop, dest.clone(), cur_dest);
     let class_now = mux(sop, class.clone(), cur_class);
     let data_now = mux(sop, credits.clone(), cur_data);
-    m.when(beat.clone() & sop, |m| {
+    // EP, DW0[14]: a poisoned TLP passes unchanged and is counted.
+    let poisoned_now = mux(sop, window.clone().bit(14), cur_poisoned);
+    let np_now = class_now.clone().eq(lit(Class::NonPosted.code(), 2));
+    let fenced = q.io("mark_placed")?;
+    m.when(start.clone(), |m| {
         m.next(cur_dest, dest.clone());
-        m.next(cur_drop, !routed.clone());
+        m.next(cur_drop, !forward.clone());
         m.next(cur_ur, ur);
         m.next(cur_class, class.clone());
         m.next(cur_data, credits);
+        m.next(cur_poisoned, window.clone().bit(14));
+        m.next(cur_fenced, fenced);
     });
-    let keep = !drop_now.clone() | (ur_now.clone() & ur_beat);
-    m.assign(q.io("wr_en")?, beat.clone() & keep);
-    // Lanes: a forwarded non-posted request goes to its group's
-    // non-posted lane and marks the newest packet of the ordered lane,
-    // which it may not pass; everything else (UR completions too) goes to
-    // the ordered lane.
-    let np_now = class_now.clone().eq(lit(Class::NonPosted.code(), 2)) & !ur_now.clone();
+    let end = beat.clone() & eop;
+
+    // A forwarded packet is written beat by beat to its lane: a
+    // non-posted request to its group's non-posted lane, marking the
+    // newest packet of the ordered lane, which it may not pass; anything
+    // else to the ordered lane. If it turns out malformed, what it wrote
+    // is discarded; a request that had placed a mark gives it up
+    // (`unfence`).
     let group = |d: Expr| {
         if cfg.groups() > 1 {
             d
@@ -874,19 +931,62 @@ fn input_side(
             lit(0, 1)
         }
     };
+    let write_fwd = beat.clone() & !drop_now.clone() & !bad.clone();
+    let first_bad = beat.clone() & !drop_now.clone() & !bad_before & bad_here;
+    m.assign(q.io("wr_drop")?, first_bad.clone() & !sop);
+    let unfence = first_bad & !sop & np_now.clone() & cur_fenced;
     m.assign(
-        q.io("wr_queue")?,
-        queue_index(cfg, group(dest_now.clone()), np_now.clone()),
+        q.io("mark_en")?,
+        start.clone() & forward.clone() & is_np & !bad_here,
     );
-    let request_np = class.clone().eq(lit(Class::NonPosted.code(), 2)) & routed.clone();
-    m.assign(q.io("mark_en")?, beat.clone() & sop & request_np);
     m.assign(
         q.io("mark_queue")?,
         queue_index(cfg, group(dest.clone()), lit(ORDERED, 1)),
     );
-    let fenced = q.io("mark_placed")?;
-    m.assign(q.io("wr_sop")?, sop);
-    m.assign(q.io("wr_eop")?, mux(ur_now.clone(), ur_last, eop));
+
+    // An unroutable, well-formed non-posted request is answered once its
+    // end beat is in: the UR completion (one beat, two at 64 bits) goes to
+    // this port's ordered lane; at 64 bits its second beat takes the next
+    // cycle's write, so no beat enters then.
+    let ur_dws = super::tlp::ur_completion(&window, id.into());
+    let held_dws = m.reg(format!("rx{i}_ur_dws"), 96).reset(0);
+    m.when(start.clone(), |m| m.next(held_dws, ur_dws.clone()));
+    let ur_src = mux(sop, ur_dws, held_dws);
+    let answer = end.clone() & ur_now.clone() & !bad.clone();
+    let (ur_first, ur_write, ur_sop, ur_eop, ur_data) = if let Some(hold) = hold {
+        let second = m.reg(format!("rx{i}_ur_second"), 1).reset(0);
+        let dw2 = m.reg(format!("rx{i}_ur_dw2"), 32).reset(0);
+        m.next(second, answer.clone());
+        m.when(answer.clone(), |m| {
+            m.next(dw2, ur_src.clone().slice(95, 64))
+        });
+        m.assign(hold, answer.clone());
+        (
+            answer.clone(),
+            answer.clone() | second,
+            !second,
+            Expr::from(second),
+            mux(
+                second,
+                cat![lit(0b01, k), lit(0, 32), dw2],
+                cat![lit(0b11, k), ur_src.slice(63, 0)],
+            ),
+        )
+    } else {
+        (
+            answer.clone(),
+            answer.clone(),
+            high(),
+            high(),
+            cat![lit(0b111, k), ur_src.zext(w)],
+        )
+    };
+    m.assign(q.io("wr_en")?, write_fwd | ur_write.clone());
+    let to_self = queue_index(cfg, group(lit(i as u64, sw)), lit(ORDERED, 1));
+    let fwd_queue = queue_index(cfg, group(dest_now.clone()), np_now.clone());
+    m.assign(q.io("wr_queue")?, mux(ur_write.clone(), to_self, fwd_queue));
+    m.assign(q.io("wr_sop")?, mux(ur_write.clone(), ur_sop, sop));
+    m.assign(q.io("wr_eop")?, mux(ur_write.clone(), ur_eop, eop));
     // A Type 1 configuration request for the port's secondary bus leaves
     // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
     let converted = cat![
@@ -895,25 +995,32 @@ fn input_side(
         data.slice(23, 0)
     ];
     let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
-    m.assign(q.io("wr_data")?, mux(ur_now.clone(), ur_data, forwarded));
+    m.assign(q.io("wr_data")?, mux(ur_write.clone(), ur_data, forwarded));
     let tag_class = mux(
-        ur_now.clone(),
+        ur_first.clone(),
         lit(Class::Completion.code(), 2),
         class_now.clone(),
     );
-    let tag = cat![fenced, ur_now.clone(), data_now.clone(), tag_class];
+    let tag = cat![
+        Expr::from(fenced) & !ur_first.clone(),
+        ur_first,
+        data_now.clone(),
+        tag_class
+    ];
     let tag = match cfg.queueing {
-        Queueing::Fifo => cat![dest_now, tag],
+        Queueing::Fifo => cat![mux(ur_write, lit(i as u64, sw), dest_now.clone()), tag],
         Queueing::Voq => tag,
     };
     m.assign(q.io("wr_tag")?, tag);
-    let start = beat.clone() & sop;
-    // EP, DW0[14]: a poisoned TLP passes unchanged and is counted.
-    let poisoned = window.bit(14);
+    let good_end = end.clone() & !bad.clone();
     for (name, event) in [
-        ("drops", start.clone() & !routed & !ur),
-        ("ur", start.clone() & ur),
-        ("poisoned", start & poisoned),
+        (
+            "drops",
+            good_end.clone() & drop_now.clone() & !ur_now.clone(),
+        ),
+        ("ur", answer),
+        ("poisoned", good_end & poisoned_now),
+        ("malformed", end.clone() & bad.clone()),
     ] {
         let q = saturating_count(m, &format!("rx{i}_{name}_q"), event, COUNTER_BITS);
         let out = m.output(format!("rx{i}_{name}"), COUNTER_BITS);
@@ -950,12 +1057,26 @@ fn input_side(
     let lanes = (0..cfg.ports)
         .map(|o| Ok([lane_head(o, ORDERED)?, lane_head(o, NON_POSTED)?]))
         .collect::<Result<Vec<_>, HdlError>>()?;
+    // Credits come back at the end beat of a packet no queue keeps: a
+    // dropped or malformed one, or a request whose answer was not written.
+    let kept = !drop_now.clone() | ur_now.clone();
     let release = Release {
-        when: beat & eop & drop_now & !ur_now,
+        when: end & (bad | !kept),
         class: class_now,
         data: data_now,
     };
-    Ok((InputPort { queue: q, lanes }, release))
+    let unfence = Unfence {
+        when: unfence,
+        group: group(dest_now),
+    };
+    Ok((
+        InputPort {
+            queue: q,
+            lanes,
+            unfence,
+        },
+        release,
+    ))
 }
 
 /// The catalogue entry.
@@ -997,11 +1118,12 @@ pub fn telemetry(cfg: &SwitchConfig) -> Exposure {
 
 /// The outputs a switch with `telemetry` exposes, one register each, in
 /// this order: per port `rx{p}_drops`, `rx{p}_ur`, `rx{p}_poisoned`,
-/// `rx{p}_fill`, then per port `tx{p}_packets`, `tx{p}_bytes`,
+/// `rx{p}_malformed`, `rx{p}_fill`, then per port `tx{p}_packets`, `tx{p}_bytes`,
 /// `tx{p}_credit_stalls`.
 pub fn telemetry_ports(cfg: &SwitchConfig) -> Vec<String> {
-    let ins = (0..cfg.ports)
-        .flat_map(|i| ["drops", "ur", "poisoned", "fill"].map(|c| format!("rx{i}_{c}")));
+    let ins = (0..cfg.ports).flat_map(|i| {
+        ["drops", "ur", "poisoned", "malformed", "fill"].map(|c| format!("rx{i}_{c}"))
+    });
     let outs = (0..cfg.ports)
         .flat_map(|o| ["packets", "bytes", "credit_stalls"].map(|c| format!("tx{o}_{c}")));
     ins.chain(outs).collect()

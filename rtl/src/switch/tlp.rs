@@ -17,9 +17,14 @@
 //! | address | 3-DW: DW2[31:2] = address[31:2]; 4-DW: DW2 = address[63:32], DW3[31:2] = address[31:2] |
 //! | ID-routing bus | DW2[31:24]: a completion's requester bus, a configuration request's or an ID-routed message's target bus |
 //!
-//! Classes (2.4): MWr and Msg/MsgD are posted, MRd, IORd/IOWr and
-//! configuration requests non-posted, Cpl/CplD completions. Any other
-//! Fmt/Type combination is unsupported: the switch routes it nowhere.
+//! Classes (2.4): MWr and Msg/MsgD are posted, MRd, MRdLk, IORd/IOWr,
+//! configuration requests and AtomicOps non-posted, Cpl/CplD and
+//! CplLk/CplDLk completions. The switch routes MRd/MWr, I/O,
+//! configuration, completions and messages; the other defined TLPs no
+//! window claims. Any other Fmt/Type combination, a TLP prefix (Fmt
+//! `100`) included, is reserved here, and the TLP malformed. A TLP spans
+//! its header, its payload (Length DWs with data) and, with TD set, a
+//! 1-DW digest.
 
 use linkforge_hdl::prelude::*;
 
@@ -38,6 +43,17 @@ const TYPE_CFG0: u64 = 0b0_0100;
 const TYPE_CFG1: u64 = 0b0_0101;
 /// Type of completions (Cpl, CplD).
 const TYPE_CPL: u64 = 0b0_1010;
+/// Type of locked completions (CplLk, CplDLk).
+const TYPE_CPLLK: u64 = 0b0_1011;
+/// Type of locked memory reads (MRdLk).
+const TYPE_MRDLK: u64 = 0b0_0001;
+/// Types of the AtomicOp requests: FetchAdd, Swap, CAS.
+const TYPE_FETCH_ADD: u64 = 0b0_1100;
+const TYPE_SWAP: u64 = 0b0_1101;
+const TYPE_CAS: u64 = 0b0_1110;
+/// The last message routing subfield the specification defines
+/// (`101`, gathered and routed to the root complex).
+const MSG_LAST_ROUTING: u64 = 0b101;
 /// Completion status Unsupported Request (2.2.9).
 const STATUS_UR: u64 = 0b001;
 /// Message routing subfield: by address.
@@ -86,6 +102,12 @@ pub(crate) struct Header {
     pub addr: Expr,
     /// DW2[31:24], the bus number ID routing uses (8 bits).
     pub bus: Expr,
+    /// Fmt/Type is none of the combinations the specification defines for
+    /// a TLP without prefixes (see [`decode`]): the TLP is malformed.
+    pub reserved: Expr,
+    /// DWs the TLP spans: header, payload (Length with data) and the digest
+    /// when TD is set (11 bits).
+    pub dws: Expr,
 }
 
 /// The three DWs (DW0 in bits 31:0) of the completion with status UR that
@@ -142,15 +164,29 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
     let is_io = ty_is(TYPE_IO) & three_dw.clone();
     let is_cfg = (ty_is(TYPE_CFG0) | ty_is(TYPE_CFG1)) & three_dw.clone();
     let is_cfg1 = ty_is(TYPE_CFG1) & three_dw.clone();
-    let is_cpl = ty_is(TYPE_CPL) & three_dw;
+    let is_cpl = ty_is(TYPE_CPL) & three_dw.clone();
     let is_msg = ty.clone().slice(4, 3).eq(lit(0b10, 2)) & (fmt_is(0b001) | fmt_is(0b011));
-    let route = ty.slice(2, 0);
+    let route = ty.clone().slice(2, 0);
+    // Defined but not routed here: MRdLk, CplLk and the AtomicOps.
+    let is_locked_read = ty_is(TYPE_MRDLK) & (fmt_is(0b000) | fmt_is(0b001));
+    let is_locked_cpl = ty_is(TYPE_CPLLK) & three_dw.clone();
+    let is_atomic = (ty_is(TYPE_FETCH_ADD) | ty_is(TYPE_SWAP) | ty_is(TYPE_CAS))
+        & (fmt_is(0b010) | fmt_is(0b011));
+    let defined = is_mem.clone()
+        | is_io.clone()
+        | is_cfg.clone()
+        | is_cpl.clone()
+        | is_locked_cpl.clone()
+        | is_locked_read.clone()
+        | is_atomic.clone()
+        | (is_msg.clone() & route.clone().le(lit(MSG_LAST_ROUTING, 3)));
     let msg_by_id = is_msg.clone() & route.clone().eq(lit(MSG_BY_ID, 3));
     let msg_by_address = is_msg.clone() & route.eq(lit(MSG_BY_ADDRESS, 3));
     let posted = (is_mem.clone() & with_data.clone()) | is_msg;
-    let nonposted = (is_mem.clone() & !with_data.clone()) | is_io | is_cfg;
+    let nonposted =
+        (is_mem.clone() & !with_data.clone()) | is_io | is_cfg | is_locked_read | is_atomic;
     let class = mux(
-        is_cpl.clone(),
+        is_cpl.clone() | is_locked_cpl,
         lit(Class::Completion.code(), 2),
         mux(
             nonposted & !posted,
@@ -158,10 +194,14 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
             lit(Class::Posted.code(), 2),
         ),
     );
+    let digest = dw0.clone().bit(15);
     let length = dw0.slice(9, 0);
-    let dws = mux(length.clone().any(), length.zext(11), lit(1024, 11));
-    let credits = (dws.zext(12) + 3) >> 2;
-    let data_credits = mux(with_data, credits, lit(0, 12));
+    let payload = mux(length.clone().any(), length.zext(11), lit(1024, 11));
+    let credits = (payload.clone().zext(12) + 3) >> 2;
+    let data_credits = mux(with_data.clone(), credits, lit(0, 12));
+    let dws = mux(four_dw.clone(), lit(4, 11), lit(3, 11))
+        + mux(with_data, payload, lit(0, 11))
+        + digest.zext(11);
     let low = dw(2).slice(31, 2);
     let addr = mux(
         four_dw,
@@ -177,5 +217,7 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
         msg_by_address,
         addr,
         bus: dw(2).slice(31, 24),
+        reserved: !defined,
+        dws,
     }
 }

@@ -64,6 +64,15 @@ pub const POISONED: FloatParam = FloatParam::new(
     "fraction of packets sent poisoned (EP set); they pass unchanged and are counted",
 );
 
+/// Parameter `malformed`.
+pub const MALFORMED: FloatParam = FloatParam::new(
+    "malformed",
+    "mf",
+    0.0..=1.0,
+    0.0,
+    "fraction of packets sent malformed (a DW more than their Length, or a reserved Type); they are dropped and counted",
+);
+
 /// Parameter `mix`.
 pub const MIX: IntListParam = IntListParam::new(
     "mix",
@@ -104,6 +113,8 @@ pub struct TrafficConfig {
     /// Relative weights of posted requests, non-posted requests and
     /// completions among the packets offered (not all zero).
     pub mix: [u64; 3],
+    /// Fraction of packets sent malformed.
+    pub malformed: f64,
 }
 
 impl TrafficConfig {
@@ -142,6 +153,7 @@ impl TrafficConfig {
         };
         Ok(TrafficConfig {
             mix,
+            malformed: MALFORMED.read(p)?,
             pattern,
             load: LOAD.read(p)?,
             packet_beats: (min, max),
@@ -162,13 +174,14 @@ impl TrafficConfig {
             UNROUTABLE.spec(),
             POISONED.spec(),
             MIX.spec(),
+            MALFORMED.spec(),
         ];
         ParamSpec {
             name: "traffic",
             short: "",
             default: Value::Group(Params::defaults(&members)),
             kind: ParamKind::Group(members),
-            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned, mix",
+            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned, mix, malformed",
         }
     }
 }

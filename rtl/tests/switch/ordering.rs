@@ -50,6 +50,7 @@ proptest! {
             unroutable: 0.0,
             poisoned: 0.0,
             mix: [1, 1, 1],
+            malformed: 0.0,
         };
         let options = HarnessOptions {
             sink_hdr_credits: sink_credits,

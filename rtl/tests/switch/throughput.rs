@@ -25,6 +25,7 @@ fn saturated() -> TrafficConfig {
         unroutable: 0.0,
         poisoned: 0.0,
         mix: [1, 1, 1],
+        malformed: 0.0,
     }
 }
 

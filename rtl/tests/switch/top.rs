@@ -58,16 +58,20 @@ fn traffic() -> impl Strategy<Value = TrafficConfig> {
         prop_oneof![Just(0.0), 0.0f64..0.3],
         prop_oneof![Just(0.0), 0.0f64..0.3],
         prop_oneof![Just([1, 1, 1]), prop::array::uniform3(0u64..=3)],
+        prop_oneof![Just(0.0), 0.0f64..0.3],
     )
         .prop_map(
-            |(pattern, load, (lo, extra), backpressure, unroutable, poisoned, mix)| TrafficConfig {
-                pattern,
-                load,
-                packet_beats: (lo, (lo + extra).min(4)),
-                backpressure,
-                unroutable,
-                poisoned,
-                mix: if mix == [0, 0, 0] { [1, 1, 1] } else { mix },
+            |(pattern, load, (lo, extra), backpressure, unroutable, poisoned, mix, malformed)| {
+                TrafficConfig {
+                    pattern,
+                    load,
+                    packet_beats: (lo, (lo + extra).min(4)),
+                    backpressure,
+                    unroutable,
+                    poisoned,
+                    mix: if mix == [0, 0, 0] { [1, 1, 1] } else { mix },
+                    malformed,
+                }
             },
         )
 }

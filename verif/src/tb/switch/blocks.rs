@@ -33,7 +33,8 @@ struct Beat {
 /// random queues, beats read from random queues; per queue the beats come
 /// out in order and unchanged, one edge after their read, with the end
 /// flag, packet readiness (a whole packet held) and head tag; the shared
-/// buffer is full exactly at `depth` beats; a mark lands on a queue's
+/// buffer is full exactly at `depth` beats; a dropped packet's beats
+/// vanish from its queue; a mark lands on a queue's
 /// newest beat when one stays after the read and it has none, and reads
 /// back with the head beat.
 #[derive(Clone, Debug)]
@@ -41,8 +42,11 @@ pub struct InputQueueModel {
     cfg: InputQueueConfig,
     queues: Vec<VecDeque<Beat>>,
     writes: Bursty,
-    /// The packet being written: queue, beats left after this one, tag.
-    writing: Option<(usize, u64, u64)>,
+    /// The packet being written: queue, beats left after this one, tag,
+    /// beats written.
+    writing: Option<(usize, u64, u64, usize)>,
+    /// This cycle drops the packet being written.
+    drop: bool,
     /// This cycle's write (queue, beat, beats left after it), and the
     /// queue read.
     write: Option<(usize, Beat, u64)>,
@@ -61,6 +65,7 @@ impl InputQueueModel {
             queues: vec![VecDeque::new(); cfg.queues],
             writes: Bursty::default(),
             writing: None,
+            drop: false,
             write: None,
             read: None,
             mark: None,
@@ -102,6 +107,7 @@ impl CycleModel for InputQueueModel {
         if self.cfg.queues > 1 {
             v.push(("mark_queue".into(), qw));
         }
+        v.push(("wr_drop".into(), 1));
         v
     }
 
@@ -134,10 +140,11 @@ impl CycleModel for InputQueueModel {
         let [a, b, c] = take(words);
         let in_reset = cycle < RESET_CYCLES;
         let n = self.cfg.queues as u64;
-        let (wq, left, tag) = self.writing.unwrap_or((
+        let (wq, left, tag, _) = self.writing.unwrap_or((
             (a % n) as usize,
             a >> 8 & 3,
             (a >> 16) % (1 << self.cfg.tag_width),
+            0,
         ));
         let beat = Beat {
             sop: self.writing.is_none(),
@@ -153,6 +160,11 @@ impl CycleModel for InputQueueModel {
         let mark = !in_reset && (c >> 17) % 4 == 0;
         self.write = write.then_some((wq, beat, left));
         self.read = read.then_some(rq);
+        // A drop only while no beat of the packet has been or is being read.
+        let intact = self.writing.is_some_and(|(q, _, _, written)| {
+            self.queues[q].len() >= written + usize::from(self.read == Some(q))
+        });
+        self.drop = write && intact && (a >> 40) % 16 == 0;
         self.mark = mark.then_some(mq);
         let qw = self.cfg.queue_width();
         let mut v = vec![flag(in_reset), flag(write)];
@@ -173,6 +185,7 @@ impl CycleModel for InputQueueModel {
         if self.cfg.queues > 1 {
             v.push(bits(mq as u64, qw));
         }
+        v.push(flag(self.drop));
         v
     }
 
@@ -219,9 +232,16 @@ impl CycleModel for InputQueueModel {
         if let Some(back) = placed.and_then(|q| self.queues[q].back_mut()) {
             back.marked = true;
         }
-        if let Some((q, beat, left)) = self.write.filter(|_| held < self.cfg.depth as usize) {
+        if self.drop {
+            if let Some((q, _, _, written)) = self.writing.take() {
+                let keep = self.queues[q].len() - written;
+                self.queues[q].truncate(keep);
+            }
+        } else if let Some((q, beat, left)) = self.write.filter(|_| held < self.cfg.depth as usize)
+        {
             self.queues[q].push_back(beat);
-            self.writing = (!beat.eop).then_some((q, left.saturating_sub(1), beat.tag));
+            let written = self.writing.map_or(0, |w| w.3) + 1;
+            self.writing = (!beat.eop).then_some((q, left.saturating_sub(1), beat.tag, written));
         }
     }
 

@@ -30,7 +30,10 @@
 //! (completer ID the port's, the request's requester ID, tag and lower
 //! address),
 //! identified by the request's id. A `poisoned` fraction is sent with EP
-//! set; they must pass unchanged and `rx{i}_poisoned` count them.
+//! set; they must pass unchanged and `rx{i}_poisoned` count them. A
+//! `malformed` fraction is sent with a DW more than their header says, or
+//! with a reserved Type; they must never leave, draw no UR completion,
+//! return their credits, and `rx{i}_malformed` must count them.
 
 use crate::tb::dut::Dut;
 use crate::tb::switch::model::{credit_ok, may_pass, RouteModel};
@@ -100,8 +103,10 @@ pub struct HarnessReport {
     pub mean_latency: f64,
     /// The longest such latency.
     pub max_latency: u64,
-    /// Unroutable packets the switch counted (`in*_drops`).
+    /// Unroutable packets the switch counted (`rx*_drops`).
     pub drops: u64,
+    /// Malformed packets the switch counted (`rx*_malformed`).
+    pub malformed: u64,
     /// UR completions delivered.
     pub ur_completions: u64,
     /// Delivered packets per output per cycle by class delivered: posted,
@@ -158,6 +163,8 @@ struct Packet {
     /// unroutable non-posted request's UR completion (back at its port), or
     /// a Type 1 configuration request converted to Type 0.
     arrives: Option<(Vec<Bits>, Vec<u64>)>,
+    /// Sent malformed: the switch must drop and count it.
+    malformed: bool,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
@@ -280,6 +287,7 @@ struct InPorts<H> {
     drops: H,
     ur: H,
     poisoned: H,
+    malformed: H,
     fill: H,
 }
 
@@ -383,6 +391,7 @@ struct Run<'b, 'd> {
     expected_drops: u64,
     expected_urs: u64,
     expected_poisoned: u64,
+    expected_malformed: u64,
     /// Delivered in the measurement window, per class.
     class_measured: [u64; 3],
     report: HarnessReport,
@@ -419,6 +428,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 drops: h(&format!("rx{p}_drops"))?,
                 ur: h(&format!("rx{p}_ur"))?,
                 poisoned: h(&format!("rx{p}_poisoned"))?,
+                malformed: h(&format!("rx{p}_malformed"))?,
                 fill: h(&format!("rx{p}_fill"))?,
             });
             outs.push(OutPorts {
@@ -450,6 +460,7 @@ impl<'b, 'd> Run<'b, 'd> {
             expected_drops: 0,
             expected_urs: 0,
             expected_poisoned: 0,
+            expected_malformed: 0,
             class_measured: [0; 3],
             report: HarnessReport::default(),
             latency_sum: 0,
@@ -668,11 +679,26 @@ impl<'b, 'd> Run<'b, 'd> {
             // EP, DW0[14].
             dws[0] |= 1 << 14;
         }
+        let malformed = Self::chance(draw, t.malformed);
+        let mut class = class;
+        if malformed {
+            if Self::word(draw) & 1 == 0 {
+                // One DW more than its Fmt and Length promise.
+                dws.push(Self::word(draw) as u32);
+            } else {
+                // Type 00011b is reserved (2.2.1); the switch returns the
+                // credits of a TLP it cannot classify as posted ones.
+                dws[0] = dws[0] & !(0x1F << 24) | 0b0_0011 << 24;
+                class = Class::Posted;
+            }
+        }
         let routes = &self.harness.routes;
-        let dest = routes.route(&dws);
+        let dest = routes.route(&dws).filter(|_| !malformed);
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
         let keeps = tlp::keeps(dws.len(), w);
-        let arrives = if dest.is_none() && class == Class::NonPosted {
+        let arrives = if malformed {
+            None
+        } else if dest.is_none() && class == Class::NonPosted {
             let ur = ur_completion(src, &dws);
             Some((tlp::to_beats(&ur, w, || 0), tlp::keeps(ur.len(), w)))
         } else if routes.to_type0(&dws) {
@@ -693,6 +719,7 @@ impl<'b, 'd> Run<'b, 'd> {
             dest,
             credits: tlp::decode(&dws).data_credits(),
             beats,
+            malformed,
             entered: 0,
         }
     }
@@ -834,6 +861,10 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some((p, _)) = self.sources[i].sending.take() else {
             return;
         };
+        if p.malformed {
+            self.expected_malformed += 1;
+            return;
+        }
         if p.beats[0].bit(14) {
             self.expected_poisoned += 1;
         }
@@ -1003,11 +1034,12 @@ impl<'b, 'd> Run<'b, 'd> {
     fn final_checks(&mut self) -> Result<(), Failure> {
         let bpb = self.harness.cfg.bytes_per_beat();
         let credits = self.harness.cfg.rx_credits();
-        let (mut drops, mut urs, mut poisoned) = (0, 0, 0);
+        let (mut drops, mut urs, mut poisoned, mut malformed) = (0, 0, 0, 0);
         for (k, &i) in self.ports.iter().enumerate() {
             drops += self.io.peek(self.ins[k].drops);
             urs += self.io.peek(self.ins[k].ur);
             poisoned += self.io.peek(self.ins[k].poisoned);
+            malformed += self.io.peek(self.ins[k].malformed);
             let fill = self.io.peek(self.ins[k].fill);
             if fill != 0 {
                 return fail(
@@ -1031,6 +1063,15 @@ impl<'b, 'd> Run<'b, 'd> {
                     );
                 }
             }
+        }
+        if malformed != self.expected_malformed {
+            return fail(
+                self.cycle,
+                format!(
+                    "malformed counters say {malformed}, {} malformed TLPs were sent",
+                    self.expected_malformed
+                ),
+            );
         }
         if poisoned != self.expected_poisoned {
             return fail(
@@ -1075,7 +1116,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 );
             }
         }
-        self.report.checks += 3 * self.ins.len() as u64;
+        self.report.checks += 4 * self.ins.len() as u64;
         Ok(())
     }
 
@@ -1086,6 +1127,9 @@ impl<'b, 'd> Run<'b, 'd> {
         report.cycles = self.cycle;
         report.drops = (0..self.ins.len())
             .map(|i| self.io.peek(self.ins[i].drops))
+            .sum();
+        report.malformed = (0..self.ins.len())
+            .map(|i| self.io.peek(self.ins[i].malformed))
             .sum();
         report.credit_stalls = (0..self.outs.len())
             .map(|o| self.io.peek(self.outs[o].stalls))

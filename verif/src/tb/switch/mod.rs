@@ -124,6 +124,7 @@ impl Testbench for SwitchTb {
                 format!("{:.4}", r.class_throughput[2]),
             ),
             ("drops".into(), r.drops.to_string()),
+            ("malformed".into(), r.malformed.to_string()),
             ("ur_completions".into(), r.ur_completions.to_string()),
             ("delivered".into(), r.delivered.to_string()),
             ("credit_stalls".into(), r.credit_stalls.to_string()),
