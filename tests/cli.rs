@@ -772,7 +772,7 @@ fn card_run_writes_verilog_register_docs_and_passes() {
     std::fs::write(
         &config,
         "card board {\n    retimer rx { lanes = 1; }\n    \
-         switch fabric { ports = 2; max_packet_beats = 16; queue_depth = 128; }\n    \
+         switch fabric { ports = 2; max_packet_beats = 16; queue_depth = 128; upstream_port = -1; }\n    \
          eth_pcs uplink { switch = \"fabric\"; port = 1; }\n    \
          cxl_controller mem { hosts = 2; data_width = 64; lines = 256; depth = 16; }\n}\n",
     )

@@ -9,9 +9,11 @@
 //! - write: `wr_en`, `wr_queue`, `wr_sop`, `wr_eop`, `wr_data[W-1:0]`,
 //!   `wr_tag[T-1:0]`; a beat is appended to queue `wr_queue` at an edge
 //!   with `wr_en` high and `wr_full` low (`wr_full`: no free slot). The tag
-//!   of a start beat is kept as its packet's tag.
+//!   of an end beat is kept as its packet's tag (so a writer may settle it
+//!   while the packet streams in).
 //! - per queue `k`: `q{k}_ready` (it holds at least one complete packet,
-//!   i.e. up to an end beat) and `q{k}_tag` (the tag of its oldest packet).
+//!   i.e. up to an end beat) and `q{k}_tag` (the tag of its oldest packet,
+//!   while `q{k}_ready`).
 //! - read: `rd_en`, `rd_queue` remove the oldest beat of that queue at the
 //!   edge (ignored when it is empty); `rd_last` says, combinationally, that
 //!   this beat is an end beat. The removed beat appears after the edge on
@@ -213,6 +215,12 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let pkt_slots = m.reg("pkt_slots", cfg.depth).reset(0);
     let pkt_beats = m.reg("pkt_beats", cw).reset(0);
     let pkt_tail = m.reg("pkt_tail", aw).reset(0);
+    // The slot of its start beat, where its tag is kept.
+    let pkt_start = m.reg("pkt_start", aw).reset(0);
+    m.when(push & wr_sop, |m| m.next(pkt_start, slot));
+    let start_now = m.wire("start_slot", aw);
+    m.assign(start_now, mux(wr_sop, slot, pkt_start));
+    let tag_write = push & wr_eop;
     let alloc_mask = mux(push, free, lit(0, cfg.depth));
     m.when(wr_drop, |m| {
         m.next(pkt_slots, lit(0, cfg.depth));
@@ -270,14 +278,17 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     m.assign(mark_placed, place);
     m.assign(rd_marked, select(rd_head, &marks));
 
-    // Per slot: its end flag, its tag (start beats), its mark, its link.
+    // Per slot: its end flag, its tag (a packet's start slot, written with
+    // its end beat), its mark, its link.
     let wr_tail = sel(&tails, &wr_queue);
     let wr_nonempty = sel(&beats, &wr_queue).ne(lit(0, cw));
     for j in 0..d {
         let mine = push & free.bit(j as u32);
         let (l, t, k) = (lasts_q[j], tags_q[j], marks_q[j]);
         m.when(mine.clone(), |m| m.next(l, wr_eop));
-        m.when(mine.clone() & wr_sop, |m| m.next(t, wr_tag));
+        m.when(tag_write.clone() & start_now.eq(lit(j as u64, aw)), |m| {
+            m.next(t, wr_tag)
+        });
         m.when(mine.clone(), |m| m.next(k, low()))
             .elsewhen(place & mark_tail.eq(lit(j as u64, aw)), |m| {
                 m.next(k, high())
@@ -295,16 +306,22 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
         let (head, tail, n, pk) = (heads[k], tails[k], beats[k], packets[k]);
         let one = lit(1, cw);
         let emptied = n.eq(lit(0, cw)) | (n.eq(one.clone()) & deq.clone());
-        // The oldest packet's tag, kept beside the head pointer.
+        // The oldest packet's tag, kept beside the head pointer: taken from
+        // an end beat written now to the packet that starts at the head, or
+        // from the next packet's start slot when the head packet leaves.
         let head_tag = m.reg(format!("head_tag{k}"), cfg.tag_width).reset(0);
-        m.when(enq.clone() & emptied, |m| {
-            m.next(head, slot);
-            m.when(wr_sop, |m| m.next(head_tag, wr_tag));
-        })
-        .elsewhen(deq.clone(), |m| {
-            m.next(head, head_link);
-            m.when(last, |m| m.next(head_tag, next_tag));
-        });
+        let head_next = mux(
+            enq.clone() & emptied.clone(),
+            slot,
+            mux(deq.clone(), head_link, head),
+        );
+        m.when(enq.clone() & emptied, |m| m.next(head, slot))
+            .elsewhen(deq.clone(), |m| m.next(head, head_link));
+        m.when(
+            tag_write.clone() & enq.clone() & start_now.eq(head_next),
+            |m| m.next(head_tag, wr_tag),
+        )
+        .elsewhen(deq.clone() & last, |m| m.next(head_tag, next_tag));
         let dropped_here = wr_drop & wr_queue.clone().eq(kq.clone());
         m.when(enq.clone() & wr_sop, |m| m.next(pkt_tail, tail));
         m.when(dropped_here.clone(), |m| m.next(tail, pkt_tail))

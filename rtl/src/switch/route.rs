@@ -186,12 +186,16 @@ impl RouteTable {
         }
     }
 
-    /// Where the decoded header `h` goes: `(dest, valid, to_type0)`, the
-    /// last set for a Type 1 configuration request whose target bus is the
-    /// claiming port's secondary bus (it leaves as Type 0, PCIe 7.3.3).
-    pub fn lookup(&self, h: &Header) -> (Expr, Expr, Expr) {
+    /// Where the decoded header `h` arriving at `from` goes: `(dest,
+    /// valid, to_type0)`, the last set for a Type 1 configuration request
+    /// whose target bus is the claiming port's secondary bus (it leaves as
+    /// Type 0, PCIe 7.3.3). Without `from` every port's windows claim (the
+    /// table alone, a switch without an upstream port); with it, see
+    /// [`Ingress`].
+    pub fn lookup(&self, h: &Header, from: Option<Ingress>) -> (Expr, Expr, Expr) {
         let n = self.ports.len();
         let sw = bits_for(n);
+        let upstream = from.map(|f| f.upstream);
         let by_addr = h.is_mem.clone() | h.msg_by_address.clone();
         let addr = h.addr.clone().slice(63, 20);
         let below_4g = !addr.clone().slice(43, 12).any();
@@ -205,6 +209,8 @@ impl RouteTable {
                 let pref = inside(&addr, r[2], r[3]);
                 (by_addr.clone() & (mem | pref)) | (h.by_id.clone() & inside(&h.bus, r[4], r[5]))
             })
+            .enumerate()
+            .map(|(p, hit)| if Some(p) == upstream { lit(0, 1) } else { hit })
             .collect();
         let hits = concat(hits.into_iter().rev().collect());
         let first = crate::common::arbiter::lowest_set(hits.clone());
@@ -217,12 +223,47 @@ impl RouteTable {
             .reduce(|a, b| a | b)
             .unwrap_or_else(|| lit(0, 8));
         let to_type0 = h.is_cfg1.clone() & claimed.clone() & h.bus.clone().eq(secondary);
-        let dest = onehot_index(first, sw);
+        let dest = onehot_index(first.clone(), sw);
+        let claimed = match from {
+            Some(Ingress { port, upstream }) if port != upstream => {
+                // From a downstream port: to the downstream port that claims
+                // it, never back to this one, else up; `default_port` only
+                // serves TLPs from above.
+                let back = first.bit(port as u32);
+                let up = !claimed.clone() | h.msg_to_root.clone();
+                let dest = mux(up.clone(), lit(upstream as u64, sw), dest);
+                let valid = (up | (claimed & !back)) & !h.msg_held.clone();
+                return (dest, valid, to_type0);
+            }
+            Some(_) => claimed & !h.msg_to_root.clone(),
+            None => claimed,
+        };
         match self.default_port {
-            Some(d) => (mux(claimed, dest, lit(d as u64, sw)), high(), to_type0),
+            Some(d) => (
+                mux(claimed, dest, lit(d as u64, sw)),
+                !h.msg_held.clone(),
+                to_type0,
+            ),
             None => (dest, claimed, to_type0),
         }
     }
+}
+
+/// The port a TLP arrived at and the switch's upstream port, for
+/// [`RouteTable::lookup`]: the upstream port's windows claim nothing; a
+/// TLP from the upstream port goes to the downstream port that claims it;
+/// one from a downstream port goes to another downstream port that claims
+/// it, or up when none does or it is a message routed to the root complex;
+/// one its own port claims is unroutable (a TLP never leaves by its ingress
+/// port), as is a message to the root complex arriving from above. In
+/// every mode, broadcast and local messages are not forwarded (not even
+/// to `default_port`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ingress {
+    /// The port the TLP arrived at.
+    pub port: usize,
+    /// The upstream port.
+    pub upstream: usize,
 }
 
 /// The ID register of each of `ports` ports (16 bits, reset 0), written
@@ -263,7 +304,7 @@ pub fn route_table(module_name: &str, cfg: &RouteTableConfig) -> Result<Module, 
     let valid = m.output("dest_valid", 1);
     let to_type0 = m.output("to_type0", 1);
     let table = RouteTable::build(&mut m, cfg, we, addr, wdata);
-    let (d, v, t) = table.lookup(&tlp::decode(hdr));
+    let (d, v, t) = table.lookup(&tlp::decode(hdr), None);
     m.assign(dest, d);
     m.assign(valid, v);
     m.assign(to_type0, t);

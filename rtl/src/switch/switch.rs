@@ -8,17 +8,20 @@
 //! (see [`tlp`]: DW `k` at `data[32k+31:32k]` from the start beat, header
 //! DWs as the specification's figures show them). It is routed on its
 //! header (the start beat, or at 64 bits the start beat and the next, the
-//! start beat waiting one beat in a holding register), stored whole (store and
+//! start beat waiting one beat in a holding register), checked beat by
+//! beat against the shape its header promises, stored whole (store and
 //! forward), matched to its output when that output is free, has room and
 //! the link partner has credit for it, then streamed to the output without
 //! interleaving. A Type 1 configuration request whose target bus is its
-//! port's secondary bus is converted to Type 0 on the way. An unroutable non-posted request is answered with a
-//! completion with status UR (see [`tlp`]), written into the input's queue
-//! in the request's place and sent back out of the request's port through
+//! port's secondary bus is converted to Type 0 on the way. An unroutable,
+//! well-formed non-posted request is answered with a completion with
+//! status UR (see [`tlp`]), written into the input's queue once the
+//! request's end beat is in and sent back out of the request's port through
 //! the normal credit gate; its request's non-posted credits return when
 //! the completion leaves. Other unroutable packets are counted and dropped
 //! (or sent to `default_port`, in which case nothing is unroutable), and
-//! their credits returned.
+//! malformed ones counted and discarded; their credits come back at their
+//! end beat.
 //!
 //! Ports (`clk`, `rst` synchronous, active high; widths: W data, S = bits
 //! to index N, A = S + 3):
@@ -68,7 +71,7 @@
 use super::credit::{self, rx_limits, CreditSet, Release, TxCredits, DATA_BITS, TYPE_NAMES};
 use super::crossbar::{crossbar, CrossbarConfig};
 use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
-use super::route::{self, default_port_param, RouteTable, RouteTableConfig, DEFAULT_PORT};
+use super::route::{self, default_port_param, Ingress, RouteTable, RouteTableConfig, DEFAULT_PORT};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
 use super::tlp::{Class, HEADER_BITS};
 use super::traffic::TrafficConfig;
@@ -107,6 +110,14 @@ pub const QUEUE_DEPTH: IntParam = IntParam::new(
     8..=1024,
     64,
     "input buffer size in beats",
+);
+/// Parameter `upstream_port`.
+pub const UPSTREAM_PORT: IntParam = IntParam::new(
+    "upstream_port",
+    "up",
+    -1..=63,
+    0,
+    "the port towards the root complex; -1: none, every port's windows route (a symmetric fabric)",
 );
 /// Parameter `rx_credits`.
 pub const RX_CREDITS: IntListParam = IntListParam::new(
@@ -148,6 +159,10 @@ pub struct SwitchConfig {
     pub max_packet_beats: u32,
     /// Where unroutable packets go; `None` drops them.
     pub default_port: Option<usize>,
+    /// The port towards the root complex ([`UPSTREAM_PORT`]; see
+    /// [`route::Ingress`] for what it changes); `None`: every port's
+    /// windows route, as in a symmetric fabric.
+    pub upstream_port: Option<usize>,
     /// The credits each input advertises, header then data per class
     /// (PH, PD, NPH, NPD, CplH, CplD); `None` splits the buffer evenly
     /// (see [`SwitchConfig::rx_credits`]).
@@ -166,6 +181,7 @@ impl SwitchConfig {
             policy: SchedPolicy::from_params(p)?,
             max_packet_beats: MAX_PACKET_BEATS.read(p)?,
             default_port: default_port_param(p)?,
+            upstream_port: usize::try_from(UPSTREAM_PORT.read::<i64>(p)?).ok(),
             credits: match RX_CREDITS.read(p)?[..] {
                 [] => None,
                 [ph, pd, nph, npd, cplh, cpld] => Some([ph, pd, nph, npd, cplh, cpld]),
@@ -199,6 +215,20 @@ impl SwitchConfig {
         MAX_PACKET_BEATS.check(self.max_packet_beats)?;
         self.scheduler().validate()?;
         self.route().validate()?;
+        if let Some(u) = self.upstream_port {
+            if u >= self.ports {
+                return Err(param_error(
+                    "upstream_port",
+                    format!("port {u} does not exist: the switch has {}", self.ports),
+                ));
+            }
+            if self.default_port == Some(u) {
+                return Err(param_error(
+                    "default_port",
+                    format!("{u} is the upstream port, which claims nothing"),
+                ));
+            }
+        }
         if u64::from(self.max_packet_beats) * u64::from(self.data_width) < u64::from(HEADER_BITS) {
             return Err(param_error(
                 "max_packet_beats",
@@ -401,19 +431,11 @@ impl Head {
     }
 }
 
-/// A non-posted request that had placed a mark was discarded as
-/// malformed: its group's count of freed marks must not serve it.
-struct Unfence {
-    when: Expr,
-    group: Expr,
-}
-
 /// The parent-side signals of input `i`.
 struct InputPort {
     queue: linkforge_hdl::InstanceHandle,
     /// Per output, per lane: the packet waiting for it (`ready` low when none).
     lanes: Vec<[Head; LANES]>,
-    unfence: Unfence,
 }
 
 /// The queue of `lane` in `group` (`group` ignored with one group).
@@ -505,18 +527,15 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
     let reqs: Vec<Expr> = (0..n)
         .map(|i| {
             // Per group: marked ordered packets gone minus fenced requests
-            // sent or discarded (two's complement, one bit wider than a
-            // count of beats); a fenced request at the head may go while
-            // it is above 0.
-            let rel = regs(&mut m, groups, cw + 1, |g| format!("rx{i}_released{g}"));
+            // sent; a fenced request at the head may go while it is not 0.
+            let rel = regs(&mut m, groups, cw, |g| format!("rx{i}_released{g}"));
             let pref = regs(&mut m, groups, 1, |g| format!("rx{i}_prefer_np{g}"));
             let mut bits = Vec::with_capacity(n);
             let (mut heads, mut picks) = (Vec::with_capacity(n), Vec::with_capacity(n));
             for o in 0..n {
                 let g = group_of(cfg, o);
                 let [ord, np] = &inputs[i].lanes[o];
-                let freed = rel[g].ne(lit(0, cw + 1)) & !rel[g].bit(cw);
-                let np_free = np.ready.clone() & (!np.fenced.clone() | freed);
+                let np_free = np.ready.clone() & (!np.fenced.clone() | rel[g].ne(lit(0, cw)));
                 let ord_ok = ord.ready.clone() & tx[o].ok(&ord.class, &ord.data);
                 let np_ok = np_free.clone() & tx[o].ok(&np.class, &np.data);
                 let pick = m.wire(format!("rx{i}_pick_np{o}"), 1);
@@ -608,11 +627,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             let up = marked_out.clone() & here(&target);
             let sent_here = matched.clone() & here(&to);
             let down = sent_here.clone() & new_fenced.clone();
-            let gone = port.unfence.when.clone() & here(&port.unfence.group);
-            m.next(
-                rel,
-                rel + up.zext(cw + 1) - down.zext(cw + 1) - gone.zext(cw + 1),
-            );
+            m.next(rel, rel + up.zext(cw) - down.zext(cw));
             m.when(sent_here, |m| m.next(pref, !lane_new.clone()));
         }
         let deq_release = Release {
@@ -820,7 +835,10 @@ fn input_side(
     let hold = (!wide).then(|| m.wire(format!("rx{i}_hold"), 1));
     let (wr, window) = arrival(m, cfg, i, full, hold);
     let hdr = super::tlp::decode(window.clone());
-    let (dest, routed, to_type0) = table.lookup(&hdr);
+    let from = cfg
+        .upstream_port
+        .map(|upstream| Ingress { port: i, upstream });
+    let (dest, routed, to_type0) = table.lookup(&hdr, from);
     let class = hdr.class.clone();
     let credits = hdr.data_credits.clone();
     let mut named = |name: &str, e: Expr| {
@@ -896,7 +914,6 @@ fn input_side(
     let cur_class = m.reg(format!("rx{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("rx{i}_data_credits"), DATA_BITS).reset(0);
     let cur_poisoned = m.reg(format!("rx{i}_poisoned_now"), 1).reset(0);
-    let cur_fenced = m.reg(format!("rx{i}_fenced"), 1).reset(0);
     let forward = routed.clone() & defined;
     let ur_now = mux(sop, ur, cur_ur);
     let drop_now = mux(sop, !forward.clone(), cur_drop);
@@ -914,16 +931,15 @@ fn input_side(
         m.next(cur_class, class.clone());
         m.next(cur_data, credits);
         m.next(cur_poisoned, window.clone().bit(14));
-        m.next(cur_fenced, fenced);
     });
     let end = beat.clone() & eop;
 
     // A forwarded packet is written beat by beat to its lane: a
-    // non-posted request to its group's non-posted lane, marking the
-    // newest packet of the ordered lane, which it may not pass; anything
-    // else to the ordered lane. If it turns out malformed, what it wrote
-    // is discarded; a request that had placed a mark gives it up
-    // (`unfence`).
+    // non-posted request to its group's non-posted lane, anything else to
+    // the ordered lane. If it turns out malformed, what it wrote is
+    // discarded. A well-formed non-posted request, at its end beat, marks
+    // the newest packet of its group's ordered lane, which it may not pass
+    // (its tag, taken at the end beat, says so).
     let group = |d: Expr| {
         if cfg.groups() > 1 {
             d
@@ -933,15 +949,14 @@ fn input_side(
     };
     let write_fwd = beat.clone() & !drop_now.clone() & !bad.clone();
     let first_bad = beat.clone() & !drop_now.clone() & !bad_before & bad_here;
-    m.assign(q.io("wr_drop")?, first_bad.clone() & !sop);
-    let unfence = first_bad & !sop & np_now.clone() & cur_fenced;
+    m.assign(q.io("wr_drop")?, first_bad & !sop);
     m.assign(
         q.io("mark_en")?,
-        start.clone() & forward.clone() & is_np & !bad_here,
+        end.clone() & !drop_now.clone() & np_now.clone() & !bad.clone(),
     );
     m.assign(
         q.io("mark_queue")?,
-        queue_index(cfg, group(dest.clone()), lit(ORDERED, 1)),
+        queue_index(cfg, group(dest_now.clone()), lit(ORDERED, 1)),
     );
 
     // An unroutable, well-formed non-posted request is answered once its
@@ -953,7 +968,7 @@ fn input_side(
     m.when(start.clone(), |m| m.next(held_dws, ur_dws.clone()));
     let ur_src = mux(sop, ur_dws, held_dws);
     let answer = end.clone() & ur_now.clone() & !bad.clone();
-    let (ur_first, ur_write, ur_sop, ur_eop, ur_data) = if let Some(hold) = hold {
+    let (ur_write, ur_sop, ur_eop, ur_data) = if let Some(hold) = hold {
         let second = m.reg(format!("rx{i}_ur_second"), 1).reset(0);
         let dw2 = m.reg(format!("rx{i}_ur_dw2"), 32).reset(0);
         m.next(second, answer.clone());
@@ -962,7 +977,6 @@ fn input_side(
         });
         m.assign(hold, answer.clone());
         (
-            answer.clone(),
             answer.clone() | second,
             !second,
             Expr::from(second),
@@ -974,7 +988,6 @@ fn input_side(
         )
     } else {
         (
-            answer.clone(),
             answer.clone(),
             high(),
             high(),
@@ -997,13 +1010,13 @@ fn input_side(
     let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
     m.assign(q.io("wr_data")?, mux(ur_write.clone(), ur_data, forwarded));
     let tag_class = mux(
-        ur_first.clone(),
+        ur_write.clone(),
         lit(Class::Completion.code(), 2),
         class_now.clone(),
     );
     let tag = cat![
-        Expr::from(fenced) & !ur_first.clone(),
-        ur_first,
+        Expr::from(fenced) & !ur_write.clone(),
+        ur_write.clone(),
         data_now.clone(),
         tag_class
     ];
@@ -1065,18 +1078,7 @@ fn input_side(
         class: class_now,
         data: data_now,
     };
-    let unfence = Unfence {
-        when: unfence,
-        group: group(dest_now),
-    };
-    Ok((
-        InputPort {
-            queue: q,
-            lanes,
-            unfence,
-        },
-        release,
-    ))
+    Ok((InputPort { queue: q, lanes }, release))
 }
 
 /// The catalogue entry.
@@ -1088,6 +1090,7 @@ pub fn kind() -> BlockKind {
         QUEUEING.spec(),
         MAX_PACKET_BEATS.spec(),
         DEFAULT_PORT.spec(),
+        UPSTREAM_PORT.spec(),
         RX_CREDITS.spec(),
     ];
     params.extend(SchedPolicy::specs());

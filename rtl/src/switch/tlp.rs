@@ -60,6 +60,14 @@ const STATUS_UR: u64 = 0b001;
 pub const MSG_BY_ADDRESS: u64 = 0b001;
 /// Message routing subfield: by ID.
 pub const MSG_BY_ID: u64 = 0b010;
+/// Message routing subfield: to the root complex.
+const MSG_TO_ROOT: u64 = 0b000;
+/// Message routing subfield: broadcast from the root complex.
+const MSG_BROADCAST: u64 = 0b011;
+/// Message routing subfield: local, terminating at the receiver.
+const MSG_LOCAL: u64 = 0b100;
+/// Message routing subfield: gathered and routed to the root complex.
+const MSG_GATHERED: u64 = 0b101;
 
 /// The flow-control class of a packet (PCIe 2.4, 2.6.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -98,6 +106,13 @@ pub(crate) struct Header {
     pub by_id: Expr,
     /// A message routed by address.
     pub msg_by_address: Expr,
+    /// A message routed to the root complex (routing `000`, or `101`
+    /// gathered and routed to it).
+    pub msg_to_root: Expr,
+    /// A message the switch does not forward: broadcast from the root
+    /// complex (routing `011`) or local, terminating at the receiver
+    /// (`100`).
+    pub msg_held: Expr,
     /// The request's address (64 bits; zero-extended from a 3-DW header).
     pub addr: Expr,
     /// DW2[31:24], the bus number ID routing uses (8 bits).
@@ -181,7 +196,11 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
         | is_atomic.clone()
         | (is_msg.clone() & route.clone().le(lit(MSG_LAST_ROUTING, 3)));
     let msg_by_id = is_msg.clone() & route.clone().eq(lit(MSG_BY_ID, 3));
-    let msg_by_address = is_msg.clone() & route.eq(lit(MSG_BY_ADDRESS, 3));
+    let msg_by_address = is_msg.clone() & route.clone().eq(lit(MSG_BY_ADDRESS, 3));
+    let msg_to_root = is_msg.clone()
+        & (route.clone().eq(lit(MSG_TO_ROOT, 3)) | route.clone().eq(lit(MSG_GATHERED, 3)));
+    let msg_held = is_msg.clone()
+        & (route.clone().eq(lit(MSG_BROADCAST, 3)) | route.clone().eq(lit(MSG_LOCAL, 3)));
     let posted = (is_mem.clone() & with_data.clone()) | is_msg;
     let nonposted =
         (is_mem.clone() & !with_data.clone()) | is_io | is_cfg | is_locked_read | is_atomic;
@@ -215,6 +234,8 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
         is_cfg1: is_cfg1.clone(),
         by_id: is_cpl | is_cfg1 | msg_by_id,
         msg_by_address,
+        msg_to_root,
+        msg_held,
         addr,
         bus: dw(2).slice(31, 24),
         reserved: !defined,

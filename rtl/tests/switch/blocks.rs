@@ -18,6 +18,7 @@ pub fn small_switch(ports: usize, queueing: Queueing, policy: SchedPolicy) -> Sw
         policy,
         max_packet_beats: 8,
         default_port: None,
+        upstream_port: None,
         credits: None,
     }
 }

@@ -29,6 +29,7 @@ proptest! {
         data_width in prop_oneof![Just(64u32), Just(128), Just(256)],
         queue_depth in 48u32..=96,
         load in 0.3f64..=0.9,
+        upstream_port in prop::option::of(0usize..3),
         sink_credits in 2u64..=8,
         seed in any::<u64>(),
     ) {
@@ -40,6 +41,7 @@ proptest! {
             policy: SchedPolicy::Islip { iterations: 2 },
             max_packet_beats: 4,
             default_port: None,
+            upstream_port,
         credits: None,
         };
         let traffic = TrafficConfig {

@@ -38,6 +38,7 @@ fn config(ports: usize, queueing: Queueing, policy: SchedPolicy) -> SwitchConfig
         policy,
         max_packet_beats: 8,
         default_port: None,
+        upstream_port: None,
         credits: None,
     }
 }
@@ -64,6 +65,7 @@ fn figures_config(queueing: Queueing, policy: SchedPolicy) -> SwitchConfig {
         policy,
         max_packet_beats: 1,
         default_port: None,
+        upstream_port: None,
         credits: Some([1, 1, 58, 1, 1, 1]),
     }
 }
@@ -85,6 +87,7 @@ fn against_model(queueing: Queueing, policy: SchedPolicy, load: f64) -> (f64, f6
         headers: [1, 58, 1],
         mix: [0, 1, 0],
         load,
+        own_port: true,
     }
     .run(10_000, 7);
     println!(

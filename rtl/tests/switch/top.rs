@@ -1,7 +1,8 @@
 //! The composed switch under random traffic, random backpressure, random
 //! sink credits and random configurations, drained at the end: every
 //! packet leaves exactly once, unchanged, at the output the routing model
-//! picks (sinks sometimes advertising infinite completion credit); per-pair order holds; no output starts a packet without the
+//! picks, with or without an upstream port (sinks sometimes advertising
+//! infinite completion credit); the ordering rules hold on every path; no output starts a packet without the
 //! sink's credit and no input buffer overflows; everything drains (no
 //! deadlock), all credits come back and the counters agree. The checks
 //! themselves live in `linkforge_verif::tb::switch::harness`.
@@ -27,19 +28,23 @@ fn configs() -> impl Strategy<Value = SwitchConfig> {
                 Just(SchedPolicy::Priority),
             ],
             prop_oneof![Just(64u32), Just(128), Just(256)],
-            24u32..=96,
+            32u32..=96,
+            prop::option::of(0..ports),
             prop::option::of(0..ports),
         )
             .prop_map(
-                move |(queueing, policy, data_width, queue_depth, default_port)| SwitchConfig {
-                    ports,
-                    data_width,
-                    queue_depth,
-                    queueing,
-                    policy,
-                    max_packet_beats: 4,
-                    default_port,
-                    credits: None,
+                move |(queueing, policy, data_width, queue_depth, default_port, upstream_port)| {
+                    SwitchConfig {
+                        ports,
+                        data_width,
+                        queue_depth,
+                        queueing,
+                        policy,
+                        max_packet_beats: 4,
+                        default_port: default_port.filter(|&d| Some(d) != upstream_port),
+                        upstream_port,
+                        credits: None,
+                    }
                 },
             )
     })

@@ -18,10 +18,10 @@ use linkforge_verif::tb::switch::tlp::{self, status};
 
 #[test]
 fn reads_no_port_claims_are_answered_with_ur_completions() {
-    for (data_width, queueing) in [
-        (64, Queueing::Voq),
-        (128, Queueing::Fifo),
-        (256, Queueing::Voq),
+    for (data_width, queueing, upstream_port) in [
+        (64, Queueing::Voq, None),
+        (128, Queueing::Fifo, Some(0)),
+        (256, Queueing::Voq, Some(2)),
     ] {
         let cfg = SwitchConfig {
             ports: 4,
@@ -31,6 +31,7 @@ fn reads_no_port_claims_are_answered_with_ur_completions() {
             policy: SchedPolicy::Islip { iterations: 1 },
             max_packet_beats: 4,
             default_port: None,
+            upstream_port,
             credits: None,
         };
         let traffic = TrafficConfig {
@@ -77,6 +78,7 @@ fn malformed_tlps_are_dropped_counted_and_never_wedge_a_port() {
             policy: SchedPolicy::Islip { iterations: 2 },
             max_packet_beats: 4,
             default_port: None,
+            upstream_port: None,
             credits: None,
         };
         let traffic = TrafficConfig {
@@ -119,6 +121,7 @@ fn a_read_no_port_claims_returns_ur_on_icarus_too() {
         policy: SchedPolicy::Islip { iterations: 1 },
         max_packet_beats: 2,
         default_port: None,
+        upstream_port: None,
         credits: None,
     };
     let design = Design::new(switch("sw", &cfg).expect("builds")).expect("valid design");

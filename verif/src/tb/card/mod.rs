@@ -682,13 +682,13 @@ mod tests {
     /// A card with a 2-port switch, an uplink PCS on port 0 and a second
     /// PCS left on the card's ports (its own testbench runs).
     const CARD: &str =
-        "card c {\n    switch sw { ports = 2; max_packet_beats = 16; queue_depth = 128; }\n    \
+        "card c {\n    switch sw { ports = 2; max_packet_beats = 16; queue_depth = 128; upstream_port = -1; }\n    \
         eth_pcs up { switch = \"sw\"; port = 0; }\n    eth_pcs spare { }\n}\n";
 
     /// Two attached PCSs, one with its own 32-bit gearbox, on ports 0 and
     /// 2 of a 3-port switch; the harness on port 1.
     const TWO: &str =
-        "card c {\n    switch sw { ports = 3; max_packet_beats = 12; queue_depth = 96; }\n    \
+        "card c {\n    switch sw { ports = 3; max_packet_beats = 12; queue_depth = 96; upstream_port = -1; }\n    \
         eth_pcs a { switch = \"sw\"; port = 0; gearbox = true; width = 32; }\n    \
         eth_pcs b { switch = \"sw\"; port = 2; }\n}\n";
 

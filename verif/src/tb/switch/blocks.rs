@@ -32,7 +32,8 @@ struct Beat {
 /// The reference of an `input_queue`: packets written beat by beat to
 /// random queues, beats read from random queues; per queue the beats come
 /// out in order and unchanged, one edge after their read, with the end
-/// flag, packet readiness (a whole packet held) and head tag; the shared
+/// flag, packet readiness (a whole packet held) and the head packet's tag
+/// (its end beat's); the shared
 /// buffer is full exactly at `depth` beats; a dropped packet's beats
 /// vanish from its queue; a mark lands on a queue's
 /// newest beat when one stays after the read and it has none, and reads
@@ -140,12 +141,9 @@ impl CycleModel for InputQueueModel {
         let [a, b, c] = take(words);
         let in_reset = cycle < RESET_CYCLES;
         let n = self.cfg.queues as u64;
-        let (wq, left, tag, _) = self.writing.unwrap_or((
-            (a % n) as usize,
-            a >> 8 & 3,
-            (a >> 16) % (1 << self.cfg.tag_width),
-            0,
-        ));
+        let (wq, left, _, _) = self.writing.unwrap_or(((a % n) as usize, a >> 8 & 3, 0, 0));
+        // A tag on every beat; the end beat's is the packet's.
+        let tag = (a >> 16) % (1 << self.cfg.tag_width);
         let beat = Beat {
             sop: self.writing.is_none(),
             eop: left == 0,
@@ -211,7 +209,7 @@ impl CycleModel for InputQueueModel {
         for (k, q) in self.queues.iter().enumerate() {
             let ready = q.iter().any(|b| b.eop);
             n += expect_eq(&format!("q{k}_ready"), o(9 + 2 * k), ready as u64)?;
-            if let Some(h) = q.front().filter(|h| h.sop) {
+            if let Some(h) = q.front().filter(|h| h.sop && ready) {
                 n += expect_eq(&format!("q{k}_tag"), o(10 + 2 * k), h.tag)?;
             }
         }
@@ -241,6 +239,13 @@ impl CycleModel for InputQueueModel {
         {
             self.queues[q].push_back(beat);
             let written = self.writing.map_or(0, |w| w.3) + 1;
+            if beat.eop {
+                // The packet's tag is its end beat's.
+                let len = self.queues[q].len();
+                for b in self.queues[q].range_mut(len.saturating_sub(written)..) {
+                    b.tag = beat.tag;
+                }
+            }
             self.writing = (!beat.eop).then_some((q, left.saturating_sub(1), beat.tag, written));
         }
     }
@@ -630,6 +635,7 @@ impl RouteTableModel {
             model: RouteModel {
                 ports: vec![PortWindows::EMPTY; cfg.ports],
                 default_port: cfg.default_port,
+                upstream: None,
             },
             writes: VecDeque::new(),
             header: None,
@@ -745,7 +751,8 @@ impl CycleModel for RouteTableModel {
         let Some(h) = self.header else {
             return Ok(0);
         };
-        let want = self.model.route(&h);
+        // The table alone routes the same from every port.
+        let want = self.model.route(&h, 0);
         let context = |e: String| format!("header {h:08x?}: {e}");
         let mut n =
             expect_eq("dest_valid", out[0].low_u64(), want.is_some() as u64).map_err(context)?;

@@ -20,7 +20,9 @@
 //!   credits returned, the per-port counters equal to what was seen.
 //!
 //! Packets are PCIe TLPs built by the testbench's own encoder
-//! ([`tlp`](super::tlp)): posted MWr and non-posted MRd with 3-DW headers
+//! ([`tlp`](super::tlp)): posted MWr (and, from a downstream port to the
+//! upstream one, messages routed to the root complex) and non-posted MRd
+//! with 3-DW headers
 //! addressing the ports' 32-bit memory windows, non-posted CfgRd1 to the
 //! ports' buses (expected converted to Type 0 when the target is a port's
 //! secondary bus), and CplD routed by their requester's bus. Each carries
@@ -129,18 +131,34 @@ pub fn port_id(p: usize) -> u16 {
 
 /// The routing every harness programs: port `p` claims memory addresses
 /// `p * 16 MB ..`, prefetchable addresses with bits 63:52 equal to `p + 1`
-/// and buses `2p + 1 ..= 2p + 2`, and its ID is [`port_id`].
-pub fn harness_routes(ports: usize, default_port: Option<usize>) -> RouteModel {
+/// and buses `2p + 1 ..= 2p + 2`, and its ID is [`port_id`]; an upstream
+/// port's windows stay empty (it claims nothing; what no downstream port
+/// claims goes up).
+pub fn harness_routes(
+    ports: usize,
+    default_port: Option<usize>,
+    upstream: Option<usize>,
+) -> RouteModel {
     RouteModel {
         ports: (0..ports as u64)
-            .map(|p| PortWindows {
-                mem: (p * 16, p * 16 + 15),
-                pref: ((p + 1) << 32, (p + 1) << 32 | 0xFFFF_FFFF),
-                bus: (2 * p as u8 + 1, 2 * p as u8 + 2),
-                id: port_id(p as usize),
+            .map(|p| {
+                let id = port_id(p as usize);
+                if Some(p as usize) == upstream {
+                    return PortWindows {
+                        id,
+                        ..PortWindows::EMPTY
+                    };
+                }
+                PortWindows {
+                    mem: (p * 16, p * 16 + 15),
+                    pref: ((p + 1) << 32, (p + 1) << 32 | 0xFFFF_FFFF),
+                    bus: (2 * p as u8 + 1, 2 * p as u8 + 2),
+                    id,
+                }
             })
             .collect(),
         default_port,
+        upstream,
     }
 }
 
@@ -194,7 +212,9 @@ fn id_of(t: &[u32]) -> Option<u32> {
             Some(u32::from(f.route_id) | u32::from(f.cpl_tag) << 16)
         }
         Kind::Completion => Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16),
-        Kind::Memory | Kind::Config(_) => Some(u32::from(f.id) | u32::from(f.tag) << 16),
+        Kind::Memory | Kind::Config(_) | Kind::Message(_) => {
+            Some(u32::from(f.id) | u32::from(f.tag) << 16)
+        }
         _ => None,
     }
 }
@@ -338,7 +358,7 @@ pub struct Harness {
 impl Harness {
     /// A harness; `routes` defaults to [`harness_routes`].
     pub fn new(cfg: SwitchConfig, traffic: TrafficConfig, options: HarnessOptions) -> Harness {
-        let routes = harness_routes(cfg.ports, cfg.default_port);
+        let routes = harness_routes(cfg.ports, cfg.default_port, cfg.upstream_port);
         Harness {
             cfg,
             traffic,
@@ -486,14 +506,17 @@ impl<'b, 'd> Run<'b, 'd> {
     ) -> Result<HarnessReport, Failure> {
         let mut draw = move || words.next();
         // A random permutation of the harness's ports for the permutation
-        // pattern.
-        let mut targets = self.ports.clone();
-        for i in (1..targets.len()).rev() {
+        // pattern; with an upstream port one without fixed points (each
+        // port sends to the next in a random cycle), as no TLP goes back
+        // out of its port.
+        let mut order = self.ports.clone();
+        for i in (1..order.len()).rev() {
             let j = (Self::word(&mut draw) % (i as u64 + 1)) as usize;
-            targets.swap(i, j);
+            order.swap(i, j);
         }
-        for (&p, t) in self.ports.iter().zip(targets) {
-            self.permutation[p] = t;
+        let shift = usize::from(self.harness.cfg.upstream_port.is_some() && order.len() > 1);
+        for (k, &p) in order.iter().enumerate() {
+            self.permutation[p] = order[(k + shift) % order.len()];
         }
         let setup = self.harness.setup_cycles();
         self.measure_from = setup + cycles / 5;
@@ -606,15 +629,32 @@ impl<'b, 'd> Run<'b, 'd> {
     /// A new packet from input `src`.
     fn make_packet(&mut self, src: usize, draw: &mut dyn FnMut() -> Option<u64>) -> Packet {
         let t = &self.harness.traffic;
-        let ports = &self.ports;
-        let any = |w: u64| ports[(w % ports.len() as u64) as usize] as u64;
+        let upstream = self.harness.cfg.upstream_port;
+        // With an upstream port a TLP never goes back out of its port, so
+        // the destinations are the other ports.
+        let choices: Vec<usize> = (self.ports.iter().copied())
+            .filter(|&p| upstream.is_none() || p != src)
+            .collect();
+        let choices = if choices.is_empty() {
+            vec![src]
+        } else {
+            choices
+        };
+        let any = |w: u64| choices[(w % choices.len() as u64) as usize] as u64;
+        let hot = self.ports[0];
         let dest = match t.pattern {
             Pattern::Uniform => any(Self::word(draw)),
-            Pattern::Hotspot if Self::word(draw) & 1 == 0 => ports[0] as u64,
+            Pattern::Hotspot if Self::word(draw) & 1 == 0 && choices.contains(&hot) => hot as u64,
             Pattern::Hotspot => any(Self::word(draw)),
             Pattern::Permutation => self.permutation[src] as u64,
         };
         let unroutable = Self::chance(draw, t.unroutable);
+        // What no port routes: from a downstream port its own window and
+        // buses (it would go back out), else 0xF00 MB and bus FFh, nobody's.
+        let (nowhere_mb, nowhere_bus) = match upstream {
+            Some(u) if src != u => (src as u64 * 16, 2 * src as u64 + 1),
+            _ => (0xF00, 0xFF),
+        };
         let id = self.next_id;
         self.next_id = (self.next_id + 1) & ID_MASK;
         let [p, np, _] = t.mix;
@@ -633,11 +673,24 @@ impl<'b, 'd> Run<'b, 'd> {
         let room = (beats * u64::from(w / 32)).saturating_sub(3).clamp(1, 1024);
         let payload: Vec<u32> = (0..room).map(|_| Self::word(draw) as u32).collect();
         // A request's 32-bit address: the destination's 16 MB memory window
-        // (0xF00 MB is nobody's) and a random DW in it.
-        let window = if unroutable { 0xF00 } else { dest * 16 };
+        // (an upstream port's is empty, so what targets it goes up) and a
+        // random DW in it.
+        let window = if unroutable { nowhere_mb } else { dest * 16 };
         let addr = window << 20 | (Self::word(draw) & 0x3F_FFFF) << 2;
         let (requester, tag) = (id as u16, (id >> 16) as u8);
+        let up_from_below = upstream.is_some_and(|u| dest == u as u64 && src != u);
         let dws = match class {
+            Class::Posted if up_from_below && !unroutable && Self::word(draw) & 1 == 0 => {
+                // A message to the root complex (routing 000b or, gathered,
+                // 101b; 4-DW header), with a DW less payload to keep its beats.
+                let route = if Self::word(draw) & 1 == 0 {
+                    0b000
+                } else {
+                    0b101
+                };
+                let data = &payload[..payload.len() - 1];
+                tlp::message(route, 0x7F, requester, tag, 0, data)
+            }
             Class::Posted => tlp::mem_write(addr, requester, tag, &payload),
             Class::NonPosted if Self::word(draw) & 1 == 0 => {
                 let length = 1 + (Self::word(draw) % 16) as u32;
@@ -647,7 +700,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 // A CfgRd1 to a bus of the destination's range: its
                 // secondary bus (converted to Type 0) or the next.
                 let bus = if unroutable {
-                    0xFF
+                    nowhere_bus
                 } else {
                     2 * dest + 1 + (Self::word(draw) & 1)
                 };
@@ -657,7 +710,7 @@ impl<'b, 'd> Run<'b, 'd> {
             }
             Class::Completion => {
                 let bus = if unroutable {
-                    0xFF
+                    nowhere_bus
                 } else {
                     2 * dest + 1 + (Self::word(draw) & 1)
                 };
@@ -693,7 +746,7 @@ impl<'b, 'd> Run<'b, 'd> {
             }
         }
         let routes = &self.harness.routes;
-        let dest = routes.route(&dws).filter(|_| !malformed);
+        let dest = routes.route(&dws, src).filter(|_| !malformed);
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
         let keeps = tlp::keeps(dws.len(), w);
         let arrives = if malformed {

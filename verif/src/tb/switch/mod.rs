@@ -169,6 +169,7 @@ impl SwitchTb {
             headers,
             mix: t.mix,
             load: t.load,
+            own_port: self.cfg.upstream_port.is_none(),
         })
     }
 }

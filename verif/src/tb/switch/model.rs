@@ -8,9 +8,15 @@ use linkforge_rtl::switch::route::{
     REG_PREF_LIMIT,
 };
 
-/// Message routing subfield values (PCIe 2.2.8): by address, by ID.
+/// Message routing subfield values (PCIe 2.2.8): to the root complex, by
+/// address, by ID, broadcast from the root complex, local, gathered and
+/// routed to the root complex.
+const MSG_ROOT: u8 = 0b000;
 const MSG_ADDRESS: u8 = 0b001;
 const MSG_ID: u8 = 0b010;
+const MSG_BROADCAST: u8 = 0b011;
+const MSG_LOCAL: u8 = 0b100;
+const MSG_GATHERED: u8 = 0b101;
 
 /// The spec's credit gate on `bits`-bit counters: may a packet needing `need`
 /// credits be sent?
@@ -44,15 +50,23 @@ pub struct RouteModel {
     pub ports: Vec<PortWindows>,
     /// Where unclaimed packets go; `None` drops them.
     pub default_port: Option<usize>,
+    /// The switch's upstream port, whose windows claim nothing; `None`
+    /// for a table alone or a switch without one.
+    pub upstream: Option<usize>,
 }
 
 impl RouteModel {
-    /// The output of the TLP whose header starts `t`, or `None` when it is
-    /// unroutable. Memory requests and address-routed messages go by the
-    /// windows (a 32-bit window only below 4 GB); completions, Type 1
-    /// configuration requests and ID-routed messages by the bus of the ID
-    /// in bytes 8 and 9; nothing else is claimed.
-    pub fn route(&self, t: &[u32]) -> Option<usize> {
+    /// The output of the TLP whose header starts `t` arriving at port
+    /// `from`, or `None` when it is unroutable. Memory requests and
+    /// address-routed messages go by the windows (a 32-bit window only
+    /// below 4 GB); completions, Type 1 configuration requests and
+    /// ID-routed messages by the bus of the ID in bytes 8 and 9; nothing
+    /// else is claimed. With an upstream port (PCIe switch routing): from a
+    /// downstream port a TLP goes to another downstream port that claims
+    /// it, never back out of `from`, and up when no port claims it or it is
+    /// a message to the root complex; from the upstream port, a message to
+    /// the root complex is unroutable.
+    pub fn route(&self, t: &[u32], from: usize) -> Option<usize> {
         let f = decode(t);
         let inside = |(lo, hi): (u64, u64), v: u64| lo <= v && v <= hi;
         let mb = f.address >> 20;
@@ -60,14 +74,32 @@ impl RouteModel {
         let by_address =
             |p: &PortWindows| (f.address >> 32 == 0 && inside(p.mem, mb)) || inside(p.pref, mb);
         let by_id = |p: &PortWindows| inside((p.bus.0.into(), p.bus.1.into()), bus);
-        let claimed = self.ports.iter().position(|p| match f.kind {
-            Some(Kind::Memory) | Some(Kind::Message(MSG_ADDRESS)) => by_address(p),
-            Some(Kind::Completion) | Some(Kind::Config(true)) | Some(Kind::Message(MSG_ID)) => {
-                by_id(p)
-            }
-            _ => false,
+        let claimed = self.ports.iter().enumerate().position(|(k, p)| {
+            Some(k) != self.upstream
+                && match f.kind {
+                    Some(Kind::Memory) | Some(Kind::Message(MSG_ADDRESS)) => by_address(p),
+                    Some(Kind::Completion)
+                    | Some(Kind::Config(true))
+                    | Some(Kind::Message(MSG_ID)) => by_id(p),
+                    _ => false,
+                }
         });
-        claimed.or(self.default_port)
+        let to_root = matches!(f.kind, Some(Kind::Message(MSG_ROOT | MSG_GATHERED)));
+        // Broadcast from the root and local messages go nowhere through a
+        // switch that does not act on messages.
+        if matches!(f.kind, Some(Kind::Message(MSG_BROADCAST | MSG_LOCAL))) {
+            return None;
+        }
+        match self.upstream {
+            Some(up) if from != up => match claimed {
+                _ if to_root => Some(up),
+                Some(p) if p == from => None,
+                Some(p) => Some(p),
+                None => Some(up),
+            },
+            Some(_) if to_root => None,
+            _ => claimed.or(self.default_port),
+        }
     }
 
     /// Whether the TLP whose header starts `t` leaves converted to Type 0:
@@ -76,7 +108,12 @@ impl RouteModel {
     pub fn to_type0(&self, t: &[u32]) -> bool {
         let f = decode(t);
         let bus = (f.route_id >> 8) as u8;
-        let claimed = self.ports.iter().find(|p| p.bus.0 <= bus && bus <= p.bus.1);
+        let claimed = self
+            .ports
+            .iter()
+            .enumerate()
+            .find(|&(k, p)| Some(k) != self.upstream && p.bus.0 <= bus && bus <= p.bus.1)
+            .map(|(_, p)| p);
         f.kind == Some(Kind::Config(true)) && claimed.is_some_and(|p| p.bus.0 == bus)
     }
 
@@ -122,30 +159,68 @@ mod tests {
         let mut model = RouteModel {
             ports,
             default_port: None,
+            upstream: None,
         };
         let cpl = |requester: u16| completion(0, 0, 0, requester, 0, 0, &[]);
-        assert_eq!(model.route(&mem_write(0x0150_0000, 0, 0, &[1])), Some(1));
-        assert_eq!(model.route(&mem_read(0x0250_0000, 0, 0, 1)), None);
-        assert_eq!(model.route(&cpl(0x0400)), Some(0));
-        assert_eq!(model.route(&mem_write(0x1_2345_6789, 0, 0, &[0])), Some(2));
+        assert_eq!(model.route(&mem_write(0x0150_0000, 0, 0, &[1]), 1), Some(1));
+        assert_eq!(model.route(&mem_read(0x0250_0000, 0, 0, 1), 1), None);
+        assert_eq!(model.route(&cpl(0x0400), 1), Some(0));
+        assert_eq!(
+            model.route(&mem_write(0x1_2345_6789, 0, 0, &[0]), 1),
+            Some(2)
+        );
         // A 64-bit address whose bits 31:20 fall in a 32-bit window.
-        assert_eq!(model.route(&mem_read(0x2_0150_0000, 0, 0, 1)), None);
-        assert_eq!(model.route(&config(true, 0x0508, 0, 0, 0, None)), Some(0));
-        assert_eq!(model.route(&config(false, 0x0508, 0, 0, 0, None)), None);
+        assert_eq!(model.route(&mem_read(0x2_0150_0000, 0, 0, 1), 1), None);
+        assert_eq!(
+            model.route(&config(true, 0x0508, 0, 0, 0, None), 1),
+            Some(0)
+        );
+        assert_eq!(model.route(&config(false, 0x0508, 0, 0, 0, None), 1), None);
         assert!(!model.to_type0(&config(true, 0x0408, 0, 0, 0, None)));
         assert!(model.to_type0(&config(true, 0x0308, 0, 0, 0, None)));
         assert!(!model.to_type0(&mem_read(0x0300_0000, 0, 0, 1)));
         assert_eq!(
-            model.route(&message(0b010, 0, 0, 0, 0x0300 << 48, &[])),
+            model.route(&message(0b010, 0, 0, 0, 0x0300 << 48, &[]), 1),
             Some(0)
         );
         assert_eq!(
-            model.route(&message(0b001, 0, 0, 0, 0x1_2345_6789, &[])),
+            model.route(&message(0b001, 0, 0, 0, 0x1_2345_6789, &[]), 1),
             Some(2)
         );
-        assert_eq!(model.route(&message(0b000, 0, 0, 0, 0, &[])), None);
-        assert_eq!(model.route(&cpl(0x0600)), None);
+        assert_eq!(model.route(&message(0b000, 0, 0, 0, 0, &[]), 1), None);
+        assert_eq!(model.route(&cpl(0x0600), 1), None);
         model.default_port = Some(2);
-        assert_eq!(model.route(&cpl(0x0600)), Some(2));
+        assert_eq!(model.route(&cpl(0x0600), 1), Some(2));
+    }
+
+    #[test]
+    fn with_an_upstream_port_tlps_go_up_never_back() {
+        let mut ports = vec![PortWindows::EMPTY; 3];
+        ports[0].mem = (0x000, 0x00F);
+        ports[1].mem = (0x010, 0x01F);
+        ports[2].mem = (0x020, 0x02F);
+        let model = RouteModel {
+            ports,
+            default_port: None,
+            upstream: Some(0),
+        };
+        let read = |mb: u64| mem_read((mb << 20) as u32 as u64, 0, 0, 1);
+        // From above: to the claiming downstream port; the upstream port's
+        // own window claims nothing.
+        assert_eq!(model.route(&read(0x015), 0), Some(1));
+        assert_eq!(model.route(&read(0x005), 0), None);
+        // From below: peer to peer, up when unclaimed, never back.
+        assert_eq!(model.route(&read(0x025), 1), Some(2));
+        assert_eq!(model.route(&read(0x0F0), 1), Some(0));
+        assert_eq!(model.route(&read(0x015), 1), None);
+        // Messages to the root complex go up from below, nowhere from above.
+        let to_root = message(0b000, 0, 0, 0, 0, &[]);
+        assert_eq!(model.route(&to_root, 2), Some(0));
+        assert_eq!(model.route(&to_root, 0), None);
+        let gathered = message(0b101, 0, 0, 0, 0, &[]);
+        assert_eq!(model.route(&gathered, 1), Some(0));
+        // Broadcast and local messages stop at the switch.
+        assert_eq!(model.route(&message(0b011, 0, 0, 0, 0, &[]), 0), None);
+        assert_eq!(model.route(&message(0b100, 0, 0, 0, 0, &[]), 1), None);
     }
 }

@@ -43,6 +43,9 @@ pub struct ThroughputModel {
     pub mix: [u64; 3],
     /// Packets offered per input per cycle (uniform destinations).
     pub load: f64,
+    /// Destinations include the input's own port (a switch without an
+    /// upstream port); otherwise a packet goes to one of the others.
+    pub own_port: bool,
 }
 
 /// What a run measured over the cycles after a warm-up of a fifth.
@@ -107,7 +110,11 @@ impl ThroughputModel {
             // may pass every older one still waiting.
             for (i, source) in sources.iter_mut().enumerate() {
                 if chance(&mut rng, self.load) {
-                    let dest = (rng.word() % n as u64) as usize;
+                    let dest = if self.own_port {
+                        (rng.word() % n as u64) as usize
+                    } else {
+                        (i + 1 + (rng.word() % (n as u64 - 1)) as usize) % n
+                    };
                     let pick = rng.word() % total;
                     let class = if pick < self.mix[0] {
                         Class::Posted
@@ -173,6 +180,7 @@ mod tests {
             headers: [64, 64, 64],
             mix: [0, 1, 0],
             load: 1.0,
+            own_port: true,
         }
     }
 
