@@ -842,7 +842,11 @@ impl Sim {
         fn tapes(p: &Program, which: Fused) -> &compile::FusedEdge {
             p.fused(which).expect("only fused edges are run fused")
         }
-        self.run_tape(|p| &tapes(p, which).sample);
+        // Settled logic (dumped to a waveform) holds what the cones compute.
+        match self.settled {
+            Settled::All => self.run_tape(|p| &tapes(p, which).latched),
+            _ => self.run_tape(|p| &tapes(p, which).sample),
+        }
         let domains = self.program.fused_domains(which);
         if tapes(&self.program, which).ports {
             for d in domains.clone() {
