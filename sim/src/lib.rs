@@ -860,8 +860,9 @@ impl Sim {
             for d in domains.clone() {
                 self.commit_reads(d);
             }
+            // Without ports, `sample` ran `finish` too.
+            self.run_tape(|p| &tapes(p, which).finish);
         }
-        self.run_tape(|p| &tapes(p, which).finish);
         self.settled = match tapes(&self.program, which).settles_outputs {
             true => Settled::Outputs,
             false => Settled::Nothing,
