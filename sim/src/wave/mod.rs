@@ -341,7 +341,7 @@ impl<C: Changes> Waveform<C> {
     fn record(&mut self, k: usize, changed: u8, state: &[u64]) {
         let words = self.chunks[k].words();
         self.batch.push((k as u64) << 8 | u64::from(changed));
-        self.batch.extend_from_slice(&state[words.clone()]);
+        copy_chunk(&mut self.batch, &state[words.clone()]);
         let mut bits = changed;
         while bits != 0 {
             let w = words.start + bits.trailing_zeros() as usize;
@@ -597,7 +597,14 @@ impl<C: Changes> Emitter<C> {
             for _ in 0..n {
                 let words = self.chunks[(records[at] >> 8) as usize].words();
                 let len = words.len();
-                self.current[words].copy_from_slice(&records[at + 1..at + 1 + len]);
+                let from = &records[at + 1..at + 1 + len];
+                match <&[u64; CHUNK]>::try_from(from) {
+                    Ok(whole) => {
+                        *<&mut [u64; CHUNK]>::try_from(&mut self.current[words])
+                            .expect("as long as `from`") = *whole
+                    }
+                    Err(_) => self.current[words].copy_from_slice(from),
+                }
                 at += 1 + len;
             }
             if self.time.is_none() {
@@ -660,6 +667,16 @@ impl<C: Changes> Emitter<C> {
             self.last[words.clone()].copy_from_slice(&self.current[words]);
         }
         Ok(())
+    }
+}
+
+/// Appends `words` (a chunk's) to `batch`; a whole chunk as one fixed-size
+/// copy.
+#[inline(always)]
+fn copy_chunk(batch: &mut Vec<u64>, words: &[u64]) {
+    match <&[u64; CHUNK]>::try_from(words) {
+        Ok(whole) => batch.extend_from_slice(whole),
+        Err(_) => batch.extend_from_slice(words),
     }
 }
 

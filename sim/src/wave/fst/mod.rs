@@ -165,7 +165,7 @@ impl Changes for Body {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn change(&mut self, handle: u32, width: u32, value: &[u64]) -> io::Result<()> {
         if self.file.is_some() {
             self.pending.change(handle, width, value);
