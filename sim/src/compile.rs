@@ -66,6 +66,9 @@ pub(crate) struct FusedEdge {
     /// The cones, then the latches: everything sampled at the edge; without
     /// ports ([`FusedEdge::ports`]) also what `finish` would hold.
     pub sample: Tape,
+    /// `sample` without the cones, run instead of it when the whole logic
+    /// is already settled (a traced run dumps every value before the edge).
+    pub latched: Tape,
     /// The commits, the clock inputs driven high, and when every domain of
     /// the design rises the outputs' logic (then
     /// [`FusedEdge::settles_outputs`]). Runs after the memory ports' read
@@ -145,10 +148,10 @@ impl FusedEdge {
         settles_outputs: bool,
         words: usize,
     ) -> FusedEdge {
-        let mut sample = cone;
+        let mut latched = Vec::new();
         let mut finish = Vec::new();
         for (latch, commit) in parts {
-            sample.extend_from_slice(latch);
+            latched.extend_from_slice(latch);
             finish.extend_from_slice(commit);
         }
         finish.extend_from_slice(rest);
@@ -156,10 +159,13 @@ impl FusedEdge {
             .iter()
             .any(|d| !(d.reads.is_empty() && d.writes.is_empty() && d.assertions.is_empty()));
         if !ports {
-            sample.append(&mut finish);
+            latched.append(&mut finish);
         }
+        let mut sample = cone;
+        sample.extend_from_slice(&latched);
         FusedEdge {
             sample: Tape::new(sample, words),
+            latched: Tape::new(latched, words),
             finish: Tape::new(finish, words),
             ports,
             settles_outputs,

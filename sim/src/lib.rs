@@ -484,8 +484,9 @@ impl Sim {
     /// at the end of every stepping call, so it is valid if a run stops
     /// early; after a call that completed, it holds every time before the
     /// last edge. An FST file is complete once the trace is
-    /// closed; before that it lags about one stepping call behind (see
-    /// `verif/src/wave/fst/mod.rs`). Also writes a GTKWave save file, `path` with
+    /// closed; before that it is written on a thread of its own and lags
+    /// the run by about half a second (see `sim/src/wave/fst/mod.rs`).
+    /// Also writes a GTKWave save file, `path` with
     /// extension `.gtkw`, grouping each block's ports, and a translate filter
     /// file per FSM that shows state names.
     pub fn trace(&mut self, path: impl AsRef<Path>) -> Result<(), SimError> {
@@ -842,7 +843,11 @@ impl Sim {
         fn tapes(p: &Program, which: Fused) -> &compile::FusedEdge {
             p.fused(which).expect("only fused edges are run fused")
         }
-        self.run_tape(|p| &tapes(p, which).sample);
+        // Settled logic (dumped to a waveform) holds what the cones compute.
+        match self.settled {
+            Settled::All => self.run_tape(|p| &tapes(p, which).latched),
+            _ => self.run_tape(|p| &tapes(p, which).sample),
+        }
         let domains = self.program.fused_domains(which);
         if tapes(&self.program, which).ports {
             for d in domains.clone() {
@@ -855,8 +860,9 @@ impl Sim {
             for d in domains.clone() {
                 self.commit_reads(d);
             }
+            // Without ports, `sample` ran `finish` too.
+            self.run_tape(|p| &tapes(p, which).finish);
         }
-        self.run_tape(|p| &tapes(p, which).finish);
         self.settled = match tapes(&self.program, which).settles_outputs {
             true => Settled::Outputs,
             false => Settled::Nothing,
@@ -986,8 +992,14 @@ impl Sim {
             true => self.dump(),
             false => Ok(()),
         };
+        let stopped = result.is_err();
         let flushed = match &mut self.trace {
-            Some(w) => w.flush().map_err(|e| SimError::wave(w.path(), e)),
+            // A run stopped early leaves the file as complete as it can be
+            // while open.
+            Some(w) => w
+                .flush()
+                .and_then(|()| if stopped { w.sync() } else { Ok(()) })
+                .map_err(|e| SimError::wave(w.path(), e)),
             None => Ok(()),
         };
         let value = result?;

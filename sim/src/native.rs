@@ -192,6 +192,7 @@ enum TapeOf {
     Latch(usize),
     Commit(usize),
     Sample(Fused),
+    Latched(Fused),
     Finish(Fused),
 }
 
@@ -205,6 +206,7 @@ impl TapeOf {
             TapeOf::Latch(d) => &p.domains[d].latch,
             TapeOf::Commit(d) => &p.domains[d].commit,
             TapeOf::Sample(f) => &fused(p, f).sample,
+            TapeOf::Latched(f) => &fused(p, f).latched,
             TapeOf::Finish(f) => &fused(p, f).finish,
         }
     }
@@ -218,6 +220,7 @@ impl TapeOf {
             TapeOf::Latch(d) => &mut p.domains[d].latch,
             TapeOf::Commit(d) => &mut p.domains[d].commit,
             TapeOf::Sample(f) => &mut fused_mut(p, f).sample,
+            TapeOf::Latched(f) => &mut fused_mut(p, f).latched,
             TapeOf::Finish(f) => &mut fused_mut(p, f).finish,
         }
     }
@@ -256,6 +259,7 @@ fn compiled_tapes(p: &Program) -> Vec<(TapeOf, Readers)> {
         };
         tapes.extend([
             (TapeOf::Sample(which), sample),
+            (TapeOf::Latched(which), sample),
             (TapeOf::Finish(which), outputs),
         ]);
     }

@@ -325,7 +325,7 @@ fn a_run_cut_short_keeps_every_block_written_before() -> Res {
 }
 
 #[test]
-fn a_long_run_writes_a_block_whenever_8_mib_of_changes_pile_up() -> Res {
+fn a_long_run_writes_a_block_whenever_its_changes_pile_up() -> Res {
     let dir = tempfile::tempdir()?;
     // 8 registers and 8 outputs of 1,500 bits in `top`, 8 more in `u0`,
     // all changing on every edge: about 4.5 KiB of changes a cycle.

@@ -6,7 +6,9 @@
 //! scope per level of the hierarchy, a 1 ps
 //! timescale, signals held in the same simulator words with the same width
 //! declared as one variable with several names, and a value written only
-//! when it changed since the last dump.
+//! when it changed since the last dump. The simulating thread only finds
+//! the changed state words; an FST file is written from them on a thread
+//! of its own, a VCD file on the simulating thread at every flush.
 //!
 //! Next to every waveform goes a GTKWave save file that groups
 //! each block's ports, with translate filters showing FSM state names (each
@@ -34,7 +36,11 @@ use linkforge_hdl::words_for;
 use std::collections::hash_map::{Entry, HashMap};
 use std::collections::BTreeMap;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+use std::time::Instant;
 
 /// The files a trace of every signal of `design` to waveform `dump` writes
 /// beside it: the GTKWave save file, then the FSM filter files.
@@ -75,6 +81,8 @@ trait Changes {
     fn change(&mut self, id: Self::Id, width: u32, value: &[u64]) -> io::Result<()>;
     /// Makes what was written so far readable from the file.
     fn flush(&mut self) -> io::Result<()>;
+    /// Finishes the file; later changes are ignored.
+    fn finish(&mut self) -> io::Result<()>;
 }
 
 /// Scopes by name, and the signals (indices into the traced list) they hold.
@@ -159,15 +167,310 @@ struct Chunk {
     index: u32,
     /// Bit `j` set: word `j` of the chunk holds a traced value.
     traced: u8,
+    /// Words of the chunk inside the traced state (the last may be short).
+    len: u8,
 }
+
+impl Chunk {
+    /// The chunk's words in the state.
+    fn words(self) -> Range<usize> {
+        let start = self.index as usize * CHUNK;
+        start..start + self.len as usize
+    }
+}
+
+/// A record of [`Waveform`]'s stream: a dump, `DUMP, time, n`, then `n`
+/// changed chunks, each `k << 8 | changed` (chunk `k`, bit `j` set when
+/// its word `j` changed) followed by the chunk's words.
+const DUMP: u64 = 0;
+/// A record of [`Waveform`]'s stream: [`Changes::flush`].
+const FLUSH: u64 = 1;
+
+/// Words of records gathered before they are handed to the writer.
+const BATCH_WORDS: usize = 1 << 15;
+
+/// Batches handed to a writer thread and not yet written, at most.
+const QUEUE: usize = 4;
 
 /// An open waveform file of either format and the values last written to it.
 ///
 /// A dump compares the state's chunks holding traced words with their copy
-/// from the last dump, eight words at a time without branches, and visits
-/// only the variables of traced words that differ: a design where little
-/// changes costs little per dump.
+/// from the last dump, eight words at a time without branches, and records
+/// only the chunks that differ, which the [`Emitter`] (on a thread of its
+/// own for FST) turns into the changes of the variables they hold: a
+/// design where little changes costs little per dump, and formatting,
+/// compression and file writes leave the simulating thread.
 struct Waveform<C: Changes> {
+    chunks: Vec<Chunk>,
+    /// The values last recorded, at their offsets in the state (up to the
+    /// last traced word).
+    last: Vec<u64>,
+    /// The first dump, which records every traced word, is done.
+    started: bool,
+    /// The chunks (indices into `chunks`) and words within them that
+    /// [`Compare::Falls`] compares.
+    some: Vec<(u32, u8)>,
+    /// Records not yet handed to the emitter.
+    batch: Vec<u64>,
+    /// Hand the batch over after the next dump (a flush was requested).
+    send_due: bool,
+    /// `None`: every stepping call flushes the file (VCD).
+    pacer: Option<Pacer>,
+    sink: Sink<C>,
+}
+
+/// Where a [`Waveform`]'s records are turned into the file.
+enum Sink<C: Changes> {
+    /// On the simulating thread, at every flush.
+    Here(Box<Emitter<C>>),
+    /// On a thread of its own.
+    Thread(Worker),
+}
+
+/// A writer thread: batches of records in, used batches back.
+struct Worker {
+    to: SyncSender<Job>,
+    spare: Receiver<Vec<u64>>,
+    thread: JoinHandle<io::Result<()>>,
+}
+
+/// What a [`Worker`] is asked to do.
+enum Job {
+    Records(Vec<u64>),
+    /// Report, once every earlier record is written, the first write error
+    /// not reported yet.
+    Sync(SyncSender<io::Result<()>>),
+}
+
+impl<C: Changes + Send + 'static> Waveform<C>
+where
+    C::Id: Send,
+{
+    /// Wraps `out`, whose header declared `signals` as `ids` (one id for
+    /// the signals of one offset and width). `threaded`: `out` is written
+    /// on a thread of its own, and a flush request reaches it at most every
+    /// [`fst::FLUSH_INTERVAL`]; otherwise at every flush.
+    fn new(out: C, signals: &[Traced<'_>], ids: Vec<C::Id>, threaded: bool) -> io::Result<Self> {
+        let emitter = Emitter::new(out, signals, ids);
+        let (chunks, last) = (emitter.chunks.clone(), emitter.last.clone());
+        let sink = match threaded {
+            false => Sink::Here(Box::new(emitter)),
+            true => {
+                let (to, jobs) = sync_channel(QUEUE);
+                let (back, spare) = channel();
+                let thread = std::thread::Builder::new()
+                    .name("linkforge waveform".into())
+                    .spawn(move || emitter.serve(jobs, back))?;
+                Sink::Thread(Worker { to, spare, thread })
+            }
+        };
+        Ok(Waveform {
+            chunks,
+            last,
+            started: false,
+            some: Vec::new(),
+            batch: Vec::with_capacity(BATCH_WORDS),
+            send_due: false,
+            pacer: threaded.then(Pacer::default),
+            sink,
+        })
+    }
+}
+
+impl<C: Changes> Waveform<C> {
+    /// Sets the state words [`Compare::Falls`] compares.
+    fn watch(&mut self, words: &[u32]) {
+        let slot: HashMap<u32, usize> =
+            (0..).zip(&self.chunks).map(|(k, c)| (c.index, k)).collect();
+        let mut some: BTreeMap<u32, u8> = BTreeMap::new();
+        for &w in words {
+            if let Some(&k) = slot.get(&(w / CHUNK as u32)) {
+                let bit = 1 << (w % CHUNK as u32);
+                if self.chunks[k].traced & bit != 0 {
+                    *some.entry(k as u32).or_default() |= bit;
+                }
+            }
+        }
+        self.some = some.into_iter().collect();
+    }
+
+    /// Records, at `time`, every traced word that changed since the last
+    /// dump (all of them on the first dump), comparing the words `compare`
+    /// says.
+    fn dump(&mut self, time: u64, state: &[u64], compare: Compare) -> io::Result<()> {
+        let head = self.batch.len();
+        self.batch.extend_from_slice(&[DUMP, time, 0]);
+        let mut n = 0;
+        if !self.started {
+            self.started = true;
+            for k in 0..self.chunks.len() {
+                self.record(k, self.chunks[k].traced, state);
+            }
+            n = self.chunks.len();
+        } else {
+            let count = match compare {
+                Compare::All => self.chunks.len(),
+                Compare::Falls => self.some.len(),
+            };
+            for i in 0..count {
+                let (k, words) = match compare {
+                    Compare::All => (i, self.chunks[i].traced),
+                    Compare::Falls => (self.some[i].0 as usize, self.some[i].1),
+                };
+                let start = self.chunks[k].index as usize * CHUNK;
+                let changed = differing(&state[..self.last.len()], &self.last, start) & words;
+                if changed != 0 {
+                    self.record(k, changed, state);
+                    n += 1;
+                }
+            }
+            if n == 0 {
+                self.batch.truncate(head);
+                return Ok(());
+            }
+        }
+        self.batch[head + 2] = n as u64;
+        if self.send_due || self.batch.len() >= BATCH_WORDS {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Records the words `changed` of chunk `k` and remembers them.
+    #[inline]
+    fn record(&mut self, k: usize, changed: u8, state: &[u64]) {
+        let words = self.chunks[k].words();
+        self.batch.push((k as u64) << 8 | u64::from(changed));
+        copy_chunk(&mut self.batch, &state[words.clone()]);
+        let mut bits = changed;
+        while bits != 0 {
+            let w = words.start + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            self.last[w] = state[w];
+        }
+    }
+
+    /// Hands the records gathered so far to the emitter.
+    fn send(&mut self) -> io::Result<()> {
+        self.send_due = false;
+        match &mut self.sink {
+            Sink::Here(emitter) => {
+                let result = emitter.apply(&self.batch);
+                self.batch.clear();
+                result
+            }
+            Sink::Thread(worker) => {
+                if self.batch.is_empty() {
+                    return Ok(());
+                }
+                let fresh = worker
+                    .spare
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH_WORDS));
+                let full = std::mem::replace(&mut self.batch, fresh);
+                worker.to.send(Job::Records(full)).map_err(|_| stopped())
+            }
+        }
+    }
+
+    /// Requests that what was recorded so far becomes readable from the
+    /// file: at once without a pacer (VCD), else at most every
+    /// [`fst::FLUSH_INTERVAL`], carried out when the next time starts.
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.pacer {
+            None => {
+                self.batch.push(FLUSH);
+                self.send()
+            }
+            Some(pacer) => {
+                if pacer.due() {
+                    self.batch.push(FLUSH);
+                    self.send_due = true;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Waits until everything recorded so far reached the emitter and was
+    /// written, returning the first write error not reported before.
+    fn sync(&mut self) -> io::Result<()> {
+        self.send()?;
+        let Sink::Thread(worker) = &self.sink else {
+            return Ok(());
+        };
+        let (reply, answer) = sync_channel(1);
+        worker.to.send(Job::Sync(reply)).map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
+    }
+
+    /// Writes everything recorded and finishes the file.
+    fn close(mut self) -> io::Result<()> {
+        let sent = self.send();
+        let finished = match self.sink {
+            Sink::Here(mut emitter) => emitter.out.finish(),
+            Sink::Thread(worker) => {
+                drop(worker.to);
+                worker.thread.join().unwrap_or_else(|_| Err(stopped()))
+            }
+        };
+        sent.and(finished)
+    }
+}
+
+/// The error when the writer thread is gone.
+fn stopped() -> io::Error {
+    io::Error::other("the waveform writer thread stopped")
+}
+
+/// When a stepping call's flush request is passed on: at most every
+/// [`fst::FLUSH_INTERVAL`], reading the clock at a fraction of the calls
+/// (paced by how fast they came so far, at least every [`MAX_UNCHECKED`]th),
+/// since reading it at every call would cost a testbench that steps one
+/// edge at a time more than the dump itself.
+#[derive(Default)]
+struct Pacer {
+    /// When a request was last passed on (`None` before the first).
+    last: Option<Instant>,
+    /// Requests since then, and the count at which the clock is read next.
+    requests: u64,
+    next_check: u64,
+}
+
+/// Most flush requests between two readings of the clock.
+const MAX_UNCHECKED: u64 = 64;
+
+impl Pacer {
+    /// Whether this request is passed on.
+    fn due(&mut self) -> bool {
+        self.requests += 1;
+        if self.requests < self.next_check {
+            return false;
+        }
+        let elapsed = self.last.map(|at| at.elapsed());
+        match elapsed {
+            Some(elapsed) if elapsed < fst::FLUSH_INTERVAL => {
+                // Read the clock again about halfway to when the interval
+                // ends, at the rate requests came so far.
+                let per_request = elapsed.as_secs_f64() / self.requests as f64;
+                let left = (fst::FLUSH_INTERVAL - elapsed).as_secs_f64();
+                let wait = (left / 2.0 / per_request.max(1e-9)) as u64;
+                self.next_check = self.requests + wait.clamp(1, MAX_UNCHECKED);
+                false
+            }
+            _ => {
+                self.last = Some(Instant::now());
+                self.requests = 0;
+                self.next_check = 1;
+                true
+            }
+        }
+    }
+}
+
+/// Turns a [`Waveform`]'s records into the file's changes: the variables
+/// of every changed word, each written once per dump.
+struct Emitter<C: Changes> {
     out: C,
     vars: Vec<Var<C::Id>>,
     chunks: Vec<Chunk>,
@@ -182,17 +485,16 @@ struct Waveform<C: Changes> {
     /// The values last written, at their offsets in the state (up to the
     /// last traced word).
     last: Vec<u64>,
+    /// The values of the dump being written, laid out as `last`.
+    current: Vec<u64>,
     /// The last timestamp written, `None` before the first dump.
     time: Option<u64>,
-    /// The chunks (indices into `chunks`) and words within them that
-    /// [`Compare::Falls`] compares.
-    some: Vec<(u32, u8)>,
+    /// The first write error; nothing is written after it.
+    error: Option<io::Error>,
 }
 
-impl<C: Changes> Waveform<C> {
-    /// Wraps `out`, whose header declared `signals` as `ids` (one id for
-    /// the signals of one offset and width).
-    fn new(out: C, signals: &[Traced<'_>], ids: Vec<C::Id>) -> Waveform<C> {
+impl<C: Changes> Emitter<C> {
+    fn new(out: C, signals: &[Traced<'_>], ids: Vec<C::Id>) -> Emitter<C> {
         let mut seen = HashMap::new();
         let mut vars: Vec<Var<C::Id>> = Vec::new();
         for (s, id) in signals.iter().zip(ids) {
@@ -205,6 +507,7 @@ impl<C: Changes> Waveform<C> {
             }
         }
         let words = |v: &Var<C::Id>| v.off as usize..v.off as usize + words_for(v.width);
+        let state = vars.iter().map(|v| words(v).end).max().unwrap_or(0);
         // The chunks holding traced words, in state order, and where each
         // state chunk is in that list.
         let mut traced: BTreeMap<usize, u8> = BTreeMap::new();
@@ -216,6 +519,7 @@ impl<C: Changes> Waveform<C> {
             .map(|(&index, &traced)| Chunk {
                 index: index as u32,
                 traced,
+                len: (state - index * CHUNK).min(CHUNK) as u8,
             })
             .collect();
         let slot: HashMap<usize, usize> = traced.keys().enumerate().map(|(k, &c)| (c, k)).collect();
@@ -240,8 +544,7 @@ impl<C: Changes> Waveform<C> {
                 *f += 1;
             }
         }
-        let state = vars.iter().map(|v| words(v).end).max().unwrap_or(0);
-        Waveform {
+        Emitter {
             out,
             stamp: vec![0; vars.len()],
             vars,
@@ -250,47 +553,70 @@ impl<C: Changes> Waveform<C> {
             cover,
             dumps: 0,
             last: vec![0; state],
+            current: vec![0; state],
             time: None,
-            some: Vec::new(),
+            error: None,
         }
     }
 
-    /// Sets the state words [`Compare::Falls`] compares.
-    fn watch(&mut self, words: &[u32]) {
-        let slot: HashMap<u32, usize> =
-            (0..).zip(&self.chunks).map(|(k, c)| (c.index, k)).collect();
-        let mut some: BTreeMap<u32, u8> = BTreeMap::new();
-        for &w in words {
-            if let Some(&k) = slot.get(&(w / CHUNK as u32)) {
-                let bit = 1 << (w % CHUNK as u32);
-                if self.chunks[k].traced & bit != 0 {
-                    *some.entry(k as u32).or_default() |= bit;
+    /// Writes the records of `jobs` until the channel closes, handing each
+    /// batch back through `spare`, then finishes the file.
+    fn serve(mut self, jobs: Receiver<Job>, spare: Sender<Vec<u64>>) -> io::Result<()> {
+        for job in jobs {
+            match job {
+                Job::Records(mut batch) => {
+                    if self.error.is_none() {
+                        self.error = self.apply(&batch).err();
+                    }
+                    batch.clear();
+                    // The simulator may be gone; the batch is then dropped.
+                    let _ = spare.send(batch);
+                }
+                Job::Sync(reply) => {
+                    let _ = reply.send(self.error.take().map_or(Ok(()), Err));
                 }
             }
         }
-        self.some = some.into_iter().collect();
+        let finished = self.out.finish();
+        self.error.map_or(finished, Err)
     }
 
-    /// Writes, at `time`, every traced value that changed since the last dump
-    /// (all of them on the first dump), comparing the words `compare` says.
-    fn dump(&mut self, time: u64, state: &[u64], compare: Compare) -> io::Result<()> {
-        if self.time.is_none() {
-            return self.dump_all(time, state);
-        }
-        self.dumps += 1;
-        let count = match compare {
-            Compare::All => self.chunks.len(),
-            Compare::Falls => self.some.len(),
-        };
-        for i in 0..count {
-            let (k, words) = match compare {
-                Compare::All => (i, self.chunks[i].traced),
-                Compare::Falls => (self.some[i].0 as usize, self.some[i].1),
-            };
-            let start = self.chunks[k].index as usize * CHUNK;
-            let changed = differing(&state[..self.last.len()], &self.last, start) & words;
-            if changed != 0 {
-                self.emit(k, changed, time, state)?;
+    /// Writes the changes of `records`.
+    fn apply(&mut self, records: &[u64]) -> io::Result<()> {
+        let mut at = 0;
+        while at < records.len() {
+            if records[at] == FLUSH {
+                self.out.flush()?;
+                at += 1;
+                continue;
+            }
+            let (time, n) = (records[at + 1], records[at + 2] as usize);
+            at += 3;
+            let first = at;
+            // The dump's values first: a variable may span changed chunks.
+            for _ in 0..n {
+                let words = self.chunks[(records[at] >> 8) as usize].words();
+                let len = words.len();
+                let from = &records[at + 1..at + 1 + len];
+                match <&[u64; CHUNK]>::try_from(from) {
+                    Ok(whole) => {
+                        *<&mut [u64; CHUNK]>::try_from(&mut self.current[words])
+                            .expect("as long as `from`") = *whole
+                    }
+                    Err(_) => self.current[words].copy_from_slice(from),
+                }
+                at += 1 + len;
+            }
+            if self.time.is_none() {
+                self.dump_all(time)?;
+                continue;
+            }
+            self.dumps += 1;
+            let mut entry = first;
+            for _ in 0..n {
+                let (k, changed) = ((records[entry] >> 8) as usize, records[entry] as u8);
+                self.emit(k, changed, time)?;
+                entry += 1 + self.chunks[k].len as usize;
             }
         }
         Ok(())
@@ -298,7 +624,7 @@ impl<C: Changes> Waveform<C> {
 
     /// Writes the variables of the words `changed` of chunk `k` (each once
     /// per dump) and remembers those words.
-    fn emit(&mut self, k: usize, changed: u8, time: u64, state: &[u64]) -> io::Result<()> {
+    fn emit(&mut self, k: usize, changed: u8, time: u64) -> io::Result<()> {
         let start = self.chunks[k].index as usize * CHUNK;
         let mut bits = changed;
         while bits != 0 {
@@ -319,28 +645,38 @@ impl<C: Changes> Waveform<C> {
                 let v = &self.vars[v as usize];
                 let off = v.off as usize;
                 self.out
-                    .change(v.id, v.width, &state[off..off + words_for(v.width)])?;
+                    .change(v.id, v.width, &self.current[off..off + words_for(v.width)])?;
             }
         }
         for j in 0..CHUNK {
             if changed & (1 << j) != 0 {
-                self.last[start + j] = state[start + j];
+                self.last[start + j] = self.current[start + j];
             }
         }
         Ok(())
     }
 
     /// Writes every traced value at `time`.
-    fn dump_all(&mut self, time: u64, state: &[u64]) -> io::Result<()> {
+    fn dump_all(&mut self, time: u64) -> io::Result<()> {
         self.out.time(time, &self.last)?;
         self.time = Some(time);
         for v in &self.vars {
-            let off = v.off as usize;
-            let value = &state[off..off + words_for(v.width)];
-            self.out.change(v.id, v.width, value)?;
-            self.last[off..off + value.len()].copy_from_slice(value);
+            let words = v.off as usize..v.off as usize + words_for(v.width);
+            self.out
+                .change(v.id, v.width, &self.current[words.clone()])?;
+            self.last[words.clone()].copy_from_slice(&self.current[words]);
         }
         Ok(())
+    }
+}
+
+/// Appends `words` (a chunk's) to `batch`; a whole chunk as one fixed-size
+/// copy.
+#[inline(always)]
+fn copy_chunk(batch: &mut Vec<u64>, words: &[u64]) {
+    match <&[u64; CHUNK]>::try_from(words) {
+        Ok(whole) => batch.extend_from_slice(whole),
+        Err(_) => batch.extend_from_slice(words),
     }
 }
 
@@ -446,6 +782,7 @@ impl Writer {
 
     /// Writes, at `time`, every traced value that changed since the last dump
     /// (all of them on the first dump), comparing the words `compare` says.
+    /// A write error may show only at a later call.
     pub fn dump(&mut self, time: u64, state: &[u64], compare: Compare) -> io::Result<()> {
         let result = match &mut self.format {
             Some(Format::Vcd(w)) => w.dump(time, state, compare),
@@ -471,8 +808,20 @@ impl Writer {
     /// the previous flush: see [`fst`]).
     pub fn flush(&mut self) -> io::Result<()> {
         let result = match &mut self.format {
-            Some(Format::Vcd(w)) => w.out.flush(),
-            Some(Format::Fst(w)) => w.out.flush(),
+            Some(Format::Vcd(w)) => w.flush(),
+            Some(Format::Fst(w)) => w.flush(),
+            None => Ok(()),
+        };
+        self.failed |= result.is_err();
+        result
+    }
+
+    /// Waits until everything dumped so far is written (for FST, up to the
+    /// last flush: see [`fst`]), reporting a write error.
+    pub fn sync(&mut self) -> io::Result<()> {
+        let result = match &mut self.format {
+            Some(Format::Vcd(w)) => w.sync(),
+            Some(Format::Fst(w)) => w.sync(),
             None => Ok(()),
         };
         self.failed |= result.is_err();
@@ -483,8 +832,8 @@ impl Writer {
     /// place; after a failed write the temporary file is removed instead.
     pub fn close(&mut self) -> io::Result<()> {
         let finished = match self.format.take() {
-            Some(Format::Vcd(mut w)) => w.out.flush(),
-            Some(Format::Fst(mut w)) => w.out.finish(),
+            Some(Format::Vcd(w)) => w.close(),
+            Some(Format::Fst(w)) => w.close(),
             None => Ok(()),
         };
         let part = self.part.take();

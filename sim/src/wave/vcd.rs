@@ -50,6 +50,10 @@ impl Changes for Body {
     fn flush(&mut self) -> io::Result<()> {
         self.0.flush()
     }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Creates `path` and writes the header declaring `signals`.
@@ -59,5 +63,5 @@ pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform
     out.0.timescale(1, TimescaleUnit::PS)?;
     let ids = declare(&mut out, signals)?;
     out.0.enddefinitions()?;
-    Ok(Waveform::new(out, signals, ids))
+    Waveform::new(out, signals, ids, false)
 }

@@ -78,22 +78,26 @@ impl Pending {
         chain.last = self.current;
         let data = &mut chain.data;
         let before = data.len();
-        if width <= 64 {
-            // The number and the value into a fixed-size buffer appended
-            // whole, then cut to length: no per-byte capacity checks and no
-            // copy of variable length.
-            let mut buf = [0u8; 18];
-            let (head, bytes) = match width {
-                1 => (delta << 2 | (value[0] & 1) << 1, 0),
-                _ => (delta << 1, width.div_ceil(8) as usize),
-            };
-            let n = varint_into(&mut buf, head);
-            buf[n..n + 8].copy_from_slice(&left_aligned(value[0], width));
-            data.extend_from_slice(&buf);
-            data.truncate(before + n + bytes);
-        } else {
-            put_varint(data, delta << 1);
-            pack(data, width, value);
+        let (head, bytes) = match width {
+            1 => (delta << 2 | (value[0] & 1) << 1, 0),
+            _ => (delta << 1, width.div_ceil(8) as usize),
+        };
+        match varint_word(head).filter(|_| width <= 64) {
+            Some((head, n)) => {
+                // The number and the value in one 16-byte word appended
+                // whole, then cut to length: no per-byte stores, no copy of
+                // variable length.
+                let packed = u64::from_le_bytes(left_aligned(value[0], width));
+                let word = u128::from(head) | u128::from(packed) << (8 * n);
+                data.extend_from_slice(&word.to_le_bytes());
+                data.truncate(before + n + bytes);
+            }
+            None => {
+                put_varint(data, head);
+                if width > 1 {
+                    pack(data, width, value);
+                }
+            }
         }
         self.bytes += data.len() - before;
     }
@@ -108,6 +112,22 @@ impl Pending {
         self.current = 0;
         self.bytes = 0;
     }
+}
+
+/// `value` as unsigned LEB128 in the low bytes of a word (least
+/// significant byte first) and its length, when that is at most 8 bytes.
+#[inline]
+fn varint_word(mut value: u64) -> Option<(u64, usize)> {
+    let mut word = 0;
+    for n in 0..8 {
+        let byte = value & 0x7f;
+        value >>= 7;
+        if value == 0 {
+            return Some((word | byte << (8 * n), n + 1));
+        }
+        word |= (byte | 0x80) << (8 * n);
+    }
+    None
 }
 
 /// Appends `value` as unsigned LEB128: seven bits a byte, least significant

@@ -23,6 +23,11 @@
 //!
 //! # When the data reaches the file
 //!
+//! The file is written on a thread of its own: the simulating thread only
+//! records which state words changed at each dump and hands them over in
+//! batches through a bounded queue (see [`super`]), so packing, LZ4 and
+//! the file writes run beside the simulation.
+//!
 //! Changes are kept in memory and written as one value-change block at a
 //! flush; a block is readable as soon as it is written, before the file is
 //! finished. A block must end at the last time it holds, and the simulator
@@ -30,24 +35,30 @@
 //! returns (pokes before the next step), so a flush is only *requested* at
 //! the end of a stepping call and carried out when the first later time
 //! starts. Every block repeats the value of every signal (its frame), so
-//! blocks are not written more often than every [`FLUSH_INTERVAL`] (a
+//! blocks are not requested more often than every [`FLUSH_INTERVAL`] (a
 //! testbench that steps one edge at a time would otherwise write one block
 //! per edge), and the first block holds at least one time after the one
-//! the trace started at; a long call also writes a block whenever
-//! [`BLOCK_BYTES`] of changes have piled up, so memory stays bounded on
-//! long runs.
+//! the trace started at; the writer also writes a block whenever
+//! [`BLOCK_BYTES`] of changes (or eight times the frame, if more) have
+//! piled up, so memory stays bounded on long runs and the changes being
+//! gathered stay in the processor's cache (with blocks of 8 MiB, writing
+//! them to memory that was not cached cost the 8-port crossbar's trace
+//! about half its speed).
 //!
 //! So while the trace is open, the file is readable once its first block is
-//! written (during the second stepping call after the trace starts) and then
-//! lags the run by at most about [`FLUSH_INTERVAL`] of wall-clock time (the
-//! clock is read at a fraction of the stepping calls, paced by how fast they
-//! came so far and at least every 64th, so after calls suddenly slow down
-//! the lag can reach 64 of them). The rest, and the final header (first and
-//! last time, number of blocks), are written when the trace is closed: when
-//! the [`crate::Sim`] is dropped (also while a failing test unwinds) or a
-//! new trace replaces this one. A process that is killed or aborts keeps
-//! only the blocks written before; before the first, GTKWave cannot open
-//! the file.
+//! written (just after the second stepping call after the trace starts
+//! reaches its first edge) and then lags the run by at most about
+//! [`FLUSH_INTERVAL`] of wall-clock time, plus what the writer thread has
+//! not caught up with (the clock is read at a fraction of the stepping
+//! calls, paced by how fast they came so far and at least every 64th, so
+//! after calls suddenly slow down the lag can reach 64 of them). A stepping
+//! call that stops early (an assertion, an interrupt) waits for the writer
+//! to catch up. The rest, and the final header (first and last time, number
+//! of blocks), are written when the trace is closed: when the
+//! [`crate::Sim`] is dropped (also while a failing test unwinds) or a new
+//! trace replaces this one. A process that is killed or aborts keeps only
+//! the blocks written before; before the first, GTKWave cannot open the
+//! file.
 
 mod block;
 mod chain;
@@ -59,16 +70,14 @@ use linkforge_hdl::words_for;
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Shortest wall-clock time between two requested blocks.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
 
-/// A block held in memory is written when its changes grow past this size.
-pub const BLOCK_BYTES: usize = 8 << 20;
-
-/// Most flush requests between two readings of the clock.
-const MAX_UNCHECKED: u64 = 64;
+/// A block held in memory is written when its changes grow past this size
+/// (or past eight times its frame, if that is larger).
+pub const BLOCK_BYTES: usize = 1 << 20;
 
 /// The version string in the header.
 const VERSION: &str = "linkforge simulator";
@@ -126,6 +135,8 @@ pub(super) struct Body {
     pending: Pending,
     /// The values at the start of that block, as ASCII digits.
     frame: Vec<u8>,
+    /// A block is written when its changes grow past this size.
+    block_bytes: usize,
     /// The encoded block, reused.
     out: Vec<u8>,
     writer: BlockWriter,
@@ -134,16 +145,9 @@ pub(super) struct Body {
     /// The first and the last time written.
     first: Option<u64>,
     last: u64,
-    /// A flush is due ([`FLUSH_INTERVAL`] passed since the last block, and
-    /// one was requested); the block is written when the next time starts.
+    /// A flush was requested; the block is written when the next time
+    /// starts.
     flush_due: bool,
-    /// When the last block was written (`None` before the first).
-    last_block: Option<Instant>,
-    /// Flush requests since the last block, and the count at which the
-    /// clock is read next (reading it at every request would cost a
-    /// testbench that steps one edge at a time more than the dump itself).
-    requests: u64,
-    next_check: u64,
 }
 
 impl Changes for Body {
@@ -154,12 +158,11 @@ impl Changes for Body {
             return Ok(());
         }
         let times = self.pending.times().len();
-        if (self.blocks > 0 || times > 1) && (self.flush_due || self.pending.size() > BLOCK_BYTES) {
+        if (self.blocks > 0 || times > 1)
+            && (self.flush_due || self.pending.size() > self.block_bytes)
+        {
             self.write_block()?;
             self.flush_due = false;
-            self.last_block = Some(Instant::now());
-            self.requests = 0;
-            self.next_check = 1;
         }
         if self.pending.times().is_empty() {
             self.start_frame(last);
@@ -170,7 +173,7 @@ impl Changes for Body {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn change(&mut self, handle: u32, width: u32, value: &[u64]) -> io::Result<()> {
         if self.file.is_some() {
             self.pending.change(handle, width, value);
@@ -179,27 +182,24 @@ impl Changes for Body {
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.requests += 1;
-        if self.flush_due || self.requests < self.next_check {
-            return Ok(());
+        self.flush_due = true;
+        Ok(())
+    }
+
+    /// Writes the last block and the final header; later changes are ignored.
+    fn finish(&mut self) -> io::Result<()> {
+        if !self.pending.times().is_empty() {
+            self.write_block()?;
         }
-        let Some(at) = self.last_block else {
-            self.flush_due = true;
+        let Some(mut file) = self.file.take() else {
             return Ok(());
         };
-        let elapsed = at.elapsed();
-        if elapsed >= FLUSH_INTERVAL {
-            self.flush_due = true;
-        } else {
-            // Read the clock again about halfway to when the interval ends,
-            // at the rate requests came so far, and at least every
-            // `MAX_UNCHECKED` requests in case they slow down.
-            let per_request = elapsed.as_secs_f64() / self.requests as f64;
-            let left = (FLUSH_INTERVAL - elapsed).as_secs_f64();
-            let wait = (left / 2.0 / per_request.max(1e-9)) as u64;
-            self.next_check = self.requests + wait.clamp(1, MAX_UNCHECKED);
+        let first = self.first.unwrap_or(0);
+        for (at, value) in block::finished_header(first, self.last, self.blocks) {
+            file.seek(SeekFrom::Start(at))?;
+            file.write_all(&value.to_be_bytes())?;
         }
-        Ok(())
+        file.flush()
     }
 }
 
@@ -235,22 +235,6 @@ impl Body {
         self.pending.clear();
         Ok(())
     }
-
-    /// Writes the last block and the final header; later changes are ignored.
-    pub(super) fn finish(&mut self) -> io::Result<()> {
-        if !self.pending.times().is_empty() {
-            self.write_block()?;
-        }
-        let Some(mut file) = self.file.take() else {
-            return Ok(());
-        };
-        let first = self.first.unwrap_or(0);
-        for (at, value) in block::finished_header(first, self.last, self.blocks) {
-            file.seek(SeekFrom::Start(at))?;
-            file.write_all(&value.to_be_bytes())?;
-        }
-        file.flush()
-    }
 }
 
 impl Drop for Body {
@@ -280,20 +264,20 @@ pub(super) fn create(path: &Path, signals: &[Traced<'_>]) -> io::Result<Waveform
     block::geometry(&mut out, header.handles.iter().map(|h| h.1));
     let mut file = File::create(path)?;
     file.write_all(&out)?;
+    let frame_bytes: usize = header.handles.iter().map(|h| h.1 as usize).sum();
+    let block_bytes = BLOCK_BYTES.max(8 * frame_bytes);
     let body = Body {
         file: Some(file),
         pending: Pending::new(header.handles.len()),
         handles: header.handles,
         frame: Vec::new(),
+        block_bytes,
         out,
         writer: BlockWriter::default(),
         blocks: 0,
         first: None,
         last: 0,
         flush_due: false,
-        last_block: None,
-        requests: 0,
-        next_check: 0,
     };
-    Ok(Waveform::new(body, signals, ids))
+    Waveform::new(body, signals, ids, true)
 }
