@@ -377,11 +377,13 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
         }
         linkforge(&args)
     };
-    // Four input and four output streams, two properties each, every cycle.
+    // Four receive and four transmit TLP streams, five properties each
+    // (valid held; sop, eop, data and keep stable while stalled), every
+    // cycle.
     let o = sim("sw", Some(&fst));
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("protocol_properties: 16"), "{t}");
+    assert!(t.contains("protocol_properties: 40"), "{t}");
     // Setup, the 3000 cycles of traffic and the drain, every one checked.
     let cycles = t
         .lines()
@@ -394,7 +396,7 @@ fn the_switch_checks_its_stream_rules_live_and_on_its_fst() {
     );
     // A rule the config adds joins the declared ones.
     let t = text(&sim("sw_extra", None));
-    assert!(t.contains("protocol_properties: 18"), "{t}");
+    assert!(t.contains("protocol_properties: 42"), "{t}");
     // A malformed rule in the config is a usage error naming the variant.
     let o = sim("sw_bad", None);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
