@@ -198,6 +198,9 @@ struct Entered {
     behind_posted: bool,
 }
 
+/// Idle cycles after the last packet before the final checks.
+const SETTLE_CYCLES: u64 = 4;
+
 /// Packets of one class a source holds before it offers no more of it.
 const BACKLOG: usize = 16;
 
@@ -565,6 +568,13 @@ impl<'b, 'd> Run<'b, 'd> {
                         ),
                     );
                 }
+            }
+            // The switch finishes what it took last (a 64-bit port holds a
+            // beat for a cycle; a dropped TLP's credits return after its
+            // end beat) before counters and credits are read.
+            for _ in 0..SETTLE_CYCLES {
+                self.cycle_once(false, &mut draw)?;
+                progress(self.cycle);
             }
             self.final_checks()?;
         }
