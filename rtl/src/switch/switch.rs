@@ -438,7 +438,8 @@ struct InputPort {
     lanes: Vec<[Head; LANES]>,
 }
 
-/// The queue of `lane` in `group` (`group` ignored with one group).
+/// The queue of `lane` in the group of output `group` (ignored with one
+/// group).
 fn queue_index(cfg: &SwitchConfig, group: Expr, lane: Expr) -> Expr {
     if cfg.groups() > 1 {
         cat![group, lane]
@@ -585,10 +586,9 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             (in_busy[i] & Expr::from(space).bit_at(in_conn[i])) | matched.clone(),
         );
         m.assign(q.io("rd_en")?, go);
-        let group = |o: Expr| if groups > 1 { o } else { lit(0, 1) };
         m.assign(
             q.io("rd_queue")?,
-            queue_index(cfg, group(target.clone()), lane.clone()),
+            queue_index(cfg, target.clone(), lane.clone()),
         );
         let last = q.io("rd_last")?;
         lasts.push(Expr::from(last));
@@ -940,13 +940,6 @@ fn input_side(
     // discarded. A well-formed non-posted request, at its end beat, marks
     // the newest packet of its group's ordered lane, which it may not pass
     // (its tag, taken at the end beat, says so).
-    let group = |d: Expr| {
-        if cfg.groups() > 1 {
-            d
-        } else {
-            lit(0, 1)
-        }
-    };
     let write_fwd = beat.clone() & !drop_now.clone() & !bad.clone();
     let first_bad = beat.clone() & !drop_now.clone() & !bad_before & bad_here;
     m.assign(q.io("wr_drop")?, first_bad & !sop);
@@ -956,7 +949,7 @@ fn input_side(
     );
     m.assign(
         q.io("mark_queue")?,
-        queue_index(cfg, group(dest_now.clone()), lit(ORDERED, 1)),
+        queue_index(cfg, dest_now.clone(), lit(ORDERED, 1)),
     );
 
     // An unroutable, well-formed non-posted request is answered once its
@@ -995,8 +988,8 @@ fn input_side(
         )
     };
     m.assign(q.io("wr_en")?, write_fwd | ur_write.clone());
-    let to_self = queue_index(cfg, group(lit(i as u64, sw)), lit(ORDERED, 1));
-    let fwd_queue = queue_index(cfg, group(dest_now.clone()), np_now.clone());
+    let to_self = queue_index(cfg, lit(i as u64, sw), lit(ORDERED, 1));
+    let fwd_queue = queue_index(cfg, dest_now.clone(), np_now.clone());
     m.assign(q.io("wr_queue")?, mux(ur_write.clone(), to_self, fwd_queue));
     m.assign(q.io("wr_sop")?, mux(ur_write.clone(), ur_sop, sop));
     m.assign(q.io("wr_eop")?, mux(ur_write.clone(), ur_eop, eop));

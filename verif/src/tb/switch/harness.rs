@@ -38,7 +38,7 @@
 //! return their credits, and `rx{i}_malformed` must count them.
 
 use crate::tb::dut::Dut;
-use crate::tb::switch::model::{credit_ok, may_pass, RouteModel};
+use crate::tb::switch::model::{class_of, credit_ok, may_pass, next_to_send, RouteModel, BACKLOG};
 use crate::tb::switch::tlp::{self, status, Class, Kind};
 use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
@@ -200,9 +200,6 @@ struct Entered {
 
 /// Idle cycles after the last packet before the final checks.
 const SETTLE_CYCLES: u64 = 4;
-
-/// Packets of one class a source holds before it offers no more of it.
-const BACKLOG: usize = 16;
 
 /// Ids wrap at this many packets.
 const ID_MASK: u32 = (1 << 24) - 1;
@@ -667,15 +664,7 @@ impl<'b, 'd> Run<'b, 'd> {
         };
         let id = self.next_id;
         self.next_id = (self.next_id + 1) & ID_MASK;
-        let [p, np, _] = t.mix;
-        let pick = Self::word(draw) % t.mix.iter().sum::<u64>();
-        let class = if pick < p {
-            Class::Posted
-        } else if pick < p + np {
-            Class::NonPosted
-        } else {
-            Class::Completion
-        };
+        let class = class_of(t.mix, Self::word(draw));
         let (lo, hi) = t.packet_beats;
         let beats = u64::from(lo) + Self::word(draw) % u64::from(hi - lo + 1);
         let w = self.harness.cfg.data_width;
@@ -802,8 +791,6 @@ impl<'b, 'd> Run<'b, 'd> {
         let mut offered = vec![false; n];
         for (k, offer) in offered.iter_mut().enumerate() {
             let i = self.ports[k];
-            // A source holds up to BACKLOG packets per class: a class
-            // stalled for credit does not stop the others being offered.
             if generate && Self::chance(draw, t.load) {
                 let p = self.make_packet(i, draw);
                 let backlog = &mut self.sources[i].backlog;
@@ -819,15 +806,15 @@ impl<'b, 'd> Run<'b, 'd> {
                 let fc = self.ins[k].link.fc;
                 let limit = fc.map(|h| self.io.peek(h));
                 let s = &self.sources[i];
-                let next = s.backlog.iter().enumerate().position(|(at, p)| {
-                    let c = p.class as usize;
-                    credit_ok(limit[2 * c], s.consumed.hdr[c], 1, HDR_BITS)
-                        && credit_ok(limit[2 * c + 1], s.consumed.data[c], p.credits, DATA_BITS)
-                        && s.backlog
-                            .iter()
-                            .take(at)
-                            .all(|e| may_pass(p.class, e.class, e.transaction == p.transaction))
-                });
+                let next = next_to_send(
+                    &s.backlog,
+                    |p| (p.class, p.transaction),
+                    |p| {
+                        let c = p.class as usize;
+                        credit_ok(limit[2 * c], s.consumed.hdr[c], 1, HDR_BITS)
+                            && credit_ok(limit[2 * c + 1], s.consumed.data[c], p.credits, DATA_BITS)
+                    },
+                );
                 if let Some(p) = next.and_then(|at| self.sources[i].backlog.remove(at)) {
                     self.sources[i].consumed.add(p.class, p.credits);
                     self.sources[i].sending = Some((p, 0));

@@ -7,6 +7,7 @@ use linkforge_rtl::switch::route::{
     reg_addr, PortWindows, REG_BUS, REG_ID, REG_MEM_BASE, REG_MEM_LIMIT, REG_PREF_BASE,
     REG_PREF_LIMIT,
 };
+use std::collections::VecDeque;
 
 /// Message routing subfield values (PCIe 2.2.8): to the root complex, by
 /// address, by ID, broadcast from the root complex, local, gathered and
@@ -41,6 +42,42 @@ pub fn may_pass(later: Class, earlier: Class, same_transaction: bool) -> bool {
         (Class::Completion, Class::Completion) => !same_transaction,
         (Class::Completion, _) => true,
     }
+}
+
+/// The class a random `word` draws with relative weights `mix` (posted,
+/// non-posted, completions; not all zero).
+pub fn class_of(mix: [u64; 3], word: u64) -> Class {
+    let pick = word % mix.iter().sum::<u64>();
+    if pick < mix[0] {
+        Class::Posted
+    } else if pick < mix[0] + mix[1] {
+        Class::NonPosted
+    } else {
+        Class::Completion
+    }
+}
+
+/// Packets of one class a test transmitter holds before it offers no more
+/// of that class, so a class stalled for credit does not stop the others.
+pub const BACKLOG: usize = 16;
+
+/// The packet of `waiting` (oldest first) a transmitter sends next: the
+/// oldest that `ok` allows (its credit) and that may pass every older one
+/// still waiting ([`may_pass`]); `key` gives a packet's class and
+/// transaction (requester ID and tag).
+pub fn next_to_send<T>(
+    waiting: &VecDeque<T>,
+    key: impl Fn(&T) -> (Class, u32),
+    ok: impl Fn(&T) -> bool,
+) -> Option<usize> {
+    waiting.iter().enumerate().position(|(at, p)| {
+        let (class, txn) = key(p);
+        ok(p)
+            && waiting.iter().take(at).all(|e| {
+                let (earlier, other) = key(e);
+                may_pass(class, earlier, other == txn)
+            })
+    })
 }
 
 /// The Rust reference model of the routing table.

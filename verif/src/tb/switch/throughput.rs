@@ -16,16 +16,12 @@
 //! cycle can be matched from the next cycle.
 
 use super::blocks::SchedulerModel;
-use super::model::may_pass;
+use super::model::{class_of, next_to_send, BACKLOG};
 use super::tlp::Class;
 use crate::models::xorshift::XorShift;
 use linkforge_rtl::switch::input_queue::Queueing;
 use linkforge_rtl::switch::scheduler::{SchedPolicy, SchedulerConfig};
 use std::collections::VecDeque;
-
-/// Packets of one class a source holds before it offers no more of it
-/// (as the switch harness's sources).
-const BACKLOG: usize = 16;
 
 /// The switch and traffic the reference runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,11 +53,13 @@ pub struct ModelReport {
     pub mean_latency: f64,
 }
 
-/// A packet in the reference: destination, class, cycle it was queued.
+/// A packet in the reference: destination, class, id, cycle it was queued.
 #[derive(Clone, Copy, Debug)]
 struct Packet {
     dest: usize,
     class: Class,
+    /// Distinct per packet: no two share a transaction.
+    id: u32,
     queued: u64,
 }
 
@@ -80,7 +78,7 @@ impl ThroughputModel {
         let mut held = vec![[0u64; 3]; n];
         let warm_up = cycles / 5;
         let (mut delivered, mut latency) = (0u64, 0u64);
-        let total: u64 = self.mix.iter().sum();
+        let mut offered = 0u32;
         for cycle in 0..cycles {
             // Match the queues' head packets and send them.
             let req: Vec<u64> = queues
@@ -115,29 +113,22 @@ impl ThroughputModel {
                     } else {
                         (i + 1 + (rng.word() % (n as u64 - 1)) as usize) % n
                     };
-                    let pick = rng.word() % total;
-                    let class = if pick < self.mix[0] {
-                        Class::Posted
-                    } else if pick < self.mix[0] + self.mix[1] {
-                        Class::NonPosted
-                    } else {
-                        Class::Completion
-                    };
+                    let class = class_of(self.mix, rng.word());
                     if source.iter().filter(|p| p.class == class).count() < BACKLOG {
+                        offered += 1;
                         source.push_back(Packet {
                             dest,
                             class,
+                            id: offered,
                             queued: 0,
                         });
                     }
                 }
-                let next = source.iter().enumerate().position(|(at, p)| {
-                    held[i][p.class as usize] < self.headers[p.class as usize]
-                        && source
-                            .iter()
-                            .take(at)
-                            .all(|e| may_pass(p.class, e.class, false))
-                });
+                let next = next_to_send(
+                    source,
+                    |p| (p.class, p.id),
+                    |p| held[i][p.class as usize] < self.headers[p.class as usize],
+                );
                 if let Some(p) = next.and_then(|at| source.remove(at)) {
                     held[i][p.class as usize] += 1;
                     let q = match self.queueing {
