@@ -76,7 +76,7 @@ use crate::ethernet::fcs::eth_fcs;
 use crate::ethernet::{COUNT_WIDTH, ERROR, IDLE, START, TERMINATE};
 use crate::params::{checked, IntParam};
 use crate::switch::credit::{
-    rx_limits, CreditSet, Release, TxCredits, DATA_BITS, DATA_CREDITS, HDR_CREDITS,
+    rx_limits, CreditSet, PacketCredits, TxCredits, DATA_BITS, DATA_CREDITS, HDR_CREDITS,
 };
 use crate::switch::tlp::{self, Class};
 use crate::RtlError;
@@ -450,7 +450,12 @@ fn forward_side(
     let head_taken = fire & !busy & !second;
     let beat_taken = fire & busy;
     let dropped = discard & has_beat;
-    credits.consume(m, head_taken.clone(), &class, &need);
+    let sent = PacketCredits {
+        when: head_taken.clone(),
+        class: class.clone(),
+        data: need.clone(),
+    };
+    credits.consume(m, &sent, None);
     m.assign(data.io("rd_en")?, beat_taken.clone() | dropped.clone());
     let done = (beat_taken.clone() | dropped.clone()) & last;
     m.assign(desc.io("rd_en")?, done.clone());
@@ -574,7 +579,7 @@ fn take_side(
     m.assign(data.io("wr_data")?, cat![eop, beat_tail, beat]);
     m.assign(frames.io("wr_en")?, payload.clone() & eop);
     m.assign(frames.io("wr_data")?, high());
-    let release = Release {
+    let release = PacketCredits {
         when: fire & eop,
         class: mux(sop, hdr.class, class),
         data: mux(sop, credits_now, need),

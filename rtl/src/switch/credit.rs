@@ -161,25 +161,40 @@ impl TxCredits {
         h & d
     }
 
-    /// Consumes the packet's credits at edges where `send` is high.
-    pub fn consume(&self, m: &mut ModuleBuilder, send: Expr, class: &Expr, data: &Expr) {
+    /// Consumes the credits of `sent` and gives back those of `refund` (a
+    /// packet sent earlier and nullified, which the partner discards
+    /// without counting it).
+    pub fn consume(
+        &self,
+        m: &mut ModuleBuilder,
+        sent: &PacketCredits,
+        refund: Option<&PacketCredits>,
+    ) {
         for c in Class::ALL {
-            let mine = send.clone() & class.clone().eq(lit(c.code(), 2));
+            let mine = |p: &PacketCredits| p.when.clone() & p.class.clone().eq(lit(c.code(), 2));
             let (h, d) = (
                 self.consumed.hdr[c as usize],
                 self.consumed.data[c as usize],
             );
-            m.when(mine, |m| {
-                m.next(h, h + lit(1, HDR_BITS));
-                m.next(d, d + data.clone());
-            });
+            let (mut h_next, mut d_next) = (
+                h + mine(sent).zext(HDR_BITS),
+                d + mux(mine(sent), sent.data.clone(), lit(0, DATA_BITS)),
+            );
+            if let Some(r) = refund {
+                h_next = h_next - mine(r).zext(HDR_BITS);
+                d_next = d_next - mux(mine(r), r.data.clone(), lit(0, DATA_BITS));
+            }
+            m.next(h, h_next);
+            m.next(d, d_next);
         }
     }
 }
 
-/// Credits leaving a receiver's buffer at an edge: a packet of `class`
-/// (2 bits) with `data` data credits, when `when` is high.
-pub(crate) struct Release {
+/// A packet's credits moving at an edge: a packet of `class` (2 bits) with
+/// `data` data credits, when `when` is high. A receiver frees them
+/// ([`rx_limits`]); a transmitter spends or gets them back
+/// ([`TxCredits::consume`]).
+pub(crate) struct PacketCredits {
     pub when: Expr,
     pub class: Expr,
     pub data: Expr,
@@ -194,21 +209,21 @@ pub(crate) fn rx_limits(
     m: &mut ModuleBuilder,
     prefix: &str,
     credits: [(u64, u64); 3],
-    releases: &[Release],
-    at_once: &[Release],
+    releases: &[PacketCredits],
+    at_once: &[PacketCredits],
 ) -> [Expr; 6] {
     let hdr = credits.iter().map(|c| c.0);
     let mut init = hdr.chain(credits.iter().map(|c| c.1));
     let limits = CreditSet::new(prefix, |n, w| m.reg(n, w).reset(init.next().unwrap_or(0)));
     let mut advertised: [Expr; 6] = limits.all().map(Expr::from);
     for c in Class::ALL {
-        let mine = |r: &Release| r.when.clone() & r.class.clone().eq(lit(c.code(), 2));
-        let add = |base: Expr, rs: &[Release]| {
+        let mine = |r: &PacketCredits| r.when.clone() & r.class.clone().eq(lit(c.code(), 2));
+        let add = |base: Expr, rs: &[PacketCredits]| {
             rs.iter()
                 .map(|r| mine(r).zext(HDR_BITS))
                 .fold(base, |a, b| a + b)
         };
-        let add_data = |base: Expr, rs: &[Release]| {
+        let add_data = |base: Expr, rs: &[PacketCredits]| {
             rs.iter()
                 .map(|r| mux(mine(r), r.data.clone(), lit(0, DATA_BITS)))
                 .fold(base, |a, b| a + b)
@@ -265,12 +280,17 @@ pub fn credit_port(module_name: &str, cfg: &CreditPortConfig) -> Result<Module, 
     let (class, data) = (Expr::from(tx_class), Expr::from(tx_data));
     let ok = tx.ok(&class, &data);
     m.assign(tx_ok, ok.clone());
-    tx.consume(&mut m, tx_send & ok, &class, &data);
+    let sent = PacketCredits {
+        when: tx_send & ok,
+        class,
+        data,
+    };
+    tx.consume(&mut m, &sent, None);
     let consumed = CreditSet::new("tx_consumed_", |n, w| m.output(n, w));
     for (o, q) in consumed.all().into_iter().zip(tx.consumed().all()) {
         m.assign(o, q);
     }
-    let release = Release {
+    let release = PacketCredits {
         when: m.input("rx_release", 1).into(),
         class: m.input("rx_class", 2).into(),
         data: m.input("rx_data", DATA_BITS).into(),

@@ -11,13 +11,18 @@
 //!   with `wr_en` high and `wr_full` low (`wr_full`: no free slot). The tag
 //!   of an end beat is kept as its packet's tag (so a writer may settle it
 //!   while the packet streams in).
-//! - per queue `k`: `q{k}_ready` (it holds at least one complete packet,
-//!   i.e. up to an end beat) and `q{k}_tag` (the tag of its oldest packet,
-//!   while `q{k}_ready`).
+//!   With `forwarding = cut_through` the tag of a start beat is its
+//!   packet's tag instead.
+//! - per queue `k`: `q{k}_ready` (it holds a packet whose end beat has not
+//!   been read: a complete packet, up to its end beat, or with
+//!   `cut_through` any packet whose start beat is in) and `q{k}_tag` (the
+//!   tag of its oldest packet, while `q{k}_ready`).
 //! - read: `rd_en`, `rd_queue` remove the oldest beat of that queue at the
-//!   edge (ignored when it is empty); `rd_last` says, combinationally, that
-//!   this beat is an end beat. The removed beat appears after the edge on
-//!   `rd_valid`, `rd_sop`, `rd_eop`, `rd_data` (for one cycle).
+//!   edge (ignored when it is empty, as a cut-through reader may find it
+//!   while the rest of a packet is still arriving); `rd_last` says,
+//!   combinationally, that this read removes an end beat. The removed
+//!   beat appears after the edge on `rd_valid`, `rd_sop`, `rd_eop`,
+//!   `rd_data` (for one cycle).
 //! - `count`: beats held.
 //! - `wr_drop`: at an edge with `wr_drop` high, the packet being written
 //!   (the beats written to `wr_queue` since its start beat; none of them
@@ -28,7 +33,7 @@
 //!   the edge, unless the queue holds no beat after the edge's read or
 //!   that beat is marked already; `mark_placed` says, combinationally,
 //!   that this edge places a mark. `rd_marked` says, combinationally, that
-//!   the head beat of `rd_queue` is marked. A slot's mark clears when a new
+//!   this read removes a marked beat. A slot's mark clears when a new
 //!   beat is written to it. The switch marks the newest ordered packet an
 //!   arriving non-posted request must not pass.
 
@@ -46,6 +51,14 @@ pub const QUEUEING: ChoiceParam = ChoiceParam::new(
     &["fifo", "voq"],
     "voq",
     "one FIFO per input, or one virtual output queue per output in a shared buffer",
+);
+/// Parameter `forwarding`.
+pub const FORWARDING: ChoiceParam = ChoiceParam::new(
+    "forwarding",
+    "",
+    &["store_and_forward", "cut_through"],
+    "store_and_forward",
+    "a packet may leave once its end beat is in, or once its start beat is",
 );
 /// Parameter `ports`.
 pub const PORTS: IntParam = IntParam::new("ports", "p", 2..=64, 4, "outputs (queues with voq)");
@@ -94,6 +107,25 @@ impl Queueing {
     }
 }
 
+/// When a packet may start leaving its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forwarding {
+    /// Once it is whole: its end beat is in.
+    StoreAndForward,
+    /// Once its start beat is in; the rest may still be arriving.
+    CutThrough,
+}
+
+impl Forwarding {
+    /// Parameter `forwarding`.
+    pub fn from_params(p: &Params) -> Result<Forwarding, RtlError> {
+        Ok(match FORWARDING.read(p)? {
+            "cut_through" => Forwarding::CutThrough,
+            _ => Forwarding::StoreAndForward,
+        })
+    }
+}
+
 /// Shape of an input queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InputQueueConfig {
@@ -105,6 +137,8 @@ pub struct InputQueueConfig {
     pub depth: u32,
     /// Width of a packet's tag ([`TAG_WIDTH`]).
     pub tag_width: u32,
+    /// When a packet becomes ready ([`FORWARDING`]).
+    pub forwarding: Forwarding,
 }
 
 impl InputQueueConfig {
@@ -116,6 +150,7 @@ impl InputQueueConfig {
             width: DATA_WIDTH.read(p)?,
             depth: DEPTH.read(p)?,
             tag_width: TAG_WIDTH.read(p)?,
+            forwarding: Forwarding::from_params(p)?,
         };
         cfg.validate()?;
         Ok(cfg)
@@ -220,7 +255,10 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     m.when(push & wr_sop, |m| m.next(pkt_start, slot));
     let start_now = m.wire("start_slot", aw);
     m.assign(start_now, mux(wr_sop, slot, pkt_start));
-    let tag_write = push & wr_eop;
+    // The beat whose tag is its packet's.
+    let cut_through = cfg.forwarding == Forwarding::CutThrough;
+    let tag_beat = if cut_through { wr_sop } else { wr_eop };
+    let tag_write = push & tag_beat;
     let alloc_mask = mux(push, free, lit(0, cfg.depth));
     m.when(wr_drop, |m| {
         m.next(pkt_slots, lit(0, cfg.depth));
@@ -243,7 +281,7 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
     let pop = m.wire("pop", 1);
     m.assign(pop, rd_en & sel(&beats, &rd_queue).ne(lit(0, cw)));
     let last = m.wire("head_last", 1);
-    m.assign(last, select(rd_head, &lasts));
+    m.assign(last, pop & select(rd_head, &lasts));
     let rd_q = m.mem_read(mem, "rd_q", rd_head, pop);
     // After the dequeue: the queue's next slot, and (after an end beat)
     // the tag of its next packet, which starts there.
@@ -276,7 +314,7 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
         mark_en & mark_beats.ne(lit(0, cw)) & !emptied_by_read & !select(mark_tail, &marks),
     );
     m.assign(mark_placed, place);
-    m.assign(rd_marked, select(rd_head, &marks));
+    m.assign(rd_marked, pop & select(rd_head, &marks));
 
     // Per slot: its end flag, its tag (a packet's start slot, written with
     // its end beat), its mark, its link.
@@ -326,9 +364,19 @@ pub fn input_queue(module_name: &str, cfg: &InputQueueConfig) -> Result<Module, 
         m.when(enq.clone() & wr_sop, |m| m.next(pkt_tail, tail));
         m.when(dropped_here.clone(), |m| m.next(tail, pkt_tail))
             .elsewhen(enq.clone(), |m| m.next(tail, slot));
-        let lost = mux(dropped_here, pkt_beats, lit(0, cw));
+        let lost = mux(dropped_here.clone(), pkt_beats, lit(0, cw));
         m.next(n, n + enq.clone().zext(cw) - deq.clone().zext(cw) - lost);
-        m.next(pk, pk + (enq & wr_eop).zext(cw) - (deq & last).zext(cw));
+        // A cut-through packet counts from its start beat, so one dropped
+        // after its start beat is uncounted.
+        let unstarted = if cut_through {
+            dropped_here & pkt_beats.ne(lit(0, cw))
+        } else {
+            low()
+        };
+        m.next(
+            pk,
+            pk + (enq & tag_beat).zext(cw) - (deq & last).zext(cw) - unstarted.zext(cw),
+        );
         let ready = m.output(format!("q{k}_ready"), 1);
         let tag = m.output(format!("q{k}_tag"), cfg.tag_width);
         m.assign(ready, pk.ne(lit(0, cw)));
@@ -356,6 +404,7 @@ pub fn kind() -> BlockKind {
             DATA_WIDTH.spec(),
             DEPTH.spec(),
             TAG_WIDTH.spec(),
+            FORWARDING.spec(),
         ],
         build: |name, p| Ok(input_queue(name, &InputQueueConfig::from_params(p)?)?),
         issues: no_issues,

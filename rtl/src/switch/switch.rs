@@ -9,10 +9,12 @@
 //! DWs as the specification's figures show them). It is routed on its
 //! header (the start beat, or at 64 bits the start beat and the next, the
 //! start beat waiting one beat in a holding register), checked beat by
-//! beat against the shape its header promises, stored whole (store and
-//! forward), matched to its output when that output is free, has room and
-//! the link partner has credit for it, then streamed to the output without
-//! interleaving. A Type 1 configuration request whose target bus is its
+//! beat against the shape its header promises, stored whole (`forwarding
+//! = store_and_forward`) or from its start beat on (`cut_through`),
+//! matched to its output when that output is free, has room and the link
+//! partner has credit for it, then streamed to the output without
+//! interleaving (with cut-through the output waits, mid-packet, for beats
+//! still arriving). A Type 1 configuration request whose target bus is its
 //! port's secondary bus is converted to Type 0 on the way. An unroutable,
 //! well-formed non-posted request is answered with a completion with
 //! status UR (see [`tlp`]), written into the input's queue once the
@@ -21,7 +23,10 @@
 //! the completion leaves. Other unroutable packets are counted and dropped
 //! (or sent to `default_port`, in which case nothing is unroutable), and
 //! malformed ones counted and discarded; their credits come back at their
-//! end beat.
+//! end beat. With cut-through a TLP found malformed after its start beat
+//! may have started leaving: it is ended at the beat that showed it, with
+//! `tx{p}_nullify`, the rest of it discarded, and its input credits come
+//! back when it has left.
 //!
 //! Ports (`clk`, `rst` synchronous, active high; widths: W data, S = bits
 //! to index N, A = S + 3):
@@ -44,10 +49,13 @@
 //!   flags that disagree with the header's Length, Fmt and TD).
 //! - transmit side of port `p` (to the link partner): the TLP stream
 //!   `tx{p}_valid`, `tx{p}_ready`, `tx{p}_sop`, `tx{p}_eop`,
-//!   `tx{p}_data[W-1:0]`, `tx{p}_keep[W/32-1:0]`; `tx{p}_fc_*` (the
+//!   `tx{p}_data[W-1:0]`, `tx{p}_keep[W/32-1:0]`; `tx{p}_nullify` (with an
+//!   end beat: the TLP is bad, the link layer nullifies it (PCIe 3.6.2.1)
+//!   and the partner discards it uncounted, so its credits are not
+//!   consumed; always low with store and forward); `tx{p}_fc_*` (the
 //!   partner's limits, inputs; 0 at the first cycle after reset is
 //!   infinite credit for that type); counters `tx{p}_packets`,
-//!   `tx{p}_bytes`, `tx{p}_credit_stalls` (cycles the port was idle
+//!   `tx{p}_bytes` (nullified TLPs included), `tx{p}_credit_stalls` (cycles the port was idle
 //!   because every packet waiting for it lacked credit).
 //!
 //! Counters are 32 bits and saturate.
@@ -68,9 +76,11 @@
 //! [`crossbar`]: super::crossbar
 //! [`tlp`]: super::tlp
 
-use super::credit::{self, rx_limits, CreditSet, Release, TxCredits, DATA_BITS, TYPE_NAMES};
+use super::credit::{self, rx_limits, CreditSet, PacketCredits, TxCredits, DATA_BITS, TYPE_NAMES};
 use super::crossbar::{crossbar, CrossbarConfig};
-use super::input_queue::{input_queue, InputQueueConfig, Queueing, QUEUEING};
+use super::input_queue::{
+    input_queue, Forwarding, InputQueueConfig, Queueing, FORWARDING, QUEUEING,
+};
 use super::route::{self, default_port_param, Ingress, RouteTable, RouteTableConfig, DEFAULT_PORT};
 use super::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
 use super::tlp::{Class, HEADER_BITS};
@@ -79,7 +89,7 @@ use super::{column, onehot_index, regs, saturating_sum};
 use crate::catalog::{no_issues, BlockKind, Params};
 use crate::common::saturating_count;
 use crate::common::sync_fifo::{sync_fifo, SyncFifoConfig};
-use crate::params::{checked, param_error, IntListParam, IntParam};
+use crate::params::{checked, param_error, FloatParam, IntListParam, IntParam};
 use crate::telemetry::map::RegMap;
 use crate::telemetry::wiring::{build_with_telemetry, telemetry_map, telemetry_spec, Exposure};
 use crate::telemetry::CLK_RST;
@@ -136,6 +146,15 @@ pub const MAX_PACKET_BEATS: IntParam = IntParam::new(
     "longest packet in beats, header included",
 );
 
+/// Parameter `clock_mhz`: testbench only, the hardware ignores it.
+pub const CLOCK_MHZ: FloatParam = FloatParam::new(
+    "clock_mhz",
+    "mhz",
+    1.0..=5000.0,
+    1000.0,
+    "the switch's clock, for times the testbench reports in ns (the hardware ignores it)",
+);
+
 const WIDTHS: [u32; 4] = [64, 128, 256, 512];
 /// Beats each output buffers towards its link.
 pub const OUT_DEPTH: u32 = 8;
@@ -155,6 +174,8 @@ pub struct SwitchConfig {
     pub queueing: Queueing,
     /// The scheduler.
     pub policy: SchedPolicy,
+    /// Whether a packet waits for its end beat before it leaves.
+    pub forwarding: Forwarding,
     /// The longest packet accepted, in beats with the header ([`MAX_PACKET_BEATS`]).
     pub max_packet_beats: u32,
     /// Where unroutable packets go; `None` drops them.
@@ -179,6 +200,7 @@ impl SwitchConfig {
             queue_depth: QUEUE_DEPTH.read(p)?,
             queueing: Queueing::from_params(p)?,
             policy: SchedPolicy::from_params(p)?,
+            forwarding: Forwarding::from_params(p)?,
             max_packet_beats: MAX_PACKET_BEATS.read(p)?,
             default_port: default_port_param(p)?,
             upstream_port: usize::try_from(UPSTREAM_PORT.read::<i64>(p)?).ok(),
@@ -354,10 +376,14 @@ impl SwitchConfig {
         }
     }
 
-    /// Bits of a stored beat: its data, and above it its keep flags (one
-    /// per DW).
+    /// Bits of a stored beat: its data, above it its keep flags (one per
+    /// DW), and with cut-through above them its nullify flag.
     fn word_width(&self) -> u32 {
-        self.data_width + self.data_width / 32
+        self.data_width + self.data_width / 32 + u32::from(self.cut_through())
+    }
+
+    fn cut_through(&self) -> bool {
+        self.forwarding == Forwarding::CutThrough
     }
 
     fn queue(&self) -> InputQueueConfig {
@@ -366,6 +392,7 @@ impl SwitchConfig {
             width: self.word_width(),
             depth: self.queue_depth,
             tag_width: TAG_DEST + self.dest_tag_width(),
+            forwarding: self.forwarding,
         }
     }
 
@@ -630,7 +657,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             m.next(rel, rel + up.zext(cw) - down.zext(cw));
             m.when(sent_here, |m| m.next(pref, !lane_new.clone()));
         }
-        let deq_release = Release {
+        let deq_release = PacketCredits {
             when: go & last,
             class: mux(busy, conn_class, new_class),
             data: mux(busy, conn_data, new_data),
@@ -686,12 +713,11 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             let v: Vec<Expr> = chosen.iter().map(|c| f(&c[o]).clone()).collect();
             select(from.clone(), &v)
         };
-        tx[o].consume(
-            &mut m,
-            new.clone(),
-            &heads_for_o(|h| &h.class),
-            &heads_for_o(|h| &h.data),
-        );
+        let sent = PacketCredits {
+            when: new.clone(),
+            class: heads_for_o(|h| &h.class),
+            data: heads_for_o(|h| &h.data),
+        };
         let xsel = m.reg(format!("tx{o}_xsel"), sw).reset(0);
         let v1 = m.reg(format!("tx{o}_v1"), 1).reset(0);
         let v2 = m.reg(format!("tx{o}_v2"), 1).reset(0);
@@ -700,10 +726,38 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         m.next(v2, v1);
         m.assign(u_xbar.io(&format!("sel{o}"))?, xsel);
         let xout = u_xbar.io(&format!("out{o}"))?;
+        let written = m.wire(format!("tx{o}_written"), 1);
+        m.assign(written, v2 & xout.bit(ww + 2));
+        if cfg.cut_through() {
+            // A nullified end beat gives its packet's credits back when it
+            // reaches the output buffer: the packet's class and data
+            // credits travel beside its beats through the crossbar's two
+            // stages.
+            let cw = 2 + DATA_BITS;
+            let pkt = m.reg(format!("tx{o}_pkt_credits"), cw).reset(0);
+            let now = mux(
+                new.clone(),
+                cat![sent.class.clone(), sent.data.clone()],
+                pkt,
+            );
+            m.when(new.clone(), |m| m.next(pkt, now.clone()));
+            let p1 = m.reg(format!("tx{o}_pkt_credits1"), cw).reset(0);
+            let p2 = m.reg(format!("tx{o}_pkt_credits2"), cw).reset(0);
+            m.next(p1, now);
+            m.next(p2, p1);
+            let refund = PacketCredits {
+                when: written & xout.bit(ww) & xout.bit(ww - 1),
+                class: p2.slice(cw - 1, DATA_BITS),
+                data: p2.slice(DATA_BITS - 1, 0),
+            };
+            tx[o].consume(&mut m, &sent, Some(&refund));
+        } else {
+            tx[o].consume(&mut m, &sent, None);
+        }
 
         let f = m.instance(format!("u_txq{o}"), Arc::clone(&ofifo));
         clocked(&mut m, &f)?;
-        m.assign(f.io("wr_en")?, v2 & xout.bit(ww + 2));
+        m.assign(f.io("wr_en")?, written);
         m.assign(f.io("wr_data")?, xout.slice(ww + 1, 0));
         let port = m.source(format!("tx{o}_"), TlpStream::new(w));
         m.assign(f.io("rd_en")?, port.ready());
@@ -715,7 +769,13 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         m.assign(port.sop(), rd.bit(ww + 1));
         m.assign(port.eop(), rd.bit(ww));
         m.assign(port.data(), rd.slice(w - 1, 0));
-        m.assign(port.keep(), rd.slice(ww - 1, w));
+        m.assign(port.keep(), rd.slice(w + w / 32 - 1, w));
+        let nullify = m.output(format!("tx{o}_nullify"), 1);
+        if cfg.cut_through() {
+            m.assign(nullify, rd.bit(ww - 1));
+        } else {
+            m.assign(nullify, low());
+        }
 
         let packets = saturating_count(
             &mut m,
@@ -726,7 +786,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         let bytes = saturating_sum(
             &mut m,
             &format!("tx{o}_bytes_q"),
-            beat.into(),
+            written.into(),
             lit(cfg.bytes_per_beat(), COUNTER_BITS),
             COUNTER_BITS,
         );
@@ -825,7 +885,7 @@ fn input_side(
     table: &RouteTable,
     id: Signal,
     iq: &Arc<Module>,
-) -> Result<(InputPort, Release), HdlError> {
+) -> Result<(InputPort, PacketCredits), HdlError> {
     let sw = bits_for(cfg.ports);
     let w = cfg.data_width;
     let k = w / 32;
@@ -871,6 +931,8 @@ fn input_side(
             .collect(),
     );
     let too_long = spans.clone().gt(lit(cfg.max_packet_beats.into(), iw));
+    let too_long_now = m.wire(format!("rx{i}_too_long"), 1);
+    m.assign(too_long_now, too_long);
     let cur_seen = m.reg(format!("rx{i}_seen"), iw).reset(0);
     let cur_spans = m.reg(format!("rx{i}_spans"), iw).reset(0);
     let cur_tail_keep = m.reg(format!("rx{i}_tail_keep"), k).reset(0);
@@ -882,13 +944,13 @@ fn input_side(
         mux(sop, tail_keep.clone(), cur_tail_keep),
         lit(u64::MAX >> (64 - k), k),
     );
-    let keep = data.slice(cfg.word_width() - 1, w);
+    let keep = data.slice(w + k - 1, w);
     let bad_here = m.wire(format!("rx{i}_bad_beat"), 1);
     m.assign(
         bad_here,
         Expr::from(eop).ne(at_end)
             | keep.ne(want_keep)
-            | (Expr::from(sop) & (hdr.reserved.clone() | too_long)),
+            | (Expr::from(sop) & (hdr.reserved.clone() | too_long_now)),
     );
     let bad_before = !sop & cur_bad;
     let bad = bad_before.clone() | bad_here;
@@ -914,7 +976,8 @@ fn input_side(
     let cur_class = m.reg(format!("rx{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("rx{i}_data_credits"), DATA_BITS).reset(0);
     let cur_poisoned = m.reg(format!("rx{i}_poisoned_now"), 1).reset(0);
-    let forward = routed.clone() & defined;
+    // A TLP malformed at its start beat is not forwarded at all.
+    let forward = routed.clone() & defined & !too_long_now;
     let ur_now = mux(sop, ur, cur_ur);
     let drop_now = mux(sop, !forward.clone(), cur_drop);
     let dest_now = mux(sop, dest.clone(), cur_dest);
@@ -937,15 +1000,27 @@ fn input_side(
     // A forwarded packet is written beat by beat to its lane: a
     // non-posted request to its group's non-posted lane, anything else to
     // the ordered lane. If it turns out malformed, what it wrote is
-    // discarded. A well-formed non-posted request, at its end beat, marks
+    // discarded (store and forward) or, as its head may be leaving
+    // already, ended at the beat that showed it with the nullify flag
+    // (cut-through). A non-posted request, once its tag is taken (at its
+    // end beat, well formed; at its start beat with cut-through), marks
     // the newest packet of its group's ordered lane, which it may not pass
-    // (its tag, taken at the end beat, says so).
-    let write_fwd = beat.clone() & !drop_now.clone() & !bad.clone();
-    let first_bad = beat.clone() & !drop_now.clone() & !bad_before & bad_here;
-    m.assign(q.io("wr_drop")?, first_bad & !sop);
+    // (its tag says so).
+    let cut_through = cfg.cut_through();
+    let (write_fwd, tagged) = if cut_through {
+        m.assign(q.io("wr_drop")?, low());
+        (
+            beat.clone() & !drop_now.clone() & !bad_before,
+            start.clone(),
+        )
+    } else {
+        let first_bad = beat.clone() & !drop_now.clone() & !bad_before & bad_here;
+        m.assign(q.io("wr_drop")?, first_bad & !sop);
+        (beat.clone() & !drop_now.clone() & !bad.clone(), end.clone())
+    };
     m.assign(
         q.io("mark_en")?,
-        end.clone() & !drop_now.clone() & np_now.clone() & !bad.clone(),
+        tagged & !drop_now.clone() & np_now.clone() & !bad.clone(),
     );
     m.assign(
         q.io("mark_queue")?,
@@ -992,15 +1067,21 @@ fn input_side(
     let fwd_queue = queue_index(cfg, dest_now.clone(), np_now.clone());
     m.assign(q.io("wr_queue")?, mux(ur_write.clone(), to_self, fwd_queue));
     m.assign(q.io("wr_sop")?, mux(ur_write.clone(), ur_sop, sop));
-    m.assign(q.io("wr_eop")?, mux(ur_write.clone(), ur_eop, eop));
+    let fwd_eop = if cut_through {
+        Expr::from(eop) | bad_here
+    } else {
+        eop.into()
+    };
+    m.assign(q.io("wr_eop")?, mux(ur_write.clone(), ur_eop, fwd_eop));
     // A Type 1 configuration request for the port's secondary bus leaves
     // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
-    let converted = cat![
-        data.slice(cfg.word_width() - 1, 25),
-        low(),
-        data.slice(23, 0)
-    ];
+    let converted = cat![data.slice(w + k - 1, 25), low(), data.slice(23, 0)];
     let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
+    let (forwarded, ur_data) = if cut_through {
+        (cat![bad_here, forwarded], ur_data.zext(cfg.word_width()))
+    } else {
+        (forwarded, ur_data)
+    };
     m.assign(q.io("wr_data")?, mux(ur_write.clone(), ur_data, forwarded));
     let tag_class = mux(
         ur_write.clone(),
@@ -1065,9 +1146,12 @@ fn input_side(
         .collect::<Result<Vec<_>, HdlError>>()?;
     // Credits come back at the end beat of a packet no queue keeps: a
     // dropped or malformed one, or a request whose answer was not written.
+    // (A cut-through packet found malformed after its start beat stays,
+    // nullified, and returns its credits when it leaves.)
     let kept = !drop_now.clone() | ur_now.clone();
-    let release = Release {
-        when: end & (bad | !kept),
+    let kept_bad = if cut_through { !drop_now } else { low() };
+    let release = PacketCredits {
+        when: end & ((bad & !kept_bad) | !kept),
         class: class_now,
         data: data_now,
     };
@@ -1081,6 +1165,8 @@ pub fn kind() -> BlockKind {
         DATA_WIDTH.spec(),
         QUEUE_DEPTH.spec(),
         QUEUEING.spec(),
+        FORWARDING.spec(),
+        CLOCK_MHZ.spec(),
         MAX_PACKET_BEATS.spec(),
         DEFAULT_PORT.spec(),
         UPSTREAM_PORT.spec(),

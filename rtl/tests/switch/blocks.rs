@@ -3,7 +3,7 @@
 
 use crate::support::check_verilog;
 use linkforge_rtl::switch::credit::{credit_port, CreditPortConfig};
-use linkforge_rtl::switch::input_queue::{input_queue, InputQueueConfig, Queueing};
+use linkforge_rtl::switch::input_queue::{input_queue, Forwarding, InputQueueConfig, Queueing};
 use linkforge_rtl::switch::route::{route_table, RouteTableConfig};
 use linkforge_rtl::switch::scheduler::{scheduler, SchedPolicy, SchedulerConfig};
 use linkforge_rtl::switch::switch::{switch, SwitchConfig};
@@ -16,6 +16,7 @@ pub fn small_switch(ports: usize, queueing: Queueing, policy: SchedPolicy) -> Sw
         queue_depth: 64,
         queueing,
         policy,
+        forwarding: Forwarding::StoreAndForward,
         max_packet_beats: 8,
         default_port: None,
         upstream_port: None,
@@ -39,7 +40,10 @@ fn verilog_tools_accept_the_switch_blocks() {
             default_port: Some(3),
         },
     ));
-    for queues in [1, 4] {
+    for (queues, forwarding) in [
+        (1, Forwarding::StoreAndForward),
+        (4, Forwarding::CutThrough),
+    ] {
         check_verilog(input_queue(
             "input_queue",
             &InputQueueConfig {
@@ -47,6 +51,7 @@ fn verilog_tools_accept_the_switch_blocks() {
                 width: 64,
                 depth: 12,
                 tag_width: 8,
+                forwarding,
             },
         ));
     }
@@ -65,5 +70,12 @@ fn verilog_tools_accept_the_switch_blocks() {
     check_verilog(switch(
         "sw_fifo",
         &small_switch(4, Queueing::Fifo, SchedPolicy::RoundRobin),
+    ));
+    check_verilog(switch(
+        "sw_cut_through",
+        &SwitchConfig {
+            forwarding: Forwarding::CutThrough,
+            ..small_switch(4, Queueing::Voq, SchedPolicy::Islip { iterations: 1 })
+        },
     ));
 }

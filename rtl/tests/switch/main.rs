@@ -6,6 +6,7 @@ mod support;
 mod blocks;
 mod credit;
 mod crossbar;
+mod forwarding;
 mod harness_run;
 mod input_queue;
 mod ordering;

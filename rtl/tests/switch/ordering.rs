@@ -9,7 +9,7 @@
 
 use crate::harness_run::run_harness;
 use crate::support::cases;
-use linkforge_rtl::switch::input_queue::Queueing;
+use linkforge_rtl::switch::input_queue::{Forwarding, Queueing};
 use linkforge_rtl::switch::scheduler::SchedPolicy;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
@@ -39,6 +39,7 @@ proptest! {
             queue_depth,
             queueing,
             policy: SchedPolicy::Islip { iterations: 2 },
+            forwarding: Forwarding::StoreAndForward,
             max_packet_beats: 4,
             default_port: None,
             upstream_port,

@@ -7,7 +7,7 @@
 //! 1987: 0.618 for 8 ports).
 
 use crate::harness_run::run_harness;
-use linkforge_rtl::switch::input_queue::Queueing;
+use linkforge_rtl::switch::input_queue::{Forwarding, Queueing};
 use linkforge_rtl::switch::scheduler::SchedPolicy;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
@@ -36,6 +36,7 @@ fn config(ports: usize, queueing: Queueing, policy: SchedPolicy) -> SwitchConfig
         queue_depth: 256,
         queueing,
         policy,
+        forwarding: Forwarding::StoreAndForward,
         max_packet_beats: 8,
         default_port: None,
         upstream_port: None,
@@ -63,6 +64,7 @@ fn figures_config(queueing: Queueing, policy: SchedPolicy) -> SwitchConfig {
         queue_depth: 64,
         queueing,
         policy,
+        forwarding: Forwarding::StoreAndForward,
         max_packet_beats: 1,
         default_port: None,
         upstream_port: None,

@@ -10,7 +10,7 @@
 use crate::harness_run::run_harness;
 use crate::support::cases;
 use linkforge_rtl::switch::credit::data_credits;
-use linkforge_rtl::switch::input_queue::Queueing;
+use linkforge_rtl::switch::input_queue::{Forwarding, Queueing};
 use linkforge_rtl::switch::scheduler::SchedPolicy;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
@@ -31,15 +31,28 @@ fn configs() -> impl Strategy<Value = SwitchConfig> {
             32u32..=96,
             prop::option::of(0..ports),
             prop::option::of(0..ports),
+            prop_oneof![
+                Just(Forwarding::StoreAndForward),
+                Just(Forwarding::CutThrough)
+            ],
         )
             .prop_map(
-                move |(queueing, policy, data_width, queue_depth, default_port, upstream_port)| {
+                move |(
+                    queueing,
+                    policy,
+                    data_width,
+                    queue_depth,
+                    default_port,
+                    upstream_port,
+                    forwarding,
+                )| {
                     SwitchConfig {
                         ports,
                         data_width,
                         queue_depth,
                         queueing,
                         policy,
+                        forwarding,
                         max_packet_beats: 4,
                         default_port: default_port.filter(|&d| Some(d) != upstream_port),
                         upstream_port,

@@ -12,7 +12,7 @@ use crate::tb::cycle::{bits, expect_eq, flag, take, Bursty, CycleModel};
 use crate::tb::RESET_CYCLES;
 use linkforge_hdl::Bits;
 use linkforge_rtl::switch::credit::{CreditPortConfig, DATA_BITS, HDR_BITS, TYPE_NAMES};
-use linkforge_rtl::switch::input_queue::InputQueueConfig;
+use linkforge_rtl::switch::input_queue::{Forwarding, InputQueueConfig};
 use linkforge_rtl::switch::route::{
     addr_width as route_addr_width, PortWindows, RouteTableConfig, WDATA_BITS,
 };
@@ -32,8 +32,10 @@ struct Beat {
 /// The reference of an `input_queue`: packets written beat by beat to
 /// random queues, beats read from random queues; per queue the beats come
 /// out in order and unchanged, one edge after their read, with the end
-/// flag, packet readiness (a whole packet held) and the head packet's tag
-/// (its end beat's); the shared
+/// flag, packet readiness (a packet whose end beat is not read yet: a
+/// whole one held, or with cut-through one whose start beat is in) and the
+/// head packet's tag (its end beat's, with cut-through its start beat's);
+/// the shared
 /// buffer is full exactly at `depth` beats; a dropped packet's beats
 /// vanish from its queue; a mark lands on a queue's
 /// newest beat when one stays after the read and it has none, and reads
@@ -56,6 +58,8 @@ pub struct InputQueueModel {
     mark: Option<usize>,
     /// The beat the last edge read.
     expect: Option<Beat>,
+    /// Per queue: packets counted ready whose end beat has not been read.
+    ready: Vec<usize>,
 }
 
 impl InputQueueModel {
@@ -71,7 +75,12 @@ impl InputQueueModel {
             read: None,
             mark: None,
             expect: None,
+            ready: vec![0; cfg.queues],
         }
+    }
+
+    fn cut_through(&self) -> bool {
+        self.cfg.forwarding == Forwarding::CutThrough
     }
 
     fn held(&self) -> usize {
@@ -142,7 +151,8 @@ impl CycleModel for InputQueueModel {
         let in_reset = cycle < RESET_CYCLES;
         let n = self.cfg.queues as u64;
         let (wq, left, _, _) = self.writing.unwrap_or(((a % n) as usize, a >> 8 & 3, 0, 0));
-        // A tag on every beat; the end beat's is the packet's.
+        // A tag on every beat; the end beat's is the packet's (the start
+        // beat's with cut-through).
         let tag = (a >> 16) % (1 << self.cfg.tag_width);
         let beat = Beat {
             sop: self.writing.is_none(),
@@ -201,13 +211,14 @@ impl CycleModel for InputQueueModel {
         let held = self.held();
         n += expect_eq("count", o(4), held as u64)?;
         n += expect_eq("wr_full", o(5), (held == self.cfg.depth as usize) as u64)?;
-        if let Some(h) = self.read.and_then(|q| self.queues[q].front()) {
-            n += expect_eq("rd_last", o(6), h.eop as u64)?;
-            n += expect_eq("rd_marked", o(7), h.marked as u64)?;
+        if let Some(q) = self.read {
+            let h = self.queues[q].front();
+            n += expect_eq("rd_last", o(6), h.is_some_and(|h| h.eop) as u64)?;
+            n += expect_eq("rd_marked", o(7), h.is_some_and(|h| h.marked) as u64)?;
         }
         n += expect_eq("mark_placed", o(8), self.placed().is_some() as u64)?;
         for (k, q) in self.queues.iter().enumerate() {
-            let ready = q.iter().any(|b| b.eop);
+            let ready = self.ready[k] > 0;
             n += expect_eq(&format!("q{k}_ready"), o(9 + 2 * k), ready as u64)?;
             if let Some(h) = q.front().filter(|h| h.sop && ready) {
                 n += expect_eq(&format!("q{k}_tag"), o(10 + 2 * k), h.tag)?;
@@ -227,6 +238,9 @@ impl CycleModel for InputQueueModel {
         let held = self.held();
         let placed = self.placed();
         self.expect = self.read.and_then(|q| self.queues[q].pop_front());
+        if let (Some(q), Some(b)) = (self.read, self.expect) {
+            self.ready[q] -= usize::from(b.eop);
+        }
         if let Some(back) = placed.and_then(|q| self.queues[q].back_mut()) {
             back.marked = true;
         }
@@ -234,12 +248,19 @@ impl CycleModel for InputQueueModel {
             if let Some((q, _, _, written)) = self.writing.take() {
                 let keep = self.queues[q].len() - written;
                 self.queues[q].truncate(keep);
+                self.ready[q] -= usize::from(self.cut_through());
             }
         } else if let Some((q, beat, left)) = self.write.filter(|_| held < self.cfg.depth as usize)
         {
             self.queues[q].push_back(beat);
             let written = self.writing.map_or(0, |w| w.3) + 1;
-            if beat.eop {
+            let counted = if self.cut_through() {
+                beat.sop
+            } else {
+                beat.eop
+            };
+            self.ready[q] += usize::from(counted);
+            if beat.eop && !self.cut_through() {
                 // The packet's tag is its end beat's.
                 let len = self.queues[q].len();
                 for b in self.queues[q].range_mut(len.saturating_sub(written)..) {

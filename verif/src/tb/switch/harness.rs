@@ -44,6 +44,7 @@ use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
 use linkforge_hdl::Bits;
 use linkforge_rtl::switch::credit::{DATA_BITS, HDR_BITS, TYPE_NAMES};
+use linkforge_rtl::switch::input_queue::Forwarding;
 use linkforge_rtl::switch::route::PortWindows;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
@@ -109,6 +110,9 @@ pub struct HarnessReport {
     pub drops: u64,
     /// Malformed packets the switch counted (`rx*_malformed`).
     pub malformed: u64,
+    /// Malformed packets whose head had left (cut-through) and that the
+    /// switch ended with `tx*_nullify`; the sinks discarded them.
+    pub nullified: u64,
     /// UR completions delivered.
     pub ur_completions: u64,
     /// Delivered packets per output per cycle by class delivered: posted,
@@ -183,6 +187,9 @@ struct Packet {
     arrives: Option<(Vec<Bits>, Vec<u64>)>,
     /// Sent malformed: the switch must drop and count it.
     malformed: bool,
+    /// Sent malformed after a well-formed start beat to a port that claims
+    /// it: with cut-through its head may leave, nullified, at that port.
+    nullified_at: Option<usize>,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
@@ -314,6 +321,7 @@ struct InPorts<H> {
 /// Port handles of one output.
 struct OutPorts<H> {
     link: Link<H>,
+    nullify: H,
     packets: H,
     bytes: H,
     stalls: H,
@@ -345,6 +353,9 @@ struct Sink {
     pending: VecDeque<(Class, u64)>,
     delivered: u64,
     delivered_beats: u64,
+    /// Packets (and their beats) discarded as nullified.
+    nullified: u64,
+    nullified_beats: u64,
 }
 
 /// A harness for one switch configuration.
@@ -405,6 +416,8 @@ struct Run<'b, 'd> {
     /// they entered.
     pairs: HashMap<(usize, usize), VecDeque<Entered>>,
     expected: HashMap<u32, Packet>,
+    /// Malformed packets that may leave nullified, by id: the port.
+    nullifiable: HashMap<u32, usize>,
     permutation: Vec<usize>,
     next_id: u32,
     cycle: u64,
@@ -453,6 +466,7 @@ impl<'b, 'd> Run<'b, 'd> {
             });
             outs.push(OutPorts {
                 link: Link::new(&format!("tx{p}_"), &mut h)?,
+                nullify: h(&format!("tx{p}_nullify"))?,
                 packets: h(&format!("tx{p}_packets"))?,
                 bytes: h(&format!("tx{p}_bytes"))?,
                 stalls: h(&format!("tx{p}_credit_stalls"))?,
@@ -474,6 +488,7 @@ impl<'b, 'd> Run<'b, 'd> {
             sinks: (0..n).map(|_| Sink::default()).collect(),
             pairs: HashMap::new(),
             expected: HashMap::new(),
+            nullifiable: HashMap::new(),
             permutation: (0..n).collect(),
             next_id: 0,
             cycle: 0,
@@ -733,8 +748,11 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         let malformed = Self::chance(draw, t.malformed);
         let mut class = class;
+        let routes = &self.harness.routes;
+        let mut nullified_at = None;
         if malformed {
             if Self::word(draw) & 1 == 0 {
+                nullified_at = routes.route(&dws, src);
                 // One DW more than its Fmt and Length promise.
                 dws.push(Self::word(draw) as u32);
             } else {
@@ -744,7 +762,6 @@ impl<'b, 'd> Run<'b, 'd> {
                 class = Class::Posted;
             }
         }
-        let routes = &self.harness.routes;
         let dest = routes.route(&dws, src).filter(|_| !malformed);
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
         let keeps = tlp::keeps(dws.len(), w);
@@ -772,6 +789,7 @@ impl<'b, 'd> Run<'b, 'd> {
             credits: tlp::decode(&dws).data_credits(),
             beats,
             malformed,
+            nullified_at,
             entered: 0,
         }
     }
@@ -831,7 +849,8 @@ impl<'b, 'd> Run<'b, 'd> {
             if ready[k] && self.io.peek(hv) == 1 {
                 let (sop, eop) = (self.io.peek(hs) == 1, self.io.peek(he) == 1);
                 let keep = self.io.peek(self.outs[k].link.keep);
-                taken[k] = Some((sop, eop, self.io.peek_bits(hd), keep));
+                let nullify = self.io.peek(self.outs[k].nullify) == 1;
+                taken[k] = Some((sop, eop, self.io.peek_bits(hd), keep, nullify));
             }
         }
         // Drive.
@@ -867,8 +886,8 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         for (k, take) in taken.into_iter().enumerate() {
             let o = self.ports[k];
-            if let Some((sop, eop, data, keep)) = take {
-                self.receive_beat(o, sop, eop, data, keep)?;
+            if let Some((sop, eop, data, keep, nullify)) = take {
+                self.receive_beat(o, sop, eop, data, keep, nullify)?;
             }
             // The sink processes received packets at the rate it is ready,
             // in order, but for non-posted requests while it starves them.
@@ -903,6 +922,10 @@ impl<'b, 'd> Run<'b, 'd> {
         };
         if *k == 0 {
             p.entered = cycle;
+            let cut_through = self.harness.cfg.forwarding == Forwarding::CutThrough;
+            if let Some(o) = p.nullified_at.filter(|_| cut_through) {
+                self.nullifiable.insert(p.id, o);
+            }
         }
         *k += 1;
         if *k < p.beats.len() {
@@ -965,9 +988,16 @@ impl<'b, 'd> Run<'b, 'd> {
         eop: bool,
         data: Bits,
         keep: u64,
+        nullify: bool,
     ) -> Result<(), Failure> {
         let cycle = self.cycle;
         let sink = &mut self.sinks[o];
+        if nullify && !eop {
+            return fail(
+                cycle,
+                format!("tx{o}: nullify flag on a beat that is not an end beat"),
+            );
+        }
         if sop != sink.beats.is_empty() {
             return fail(
                 cycle,
@@ -985,6 +1015,9 @@ impl<'b, 'd> Run<'b, 'd> {
         let beats = std::mem::take(&mut sink.beats);
         let keeps = std::mem::take(&mut sink.keeps);
         let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
+        if nullify {
+            return self.discard_nullified(o, &dws, beats.len() as u64);
+        }
         let Some(p) = id_of(&dws).and_then(|id| self.expected.remove(&id)) else {
             return fail(
                 cycle,
@@ -1080,6 +1113,33 @@ impl<'b, 'd> Run<'b, 'd> {
         Ok(())
     }
 
+    /// A packet output `o` ended with the nullify flag: the link partner
+    /// discards it, and it must be one sent malformed (after a well-formed
+    /// start beat) that `o` claims, nullified once.
+    fn discard_nullified(&mut self, o: usize, dws: &[u32], beats: u64) -> Result<(), Failure> {
+        let id = id_of(dws);
+        match id.and_then(|id| self.nullifiable.remove(&id)) {
+            Some(at) if at == o => {
+                self.sinks[o].nullified += 1;
+                self.sinks[o].nullified_beats += beats;
+                self.report.nullified += 1;
+                self.report.checks += 1;
+                Ok(())
+            }
+            Some(at) => fail(
+                self.cycle,
+                format!("tx{o}: malformed packet {id:?} nullified here, it is routed to tx{at}"),
+            ),
+            None => fail(
+                self.cycle,
+                format!(
+                    "tx{o}: nullified a packet not sent malformed (or twice), header {:08x?}",
+                    &dws[..dws.len().min(4)]
+                ),
+            ),
+        }
+    }
+
     /// After a drain: counters and credits agree with what was seen.
     fn final_checks(&mut self) -> Result<(), Failure> {
         let bpb = self.harness.cfg.bytes_per_beat();
@@ -1154,17 +1214,26 @@ impl<'b, 'd> Run<'b, 'd> {
             let packets = self.io.peek(self.outs[k].packets);
             let bytes = self.io.peek(self.outs[k].bytes);
             let s = &self.sinks[o];
-            if (packets, bytes) != (s.delivered, s.delivered_beats * bpb) {
+            let seen = (
+                s.delivered + s.nullified,
+                (s.delivered_beats + s.nullified_beats) * bpb,
+            );
+            if (packets, bytes) != seen {
                 return fail(
                     self.cycle,
                     format!(
                         "tx{o}: counters say {packets} packets, {bytes} bytes; \
-                         the sink saw {} and {}",
-                        s.delivered,
-                        s.delivered_beats * bpb
+                         the sink saw {} and {} (nullified ones included)",
+                        seen.0, seen.1
                     ),
                 );
             }
+        }
+        if let Some((id, o)) = self.nullifiable.iter().next() {
+            return fail(
+                self.cycle,
+                format!("malformed packet {id} for tx{o} started through but never left nullified"),
+            );
         }
         self.report.checks += 4 * self.ins.len() as u64;
         Ok(())

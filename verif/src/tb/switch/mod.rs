@@ -21,7 +21,7 @@ use crate::Sim;
 use harness::{Harness, HarnessOptions};
 use linkforge_rtl::catalog::Params;
 use linkforge_rtl::switch::credit;
-use linkforge_rtl::switch::switch::SwitchConfig;
+use linkforge_rtl::switch::switch::{SwitchConfig, CLOCK_MHZ};
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
 use linkforge_rtl::RtlError;
 use throughput::ThroughputModel;
@@ -41,6 +41,8 @@ pub struct SwitchTb {
     prefix: String,
     /// Ports the harness leaves alone ([`HarnessOptions::skip`]).
     skip: u64,
+    /// The clock times in ns are reported against ([`CLOCK_MHZ`]).
+    clock_mhz: f64,
 }
 
 impl SwitchTb {
@@ -55,6 +57,7 @@ impl SwitchTb {
         let cfg = SwitchConfig::from_params(params)?;
         let traffic = TrafficConfig::from_params(params.group("traffic")?, cfg.max_packet_beats)?;
         Ok(SwitchTb {
+            clock_mhz: CLOCK_MHZ.read(params)?,
             cfg,
             traffic,
             prefix: prefix.to_string(),
@@ -112,6 +115,10 @@ impl Testbench for SwitchTb {
             ),
             ("max_latency_cycles".into(), r.max_latency.to_string()),
             (
+                "latency_mean_ns".into(),
+                format!("{:.1}", r.mean_latency * 1000.0 / self.clock_mhz),
+            ),
+            (
                 "throughput_posted".into(),
                 format!("{:.4}", r.class_throughput[0]),
             ),
@@ -125,6 +132,7 @@ impl Testbench for SwitchTb {
             ),
             ("drops".into(), r.drops.to_string()),
             ("malformed".into(), r.malformed.to_string()),
+            ("nullified".into(), r.nullified.to_string()),
             ("ur_completions".into(), r.ur_completions.to_string()),
             ("delivered".into(), r.delivered.to_string()),
             ("credit_stalls".into(), r.credit_stalls.to_string()),
