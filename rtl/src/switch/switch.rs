@@ -50,7 +50,7 @@
 //! - transmit side of port `p` (to the link partner): the TLP stream
 //!   `tx{p}_valid`, `tx{p}_ready`, `tx{p}_sop`, `tx{p}_eop`,
 //!   `tx{p}_data[W-1:0]`, `tx{p}_keep[W/32-1:0]`; `tx{p}_nullify` (with an
-//!   end beat: the TLP is bad, the link layer nullifies it (PCIe 3.6.2.1)
+//!   end beat: the TLP is bad, the link layer nullifies it (EDB, inverted LCRC)
 //!   and the partner discards it uncounted, so its credits are not
 //!   consumed; always low with store and forward); `tx{p}_fc_*` (the
 //!   partner's limits, inputs; 0 at the first cycle after reset is
