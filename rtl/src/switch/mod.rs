@@ -12,11 +12,13 @@
 //!   virtual output queue per output (`voq`) in one shared memory.
 //! - [`scheduler`]: matches inputs to outputs (iSLIP, round robin,
 //!   weighted round robin, fixed priority).
-//! - [`switch`]: the composed switch.
+//! - [`switch`]: the composed switch; `broadcast` its replication of
+//!   broadcast messages from the root complex.
 //!
 //! The switch's traffic harness and testbench are in `linkforge-verif`
 //! (`tb::switch`).
 
+mod broadcast;
 pub mod credit;
 pub mod crossbar;
 pub mod input_queue;

@@ -186,13 +186,10 @@ impl RouteTable {
         }
     }
 
-    /// Where the decoded header `h` arriving at `from` goes: `(dest,
-    /// valid, to_type0)`, the last set for a Type 1 configuration request
-    /// whose target bus is the claiming port's secondary bus (it leaves as
-    /// Type 0, PCIe 7.3.3). Without `from` every port's windows claim (the
-    /// table alone, a switch without an upstream port); with it, see
-    /// [`Ingress`].
-    pub fn lookup(&self, h: &Header, from: Option<Ingress>) -> (Expr, Expr, Expr) {
+    /// Where the decoded header `h` arriving at `from` goes. Without
+    /// `from` every port's windows claim (the table alone, a switch
+    /// without an upstream port); with it, see [`Ingress`].
+    pub fn lookup(&self, h: &Header, from: Option<Ingress>) -> Route {
         let n = self.ports.len();
         let sw = bits_for(n);
         let upstream = from.map(|f| f.upstream);
@@ -224,6 +221,13 @@ impl RouteTable {
             .unwrap_or_else(|| lit(0, 8));
         let to_type0 = h.is_cfg1.clone() & claimed.clone() & h.bus.clone().eq(secondary);
         let dest = onehot_index(first.clone(), sw);
+        let held = h.msg_broadcast.clone() | h.msg_local.clone();
+        let route = |dest, valid| Route {
+            dest,
+            valid,
+            to_type0: to_type0.clone(),
+            broadcast: lit(0, 1),
+        };
         let claimed = match from {
             Some(Ingress { port, upstream }) if port != upstream => {
                 // From a downstream port: to the downstream port that claims
@@ -232,21 +236,45 @@ impl RouteTable {
                 let back = first.bit(port as u32);
                 let up = !claimed.clone() | h.msg_to_root.clone();
                 let dest = mux(up.clone(), lit(upstream as u64, sw), dest);
-                let valid = (up | (claimed & !back)) & !h.msg_held.clone();
-                return (dest, valid, to_type0);
+                return route(dest, (up | (claimed & !back)) & !held);
             }
             Some(_) => claimed & !h.msg_to_root.clone(),
             None => claimed,
         };
-        match self.default_port {
-            Some(d) => (
-                mux(claimed, dest, lit(d as u64, sw)),
-                !h.msg_held.clone(),
-                to_type0,
-            ),
-            None => (dest, claimed, to_type0),
+        let table = match self.default_port {
+            Some(d) => route(mux(claimed, dest, lit(d as u64, sw)), !held),
+            None => route(dest, claimed),
+        };
+        match from {
+            // From the upstream port: a broadcast goes to every downstream
+            // port, the lowest first.
+            Some(Ingress { upstream, .. }) => {
+                let bcast = h.msg_broadcast.clone();
+                let lowest = u64::from(upstream == 0);
+                Route {
+                    dest: mux(bcast.clone(), lit(lowest, sw), table.dest),
+                    valid: table.valid | bcast.clone(),
+                    broadcast: bcast,
+                    ..table
+                }
+            }
+            None => table,
         }
     }
+}
+
+/// Where a TLP goes ([`RouteTable::lookup`]).
+pub struct Route {
+    /// The output port.
+    pub dest: Expr,
+    /// The TLP is routable (`dest` is meaningful).
+    pub valid: Expr,
+    /// A Type 1 configuration request whose target bus is the claiming
+    /// port's secondary bus: it leaves as Type 0 (PCIe 7.3.3).
+    pub to_type0: Expr,
+    /// A broadcast from the root complex arriving at the upstream port: it
+    /// goes to every downstream port, `dest` (the lowest) first.
+    pub broadcast: Expr,
 }
 
 /// The port a TLP arrived at and the switch's upstream port, for
@@ -255,9 +283,10 @@ impl RouteTable {
 /// one from a downstream port goes to another downstream port that claims
 /// it, or up when none does or it is a message routed to the root complex;
 /// one its own port claims is unroutable (a TLP never leaves by its ingress
-/// port), as is a message to the root complex arriving from above. In
-/// every mode, broadcast and local messages are not forwarded (not even
-/// to `default_port`).
+/// port), as is a message to the root complex arriving from above. A
+/// broadcast from the root complex arriving at the upstream port goes to
+/// every downstream port; local messages, and broadcasts arriving anywhere
+/// else, are not forwarded in any mode (not even to `default_port`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ingress {
     /// The port the TLP arrived at.
@@ -304,10 +333,10 @@ pub fn route_table(module_name: &str, cfg: &RouteTableConfig) -> Result<Module, 
     let valid = m.output("dest_valid", 1);
     let to_type0 = m.output("to_type0", 1);
     let table = RouteTable::build(&mut m, cfg, we, addr, wdata);
-    let (d, v, t) = table.lookup(&tlp::decode(hdr), None);
-    m.assign(dest, d);
-    m.assign(valid, v);
-    m.assign(to_type0, t);
+    let route = table.lookup(&tlp::decode(hdr), None);
+    m.assign(dest, route.dest);
+    m.assign(valid, route.valid);
+    m.assign(to_type0, route.to_type0);
     m.finish()
 }
 

@@ -76,6 +76,7 @@
 //! [`crossbar`]: super::crossbar
 //! [`tlp`]: super::tlp
 
+use super::broadcast::{Broadcast, BroadcastIn};
 use super::credit::{self, rx_limits, CreditSet, PacketCredits, TxCredits, DATA_BITS, TYPE_NAMES};
 use super::crossbar::{crossbar, CrossbarConfig};
 use super::input_queue::{
@@ -314,9 +315,10 @@ impl SwitchConfig {
 
     /// The beats credits may fill: the buffer less one, which the beat a
     /// link partner sends on a credit freed in the same cycle may need
-    /// before the departing beat's slot is free.
+    /// before the departing beat's slot is free, and less the space
+    /// broadcast copies use (see `broadcast`).
     fn credit_room(&self) -> u64 {
-        u64::from(self.queue_depth) - 1
+        u64::from(self.queue_depth) - 1 - u64::from(Broadcast::reserve(self))
     }
 
     /// The most beats packets within `credits` (header and data per class)
@@ -420,13 +422,67 @@ const ORDERED: u64 = 0;
 const NON_POSTED: u64 = 1;
 
 /// A packet's tag in its queue: class (bits 1:0), data credits, then
-/// [`TAG_UR`], [`TAG_FENCED`], and with `fifo` the destination from
-/// [`TAG_DEST`].
+/// [`TAG_UR`], [`TAG_FENCED`], [`TAG_COPY`], and with `fifo` the
+/// destination from [`TAG_DEST`].
 const TAG_UR: u32 = 2 + DATA_BITS;
 /// Tag bit: a non-posted request that waits for a marked ordered packet.
 const TAG_FENCED: u32 = TAG_UR + 1;
+/// Tag bit: a broadcast's copy beyond the first, which returns no credits.
+const TAG_COPY: u32 = TAG_FENCED + 1;
 /// Tag bits from here: the destination (`fifo` only).
-const TAG_DEST: u32 = TAG_FENCED + 1;
+const TAG_DEST: u32 = TAG_COPY + 1;
+
+/// A packet's tag (see [`TAG_UR`]): `dest` is kept only with `fifo`.
+fn packet_tag(cfg: &SwitchConfig, class: Expr, data: Expr, flags: [Expr; 3], dest: Expr) -> Expr {
+    let [ur, fenced, copy] = flags;
+    let tag = cat![copy, fenced, ur, data, class];
+    match cfg.queueing {
+        Queueing::Fifo => cat![dest, tag],
+        Queueing::Voq => tag,
+    }
+}
+
+/// One source of beats for an input's queue.
+struct QueueWrite {
+    en: Expr,
+    queue: Expr,
+    sop: Expr,
+    eop: Expr,
+    data: Expr,
+    tag: Expr,
+}
+
+/// Drives the queue's write port from `writes`, the first enabled one
+/// winning (the input's logic never enables two at once).
+fn drive_writes(
+    m: &mut ModuleBuilder,
+    q: &linkforge_hdl::InstanceHandle,
+    writes: Vec<QueueWrite>,
+) -> Result<(), HdlError> {
+    let mut rest = writes.into_iter().rev();
+    let last = rest.next().expect("at least one writer");
+    let mut en = last.en.clone();
+    let mut w = last;
+    for x in rest {
+        let pick = |a: Expr, b: Expr| mux(x.en.clone(), a, b);
+        en = x.en.clone() | en;
+        w = QueueWrite {
+            en: en.clone(),
+            queue: pick(x.queue.clone(), w.queue),
+            sop: pick(x.sop.clone(), w.sop),
+            eop: pick(x.eop.clone(), w.eop),
+            data: pick(x.data.clone(), w.data),
+            tag: pick(x.tag.clone(), w.tag),
+        };
+    }
+    m.assign(q.io("wr_en")?, en);
+    m.assign(q.io("wr_queue")?, w.queue);
+    m.assign(q.io("wr_sop")?, w.sop);
+    m.assign(q.io("wr_eop")?, w.eop);
+    m.assign(q.io("wr_data")?, w.data);
+    m.assign(q.io("wr_tag")?, w.tag);
+    Ok(())
+}
 
 /// The packet a queue head holds, from its tag: the class and data
 /// credits it takes at its output, and those its input returns when it
@@ -441,6 +497,9 @@ struct Head {
     /// A non-posted request that may not leave before a marked ordered
     /// packet of its group has.
     fenced: Expr,
+    /// A broadcast's copy beyond the first ([`TAG_COPY`]): it returns no
+    /// credits when it leaves.
+    copy: Expr,
 }
 
 impl Head {
@@ -454,6 +513,7 @@ impl Head {
             rel_class: m(&a.rel_class, &b.rel_class),
             rel_data: m(&a.rel_data, &b.rel_data),
             fenced: m(&a.fenced, &b.fenced),
+            copy: m(&a.copy, &b.copy),
         }
     }
 }
@@ -463,6 +523,9 @@ struct InputPort {
     queue: linkforge_hdl::InstanceHandle,
     /// Per output, per lane: the packet waiting for it (`ready` low when none).
     lanes: Vec<[Head; LANES]>,
+    /// The upstream input's: to be driven high when a broadcast's copy
+    /// leaves the queue (its end beat is read).
+    copy_left: Option<Signal>,
 }
 
 /// The queue of `lane` in the group of output `group` (ignored with one
@@ -625,8 +688,10 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         };
         let (new_class, new_data) = (pick(|h| &h.rel_class), pick(|h| &h.rel_data));
         let new_fenced = pick(|h| &h.fenced) & lane_new.clone();
+        let new_copy = pick(|h| &h.copy);
         let conn_class = m.reg(format!("rx{i}_conn_class"), 2).reset(0);
         let conn_data = m.reg(format!("rx{i}_conn_data"), DATA_BITS).reset(0);
+        let conn_copy = m.reg(format!("rx{i}_conn_copy"), 1).reset(0);
         let (busy, conn) = (in_busy[i], in_conn[i]);
         m.when(go & last, |m| m.next(busy, low()))
             .elsewhen(matched.clone(), |m| {
@@ -637,7 +702,12 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
         m.when(matched.clone(), |m| {
             m.next(conn_class, new_class.clone());
             m.next(conn_data, new_data.clone());
+            m.next(conn_copy, new_copy.clone());
         });
+        let copy = mux(busy, conn_copy, new_copy);
+        if let Some(left) = port.copy_left {
+            m.assign(left, Expr::from(go) & last & copy.clone());
+        }
         // Ordering state per group: a marked ordered beat leaving frees one
         // fenced request; a fenced request sent takes one; the lane not
         // just served is preferred next.
@@ -658,7 +728,7 @@ pub fn switch(module_name: &str, cfg: &SwitchConfig) -> Result<Module, HdlError>
             m.when(sent_here, |m| m.next(pref, !lane_new.clone()));
         }
         let deq_release = PacketCredits {
-            when: go & last,
+            when: go & last & !copy,
             class: mux(busy, conn_class, new_class),
             data: mux(busy, conn_data, new_data),
         };
@@ -823,13 +893,14 @@ struct Write {
 /// and the header window ([`HEADER_BITS`]) of the packet a start beat
 /// begins. A beat of 128 bits or more holds the window; a 64-bit start
 /// beat waits in a holding register until the next beat (the window's
-/// second half) arrives, and no beat is taken while `hold` is high.
+/// second half) arrives. No beat is taken while `hold` is high (at 128
+/// bits and more `hold` may not depend on this cycle's beat).
 fn arrival(
     m: &mut ModuleBuilder,
     cfg: &SwitchConfig,
     i: usize,
     full: Signal,
-    hold: Option<Signal>,
+    hold: Signal,
 ) -> (Write, Expr) {
     let w = cfg.data_width;
     let rx = m.sink(format!("rx{i}_"), TlpStream::new(w));
@@ -839,10 +910,10 @@ fn arrival(
     let word = cat![rx.keep(), data];
     let overrun = format!("rx{i}: a beat arrived with the buffer full (credits exceeded)");
     if w >= HEADER_BITS {
-        m.assign(ready, !full);
+        m.assign(ready, !full & !hold);
         m.assert_always(!(valid & full), overrun);
         let write = Write {
-            go: valid & !full,
+            go: valid & ready,
             sop: sop.into(),
             eop: eop.into(),
             data: word,
@@ -854,7 +925,7 @@ fn arrival(
     let held_eop = m.reg(format!("rx{i}_held_eop"), 1).reset(0);
     let held_word = m.reg(format!("rx{i}_held_word"), word.width()).reset(0);
     let taking = !held | !full;
-    m.assign(ready, hold.map_or(taking.clone(), |h| taking.clone() & !h));
+    m.assign(ready, taking.clone() & !hold);
     m.assert_always(!(valid & held & full), overrun);
     // The held beat goes once the next beat is in view, or at once unless
     // it is a start beat still waiting for the rest of its header.
@@ -892,13 +963,14 @@ fn input_side(
     let wide = w >= HEADER_BITS;
     let q = m.instance(format!("u_rxq{i}"), Arc::clone(iq));
     let full = q.io("wr_full")?;
-    let hold = (!wide).then(|| m.wire(format!("rx{i}_hold"), 1));
+    let hold = m.wire(format!("rx{i}_hold"), 1);
     let (wr, window) = arrival(m, cfg, i, full, hold);
     let hdr = super::tlp::decode(window.clone());
     let from = cfg
         .upstream_port
         .map(|upstream| Ingress { port: i, upstream });
-    let (dest, routed, to_type0) = table.lookup(&hdr, from);
+    let route = table.lookup(&hdr, from);
+    let (dest, routed, to_type0) = (route.dest, route.valid, route.to_type0);
     let class = hdr.class.clone();
     let credits = hdr.data_credits.clone();
     let mut named = |name: &str, e: Expr| {
@@ -955,7 +1027,7 @@ fn input_side(
     let bad_before = !sop & cur_bad;
     let bad = bad_before.clone() | bad_here;
     m.when(beat.clone(), |m| {
-        m.next(cur_seen, seen + lit(1, iw));
+        m.next(cur_seen, seen.clone() + lit(1, iw));
         m.next(cur_bad, bad.clone());
     });
     m.when(start.clone(), |m| {
@@ -1036,14 +1108,22 @@ fn input_side(
     m.when(start.clone(), |m| m.next(held_dws, ur_dws.clone()));
     let ur_src = mux(sop, ur_dws, held_dws);
     let answer = end.clone() & ur_now.clone() & !bad.clone();
-    let (ur_write, ur_sop, ur_eop, ur_data) = if let Some(hold) = hold {
+    let mut holds = Vec::new();
+    let (ur_write, ur_sop, ur_eop, ur_data) = if wide {
+        (
+            answer.clone(),
+            high(),
+            high(),
+            cat![lit(0b111, k), ur_src.zext(w)],
+        )
+    } else {
         let second = m.reg(format!("rx{i}_ur_second"), 1).reset(0);
         let dw2 = m.reg(format!("rx{i}_ur_dw2"), 32).reset(0);
         m.next(second, answer.clone());
         m.when(answer.clone(), |m| {
             m.next(dw2, ur_src.clone().slice(95, 64))
         });
-        m.assign(hold, answer.clone());
+        holds.push(answer.clone());
         (
             answer.clone() | second,
             !second,
@@ -1054,51 +1134,95 @@ fn input_side(
                 cat![lit(0b11, k), ur_src.slice(63, 0)],
             ),
         )
-    } else {
-        (
-            answer.clone(),
-            high(),
-            high(),
-            cat![lit(0b111, k), ur_src.zext(w)],
-        )
     };
-    m.assign(q.io("wr_en")?, write_fwd | ur_write.clone());
-    let to_self = queue_index(cfg, lit(i as u64, sw), lit(ORDERED, 1));
-    let fwd_queue = queue_index(cfg, dest_now.clone(), np_now.clone());
-    m.assign(q.io("wr_queue")?, mux(ur_write.clone(), to_self, fwd_queue));
-    m.assign(q.io("wr_sop")?, mux(ur_write.clone(), ur_sop, sop));
     let fwd_eop = if cut_through {
         Expr::from(eop) | bad_here
     } else {
         eop.into()
     };
-    m.assign(q.io("wr_eop")?, mux(ur_write.clone(), ur_eop, fwd_eop));
     // A Type 1 configuration request for the port's secondary bus leaves
     // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
     let converted = cat![data.slice(w + k - 1, 25), low(), data.slice(23, 0)];
     let forwarded = mux(Expr::from(sop) & to_type0, converted, data);
-    let (forwarded, ur_data) = if cut_through {
-        (cat![bad_here, forwarded], ur_data.zext(cfg.word_width()))
-    } else {
-        (forwarded, ur_data)
+    // Stored words carry the nullify flag on top with cut-through.
+    let stored = |word: Expr, nullify: Expr| {
+        if cut_through {
+            cat![nullify, word]
+        } else {
+            word
+        }
     };
-    m.assign(q.io("wr_data")?, mux(ur_write.clone(), ur_data, forwarded));
-    let tag_class = mux(
-        ur_write.clone(),
-        lit(Class::Completion.code(), 2),
-        class_now.clone(),
+    let mut writes = Vec::new();
+    let mut copy_left = None;
+    if let Some(b) = Broadcast::of(cfg, i) {
+        let bcast_now = m.reg(format!("rx{i}_broadcast"), 1).reset(0);
+        m.when(start.clone(), |m| {
+            m.next(bcast_now, route.broadcast.clone())
+        });
+        let bcast_now = mux(sop, route.broadcast.clone(), bcast_now);
+        let arriving = beat.clone() & !drop_now.clone() & !bad.clone() & bcast_now.clone();
+        let left = m.wire(format!("rx{i}_copy_left"), 1);
+        let copies = b.build(
+            m,
+            BroadcastIn {
+                record: arriving.clone(),
+                beat: seen.clone(),
+                word: data.into(),
+                done: arriving & eop,
+                data_credits: data_now.clone(),
+                copy_left: left.into(),
+            },
+        );
+        holds.push(copies.busy);
+        writes.push(QueueWrite {
+            en: copies.write,
+            queue: queue_index(cfg, copies.port.clone(), lit(ORDERED, 1)),
+            sop: copies.sop,
+            eop: copies.eop,
+            data: stored(copies.word, low()),
+            tag: packet_tag(
+                cfg,
+                lit(Class::Posted.code(), 2),
+                copies.data_credits,
+                [low(), low(), high()],
+                copies.port,
+            ),
+        });
+        copy_left = Some(left);
+    }
+    m.assign(
+        hold,
+        holds.into_iter().reduce(|a, b| a | b).unwrap_or_else(low),
     );
-    let tag = cat![
-        Expr::from(fenced) & !ur_write.clone(),
-        ur_write.clone(),
-        data_now.clone(),
-        tag_class
-    ];
-    let tag = match cfg.queueing {
-        Queueing::Fifo => cat![mux(ur_write, lit(i as u64, sw), dest_now.clone()), tag],
-        Queueing::Voq => tag,
-    };
-    m.assign(q.io("wr_tag")?, tag);
+    writes.push(QueueWrite {
+        en: ur_write,
+        queue: queue_index(cfg, lit(i as u64, sw), lit(ORDERED, 1)),
+        sop: ur_sop,
+        eop: ur_eop,
+        data: stored(ur_data, low()),
+        tag: packet_tag(
+            cfg,
+            lit(Class::Completion.code(), 2),
+            data_now.clone(),
+            [high(), low(), low()],
+            lit(i as u64, sw),
+        ),
+    });
+    writes.push(QueueWrite {
+        en: write_fwd,
+        queue: queue_index(cfg, dest_now.clone(), np_now.clone()),
+        sop: sop.into(),
+        eop: fwd_eop,
+        data: stored(forwarded, bad_here.into()),
+        tag: packet_tag(
+            cfg,
+            class_now.clone(),
+            data_now.clone(),
+            [low(), fenced.into(), low()],
+            dest_now.clone(),
+        ),
+    });
+    drive_writes(m, &q, writes)?;
     let good_end = end.clone() & !bad.clone();
     for (name, event) in [
         (
@@ -1127,6 +1251,7 @@ fn input_side(
             rel_class: mux(local, lit(Class::NonPosted.code(), 2), class),
             rel_data: data,
             fenced: tag.bit(TAG_FENCED),
+            copy: tag.bit(TAG_COPY),
         }
     };
     let lane_head = |o: usize, lane: u64| -> Result<Head, HdlError> {
@@ -1155,7 +1280,14 @@ fn input_side(
         class: class_now,
         data: data_now,
     };
-    Ok((InputPort { queue: q, lanes }, release))
+    Ok((
+        InputPort {
+            queue: q,
+            lanes,
+            copy_left,
+        },
+        release,
+    ))
 }
 
 /// The catalogue entry.

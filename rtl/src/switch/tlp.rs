@@ -109,10 +109,10 @@ pub(crate) struct Header {
     /// A message routed to the root complex (routing `000`, or `101`
     /// gathered and routed to it).
     pub msg_to_root: Expr,
-    /// A message the switch does not forward: broadcast from the root
-    /// complex (routing `011`) or local, terminating at the receiver
-    /// (`100`).
-    pub msg_held: Expr,
+    /// A message broadcast from the root complex (routing `011`).
+    pub msg_broadcast: Expr,
+    /// A message local to the receiver, terminating there (routing `100`).
+    pub msg_local: Expr,
     /// The request's address (64 bits; zero-extended from a 3-DW header).
     pub addr: Expr,
     /// DW2[31:24], the bus number ID routing uses (8 bits).
@@ -199,8 +199,8 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
     let msg_by_address = is_msg.clone() & route.clone().eq(lit(MSG_BY_ADDRESS, 3));
     let msg_to_root = is_msg.clone()
         & (route.clone().eq(lit(MSG_TO_ROOT, 3)) | route.clone().eq(lit(MSG_GATHERED, 3)));
-    let msg_held = is_msg.clone()
-        & (route.clone().eq(lit(MSG_BROADCAST, 3)) | route.clone().eq(lit(MSG_LOCAL, 3)));
+    let msg_broadcast = is_msg.clone() & route.clone().eq(lit(MSG_BROADCAST, 3));
+    let msg_local = is_msg.clone() & route.clone().eq(lit(MSG_LOCAL, 3));
     let posted = (is_mem.clone() & with_data.clone()) | is_msg;
     let nonposted =
         (is_mem.clone() & !with_data.clone()) | is_io | is_cfg | is_locked_read | is_atomic;
@@ -235,7 +235,8 @@ pub(crate) fn decode(hdr: impl Into<Expr>) -> Header {
         by_id: is_cpl | is_cfg1 | msg_by_id,
         msg_by_address,
         msg_to_root,
-        msg_held,
+        msg_broadcast,
+        msg_local,
         addr,
         bus: dw(2).slice(31, 24),
         reserved: !defined,

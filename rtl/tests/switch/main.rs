@@ -4,6 +4,7 @@
 mod support;
 
 mod blocks;
+mod broadcast;
 mod credit;
 mod crossbar;
 mod forwarding;

@@ -7,7 +7,8 @@
 //!
 //! What it checks, every cycle or at the end:
 //! - every packet that enters leaves exactly once, unchanged, at the
-//!   output the reference model routes it to; unroutable packets never
+//!   output the reference model routes it to (a broadcast from the root
+//!   complex once at each downstream port); unroutable packets never
 //!   leave and are counted by `rx{i}_drops`;
 //! - per (input, output) pair, every TLP that leaves before one that
 //!   entered earlier may pass it by the ordering rules ([`may_pass`]): no
@@ -21,7 +22,10 @@
 //!
 //! Packets are PCIe TLPs built by the testbench's own encoder
 //! ([`tlp`](super::tlp)): posted MWr (and, from a downstream port to the
-//! upstream one, messages routed to the root complex) and non-posted MRd
+//! upstream one, messages routed to the root complex; from the upstream
+//! port, an eighth of the posted TLPs as messages broadcast from the root
+//! complex; among the unroutable ones, local messages and broadcasts from
+//! below) and non-posted MRd
 //! with 3-DW headers
 //! addressing the ports' 32-bit memory windows, non-posted CfgRd1 to the
 //! ports' buses (expected converted to Type 0 when the target is a port's
@@ -34,8 +38,10 @@
 //! identified by the request's id. A `poisoned` fraction is sent with EP
 //! set; they must pass unchanged and `rx{i}_poisoned` count them. A
 //! `malformed` fraction is sent with a DW more than their header says, or
-//! with a reserved Type; they must never leave, draw no UR completion,
-//! return their credits, and `rx{i}_malformed` must count them.
+//! with a reserved Type; they must never leave whole (with cut-through
+//! one may leave once, ended with `tx{o}_nullify`, at the port its header
+//! routes to), draw no UR completion, return their credits, and
+//! `rx{i}_malformed` must count them.
 
 use crate::tb::dut::Dut;
 use crate::tb::switch::model::{class_of, credit_ok, may_pass, next_to_send, RouteModel, BACKLOG};
@@ -115,6 +121,9 @@ pub struct HarnessReport {
     pub nullified: u64,
     /// UR completions delivered.
     pub ur_completions: u64,
+    /// Copies of broadcast messages delivered (one per downstream port
+    /// for each broadcast).
+    pub broadcast_copies: u64,
     /// Delivered packets per output per cycle by class delivered: posted,
     /// non-posted, completions (UR completions among them).
     pub class_throughput: [f64; 3],
@@ -179,6 +188,8 @@ struct Packet {
     keeps: Vec<u64>,
     /// Where the reference model sends it.
     dest: Option<usize>,
+    /// The other downstream ports a broadcast message also leaves by.
+    also: Vec<usize>,
     /// Data credits it takes.
     credits: u64,
     /// The beats and keep flags expected instead of those sent: an
@@ -415,7 +426,8 @@ struct Run<'b, 'd> {
     /// Per (input, output): the packets not yet delivered, in the order
     /// they entered.
     pairs: HashMap<(usize, usize), VecDeque<Entered>>,
-    expected: HashMap<u32, Packet>,
+    /// Packets on their way, by id and output.
+    expected: HashMap<(u32, usize), Packet>,
     /// Malformed packets that may leave nullified, by id: the port.
     nullifiable: HashMap<u32, usize>,
     permutation: Vec<usize>,
@@ -693,7 +705,42 @@ impl<'b, 'd> Run<'b, 'd> {
         let addr = window << 20 | (Self::word(draw) & 0x3F_FFFF) << 2;
         let (requester, tag) = (id as u16, (id >> 16) as u8);
         let up_from_below = upstream.is_some_and(|u| dest == u as u64 && src != u);
+        let from_above = upstream == Some(src);
         let dws = match class {
+            Class::Posted if from_above && !unroutable && Self::word(draw) % 8 == 0 => {
+                // A broadcast from the root complex (routing 011b): a
+                // PME_Turn_Off (code 19h, no data) or a vendor-defined
+                // Type 1 message (code 7Fh) with data.
+                if Self::word(draw) & 1 == 0 {
+                    tlp::message(0b011, 0x19, requester, tag, 0, &[])
+                } else {
+                    tlp::message(
+                        0b011,
+                        0x7F,
+                        requester,
+                        tag,
+                        0,
+                        &payload[..payload.len() - 1],
+                    )
+                }
+            }
+            Class::Posted if unroutable && Self::word(draw) % 4 == 0 => {
+                // A message no port forwards: local (routing 100b), or a
+                // broadcast arriving anywhere but at the upstream port.
+                let route = if !from_above && Self::word(draw) & 1 == 0 {
+                    0b011
+                } else {
+                    0b100
+                };
+                tlp::message(
+                    route,
+                    0x7F,
+                    requester,
+                    tag,
+                    0,
+                    &payload[..payload.len() - 1],
+                )
+            }
             Class::Posted if up_from_below && !unroutable && Self::word(draw) & 1 == 0 => {
                 // A message to the root complex (routing 000b or, gathered,
                 // 101b; 4-DW header), with a DW less payload to keep its beats.
@@ -752,7 +799,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let mut nullified_at = None;
         if malformed {
             if Self::word(draw) & 1 == 0 {
-                nullified_at = routes.route(&dws, src);
+                nullified_at = routes.destinations(&dws, src).first().copied();
                 // One DW more than its Fmt and Length promise.
                 dws.push(Self::word(draw) as u32);
             } else {
@@ -762,7 +809,12 @@ impl<'b, 'd> Run<'b, 'd> {
                 class = Class::Posted;
             }
         }
-        let dest = routes.route(&dws, src).filter(|_| !malformed);
+        let mut dests = routes.destinations(&dws, src);
+        if malformed {
+            dests.clear();
+        }
+        let dest = dests.first().copied();
+        let also = dests.split_off(dest.map_or(0, |_| 1));
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
         let keeps = tlp::keeps(dws.len(), w);
         let arrives = if malformed {
@@ -786,6 +838,7 @@ impl<'b, 'd> Run<'b, 'd> {
             keeps,
             arrives,
             dest,
+            also,
             credits: tlp::decode(&dws).data_credits(),
             beats,
             malformed,
@@ -967,7 +1020,7 @@ impl<'b, 'd> Run<'b, 'd> {
             },
             (Some(_), None) => Packet { arrives: None, ..p },
         };
-        if let Some(o) = p.dest {
+        for o in p.dest.into_iter().chain(p.also.iter().copied()) {
             let pair = self.pairs.entry((i, o)).or_default();
             let behind_posted = pair.iter().any(|e| e.class == Class::Posted);
             pair.push_back(Entered {
@@ -976,7 +1029,12 @@ impl<'b, 'd> Run<'b, 'd> {
                 transaction: p.transaction,
                 behind_posted,
             });
-            self.expected.insert(p.id, p);
+            let copy = Packet {
+                dest: Some(o),
+                also: Vec::new(),
+                ..p.clone()
+            };
+            self.expected.insert((p.id, o), copy);
         }
     }
 
@@ -1018,10 +1076,18 @@ impl<'b, 'd> Run<'b, 'd> {
         if nullify {
             return self.discard_nullified(o, &dws, beats.len() as u64);
         }
-        let Some(p) = id_of(&dws).and_then(|id| self.expected.remove(&id)) else {
+        let id = id_of(&dws);
+        let Some(p) = id.and_then(|id| self.expected.remove(&(id, o))) else {
+            let elsewhere = self.expected.values().find(|p| Some(p.id) == id);
             return fail(
                 cycle,
-                format!("tx{o}: unexpected packet with header {:08x?}", &dws[..4]),
+                match elsewhere {
+                    Some(p) => format!(
+                        "packet {} from rx{} left at tx{o}, routed to {:?}",
+                        p.id, p.src, p.dest
+                    ),
+                    None => format!("tx{o}: unexpected packet with header {:08x?}", &dws[..4]),
+                },
             );
         };
         // The switch may start a packet only within the sink's limit, so
@@ -1039,15 +1105,6 @@ impl<'b, 'd> Run<'b, 'd> {
                     "tx{o}: packet {} sent without credit: the sink holds {held_h} headers \
                      and {held_d} data credits of class {c}, it advertised {} and {}",
                     p.id, opt.sink_hdr_credits, opt.sink_data_credits
-                ),
-            );
-        }
-        if p.dest != Some(o) {
-            return fail(
-                cycle,
-                format!(
-                    "packet {} from rx{} left at tx{o}, routed to {:?}",
-                    p.id, p.src, p.dest
                 ),
             );
         }
@@ -1095,6 +1152,9 @@ impl<'b, 'd> Run<'b, 'd> {
         let f = tlp::decode(&dws);
         if f.kind == Some(Kind::Completion) && f.status == status::UR {
             self.report.ur_completions += 1;
+        }
+        if f.kind == Some(Kind::Message(0b011)) {
+            self.report.broadcast_copies += 1;
         }
         let sink = &mut self.sinks[o];
         sink.received.add(p.class, need);

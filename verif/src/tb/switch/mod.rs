@@ -133,6 +133,7 @@ impl Testbench for SwitchTb {
             ("drops".into(), r.drops.to_string()),
             ("malformed".into(), r.malformed.to_string()),
             ("nullified".into(), r.nullified.to_string()),
+            ("broadcast_copies".into(), r.broadcast_copies.to_string()),
             ("ur_completions".into(), r.ur_completions.to_string()),
             ("delivered".into(), r.delivered.to_string()),
             ("credit_stalls".into(), r.credit_stalls.to_string()),

@@ -102,7 +102,8 @@ impl RouteModel {
     /// downstream port a TLP goes to another downstream port that claims
     /// it, never back out of `from`, and up when no port claims it or it is
     /// a message to the root complex; from the upstream port, a message to
-    /// the root complex is unroutable.
+    /// the root complex is unroutable. Broadcast and local messages have no
+    /// single output (see [`RouteModel::destinations`]).
     pub fn route(&self, t: &[u32], from: usize) -> Option<usize> {
         let f = decode(t);
         let inside = |(lo, hi): (u64, u64), v: u64| lo <= v && v <= hi;
@@ -122,8 +123,6 @@ impl RouteModel {
                 }
         });
         let to_root = matches!(f.kind, Some(Kind::Message(MSG_ROOT | MSG_GATHERED)));
-        // Broadcast from the root and local messages go nowhere through a
-        // switch that does not act on messages.
         if matches!(f.kind, Some(Kind::Message(MSG_BROADCAST | MSG_LOCAL))) {
             return None;
         }
@@ -136,6 +135,21 @@ impl RouteModel {
             },
             Some(_) if to_root => None,
             _ => claimed.or(self.default_port),
+        }
+    }
+
+    /// Every output the TLP whose header starts `t`, arriving at port
+    /// `from`, leaves by: a message broadcast from the root complex
+    /// (routing `011`) arriving at the upstream port leaves by every
+    /// downstream port (2.2.8); a local message (`100`), or a broadcast
+    /// arriving anywhere else, by none; any other TLP by its
+    /// [`RouteModel::route`], if it has one.
+    pub fn destinations(&self, t: &[u32], from: usize) -> Vec<usize> {
+        match self.upstream {
+            Some(up) if from == up && decode(t).kind == Some(Kind::Message(MSG_BROADCAST)) => {
+                (0..self.ports.len()).filter(|&p| p != up).collect()
+            }
+            _ => self.route(t, from).into_iter().collect(),
         }
     }
 
@@ -256,8 +270,15 @@ mod tests {
         assert_eq!(model.route(&to_root, 0), None);
         let gathered = message(0b101, 0, 0, 0, 0, &[]);
         assert_eq!(model.route(&gathered, 1), Some(0));
-        // Broadcast and local messages stop at the switch.
-        assert_eq!(model.route(&message(0b011, 0, 0, 0, 0, &[]), 0), None);
-        assert_eq!(model.route(&message(0b100, 0, 0, 0, 0, &[]), 1), None);
+        // A broadcast from above leaves by every downstream port; one from
+        // below, and local messages, stop at the switch.
+        let broadcast = message(0b011, 0, 0, 0, 0, &[]);
+        assert_eq!(model.route(&broadcast, 0), None);
+        assert_eq!(model.destinations(&broadcast, 0), vec![1, 2]);
+        assert_eq!(model.destinations(&broadcast, 1), Vec::<usize>::new());
+        let local = message(0b100, 0, 0, 0, 0, &[]);
+        assert_eq!(model.destinations(&local, 0), Vec::<usize>::new());
+        assert_eq!(model.destinations(&local, 1), Vec::<usize>::new());
+        assert_eq!(model.destinations(&read(0x025), 1), vec![2]);
     }
 }
