@@ -97,8 +97,8 @@ impl Broadcast {
         let next = m.reg(name("beat"), lw).reset(0);
         let data = m.reg(name("data"), DATA_BITS).reset(0);
         let in_buf = m.reg(name("in_buf"), 1).reset(0);
-        // After the successor table: the port after each downstream port,
-        // and whether it is the last.
+        // The copies go to the downstream ports in order after the first:
+        // each port's successor, and the last one.
         let d = &self.downstream;
         let mut after = vec![lit(0, sw); self.ports];
         for pair in d.windows(2) {
