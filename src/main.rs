@@ -123,7 +123,7 @@ enum Cmd {
         #[command(flatten)]
         results: ResultsArgs,
         #[command(flatten)]
-        shard: ShardArg,
+        jobs: JobsArg,
     },
     /// The main job: gen, sim with waveforms, and check for every variant.
     #[command(after_help = "Example:\n  linkforge run examples/fabric.lf -o out")]
@@ -148,7 +148,7 @@ enum Cmd {
         #[command(flatten)]
         results: ResultsArgs,
         #[command(flatten)]
-        shard: ShardArg,
+        jobs: JobsArg,
     },
     /// Join the --json results of the shards of one run or check into its summary, verdict and JUnit file.
     #[command(
@@ -281,10 +281,13 @@ impl ResultsArgs {
     }
 }
 
-/// `--shard I/N` of `run` and `check`.
+/// The jobs of `run` and `check`: `--seeds K` and `--shard I/N`.
 #[derive(clap::Args)]
-struct ShardArg {
-    /// Run only shard I of N of the variants (a deterministic split; join the shards' --json with `linkforge merge`).
+struct JobsArg {
+    /// Run each variant with K seeds, from --seed up (at most 1,000,000): K jobs per variant.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=MAX_CASES as u64))]
+    seeds: u64,
+    /// Run only shard I of N of the jobs (a deterministic split; join the shards' --json with `linkforge merge`).
     #[arg(long, value_name = "I/N")]
     shard: Option<results::Shard>,
 }
@@ -400,35 +403,56 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             variants,
             force,
             results,
-            shard: ShardArg { shard },
+            jobs: JobsArg { seeds, shard },
         } => {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
             let mut out = OutDir::open(&out, force)?;
-            let jobs = chosen.len();
-            let mut report =
-                results::Results::new("check", shard, jobs, shard.map_or(jobs, |s| s.size(jobs)));
-            for (index, v) in chosen.iter().enumerate() {
-                if shard.is_some_and(|s| !s.takes(index)) {
-                    continue;
-                }
+            let all = results::jobs(chosen.len(), seed, seeds);
+            let mut report = results::Results::new(
+                "check",
+                shard,
+                (all.len(), seeds),
+                shard.map_or(all.len(), |s| s.size(all.len())),
+            );
+            let mut design = None;
+            for job in all
+                .iter()
+                .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
+            {
+                let v = &chosen[job.variant];
                 let start = std::time::Instant::now();
-                let one = std::slice::from_ref(v);
-                for r in
-                    commands::check::run(one, cases, max_cycles as usize, seed, engine, &mut out)?
-                {
-                    match &r.failure {
-                        None => println!("{}: {} cases passed", r.variant, r.cases),
-                        Some((case, wave)) => {
-                            println!("{}: FAILED: {}", r.variant, case.message);
-                            print!("{}", case.case.describe());
-                            println!("  waveform: {}", wave.display());
-                        }
+                let built = match design.take() {
+                    Some((k, d)) if k == job.variant => d,
+                    _ => commands::build(v)?,
+                };
+                let config = linkforge_verif::check::CheckConfig {
+                    cases,
+                    max_cycles: max_cycles as usize,
+                    seed: job.seed,
+                    engine,
+                };
+                let name = results::job_name(&v.name, job.seed, seeds);
+                let r = commands::check::check_variant(v, &name, &built, &config, &mut out)?;
+                design = Some((job.variant, built));
+                match &r.failure {
+                    None => println!("{name}: {} cases passed", r.cases),
+                    Some((case, wave)) => {
+                        println!("{name}: FAILED: {}", case.message);
+                        print!("{}", case.case.describe());
+                        println!("  waveform: {}", wave.display());
                     }
-                    report.records.push(results::Record {
-                        duration_s: start.elapsed().as_secs_f64(),
-                        ..results::check_record(v, index, &r, out.dir(), (seed, engine), max_cycles)
-                    });
                 }
+                report.records.push(results::Record {
+                    duration_s: start.elapsed().as_secs_f64(),
+                    ..results::check_record(
+                        v,
+                        job.index,
+                        &r,
+                        out.dir(),
+                        (job.seed, engine),
+                        max_cycles,
+                    )
+                });
             }
             let failed = report
                 .records
@@ -436,8 +460,9 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                 .filter(|r| r.verdict == results::Verdict::Failed)
                 .count();
             println!(
-                "{} variants: {} passed, {failed} failed",
+                "{} {}: {} passed, {failed} failed",
                 report.records.len(),
+                report.unit(),
                 report.records.len() - failed
             );
             results.write(&report)?;
@@ -453,11 +478,18 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             seed,
             force,
             results,
-            shard: ShardArg { shard },
+            jobs: JobsArg { seeds, shard },
         } => {
             interrupt::install()?;
             let mut out = OutDir::open(&out, force)?;
-            let report = commands::run::run(&file, &mut out, cycles, cases, seed, engine, shard)?;
+            let report = commands::run::run(
+                &file,
+                &mut out,
+                (cycles, cases),
+                (seed, seeds),
+                engine,
+                shard,
+            )?;
             print!("{}", results::summary(&report));
             results.write(&report)?;
             if report.interrupted {
@@ -507,7 +539,7 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
         } => {
             let start = std::time::Instant::now();
             let r = commands::wave::check(&file, &clock, &rules)?;
-            let mut report = results::Results::new("wave check", None, 1, 1);
+            let mut report = results::Results::new("wave check", None, (1, 1), 1);
             report.records.push(commands::wave::record(
                 &file,
                 &r,

@@ -1,6 +1,7 @@
 //! Machine-readable results end to end: `run` as three shards joined by
 //! `merge` gives the unsharded run's summary, verdict, records and JUnit
-//! file (apart from durations); `check` writes the same forms.
+//! file (apart from durations), with one seed per variant or a sweep of
+//! seeds; `check` writes the same forms.
 
 mod cli_support;
 
@@ -54,15 +55,30 @@ fn records(path: &Path) -> serde_json::Value {
 
 #[test]
 fn three_shards_merge_into_the_unsharded_runs_summary_verdict_and_junit() {
+    shards_merge(1);
+}
+
+#[test]
+fn a_sweep_of_seeds_splits_and_merges_the_same_way() {
+    shards_merge(2);
+}
+
+/// The sweep with `seeds` seeds per variant, whole and as three shards.
+fn shards_merge(seeds: usize) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let config = d.join("sweep.lf");
     std::fs::write(&config, SWEEP).unwrap();
+    let seeds_arg = seeds.to_string();
+    let jobs = 6 * seeds;
+    let unit = if seeds > 1 { "jobs" } else { "variants" };
 
     let whole = run(
         &config,
         &d.join("whole"),
         &[
+            "--seeds",
+            &seeds_arg,
             "--json",
             d.join("whole.json").to_str().unwrap(),
             "--junit",
@@ -72,9 +88,14 @@ fn three_shards_merge_into_the_unsharded_runs_summary_verdict_and_junit() {
     assert!(whole.status.success(), "{}", text(&whole));
     let summary = String::from_utf8(whole.stdout).unwrap();
     assert!(
-        summary.ends_with("6 variants: 6 passed, 0 failed\n"),
+        summary.ends_with(&format!("{jobs} {unit}: {jobs} passed, 0 failed\n")),
         "{summary}"
     );
+    if seeds > 1 {
+        // Each job has its row and its waveform, named with its seed.
+        assert!(summary.contains("xbar_p3.seed2 "), "{summary}");
+        assert!(d.join("whole/xbar_p3.seed2.vcd").exists());
+    }
 
     let mut parts = Vec::new();
     for i in 1..=3 {
@@ -83,10 +104,22 @@ fn three_shards_merge_into_the_unsharded_runs_summary_verdict_and_junit() {
         let o = run(
             &config,
             &d.join(format!("shard{i}")),
-            &["--shard", &shard, "--json", json.to_str().unwrap()],
+            &[
+                "--seeds",
+                &seeds_arg,
+                "--shard",
+                &shard,
+                "--json",
+                json.to_str().unwrap(),
+            ],
         );
         assert!(o.status.success(), "{}", text(&o));
-        assert!(text(&o).contains("2 variants: 2 passed"), "{}", text(&o));
+        let each = jobs / 3;
+        assert!(
+            text(&o).contains(&format!("{each} {unit}: {each} passed")),
+            "{}",
+            text(&o)
+        );
         parts.push(json.to_str().unwrap().to_string());
     }
     // Any order of the files gives the same result.
@@ -110,7 +143,7 @@ fn three_shards_merge_into_the_unsharded_runs_summary_verdict_and_junit() {
         without_times(&junit),
         without_times(&std::fs::read_to_string(d.join("whole.xml")).unwrap())
     );
-    assert_eq!(junit.matches("<testcase ").count(), 12, "{junit}");
+    assert_eq!(junit.matches("<testcase ").count(), 2 * jobs, "{junit}");
 
     // A shard missing is an error, not a smaller summary.
     let o = linkforge(&["merge", &parts[0], &parts[1]]);

@@ -2,29 +2,29 @@
 //! a property over random stimuli ([`linkforge_verif::check`]); a failure
 //! is shrunk to a minimal case, printed, and its waveform written.
 
-use super::{build, CliError};
+use super::CliError;
 use crate::output::OutDir;
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
 use linkforge_verif::check::{self, CheckConfig, Counterexample, Stimulus};
 use linkforge_verif::props::live::LiveRules;
-use linkforge_verif::{tb, Engine};
+use linkforge_verif::tb;
 use std::path::PathBuf;
 
-/// The verdict for one variant.
+/// The verdict for one job.
 pub struct CheckResult {
-    /// The variant.
-    pub variant: String,
     /// Cases run.
     pub cases: u32,
     /// The minimal failing case and its waveform, if the property failed.
     pub failure: Option<(Counterexample<Stimulus>, PathBuf)>,
 }
 
-/// Runs the cases `config` asks for on `variant`; a failing case's waveform
-/// goes to `wave_dir` as `<variant>.check.vcd`.
+/// Runs the cases `config` asks for on `variant` as job `name` (see
+/// [`crate::results::job_name`]); a failing case's waveform goes to
+/// `wave_dir` as `<name>.check.vcd`.
 pub fn check_variant(
     variant: &Variant,
+    name: &str,
     design: &Design,
     config: &CheckConfig,
     wave_dir: &mut OutDir,
@@ -33,7 +33,7 @@ pub fn check_variant(
     let longest = (config.max_cycles as u64).max(testbench.cycles_needed());
     crate::limits::check_wave(&variant.name, design, longest)?;
     let rules = live_rules(variant, design)?;
-    let name = format!("{}.check.vcd", variant.name);
+    let name = format!("{name}.check.vcd");
     // Claimed before the run: a failing case's waveform is written as it is found.
     wave_dir.claim(&wave_dir.wave_files(&name, design)?)?;
     let wave = wave_dir.path(&name);
@@ -41,7 +41,6 @@ pub fn check_variant(
         .map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
     let failure = found.map(|case| (case, wave));
     Ok(CheckResult {
-        variant: variant.name.clone(),
         cases: config.cases,
         failure,
     })
@@ -58,27 +57,4 @@ pub fn testbench(variant: &Variant) -> Result<Box<dyn tb::Testbench>, CliError> 
 pub fn live_rules(variant: &Variant, design: &Design) -> Result<LiveRules, CliError> {
     LiveRules::of(&variant.params, design)
         .map_err(|e| CliError::Usage(format!("{}: {e}", variant.name)))
-}
-
-/// Runs the property suite of every variant of the config.
-pub fn run(
-    variants: &[Variant],
-    cases: u32,
-    max_cycles: usize,
-    seed: u64,
-    engine: Engine,
-    wave_dir: &mut OutDir,
-) -> Result<Vec<CheckResult>, CliError> {
-    let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
-    let config = CheckConfig {
-        cases,
-        max_cycles,
-        seed,
-        engine,
-    };
-    variants
-        .iter()
-        .zip(&designs)
-        .map(|(v, design)| check_variant(v, design, &config, wave_dir))
-        .collect()
 }

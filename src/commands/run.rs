@@ -1,43 +1,58 @@
 //! `linkforge run FILE -o DIR`: the main job: generate, simulate with
-//! waveforms and check every variant (or one shard of them), with one
-//! [`Record`] per variant for the summary table, `--json` and `--junit`.
+//! waveforms and check every variant with each seed (or one shard of those
+//! jobs), with one [`Record`] per job for the summary table, `--json` and
+//! `--junit`.
 
 use super::{build, check, gen, load, sim, CliError};
 use crate::output::OutDir;
-use crate::results::{self, property_check, relative, Check, Record, Results, Shard, Verdict};
+use crate::results::{self, property_check, relative, Check, Job, Record, Results, Shard, Verdict};
 use linkforge_dsl::Variant;
 use linkforge_verif::check::CheckConfig;
 use linkforge_verif::Engine;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
-/// Runs the main job on `config` into `out`: every variant, or with
-/// `shard` only that shard's. Every design is built and checked against
-/// the limits, and every file against the ledger, before the first file is
-/// written; Ctrl-C stops after the current simulation (its waveform
-/// complete up to the last cycle) with `interrupted` set.
+/// Runs the main job on `config` into `out`: every job (variant and seed,
+/// `seeds` of them per variant from `seed` up), or with `shard` only that
+/// shard's. Every design is built and checked against the limits, and
+/// every file against the ledger, before the first file is written;
+/// Ctrl-C stops after the current simulation (its waveform complete up to
+/// the last cycle) with `interrupted` set.
 pub fn run(
     config: &Path,
     out: &mut OutDir,
-    cycles: u64,
-    cases: u32,
-    seed: u64,
+    (cycles, cases): (u64, u32),
+    (seed, seeds): (u64, u64),
     engine: Engine,
     shard: Option<Shard>,
 ) -> Result<Results, CliError> {
     let all = load(config)?;
-    let jobs = all.len();
-    let (indices, variants): (Vec<usize>, Vec<Variant>) = all
+    let jobs: Vec<Job> = results::jobs(all.len(), seed, seeds)
+        .into_iter()
+        .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
+        .collect();
+    // The variants this shard runs, each built once.
+    let used: BTreeSet<usize> = jobs.iter().map(|j| j.variant).collect();
+    let mut slot = vec![usize::MAX; all.len()];
+    let variants: Vec<Variant> = all
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| shard.is_none_or(|s| s.takes(*i)))
-        .unzip();
+        .filter(|(k, _)| used.contains(k))
+        .enumerate()
+        .map(|(at, (k, v))| {
+            slot[k] = at;
+            v
+        })
+        .collect();
     let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
+    let name = |j: &Job| results::job_name(&variants[slot[j.variant]].name, j.seed, seeds);
     let mut waves = Vec::new();
-    for (v, design) in variants.iter().zip(&designs) {
+    for j in &jobs {
+        let (v, design) = (&variants[slot[j.variant]], &designs[slot[j.variant]]);
         let testbench = check::testbench(v)?;
         crate::limits::check_wave(&v.name, design, cycles.max(testbench.cycles_needed()))?;
-        let wave = format!("{}.vcd", v.name);
+        let wave = format!("{}.vcd", name(j));
         waves.extend(out.wave_files(&wave, design)?);
         for suffix in testbench.picture_suffixes() {
             let picture = crate::plots::picture_path(Path::new(&wave), suffix);
@@ -47,27 +62,37 @@ pub fn run(
     out.check(&waves)?;
     gen::generate(config, &variants, &designs, out)?;
     out.claim(&waves)?;
-    let bar = indicatif::ProgressBar::new(variants.len() as u64);
-    let mut results = Results::new("run", shard, jobs, variants.len());
-    for ((v, design), index) in variants.iter().zip(&designs).zip(indices) {
-        bar.set_message(v.name.clone());
+    let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+    let unsharded = results::jobs(slot.len(), seed, seeds).len();
+    let mut results = Results::new("run", shard, (unsharded, seeds), jobs.len());
+    for j in &jobs {
+        let (v, design) = (&variants[slot[j.variant]], &designs[slot[j.variant]]);
+        let name = name(j);
+        bar.set_message(name.clone());
         let start = Instant::now();
-        let wave = out.path(&format!("{}.vcd", v.name));
-        let sim = sim::simulate(v, design, cycles, seed, Some(&wave), engine, &mut |_| {})?;
+        let wave = out.path(&format!("{name}.vcd"));
+        let sim = sim::simulate(v, design, cycles, j.seed, Some(&wave), engine, &mut |_| {})?;
         let check = if sim.interrupted {
             None
         } else {
             let config = CheckConfig {
                 cases,
                 max_cycles: 64,
-                seed,
+                seed: j.seed,
                 engine,
             };
-            Some(check::check_variant(v, design, &config, out)?)
+            Some(check::check_variant(v, &name, design, &config, out)?)
         };
         results.records.push(Record {
             duration_s: start.elapsed().as_secs_f64(),
-            ..record(v, index, (seed, engine), &sim, check.as_ref(), out.dir())
+            ..record(
+                v,
+                j.index,
+                (j.seed, engine),
+                &sim,
+                check.as_ref(),
+                out.dir(),
+            )
         });
         bar.inc(1);
         if crate::interrupt::requested() {

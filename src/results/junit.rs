@@ -1,6 +1,6 @@
 //! JUnit XML of a results file, the form GitLab, Jenkins and GitHub render:
 //! one `<testsuite>`, one `<testcase>` per job and check (class name the
-//! variant, name the check), a failed check with a `<failure>` holding its
+//! job's name, see [`super::job_name`]; name the check), a failed check with a `<failure>` holding its
 //! message and waveform, an interrupted one `<skipped/>`.
 
 use super::{Results, Verdict};
@@ -56,7 +56,7 @@ pub fn junit(results: &Results) -> String {
         let _ = write!(
             x,
             "    <testcase classname=\"{}\" name=\"{}\" time=\"{secs:.3}\"",
-            escape(&r.variant),
+            escape(&results.name(r)),
             escape(&c.name)
         );
         match c.verdict {
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn a_failure_carries_its_escaped_message_and_waveform() {
-        let mut results = Results::new("check", None, 2, 2);
+        let mut results = Results::new("check", None, (2, 1), 2);
         results.records = vec![record(0, Verdict::Passed), record(1, Verdict::Failed)];
         let x = junit(&results);
         assert!(

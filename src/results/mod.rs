@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 pub use junit::junit;
-pub use shard::Shard;
+pub use shard::{job_name, jobs, Job, Shard};
 
 /// A job's or a check's outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +103,9 @@ pub struct Results {
     pub shard: Option<String>,
     /// Jobs in the unsharded run.
     pub jobs: usize,
+    /// Seeds each variant ran with (`--seeds`).
+    #[serde(default = "one_seed")]
+    pub seeds: u64,
     /// Jobs this file was to run (fewer records after Ctrl-C).
     pub planned: usize,
     /// Ctrl-C stopped the run.
@@ -111,14 +114,25 @@ pub struct Results {
     pub records: Vec<Record>,
 }
 
+fn one_seed() -> u64 {
+    1
+}
+
 impl Results {
-    /// An empty results file of `command` for `planned` of `jobs` jobs.
-    pub fn new(command: &str, shard: Option<Shard>, jobs: usize, planned: usize) -> Results {
+    /// An empty results file of `command` for `planned` of `jobs` jobs
+    /// (`seeds` per variant).
+    pub fn new(
+        command: &str,
+        shard: Option<Shard>,
+        (jobs, seeds): (usize, u64),
+        planned: usize,
+    ) -> Results {
         Results {
             linkforge: env!("CARGO_PKG_VERSION").to_string(),
             command: command.to_string(),
             shard: shard.map(|s| s.to_string()),
             jobs,
+            seeds,
             planned,
             interrupted: false,
             records: Vec::new(),
@@ -128,6 +142,21 @@ impl Results {
     /// True when no record failed.
     pub fn passed(&self) -> bool {
         self.records.iter().all(|r| r.verdict != Verdict::Failed)
+    }
+
+    /// What a record is in the summary line: a variant, or with a sweep of
+    /// seeds a job.
+    pub fn unit(&self) -> &'static str {
+        if self.seeds > 1 {
+            "jobs"
+        } else {
+            "variants"
+        }
+    }
+
+    /// The name of record `r`'s row and test cases ([`job_name`]).
+    pub fn name(&self, r: &Record) -> String {
+        job_name(&r.variant, r.seed, self.seeds)
     }
 }
 
@@ -186,15 +215,15 @@ pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, CliError> {
     let Some((_, first)) = parts.first() else {
         return Err(CliError::Usage("name at least one results file".into()));
     };
-    let mut merged = Results::new(&first.command, None, first.jobs, 0);
+    let mut merged = Results::new(&first.command, None, (first.jobs, first.seeds), 0);
     let mut shards = BTreeMap::new();
     let mut seen: Vec<Option<&str>> = vec![None; first.jobs];
     for (name, part) in &parts {
-        if part.command != merged.command || part.jobs != merged.jobs {
+        if (&part.command, part.jobs, part.seeds) != (&merged.command, merged.jobs, merged.seeds) {
             return Err(CliError::Usage(format!(
-                "{name} holds `{}` results of {} jobs, the first file `{}` results of {}: \
-                 not shards of one run",
-                part.command, part.jobs, merged.command, merged.jobs
+                "{name} holds `{}` results of {} jobs ({} seeds each), the first file `{}` \
+                 results of {} ({}): not shards of one run",
+                part.command, part.jobs, part.seeds, merged.command, merged.jobs, merged.seeds
             )));
         }
         let key = part.shard.clone().unwrap_or_else(|| "whole run".into());
@@ -208,13 +237,15 @@ pub fn merge(parts: Vec<(String, Results)>) -> Result<Results, CliError> {
                 None => {
                     return Err(CliError::Usage(format!(
                         "{name}: job {} (`{}`) is outside the run's {} jobs",
-                        r.index, r.variant, merged.jobs
+                        r.index,
+                        merged.name(r),
+                        merged.jobs
                     )))
                 }
                 Some(Some(other)) => {
                     return Err(CliError::Usage(format!(
                         "`{}` is in both {other} and {name}",
-                        r.variant
+                        merged.name(r)
                     )))
                 }
                 Some(slot) => *slot = Some(name),
@@ -249,7 +280,7 @@ pub fn summary(results: &Results) -> String {
     }
     s.push_str("  files\n");
     for r in &results.records {
-        let _ = write!(s, "{:<28} {:<18} {:>10}", r.variant, r.kind, r.cycles);
+        let _ = write!(s, "{:<28} {:<18} {:>10}", results.name(r), r.kind, r.cycles);
         for c in &r.checks {
             let _ = write!(s, " {:>14}", c.summary);
         }
@@ -260,7 +291,7 @@ pub fn summary(results: &Results) -> String {
             let _ = writeln!(
                 s,
                 "{}: {needed} cycles, more than asked: its testbench needs them for a verdict",
-                r.variant
+                results.name(r)
             );
         }
     }
@@ -273,15 +304,17 @@ pub fn summary(results: &Results) -> String {
     if results.interrupted {
         let _ = writeln!(
             s,
-            "interrupted after {} of {} variants: {passed} passed, {failed} failed",
+            "interrupted after {} of {} {}: {passed} passed, {failed} failed",
             results.records.len() - cut,
-            results.planned
+            results.planned,
+            results.unit()
         );
     } else {
         let _ = writeln!(
             s,
-            "{} variants: {passed} passed, {failed} failed",
-            results.records.len()
+            "{} {}: {passed} passed, {failed} failed",
+            results.records.len(),
+            results.unit()
         );
     }
     s
@@ -384,7 +417,7 @@ mod tests {
         let mut r = Results::new(
             "check",
             shard.map(|s| s.parse().unwrap()),
-            jobs,
+            (jobs, 1),
             records.len(),
         );
         r.records = records;
