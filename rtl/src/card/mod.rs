@@ -48,6 +48,7 @@ use crate::cxl::controller::{cxl_controller, ControllerConfig};
 use crate::ethernet::pcs::{eth_pcs, EthPcsConfig};
 use crate::params::param_error;
 use crate::retimer::top::{retimer, RetimerConfig};
+use crate::switch::input_queue::Forwarding;
 use crate::switch::switch::{switch, SwitchConfig};
 use crate::telemetry::interconnect::{bus_addr_width, interconnect, window_base, Window};
 use crate::telemetry::map::{RegMap, Register, REG_BITS};
@@ -220,7 +221,7 @@ pub fn link_switch_port(name: &str, port: usize) -> bool {
         .any(|prefix| {
             name.strip_prefix(prefix.as_str()).is_some_and(|rest| {
                 rest.is_empty()
-                    || ["valid", "ready", "sop", "eop", "data", "keep"].contains(&rest)
+                    || ["valid", "ready", "sop", "eop", "data", "keep", "nullify"].contains(&rest)
                     || rest.starts_with("fc_")
             })
         })
@@ -476,6 +477,15 @@ impl CardConfig {
                 Some(format!("set `data_width = 64;` on switch `{name}`")),
             );
         }
+        if sw.forwarding == Forwarding::CutThrough {
+            issue(
+                LINK_SWITCH,
+                format!(
+                    "switch `{name}` forwards cut-through; a PCS's transmit bridge sends every frame it starts, so it cannot drop one the switch ends nullified"
+                ),
+                Some(format!("set `forwarding = store_and_forward;` on switch `{name}`")),
+            );
+        }
         if sw.max_packet_beats < LINK_MIN_PACKET_BEATS {
             issue(
                 LINK_SWITCH,
@@ -676,6 +686,9 @@ fn link(
     let stream = TlpStream::new(bridge::DATA_WIDTH);
     m.connect(&rx.bundle("pkt_", stream)?, &s.bundle(&input, stream)?);
     m.connect(&s.bundle(&output, stream)?, &tx.bundle("pkt_", stream)?);
+    // The receive bridge passes only whole, good frames: it nullifies none.
+    // (The switch, store and forward here, nullifies none either.)
+    m.assign(s.io(&format!("{input}nullify"))?, low());
     for (h, d) in crate::switch::credit::TYPE_NAMES {
         for t in [h, d] {
             m.assign(
@@ -968,6 +981,13 @@ mod tests {
                     (0, "switch", "switch `sw` has data_width = 128; a PCS's frames cross as one 64-bit XGMII word per beat"),
                     (0, "switch", "switch `sw` takes packets of at most 8 beats; a 64-byte frame needs 10 (2 header and 8 payload beats)"),
                 ],
+            ),
+            (
+                Box::new(|p| {
+                    attach(p, 0, "sw", 1);
+                    set(p, ComponentKind::Switch, 0, "forwarding", Value::Str("cut_through".into()));
+                }),
+                vec![(0, "switch", "switch `sw` forwards cut-through; a PCS's transmit bridge sends every frame it starts, so it cannot drop one the switch ends nullified")],
             ),
             (
                 Box::new(|p| {

@@ -24,9 +24,9 @@
 //! (or sent to `default_port`, in which case nothing is unroutable), and
 //! malformed ones counted and discarded; their credits come back at their
 //! end beat. With cut-through a TLP found malformed after its start beat
-//! may have started leaving: it is ended at the beat that showed it, with
-//! `tx{p}_nullify`, the rest of it discarded, and its input credits come
-//! back when it has left.
+//! may have started leaving: no more of it is written until its end beat,
+//! which leaves with `tx{p}_nullify`, and its input credits come back when
+//! it has left.
 //!
 //! Ports (`clk`, `rst` synchronous, active high; widths: W data, S = bits
 //! to index N, A = S + 3):
@@ -37,7 +37,10 @@
 //!   `rx{p}_valid`, `rx{p}_ready`, `rx{p}_sop`, `rx{p}_eop`,
 //!   `rx{p}_data[W-1:0]`, `rx{p}_keep[W/32-1:0]` (a [`TlpStream`]: one keep
 //!   bit per DW of the TLP in the beat; a packet's data credits come from
-//!   its Length, `ceil(Length / 4)` for a TLP with data);
+//!   its Length, `ceil(Length / 4)` for a TLP with data); `rx{p}_nullify`
+//!   (with an end beat: the link layer nullified the TLP; with store and
+//!   forward it is discarded as if never sent, its credits not returned
+//!   and nothing counting it; a cut-through switch asserts it stays low);
 //!   `rx{p}_fc_{ph,pd,nph,npd,cplh,cpld}` (the credit limits this port
 //!   advertises, which the partner must obey: [`SwitchConfig::rx_credits`]
 //!   at reset, space a departing packet frees advertised in the cycle it
@@ -887,6 +890,8 @@ struct Write {
     sop: Expr,
     eop: Expr,
     data: Expr,
+    /// An end beat whose TLP the link partner nullified.
+    void: Expr,
 }
 
 /// Input `i`'s beat handshake: the beat written to the queue this cycle
@@ -906,6 +911,7 @@ fn arrival(
     let rx = m.sink(format!("rx{i}_"), TlpStream::new(w));
     let (valid, ready, sop, eop) = (rx.valid(), rx.ready(), rx.sop(), rx.eop());
     let data = rx.data();
+    let nullify = m.input(format!("rx{i}_nullify"), 1);
     // The word a beat stores: its keep flags above its data.
     let word = cat![rx.keep(), data];
     let overrun = format!("rx{i}: a beat arrived with the buffer full (credits exceeded)");
@@ -917,6 +923,7 @@ fn arrival(
             sop: sop.into(),
             eop: eop.into(),
             data: word,
+            void: eop & nullify,
         };
         return (write, data.slice(HEADER_BITS - 1, 0));
     }
@@ -924,6 +931,7 @@ fn arrival(
     let held_sop = m.reg(format!("rx{i}_held_sop"), 1).reset(0);
     let held_eop = m.reg(format!("rx{i}_held_eop"), 1).reset(0);
     let held_word = m.reg(format!("rx{i}_held_word"), word.width()).reset(0);
+    let held_void = m.reg(format!("rx{i}_held_void"), 1).reset(0);
     let taking = !held | !full;
     m.assign(ready, taking.clone() & !hold);
     m.assert_always(!(valid & held & full), overrun);
@@ -935,6 +943,7 @@ fn arrival(
         m.next(held_sop, sop);
         m.next(held_eop, eop);
         m.next(held_word, word.clone());
+        m.next(held_void, eop & nullify);
     })
     .elsewhen(go.clone(), |m| m.next(held, low()));
     let write = Write {
@@ -942,6 +951,7 @@ fn arrival(
         sop: held_sop.into(),
         eop: held_eop.into(),
         data: held_word.into(),
+        void: held_void.into(),
     };
     (write, cat![data, held_word.slice(w - 1, 0)])
 }
@@ -985,6 +995,19 @@ fn input_side(
         named("data", wr.data),
     );
     let start = beat.clone() & sop;
+    // The end beat of a TLP the link partner nullified: it is discarded as
+    // if never sent (its credits were never spent, nothing counts it).
+    // Cut-through takes none: what had left of it would hold buffer space
+    // its partner no longer counts.
+    let void = if cfg.cut_through() {
+        m.assert_always(
+            !(beat.clone() & wr.void),
+            format!("rx{i}: a nullified TLP; cut-through forwarding takes only TLPs that passed the link layer's checks"),
+        );
+        low()
+    } else {
+        beat.clone() & named("void", wr.void)
+    };
 
     // The shape the header promises: the beats the TLP spans, the keep
     // flags of its end beat; a reserved Fmt/Type or a TLP longer than
@@ -1048,8 +1071,10 @@ fn input_side(
     let cur_class = m.reg(format!("rx{i}_class"), 2).reset(0);
     let cur_data = m.reg(format!("rx{i}_data_credits"), DATA_BITS).reset(0);
     let cur_poisoned = m.reg(format!("rx{i}_poisoned_now"), 1).reset(0);
-    // A TLP malformed at its start beat is not forwarded at all.
-    let forward = routed.clone() & defined & !too_long_now;
+    // A TLP malformed at its start beat (a reserved Fmt/Type, too long, or
+    // a start beat that is not its end beat but should be or has wrong keep
+    // flags) is not forwarded at all.
+    let forward = routed.clone() & defined & !too_long_now & !(Expr::from(bad_here) & !eop);
     let ur_now = mux(sop, ur, cur_ur);
     let drop_now = mux(sop, !forward.clone(), cur_drop);
     let dest_now = mux(sop, dest.clone(), cur_dest);
@@ -1071,24 +1096,29 @@ fn input_side(
 
     // A forwarded packet is written beat by beat to its lane: a
     // non-posted request to its group's non-posted lane, anything else to
-    // the ordered lane. If it turns out malformed, what it wrote is
-    // discarded (store and forward) or, as its head may be leaving
-    // already, ended at the beat that showed it with the nullify flag
-    // (cut-through). A non-posted request, once its tag is taken (at its
-    // end beat, well formed; at its start beat with cut-through), marks
-    // the newest packet of its group's ordered lane, which it may not pass
-    // (its tag says so).
+    // the ordered lane. If it turns out malformed, or its link partner
+    // nullifies it, what it wrote is discarded (store and forward) or, as
+    // its head may be leaving already, no more of it is written until its
+    // end beat, which is written with the nullify flag (cut-through). A
+    // non-posted request,
+    // once its tag is taken (at its end beat, well formed; at its start
+    // beat with cut-through), marks the newest packet of its group's
+    // ordered lane, which it may not pass (its tag says so).
     let cut_through = cfg.cut_through();
     let (write_fwd, tagged) = if cut_through {
         m.assign(q.io("wr_drop")?, low());
         (
-            beat.clone() & !drop_now.clone() & !bad_before,
+            beat.clone() & !drop_now.clone() & (!bad.clone() | eop),
             start.clone(),
         )
     } else {
-        let first_bad = beat.clone() & !drop_now.clone() & !bad_before & bad_here;
-        m.assign(q.io("wr_drop")?, first_bad & !sop);
-        (beat.clone() & !drop_now.clone() & !bad.clone(), end.clone())
+        let first = bad_here | void.clone();
+        let discard = beat.clone() & !drop_now.clone() & !bad_before & first;
+        m.assign(q.io("wr_drop")?, discard & !sop);
+        (
+            beat.clone() & !drop_now.clone() & !bad.clone() & !void.clone(),
+            end.clone() & !void.clone(),
+        )
     };
     m.assign(
         q.io("mark_en")?,
@@ -1107,7 +1137,7 @@ fn input_side(
     let held_dws = m.reg(format!("rx{i}_ur_dws"), 96).reset(0);
     m.when(start.clone(), |m| m.next(held_dws, ur_dws.clone()));
     let ur_src = mux(sop, ur_dws, held_dws);
-    let answer = end.clone() & ur_now.clone() & !bad.clone();
+    let answer = end.clone() & ur_now.clone() & !bad.clone() & !void.clone();
     let mut holds = Vec::new();
     let (ur_write, ur_sop, ur_eop, ur_data) = if wide {
         (
@@ -1135,11 +1165,7 @@ fn input_side(
             ),
         )
     };
-    let fwd_eop = if cut_through {
-        Expr::from(eop) | bad_here
-    } else {
-        eop.into()
-    };
+    let fwd_nullify = bad.clone() | void.clone();
     // A Type 1 configuration request for the port's secondary bus leaves
     // as Type 0: Type bit 0 (DW0[24]) cleared in its start beat.
     let converted = cat![data.slice(w + k - 1, 25), low(), data.slice(23, 0)];
@@ -1161,6 +1187,7 @@ fn input_side(
         });
         let bcast_now = mux(sop, route.broadcast.clone(), bcast_now);
         let arriving = beat.clone() & !drop_now.clone() & !bad.clone() & bcast_now.clone();
+        let done = arriving.clone() & eop & !void.clone();
         let left = m.wire(format!("rx{i}_copy_left"), 1);
         let copies = b.build(
             m,
@@ -1168,7 +1195,7 @@ fn input_side(
                 record: arriving.clone(),
                 beat: seen.clone(),
                 word: data.into(),
-                done: arriving & eop,
+                done,
                 data_credits: data_now.clone(),
                 copy_left: left.into(),
             },
@@ -1212,8 +1239,8 @@ fn input_side(
         en: write_fwd,
         queue: queue_index(cfg, dest_now.clone(), np_now.clone()),
         sop: sop.into(),
-        eop: fwd_eop,
-        data: stored(forwarded, bad_here.into()),
+        eop: eop.into(),
+        data: stored(forwarded, fwd_nullify),
         tag: packet_tag(
             cfg,
             class_now.clone(),
@@ -1223,7 +1250,8 @@ fn input_side(
         ),
     });
     drive_writes(m, &q, writes)?;
-    let good_end = end.clone() & !bad.clone();
+    let counted = end.clone() & !void.clone();
+    let good_end = counted.clone() & !bad.clone();
     for (name, event) in [
         (
             "drops",
@@ -1231,7 +1259,7 @@ fn input_side(
         ),
         ("ur", answer),
         ("poisoned", good_end & poisoned_now),
-        ("malformed", end.clone() & bad.clone()),
+        ("malformed", counted & bad.clone()),
     ] {
         let q = saturating_count(m, &format!("rx{i}_{name}_q"), event, COUNTER_BITS);
         let out = m.output(format!("rx{i}_{name}"), COUNTER_BITS);
@@ -1276,7 +1304,7 @@ fn input_side(
     let kept = !drop_now.clone() | ur_now.clone();
     let kept_bad = if cut_through { !drop_now } else { low() };
     let release = PacketCredits {
-        when: end & ((bad & !kept_bad) | !kept),
+        when: end & ((bad & !kept_bad) | !kept) & !void,
         class: class_now,
         data: data_now,
     };

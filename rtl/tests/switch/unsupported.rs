@@ -63,11 +63,13 @@ fn reads_no_port_claims_are_answered_with_ur_completions() {
 /// Malformed TLPs (a DW more than the header says, a reserved Type) among
 /// good ones, unroutable ones and UR-answered reads, at 64, 128 and 256
 /// bits: each is dropped and counted, draws no completion and returns its
-/// credits, and the port goes on carrying the good ones. With cut-through
-/// a TLP found malformed after its start beat leaves ended by the nullify
-/// flag and gives back the output's credits: the sinks advertise 8
-/// headers per class, so credits lost with nullified TLPs would stall the
-/// outputs within the run.
+/// credits, and the port goes on carrying the good ones. With store and
+/// forward one TLP in eight is nullified by the link partner: it is
+/// discarded as if never sent (no counter, no credits returned). With
+/// cut-through a TLP found malformed after its start beat leaves ended by
+/// the nullify flag and gives back the output's credits: the sinks
+/// advertise 8 headers per class, so credits lost with nullified TLPs
+/// would stall the outputs within the run.
 #[test]
 fn malformed_tlps_are_dropped_counted_and_never_wedge_a_port() {
     for (data_width, queueing, forwarding) in [
@@ -104,6 +106,7 @@ fn malformed_tlps_are_dropped_counted_and_never_wedge_a_port() {
             drain: Some(2000),
             sink_hdr_credits: 8,
             sink_data_credits: 64,
+            nullify_one_in: (forwarding == Forwarding::StoreAndForward).then_some(8),
             ..HarnessOptions::default()
         };
         let r = run_harness(&cfg, traffic, options, 800, 5).unwrap_or_else(|f| {

@@ -54,7 +54,7 @@ use linkforge_rtl::switch::input_queue::Forwarding;
 use linkforge_rtl::switch::route::PortWindows;
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Knobs of a run beyond the traffic group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +80,11 @@ pub struct HarnessOptions {
     /// non-posted requests to `o` stall for want of credit while posted
     /// requests and completions must keep flowing.
     pub starve_np: Option<(usize, u64)>,
+    /// The sources' link layers nullify one TLP in this many (ending it
+    /// with `rx{i}_nullify`, spending no credits on it): the switch must
+    /// discard it as if never sent, and with cut-through what left of it
+    /// leaves nullified once, at the port it was routed to.
+    pub nullify_one_in: Option<u64>,
 }
 
 impl Default for HarnessOptions {
@@ -91,6 +96,7 @@ impl Default for HarnessOptions {
             drain: None,
             skip: 0,
             starve_np: None,
+            nullify_one_in: None,
         }
     }
 }
@@ -199,8 +205,12 @@ struct Packet {
     /// Sent malformed: the switch must drop and count it.
     malformed: bool,
     /// Sent malformed after a well-formed start beat to a port that claims
-    /// it: with cut-through its head may leave, nullified, at that port.
-    nullified_at: Option<usize>,
+    /// it: with cut-through its head may leave, nullified, at that port,
+    /// starting with this beat.
+    nullified_at: Option<(usize, Bits)>,
+    /// The link partner nullifies it at its end beat (store and forward
+    /// only: the switch asserts that a cut-through input gets none).
+    void: bool,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
@@ -322,6 +332,7 @@ impl<H: Copy> Link<H> {
 /// Port handles of one input.
 struct InPorts<H> {
     link: Link<H>,
+    nullify: H,
     drops: H,
     ur: H,
     poisoned: H,
@@ -428,8 +439,10 @@ struct Run<'b, 'd> {
     pairs: HashMap<(usize, usize), VecDeque<Entered>>,
     /// Packets on their way, by id and output.
     expected: HashMap<(u32, usize), Packet>,
-    /// Malformed packets that may leave nullified, by id: the port.
-    nullifiable: HashMap<u32, usize>,
+    /// Malformed packets that may leave nullified, by id: the port and the
+    /// start beat they leave with. (A nullified packet is told by its start
+    /// beat: at 64 bits the rest of its header may be cut off.)
+    nullifiable: BTreeMap<u32, (usize, Bits)>,
     permutation: Vec<usize>,
     next_id: u32,
     cycle: u64,
@@ -470,6 +483,7 @@ impl<'b, 'd> Run<'b, 'd> {
         for &p in &ports {
             ins.push(InPorts {
                 link: Link::new(&format!("rx{p}_"), &mut h)?,
+                nullify: h(&format!("rx{p}_nullify"))?,
                 drops: h(&format!("rx{p}_drops"))?,
                 ur: h(&format!("rx{p}_ur"))?,
                 poisoned: h(&format!("rx{p}_poisoned"))?,
@@ -500,7 +514,7 @@ impl<'b, 'd> Run<'b, 'd> {
             sinks: (0..n).map(|_| Sink::default()).collect(),
             pairs: HashMap::new(),
             expected: HashMap::new(),
-            nullifiable: HashMap::new(),
+            nullifiable: BTreeMap::new(),
             permutation: (0..n).collect(),
             next_id: 0,
             cycle: 0,
@@ -796,17 +810,26 @@ impl<'b, 'd> Run<'b, 'd> {
         let malformed = Self::chance(draw, t.malformed);
         let mut class = class;
         let routes = &self.harness.routes;
-        let mut nullified_at = None;
+        let void = self
+            .harness
+            .options
+            .nullify_one_in
+            .is_some_and(|n| Self::word(draw) % n == 0);
+        // A TLP that starts well formed and routable may start leaving.
+        let mut starts_well = true;
         if malformed {
             if Self::word(draw) & 1 == 0 {
-                nullified_at = routes.destinations(&dws, src).first().copied();
-                // One DW more than its Fmt and Length promise.
+                // One DW more than its Fmt and Length promise; a TLP of one
+                // beat that this makes two is malformed at its start beat.
+                let per_beat = (w / 32) as usize;
+                starts_well = dws.len() != per_beat;
                 dws.push(Self::word(draw) as u32);
             } else {
                 // Type 00011b is reserved (2.2.1); the switch returns the
                 // credits of a TLP it cannot classify as posted ones.
                 dws[0] = dws[0] & !(0x1F << 24) | 0b0_0011 << 24;
                 class = Class::Posted;
+                starts_well = false;
             }
         }
         let mut dests = routes.destinations(&dws, src);
@@ -817,6 +840,16 @@ impl<'b, 'd> Run<'b, 'd> {
         let also = dests.split_off(dest.map_or(0, |_| 1));
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
         let keeps = tlp::keeps(dws.len(), w);
+        let nullified_at = (starts_well && malformed)
+            .then(|| routes.destinations(&dws, src).first().copied())
+            .flatten()
+            .map(|o| {
+                let mut start = beats[0].clone();
+                if routes.to_type0(&dws) {
+                    start.set_bit(24, false);
+                }
+                (o, start)
+            });
         let arrives = if malformed {
             None
         } else if dest.is_none() && class == Class::NonPosted {
@@ -843,6 +876,7 @@ impl<'b, 'd> Run<'b, 'd> {
             beats,
             malformed,
             nullified_at,
+            void,
             entered: 0,
         }
     }
@@ -887,7 +921,10 @@ impl<'b, 'd> Run<'b, 'd> {
                     },
                 );
                 if let Some(p) = next.and_then(|at| self.sources[i].backlog.remove(at)) {
-                    self.sources[i].consumed.add(p.class, p.credits);
+                    // A nullified TLP spends no credits.
+                    if !p.void {
+                        self.sources[i].consumed.add(p.class, p.credits);
+                    }
                     self.sources[i].sending = Some((p, 0));
                 }
             }
@@ -909,14 +946,15 @@ impl<'b, 'd> Run<'b, 'd> {
         // Drive.
         for k in 0..n {
             let (hv, hs, he, hd) = self.ins[k].link.beat();
-            let (valid, sop, eop, data) = match &self.sources[self.ports[k]].sending {
+            let (valid, sop, eop, data, void) = match &self.sources[self.ports[k]].sending {
                 Some((p, b)) => (
                     true,
                     *b == 0,
                     *b + 1 == p.beats.len(),
                     Some((&p.beats[*b], p.keeps[*b])),
+                    p.void,
                 ),
-                None => (false, false, false, None),
+                None => (false, false, false, None, false),
             };
             if let Some((d, keep)) = data {
                 let r = self.io.poke_bits(hd, d);
@@ -926,6 +964,7 @@ impl<'b, 'd> Run<'b, 'd> {
             self.poke(hv, valid.into())?;
             self.poke(hs, sop.into())?;
             self.poke(he, eop.into())?;
+            self.poke(self.ins[k].nullify, (eop && void).into())?;
         }
         for (k, r) in ready.into_iter().enumerate() {
             self.poke(self.outs[k].link.ready, r.into())?;
@@ -976,8 +1015,8 @@ impl<'b, 'd> Run<'b, 'd> {
         if *k == 0 {
             p.entered = cycle;
             let cut_through = self.harness.cfg.forwarding == Forwarding::CutThrough;
-            if let Some(o) = p.nullified_at.filter(|_| cut_through) {
-                self.nullifiable.insert(p.id, o);
+            if let Some(at) = p.nullified_at.clone().filter(|_| cut_through) {
+                self.nullifiable.insert(p.id, at);
             }
         }
         *k += 1;
@@ -987,6 +1026,9 @@ impl<'b, 'd> Run<'b, 'd> {
         let Some((p, _)) = self.sources[i].sending.take() else {
             return;
         };
+        if p.void {
+            return;
+        }
         if p.malformed {
             self.expected_malformed += 1;
             return;
@@ -1074,7 +1116,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let keeps = std::mem::take(&mut sink.keeps);
         let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
         if nullify {
-            return self.discard_nullified(o, &dws, beats.len() as u64);
+            return self.discard_nullified(o, &beats);
         }
         let id = id_of(&dws);
         let Some(p) = id.and_then(|id| self.expected.remove(&(id, o))) else {
@@ -1176,28 +1218,27 @@ impl<'b, 'd> Run<'b, 'd> {
     /// A packet output `o` ended with the nullify flag: the link partner
     /// discards it, and it must be one sent malformed (after a well-formed
     /// start beat) that `o` claims, nullified once.
-    fn discard_nullified(&mut self, o: usize, dws: &[u32], beats: u64) -> Result<(), Failure> {
-        let id = id_of(dws);
-        match id.and_then(|id| self.nullifiable.remove(&id)) {
-            Some(at) if at == o => {
-                self.sinks[o].nullified += 1;
-                self.sinks[o].nullified_beats += beats;
-                self.report.nullified += 1;
-                self.report.checks += 1;
-                Ok(())
-            }
-            Some(at) => fail(
-                self.cycle,
-                format!("tx{o}: malformed packet {id:?} nullified here, it is routed to tx{at}"),
-            ),
-            None => fail(
+    fn discard_nullified(&mut self, o: usize, beats: &[Bits]) -> Result<(), Failure> {
+        let found = self
+            .nullifiable
+            .iter()
+            .find(|(_, (at, start))| *at == o && *start == beats[0])
+            .map(|(&id, _)| id);
+        let Some(id) = found else {
+            return fail(
                 self.cycle,
                 format!(
-                    "tx{o}: nullified a packet not sent malformed (or twice), header {:08x?}",
-                    &dws[..dws.len().min(4)]
+                    "tx{o}: nullified a packet not sent malformed to it (or twice), start beat {:x?}",
+                    beats[0]
                 ),
-            ),
-        }
+            );
+        };
+        self.nullifiable.remove(&id);
+        self.sinks[o].nullified += 1;
+        self.sinks[o].nullified_beats += beats.len() as u64;
+        self.report.nullified += 1;
+        self.report.checks += 1;
+        Ok(())
     }
 
     /// After a drain: counters and credits agree with what was seen.
@@ -1289,7 +1330,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 );
             }
         }
-        if let Some((id, o)) = self.nullifiable.iter().next() {
+        if let Some((id, (o, _))) = self.nullifiable.iter().next() {
             return fail(
                 self.cycle,
                 format!("malformed packet {id} for tx{o} started through but never left nullified"),
