@@ -9,9 +9,11 @@
 //! a warm-up of a fifth of them.
 
 pub mod blocks;
+pub mod completer;
 pub mod crossbar;
 pub mod harness;
 pub mod model;
+pub mod requester;
 pub mod throughput;
 pub mod tlp;
 
