@@ -4,6 +4,7 @@
 mod support;
 
 mod blocks;
+mod completions;
 mod credit;
 mod crossbar;
 mod harness_run;
