@@ -16,14 +16,19 @@
 //!   last DW byte enables); the Lower Address is the low 7 bits of the
 //!   byte address of the completion's first enabled byte (Table 2-41 gives
 //!   the first byte's offset from the first DW byte enables).
+//! - 2.7.2.1 (data poisoning): a Configuration Write Request with a
+//!   poisoned payload must not modify its target, and the completer
+//!   returns a completion with status UR; a request without data is not
+//!   poisoned by a transmitter, and what a receiver does with one that
+//!   says so is unspecified.
 //!
 //! The requests the testbench makes are MRd (3- and 4-DW headers), CfgRd
-//! (Type 1, or converted to Type 0 on the way) and, through the UR path,
-//! nothing else; a memory read is answered with CplDs, a read of another
-//! space with one CplD of one DW, a write (I/O or configuration) with one
-//! Cpl. The testbench makes no AtomicOp or locked read (its decoder calls
-//! their types reserved), so the completer answers none. EP on a request
-//! without data is ignored (poisoning applies to data, 2.7).
+//! and CfgWr (Type 1, or converted to Type 0 on the way); a memory read
+//! is answered with CplDs, a read of another space with one CplD of one
+//! DW, a write (I/O or configuration, both taken as control registers)
+//! with one Cpl, status UR when it is poisoned. EP on a request without
+//! data is ignored. The testbench makes no AtomicOp or locked read (its
+//! decoder calls their types reserved), so the completer answers none.
 
 use super::tlp::{self, status, Kind};
 use std::collections::VecDeque;
@@ -73,9 +78,9 @@ pub fn first_byte(first_be: u32) -> u32 {
     }
 }
 
-/// The completions a completer with ID `completer` returns, with status
-/// SC, for the non-posted request `t` (header first): see the module
-/// documentation. A memory read is cut at every multiple of `rcb` bytes
+/// The completions a completer with ID `completer` returns for the
+/// non-posted request `t` (header first), with status SC but for a
+/// poisoned write: see the module documentation. A memory read is cut at every multiple of `rcb` bytes
 /// that does not fit in the completion before it, each completion
 /// carrying at most `max_payload_dw` DWs: precondition, every `rcb`-byte
 /// aligned block of the read fits in `max_payload_dw`. Payload DWs are
@@ -89,22 +94,18 @@ pub fn answers(
 ) -> Vec<Vec<u32>> {
     let f = tlp::decode(t);
     let tc_attr = t[0] & TC_ATTR;
-    let one = |byte_count: u16, lower: u8, payload: &[u32]| {
-        let mut c = tlp::completion(
-            completer,
-            status::SC,
-            byte_count,
-            f.id,
-            f.tag,
-            lower,
-            payload,
-        );
+    let one = |status: u8, byte_count: u16, lower: u8, payload: &[u32]| {
+        let mut c = tlp::completion(completer, status, byte_count, f.id, f.tag, lower, payload);
         c[0] |= tc_attr;
         c
     };
     if f.kind != Some(Kind::Memory) {
+        if f.with_data && f.ep {
+            // A poisoned write to a register: not written, answered UR.
+            return vec![one(status::UR, 4, 0, &[])];
+        }
         let data: Vec<u32> = if f.with_data { vec![] } else { vec![fill()] };
-        return vec![one(4, 0, &data)];
+        return vec![one(status::SC, 4, 0, &data)];
     }
     let (first_be, last_be) = (t[1] & 0xF, t[1] >> 4 & 0xF);
     let start = f.address + u64::from(first_byte(first_be));
@@ -124,7 +125,12 @@ pub fn answers(
             to = further;
         }
         let payload: Vec<u32> = (0..dws(at, to)).map(|_| fill()).collect();
-        out.push(one((end - at) as u16, (at & 0x7F) as u8, &payload));
+        out.push(one(
+            status::SC,
+            (end - at) as u16,
+            (at & 0x7F) as u8,
+            &payload,
+        ));
         at = to;
     }
     out
@@ -252,7 +258,14 @@ mod tests {
             c,
             [tlp::completion(0xC001, status::SC, 4, 0x0100, 9, 0, &[5])]
         );
-        // A configuration write: one Cpl.
+        // A configuration write: one Cpl; UR when poisoned (EP, DW0[14]).
+        let mut write = config(true, 0x0300, 4, 0x0100, 9, Some(1));
+        write[0] |= 1 << 14;
+        let c = answers(&write, 0xC001, 64, 16, || 5);
+        assert_eq!(
+            c,
+            [tlp::completion(0xC001, status::UR, 4, 0x0100, 9, 0, &[])]
+        );
         let c = answers(
             &config(true, 0x0300, 4, 0x0100, 9, Some(1)),
             0xC001,

@@ -36,7 +36,8 @@
 //! upstream one, messages routed to the root complex), non-posted MRd
 //! with 3-DW headers addressing the ports' 32-bit memory windows or 4-DW
 //! headers addressing their prefetchable windows (a routable one with
-//! random legal byte enables), non-posted CfgRd1 to the
+//! random legal byte enables), non-posted CfgRd1 (and, with completers
+//! to answer them, CfgWr1) to the
 //! ports' buses (expected converted to Type 0 when the target is a port's
 //! secondary bus), and CplD routed by their requester's bus, independent
 //! traffic that answers nothing (their requester ID has
@@ -132,7 +133,8 @@ pub struct HarnessReport {
     pub drops: u64,
     /// Malformed packets the switch counted (`rx*_malformed`).
     pub malformed: u64,
-    /// UR completions delivered.
+    /// UR completions delivered: the switch's for the requests it cannot
+    /// route, and the completers' for poisoned configuration writes.
     pub ur_completions: u64,
     /// Delivered packets per output per cycle by class delivered: posted,
     /// non-posted, completions (UR completions among them).
@@ -799,7 +801,9 @@ impl<'b, 'd> Run<'b, 'd> {
             }
             Class::NonPosted => {
                 // A CfgRd1 to a bus of the destination's range: its
-                // secondary bus (converted to Type 0) or the next.
+                // secondary bus (converted to Type 0) or the next. With
+                // completers to answer them, half are CfgWr1 of one DW (a
+                // non-posted request with data, taking an NPD credit).
                 let bus = if unroutable {
                     nowhere_bus
                 } else {
@@ -807,7 +811,9 @@ impl<'b, 'd> Run<'b, 'd> {
                 };
                 let target = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
                 let register = (Self::word(draw) % 1024) as u16;
-                tlp::config(true, target, register, requester, tag, None)
+                let write = t.completers && Self::word(draw) & 1 == 0;
+                let data = write.then(|| Self::word(draw) as u32);
+                tlp::config(true, target, register, requester, tag, data)
             }
             Class::Completion => {
                 let bus = if unroutable {
