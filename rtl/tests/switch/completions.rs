@@ -8,33 +8,42 @@
 //! RCB show up as more completions than requests.
 
 use crate::harness_run::run_harness;
-use linkforge_rtl::switch::input_queue::Queueing;
-use linkforge_rtl::switch::scheduler::SchedPolicy;
+use linkforge_rtl::catalog::{self, Params, Value};
 use linkforge_rtl::switch::switch::SwitchConfig;
 use linkforge_rtl::switch::traffic::{Pattern, TrafficConfig};
 use linkforge_verif::tb::switch::harness::HarnessOptions;
 
+/// A 4-port switch with virtual output queues and two-iteration iSLIP,
+/// the catalogue's defaults for everything else.
+fn config(data_width: i64, max_packet_beats: i64, upstream_port: i64) -> SwitchConfig {
+    let k = catalog::kind("switch").expect("switch is in the catalogue");
+    let mut p = Params::defaults(&k.params);
+    for (name, v) in [
+        ("ports", Value::Int(4)),
+        ("data_width", Value::Int(data_width)),
+        ("queue_depth", Value::Int(192)),
+        ("queueing", Value::Str("voq".into())),
+        ("arbiter", Value::Str("islip".into())),
+        ("islip_iterations", Value::Int(2)),
+        ("max_packet_beats", Value::Int(max_packet_beats)),
+        ("upstream_port", Value::Int(upstream_port)),
+    ] {
+        p.0.insert(name.into(), v);
+    }
+    SwitchConfig::from_params(&p).expect("a valid switch")
+}
+
 #[test]
 fn reads_are_answered_once_in_completions_split_at_the_rcb() {
-    // Beats enough for a completion of 32 DW (128 bytes) and more.
+    // Beats enough for a completion of 32 DW (128 bytes) and more; -1 is
+    // no upstream port.
     for (data_width, max_packet_beats, rcb, upstream_port) in [
-        (64, 20, 64, Some(0)),
-        (64, 20, 128, None),
-        (256, 6, 64, None),
-        (256, 6, 128, Some(2)),
+        (64, 20, 64, 0),
+        (64, 20, 128, -1),
+        (256, 6, 64, -1),
+        (256, 6, 128, 2),
     ] {
-        let cfg = SwitchConfig {
-            ports: 4,
-            data_width,
-            queue_depth: 192,
-            queueing: Queueing::Voq,
-            policy: SchedPolicy::Islip { iterations: 2 },
-            max_packet_beats,
-            default_port: None,
-            upstream_port,
-            credits: None,
-        };
-        cfg.validate().expect("a valid switch");
+        let cfg = config(data_width, max_packet_beats, upstream_port);
         assert!(cfg.max_payload_dw() * 4 >= rcb, "a completion holds an RCB");
         let traffic = TrafficConfig {
             pattern: Pattern::Uniform,
@@ -52,7 +61,7 @@ fn reads_are_answered_once_in_completions_split_at_the_rcb() {
             drain: Some(2000),
             ..HarnessOptions::default()
         };
-        let what = format!("{data_width} bits, RCB {rcb}, upstream {upstream_port:?}");
+        let what = format!("{data_width} bits, RCB {rcb}, upstream port {upstream_port}");
         let r = run_harness(&cfg, traffic, options, 1500, 3)
             .unwrap_or_else(|f| panic!("{what}: cycle {}: {}", f.cycle, f.message));
         println!(
