@@ -400,6 +400,13 @@ struct Source {
     consumed: Counts,
 }
 
+impl Source {
+    /// Whether its backlog takes another packet of `class` ([`BACKLOG`]).
+    fn has_room(&self, class: Class) -> bool {
+        self.backlog.iter().filter(|q| q.class == class).count() < BACKLOG
+    }
+}
+
 /// A packet a sink received and has not processed yet.
 struct Held {
     class: Class,
@@ -951,13 +958,7 @@ impl<'b, 'd> Run<'b, 'd> {
         for (k, offer) in offered.iter_mut().enumerate() {
             let i = self.ports[k];
             // The completer's ready answers first, as the backlog allows.
-            while self.sources[i]
-                .backlog
-                .iter()
-                .filter(|q| q.class == Class::Completion)
-                .count()
-                < BACKLOG
-            {
+            while self.sources[i].has_room(Class::Completion) {
                 let Some(c) = self.completers[i].ready(self.cycle) else {
                     break;
                 };
@@ -966,9 +967,8 @@ impl<'b, 'd> Run<'b, 'd> {
             }
             if generate && Self::chance(draw, t.load) {
                 let p = self.make_packet(i, draw);
-                let backlog = &mut self.sources[i].backlog;
-                if backlog.iter().filter(|q| q.class == p.class).count() < BACKLOG {
-                    backlog.push_back(p);
+                if self.sources[i].has_room(p.class) {
+                    self.sources[i].backlog.push_back(p);
                 }
             }
             if self.sources[i].sending.is_none() {
