@@ -3,7 +3,7 @@
 //! only; the hardware ignores it.
 
 use crate::catalog::{ParamKind, ParamSpec, Params, Value};
-use crate::params::{param_error, ChoiceParam, FloatParam, IntListParam, IntParam};
+use crate::params::{param_error, BoolParam, ChoiceParam, FloatParam, IntListParam, IntParam};
 use crate::RtlError;
 
 /// Parameter `pattern`.
@@ -82,6 +82,14 @@ pub const MIX: IntListParam = IntListParam::new(
     "relative weights of posted, non-posted and completion TLPs; empty: equal",
 );
 
+/// Parameter `completers`.
+pub const COMPLETERS: BoolParam = BoolParam::new(
+    "completers",
+    "cp",
+    true,
+    "each port's link partner answers the non-posted requests it receives (reads split at the read completion boundary)",
+);
+
 /// Where packets go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pattern {
@@ -115,6 +123,9 @@ pub struct TrafficConfig {
     pub mix: [u64; 3],
     /// Fraction of packets sent malformed.
     pub malformed: f64,
+    /// Each port's link partner answers the non-posted requests delivered
+    /// to it, and every request must be answered exactly once.
+    pub completers: bool,
 }
 
 impl TrafficConfig {
@@ -160,6 +171,7 @@ impl TrafficConfig {
             backpressure: BACKPRESSURE.read(p)?,
             unroutable: UNROUTABLE.read(p)?,
             poisoned: POISONED.read(p)?,
+            completers: COMPLETERS.read(p)?,
         })
     }
 
@@ -175,13 +187,14 @@ impl TrafficConfig {
             POISONED.spec(),
             MIX.spec(),
             MALFORMED.spec(),
+            COMPLETERS.spec(),
         ];
         ParamSpec {
             name: "traffic",
             short: "",
             default: Value::Group(Params::defaults(&members)),
             kind: ParamKind::Group(members),
-            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned, mix, malformed",
+            doc: "testbench stimulus: pattern, load, packet_beats, backpressure, unroutable, poisoned, mix, malformed, completers",
         }
     }
 }

@@ -42,6 +42,7 @@ fn broadcasts_from_above_leave_by_every_downstream_port() {
             poisoned: 0.0,
             mix: [4, 1, 1],
             malformed: 0.02,
+            completers: true,
         };
         let options = HarnessOptions {
             drain: Some(2000),

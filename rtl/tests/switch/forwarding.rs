@@ -35,6 +35,7 @@ fn run(data_width: u32, forwarding: Forwarding) -> HarnessReport {
         poisoned: 0.0,
         mix: [1, 0, 1],
         malformed: 0.0,
+        completers: false,
     };
     let options = HarnessOptions {
         drain: Some(2000),

@@ -5,6 +5,7 @@ mod support;
 
 mod blocks;
 mod broadcast;
+mod completions;
 mod credit;
 mod crossbar;
 mod forwarding;

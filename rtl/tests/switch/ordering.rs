@@ -54,6 +54,7 @@ proptest! {
             poisoned: 0.0,
             mix: [1, 1, 1],
             malformed: 0.0,
+            completers: true,
         };
         let options = HarnessOptions {
             sink_hdr_credits: sink_credits,

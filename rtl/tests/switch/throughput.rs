@@ -15,7 +15,9 @@ use linkforge_verif::tb::switch::harness::HarnessOptions;
 use linkforge_verif::tb::switch::throughput::ThroughputModel;
 
 /// Saturated uniform one-beat traffic (TLPs of four DWs at most in a
-/// 128-bit beat), no backpressure.
+/// 128-bit beat), no backpressure. The requests go unanswered: a read's
+/// completions would be TLPs of several beats, and the reference model
+/// offers none.
 fn saturated() -> TrafficConfig {
     TrafficConfig {
         pattern: Pattern::Uniform,
@@ -26,6 +28,7 @@ fn saturated() -> TrafficConfig {
         poisoned: 0.0,
         mix: [1, 1, 1],
         malformed: 0.0,
+        completers: false,
     }
 }
 

@@ -89,6 +89,7 @@ fn traffic() -> impl Strategy<Value = TrafficConfig> {
                     poisoned,
                     mix: if mix == [0, 0, 0] { [1, 1, 1] } else { mix },
                     malformed,
+                    completers: true,
                 }
             },
         )

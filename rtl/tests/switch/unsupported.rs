@@ -44,6 +44,7 @@ fn reads_no_port_claims_are_answered_with_ur_completions() {
             poisoned: 0.1,
             mix: [1, 1, 1],
             malformed: 0.0,
+            completers: true,
         };
         let options = HarnessOptions {
             drain: Some(2000),
@@ -101,6 +102,7 @@ fn malformed_tlps_are_dropped_counted_and_never_wedge_a_port() {
             poisoned: 0.1,
             mix: [1, 1, 1],
             malformed: 0.3,
+            completers: true,
         };
         let options = HarnessOptions {
             drain: Some(2000),

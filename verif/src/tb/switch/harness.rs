@@ -18,33 +18,54 @@
 //!   credit (the sink's own count of what it received); the switch's
 //!   assertion checks that no beat reaches a full input buffer;
 //! - when draining: everything delivered within a bound (no deadlock), all
-//!   credits returned, the per-port counters equal to what was seen.
+//!   credits returned, the per-port counters equal to what was seen;
+//! - with the traffic's `completers` on: every non-posted request answered
+//!   exactly once ([`Requesters`]).
+//!
+//! With `completers` on, the sink of each port is also the completer of
+//! the non-posted requests delivered to it ([`completer`]): it takes a
+//! request when it processes it (so a completer that owes too much holds
+//! back NPH credit), and after a few cycles its completions (reads split at
+//! [`HarnessOptions::rcb`] and at the switch's largest payload) join that
+//! port's source, which sends them under the same credit and ordering
+//! rules as its own traffic. A request's requester ID is on a bus the
+//! switch routes back to its port ([`requester_bus`]), its tag unique among
+//! that requester's outstanding requests, so the answers come home.
 //!
 //! Packets are PCIe TLPs built by the testbench's own encoder
 //! ([`tlp`](super::tlp)): posted MWr (and, from a downstream port to the
 //! upstream one, messages routed to the root complex; from the upstream
 //! port, an eighth of the posted TLPs as messages broadcast from the root
 //! complex; among the unroutable ones, local messages and broadcasts from
-//! below) and non-posted MRd
-//! with 3-DW headers
-//! addressing the ports' 32-bit memory windows, non-posted CfgRd1 to the
+//! below), non-posted MRd
+//! with 3-DW headers addressing the ports' 32-bit memory windows or 4-DW
+//! headers addressing their prefetchable windows (a routable one with
+//! random legal byte enables), non-posted CfgRd1 (and, with completers
+//! to answer them, CfgWr1) to the
 //! ports' buses (expected converted to Type 0 when the target is a port's
-//! secondary bus), and CplD routed by their requester's bus. Each carries
-//! a 24-bit id (a request's requester ID and tag; a completion's completer ID and tag): ids are unique, so the
-//! scoreboard never has to guess which packet arrived. An unroutable read
-//! is expected back at its own port as a completion with status UR
-//! (completer ID the port's, the request's requester ID, tag and lower
-//! address),
-//! identified by the request's id. A `poisoned` fraction is sent with EP
+//! secondary bus), and CplD routed by their requester's bus, independent
+//! traffic that answers nothing (their requester ID has
+//! [`INDEPENDENT_DEVFN`] set). A packet is known by its key ([`key_of`]):
+//! its class and requester ID and tag, and for a completion also its
+//! completer ID and byte count; keys of packets in flight are unique, so
+//! the scoreboard never has to guess which packet arrived. An unroutable
+//! read (sent with full byte enables, as the switch's UR Byte Count is
+//! Length x 4) is expected back at its own port as a completion with
+//! status UR (completer ID the port's, the request's requester ID, tag
+//! and lower address). A `poisoned` fraction is sent with EP
 //! set; they must pass unchanged and `rx{i}_poisoned` count them. A
 //! `malformed` fraction is sent with a DW more than their header says, or
 //! with a reserved Type; they must never leave whole (with cut-through
 //! one may leave once, ended with `tx{o}_nullify`, at the port its header
 //! routes to), draw no UR completion, return their credits, and
-//! `rx{i}_malformed` must count them.
+//! `rx{i}_malformed` must count them. With [`HarnessOptions::nullify_one_in`]
+//! the sources' link layers nullify some TLPs (store and forward only):
+//! nothing of them may leave, be counted or be answered.
 
 use crate::tb::dut::Dut;
+use crate::tb::switch::completer::{self, Completer};
 use crate::tb::switch::model::{class_of, credit_ok, may_pass, next_to_send, RouteModel, BACKLOG};
+use crate::tb::switch::requester::{is_answer, Requesters, INDEPENDENT_DEVFN};
 use crate::tb::switch::tlp::{self, status, Class, Kind};
 use crate::tb::Failure;
 use crate::{SignalHandle, SimError};
@@ -80,10 +101,14 @@ pub struct HarnessOptions {
     /// non-posted requests to `o` stall for want of credit while posted
     /// requests and completions must keep flowing.
     pub starve_np: Option<(usize, u64)>,
+    /// The completers' read completion boundary in bytes, 64 or 128
+    /// (PCIe 2.3.1.1): a read is split into completions only at its
+    /// multiples.
+    pub rcb: u64,
     /// The sources' link layers nullify one TLP in this many (ending it
     /// with `rx{i}_nullify`, spending no credits on it): the switch must
-    /// discard it as if never sent, and with cut-through what left of it
-    /// leaves nullified once, at the port it was routed to.
+    /// discard it as if never sent. Store and forward only (a cut-through
+    /// switch asserts it gets none).
     pub nullify_one_in: Option<u64>,
 }
 
@@ -96,6 +121,7 @@ impl Default for HarnessOptions {
             drain: None,
             skip: 0,
             starve_np: None,
+            rcb: 64,
             nullify_one_in: None,
         }
     }
@@ -125,7 +151,8 @@ pub struct HarnessReport {
     /// Malformed packets whose head had left (cut-through) and that the
     /// switch ended with `tx*_nullify`; the sinks discarded them.
     pub nullified: u64,
-    /// UR completions delivered.
+    /// UR completions delivered: the switch's for the requests it cannot
+    /// route, and the completers' for poisoned configuration writes.
     pub ur_completions: u64,
     /// Copies of broadcast messages delivered (one per downstream port
     /// for each broadcast).
@@ -141,11 +168,28 @@ pub struct HarnessReport {
     /// With [`HarnessOptions::starve_np`]: packets per class (posted,
     /// non-posted, completions) the starved output delivered while starved.
     pub starved_delivered: [u64; 3],
+    /// Successful completions the completers returned, delivered to and
+    /// accepted by their requesters.
+    pub completions: u64,
+    /// Non-posted requests answered in full (by completers or by a UR).
+    pub requests_answered: u64,
 }
 
 /// The ID the harness gives port `p`: bus C0h, device and function `p`.
 pub fn port_id(p: usize) -> u16 {
     0xC000 | p as u16
+}
+
+/// The bus of port `p`'s requesters: its secondary bus (the first it
+/// claims, [`harness_routes`]), so the switch routes their completions
+/// back to `p`; for the upstream port FEh, a bus no downstream port claims,
+/// so completions go up.
+pub fn requester_bus(p: usize, upstream: Option<usize>) -> u8 {
+    if Some(p) == upstream {
+        0xFE
+    } else {
+        2 * p as u8 + 1
+    }
 }
 
 /// The routing every harness programs: port `p` claims memory addresses
@@ -184,7 +228,8 @@ pub fn harness_routes(
 /// A packet in flight.
 #[derive(Clone, Debug)]
 struct Packet {
-    id: u32,
+    /// Its key ([`key_of`]) as it arrives.
+    id: u64,
     src: usize,
     class: Class,
     /// Requester ID and tag ([`transaction`]).
@@ -208,17 +253,27 @@ struct Packet {
     /// it: with cut-through its head may leave, nullified, at that port,
     /// starting with this beat.
     nullified_at: Option<(usize, Bits)>,
-    /// The link partner nullifies it at its end beat (store and forward
-    /// only: the switch asserts that a cut-through input gets none).
+    /// The link partner nullifies it at its end beat.
     void: bool,
     /// Cycle its start beat entered the switch.
     entered: u64,
 }
 
+/// What is wrong with a TLP the generator sends.
+#[derive(Clone, Copy, Debug, Default)]
+struct Faults {
+    /// It is malformed ...
+    malformed: bool,
+    /// ... after a well-formed start beat.
+    starts_well: bool,
+    /// Its link partner nullifies it.
+    void: bool,
+}
+
 /// A packet in its path's entry order.
 #[derive(Clone, Copy, Debug)]
 struct Entered {
-    id: u32,
+    id: u64,
     class: Class,
     /// Requester ID and tag.
     transaction: u32,
@@ -229,22 +284,32 @@ struct Entered {
 /// Idle cycles after the last packet before the final checks.
 const SETTLE_CYCLES: u64 = 4;
 
-/// Ids wrap at this many packets.
+/// Ids of posted requests and independent completions wrap at this many.
 const ID_MASK: u32 = (1 << 24) - 1;
 
-/// The id a TLP carries (see the module documentation).
-fn id_of(t: &[u32]) -> Option<u32> {
+/// Requester IDs and tags a port's requesters use: devices 0..15 of its
+/// bus, 256 tags each; they wrap at this many.
+const TAG_MASK: u32 = (1 << 15) - 1;
+
+/// The key of a TLP: its class; a request's requester ID and tag; a
+/// completion's completer ID, byte count, requester ID and tag. Posted
+/// requests and independent completions take their IDs and tags from a
+/// counter, non-posted requests are unique among their requester's
+/// outstanding ones, and the completions of one request differ in byte
+/// count, so no two packets in flight share a key.
+fn key_of(t: &[u32]) -> Option<u64> {
     let f = tlp::decode(t);
-    match f.kind? {
-        Kind::Completion if f.status == status::UR => {
-            Some(u32::from(f.route_id) | u32::from(f.cpl_tag) << 16)
+    let class = f.class()?;
+    let key = match f.kind? {
+        Kind::Completion => {
+            u64::from(f.id) << 36
+                | u64::from(f.byte_count) << 24
+                | u64::from(f.route_id) << 8
+                | u64::from(f.cpl_tag)
         }
-        Kind::Completion => Some(u32::from(f.id) | u32::from(f.cpl_tag) << 16),
-        Kind::Memory | Kind::Config(_) | Kind::Message(_) => {
-            Some(u32::from(f.id) | u32::from(f.tag) << 16)
-        }
-        _ => None,
-    }
+        _ => u64::from(f.id) << 8 | u64::from(f.tag),
+    };
+    Some((class as u64) << 56 | key)
 }
 
 /// The transaction a TLP belongs to: its requester ID and tag (a
@@ -278,6 +343,19 @@ fn ur_completion(p: usize, t: &[u32]) -> Vec<u32> {
         (4, 0)
     };
     tlp::completion(port_id(p), status::UR, byte_count, f.id, f.tag, lower, &[])
+}
+
+/// Last and first DW byte enables (DW1[7:0]) for a request of `length`
+/// DW drawn from `word`, as 2.2.5 allows: for one DW any first BE and last
+/// BE 0000b; for more, contiguous enables (first BE 1111b, 1110b, 1100b
+/// or 1000b; last BE 0001b, 0011b, 0111b or 1111b).
+fn legal_byte_enables(length: u32, word: u64) -> u32 {
+    if length == 1 {
+        return (word & 0xF) as u32;
+    }
+    let first = 0xF << (word & 3) & 0xF;
+    let last = 0xF >> (word >> 2 & 3);
+    (last << 4 | first) as u32
 }
 
 /// Credit counters of one direction of a link, per class: header and data.
@@ -364,6 +442,22 @@ struct Source {
     consumed: Counts,
 }
 
+impl Source {
+    /// Whether its backlog takes another packet of `class` ([`BACKLOG`]).
+    fn has_room(&self, class: Class) -> bool {
+        self.backlog.iter().filter(|q| q.class == class).count() < BACKLOG
+    }
+}
+
+/// A packet a sink received and has not processed yet.
+struct Held {
+    class: Class,
+    /// Data credits it takes.
+    credits: u64,
+    /// A non-posted request's DWs, for the completer.
+    request: Option<Vec<u32>>,
+}
+
 /// A sink: the packet being received, and its receive buffer: credits of
 /// packets received but not yet processed are not yet returned.
 #[derive(Default)]
@@ -372,7 +466,7 @@ struct Sink {
     keeps: Vec<u64>,
     received: Counts,
     returned: Counts,
-    pending: VecDeque<(Class, u64)>,
+    pending: VecDeque<Held>,
     delivered: u64,
     delivered_beats: u64,
     /// Packets (and their beats) discarded as nullified.
@@ -434,15 +528,20 @@ struct Run<'b, 'd> {
     outs: Vec<OutPorts<SignalHandle>>,
     sources: Vec<Source>,
     sinks: Vec<Sink>,
+    /// The completer at each port.
+    completers: Vec<Completer>,
+    requesters: Requesters,
+    /// Per port: the next requester ID and tag ([`TAG_MASK`]).
+    next_tag: Vec<u32>,
     /// Per (input, output): the packets not yet delivered, in the order
     /// they entered.
     pairs: HashMap<(usize, usize), VecDeque<Entered>>,
-    /// Packets on their way, by id and output.
-    expected: HashMap<(u32, usize), Packet>,
-    /// Malformed packets that may leave nullified, by id: the port and the
+    /// Packets on their way, by key and output.
+    expected: HashMap<(u64, usize), Packet>,
+    /// Malformed packets that may leave nullified, by key: the port and the
     /// start beat they leave with. (A nullified packet is told by its start
     /// beat: at 64 bits the rest of its header may be cut off.)
-    nullifiable: BTreeMap<u32, (usize, Bits)>,
+    nullifiable: BTreeMap<u64, (usize, Bits)>,
     permutation: Vec<usize>,
     next_id: u32,
     cycle: u64,
@@ -512,6 +611,9 @@ impl<'b, 'd> Run<'b, 'd> {
             outs,
             sources: (0..n).map(|_| Source::default()).collect(),
             sinks: (0..n).map(|_| Sink::default()).collect(),
+            completers: (0..n).map(|_| Completer::default()).collect(),
+            requesters: Requesters::new(harness.options.rcb),
+            next_tag: vec![0; n],
             pairs: HashMap::new(),
             expected: HashMap::new(),
             nullifiable: BTreeMap::new(),
@@ -584,6 +686,8 @@ impl<'b, 'd> Run<'b, 'd> {
             let mut quiet = 0;
             let busy = |r: &Self| {
                 !r.expected.is_empty()
+                    || r.requesters.busy()
+                    || r.completers.iter().any(Completer::busy)
                     || r.sources
                         .iter()
                         .any(|s| s.sending.is_some() || !s.backlog.is_empty())
@@ -601,8 +705,15 @@ impl<'b, 'd> Run<'b, 'd> {
                     return fail(
                         self.cycle,
                         format!(
-                            "deadlock: {} packets undelivered after {limit} cycles without progress",
-                            self.expected.len()
+                            "deadlock: {} packets undelivered after {limit} cycles without \
+                             progress{}{}",
+                            self.expected.len(),
+                            if self.requesters.busy() {
+                                "; unanswered:\n"
+                            } else {
+                                ""
+                            },
+                            self.requesters.unanswered()
                         ),
                     );
                 }
@@ -699,9 +810,9 @@ impl<'b, 'd> Run<'b, 'd> {
         let unroutable = Self::chance(draw, t.unroutable);
         // What no port routes: from a downstream port its own window and
         // buses (it would go back out), else 0xF00 MB and bus FFh, nobody's.
-        let (nowhere_mb, nowhere_bus) = match upstream {
-            Some(u) if src != u => (src as u64 * 16, 2 * src as u64 + 1),
-            _ => (0xF00, 0xFF),
+        let (nowhere_mb, nowhere_bus, nowhere_pref) = match upstream {
+            Some(u) if src != u => (src as u64 * 16, 2 * src as u64 + 1, src as u64 + 1),
+            _ => (0xF00, 0xFF, 0xFFF),
         };
         let id = self.next_id;
         self.next_id = (self.next_id + 1) & ID_MASK;
@@ -717,7 +828,11 @@ impl<'b, 'd> Run<'b, 'd> {
         // random DW in it.
         let window = if unroutable { nowhere_mb } else { dest * 16 };
         let addr = window << 20 | (Self::word(draw) & 0x3F_FFFF) << 2;
-        let (requester, tag) = (id as u16, (id >> 16) as u8);
+        let (requester, tag) = if class == Class::NonPosted {
+            self.request_id(src)
+        } else {
+            (id as u16, (id >> 16) as u8)
+        };
         let up_from_below = upstream.is_some_and(|u| dest == u as u64 && src != u);
         let from_above = upstream == Some(src);
         let dws = match class {
@@ -768,12 +883,22 @@ impl<'b, 'd> Run<'b, 'd> {
             }
             Class::Posted => tlp::mem_write(addr, requester, tag, &payload),
             Class::NonPosted if Self::word(draw) & 1 == 0 => {
-                let length = 1 + (Self::word(draw) % 16) as u32;
+                let length = 1 + (Self::word(draw) % self.read_limit()) as u32;
+                // Half to a prefetchable window (bits 63:52 the port's
+                // number plus one) with a 4-DW header.
+                let addr = if Self::word(draw) & 1 == 0 {
+                    let window = if unroutable { nowhere_pref } else { dest + 1 };
+                    window << 52 | addr & 0xFFFF_FFFC
+                } else {
+                    addr
+                };
                 tlp::mem_read(addr, requester, tag, length)
             }
             Class::NonPosted => {
                 // A CfgRd1 to a bus of the destination's range: its
-                // secondary bus (converted to Type 0) or the next.
+                // secondary bus (converted to Type 0) or the next. With
+                // completers to answer them, half are CfgWr1 of one DW (a
+                // non-posted request with data, taking an NPD credit).
                 let bus = if unroutable {
                     nowhere_bus
                 } else {
@@ -781,7 +906,9 @@ impl<'b, 'd> Run<'b, 'd> {
                 };
                 let target = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
                 let register = (Self::word(draw) % 1024) as u16;
-                tlp::config(true, target, register, requester, tag, None)
+                let write = t.completers && Self::word(draw) & 1 == 0;
+                let data = write.then(|| Self::word(draw) as u32);
+                tlp::config(true, target, register, requester, tag, data)
             }
             Class::Completion => {
                 let bus = if unroutable {
@@ -789,7 +916,8 @@ impl<'b, 'd> Run<'b, 'd> {
                 } else {
                     2 * dest + 1 + (Self::word(draw) & 1)
                 };
-                let requester = (bus << 8 | (Self::word(draw) & 0xFF)) as u16;
+                let devfn = u64::from(INDEPENDENT_DEVFN) | Self::word(draw) & 0x7F;
+                let requester = (bus << 8 | devfn) as u16;
                 let byte_count = (payload.len() * 4) as u16 & 0xFFF;
                 tlp::completion(
                     id as u16,
@@ -807,31 +935,80 @@ impl<'b, 'd> Run<'b, 'd> {
             // EP, DW0[14].
             dws[0] |= 1 << 14;
         }
-        let malformed = Self::chance(draw, t.malformed);
+        let mut faults = Faults {
+            malformed: Self::chance(draw, t.malformed),
+            starts_well: true,
+            void: (self.harness.options.nullify_one_in).is_some_and(|n| Self::word(draw) % n == 0),
+        };
         let mut class = class;
-        let routes = &self.harness.routes;
-        let void = self
-            .harness
-            .options
-            .nullify_one_in
-            .is_some_and(|n| Self::word(draw) % n == 0);
-        // A TLP that starts well formed and routable may start leaving.
-        let mut starts_well = true;
-        if malformed {
+        if faults.malformed {
             if Self::word(draw) & 1 == 0 {
                 // One DW more than its Fmt and Length promise; a TLP of one
                 // beat that this makes two is malformed at its start beat.
-                let per_beat = (w / 32) as usize;
-                starts_well = dws.len() != per_beat;
+                faults.starts_well = dws.len() != (w / 32) as usize;
                 dws.push(Self::word(draw) as u32);
             } else {
                 // Type 00011b is reserved (2.2.1); the switch returns the
                 // credits of a TLP it cannot classify as posted ones.
                 dws[0] = dws[0] & !(0x1F << 24) | 0b0_0011 << 24;
                 class = Class::Posted;
-                starts_well = false;
+                faults.starts_well = false;
             }
         }
+        let read = tlp::decode(&dws).kind == Some(Kind::Memory) && class == Class::NonPosted;
+        if read && !faults.malformed && self.harness.routes.route(&dws, src).is_some() {
+            dws[1] = dws[1] & !0xFF | legal_byte_enables(dws[0] & 0x3FF, Self::word(draw));
+        }
+        self.packet(src, dws, class, faults, draw)
+    }
+
+    /// The longest read the generator makes, in DW: one whose completions
+    /// the completers can cut at the RCB (every RCB block of it fits in
+    /// the largest payload the switch carries), up to four RCBs; 16 DW
+    /// with the completers off.
+    fn read_limit(&self) -> u64 {
+        if !self.harness.traffic.completers {
+            return 16;
+        }
+        let rcb_dw = self.harness.options.rcb / 4;
+        let largest = self.harness.cfg.max_payload_dw();
+        if largest >= rcb_dw {
+            (4 * rcb_dw).min(1024)
+        } else {
+            largest.max(1)
+        }
+    }
+
+    /// A requester ID and tag for a non-posted request from port `src`:
+    /// the bus [`requester_bus`], a device 0..15 and a tag, not
+    /// outstanding (a port's 32768 pairs outlast any request's wait in its
+    /// source; the scoreboard fails a reused one).
+    fn request_id(&mut self, src: usize) -> (u16, u8) {
+        let bus = u16::from(requester_bus(src, self.harness.cfg.upstream_port));
+        loop {
+            let n = self.next_tag[src];
+            self.next_tag[src] = (n + 1) & TAG_MASK;
+            let (id, tag) = (bus << 8 | (n >> 8) as u16, n as u8);
+            if !self.requesters.waiting(id, tag) {
+                return (id, tag);
+            }
+        }
+    }
+
+    /// The packet of the TLP `dws` (class `class`, with `faults`) from
+    /// input `src`: where the reference model routes it and what arrives
+    /// there.
+    fn packet(
+        &self,
+        src: usize,
+        dws: Vec<u32>,
+        class: Class,
+        faults: Faults,
+        draw: &mut dyn FnMut() -> Option<u64>,
+    ) -> Packet {
+        let malformed = faults.malformed;
+        let w = self.harness.cfg.data_width;
+        let routes = &self.harness.routes;
         let mut dests = routes.destinations(&dws, src);
         if malformed {
             dests.clear();
@@ -840,7 +1017,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let also = dests.split_off(dest.map_or(0, |_| 1));
         let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
         let keeps = tlp::keeps(dws.len(), w);
-        let nullified_at = (starts_well && malformed)
+        let nullified_at = (faults.starts_well && malformed)
             .then(|| routes.destinations(&dws, src).first().copied())
             .flatten()
             .map(|o| {
@@ -850,12 +1027,11 @@ impl<'b, 'd> Run<'b, 'd> {
                 }
                 (o, start)
             });
-        let arrives = if malformed {
-            None
-        } else if dest.is_none() && class == Class::NonPosted {
-            let ur = ur_completion(src, &dws);
-            Some((tlp::to_beats(&ur, w, || 0), tlp::keeps(ur.len(), w)))
-        } else if routes.to_type0(&dws) {
+        let ur = (!malformed && dest.is_none() && class == Class::NonPosted)
+            .then(|| ur_completion(src, &dws));
+        let arrives = if let Some(ur) = &ur {
+            Some((tlp::to_beats(ur, w, || 0), tlp::keeps(ur.len(), w)))
+        } else if !malformed && routes.to_type0(&dws) {
             // Type 00101b becomes 00100b: DW0 bit 24 of the start beat.
             let mut converted = beats.clone();
             converted[0].set_bit(24, false);
@@ -864,7 +1040,7 @@ impl<'b, 'd> Run<'b, 'd> {
             None
         };
         Packet {
-            id,
+            id: key_of(ur.as_deref().unwrap_or(&dws)).unwrap_or(0),
             src,
             class,
             transaction: transaction(&dws),
@@ -876,7 +1052,7 @@ impl<'b, 'd> Run<'b, 'd> {
             beats,
             malformed,
             nullified_at,
-            void,
+            void: faults.void,
             entered: 0,
         }
     }
@@ -896,11 +1072,18 @@ impl<'b, 'd> Run<'b, 'd> {
         let mut offered = vec![false; n];
         for (k, offer) in offered.iter_mut().enumerate() {
             let i = self.ports[k];
+            // The completer's ready answers first, as the backlog allows.
+            while self.sources[i].has_room(Class::Completion) {
+                let Some(c) = self.completers[i].ready(self.cycle) else {
+                    break;
+                };
+                let p = self.packet(i, c, Class::Completion, Faults::default(), draw);
+                self.sources[i].backlog.push_back(p);
+            }
             if generate && Self::chance(draw, t.load) {
                 let p = self.make_packet(i, draw);
-                let backlog = &mut self.sources[i].backlog;
-                if backlog.iter().filter(|q| q.class == p.class).count() < BACKLOG {
-                    backlog.push_back(p);
+                if self.sources[i].has_room(p.class) {
+                    self.sources[i].backlog.push_back(p);
                 }
             }
             if self.sources[i].sending.is_none() {
@@ -973,7 +1156,7 @@ impl<'b, 'd> Run<'b, 'd> {
         self.step()?;
         for (k, offer) in offered.into_iter().enumerate() {
             if offer {
-                self.accept_beat(self.ports[k]);
+                self.accept_beat(self.ports[k])?;
             }
         }
         for (k, take) in taken.into_iter().enumerate() {
@@ -982,17 +1165,28 @@ impl<'b, 'd> Run<'b, 'd> {
                 self.receive_beat(o, sop, eop, data, keep, nullify)?;
             }
             // The sink processes received packets at the rate it is ready,
-            // in order, but for non-posted requests while it starves them.
+            // in order, but for non-posted requests while it starves them
+            // or its completer owes too much; its completer takes each
+            // request it processes.
             let starving = self.starving(o);
             while !Self::chance(draw, t.backpressure) {
+                let room = !starving && self.completers[o].has_room();
                 let pending = &mut self.sinks[o].pending;
                 let next = pending
                     .iter()
-                    .position(|&(c, _)| !(starving && c == Class::NonPosted));
-                let Some((class, need)) = next.and_then(|k| pending.remove(k)) else {
+                    .position(|h| room || h.class != Class::NonPosted);
+                let Some(h) = next.and_then(|k| pending.remove(k)) else {
                     break;
                 };
-                self.sinks[o].returned.add(class, need);
+                self.sinks[o].returned.add(h.class, h.credits);
+                if let Some(request) = h.request {
+                    let harness = self.harness;
+                    let (rcb, largest) = (harness.options.rcb, harness.cfg.max_payload_dw());
+                    let answers = completer::answers(&request, port_id(o), rcb, largest, || {
+                        Self::word(draw) as u32
+                    });
+                    self.completers[o].take(self.cycle, answers);
+                }
             }
         }
         Ok(())
@@ -1006,11 +1200,12 @@ impl<'b, 'd> Run<'b, 'd> {
             .is_some_and(|(s, until)| s == o && self.cycle < until)
     }
 
-    /// The switch took input `i`'s offered beat.
-    fn accept_beat(&mut self, i: usize) {
+    /// The switch took input `i`'s offered beat. Fails when a request
+    /// reuses an outstanding tag.
+    fn accept_beat(&mut self, i: usize) -> Result<(), Failure> {
         let cycle = self.cycle;
         let Some((p, k)) = &mut self.sources[i].sending else {
-            return;
+            return Ok(());
         };
         if *k == 0 {
             p.entered = cycle;
@@ -1021,17 +1216,23 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         *k += 1;
         if *k < p.beats.len() {
-            return;
+            return Ok(());
         }
         let Some((p, _)) = self.sources[i].sending.take() else {
-            return;
+            return Ok(());
         };
         if p.void {
-            return;
+            return Ok(());
         }
         if p.malformed {
             self.expected_malformed += 1;
-            return;
+            return Ok(());
+        }
+        if self.harness.traffic.completers && p.class == Class::NonPosted {
+            let dws = tlp::from_beats(&p.beats, self.harness.cfg.data_width);
+            if let Err(e) = self.requesters.issue(i, &dws, p.entered) {
+                return fail(cycle, e);
+            }
         }
         if p.beats[0].bit(14) {
             self.expected_poisoned += 1;
@@ -1039,7 +1240,7 @@ impl<'b, 'd> Run<'b, 'd> {
         let p = match (p.dest, p.arrives) {
             (None, None) => {
                 self.expected_drops += 1;
-                return;
+                return Ok(());
             }
             // The switch answers in the request's place, back at port i.
             (None, Some((beats, keeps))) => {
@@ -1078,6 +1279,7 @@ impl<'b, 'd> Run<'b, 'd> {
             };
             self.expected.insert((p.id, o), copy);
         }
+        Ok(())
     }
 
     /// Output `o` delivered a beat to its sink.
@@ -1114,13 +1316,13 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         let beats = std::mem::take(&mut sink.beats);
         let keeps = std::mem::take(&mut sink.keeps);
-        let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
         if nullify {
             return self.discard_nullified(o, &beats);
         }
-        let id = id_of(&dws);
-        let Some(p) = id.and_then(|id| self.expected.remove(&(id, o))) else {
-            let elsewhere = self.expected.values().find(|p| Some(p.id) == id);
+        let dws = tlp::from_beats(&beats, self.harness.cfg.data_width);
+        let key = key_of(&dws);
+        let Some(p) = key.and_then(|key| self.expected.remove(&(key, o))) else {
+            let elsewhere = self.expected.values().find(|p| Some(p.id) == key);
             return fail(
                 cycle,
                 match elsewhere {
@@ -1198,9 +1400,20 @@ impl<'b, 'd> Run<'b, 'd> {
         if f.kind == Some(Kind::Message(0b011)) {
             self.report.broadcast_copies += 1;
         }
+        let completers = self.harness.traffic.completers;
+        if completers && f.kind == Some(Kind::Completion) && is_answer(&dws) {
+            if let Err(e) = self.requesters.complete(o, &dws) {
+                return fail(cycle, e);
+            }
+            self.report.checks += 1;
+        }
         let sink = &mut self.sinks[o];
         sink.received.add(p.class, need);
-        sink.pending.push_back((p.class, need));
+        sink.pending.push_back(Held {
+            class: p.class,
+            credits: need,
+            request: (completers && p.class == Class::NonPosted).then_some(dws),
+        });
         sink.delivered += 1;
         sink.delivered_beats += p.beats.len() as u64;
         self.report.delivered += 1;
@@ -1223,8 +1436,8 @@ impl<'b, 'd> Run<'b, 'd> {
             .nullifiable
             .iter()
             .find(|(_, (at, start))| *at == o && *start == beats[0])
-            .map(|(&id, _)| id);
-        let Some(id) = found else {
+            .map(|(&key, _)| key);
+        let Some(key) = found else {
             return fail(
                 self.cycle,
                 format!(
@@ -1233,7 +1446,7 @@ impl<'b, 'd> Run<'b, 'd> {
                 ),
             );
         };
-        self.nullifiable.remove(&id);
+        self.nullifiable.remove(&key);
         self.sinks[o].nullified += 1;
         self.sinks[o].nullified_beats += beats.len() as u64;
         self.report.nullified += 1;
@@ -1330,10 +1543,12 @@ impl<'b, 'd> Run<'b, 'd> {
                 );
             }
         }
-        if let Some((id, (o, _))) = self.nullifiable.iter().next() {
+        if let Some((key, (o, _))) = self.nullifiable.iter().next() {
             return fail(
                 self.cycle,
-                format!("malformed packet {id} for tx{o} started through but never left nullified"),
+                format!(
+                    "malformed packet {key} for tx{o} started through but never left nullified"
+                ),
             );
         }
         self.report.checks += 4 * self.ins.len() as u64;
@@ -1351,6 +1566,8 @@ impl<'b, 'd> Run<'b, 'd> {
         report.malformed = (0..self.ins.len())
             .map(|i| self.io.peek(self.ins[i].malformed))
             .sum();
+        report.completions = self.requesters.completions;
+        report.requests_answered = self.requesters.answered;
         report.credit_stalls = (0..self.outs.len())
             .map(|o| self.io.peek(self.outs[o].stalls))
             .sum();

@@ -9,9 +9,11 @@
 //! a warm-up of a fifth of them.
 
 pub mod blocks;
+pub mod completer;
 pub mod crossbar;
 pub mod harness;
 pub mod model;
+pub mod requester;
 pub mod throughput;
 pub mod tlp;
 
@@ -137,6 +139,8 @@ impl Testbench for SwitchTb {
             ("ur_completions".into(), r.ur_completions.to_string()),
             ("delivered".into(), r.delivered.to_string()),
             ("credit_stalls".into(), r.credit_stalls.to_string()),
+            ("completions".into(), r.completions.to_string()),
+            ("requests_answered".into(), r.requests_answered.to_string()),
         ];
         if let Some(t) = reference {
             metrics.push(("reference_throughput".into(), format!("{t:.4}")));
@@ -160,7 +164,12 @@ impl SwitchTb {
     fn reference(&self) -> Option<ThroughputModel> {
         let t = &self.traffic;
         let one_beat = t.packet_beats == (1, 1) && self.cfg.data_width >= 128;
-        let plain = t.pattern == Pattern::Uniform && t.backpressure == 0.0 && t.unroutable == 0.0;
+        // The reference offers no answers: completers off, or nothing to answer.
+        let unanswered = !t.completers || t.mix[1] == 0;
+        let plain = t.pattern == Pattern::Uniform
+            && t.backpressure == 0.0
+            && t.unroutable == 0.0
+            && unanswered;
         if !(one_beat && plain && self.skip == 0) {
             return None;
         }
