@@ -126,6 +126,9 @@ pub fn simulate(
             .metrics
             .push((CYCLES_NEEDED.into(), needed.to_string()));
     }
+    if failure.is_none() && !interrupted {
+        outcome.metrics.extend(testbench.reference_metrics(cycles));
+    }
     let mut pictures = Vec::new();
     if let Some(wave) = wave {
         for p in std::mem::take(&mut outcome.pictures) {

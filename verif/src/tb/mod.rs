@@ -253,6 +253,12 @@ pub trait Testbench {
     fn cycles_needed(&self) -> u64 {
         0
     }
+    /// Metrics of a reference model of the configuration a run of
+    /// `cycles` cycles simulated, printed beside the run's own by `sim`
+    /// and `run` (never computed for `check` cases); none by default.
+    fn reference_metrics(&self, _cycles: u64) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Builds a kind's dedicated testbench from a variant's parameters.
