@@ -319,9 +319,10 @@ impl SwitchConfig {
     /// The beats credits may fill: the buffer less one, which the beat a
     /// link partner sends on a credit freed in the same cycle may need
     /// before the departing beat's slot is free, and less the space
-    /// broadcast copies use (see `broadcast`).
+    /// broadcast copies use (see `broadcast`); zero when the reserve
+    /// takes it all (the credit check then refuses the config).
     fn credit_room(&self) -> u64 {
-        u64::from(self.queue_depth) - 1 - u64::from(Broadcast::reserve(self))
+        (u64::from(self.queue_depth) - 1).saturating_sub(Broadcast::reserve(self).into())
     }
 
     /// The most beats packets within `credits` (header and data per class)
