@@ -1010,31 +1010,31 @@ impl<'b, 'd> Run<'b, 'd> {
         let w = self.harness.cfg.data_width;
         let routes = &self.harness.routes;
         let mut dests = routes.destinations(&dws, src);
+        let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
+        let keeps = tlp::keeps(dws.len(), w);
+        // The start beat as it leaves: a Type 1 configuration request for
+        // a port's secondary bus leaves as Type 0 (00101b becomes 00100b,
+        // DW0 bit 24).
+        let to_type0 = routes.to_type0(&dws);
+        let mut start = beats[0].clone();
+        if to_type0 {
+            start.set_bit(24, false);
+        }
+        let nullified_at = (faults.starts_well && malformed)
+            .then(|| dests.first().map(|&o| (o, start.clone())))
+            .flatten();
         if malformed {
             dests.clear();
         }
         let dest = dests.first().copied();
         let also = dests.split_off(dest.map_or(0, |_| 1));
-        let beats = tlp::to_beats(&dws, w, || Self::word(draw) as u32);
-        let keeps = tlp::keeps(dws.len(), w);
-        let nullified_at = (faults.starts_well && malformed)
-            .then(|| routes.destinations(&dws, src).first().copied())
-            .flatten()
-            .map(|o| {
-                let mut start = beats[0].clone();
-                if routes.to_type0(&dws) {
-                    start.set_bit(24, false);
-                }
-                (o, start)
-            });
         let ur = (!malformed && dest.is_none() && class == Class::NonPosted)
             .then(|| ur_completion(src, &dws));
         let arrives = if let Some(ur) = &ur {
             Some((tlp::to_beats(ur, w, || 0), tlp::keeps(ur.len(), w)))
-        } else if !malformed && routes.to_type0(&dws) {
-            // Type 00101b becomes 00100b: DW0 bit 24 of the start beat.
+        } else if !malformed && to_type0 {
             let mut converted = beats.clone();
-            converted[0].set_bit(24, false);
+            converted[0] = start;
             Some((converted, keeps.clone()))
         } else {
             None
