@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A checked top module with its sub-modules, each distinct module once and
-/// under a unique name.
-#[derive(Clone, Debug)]
+/// under a unique name. Two designs are equal when their modules and names
+/// are.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Design {
     /// Distinct modules, children before parents; the last is the top.
     modules: Vec<Arc<Module>>,

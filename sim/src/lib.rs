@@ -11,7 +11,8 @@
 //! several. Single-word operations have specialised instructions; wider ones
 //! take a general multi-word path. The [`Engine`] either interprets the tape
 //! (the reference) or, by default, runs it as machine code generated with
-//! Cranelift; both have the same semantics.
+//! Cranelift; both have the same semantics. [`Compiled`] keeps one
+//! compilation for any number of simulators ([`Sim::from_compiled`]).
 //!
 //! # Time and clocks
 //!
@@ -149,46 +150,30 @@ struct AssertionInfo {
     loc: SourceLoc,
 }
 
-/// A compiled design being simulated. See the [module documentation](self).
-pub struct Sim {
+/// A design flattened and compiled for one [`Engine`], ready to be
+/// simulated any number of times: [`Sim::from_compiled`] starts a fresh
+/// simulator of it (registers and memories at zero, time 0) without
+/// compiling again. Cloning shares the compiled code.
+#[derive(Clone)]
+pub struct Compiled(Arc<Model>);
+
+/// What every simulator of one compiled design shares and none changes.
+struct Model {
     engine: Engine,
     program: Program,
-    state: Vec<u64>,
-    scratch: Vec<u64>,
-    memories: Vec<Vec<u64>>,
     signals: Vec<SignalInfo>,
     by_name: HashMap<String, u32>,
     top: String,
     assertions: Vec<AssertionInfo>,
-    /// One per entry of `program.domains`.
-    clocks: Vec<Clock>,
-    now: u64,
-    /// How much of the combinational logic matches the current state.
-    settled: Settled,
-    failures: Vec<AssertionFailure>,
+    /// The clock domains' names, one per entry of `program.domains`.
+    clock_names: Vec<String>,
     /// What waveform save files show of the design.
     layout: Layout,
-    trace: Option<Writer>,
-    /// A poke since the last waveform dump.
-    dump_pending: bool,
-    /// Reused list of the domains rising at the current time.
-    rising: Vec<usize>,
-    /// Set from outside (a signal handler) to stop stepping.
-    interrupt: Option<Arc<AtomicBool>>,
-    /// A stepping call stopped because `interrupt` was set.
-    interrupted: bool,
-    /// Signals sampled at clocks' edges for live properties.
-    recorders: Vec<record::Recorder>,
 }
 
-impl Sim {
-    /// Flattens and compiles `design` for the default engine (native).
-    pub fn new(design: &Design) -> Result<Sim, SimError> {
-        Sim::with_engine(design, Engine::default())
-    }
-
+impl Compiled {
     /// Flattens and compiles `design` for `engine`.
-    pub fn with_engine(design: &Design, engine: Engine) -> Result<Sim, SimError> {
+    pub fn new(design: &Design, engine: Engine) -> Result<Compiled, SimError> {
         let net = flatten::flatten(design)?;
         let clock_ids = clock_inputs(&net);
         let top = design.top().name.clone();
@@ -228,14 +213,9 @@ impl Sim {
             .enumerate()
             .map(|(i, s)| (s.name.clone(), i as u32))
             .collect();
-        let clocks = clock_ids
+        let clock_names = clock_ids
             .iter()
-            .map(|c| Clock::new(net.signals[c.0 as usize].name[prefix_len..].to_string()))
-            .collect();
-        let memories = program
-            .memories
-            .iter()
-            .map(|m| vec![0; m.depth as usize * m.words as usize])
+            .map(|c| net.signals[c.0 as usize].name[prefix_len..].to_string())
             .collect();
         let assertions = net
             .assertions
@@ -247,28 +227,85 @@ impl Sim {
                 loc: a.loc,
             })
             .collect();
-        Ok(Sim {
+        Ok(Compiled(Arc::new(Model {
             engine,
-            state: program.state.clone(),
-            scratch: vec![0; program.scratch_words],
             program,
-            memories,
             signals,
             by_name,
             top,
             assertions,
-            clocks,
+            clock_names,
+            layout: Layout::new(design),
+        })))
+    }
+
+    /// The engine the design was compiled for.
+    pub fn engine(&self) -> Engine {
+        self.0.engine
+    }
+}
+
+/// A compiled design being simulated. See the [module documentation](self).
+pub struct Sim {
+    model: Arc<Model>,
+    state: Vec<u64>,
+    scratch: Vec<u64>,
+    memories: Vec<Vec<u64>>,
+    /// One per entry of `model.program.domains`.
+    clocks: Vec<Clock>,
+    now: u64,
+    /// How much of the combinational logic matches the current state.
+    settled: Settled,
+    failures: Vec<AssertionFailure>,
+    trace: Option<Writer>,
+    /// A poke since the last waveform dump.
+    dump_pending: bool,
+    /// Reused list of the domains rising at the current time.
+    rising: Vec<usize>,
+    /// Set from outside (a signal handler) to stop stepping.
+    interrupt: Option<Arc<AtomicBool>>,
+    /// A stepping call stopped because `interrupt` was set.
+    interrupted: bool,
+    /// Signals sampled at clocks' edges for live properties.
+    recorders: Vec<record::Recorder>,
+}
+
+impl Sim {
+    /// Flattens and compiles `design` for the default engine (native).
+    pub fn new(design: &Design) -> Result<Sim, SimError> {
+        Sim::with_engine(design, Engine::default())
+    }
+
+    /// Flattens and compiles `design` for `engine`.
+    pub fn with_engine(design: &Design, engine: Engine) -> Result<Sim, SimError> {
+        Ok(Sim::from_compiled(&Compiled::new(design, engine)?))
+    }
+
+    /// A fresh simulator of a design compiled before. Handles made by one
+    /// simulator of `compiled` work on every other.
+    pub fn from_compiled(compiled: &Compiled) -> Sim {
+        let model = Arc::clone(&compiled.0);
+        Sim {
+            state: model.program.state.clone(),
+            scratch: vec![0; model.program.scratch_words],
+            memories: model
+                .program
+                .memories
+                .iter()
+                .map(|m| vec![0; m.depth as usize * m.words as usize])
+                .collect(),
+            clocks: model.clock_names.iter().cloned().map(Clock::new).collect(),
             now: 0,
             settled: Settled::Nothing,
             failures: Vec::new(),
-            layout: Layout::new(design),
             trace: None,
             dump_pending: false,
             rising: Vec::new(),
             interrupt: None,
             interrupted: false,
             recorders: Vec::new(),
-        })
+            model,
+        }
     }
 
     /// Sets the period and phase of clock `name` (a top-level clock input,
@@ -333,7 +370,7 @@ impl Sim {
 
     /// The engine running the logic.
     pub fn engine(&self) -> Engine {
-        self.engine
+        self.model.engine
     }
 
     /// The current simulated time in picoseconds.
@@ -348,7 +385,8 @@ impl Sim {
 
     /// Hierarchical names and widths of every signal.
     pub fn signals(&self) -> impl Iterator<Item = (&str, u32)> {
-        self.signals
+        self.model
+            .signals
             .iter()
             .map(|s| (s.name.as_str(), s.value.width))
     }
@@ -358,12 +396,17 @@ impl Sim {
     /// suggesting the closest names, written the same way.
     pub fn signal(&self, path: &str) -> Result<SignalHandle, SimError> {
         let index = self
+            .model
             .by_name
             .get(path)
-            .or_else(|| self.by_name.get(&format!("{}.{path}", self.top)))
+            .or_else(|| {
+                self.model
+                    .by_name
+                    .get(&format!("{}.{path}", self.model.top))
+            })
             .copied()
             .ok_or_else(|| self.unknown_signal(path))?;
-        let s = &self.signals[index as usize];
+        let s = &self.model.signals[index as usize];
         Ok(SignalHandle {
             index,
             off: s.value.off,
@@ -539,6 +582,7 @@ impl Sim {
         // Close an earlier trace first: it may be writing the same file.
         self.close_trace()?;
         let traced: Vec<Traced<'_>> = self
+            .model
             .signals
             .iter()
             .filter(|s| {
@@ -554,8 +598,8 @@ impl Sim {
             })
             .collect();
         let wave = |e| SimError::wave(path, e);
-        let mut writer = Writer::create(path, &traced, &self.layout, whole).map_err(wave)?;
-        writer.watch_falls(&self.program.fall_words());
+        let mut writer = Writer::create(path, &traced, &self.model.layout, whole).map_err(wave)?;
+        writer.watch_falls(&self.model.program.fall_words());
         self.settle_all();
         writer
             .dump(self.now, &self.state, Compare::All)
@@ -568,7 +612,7 @@ impl Sim {
 
     fn clock_index(&self, name: &str) -> Result<usize, SimError> {
         let local = name
-            .strip_prefix(self.top.as_str())
+            .strip_prefix(self.model.top.as_str())
             .and_then(|n| n.strip_prefix('.'))
             .unwrap_or(name);
         self.clocks
@@ -584,9 +628,9 @@ impl Sim {
     /// closest names written the way `path` is (with or without the top
     /// module's name).
     fn unknown_signal(&self, path: &str) -> SimError {
-        let full = path.starts_with(&format!("{}.", self.top));
-        let prefix = self.top.len() + 1;
-        let names = self.signals.iter().map(|s| match full {
+        let full = path.starts_with(&format!("{}.", self.model.top));
+        let prefix = self.model.top.len() + 1;
+        let names = self.model.signals.iter().map(|s| match full {
             true => s.name.as_str(),
             false => s.name.get(prefix..).unwrap_or(&s.name),
         });
@@ -598,13 +642,13 @@ impl Sim {
 
     fn too_wide(&self, h: SignalHandle) -> SimError {
         SimError::TooWide {
-            name: self.signals[h.index as usize].name.clone(),
+            name: self.model.signals[h.index as usize].name.clone(),
             width: h.width,
         }
     }
 
     fn poke_words(&mut self, h: SignalHandle, words: &[u64]) -> Result<(), SimError> {
-        let name = || self.signals[h.index as usize].name.clone();
+        let name = || self.model.signals[h.index as usize].name.clone();
         if !h.pokeable {
             return Err(SimError::NotPokeable(name()));
         }
@@ -666,7 +710,7 @@ impl Sim {
     /// value; true when one changed.
     fn apply_async_resets(&mut self) -> bool {
         let mut changed = false;
-        for r in &self.program.async_resets {
+        for r in &self.model.program.async_resets {
             if self.state[r.cond as usize] & 1 == 0 {
                 continue;
             }
@@ -746,7 +790,7 @@ impl Sim {
         self.now = rise;
         self.dump_pending = false;
         let failures_before = self.failures.len();
-        if self.program.fused(Fused::Alone(0)).is_some() {
+        if self.model.program.fused(Fused::Alone(0)).is_some() {
             self.edge_fused(Fused::Alone(0));
         } else {
             self.rising.clear();
@@ -759,7 +803,7 @@ impl Sim {
     /// Drives the clock input of domain `d` to `level`.
     #[inline]
     fn set_clock(&mut self, d: usize, level: u64) {
-        let clk = self.program.signals[self.program.domains[d].clock.0 as usize].off;
+        let clk = self.model.program.signals[self.model.program.domains[d].clock.0 as usize].off;
         self.state[clk as usize] = level;
     }
 
@@ -808,7 +852,7 @@ impl Sim {
             ref all if all.len() == self.clocks.len() => Some(Fused::Together),
             _ => None,
         };
-        if let Some(fused) = fused.filter(|&f| self.program.fused(f).is_some()) {
+        if let Some(fused) = fused.filter(|&f| self.model.program.fused(f).is_some()) {
             self.edge_fused(fused);
             return;
         }
@@ -848,8 +892,8 @@ impl Sim {
             Settled::All => self.run_tape(|p| &tapes(p, which).latched),
             _ => self.run_tape(|p| &tapes(p, which).sample),
         }
-        let domains = self.program.fused_domains(which);
-        if tapes(&self.program, which).ports {
+        let domains = self.model.program.fused_domains(which);
+        if tapes(&self.model.program, which).ports {
             for d in domains.clone() {
                 self.check_assertions(d);
                 self.read_memories(d);
@@ -863,7 +907,7 @@ impl Sim {
             // Without ports, `sample` ran `finish` too.
             self.run_tape(|p| &tapes(p, which).finish);
         }
-        self.settled = match tapes(&self.program, which).settles_outputs {
+        self.settled = match tapes(&self.model.program, which).settles_outputs {
             true => Settled::Outputs,
             false => Settled::Nothing,
         };
@@ -875,7 +919,7 @@ impl Sim {
     /// Runs the tape `pick` chooses over the state.
     #[inline]
     fn run_tape(&mut self, pick: impl Fn(&Program) -> &Tape) {
-        let p = &self.program;
+        let p = &self.model.program;
         tape::run(
             pick(p),
             &p.wide,
@@ -888,10 +932,10 @@ impl Sim {
     /// Records the assertions of domain `d` that fail at this edge.
     #[inline]
     fn check_assertions(&mut self, d: usize) {
-        let p = &self.program;
+        let p = &self.model.program;
         for &a in &p.domains[d].assertions {
             if self.state[p.assertions[a as usize].cond as usize] & 1 == 0 {
-                let info = &self.assertions[a as usize];
+                let info = &self.model.assertions[a as usize];
                 self.failures.push(AssertionFailure {
                     kind: info.kind,
                     time_ps: self.now,
@@ -908,7 +952,7 @@ impl Sim {
     /// Samples the read ports of domain `d` into their shadows.
     #[inline]
     fn read_memories(&mut self, d: usize) {
-        let p = &self.program;
+        let p = &self.model.program;
         let s = &mut self.state;
         for r in &p.domains[d].reads {
             let shape = p.memories[r.memory as usize];
@@ -925,7 +969,7 @@ impl Sim {
     /// Carries out the enabled write ports of domain `d`.
     #[inline]
     fn write_memories(&mut self, d: usize) {
-        let p = &self.program;
+        let p = &self.model.program;
         let s = &self.state;
         for w in &p.domains[d].writes {
             let shape = p.memories[w.memory as usize];
@@ -943,7 +987,7 @@ impl Sim {
     /// Commits the read data of domain `d`'s read ports from their shadows.
     #[inline]
     fn commit_reads(&mut self, d: usize) {
-        let p = &self.program;
+        let p = &self.model.program;
         for r in &p.domains[d].reads {
             copy_words(
                 &mut self.state,

@@ -6,7 +6,7 @@ mod wave_support;
 
 use linkforge_hdl::ir::Op;
 use linkforge_hdl::prelude::*;
-use linkforge_sim::{Engine, Sim, SimError};
+use linkforge_sim::{Compiled, Engine, Sim, SimError};
 
 type Res = Result<(), Box<dyn std::error::Error>>;
 
@@ -20,6 +20,28 @@ fn counter() -> Result<Module, HdlError> {
     m.when(en, |m| m.next(q, q + 1));
     m.assign(count, q);
     m.finish()
+}
+
+/// Simulators started from one compilation share its code, not their
+/// state: each starts at time 0 with registers at zero, and a handle of one
+/// works on the other.
+#[test]
+fn simulators_of_one_compiled_design_are_independent() -> Res {
+    for engine in Engine::ALL {
+        let compiled = Compiled::new(&Design::new(counter()?)?, engine)?;
+        assert_eq!(compiled.engine(), engine);
+        let mut first = Sim::from_compiled(&compiled);
+        first.poke("en", 1)?;
+        first.run_cycles("clk", 7)?;
+        let mut second = Sim::from_compiled(&compiled);
+        let count = first.signal("count")?;
+        assert_eq!((second.peek_handle(count), second.time_ps()), (0, 0));
+        second.poke("en", 1)?;
+        second.run_cycles("clk", 2)?;
+        assert_eq!(second.peek_handle(count), 2, "{engine}");
+        assert_eq!(first.peek_handle(count), 7, "{engine}");
+    }
+    Ok(())
 }
 
 #[test]

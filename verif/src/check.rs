@@ -34,18 +34,24 @@
 //! # }
 //! ```
 //!
+//! The cases of one run share compiled designs: a case that simulates a
+//! design an earlier case compiled (equal by content) starts from that
+//! compilation, so only the first case pays for native code generation.
+//!
 //! [`testbench`] runs a catalogue [`Testbench`] this way (what
 //! `linkforge check` does): the case is its random stimulus words.
 
 use crate::models::xorshift::XorShift;
 use crate::props::live::{LiveRules, RuleError};
 use crate::tb::{Failure, Testbench};
-use crate::{Engine, Sim, SimError};
+use crate::{Compiled, Engine, Sim, SimError};
 use linkforge_hdl::Design;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+use std::cell::RefCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// A property run: how many cases, from which seed, on which engine,
 /// and where the minimal failing case's waveform goes.
@@ -135,8 +141,9 @@ impl Check {
         };
         let mut runner = TestRunner::new_with_rng(config, rng);
         let simulated = std::cell::Cell::new(0usize);
+        let compiled = Rc::new(CompiledDesigns::default());
         let outcome = runner.run(&strategy, |value| {
-            let mut case = Case::new(self, None);
+            let mut case = Case::new(self, None, Rc::clone(&compiled));
             let result = body(&mut case, &value);
             simulated.set(simulated.get() + case.sims.len());
             case.finish(result)
@@ -149,7 +156,7 @@ impl Check {
             Err(TestError::Fail(reason, value)) => (reason.to_string(), value),
         };
         if let Some(path) = &self.waves {
-            self.replay(path, &body, &value)
+            self.replay(path, &body, &value, compiled)
                 .map_err(|why| CheckError::Waves {
                     path: path.clone(),
                     why,
@@ -170,11 +177,12 @@ impl Check {
         path: &Path,
         body: impl Fn(&mut Case, &T) -> Result<(), Failure>,
         value: &T,
+        compiled: Rc<CompiledDesigns>,
     ) -> Result<(), String> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         }
-        let mut case = Case::new(self, Some(path));
+        let mut case = Case::new(self, Some(path), compiled);
         let replayed = body(&mut case, value);
         drop(case.finish(replayed));
         let closed = case.close_traces();
@@ -215,16 +223,46 @@ pub struct Case {
     /// Why the replay's waveform could not be started.
     trace_error: Option<SimError>,
     sims: Vec<(Sim, LiveRules)>,
+    compiled: Rc<CompiledDesigns>,
+}
+
+/// The designs a run's cases compiled, the most recent last, for the
+/// run's engine.
+#[derive(Default)]
+struct CompiledDesigns(RefCell<Vec<(Design, Compiled)>>);
+
+impl CompiledDesigns {
+    /// Designs kept: a case may simulate several designs (a reference and
+    /// an implementation), and a property may draw a new design per case.
+    const KEPT: usize = 4;
+
+    /// `design` compiled for `engine`, compiling it unless kept.
+    fn get(&self, design: &Design, engine: Engine) -> Result<Compiled, SimError> {
+        let mut kept = self.0.borrow_mut();
+        if let Some(i) = kept.iter().position(|(d, _)| d == design) {
+            let entry = kept.remove(i);
+            let compiled = entry.1.clone();
+            kept.push(entry);
+            return Ok(compiled);
+        }
+        let compiled = Compiled::new(design, engine)?;
+        if kept.len() == Self::KEPT {
+            kept.remove(0);
+        }
+        kept.push((design.clone(), compiled.clone()));
+        Ok(compiled)
+    }
 }
 
 impl Case {
-    fn new(check: &Check, trace: Option<&Path>) -> Case {
+    fn new(check: &Check, trace: Option<&Path>, compiled: Rc<CompiledDesigns>) -> Case {
         Case {
             engine: check.engine,
             interface_rules: check.interface_rules,
             trace: trace.map(Path::to_path_buf),
             trace_error: None,
             sims: Vec::new(),
+            compiled,
         }
     }
 
@@ -245,7 +283,7 @@ impl Case {
     /// A new simulator of `design` with `rules` (instead of its interfaces'
     /// rules) checked on every cycle.
     pub fn sim_with(&mut self, design: &Design, rules: &LiveRules) -> Result<&mut Sim, Failure> {
-        let mut sim = Sim::with_engine(design, self.engine)?;
+        let mut sim = Sim::from_compiled(&self.compiled.get(design, self.engine)?);
         if let (Some(path), true) = (&self.trace, self.sims.is_empty()) {
             if let Err(e) = sim.trace_whole(path) {
                 self.trace_error = Some(e);
@@ -487,6 +525,45 @@ mod tests {
     use linkforge_hdl::prelude::*;
     use linkforge_hdl::Value as _;
     use linkforge_rtl::catalog::{Params, Value};
+
+    /// A design of one register `width` bits wide.
+    fn register(width: u32) -> Design {
+        let mut m = ModuleBuilder::new("register");
+        m.clock("clk");
+        let d = m.input("d", width);
+        let q = m.output("q", width);
+        let r = m.reg("r", width).no_reset();
+        m.next(r, d);
+        m.assign(q, r);
+        Design::new(m.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn cases_reuse_a_compiled_design_and_keep_the_most_recent() {
+        let compiled = CompiledDesigns::default();
+        let kept = || {
+            compiled
+                .0
+                .borrow()
+                .iter()
+                .map(|(d, _)| d.clone())
+                .collect::<Vec<_>>()
+        };
+        compiled.get(&register(8), Engine::Interpreter).unwrap();
+        compiled.get(&register(8), Engine::Interpreter).unwrap();
+        assert_eq!(kept(), [register(8)], "an equal design is compiled once");
+        for width in 1..=5 {
+            compiled.get(&register(width), Engine::Interpreter).unwrap();
+        }
+        let widths: Vec<Design> = (2..=5).map(register).collect();
+        assert_eq!(kept(), widths, "the {} most recent", CompiledDesigns::KEPT);
+        compiled.get(&register(3), Engine::Interpreter).unwrap();
+        assert_eq!(
+            kept().last(),
+            Some(&register(3)),
+            "a reused design is the most recent"
+        );
+    }
 
     /// A "crossbar" whose outputs ignore their selects: always input 0.
     fn broken_crossbar() -> Design {
