@@ -475,7 +475,11 @@ impl Sim {
     }
 
     /// Advances to the next rising clock edge (of any clock) and simulates it.
+    #[inline]
     pub fn step(&mut self) -> Result<(), SimError> {
+        if self.trace.is_none() {
+            return self.advance_to_rise();
+        }
         let result = self.advance_to_rise();
         self.flush_trace(result)
     }
@@ -724,18 +728,31 @@ impl Sim {
     }
 
     /// Processes edge times until one with a rising edge.
+    #[inline]
     fn advance_to_rise(&mut self) -> Result<(), SimError> {
         if self
             .interrupt
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
         {
-            self.interrupted = true;
-            return Err(SimError::Interrupted { time_ps: self.now });
+            return Err(self.interrupt_now());
         }
         if self.clocks.len() == 1 && self.trace.is_none() && self.recorders.is_empty() {
             return self.single_clock_cycle();
         }
+        self.next_rise_of_any()
+    }
+
+    /// Stops stepping for [`Sim::interrupt`].
+    #[cold]
+    fn interrupt_now(&mut self) -> SimError {
+        self.interrupted = true;
+        SimError::Interrupted { time_ps: self.now }
+    }
+
+    /// [`Sim::advance_to_rise`] in general: any number of clocks, with
+    /// waveform dumps and recordings.
+    fn next_rise_of_any(&mut self) -> Result<(), SimError> {
         loop {
             if self.dump_pending {
                 self.dump()?;
@@ -894,18 +911,7 @@ impl Sim {
         }
         let domains = self.model.program.fused_domains(which);
         if tapes(&self.model.program, which).ports {
-            for d in domains.clone() {
-                self.check_assertions(d);
-                self.read_memories(d);
-            }
-            for d in domains.clone() {
-                self.write_memories(d);
-            }
-            for d in domains.clone() {
-                self.commit_reads(d);
-            }
-            // Without ports, `sample` ran `finish` too.
-            self.run_tape(|p| &tapes(p, which).finish);
+            self.edge_ports(which);
         }
         self.settled = match tapes(&self.model.program, which).settles_outputs {
             true => Settled::Outputs,
@@ -914,6 +920,25 @@ impl Sim {
         for d in domains {
             self.clocks[d].rise(self.now);
         }
+    }
+
+    /// The part of a fused edge `which` after its sample tape when the
+    /// design has memory ports or assertions: check, read, write, commit,
+    /// then the finishing tape.
+    fn edge_ports(&mut self, which: Fused) {
+        let domains = self.model.program.fused_domains(which);
+        for d in domains.clone() {
+            self.check_assertions(d);
+            self.read_memories(d);
+        }
+        for d in domains.clone() {
+            self.write_memories(d);
+        }
+        for d in domains {
+            self.commit_reads(d);
+        }
+        // Without ports, `sample` ran `finish` too.
+        self.run_tape(|p| &p.fused(which).expect("a fused edge").finish);
     }
 
     /// Runs the tape `pick` chooses over the state.

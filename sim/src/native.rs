@@ -67,6 +67,7 @@ impl NativeTape {
     ///
     /// The caller has checked that `s` is at least as long as the state the
     /// tape was compiled for.
+    #[inline]
     pub fn run(&self, s: &mut [u64], scratch: &mut [u64]) {
         for f in &self.funcs {
             // SAFETY: the code only touches words the compiler checked

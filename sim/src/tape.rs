@@ -219,6 +219,7 @@ impl Insn {
 /// # Panics
 ///
 /// When `s` is shorter than the state the tape was checked against.
+#[inline]
 pub(crate) fn run(
     tape: &Tape,
     wide: &[WideInsn],
