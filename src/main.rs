@@ -12,6 +12,7 @@ mod limits;
 mod manifest;
 mod output;
 mod plots;
+mod pool;
 mod results;
 
 use clap::{Parser, Subcommand};
@@ -290,6 +291,9 @@ struct JobsArg {
     /// Run only shard I of N of the jobs (a deterministic split; join the shards' --json with `linkforge merge`).
     #[arg(long, value_name = "I/N")]
     shard: Option<results::Shard>,
+    /// Jobs run at once (default: one per CPU); the output is the same for any N. Each may use up to --memory-budget.
+    #[arg(long, value_name = "N")]
+    threads: Option<std::num::NonZeroUsize>,
 }
 
 /// The example and the rule sets under `linkforge wave check --help`.
@@ -403,57 +407,77 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             variants,
             force,
             results,
-            jobs: JobsArg { seeds, shard },
+            jobs:
+                JobsArg {
+                    seeds,
+                    shard,
+                    threads,
+                },
         } => {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
             let mut out = OutDir::open(&out, force)?;
             let all = results::jobs(chosen.len(), seed, seeds);
-            let mut report = results::Results::new(
-                "check",
-                shard,
-                (all.len(), seeds),
-                shard.map_or(all.len(), |s| s.size(all.len())),
-            );
-            let mut design = None;
-            for job in all
-                .iter()
+            let jobs: Vec<results::Job> = all
+                .into_iter()
                 .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
-            {
-                let v = &chosen[job.variant];
+                .collect();
+            let unsharded = results::jobs(chosen.len(), seed, seeds).len();
+            let mut report = results::Results::new("check", shard, (unsharded, seeds), jobs.len());
+            let used: std::collections::BTreeSet<usize> = jobs.iter().map(|j| j.variant).collect();
+            let designs = chosen
+                .iter()
+                .enumerate()
+                .map(|(k, v)| used.contains(&k).then(|| commands::build(v)).transpose())
+                .collect::<Result<Vec<_>, _>>()?;
+            let name = |j: &results::Job| results::job_name(&chosen[j.variant].name, j.seed, seeds);
+            let design = |j: &results::Job| designs[j.variant].as_ref().expect("built above");
+            let mut files = Vec::new();
+            for j in &jobs {
+                files.extend(commands::check::check_files(&name(j), design(j), &out)?);
+            }
+            out.claim(&files)?;
+            let out = &out;
+            let check = |j: &results::Job| {
                 let start = std::time::Instant::now();
-                let built = match design.take() {
-                    Some((k, d)) if k == job.variant => d,
-                    _ => commands::build(v)?,
-                };
                 let config = linkforge_verif::check::CheckConfig {
                     cases,
                     max_cycles: max_cycles as usize,
-                    seed: job.seed,
+                    seed: j.seed,
                     engine,
                 };
-                let name = results::job_name(&v.name, job.seed, seeds);
-                let r = commands::check::check_variant(v, &name, &built, &config, &mut out)?;
-                design = Some((job.variant, built));
-                match &r.failure {
-                    None => println!("{name}: {} cases passed", r.cases),
-                    Some((case, wave)) => {
-                        println!("{name}: FAILED: {}", case.message);
-                        print!("{}", case.case.describe());
-                        println!("  waveform: {}", wave.display());
+                let v = &chosen[j.variant];
+                let r = commands::check::check_variant(v, &name(j), design(j), &config, out)?;
+                Ok::<_, CliError>((*j, r, start.elapsed().as_secs_f64()))
+            };
+            let threads = pool::threads(threads);
+            pool::ordered(
+                &jobs,
+                threads,
+                || false,
+                check,
+                |(job, r, duration_s)| {
+                    let name = name(&job);
+                    match &r.failure {
+                        None => println!("{name}: {} cases passed", r.cases),
+                        Some((case, wave)) => {
+                            println!("{name}: FAILED: {}", case.message);
+                            print!("{}", case.case.describe());
+                            println!("  waveform: {}", wave.display());
+                        }
                     }
-                }
-                report.records.push(results::Record {
-                    duration_s: start.elapsed().as_secs_f64(),
-                    ..results::check_record(
-                        v,
-                        job.index,
-                        &r,
-                        out.dir(),
-                        (job.seed, engine),
-                        max_cycles,
-                    )
-                });
-            }
+                    report.records.push(results::Record {
+                        duration_s,
+                        ..results::check_record(
+                            &chosen[job.variant],
+                            job.index,
+                            &r,
+                            out.dir(),
+                            (job.seed, engine),
+                            max_cycles,
+                        )
+                    });
+                },
+            )?;
             let failed = report
                 .records
                 .iter()
@@ -478,7 +502,12 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             seed,
             force,
             results,
-            jobs: JobsArg { seeds, shard },
+            jobs:
+                JobsArg {
+                    seeds,
+                    shard,
+                    threads,
+                },
         } => {
             interrupt::install()?;
             let mut out = OutDir::open(&out, force)?;
@@ -488,7 +517,7 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                 (cycles, cases),
                 (seed, seeds),
                 engine,
-                shard,
+                (shard, pool::threads(threads)),
             )?;
             print!("{}", results::summary(&report));
             results.write(&report)?;

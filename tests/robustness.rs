@@ -528,7 +528,7 @@ fn ctrl_c_stops_run_after_the_current_simulation_with_complete_outputs() {
     );
     let out = dir.path().join("out");
     let child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
-        .args(["run", &c, "--cycles", "100000000", "-o"])
+        .args(["run", &c, "--cycles", "100000000", "--threads", "1", "-o"])
         .arg(&out)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -551,5 +551,40 @@ fn ctrl_c_stops_run_after_the_current_simulation_with_complete_outputs() {
     let waves = Waves::from_vcd(&out.join("a.vcd")).expect("a valid VCD");
     assert!(waves.end() > 0);
     assert!(!out.join("b.vcd").exists(), "b was never simulated");
+    assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
+}
+
+/// With jobs running side by side, Ctrl-C stops every one of them, and
+/// each leaves a whole waveform.
+#[test]
+fn ctrl_c_stops_every_job_of_a_parallel_run_with_complete_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = config(
+        dir.path(),
+        "c.lf",
+        "counter a { width = 8; }\ncounter b { width = 8; }\ncounter c { width = 8; }\n",
+    );
+    let out = dir.path().join("out");
+    let child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
+        .args(["run", &c, "--cycles", "100000000", "--threads", "2", "-o"])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start linkforge");
+    let o = interrupt_while_tracing(child, &out, || {});
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{t}");
+    assert!(t.contains("interrupted after 0 of 3 variants"), "{t}");
+    assert!(
+        Waves::from_vcd(&out.join("a.vcd"))
+            .expect("a valid VCD")
+            .end()
+            > 0
+    );
+    if out.join("b.vcd").exists() {
+        Waves::from_vcd(&out.join("b.vcd")).expect("a valid VCD");
+    }
+    assert!(!out.join("c.vcd").exists(), "c never started: {t}");
     assert!(hidden(&out).is_empty(), "{:?}", hidden(&out));
 }

@@ -19,24 +19,28 @@ pub struct CheckResult {
     pub failure: Option<(Counterexample<Stimulus>, PathBuf)>,
 }
 
+/// The files a failing case of job `name` writes: its waveform
+/// `<name>.check.vcd` and the save files beside it. Claimed before the job
+/// runs, since a failing case's waveform is written as it is found.
+pub fn check_files(name: &str, design: &Design, out: &OutDir) -> Result<Vec<String>, CliError> {
+    out.wave_files(&format!("{name}.check.vcd"), design)
+}
+
 /// Runs the cases `config` asks for on `variant` as job `name` (see
 /// [`crate::results::job_name`]); a failing case's waveform goes to
-/// `wave_dir` as `<name>.check.vcd`.
+/// `wave_dir` as `<name>.check.vcd` ([`check_files`], claimed before).
 pub fn check_variant(
     variant: &Variant,
     name: &str,
     design: &Design,
     config: &CheckConfig,
-    wave_dir: &mut OutDir,
+    wave_dir: &OutDir,
 ) -> Result<CheckResult, CliError> {
     let testbench = testbench(variant)?;
     let longest = (config.max_cycles as u64).max(testbench.cycles_needed());
     crate::limits::check_wave(&variant.name, design, longest)?;
     let rules = live_rules(variant, design)?;
-    let name = format!("{name}.check.vcd");
-    // Claimed before the run: a failing case's waveform is written as it is found.
-    wave_dir.claim(&wave_dir.wave_files(&name, design)?)?;
-    let wave = wave_dir.path(&name);
+    let wave = wave_dir.path(&format!("{name}.check.vcd"));
     let found = check::testbench(&*testbench, design, &rules, config, Some(&wave))
         .map_err(|e| CliError::Failed(format!("{}: {e}", variant.name)))?;
     let failure = found.map(|case| (case, wave));

@@ -5,11 +5,13 @@
 
 use super::{build, check, gen, load, sim, CliError};
 use crate::output::OutDir;
+use crate::pool;
 use crate::results::{self, property_check, relative, Check, Job, Record, Results, Shard, Verdict};
 use linkforge_dsl::Variant;
 use linkforge_verif::check::CheckConfig;
 use linkforge_verif::Engine;
 use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,15 +19,16 @@ use std::time::Instant;
 /// `seeds` of them per variant from `seed` up), or with `shard` only that
 /// shard's. Every design is built and checked against the limits, and
 /// every file against the ledger, before the first file is written;
-/// Ctrl-C stops after the current simulation (its waveform complete up to
-/// the last cycle) with `interrupted` set.
+/// Ctrl-C stops after the current simulations (their waveforms complete up
+/// to the last cycle) with `interrupted` set. Up to `threads` jobs run at
+/// once; the records come in job order.
 pub fn run(
     config: &Path,
     out: &mut OutDir,
     (cycles, cases): (u64, u32),
     (seed, seeds): (u64, u64),
     engine: Engine,
-    shard: Option<Shard>,
+    (shard, threads): (Option<Shard>, NonZeroUsize),
 ) -> Result<Results, CliError> {
     let all = load(config)?;
     let jobs: Vec<Job> = results::jobs(all.len(), seed, seeds)
@@ -58,6 +61,7 @@ pub fn run(
             let picture = crate::plots::picture_path(Path::new(&wave), suffix);
             waves.push(picture.to_string_lossy().into_owned());
         }
+        waves.extend(check::check_files(&name(j), design, out)?);
     }
     out.check(&waves)?;
     gen::generate(config, &variants, &designs, out)?;
@@ -65,7 +69,8 @@ pub fn run(
     let bar = indicatif::ProgressBar::new(jobs.len() as u64);
     let unsharded = results::jobs(slot.len(), seed, seeds).len();
     let mut results = Results::new("run", shard, (unsharded, seeds), jobs.len());
-    for j in &jobs {
+    let out: &OutDir = out;
+    let job = |j: &Job| -> Result<Record, CliError> {
         let (v, design) = (&variants[slot[j.variant]], &designs[slot[j.variant]]);
         let name = name(j);
         bar.set_message(name.clone());
@@ -83,7 +88,7 @@ pub fn run(
             };
             Some(check::check_variant(v, &name, design, &config, out)?)
         };
-        results.records.push(Record {
+        Ok(Record {
             duration_s: start.elapsed().as_secs_f64(),
             ..record(
                 v,
@@ -93,13 +98,13 @@ pub fn run(
                 check.as_ref(),
                 out.dir(),
             )
-        });
+        })
+    };
+    pool::ordered(&jobs, threads, crate::interrupt::requested, job, |record| {
+        results.records.push(record);
         bar.inc(1);
-        if crate::interrupt::requested() {
-            results.interrupted = true;
-            break;
-        }
-    }
+    })?;
+    results.interrupted = crate::interrupt::requested();
     bar.finish_and_clear();
     Ok(results)
 }

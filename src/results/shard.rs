@@ -56,11 +56,6 @@ impl Shard {
     pub fn takes(self, job: usize) -> bool {
         job % self.count == self.index - 1
     }
-
-    /// How many of `jobs` jobs this shard takes.
-    pub fn size(self, jobs: usize) -> usize {
-        (0..jobs).filter(|&j| self.takes(j)).count()
-    }
 }
 
 impl FromStr for Shard {
@@ -119,7 +114,10 @@ mod tests {
             assert_eq!(shards.iter().filter(|s| s.takes(job)).count(), 1);
         }
         assert_eq!(
-            shards.iter().map(|s| s.size(10)).collect::<Vec<_>>(),
+            shards
+                .iter()
+                .map(|s| (0..10).filter(|&j| s.takes(j)).count())
+                .collect::<Vec<_>>(),
             [4, 3, 3]
         );
         assert_eq!(shards[1].to_string(), "2/3");
