@@ -432,8 +432,14 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             let name = |j: &results::Job| results::job_name(&chosen[j.variant].name, j.seed, seeds);
             let design = |j: &results::Job| designs[j.variant].as_ref().expect("built above");
             let mut files = Vec::new();
+            // What a variant's job costs, about: its instructions times its cycles.
+            let mut costs = vec![0u64; chosen.len()];
             for j in &jobs {
                 files.extend(commands::check::check_files(&name(j), design(j), &out)?);
+                let cycles = commands::check::testbench(&chosen[j.variant])?
+                    .cycles_needed()
+                    .max(max_cycles);
+                costs[j.variant] = limits::footprint(design(j)).nodes.saturating_mul(cycles);
             }
             out.claim(&files)?;
             let out = &out;
@@ -453,6 +459,7 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             pool::ordered(
                 &jobs,
                 threads,
+                |j| costs[j.variant],
                 || false,
                 check,
                 |(job, r, duration_s)| {

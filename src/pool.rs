@@ -13,8 +13,8 @@ pub fn threads(asked: Option<NonZeroUsize>) -> NonZeroUsize {
 
 /// What the workers share.
 struct Shared<R, E> {
-    /// The next item to start.
-    next: usize,
+    /// How many items have started (a prefix of the start order).
+    started: usize,
     /// Items started and not finished.
     running: usize,
     /// No item starts any more (an error, or `stop` said so).
@@ -23,20 +23,25 @@ struct Shared<R, E> {
     finished: BTreeMap<usize, Result<R, E>>,
 }
 
-/// Runs `work` on `items` with up to `threads` at once, starting them in
-/// order, and hands each result to `done` in item order, on the calling
-/// thread. Once `stop` holds or an item fails, no further item starts;
-/// items already started finish and every success before the first failure
-/// reaches `done`. Returns the first failure in item order.
+/// Runs `work` on `items` with up to `threads` at once and hands each
+/// result to `done` in item order, on the calling thread. Items start in
+/// order of falling `cost` (the first of equal costs first), so that long
+/// items do not end a run alone. Once `stop` holds or an item fails, no
+/// further item starts; items already started finish, the successes among
+/// them before the first failure (in item order) reach `done`, and that
+/// failure is returned.
 pub fn ordered<T: Sync, R: Send, E: Send>(
     items: &[T],
     threads: NonZeroUsize,
+    cost: impl Fn(&T) -> u64,
     stop: impl Fn() -> bool + Sync,
     work: impl Fn(&T) -> Result<R, E> + Sync,
     mut done: impl FnMut(R),
 ) -> Result<(), E> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(&items[i])));
     let shared = Mutex::new(Shared {
-        next: 0,
+        started: 0,
         running: 0,
         stopped: false,
         finished: BTreeMap::new(),
@@ -48,14 +53,14 @@ pub fn ordered<T: Sync, R: Send, E: Send>(
             scope.spawn(|| loop {
                 let i = {
                     let mut s = lock();
-                    if s.stopped || s.next == items.len() || stop() {
+                    if s.stopped || s.started == items.len() || stop() {
                         s.stopped = true;
                         changed.notify_all();
                         return;
                     }
-                    s.next += 1;
+                    s.started += 1;
                     s.running += 1;
-                    s.next - 1
+                    order[s.started - 1]
                 };
                 let result = work(&items[i]);
                 let mut s = lock();
@@ -68,22 +73,22 @@ pub fn ordered<T: Sync, R: Send, E: Send>(
         let mut reported = 0;
         let mut s = lock();
         loop {
-            match s.finished.remove(&reported) {
-                Some(Ok(r)) => {
-                    reported += 1;
+            // While items start, the next to report will finish; once none
+            // starts, whatever finished is reported when all have.
+            let next = match s.stopped {
+                false => s.finished.remove(&reported).map(|r| (reported, r)),
+                true if s.running == 0 => s.finished.pop_first(),
+                true => None,
+            };
+            match next {
+                Some((i, Ok(r))) => {
+                    reported = i + 1;
                     drop(s);
                     done(r);
                     s = lock();
                 }
-                Some(Err(e)) => {
-                    s.stopped = true;
-                    return Err(e);
-                }
-                // Every item started was reported and none will start.
-                None if s.running == 0
-                    && reported == s.next
-                    && (s.stopped || s.next == items.len()) =>
-                {
+                Some((_, Err(e))) => return Err(e),
+                None if s.running == 0 && (s.stopped || reported == items.len()) => {
                     return Ok(());
                 }
                 None => s = changed.wait(s).unwrap_or_else(|e| e.into_inner()),
@@ -109,6 +114,7 @@ mod tests {
             ordered(
                 &items,
                 n(threads),
+                |_| 0,
                 || false,
                 // Later items finish sooner.
                 |&i| {
@@ -134,6 +140,7 @@ mod tests {
         let result = ordered(
             &items,
             n(2),
+            |_| 0,
             || false,
             |&i| {
                 started.fetch_add(1, Ordering::Relaxed);
@@ -159,6 +166,7 @@ mod tests {
         ordered(
             &items,
             n(3),
+            |_| 0,
             || stopping.load(Ordering::Relaxed) >= 4,
             |&i| {
                 stopping.fetch_add(1, Ordering::Relaxed);
@@ -172,10 +180,59 @@ mod tests {
     }
 
     #[test]
+    fn costly_items_start_first_and_are_still_reported_in_order() {
+        let items: Vec<u64> = (0..6).collect();
+        let starts = Mutex::new(Vec::new());
+        let mut seen = Vec::new();
+        ordered(
+            &items,
+            n(1),
+            |&i| i % 3,
+            || false,
+            |&i| {
+                starts.lock().unwrap().push(i);
+                Ok::<_, ()>(i)
+            },
+            |r| seen.push(r),
+        )
+        .unwrap();
+        assert_eq!(starts.into_inner().unwrap(), [2, 5, 1, 4, 0, 3]);
+        assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_stop_reports_what_started_in_item_order() {
+        let items: Vec<u64> = (0..10).collect();
+        let started = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        ordered(
+            &items,
+            n(1),
+            |&i| i,
+            || started.load(Ordering::Relaxed) == 3,
+            |&i| {
+                started.fetch_add(1, Ordering::Relaxed);
+                Ok::<_, ()>(i)
+            },
+            |r| seen.push(r),
+        )
+        .unwrap();
+        assert_eq!(seen, [7, 8, 9]);
+    }
+
+    #[test]
     fn no_items_is_no_work() {
         let items: [u8; 0] = [];
         let mut calls = 0;
-        ordered(&items, n(4), || false, |_| Ok::<_, ()>(()), |()| calls += 1).unwrap();
+        ordered(
+            &items,
+            n(4),
+            |_| 0,
+            || false,
+            |_| Ok::<_, ()>(()),
+            |()| calls += 1,
+        )
+        .unwrap();
         assert_eq!(calls, 0);
     }
 }
