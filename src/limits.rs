@@ -114,6 +114,12 @@ pub fn footprint(design: &Design) -> Footprint {
     walk(design.top(), &mut HashMap::new())
 }
 
+/// About what simulating `design` for `cycles` cycles costs, to start the
+/// costliest jobs first: its flattened nodes times the cycles.
+pub fn cost(design: &Design, cycles: u64) -> u64 {
+    footprint(design).nodes.saturating_mul(cycles)
+}
+
 /// Checks `design` (variant `name`) against the memory budget.
 pub fn check_memory(name: &str, design: &Design) -> Result<(), CliError> {
     let need = footprint(design).estimated_bytes();

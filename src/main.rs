@@ -416,74 +416,18 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
         } => {
             let chosen = commands::select(commands::load(&file)?, &variants)?;
             let mut out = OutDir::open(&out, force)?;
-            let all = results::jobs(chosen.len(), seed, seeds);
-            let jobs: Vec<results::Job> = all
-                .into_iter()
-                .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
-                .collect();
-            let unsharded = results::jobs(chosen.len(), seed, seeds).len();
-            let mut report = results::Results::new("check", shard, (unsharded, seeds), jobs.len());
-            let used: std::collections::BTreeSet<usize> = jobs.iter().map(|j| j.variant).collect();
-            let designs = chosen
-                .iter()
-                .enumerate()
-                .map(|(k, v)| used.contains(&k).then(|| commands::build(v)).transpose())
-                .collect::<Result<Vec<_>, _>>()?;
-            let name = |j: &results::Job| results::job_name(&chosen[j.variant].name, j.seed, seeds);
-            let design = |j: &results::Job| designs[j.variant].as_ref().expect("built above");
-            let mut files = Vec::new();
-            // What a variant's job costs, about: its instructions times its cycles.
-            let mut costs = vec![0u64; chosen.len()];
-            for j in &jobs {
-                files.extend(commands::check::check_files(&name(j), design(j), &out)?);
-                let cycles = commands::check::testbench(&chosen[j.variant])?
-                    .cycles_needed()
-                    .max(max_cycles);
-                costs[j.variant] = limits::footprint(design(j)).nodes.saturating_mul(cycles);
-            }
-            out.claim(&files)?;
-            let out = &out;
-            let check = |j: &results::Job| {
-                let start = std::time::Instant::now();
-                let config = linkforge_verif::check::CheckConfig {
-                    cases,
-                    max_cycles: max_cycles as usize,
-                    seed: j.seed,
-                    engine,
-                };
-                let v = &chosen[j.variant];
-                let r = commands::check::check_variant(v, &name(j), design(j), &config, out)?;
-                Ok::<_, CliError>((*j, r, start.elapsed().as_secs_f64()))
+            let config = linkforge_verif::check::CheckConfig {
+                cases,
+                max_cycles: max_cycles as usize,
+                seed,
+                engine,
             };
-            let threads = pool::threads(threads);
-            pool::ordered(
-                &jobs,
-                threads,
-                |j| costs[j.variant],
-                || false,
-                check,
-                |(job, r, duration_s)| {
-                    let name = name(&job);
-                    match &r.failure {
-                        None => println!("{name}: {} cases passed", r.cases),
-                        Some((case, wave)) => {
-                            println!("{name}: FAILED: {}", case.message);
-                            print!("{}", case.case.describe());
-                            println!("  waveform: {}", wave.display());
-                        }
-                    }
-                    report.records.push(results::Record {
-                        duration_s,
-                        ..results::check_record(
-                            &chosen[job.variant],
-                            job.index,
-                            &r,
-                            out.dir(),
-                            (job.seed, engine),
-                            max_cycles,
-                        )
-                    });
-                },
+            let report = commands::check::run(
+                &chosen,
+                &mut out,
+                &config,
+                seeds,
+                (shard, pool::threads(threads)),
             )?;
             let failed = report
                 .records

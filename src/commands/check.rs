@@ -2,14 +2,19 @@
 //! a property over random stimuli ([`linkforge_verif::check`]); a failure
 //! is shrunk to a minimal case, printed, and its waveform written.
 
-use super::CliError;
+use super::{build, CliError};
 use crate::output::OutDir;
+use crate::pool;
+use crate::results::{self, Job, Record, Results, Shard};
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
 use linkforge_verif::check::{self, CheckConfig, Counterexample, Stimulus};
 use linkforge_verif::props::live::LiveRules;
 use linkforge_verif::tb;
+use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// The verdict for one job.
 pub struct CheckResult {
@@ -17,6 +22,84 @@ pub struct CheckResult {
     pub cases: u32,
     /// The minimal failing case and its waveform, if the property failed.
     pub failure: Option<(Counterexample<Stimulus>, PathBuf)>,
+}
+
+/// Runs `check` on `chosen`: every job (variant and seed, `seeds` of them
+/// per variant from `config.seed` up), or with `shard` only that shard's,
+/// up to `threads` at once, printing each verdict in job order.
+pub fn run(
+    chosen: &[Variant],
+    out: &mut OutDir,
+    config: &CheckConfig,
+    seeds: u64,
+    (shard, threads): (Option<Shard>, NonZeroUsize),
+) -> Result<Results, CliError> {
+    let all = results::jobs(chosen.len(), config.seed, seeds);
+    let unsharded = all.len();
+    let jobs: Vec<Job> = all
+        .into_iter()
+        .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
+        .collect();
+    let mut report = Results::new("check", shard, (unsharded, seeds), jobs.len());
+    let used: BTreeSet<usize> = jobs.iter().map(|j| j.variant).collect();
+    let designs = chosen
+        .iter()
+        .enumerate()
+        .map(|(k, v)| used.contains(&k).then(|| build(v)).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    let name = |j: &Job| results::job_name(&chosen[j.variant].name, j.seed, seeds);
+    let design = |j: &Job| designs[j.variant].as_ref().expect("built above");
+    let mut files = Vec::new();
+    let mut costs = vec![0u64; chosen.len()];
+    for j in &jobs {
+        files.extend(check_files(&name(j), design(j), out)?);
+        let cycles = testbench(&chosen[j.variant])?
+            .cycles_needed()
+            .max(config.max_cycles as u64);
+        costs[j.variant] = crate::limits::cost(design(j), cycles);
+    }
+    out.claim(&files)?;
+    let out: &OutDir = out;
+    let job = |j: &Job| {
+        let start = Instant::now();
+        let config = CheckConfig {
+            seed: j.seed,
+            ..*config
+        };
+        let r = check_variant(&chosen[j.variant], &name(j), design(j), &config, out)?;
+        Ok::<_, CliError>((*j, r, start.elapsed().as_secs_f64()))
+    };
+    let cost = |j: &Job| costs[j.variant];
+    pool::ordered(
+        &jobs,
+        threads,
+        cost,
+        || false,
+        job,
+        |(j, r, duration_s)| {
+            let name = name(&j);
+            match &r.failure {
+                None => println!("{name}: {} cases passed", r.cases),
+                Some((case, wave)) => {
+                    println!("{name}: FAILED: {}", case.message);
+                    print!("{}", case.case.describe());
+                    println!("  waveform: {}", wave.display());
+                }
+            }
+            report.records.push(Record {
+                duration_s,
+                ..results::check_record(
+                    &chosen[j.variant],
+                    j.index,
+                    &r,
+                    out.dir(),
+                    (j.seed, config.engine),
+                    config.max_cycles as u64,
+                )
+            });
+        },
+    )?;
+    Ok(report)
 }
 
 /// The files a failing case of job `name` writes: its waveform

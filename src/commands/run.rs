@@ -51,16 +51,13 @@ pub fn run(
     let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
     let name = |j: &Job| results::job_name(&variants[slot[j.variant]].name, j.seed, seeds);
     let mut waves = Vec::new();
-    // What a variant's job costs, about: its instructions times its cycles.
-    let mut cost = vec![0u64; variants.len()];
+    let mut costs = vec![0u64; variants.len()];
     for j in &jobs {
         let (v, design) = (&variants[slot[j.variant]], &designs[slot[j.variant]]);
         let testbench = check::testbench(v)?;
         let longest = cycles.max(testbench.cycles_needed());
         crate::limits::check_wave(&v.name, design, longest)?;
-        cost[slot[j.variant]] = crate::limits::footprint(design)
-            .nodes
-            .saturating_mul(longest);
+        costs[slot[j.variant]] = crate::limits::cost(design, longest);
         let wave = format!("{}.vcd", name(j));
         waves.extend(out.wave_files(&wave, design)?);
         for suffix in testbench.picture_suffixes() {
@@ -106,7 +103,7 @@ pub fn run(
             )
         })
     };
-    let cost = |j: &Job| cost[slot[j.variant]];
+    let cost = |j: &Job| costs[slot[j.variant]];
     pool::ordered(
         &jobs,
         threads,
