@@ -518,6 +518,20 @@ fn query_everything(waves: &Waves) {
     }
 }
 
+/// `linkforge run` of `config` into `out` for 100 million cycles, with
+/// `threads` jobs at once.
+fn long_run(config: &str, out: &Path, threads: u32) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_linkforge"))
+        .args(["run", config, "--cycles", "100000000", "--threads"])
+        .arg(threads.to_string())
+        .arg("-o")
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start linkforge")
+}
+
 #[test]
 fn ctrl_c_stops_run_after_the_current_simulation_with_complete_outputs() {
     let dir = tempfile::tempdir().unwrap();
@@ -527,14 +541,7 @@ fn ctrl_c_stops_run_after_the_current_simulation_with_complete_outputs() {
         "counter a { width = 8; }\ncounter b { width = 8; }\n",
     );
     let out = dir.path().join("out");
-    let child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
-        .args(["run", &c, "--cycles", "100000000", "--threads", "1", "-o"])
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start linkforge");
-    let o = interrupt_while_tracing(child, &out, || {
+    let o = interrupt_while_tracing(long_run(&c, &out, 1), &out, || {
         assert!(
             !out.join("a.vcd").exists(),
             "a.vcd appears only when complete"
@@ -565,14 +572,7 @@ fn ctrl_c_stops_every_job_of_a_parallel_run_with_complete_outputs() {
         "counter a { width = 8; }\ncounter b { width = 8; }\ncounter c { width = 8; }\n",
     );
     let out = dir.path().join("out");
-    let child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
-        .args(["run", &c, "--cycles", "100000000", "--threads", "2", "-o"])
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start linkforge");
-    let o = interrupt_while_tracing(child, &out, || {});
+    let o = interrupt_while_tracing(long_run(&c, &out, 2), &out, || {});
     let t = text(&o);
     assert_eq!(o.status.code(), Some(130), "{t}");
     assert!(t.contains("interrupted after 0 of 3 variants"), "{t}");
