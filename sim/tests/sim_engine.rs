@@ -44,6 +44,30 @@ fn simulators_of_one_compiled_design_are_independent() -> Res {
     Ok(())
 }
 
+/// One compilation can feed simulators on several threads.
+#[test]
+fn a_compiled_design_crosses_threads() -> Res {
+    fn shareable<T: Send + Sync>(_: &T) {}
+    let compiled = Compiled::new(&Design::new(counter()?)?, Engine::Native)?;
+    shareable(&compiled);
+    let counts: Vec<u64> = std::thread::scope(|s| {
+        let runs: Vec<_> = (1..=2)
+            .map(|n| {
+                let compiled = &compiled;
+                s.spawn(move || {
+                    let mut sim = Sim::from_compiled(compiled);
+                    sim.poke("en", 1).unwrap();
+                    sim.run_cycles("clk", 3 * n).unwrap();
+                    sim.peek("count").unwrap()
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert_eq!(counts, [3, 6]);
+    Ok(())
+}
+
 #[test]
 fn counter_counts_enabled_cycles_and_resets_synchronously() -> Res {
     let mut sim = Sim::new(&Design::new(counter()?)?)?;
