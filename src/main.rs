@@ -195,6 +195,9 @@ enum Cmd {
         /// Overwrite files in OUT that linkforge did not write.
         #[arg(long)]
         force: bool,
+        /// Variants synthesized at once (default: one per CPU); the table is the same for any N.
+        #[arg(long, value_name = "N")]
+        threads: Option<std::num::NonZeroUsize>,
     },
     /// Waveform tools: protocol rules on VCD files from any simulator or logic analyzer.
     Wave {
@@ -491,14 +494,21 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             json,
             out,
             force,
+            threads,
         } => {
             let target = target.into();
             let tools =
                 linkforge_verif::synth::Tools::find(target, yosys.as_deref(), nextpnr.as_deref())
                     .map_err(|e| CliError::Usage(e.to_string()))?;
             let mut out = OutDir::open(&out, force)?;
-            let rows =
-                commands::synth::run(&file, &variants, target, &tools, &mut out, json.as_deref())?;
+            let rows = commands::synth::run(
+                &file,
+                &variants,
+                (target, &tools),
+                &mut out,
+                json.as_deref(),
+                pool::threads(threads),
+            )?;
             print!("{}", commands::synth::render(&rows, target));
         }
         Cmd::Merge { files, json, junit } => {

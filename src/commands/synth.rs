@@ -4,8 +4,12 @@
 
 use super::{build, load, select, CliError};
 use crate::output::{ensure_dir, write_atomic, OutDir};
+use crate::pool;
+use linkforge_dsl::Variant;
+use linkforge_hdl::Design;
 use linkforge_verif::synth::{outputs, synthesize, SynthReport, Target, Tools};
 use std::fmt::Write as _;
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 /// One variant's row.
@@ -21,16 +25,17 @@ pub struct SynthRow {
 }
 
 /// Synthesizes the chosen variants of `config` for `target` with `tools`,
-/// working in `OUT/synth/<variant>/` (every file claimed in the output
-/// directory's ledger before the first is written); `json` also gets the
-/// rows as JSON.
+/// up to `threads` at once (the largest designs first), working in
+/// `OUT/synth/<variant>/` (every file claimed in the output directory's
+/// ledger before the first is written); `json` also gets the rows as JSON.
+/// The rows come in config order.
 pub fn run(
     config: &Path,
     variants: &[String],
-    target: Target,
-    tools: &Tools,
+    (target, tools): (Target, &Tools),
     out: &mut OutDir,
     json: Option<&Path>,
+    threads: NonZeroUsize,
 ) -> Result<Vec<SynthRow>, CliError> {
     let chosen = select(load(config)?, variants)?;
     let designs = chosen.iter().map(build).collect::<Result<Vec<_>, _>>()?;
@@ -50,20 +55,33 @@ pub fn run(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(250));
-    let mut rows = Vec::new();
-    for (v, design) in chosen.iter().zip(&designs) {
+    let out: &OutDir = out;
+    let jobs: Vec<(&Variant, &Design)> = chosen.iter().zip(&designs).collect();
+    let synth = |&(v, design): &(&Variant, &Design)| -> Result<SynthRow, CliError> {
         bar.set_message(format!("synthesizing {} ({})", v.name, v.kind));
         let dir = out.path(&format!("synth/{}", v.name));
         ensure_dir(&dir)?;
         let report = synthesize(design, target, tools, &dir)
             .map_err(|e| CliError::Failed(format!("{}: {e}", v.name)))?;
-        rows.push(SynthRow {
+        Ok(SynthRow {
             variant: v.name.clone(),
             kind: v.kind.clone(),
             report,
-        });
-        bar.inc(1);
-    }
+        })
+    };
+    let mut rows = Vec::new();
+    let size = |&(_, design): &(&Variant, &Design)| crate::limits::cost(design, 1);
+    pool::ordered(
+        &jobs,
+        threads,
+        size,
+        || false,
+        synth,
+        |row| {
+            rows.push(row);
+            bar.inc(1);
+        },
+    )?;
     bar.finish_and_clear();
     if let Some(path) = json {
         let text = serde_json::to_string_pretty(&rows)
