@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex};
 
 /// How many jobs run at once: `--threads`, by default one per CPU.
@@ -62,12 +63,23 @@ pub fn ordered<T: Sync, R: Send, E: Send>(
                     s.running += 1;
                     order[s.started - 1]
                 };
-                let result = work(&items[i]);
+                let result = panic::catch_unwind(AssertUnwindSafe(|| work(&items[i])));
                 let mut s = lock();
                 s.running -= 1;
-                s.stopped |= result.is_err();
-                s.finished.insert(i, result);
-                changed.notify_all();
+                match result {
+                    Ok(result) => {
+                        s.stopped |= result.is_err();
+                        s.finished.insert(i, result);
+                        changed.notify_all();
+                    }
+                    // The caller stops waiting; the scope passes the panic on.
+                    Err(payload) => {
+                        s.stopped = true;
+                        changed.notify_all();
+                        drop(s);
+                        panic::resume_unwind(payload);
+                    }
+                }
             });
         }
         let mut reported = 0;
@@ -218,6 +230,25 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen, [7, 8, 9]);
+    }
+
+    #[test]
+    fn a_panicking_item_panics_the_caller_instead_of_hanging_it() {
+        let items: Vec<u64> = (0..8).collect();
+        let run = std::panic::catch_unwind(|| {
+            ordered(
+                &items,
+                n(2),
+                |_| 0,
+                || false,
+                |&i| {
+                    assert_ne!(i, 3, "item 3 is a bug");
+                    Ok::<_, ()>(i)
+                },
+                |_| {},
+            )
+        });
+        assert!(run.is_err(), "the panic reached the caller");
     }
 
     #[test]
