@@ -387,12 +387,9 @@ impl Kept {
 
 /// The code generator for one program.
 struct Jit {
-    /// Compiles with the backtracking register allocator. The single-pass
-    /// one, used before for functions of over 8,192 instructions, made the
-    /// 16-port switch's code run at 2.1x the interpreter's speed against
-    /// 4.0x (`linkforge bench`, 2026-12-07); [`CHUNK`] bounds the
-    /// allocator's superlinear compile time (the 10,000-register random
-    /// netlist compiles in 6.1 s, against 19 s with chunks twice as long).
+    /// Compiles with the backtracking register allocator, whose code runs
+    /// faster than the single-pass allocator's; [`CHUNK`] bounds its
+    /// superlinear compile time (measurements in docs/performance.md).
     module: JITModule,
     ctx: Context,
     fctx: FunctionBuilderContext,
