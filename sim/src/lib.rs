@@ -243,6 +243,40 @@ impl Compiled {
     pub fn engine(&self) -> Engine {
         self.0.engine
     }
+
+    /// How much work and memory one clock edge of the design takes.
+    pub fn size(&self) -> Size {
+        let p = &self.0.program;
+        let edge = p
+            .domains
+            .iter()
+            .map(|d| match &d.alone {
+                Some(f) if f.ports => f.sample.insns().len() + f.finish.insns().len(),
+                Some(f) => f.sample.insns().len(),
+                None => d.cone.insns().len() + d.latch.insns().len() + d.commit.insns().len(),
+            })
+            .sum();
+        Size {
+            state_words: p.state.len(),
+            edge_instructions: edge,
+            settle_instructions: p.full.insns().len(),
+        }
+    }
+}
+
+/// The size of a compiled design ([`Compiled::size`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size {
+    /// 64-bit words of simulator state: signals, intermediate results and
+    /// constants (memories not counted).
+    pub state_words: usize,
+    /// Instructions a rising edge of each clock runs on its own, summed over
+    /// the clocks, when no logic is settled: the logic the edge reads, then
+    /// the register updates.
+    pub edge_instructions: usize,
+    /// Instructions that settle every combinational value (what a peek of
+    /// an internal signal or a waveform dump needs).
+    pub settle_instructions: usize,
 }
 
 /// A compiled design being simulated. See the [module documentation](self).

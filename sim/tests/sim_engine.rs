@@ -44,6 +44,37 @@ fn simulators_of_one_compiled_design_are_independent() -> Res {
     Ok(())
 }
 
+/// A design's size counts what its edge runs: more registers, more
+/// instructions and state.
+#[test]
+fn a_compiled_designs_size_grows_with_its_logic() -> Res {
+    let counters = |n: usize| -> Result<Design, HdlError> {
+        let mut m = ModuleBuilder::new("counters");
+        let _clk = m.clock("clk");
+        let en = m.input("en", 1);
+        for i in 0..n {
+            let q = m.reg(format!("q{i}"), 16).no_reset();
+            m.when(en, |m| m.next(q, q + 1));
+            let out = m.output(format!("count{i}"), 16);
+            m.assign(out, q);
+        }
+        Design::new(m.finish()?)
+    };
+    let one = Compiled::new(&counters(1)?, Engine::Interpreter)?.size();
+    let eight = Compiled::new(&counters(8)?, Engine::Interpreter)?.size();
+    assert!(one.edge_instructions > 0 && one.state_words > 0, "{one:?}");
+    assert!(
+        eight.edge_instructions >= 8 * one.edge_instructions / 2,
+        "{one:?} {eight:?}"
+    );
+    assert!(eight.state_words > one.state_words, "{one:?} {eight:?}");
+    assert!(
+        eight.settle_instructions > one.settle_instructions,
+        "{one:?} {eight:?}"
+    );
+    Ok(())
+}
+
 /// One compilation can feed simulators on several threads.
 #[test]
 fn a_compiled_design_crosses_threads() -> Res {

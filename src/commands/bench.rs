@@ -304,6 +304,11 @@ mod tests {
                 name: "counter".into(),
                 description: String::new(),
                 top: "counter".into(),
+                size: linkforge_verif::Size {
+                    state_words: 1,
+                    edge_instructions: 1,
+                    settle_instructions: 1,
+                },
                 engines: vec![(Simulator::Verilator, verilator)],
                 mismatches: mismatches.iter().map(|m| m.to_string()).collect(),
             }],

@@ -31,5 +31,5 @@ pub mod testenv;
 pub mod tools;
 
 pub use linkforge_sim::{
-    self as sim, files, wave, AssertionFailure, Compiled, Engine, SignalHandle, Sim, SimError,
+    self as sim, files, wave, AssertionFailure, Compiled, Engine, SignalHandle, Sim, SimError, Size,
 };

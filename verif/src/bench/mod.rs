@@ -57,7 +57,7 @@ pub mod hand_written;
 pub mod peers;
 pub mod rust_hdl;
 
-use crate::{Engine, SignalHandle, Sim, SimError};
+use crate::{Compiled, Engine, SignalHandle, Sim, SimError, Size};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::{words_for, Bits, Design, HdlError};
 use std::fmt::Write;
@@ -424,6 +424,8 @@ pub struct DesignReport {
     pub description: String,
     /// Name of the top module in the emitted Verilog.
     pub top: String,
+    /// What the built-in simulator runs at each edge of it.
+    pub size: Size,
     /// One entry per engine, linkforge first.
     pub engines: Vec<(Simulator, Fared)>,
     /// Checksum disagreements with the built-in simulator (empty when all agree).
@@ -594,6 +596,7 @@ pub fn run_workload(
         name: name.clone(),
         description: workload.description.clone(),
         top: workload.design.top_name().to_string(),
+        size: Compiled::new(&workload.design, Engine::Interpreter)?.size(),
         engines,
         mismatches,
     })
@@ -642,15 +645,16 @@ pub fn measure_linkforge(
     config: &BenchConfig,
     engine: Engine,
 ) -> Result<Measurement, BenchError> {
-    let sim = || Sim::with_engine(&workload.design, engine);
     let start = Instant::now();
-    let first_sim = sim()?;
+    let compiled = Compiled::new(&workload.design, engine)?;
+    let first_sim = Sim::from_compiled(&compiled);
     let build = start.elapsed();
+    let sim = || Sim::from_compiled(&compiled);
     let first = run_linkforge(first_sim, workload, 1)?;
-    let check = run_linkforge(sim()?, workload, config.icarus_cycles)?;
+    let check = run_linkforge(sim(), workload, config.icarus_cycles)?;
     let tool = "linkforge";
     let timed = Timed::repeat(tool, config.runs, || {
-        run_linkforge(sim()?, workload, config.cycles)
+        run_linkforge(sim(), workload, config.cycles)
     })?;
     let traced = match engine {
         Engine::Native => {
@@ -659,7 +663,7 @@ pub fn measure_linkforge(
                 source,
             })?;
             Some(Timed::repeat(tool, config.runs, || {
-                let mut traced = sim()?;
+                let mut traced = sim();
                 traced.trace_whole(dir.path().join("bench.fst"))?;
                 run_linkforge(traced, workload, traced_cycles(config))
             })?)
@@ -873,11 +877,13 @@ impl Report {
                 .map_or("n/a".to_string(), |t| format!("{} cycles/s", t.describe()));
             let _ = writeln!(
                 t,
-                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   untraced/traced (FST) {tracing:>6}, traced {traced}   ({}, top `{}`)",
+                "{:<name_width$}  {}   verilator build/linkforge first cycle {start:>6}   untraced/traced (FST) {tracing:>6}, traced {traced}   ({}, top `{}`; {} instructions an edge, {} KiB of state)",
                 d.name,
                 ratios.join("   "),
                 d.description,
-                d.top
+                d.top,
+                d.size.edge_instructions,
+                (d.size.state_words * 8).div_ceil(1024)
             );
         }
         let mut skipped = Vec::new();
@@ -932,10 +938,13 @@ impl Report {
             j.push_str(if i == 0 { "\n" } else { ",\n" });
             let _ = write!(
                 j,
-                "    {{\"name\": {}, \"description\": {}, \"top\": {}, \"mismatches\": [{}], \"engines\": [",
+                "    {{\"name\": {}, \"description\": {}, \"top\": {}, \"state_words\": {}, \"edge_instructions\": {}, \"settle_instructions\": {}, \"mismatches\": [{}], \"engines\": [",
                 json_str(&d.name),
                 json_str(&d.description),
                 json_str(&d.top),
+                d.size.state_words,
+                d.size.edge_instructions,
+                d.size.settle_instructions,
                 d.mismatches.iter().map(|s| json_str(s)).collect::<Vec<_>>().join(", ")
             );
             for (k, (engine, outcome)) in d.engines.iter().enumerate() {
