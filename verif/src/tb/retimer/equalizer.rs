@@ -71,7 +71,9 @@ struct Line {
     modulation: Modulation,
     level: u32,
     sample_bits: u32,
-    pre_cursor: bool,
+    /// The symbols before and after the main one whose interference the
+    /// block can cancel: the channel puts none outside them.
+    span: (u32, u32),
     /// The block's taps and their width.
     taps: u32,
     tap_bits: u32,
@@ -106,20 +108,21 @@ impl std::fmt::Debug for Line {
 }
 
 impl Line {
-    /// The line of a block of `taps` taps `tap_bits` wide, sampled with
-    /// `sample_bits`, whose slicer's level is `level`.
+    /// The line of a block of `taps` taps `tap_bits` wide that cancels
+    /// the interference of `span` symbols (before, after) the main one,
+    /// sampled with `sample_bits`, whose slicer's level is `level`.
     fn new(
         modulation: Modulation,
         level: u32,
         sample_bits: u32,
         (taps, tap_bits): (u32, u32),
-        pre_cursor: bool,
+        span: (u32, u32),
     ) -> Line {
         Line {
             modulation,
             level,
             sample_bits,
-            pre_cursor,
+            span,
             taps,
             tap_bits,
             channel: None,
@@ -210,8 +213,12 @@ impl Line {
             let full = f64::from((1u32 << (self.sample_bits - 1)) - 1);
             // ISI the ADC range leaves room for, beside 4 sigma of noise.
             let room = ((full - 4.0 * NOISE_RMS) / main - 1.0).clamp(0.0, 1.0);
-            let isi = [if self.pre_cursor { 0.05 } else { 0.0 }, 0.15, 0.05]
+            // Interference only where the block has taps to cancel it.
+            let (before, after) = self.span;
+            let reach = [before >= 1, after >= 1, after >= 2];
+            let isi = [0.05, 0.15, 0.05]
                 .map(|max| (rng.uniform() * 2.0 - 1.0) * max * (room / 0.25).min(1.0));
+            let isi = [0, 1, 2].map(|k| if reach[k] { isi[k] } else { 0.0 });
             self.compare = room >= 0.05;
             let ch = if self.modulation == Modulation::Nrz {
                 channel::Modulation::Nrz
@@ -270,7 +277,7 @@ impl FfeModel {
                 cfg.level,
                 cfg.sample_bits,
                 (cfg.taps, cfg.coeff_bits),
-                true,
+                (cfg.cursor, cfg.taps - 1 - cfg.cursor),
             ),
             past: vec![0; cfg.taps as usize],
             eq: None,
@@ -371,7 +378,7 @@ impl DfeModel {
                 cfg.level,
                 cfg.sample_bits,
                 (cfg.taps, cfg.tap_bits),
-                false,
+                (0, cfg.taps),
             ),
             past: vec![0; cfg.taps as usize],
             shown: None,
