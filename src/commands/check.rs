@@ -2,7 +2,7 @@
 //! a property over random stimuli ([`linkforge_verif::check`]); a failure
 //! is shrunk to a minimal case, printed, and its waveform written.
 
-use super::{build, CliError};
+use super::{CliError, Jobs};
 use crate::output::OutDir;
 use crate::pool;
 use crate::results::{self, Job, Record, Results, Shard};
@@ -11,7 +11,6 @@ use linkforge_hdl::Design;
 use linkforge_verif::check::{self, CheckConfig, Counterexample, Stimulus};
 use linkforge_verif::props::live::LiveRules;
 use linkforge_verif::tb;
-use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -34,24 +33,13 @@ pub fn run(
     seeds: u64,
     (shard, threads): (Option<Shard>, NonZeroUsize),
 ) -> Result<Results, CliError> {
-    let all = results::jobs(chosen.len(), config.seed, seeds);
-    let unsharded = all.len();
-    let jobs: Vec<Job> = all
-        .into_iter()
-        .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
-        .collect();
-    let mut report = Results::new("check", shard, (unsharded, seeds), jobs.len());
-    let used: BTreeSet<usize> = jobs.iter().map(|j| j.variant).collect();
-    let designs = chosen
-        .iter()
-        .enumerate()
-        .map(|(k, v)| used.contains(&k).then(|| build(v)).transpose())
-        .collect::<Result<Vec<_>, _>>()?;
+    let jobs = Jobs::new(chosen, (config.seed, seeds), shard)?;
+    let mut report = Results::new("check", shard, (jobs.unsharded, seeds), jobs.list.len());
     let name = |j: &Job| results::job_name(&chosen[j.variant].name, j.seed, seeds);
-    let design = |j: &Job| designs[j.variant].as_ref().expect("built above");
+    let design = |j: &Job| jobs.design(j);
     let mut files = Vec::new();
     let mut costs = vec![0u64; chosen.len()];
-    for j in &jobs {
+    for j in &jobs.list {
         files.extend(check_files(&name(j), design(j), out)?);
         let cycles = testbench(&chosen[j.variant])?
             .cycles_needed()
@@ -71,7 +59,7 @@ pub fn run(
     };
     let cost = |j: &Job| costs[j.variant];
     pool::ordered(
-        &jobs,
+        &jobs.list,
         threads,
         cost,
         || false,

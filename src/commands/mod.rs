@@ -15,9 +15,11 @@ pub mod synth;
 pub mod wave;
 
 use crate::output::WriteError;
+use crate::results::{self, Job, Shard};
 use linkforge_dsl::Variant;
 use linkforge_hdl::Design;
 use linkforge_rtl::catalog;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -114,6 +116,61 @@ pub fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, 
         .into_iter()
         .filter(|v| names.contains(&v.name))
         .collect())
+}
+
+/// The jobs `run` and `check` run: each variant with each seed, or one
+/// shard of those, with the design of every variant they use built once.
+pub struct Jobs {
+    /// The jobs, in the unsharded list's order.
+    pub list: Vec<Job>,
+    /// How many jobs the unsharded list has.
+    pub unsharded: usize,
+    /// Per variant, its design when a job uses it.
+    designs: Vec<Option<Design>>,
+}
+
+impl Jobs {
+    /// The jobs of `variants` with `seeds` seeds from `seed` up, only
+    /// `shard`'s when given.
+    pub fn new(
+        variants: &[Variant],
+        (seed, seeds): (u64, u64),
+        shard: Option<Shard>,
+    ) -> Result<Jobs, CliError> {
+        let all = results::jobs(variants.len(), seed, seeds);
+        let unsharded = all.len();
+        let list: Vec<Job> = all
+            .into_iter()
+            .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
+            .collect();
+        let used: BTreeSet<usize> = list.iter().map(|j| j.variant).collect();
+        let designs = variants
+            .iter()
+            .enumerate()
+            .map(|(k, v)| used.contains(&k).then(|| build(v)).transpose())
+            .collect::<Result<_, _>>()?;
+        Ok(Jobs {
+            list,
+            unsharded,
+            designs,
+        })
+    }
+
+    /// The design of job `j`'s variant.
+    pub fn design(&self, j: &Job) -> &Design {
+        self.designs[j.variant]
+            .as_ref()
+            .expect("every variant a job uses is built")
+    }
+
+    /// The variants some job uses, with their designs, in config order.
+    pub fn used(&self, variants: &[Variant]) -> (Vec<Variant>, Vec<Design>) {
+        variants
+            .iter()
+            .zip(&self.designs)
+            .filter_map(|(v, d)| Some((v.clone(), d.clone()?)))
+            .unzip()
+    }
 }
 
 /// Builds a variant's design (its top module is named after the variant)

@@ -3,14 +3,13 @@
 //! jobs), with one [`Record`] per job for the summary table, `--json` and
 //! `--junit`.
 
-use super::{build, check, gen, load, sim, CliError};
+use super::{check, gen, load, sim, CliError, Jobs};
 use crate::output::OutDir;
 use crate::pool;
 use crate::results::{self, property_check, relative, Check, Job, Record, Results, Shard, Verdict};
 use linkforge_dsl::Variant;
 use linkforge_verif::check::CheckConfig;
 use linkforge_verif::Engine;
-use std::collections::BTreeSet;
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::time::Instant;
@@ -30,34 +29,17 @@ pub fn run(
     engine: Engine,
     (shard, threads): (Option<Shard>, NonZeroUsize),
 ) -> Result<Results, CliError> {
-    let all = load(config)?;
-    let jobs: Vec<Job> = results::jobs(all.len(), seed, seeds)
-        .into_iter()
-        .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
-        .collect();
-    // The variants this shard runs, each built once.
-    let used: BTreeSet<usize> = jobs.iter().map(|j| j.variant).collect();
-    let mut slot = vec![usize::MAX; all.len()];
-    let variants: Vec<Variant> = all
-        .into_iter()
-        .enumerate()
-        .filter(|(k, _)| used.contains(k))
-        .enumerate()
-        .map(|(at, (k, v))| {
-            slot[k] = at;
-            v
-        })
-        .collect();
-    let designs = variants.iter().map(build).collect::<Result<Vec<_>, _>>()?;
-    let name = |j: &Job| results::job_name(&variants[slot[j.variant]].name, j.seed, seeds);
+    let variants = load(config)?;
+    let jobs = Jobs::new(&variants, (seed, seeds), shard)?;
+    let name = |j: &Job| results::job_name(&variants[j.variant].name, j.seed, seeds);
     let mut waves = Vec::new();
     let mut costs = vec![0u64; variants.len()];
-    for j in &jobs {
-        let (v, design) = (&variants[slot[j.variant]], &designs[slot[j.variant]]);
+    for j in &jobs.list {
+        let (v, design) = (&variants[j.variant], jobs.design(j));
         let testbench = check::testbench(v)?;
         let longest = cycles.max(testbench.cycles_needed());
         crate::limits::check_wave(&v.name, design, longest)?;
-        costs[slot[j.variant]] = crate::limits::cost(design, longest);
+        costs[j.variant] = crate::limits::cost(design, longest);
         let wave = format!("{}.vcd", name(j));
         waves.extend(out.wave_files(&wave, design)?);
         for suffix in testbench.picture_suffixes() {
@@ -67,14 +49,14 @@ pub fn run(
         waves.extend(check::check_files(&name(j), design, out)?);
     }
     out.check(&waves)?;
-    gen::generate(config, &variants, &designs, out)?;
+    let (used, designs) = jobs.used(&variants);
+    gen::generate(config, &used, &designs, out)?;
     out.claim(&waves)?;
-    let bar = indicatif::ProgressBar::new(jobs.len() as u64);
-    let unsharded = results::jobs(slot.len(), seed, seeds).len();
-    let mut results = Results::new("run", shard, (unsharded, seeds), jobs.len());
+    let bar = indicatif::ProgressBar::new(jobs.list.len() as u64);
+    let mut results = Results::new("run", shard, (jobs.unsharded, seeds), jobs.list.len());
     let out: &OutDir = out;
     let job = |j: &Job| -> Result<Record, CliError> {
-        let (v, design) = (&variants[slot[j.variant]], &designs[slot[j.variant]]);
+        let (v, design) = (&variants[j.variant], jobs.design(j));
         let name = name(j);
         bar.set_message(name.clone());
         let start = Instant::now();
@@ -103,9 +85,9 @@ pub fn run(
             )
         })
     };
-    let cost = |j: &Job| costs[slot[j.variant]];
+    let cost = |j: &Job| costs[j.variant];
     pool::ordered(
-        &jobs,
+        &jobs.list,
         threads,
         cost,
         crate::interrupt::requested,
