@@ -684,8 +684,11 @@ impl<'b, 'd> Run<'b, 'd> {
         }
         if let Some(limit) = self.harness.options.drain {
             let mut quiet = 0;
+            // A malformed packet that started through must still leave,
+            // nullified.
             let busy = |r: &Self| {
                 !r.expected.is_empty()
+                    || !r.nullifiable.is_empty()
                     || r.requesters.busy()
                     || r.completers.iter().any(Completer::busy)
                     || r.sources
@@ -693,21 +696,19 @@ impl<'b, 'd> Run<'b, 'd> {
                         .any(|s| s.sending.is_some() || !s.backlog.is_empty())
             };
             while busy(&self) {
-                let before = self.report.delivered;
+                let left = |r: &Self| r.report.delivered + r.report.nullified;
+                let before = left(&self);
                 self.cycle_once(false, &mut draw)?;
                 progress(self.cycle);
-                quiet = if self.report.delivered == before {
-                    quiet + 1
-                } else {
-                    0
-                };
+                quiet = if left(&self) == before { quiet + 1 } else { 0 };
                 if quiet > limit {
                     return fail(
                         self.cycle,
                         format!(
-                            "deadlock: {} packets undelivered after {limit} cycles without \
-                             progress{}{}",
+                            "deadlock: {} packets undelivered and {} malformed ones not \
+                             left nullified after {limit} cycles without progress{}{}",
                             self.expected.len(),
+                            self.nullifiable.len(),
                             if self.requesters.busy() {
                                 "; unanswered:\n"
                             } else {
