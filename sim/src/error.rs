@@ -62,6 +62,14 @@ pub enum SimError {
     /// The signal is computed by logic or driven by the scheduler.
     #[error("`{0}` cannot be poked: only inputs, registers and memory read data can")]
     NotPokeable(String),
+    /// [`crate::Sim::input_port`] of a signal that is not a data input of
+    /// the top module.
+    #[error("`{0}` is not a data input of the top module: a drive closure sets only those")]
+    NotAnInput(String),
+    /// [`crate::Sim::output_port`] of a signal that is not an output of the
+    /// top module.
+    #[error("`{0}` is not an output of the top module: a drive closure reads only those")]
+    NotAnOutput(String),
     /// A clock period too short to have a falling edge between two rising ones.
     #[error("clock `{clock}` needs a period of at least 2 ps, got {period_ps}")]
     BadPeriod {

@@ -69,6 +69,7 @@
 
 mod clock;
 mod compile;
+pub mod drive;
 mod engine;
 mod error;
 pub mod files;
@@ -125,6 +126,39 @@ enum Settled {
     All,
 }
 
+/// Runs the tape of `logic` over `state` and applies asynchronous resets
+/// until nothing changes.
+fn settle(p: &Program, logic: Logic, state: &mut [u64], scratch: &mut [u64]) {
+    let tape = match logic {
+        Logic::All => &p.full,
+        Logic::Outputs => &p.outputs,
+        Logic::Domain(d) => &p.domains[d].cone,
+    };
+    loop {
+        tape::run(tape, &p.wide, &p.tables, state, scratch);
+        if !apply_async_resets(p, state) {
+            break;
+        }
+    }
+}
+
+/// Forces registers whose asynchronous reset is asserted to their reset
+/// value; true when one changed.
+fn apply_async_resets(p: &Program, state: &mut [u64]) -> bool {
+    let mut changed = false;
+    for r in &p.async_resets {
+        if state[r.cond as usize] & 1 == 0 {
+            continue;
+        }
+        let (reg, value, n) = (r.reg as usize, r.value as usize, r.words as usize);
+        if state[reg..reg + n] != state[value..value + n] {
+            state.copy_within(value..value + n, reg);
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// A part of the combinational logic, run by [`Sim::settle`].
 #[derive(Clone, Copy, Debug)]
 enum Logic {
@@ -139,6 +173,8 @@ struct SignalInfo {
     name: String,
     value: Operand,
     pokeable: bool,
+    /// A data input of the top module (not a clock).
+    input: bool,
     output: bool,
 }
 
@@ -204,6 +240,8 @@ impl Compiled {
                 name: s.name.clone(),
                 value: *value,
                 pokeable: !matches!(s.kind, FlatKind::Comb(_))
+                    && !clock_ids.contains(&SignalId(i as u32)),
+                input: s.kind == FlatKind::Input { clock: false }
                     && !clock_ids.contains(&SignalId(i as u32)),
                 output: is_output[i],
             })
@@ -712,16 +750,12 @@ impl Sim {
     /// Runs the tape of `logic` and applies asynchronous resets until
     /// nothing changes.
     fn settle(&mut self, logic: Logic) {
-        loop {
-            self.run_tape(|p| match logic {
-                Logic::All => &p.full,
-                Logic::Outputs => &p.outputs,
-                Logic::Domain(d) => &p.domains[d].cone,
-            });
-            if !self.apply_async_resets() {
-                break;
-            }
-        }
+        settle(
+            &self.model.program,
+            logic,
+            &mut self.state,
+            &mut self.scratch,
+        );
     }
 
     /// Brings every combinational value up to date.
@@ -742,23 +776,6 @@ impl Sim {
             self.settle(Logic::Outputs);
             self.settled = Settled::Outputs;
         }
-    }
-
-    /// Forces registers whose asynchronous reset is asserted to their reset
-    /// value; true when one changed.
-    fn apply_async_resets(&mut self) -> bool {
-        let mut changed = false;
-        for r in &self.model.program.async_resets {
-            if self.state[r.cond as usize] & 1 == 0 {
-                continue;
-            }
-            let (reg, value, n) = (r.reg as usize, r.value as usize, r.words as usize);
-            if self.state[reg..reg + n] != self.state[value..value + n] {
-                self.state.copy_within(value..value + n, reg);
-                changed = true;
-            }
-        }
-        changed
     }
 
     /// Processes edge times until one with a rising edge.
@@ -935,19 +952,20 @@ impl Sim {
     /// The rising edges of the domains of `which`, through their fused tapes.
     #[inline]
     fn edge_fused(&mut self, which: Fused) {
-        fn tapes(p: &Program, which: Fused) -> &compile::FusedEdge {
-            p.fused(which).expect("only fused edges are run fused")
-        }
+        let p = &self.model.program;
+        let edge = p.fused(which).expect("only fused edges are run fused");
         // Settled logic (dumped to a waveform) holds what the cones compute.
-        match self.settled {
-            Settled::All => self.run_tape(|p| &tapes(p, which).latched),
-            _ => self.run_tape(|p| &tapes(p, which).sample),
-        }
-        let domains = self.model.program.fused_domains(which);
-        if tapes(&self.model.program, which).ports {
+        let tape = match self.settled {
+            Settled::All => &edge.latched,
+            _ => &edge.sample,
+        };
+        tape::run(tape, &p.wide, &p.tables, &mut self.state, &mut self.scratch);
+        let (ports, settles_outputs) = (edge.ports, edge.settles_outputs);
+        let domains = p.fused_domains(which);
+        if ports {
             self.edge_ports(which);
         }
-        self.settled = match tapes(&self.model.program, which).settles_outputs {
+        self.settled = match settles_outputs {
             true => Settled::Outputs,
             false => Settled::Nothing,
         };

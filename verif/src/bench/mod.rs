@@ -57,9 +57,10 @@ pub mod hand_written;
 pub mod peers;
 pub mod rust_hdl;
 
-use crate::{Compiled, Engine, SignalHandle, Sim, SimError, Size};
+use crate::sim::drive::Ports;
+use crate::{Compiled, Engine, Sim, SimError, Size};
 use linkforge_hdl::ir::SignalKind;
-use linkforge_hdl::{words_for, Bits, Design, HdlError};
+use linkforge_hdl::{words_for, Design, HdlError};
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -240,11 +241,12 @@ impl Default for Stimulus {
 }
 
 impl Stimulus {
-    /// Word `k` of the next value of `port` (low bits of the next draw).
+    /// The next draw; an input word takes its low bits (as many as the
+    /// word of the port has).
     #[inline]
-    pub fn word(&mut self, port: &Port, k: usize) -> u64 {
+    pub fn draw(&mut self) -> u64 {
         self.0 = xorshift64(self.0);
-        self.0 & port.word_mask(k)
+        self.0
     }
 }
 
@@ -686,70 +688,56 @@ fn traced_cycles(config: &BenchConfig) -> u64 {
     (config.cycles / 10).max(config.icarus_cycles)
 }
 
-/// Where an input's stimulus goes: a one-word port is poked as a `u64`, a
-/// wider one through a reused [`Bits`].
-enum Drive {
-    Word(SignalHandle),
-    Wide(SignalHandle, Bits),
-}
-
 /// Runs the stimulus protocol for `cycles` cycles on a fresh `sim` of
-/// `workload`'s design, timing only the loop (and, when `sim` writes a
-/// waveform, closing it).
+/// `workload`'s design through [`Sim::drive`], timing only the loop (and,
+/// when `sim` writes a waveform, closing it).
 pub fn run_linkforge(mut sim: Sim, workload: &Workload, cycles: u64) -> Result<Run, BenchError> {
-    let handle = |p: &str| sim.signal(p);
     let resets = workload
         .resets
         .iter()
-        .map(|r| handle(r))
+        .map(|r| sim.input_port(r))
         .collect::<Result<Vec<_>, SimError>>()?;
-    let mut inputs = workload
+    let inputs = workload
         .inputs
         .iter()
-        .map(|p| {
-            let h = handle(&p.name)?;
-            Ok(match p.words() {
-                1 => Drive::Word(h),
-                _ => Drive::Wide(h, Bits::zero(p.width)),
-            })
-        })
+        .map(|p| sim.input_port(&p.name))
         .collect::<Result<Vec<_>, SimError>>()?;
     let outputs = workload
         .outputs
         .iter()
-        .map(|p| handle(&p.name))
+        .map(|p| sim.output_port(&p.name))
         .collect::<Result<Vec<_>, SimError>>()?;
+    let fold_outputs = |io: &mut Ports<'_>, checksum: u64| {
+        outputs.iter().fold(checksum, |c, &o| match o.words() {
+            1 => fold(c, io.get(o)),
+            _ => io.get_words(o).iter().fold(c, |c, &w| fold(c, w)),
+        })
+    };
     let mut stimulus = Stimulus::default();
     let mut checksum = 0u64;
+    let mut cycle = 0u64;
     let start = Instant::now();
-    for cycle in 0..cycles {
+    sim.drive(cycles, |io| {
+        // The outputs after the previous edge.
+        if cycle > 0 {
+            checksum = fold_outputs(io, checksum);
+        }
         let in_reset = u64::from(cycle < workload.reset_cycles);
         for &r in &resets {
-            sim.poke_handle(r, in_reset)?;
+            io.set(r, in_reset);
         }
-        for (drive, port) in inputs.iter_mut().zip(&workload.inputs) {
-            match drive {
-                Drive::Word(h) => sim.poke_handle(*h, stimulus.word(port, 0))?,
-                Drive::Wide(h, bits) => {
-                    for k in 0..port.words() {
-                        let w = stimulus.word(port, k);
-                        bits.set_field(64 * k as u32, port.word_width(k), w);
-                    }
-                    sim.poke_bits_handle(*h, bits)?;
-                }
+        let mut s = stimulus;
+        for &input in &inputs {
+            match input.words() {
+                1 => io.set(input, s.draw()),
+                n => (0..n).for_each(|k| io.set_word(input, k, s.draw())),
             }
         }
-        sim.step()?;
-        for &h in &outputs {
-            checksum = if h.width() <= 64 {
-                fold(checksum, sim.peek_handle(h))
-            } else {
-                sim.peek_bits_handle(h)
-                    .words()
-                    .iter()
-                    .fold(checksum, |c, &w| fold(c, w))
-            };
-        }
+        stimulus = s;
+        cycle += 1;
+    })?;
+    if cycles > 0 {
+        checksum = fold_outputs(&mut sim.ports(), checksum);
     }
     // A traced run's last block is compressed and written here.
     sim.close_trace()?;
