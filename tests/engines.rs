@@ -8,7 +8,7 @@
 
 mod designs;
 
-use designs::random::{comb_module, shape, two_domain_module};
+use designs::random::{comb_module, shape, two_domain_designs};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::{Bits, Design};
 use linkforge_rtl::catalog::{catalog, Params};
@@ -137,15 +137,9 @@ proptest! {
 
     #[test]
     fn engines_agree_on_random_two_domain_designs(
-        widths_a in prop::collection::vec(1u32..=200, 1..=3),
-        sa in shape(),
-        widths_b in prop::collection::vec(1u32..=200, 1..=3),
-        sb in shape(),
+        design in two_domain_designs(),
         seed in any::<u64>(),
     ) {
-        let module = two_domain_module(&widths_a, &sa, &widths_b, &sb)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let design = Design::new(module).map_err(|e| TestCaseError::fail(e.to_string()))?;
         compare_engines(&design, 40, seed).map_err(TestCaseError::fail)?;
     }
 

@@ -7,7 +7,7 @@
 mod common;
 mod designs;
 
-use designs::random::{comb_module, shape, two_domain_module};
+use designs::random::{comb_module, shape, two_domain_designs};
 use linkforge_hdl::Design;
 use proptest::prelude::*;
 
@@ -41,14 +41,8 @@ proptest! {
 
     #[test]
     fn random_two_domain_designs_pass_icarus_and_verilator(
-        widths_a in prop::collection::vec(1u32..=200, 1..=3),
-        sa in shape(),
-        widths_b in prop::collection::vec(1u32..=200, 1..=3),
-        sb in shape(),
+        design in two_domain_designs(),
     ) {
-        let module = two_domain_module(&widths_a, &sa, &widths_b, &sb)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let design = Design::new(module).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("random_design.v");
         std::fs::write(&path, linkforge_hdl::verilog::emit(&design)).expect("write Verilog");

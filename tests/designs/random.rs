@@ -202,6 +202,16 @@ pub fn comb_module(widths: &[u32], s: &Shape) -> Result<Module, HdlError> {
     m.finish()
 }
 
+/// Random designs of [`two_domain_module`]: one to three inputs of 1 to
+/// 200 bits per domain.
+pub fn two_domain_designs() -> impl Strategy<Value = Design> {
+    let widths = || prop::collection::vec(1u32..=200, 1..=3);
+    (widths(), shape(), widths(), shape()).prop_map(|(widths_a, sa, widths_b, sb)| {
+        let module = two_domain_module(&widths_a, &sa, &widths_b, &sb);
+        Design::new(module.expect("a random design builds")).expect("a random design is legal")
+    })
+}
+
 /// A random design with two clock domains. Domain `a` computes expression
 /// `sa` into output `y_a` and register `qa`, and keeps a 12-word memory (a
 /// depth that is not a power of two) written and read at addresses derived
