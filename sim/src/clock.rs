@@ -15,6 +15,8 @@ pub(crate) const DEFAULT_PERIOD_PS: u64 = 1000;
 pub(crate) struct Clock {
     /// The top-level input's name without the top module (`clk`).
     pub name: String,
+    /// The state word of that input.
+    pub input: u32,
     pub period: u64,
     pub next_rise: u64,
     pub next_fall: Option<u64>,
@@ -25,10 +27,12 @@ pub(crate) struct Clock {
 }
 
 impl Clock {
-    /// A clock with the default period and phase 0.
-    pub fn new(name: String) -> Clock {
+    /// A clock with the default period and phase 0, driving state word
+    /// `input`.
+    pub fn new(name: String, input: u32) -> Clock {
         Clock {
             name,
+            input,
             period: DEFAULT_PERIOD_PS,
             next_rise: 0,
             next_fall: None,
@@ -80,7 +84,7 @@ mod tests {
 
     #[test]
     fn reconfiguring_keeps_to_the_new_grid() {
-        let mut c = Clock::new("clk".into());
+        let mut c = Clock::new("clk".into(), 0);
         c.rise(0);
         assert_eq!((c.next_rise, c.next_fall), (1000, Some(500)));
         c.configure(300, 100, 0).unwrap();

@@ -366,7 +366,10 @@ impl Sim {
                 .iter()
                 .map(|m| vec![0; m.depth as usize * m.words as usize])
                 .collect(),
-            clocks: model.clock_names.iter().cloned().map(Clock::new).collect(),
+            clocks: (model.clock_names.iter().cloned())
+                .zip(&model.program.domains)
+                .map(|(name, d)| Clock::new(name, model.program.signals[d.clock.0 as usize].off))
+                .collect(),
             now: 0,
             settled: Settled::Nothing,
             failures: Vec::new(),
@@ -871,8 +874,7 @@ impl Sim {
     /// Drives the clock input of domain `d` to `level`.
     #[inline]
     fn set_clock(&mut self, d: usize, level: u64) {
-        let clk = self.model.program.signals[self.model.program.domains[d].clock.0 as usize].off;
-        self.state[clk as usize] = level;
+        self.state[self.clocks[d].input as usize] = level;
     }
 
     /// Updates what is settled once clocks fell.
