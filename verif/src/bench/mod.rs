@@ -726,6 +726,8 @@ pub fn run_linkforge(mut sim: Sim, workload: &Workload, cycles: u64) -> Result<R
         for &r in &resets {
             io.set(r, in_reset);
         }
+        // A local copy lets the generator stay in a register across the
+        // stores into the simulator's state.
         let mut s = stimulus;
         for &input in &inputs {
             match input.words() {
