@@ -43,7 +43,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// Most instructions in one generated function.
-const CHUNK: usize = 8192;
+const CHUNK: usize = 2048;
 
 /// A generated function: `(state, state_len, scratch, scratch_len)`.
 type NativeFn = unsafe extern "C" fn(*mut u64, usize, *mut u64, usize);
