@@ -198,6 +198,11 @@ enum Cmd {
         /// Variants synthesized at once (default: one per CPU); the table is the same for any N.
         #[arg(long, value_name = "N")]
         threads: Option<std::num::NonZeroUsize>,
+        /// How long one variant's Yosys and nextpnr may run together, such
+        /// as 90s, 30m or 2h (default: no limit); a variant still running
+        /// then is stopped and reported unfinished.
+        #[arg(long, value_name = "DURATION", value_parser = parse_time_limit)]
+        time_limit: Option<std::time::Duration>,
     },
     /// Waveform tools: protocol rules on VCD files from any simulator or logic analyzer.
     Wave {
@@ -354,6 +359,15 @@ fn parse_engine(name: &str) -> Result<Engine, String> {
     Engine::parse(name).map_err(|e| e.to_string())
 }
 
+/// A positive duration such as `90s`, `30m` or `1h 30m`.
+fn parse_time_limit(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("the time limit must be longer than zero".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (write a duration such as 90s, 30m or 2h)")),
+    }
+}
+
 fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
     match cmd {
         Cmd::List { markdown } => print!("{}", commands::list::render(markdown)),
@@ -495,11 +509,13 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
             out,
             force,
             threads,
+            time_limit,
         } => {
             let target = target.into();
-            let tools =
+            let mut tools =
                 linkforge_verif::synth::Tools::find(target, yosys.as_deref(), nextpnr.as_deref())
                     .map_err(|e| CliError::Usage(e.to_string()))?;
+            tools.limit = time_limit;
             let mut out = OutDir::open(&out, force)?;
             let rows = commands::synth::run(
                 &file,

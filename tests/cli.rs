@@ -252,6 +252,66 @@ fn synth_prints_the_fpga_table_and_writes_it_as_json() {
 }
 
 #[test]
+fn synth_stops_a_variant_at_the_time_limit_and_reports_it_unfinished() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A Yosys that answers `--version` and then never finishes a script.
+    let yosys = dir.path().join("slow-yosys");
+    std::fs::write(
+        &yosys,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'Yosys (slow)'; exit 0; fi\nexec sleep 60\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&yosys, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let json = dir.path().join("synth.json");
+    let started = std::time::Instant::now();
+    let o = linkforge(&[
+        "synth",
+        "examples/catalog.lf",
+        "--variant",
+        "arbiter",
+        "--variant",
+        "crc",
+        "--yosys",
+        yosys.to_str().unwrap(),
+        "--time-limit",
+        "1s",
+        "--json",
+        json.to_str().unwrap(),
+        "-o",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the slow Yosys was not stopped: {t}"
+    );
+    assert!(
+        t.contains("2 variants: 0 fit, 0 do not, 2 unfinished (time limit)"),
+        "{t}"
+    );
+    assert_eq!(
+        t.matches("unfinished: yosys was still running after the 1 s limit")
+            .count(),
+        2,
+        "{t}"
+    );
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    for r in rows.as_array().unwrap() {
+        assert!(r["unfinished"].as_str().unwrap().contains("yosys"), "{r}");
+        assert_eq!(r["resources"], serde_json::json!([]), "{r}");
+    }
+
+    for (limit, why) in [("0s", "longer than zero"), ("soon", "such as 90s")] {
+        let o = linkforge(&["synth", "examples/catalog.lf", "--time-limit", limit]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains(why), "{limit}: {}", text(&o));
+    }
+}
+
+#[test]
 fn prove_and_synth_do_not_overwrite_files_they_did_not_write() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap();

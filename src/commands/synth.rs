@@ -98,8 +98,8 @@ pub fn render(rows: &[SynthRow], target: Target) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "{}", target.device());
     let mut header = format!("{:<24} {:<18}", "variant", "kind");
-    for r in rows.first().map_or(&[][..], |r| &r.report.resources[..]) {
-        let _ = write!(header, " {:>10}", r.name);
+    for name in target.resource_names() {
+        let _ = write!(header, " {name:>10}");
     }
     let _ = writeln!(t, "{header} {:>10}  note", "fmax MHz");
     for r in rows {
@@ -107,9 +107,14 @@ pub fn render(rows: &[SynthRow], target: Target) -> String {
             .report
             .fmax_mhz
             .map_or_else(|| "-".to_string(), |f| format!("{f:.1}"));
-        let note = match (&r.report.does_not_fit, &r.report.clocks[..]) {
-            (Some(why), _) => format!("does not fit: {why}"),
-            (None, clocks) if clocks.len() > 1 => clocks
+        let note = match (
+            &r.report.does_not_fit,
+            &r.report.unfinished,
+            &r.report.clocks[..],
+        ) {
+            (Some(why), _, _) => format!("does not fit: {why}"),
+            (None, Some(why), _) => format!("unfinished: {why}"),
+            (None, None, clocks) if clocks.len() > 1 => clocks
                 .iter()
                 .map(|c| format!("{} {:.1}", c.clock, c.fmax_mhz))
                 .collect::<Vec<_>>()
@@ -117,21 +122,29 @@ pub fn render(rows: &[SynthRow], target: Target) -> String {
             _ => String::new(),
         };
         let _ = write!(t, "{:<24} {:<18}", r.variant, r.kind);
+        if r.report.resources.is_empty() {
+            for _ in target.resource_names() {
+                let _ = write!(t, " {:>10}", "-");
+            }
+        }
         for res in &r.report.resources {
             let _ = write!(t, " {:>10}", res.used);
         }
         let _ = writeln!(t, " {fmax:>10}  {note}");
     }
-    let fit = rows
-        .iter()
-        .filter(|r| r.report.does_not_fit.is_none())
-        .count();
-    let _ = writeln!(
+    let count = |p: fn(&SynthReport) -> bool| rows.iter().filter(|r| p(&r.report)).count();
+    let unfinished = count(|r| r.unfinished.is_some());
+    let misfits = count(|r| r.does_not_fit.is_some());
+    let _ = write!(
         t,
-        "{} variants: {fit} fit, {} do not",
+        "{} variants: {} fit, {misfits} do not",
         rows.len(),
-        rows.len() - fit
+        rows.len() - misfits - unfinished
     );
+    let _ = match unfinished {
+        0 => writeln!(t),
+        n => writeln!(t, ", {n} unfinished (time limit)"),
+    };
     if let Some(note) = target.note() {
         let _ = writeln!(t, "{note}");
     }

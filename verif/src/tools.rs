@@ -4,8 +4,10 @@
 //! [`have`] is for tests: a missing tool fails the test in a CI run, and
 //! elsewhere is reported as a skip ([`crate::testenv`]).
 
+use std::io::{Read, Seek};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// True when `tool` can be run. For tests: when it cannot, reports the
 /// caller's skip ([`crate::testenv::skip`], a panic in a CI run).
@@ -100,17 +102,63 @@ pub(crate) fn run_ok(tool: &'static str, cmd: &mut Command) -> Result<String, To
 
 /// Runs a tool; its success and everything it printed.
 pub(crate) fn run(cmd: &mut Command) -> (bool, String) {
-    match cmd.output() {
-        Ok(out) => (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        ),
-        Err(e) => (false, format!("cannot run {:?}: {e}", cmd.get_program())),
+    let (ended, text) = run_within(cmd, None);
+    (ended == Ended::Exited(true), text)
+}
+
+/// How a tool given a time limit ([`run_within`]) ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// It exited, successfully or not.
+    Exited(bool),
+    /// It was still running at the limit and was killed.
+    TimedOut,
+}
+
+/// Runs a tool, killing it when it is still running after `limit`
+/// (`None`: no limit); how it ended and everything it printed (both
+/// streams, in order, through an unnamed temporary file).
+pub(crate) fn run_within(cmd: &mut Command, limit: Option<Duration>) -> (Ended, String) {
+    let program = cmd.get_program().to_owned();
+    let cannot = |e: std::io::Error| (Ended::Exited(false), format!("cannot run {program:?}: {e}"));
+    let log = match tempfile::tempfile().and_then(|f| Ok((f.try_clone()?, f.try_clone()?, f))) {
+        Ok(files) => files,
+        Err(e) => return cannot(e),
+    };
+    let (out, err, mut log) = log;
+    let mut child = match cmd.stdin(Stdio::null()).stdout(out).stderr(err).spawn() {
+        Ok(child) => child,
+        Err(e) => return cannot(e),
+    };
+    let start = Instant::now();
+    let ended = loop {
+        let Some(limit) = limit else {
+            break match child.wait() {
+                Ok(status) => Ended::Exited(status.success()),
+                Err(e) => return cannot(e),
+            };
+        };
+        match child.try_wait() {
+            Ok(Some(status)) => break Ended::Exited(status.success()),
+            Ok(None) if start.elapsed() >= limit => {
+                // Killing fails only when it exited meanwhile.
+                let _ = child.kill();
+                let _ = child.wait();
+                break Ended::TimedOut;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return cannot(e),
+        }
+    };
+    let mut text = Vec::new();
+    let read = log.rewind().and_then(|()| log.read_to_end(&mut text));
+    if let Err(e) = read {
+        return (
+            Ended::Exited(false),
+            format!("cannot read the output of {program:?}: {e}"),
+        );
     }
+    (ended, String::from_utf8_lossy(&text).into_owned())
 }
 
 /// `verilator --lint-only -Wall`: Ok when it passes with no warning.
