@@ -292,7 +292,7 @@ fn synth_stops_a_variant_at_the_time_limit_and_reports_it_unfinished() {
         "{t}"
     );
     assert_eq!(
-        t.matches("unfinished: yosys was still running after the 1 s limit")
+        t.matches("unfinished: yosys was still running after the 1s limit")
             .count(),
         2,
         "{t}"

@@ -519,8 +519,8 @@ pub fn synthesize(
         note: target.note().map(str::to_string),
     };
     let past_limit = |tool: &str| {
-        let limit = tools.limit.map_or(0, |l| l.as_secs());
-        format!("{tool} was still running after the {limit} s limit")
+        let limit = tools.limit.unwrap_or_default();
+        format!("{tool} was still running after the {limit:?} limit")
     };
     let (ended, log) = run_within(
         Command::new(&tools.yosys)
