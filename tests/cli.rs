@@ -255,11 +255,15 @@ fn synth_prints_the_fpga_table_and_writes_it_as_json() {
 fn synth_stops_a_variant_at_the_time_limit_and_reports_it_unfinished() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    // A Yosys that answers `--version` and then never finishes a script.
+    // A Yosys that answers `--version`, then starts the statistics file its
+    // script names and never finishes.
     let yosys = dir.path().join("slow-yosys");
     std::fs::write(
         &yosys,
-        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'Yosys (slow)'; exit 0; fi\nexec sleep 60\n",
+        "#!/bin/sh\n\
+         if [ \"$1\" = --version ]; then echo 'Yosys (slow)'; exit 0; fi\n\
+         for f in $(echo \"$3\" | grep -o '[^ ]*stat.json'); do echo '{\"half' > \"$f\"; done\n\
+         exec sleep 60\n",
     )
     .unwrap();
     std::fs::set_permissions(&yosys, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -297,6 +301,16 @@ fn synth_stops_a_variant_at_the_time_limit_and_reports_it_unfinished() {
         2,
         "{t}"
     );
+    // What the stopped Yosys had started writing is gone.
+    for variant in ["arbiter", "crc"] {
+        let synth_dir = dir.path().join("out/synth").join(variant);
+        let left: Vec<_> = std::fs::read_dir(&synth_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!left.iter().any(|f| f.ends_with("stat.json")), "{left:?}");
+        assert!(left.iter().any(|f| f.ends_with(".v")), "{left:?}");
+    }
     let rows: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     for r in rows.as_array().unwrap() {

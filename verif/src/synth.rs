@@ -471,6 +471,17 @@ pub fn outputs(design: &Design, target: Target) -> Vec<String> {
     files
 }
 
+/// Removes `path`, which a stopped tool may have left half written.
+fn discard(path: &Path) -> Result<(), ToolError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ToolError::Write {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Synthesizes `design` for `target` with `tools`, writing the Verilog,
 /// the wrapper, the netlist and the placer's log into `dir`. The tools run
 /// in `dir` on relative names: the WebAssembly builds see only their
@@ -537,6 +548,12 @@ pub fn synthesize(
             })
         }
         Ended::TimedOut => {
+            // What Yosys was writing when it was stopped: the statistics
+            // and the netlist.
+            discard(&files[1])?;
+            if let Some(netlist) = files.get(3) {
+                discard(netlist)?;
+            }
             report.unfinished = Some(past_limit("yosys"));
             return Ok(report);
         }
@@ -578,6 +595,10 @@ pub fn synthesize(
     let (ended, log) = run_within(cmd.current_dir(dir).args(["--json", &names[3]]), left);
     write_input(log_file, &log)?;
     if ended == Ended::TimedOut {
+        // The iCE40 bitstream nextpnr may have been writing.
+        if let Some(asc) = files.get(5) {
+            discard(asc)?;
+        }
         report.unfinished = Some(past_limit("nextpnr"));
         return Ok(report);
     }

@@ -47,7 +47,8 @@ pub fn find(candidates: &[&str]) -> Option<String> {
 /// Why a flow through the external tools (proofs, synthesis) could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
-    /// An input file for the tools could not be written.
+    /// An input file for the tools could not be written, or a stopped
+    /// tool's half-written output could not be removed.
     #[error("cannot write {path}: {source}")]
     Write {
         /// The file.
