@@ -31,6 +31,7 @@
 //! ```
 
 use crate::compile::Program;
+use crate::wide::top_mask;
 use crate::{settle, Logic, Settled, Sim, SimError};
 use linkforge_hdl::words_for;
 
@@ -50,11 +51,6 @@ pub struct InputPort {
 pub struct OutputPort {
     off: u32,
     words: u32,
-}
-
-/// The bits of the top word of a `width`-bit value.
-fn top_mask(width: u32) -> u64 {
-    u64::MAX >> ((64 - width % 64) % 64)
 }
 
 impl InputPort {

@@ -118,11 +118,14 @@ fn eval(op: &Op, width: u32, args: &[Operand], s: &[u64], out: &mut [u64]) {
 
 /// Clears the bits of the last word at or above `width`.
 pub(crate) fn mask_top(out: &mut [u64], width: u32) {
-    if width % 64 != 0 {
-        if let Some(last) = out.last_mut() {
-            *last &= (1u64 << (width % 64)) - 1;
-        }
+    if let Some(last) = out.last_mut() {
+        *last &= top_mask(width);
     }
+}
+
+/// The bits of the top word of a `width`-bit value that belong to it.
+pub(crate) fn top_mask(width: u32) -> u64 {
+    u64::MAX >> ((64 - width % 64) % 64)
 }
 
 fn zip_map(out: &mut [u64], a: &[u64], b: &[u64], f: impl Fn(u64, u64) -> u64) {

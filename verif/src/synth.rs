@@ -485,8 +485,9 @@ fn discard(path: &Path) -> Result<(), ToolError> {
 /// Synthesizes `design` for `target` with `tools`, writing the Verilog,
 /// the wrapper, the netlist and the placer's log into `dir`. The tools run
 /// in `dir` on relative names: the WebAssembly builds see only their
-/// working directory. A design that does not fit the device is a report
-/// saying so, not an error.
+/// working directory. A design that does not fit the device, or whose
+/// tools were stopped at [`Tools::limit`], is a report saying so, not an
+/// error.
 pub fn synthesize(
     design: &Design,
     target: Target,

@@ -6,7 +6,7 @@
 
 use std::io::{Read, Seek};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// True when `tool` can be run. For tests: when it cannot, reports the
@@ -122,34 +122,18 @@ pub(crate) enum Ended {
 pub(crate) fn run_within(cmd: &mut Command, limit: Option<Duration>) -> (Ended, String) {
     let program = cmd.get_program().to_owned();
     let cannot = |e: std::io::Error| (Ended::Exited(false), format!("cannot run {program:?}: {e}"));
-    let log = match tempfile::tempfile().and_then(|f| Ok((f.try_clone()?, f.try_clone()?, f))) {
+    let files = tempfile::tempfile().and_then(|f| Ok((f.try_clone()?, f.try_clone()?, f)));
+    let (out, err, mut log) = match files {
         Ok(files) => files,
         Err(e) => return cannot(e),
     };
-    let (out, err, mut log) = log;
     let mut child = match cmd.stdin(Stdio::null()).stdout(out).stderr(err).spawn() {
         Ok(child) => child,
         Err(e) => return cannot(e),
     };
-    let start = Instant::now();
-    let ended = loop {
-        let Some(limit) = limit else {
-            break match child.wait() {
-                Ok(status) => Ended::Exited(status.success()),
-                Err(e) => return cannot(e),
-            };
-        };
-        match child.try_wait() {
-            Ok(Some(status)) => break Ended::Exited(status.success()),
-            Ok(None) if start.elapsed() >= limit => {
-                // Killing fails only when it exited meanwhile.
-                let _ = child.kill();
-                let _ = child.wait();
-                break Ended::TimedOut;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => return cannot(e),
-        }
+    let ended = match wait_within(&mut child, limit) {
+        Ok(ended) => ended,
+        Err(e) => return cannot(e),
     };
     let mut text = Vec::new();
     let read = log.rewind().and_then(|()| log.read_to_end(&mut text));
@@ -160,6 +144,26 @@ pub(crate) fn run_within(cmd: &mut Command, limit: Option<Duration>) -> (Ended, 
         );
     }
     (ended, String::from_utf8_lossy(&text).into_owned())
+}
+
+/// Waits for `child` to exit, killing it once it has run `limit`.
+fn wait_within(child: &mut Child, limit: Option<Duration>) -> std::io::Result<Ended> {
+    let Some(limit) = limit else {
+        return Ok(Ended::Exited(child.wait()?.success()));
+    };
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Ended::Exited(status.success()));
+        }
+        if start.elapsed() >= limit {
+            // Killing fails only when it exited meanwhile.
+            let _ = child.kill();
+            child.wait()?;
+            return Ok(Ended::TimedOut);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// `verilator --lint-only -Wall`: Ok when it passes with no warning.
