@@ -15,10 +15,11 @@
 //!   compares only the datapath).
 //!
 //! The channel's taps are drawn from the first random word: a pre-cursor
-//! up to 0.05 (FFE only) and post-cursors up to 0.15 and 0.05. One cycle in
-//! 32 writes a tap (its shown value moved by at most 2 LSBs and restored
-//! the next cycle, or an index past the last tap), and the written value
-//! must show after the edge.
+//! up to 0.05 (FFE only) and post-cursors up to 0.15 and 0.05, scaled down
+//! for a block that does not adapt until the eye stays open with its reset
+//! taps. One cycle in 32 writes a tap (its value moved by at most
+//! [`MOVE`] LSBs and restored the next cycle, or an index past the last
+//! tap), and the written value must show after the edge.
 
 use crate::models::channel::{self, Channel, ChannelConfig, Rng};
 use crate::tb::cycle::{bits, expect_eq, flag, CycleModel};
@@ -33,6 +34,8 @@ use linkforge_rtl::RtlError;
 const WARMUP: u64 = 64;
 /// The channel's additive noise, rms ADC LSBs.
 const NOISE_RMS: f64 = 2.0;
+/// The most a tap write moves a tap, in tap LSBs.
+const MOVE: i64 = 2;
 
 /// `field` of `value` as a signed `width`-bit number.
 fn signed(value: &Bits, lo: u32, width: u32) -> i64 {
@@ -74,9 +77,7 @@ struct Line {
     /// The symbols before and after the main one whose interference the
     /// block can cancel: the channel puts none outside them.
     span: (u32, u32),
-    /// The block's taps and their width.
-    taps: u32,
-    tap_bits: u32,
+    taps: Taps,
     channel: Option<Channel>,
     compare: bool,
     /// The taps shown at the last cycle, the write driven this cycle, and
@@ -101,6 +102,18 @@ impl Clone for Line {
     }
 }
 
+/// The block's taps as the line sees them.
+#[derive(Clone, Copy, Debug)]
+struct Taps {
+    count: u32,
+    bits: u32,
+    /// The tap value, in tap LSBs, that weighs a sample (FFE) or a symbol
+    /// value (DFE) as the main cursor does.
+    unit: f64,
+    /// Whether the block adapts its taps; if not, they stay at reset.
+    adapts: bool,
+}
+
 impl std::fmt::Debug for Line {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Line({:?}, level {})", self.modulation, self.level)
@@ -108,14 +121,14 @@ impl std::fmt::Debug for Line {
 }
 
 impl Line {
-    /// The line of a block of `taps` taps `tap_bits` wide that cancels
-    /// the interference of `span` symbols (before, after) the main one,
-    /// sampled with `sample_bits`, whose slicer's level is `level`.
+    /// The line of a block with `taps` that cancels the interference of
+    /// `span` symbols (before, after) the main one, sampled with
+    /// `sample_bits`, whose slicer's level is `level`.
     fn new(
         modulation: Modulation,
         level: u32,
         sample_bits: u32,
-        (taps, tap_bits): (u32, u32),
+        taps: Taps,
         span: (u32, u32),
     ) -> Line {
         Line {
@@ -124,7 +137,6 @@ impl Line {
             sample_bits,
             span,
             taps,
-            tap_bits,
             channel: None,
             compare: false,
             shown_taps: None,
@@ -140,29 +152,35 @@ impl Line {
             ("rst".into(), 1),
             ("sample".into(), self.sample_bits),
             ("coef_we".into(), 1),
-            ("coef_idx".into(), bits_for(self.taps as usize)),
-            ("coef_data".into(), self.tap_bits),
+            ("coef_idx".into(), bits_for(self.taps.count as usize)),
+            ("coef_data".into(), self.taps.bits),
         ]
     }
 
     /// The inputs of `cycle`: reset for the first cycles, the next sample,
-    /// and one cycle in 32 a tap write: a tap's value as last shown, moved
-    /// by -2 to 2 LSBs and written back the next cycle (the eye stays
-    /// open), or any value to an index past the last tap (ignored).
+    /// and one cycle in 32 a tap write: a tap's value as the last edge left
+    /// it, moved by up to [`MOVE`] LSBs either way and written back the
+    /// next cycle (the eye stays open), or any value to an index past the
+    /// last tap (ignored).
     fn drive(&mut self, cycle: u64, words: &mut dyn Iterator<Item = u64>) -> Vec<Bits> {
         let w = words.next().unwrap_or(0);
         let x = self.sample(w);
-        let idx_bits = bits_for(self.taps as usize);
+        let idx_bits = bits_for(self.taps.count as usize);
         self.write = match (&self.shown_taps, self.restore.take()) {
             (_, Some(restore)) => Some(restore),
             (Some(taps), None) if cycle > RESET_CYCLES && (w >> 32) % 32 == 0 => {
                 let idx = (w >> 40) & ((1 << idx_bits) - 1);
-                let t = self.tap_bits;
-                let value = if idx < u64::from(self.taps) {
+                let t = self.taps.bits;
+                let value = if idx < u64::from(self.taps.count) {
                     let max = (1i64 << (t - 1)) - 1;
-                    let was = signed(taps, idx as u32 * t, t);
+                    // The taps shown do not yet hold the write the last
+                    // edge took (a restore, say).
+                    let was = match self.written {
+                        Some((i, value)) if i == idx => value,
+                        _ => signed(taps, idx as u32 * t, t),
+                    };
                     self.restore = Some((idx, was));
-                    (was + (w >> 48) as i64 % 5 - 2).clamp(-max - 1, max)
+                    (was + (w >> 48) as i64 % (2 * MOVE + 1) - MOVE).clamp(-max - 1, max)
                 } else {
                     signed(&bits(w >> 16, t), 0, t)
                 };
@@ -176,7 +194,7 @@ impl Line {
             bits(x as u64, self.sample_bits),
             flag(self.write.is_some()),
             bits(idx, idx_bits),
-            bits(value as u64, self.tap_bits),
+            bits(value as u64, self.taps.bits),
         ]
     }
 
@@ -186,8 +204,8 @@ impl Line {
     fn judge_write(&mut self, taps: &Bits) -> Result<u64, String> {
         let mut checks = 0;
         if let Some((idx, value)) = self.written.take() {
-            if idx < u64::from(self.taps) {
-                let t = self.tap_bits;
+            if idx < u64::from(self.taps.count) {
+                let t = self.taps.bits;
                 let got = signed(taps, idx as u32 * t, t);
                 checks += expect_eq(
                     &format!("tap {idx} after its write"),
@@ -213,13 +231,24 @@ impl Line {
             let full = f64::from((1u32 << (self.sample_bits - 1)) - 1);
             // ISI the ADC range leaves room for, beside 4 sigma of noise.
             let room = ((full - 4.0 * NOISE_RMS) / main - 1.0).clamp(0.0, 1.0);
+            // What of half the eye (relative to the main cursor) is left
+            // beside a moved tap's error on a sample up to 1.25 main, 6
+            // sigma of noise and 1.5 LSBs of rounding (ADC and block).
+            let half_eye = match self.modulation {
+                Modulation::Nrz => 1.0,
+                Modulation::Pam4 => 1.0 / 3.0,
+            };
+            let eye =
+                half_eye - MOVE as f64 / self.taps.unit * 1.25 - (6.0 * NOISE_RMS + 1.5) / main;
+            // Taps that stay at reset cancel nothing: the ISI must fit the eye.
+            let open = if self.taps.adapts { 1.0 } else { eye / 0.25 };
+            let scale = (room / 0.25).min(open).clamp(0.0, 1.0);
             // Interference only where the block has taps to cancel it.
             let (before, after) = self.span;
             let reach = [before >= 1, after >= 1, after >= 2];
-            let isi = [0.05, 0.15, 0.05]
-                .map(|max| (rng.uniform() * 2.0 - 1.0) * max * (room / 0.25).min(1.0));
+            let isi = [0.05, 0.15, 0.05].map(|max| (rng.uniform() * 2.0 - 1.0) * max * scale);
             let isi = [0, 1, 2].map(|k| if reach[k] { isi[k] } else { 0.0 });
-            self.compare = room >= 0.05;
+            self.compare = room >= 0.05 && eye > 0.0;
             let ch = if self.modulation == Modulation::Nrz {
                 channel::Modulation::Nrz
             } else {
@@ -276,7 +305,12 @@ impl FfeModel {
                 cfg.modulation,
                 cfg.level,
                 cfg.sample_bits,
-                (cfg.taps, cfg.coeff_bits),
+                Taps {
+                    count: cfg.taps,
+                    bits: cfg.coeff_bits,
+                    unit: f64::from(1u32 << (cfg.coeff_bits - 2)),
+                    adapts: cfg.adapt,
+                },
                 (cfg.cursor, cfg.taps - 1 - cfg.cursor),
             ),
             past: vec![0; cfg.taps as usize],
@@ -377,7 +411,12 @@ impl DfeModel {
                 cfg.modulation,
                 cfg.level,
                 cfg.sample_bits,
-                (cfg.taps, cfg.tap_bits),
+                Taps {
+                    count: cfg.taps,
+                    bits: cfg.tap_bits,
+                    unit: f64::from(cfg.level),
+                    adapts: cfg.adapt,
+                },
                 (0, cfg.taps),
             ),
             past: vec![0; cfg.taps as usize],
