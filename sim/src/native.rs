@@ -766,8 +766,12 @@ impl Gen<'_> {
         }
         let n = words_for(w.width) as u32;
         let a = |k: usize| w.args[k];
-        let mut words = Vec::with_capacity(n as usize);
-        for i in 0..n {
+        let mut words = match w.op {
+            Op::Shl => self.shifted(a(0), a(1), Direction::Left, n),
+            Op::Shr | Op::DynSlice { .. } => self.shifted(a(0), a(1), Direction::Right, n),
+            _ => Vec::with_capacity(n as usize),
+        };
+        for i in words.len() as u32..n {
             let lo = 64 * u64::from(i);
             let v = match w.op {
                 Op::And | Op::Or | Op::Xor => {
@@ -828,14 +832,68 @@ impl Gen<'_> {
                 }
                 _ => unreachable!("`inlined` accepts only the operators above"),
             };
-            let top = w.width % 64;
-            words.push(if i == n - 1 && top != 0 {
-                self.mask(v, (64 - top) as u8)
-            } else {
-                v
-            });
+            words.push(v);
+        }
+        let top = w.width % 64;
+        if top != 0 {
+            let last = words.last_mut().expect("a value has a word");
+            *last = self.mask(*last, (64 - top) as u8);
         }
         Some(words)
+    }
+
+    /// The `n` low words of `arg` shifted by the one-word amount `by`
+    /// (zeros shifted in; an amount past the words gives zeros), without
+    /// branches: the words shifted by `by % 64` bits are computed once,
+    /// and each result word selects among them by `by / 64`.
+    fn shifted(&mut self, arg: Operand, by: Operand, direction: Direction, n: u32) -> Vec<Value> {
+        let amount = self.ld(by.off);
+        let q = self.b.ins().ushr_imm_u(amount, 6);
+        let r = self.b.ins().band_imm_u(amount, 63);
+        // `64 - r` as two shifts, `1` and `63 - r`, so `r == 0` brings in
+        // nothing from the neighbouring word.
+        let back = self.b.ins().bxor_imm_u(r, 63);
+        let parts = match direction {
+            // Result word `i` is part `i + q`.
+            Direction::Right => (0..words_for(arg.width) as u32)
+                .map(|j| {
+                    let x = self.word_of(arg, j);
+                    let low = self.b.ins().ushr(x, r);
+                    let next = self.word_of(arg, j + 1);
+                    let next = self.b.ins().ishl_imm_u(next, 1);
+                    let high = self.b.ins().ishl(next, back);
+                    self.b.ins().bor(low, high)
+                })
+                .collect::<Vec<_>>(),
+            // Result word `i` is part `i - q`.
+            Direction::Left => (0..n)
+                .map(|j| {
+                    let x = self.word_of(arg, j);
+                    let high = self.b.ins().ishl(x, r);
+                    let prev = match j {
+                        0 => self.b.ins().iconst(I64, 0),
+                        _ => self.word_of(arg, j - 1),
+                    };
+                    let prev = self.b.ins().ushr_imm_u(prev, 1);
+                    let low = self.b.ins().ushr(prev, back);
+                    self.b.ins().bor(high, low)
+                })
+                .collect(),
+        };
+        (0..n as usize)
+            .map(|i| {
+                let sources: Vec<usize> = match direction {
+                    Direction::Right => (i..parts.len()).collect(),
+                    Direction::Left => (0..=i).rev().collect(),
+                };
+                let mut v = self.b.ins().iconst(I64, 0);
+                for (k, j) in (0i64..).zip(sources) {
+                    let hit = self.b.ins().icmp_imm_u(IntCC::Equal, q, k);
+                    v = self.b.ins().select(hit, parts[j], v);
+                }
+                v
+            })
+            .collect()
     }
 
     /// Word `i` of `arg`: zero past its width.
@@ -887,7 +945,8 @@ impl Gen<'_> {
 /// Whether the native code computes multi-word instruction `w` inline
 /// instead of calling [`wide::exec`]: the operators whose result words are
 /// each a few word operations (bitwise operators, multiplexers, extensions,
-/// constant shifts, part selects, concatenations, replications).
+/// constant shifts, part selects, concatenations, replications, and shifts
+/// and part selects of a few words by a one-word amount).
 fn inlined(w: &WideInsn) -> bool {
     match w.op {
         Op::And | Op::Or | Op::Xor | Op::Not | Op::Zext(_) | Op::Sext(_) => true,
@@ -896,8 +955,23 @@ fn inlined(w: &WideInsn) -> bool {
         Op::Repeat(n) => n <= 64,
         // The condition is one bit of a one-word operand.
         Op::Mux => w.args[0].width <= 64,
+        // A one-word amount; each result word selects among the shifted
+        // words, so the work grows with the square of the words.
+        Op::Shl | Op::Shr | Op::DynSlice { .. } => {
+            w.args[1].width <= 64 && words_for(w.args[0].width.max(w.width)) <= SHIFTED_WORDS
+        }
         _ => false,
     }
+}
+
+/// The most words of a dynamic shift's operand or result computed inline.
+const SHIFTED_WORDS: usize = 4;
+
+/// Which way [`Gen::shifted`] shifts.
+#[derive(Clone, Copy)]
+enum Direction {
+    Left,
+    Right,
 }
 
 /// The mask of the bits of the word at bit `lo` that lie in `from..to`.
