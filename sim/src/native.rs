@@ -769,6 +769,13 @@ impl Gen<'_> {
         let mut words = match w.op {
             Op::Shl => self.shifted(a(0), a(1), Direction::Left, n),
             Op::Shr | Op::DynSlice { .. } => self.shifted(a(0), a(1), Direction::Right, n),
+            Op::Add => self.sum(a(0), a(1), false),
+            Op::Sub => self.sum(a(0), a(1), true),
+            Op::Eq | Op::Ne | Op::ReduceAnd | Op::ReduceOr | Op::ReduceXor => {
+                vec![self.wide_flag(w)]
+            }
+            Op::Lt | Op::Le | Op::Gt | Op::Ge => vec![self.wide_flag(w)],
+            Op::SignedLt | Op::SignedLe | Op::SignedGt | Op::SignedGe => vec![self.wide_flag(w)],
             _ => Vec::with_capacity(n as usize),
         };
         for i in words.len() as u32..n {
@@ -840,6 +847,125 @@ impl Gen<'_> {
             *last = self.mask(*last, (64 - top) as u8);
         }
         Some(words)
+    }
+
+    /// `x + y`, or `x - y` as `x + !y + 1`, word by word with the carry
+    /// rippling up (operands as many words as the result).
+    fn sum(&mut self, x: Operand, y: Operand, subtract: bool) -> Vec<Value> {
+        let mut carry = self.b.ins().iconst(I64, i64::from(subtract));
+        let mut words = Vec::new();
+        for i in 0..words_for(x.width) as u32 {
+            let (a, b) = self.binary(x.off + i, y.off + i);
+            let b = match subtract {
+                true => self.b.ins().bnot(b),
+                false => b,
+            };
+            let partial = self.b.ins().iadd(a, b);
+            let out = self.b.ins().iadd(partial, carry);
+            let c1 = self.b.ins().icmp(IntCC::UnsignedLessThan, partial, a);
+            let c2 = self.b.ins().icmp(IntCC::UnsignedLessThan, out, partial);
+            let c = self.b.ins().bor(c1, c2);
+            carry = self.b.ins().uextend(I64, c);
+            words.push(out);
+        }
+        words
+    }
+
+    /// The one-bit result of a comparison (operands of as many words) or a
+    /// reduction of multi-word operands.
+    fn wide_flag(&mut self, w: &WideInsn) -> Value {
+        let x = w.args[0];
+        let n = words_for(x.width) as u32;
+        let zero = self.b.ins().iconst(I64, 0);
+        // Folds `f` of each word (and of `w.args[1]`'s) into one value.
+        let fold = |g: &mut Self, f: &dyn Fn(&mut Self, u32, Value) -> Value| {
+            let mut acc = zero;
+            for i in 0..n {
+                let v = g.ld(x.off + i);
+                let v = f(g, i, v);
+                acc = match w.op {
+                    Op::ReduceXor => g.b.ins().bxor(acc, v),
+                    _ => g.b.ins().bor(acc, v),
+                };
+            }
+            acc
+        };
+        match w.op {
+            Op::Eq | Op::Ne => {
+                let y = w.args[1];
+                let diff = fold(self, &|g, i, v| {
+                    let u = g.ld(y.off + i);
+                    g.b.ins().bxor(v, u)
+                });
+                let cc = match w.op {
+                    Op::Eq => IntCC::Equal,
+                    _ => IntCC::NotEqual,
+                };
+                self.flag(cc, diff, zero)
+            }
+            Op::ReduceOr => {
+                let any = fold(self, &|_, _, v| v);
+                self.flag(IntCC::NotEqual, any, zero)
+            }
+            // Every word equals the mask of its bits in the width.
+            Op::ReduceAnd => {
+                let missing = fold(self, &|g, i, v| {
+                    let ones = match i + 1 == n {
+                        true => wide::top_mask(x.width),
+                        false => u64::MAX,
+                    };
+                    g.b.ins().bxor_imm_u(v, ones as i64)
+                });
+                self.flag(IntCC::Equal, missing, zero)
+            }
+            Op::ReduceXor => {
+                let all = fold(self, &|_, _, v| v);
+                let ones = self.b.ins().popcnt(all);
+                self.b.ins().band_imm_u(ones, 1)
+            }
+            _ => self.wide_compare(w),
+        }
+    }
+
+    /// An ordering comparison of two operands of as many words: the highest
+    /// word that differs decides (signed operands: their top words compared
+    /// sign-extended), equal operands give `Le`/`Ge` true.
+    fn wide_compare(&mut self, w: &WideInsn) -> Value {
+        let (x, y) = (w.args[0], w.args[1]);
+        let (cc, signed_cc, tie) = match w.op {
+            Op::Lt => (IntCC::UnsignedLessThan, None, false),
+            Op::Le => (IntCC::UnsignedLessThan, None, true),
+            Op::Gt => (IntCC::UnsignedGreaterThan, None, false),
+            Op::Ge => (IntCC::UnsignedGreaterThan, None, true),
+            Op::SignedLt => (IntCC::UnsignedLessThan, Some(IntCC::SignedLessThan), false),
+            Op::SignedLe => (IntCC::UnsignedLessThan, Some(IntCC::SignedLessThan), true),
+            Op::SignedGt => (
+                IntCC::UnsignedGreaterThan,
+                Some(IntCC::SignedGreaterThan),
+                false,
+            ),
+            Op::SignedGe => (
+                IntCC::UnsignedGreaterThan,
+                Some(IntCC::SignedGreaterThan),
+                true,
+            ),
+            _ => unreachable!("`wide_flag` passes on only ordering comparisons"),
+        };
+        let n = words_for(x.width) as u32;
+        let mut result = self.b.ins().iconst(I64, i64::from(tie));
+        for i in 0..n {
+            let (mut a, mut b) = self.binary(x.off + i, y.off + i);
+            let mut cc = cc;
+            if let (Some(signed), true) = (signed_cc, i + 1 == n) {
+                let sh = ((64 - x.width % 64) % 64) as u8;
+                (a, b) = (self.signed(a, sh), self.signed(b, sh));
+                cc = signed;
+            }
+            let decided = self.flag(cc, a, b);
+            let same = self.b.ins().icmp(IntCC::Equal, a, b);
+            result = self.b.ins().select(same, result, decided);
+        }
+        result
     }
 
     /// The `n` low words of `arg` shifted by the one-word amount `by`
@@ -945,8 +1071,9 @@ impl Gen<'_> {
 /// Whether the native code computes multi-word instruction `w` inline
 /// instead of calling [`wide::exec`]: the operators whose result words are
 /// each a few word operations (bitwise operators, multiplexers, extensions,
-/// constant shifts, part selects, concatenations, replications, and shifts
-/// and part selects of a few words by a one-word amount).
+/// constant shifts, part selects, concatenations, replications, shifts and
+/// part selects of a few words by a one-word amount, sums, differences,
+/// comparisons and reductions); products and arithmetic shifts call it.
 fn inlined(w: &WideInsn) -> bool {
     match w.op {
         Op::And | Op::Or | Op::Xor | Op::Not | Op::Zext(_) | Op::Sext(_) => true,
@@ -960,8 +1087,23 @@ fn inlined(w: &WideInsn) -> bool {
         Op::Shl | Op::Shr | Op::DynSlice { .. } => {
             w.args[1].width <= 64 && words_for(w.args[0].width.max(w.width)) <= SHIFTED_WORDS
         }
+        // Word by word over operands of as many words (as the result).
+        Op::Add | Op::Sub => w
+            .args
+            .iter()
+            .all(|a| words_for(a.width) == words_for(w.width)),
+        Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => same_words(w),
+        Op::SignedLt | Op::SignedLe | Op::SignedGt | Op::SignedGe => same_words(w),
+        Op::ReduceAnd | Op::ReduceOr | Op::ReduceXor => true,
         _ => false,
     }
+}
+
+/// Whether the operands of `w` are as many words.
+fn same_words(w: &WideInsn) -> bool {
+    w.args
+        .iter()
+        .all(|a| words_for(a.width) == words_for(w.args[0].width))
 }
 
 /// The most words of a dynamic shift's operand or result computed inline.

@@ -102,8 +102,15 @@ fn word() -> impl Strategy<Value = u64> {
     ]
 }
 
+/// Values of `width` bits, a few of them all zeros or all ones (where
+/// reductions and comparisons of multi-word values turn).
 fn value(width: u32) -> impl Strategy<Value = Bits> {
-    vec(word(), words_for(width)).prop_map(move |w| Bits::from_words(&w, width))
+    let words = words_for(width);
+    prop_oneof![
+        8 => vec(word(), words).prop_map(move |w| Bits::from_words(&w, width)),
+        1 => Just(Bits::from_words(&vec![0; words], width)),
+        1 => Just(Bits::from_words(&vec![u64::MAX; words], width)),
+    ]
 }
 
 /// Widths with about half of them single-word.
