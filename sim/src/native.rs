@@ -771,11 +771,9 @@ impl Gen<'_> {
             Op::Shr | Op::DynSlice { .. } => self.shifted(a(0), a(1), Direction::Right, n),
             Op::Add => self.sum(a(0), a(1), false),
             Op::Sub => self.sum(a(0), a(1), true),
-            Op::Eq | Op::Ne | Op::ReduceAnd | Op::ReduceOr | Op::ReduceXor => {
-                vec![self.wide_flag(w)]
-            }
-            Op::Lt | Op::Le | Op::Gt | Op::Ge => vec![self.wide_flag(w)],
+            Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => vec![self.wide_flag(w)],
             Op::SignedLt | Op::SignedLe | Op::SignedGt | Op::SignedGe => vec![self.wide_flag(w)],
+            Op::ReduceAnd | Op::ReduceOr | Op::ReduceXor => vec![self.wide_flag(w)],
             _ => Vec::with_capacity(n as usize),
         };
         for i in words.len() as u32..n {
