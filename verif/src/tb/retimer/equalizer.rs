@@ -15,9 +15,9 @@
 //!   compares only the datapath).
 //!
 //! The channel's taps are drawn from the first random word: a pre-cursor
-//! up to 0.05 (FFE only) and post-cursors up to 0.15 and 0.05, scaled down
-//! for a block that does not adapt until the eye stays open with its reset
-//! taps. One cycle in 32 writes a tap (its value moved by at most
+//! up to 0.05 (FFE only) and post-cursors up to 0.15 and 0.05 (for a block
+//! that does not adapt, scaled down so that the eye stays open with its
+//! reset taps). One cycle in 32 writes a tap (its value moved by at most
 //! [`MOVE`] LSBs and restored the next cycle, or an index past the last
 //! tap), and the written value must show after the edge.
 
