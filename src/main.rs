@@ -516,6 +516,8 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                 linkforge_verif::synth::Tools::find(target, yosys.as_deref(), nextpnr.as_deref())
                     .map_err(|e| CliError::Usage(e.to_string()))?;
             tools.limit = time_limit;
+            interrupt::install()?;
+            tools.interrupt = Some(interrupt::flag());
             let mut out = OutDir::open(&out, force)?;
             let rows = commands::synth::run(
                 &file,
@@ -526,6 +528,12 @@ fn dispatch(cmd: Cmd, engine: Engine) -> Result<(), CliError> {
                 pool::threads(threads),
             )?;
             print!("{}", commands::synth::render(&rows, target));
+            if interrupt::requested() {
+                return Err(CliError::Interrupted(format!(
+                    "interrupted: the table holds the {} variants that finished or were stopped",
+                    rows.len()
+                )));
+            }
         }
         Cmd::Merge { files, json, junit } => {
             let merged = commands::merge::run(&files, json.as_deref(), junit.as_deref())?;

@@ -279,12 +279,13 @@ fn a_failed_run_keeps_the_previous_complete_outputs() {
     assert!(hidden(&out).is_empty());
 }
 
-/// Sends SIGINT to process `pid`, as Ctrl-C in a terminal does.
-fn interrupt(pid: u32) {
+/// Sends `signal` to process `pid` (SIGINT: as Ctrl-C in a terminal does;
+/// SIGTERM: as a job scheduler cancelling a job does).
+fn send(pid: u32, signal: libc::c_int) {
     let pid = libc::pid_t::try_from(pid).expect("a process id");
     // SAFETY: kill(2) only sends a signal; it touches no memory of ours.
-    let sent = unsafe { libc::kill(pid, libc::SIGINT) };
-    assert_eq!(sent, 0, "kill(SIGINT) on {pid}");
+    let sent = unsafe { libc::kill(pid, signal) };
+    assert_eq!(sent, 0, "kill({signal}) on {pid}");
 }
 
 /// Waits until `cond` holds, up to `secs` seconds.
@@ -320,13 +321,118 @@ fn interrupt_while_tracing(mut child: Child, dir: &Path, meanwhile: impl FnOnce(
         panic!("the simulation did not run:\n{}", text(&o));
     }
     meanwhile();
-    interrupt(child.id());
+    send(child.id(), libc::SIGINT);
     let stopped = wait_for(60, || child.try_wait().unwrap().is_some());
     if !stopped {
         let _ = child.kill();
         panic!("linkforge did not stop after SIGINT");
     }
     child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sigterm_or_ctrl_c_stops_synth_and_its_tool_leaving_no_half_written_statistics() {
+    // SIGTERM to linkforge alone (a scheduler cancelling a job), and SIGINT
+    // to its whole process group (Ctrl-C in a terminal: the tool gets it too).
+    stop_synth(libc::SIGTERM, false);
+    stop_synth(libc::SIGINT, true);
+}
+
+/// Runs `synth` with a Yosys that never finishes, sends `signal` to
+/// linkforge (or to its `group`) once Yosys runs, and checks the outcome.
+fn stop_synth(signal: libc::c_int, group: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("yosys.pid");
+    // A Yosys that answers `--version`, then starts the statistics file its
+    // script names, notes its process id and never finishes.
+    let yosys = dir.path().join("slow-yosys");
+    std::fs::write(
+        &yosys,
+        format!(
+            "#!/bin/sh\n\
+             if [ \"$1\" = --version ]; then echo 'Yosys (slow)'; exit 0; fi\n\
+             for f in $(echo \"$3\" | grep -o '[^ ]*stat.json'); do echo '{{\"half' > \"$f\"; done\n\
+             echo $$ > {}\n\
+             exec sleep 60\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&yosys, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (out, json) = (dir.path().join("out"), dir.path().join("synth.json"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
+        .args(["synth", "examples/catalog.lf", "--threads", "1"])
+        .args(["--variant", "arbiter", "--variant", "crc"])
+        .arg("--yosys")
+        .arg(&yosys)
+        .arg("--json")
+        .arg(&json)
+        .arg("-o")
+        .arg(&out)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let noted = |p: &Path| std::fs::read_to_string(p).is_ok_and(|s| s.ends_with('\n'));
+    if !wait_for(60, || {
+        noted(&pid_file) || child.try_wait().unwrap().is_some()
+    }) || !noted(&pid_file)
+    {
+        let _ = child.kill();
+        panic!(
+            "Yosys did not start:\n{}",
+            text(&child.wait_with_output().unwrap())
+        );
+    }
+    let tool = std::fs::read_to_string(&pid_file).unwrap();
+    match group {
+        // SAFETY: kill(2) only sends a signal; it touches no memory of ours.
+        true => assert_eq!(
+            unsafe { libc::kill(-(child.id() as libc::pid_t), signal) },
+            0
+        ),
+        false => send(child.id(), signal),
+    }
+    if !wait_for(60, || child.try_wait().unwrap().is_some()) {
+        let _ = child.kill();
+        panic!("linkforge did not stop after signal {signal}");
+    }
+    let o = child.wait_with_output().unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(130), "signal {signal}: {t}");
+    // The running variant was stopped, the other never started.
+    assert!(
+        t.contains("unfinished: yosys was stopped by an interrupt"),
+        "{t}"
+    );
+    assert!(
+        t.contains("1 variants: 0 fit, 0 do not, 1 unfinished"),
+        "{t}"
+    );
+    assert!(
+        !Path::new(&format!("/proc/{}", tool.trim())).exists(),
+        "Yosys (process {}) still runs",
+        tool.trim()
+    );
+    for variant in std::fs::read_dir(out.join("synth")).unwrap() {
+        for f in std::fs::read_dir(variant.unwrap().path()).unwrap() {
+            let name = f.unwrap().file_name().into_string().unwrap();
+            assert!(!name.ends_with("stat.json"), "{name} left behind");
+        }
+    }
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert!(
+        rows[0]["unfinished"]
+            .as_str()
+            .unwrap()
+            .contains("interrupt"),
+        "{rows}"
+    );
 }
 
 /// The simulation's `name: value` line.

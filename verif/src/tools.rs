@@ -7,6 +7,7 @@
 use std::io::{Read, Seek};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// True when `tool` can be run. For tests: when it cannot, reports the
@@ -103,23 +104,34 @@ pub(crate) fn run_ok(tool: &'static str, cmd: &mut Command) -> Result<String, To
 
 /// Runs a tool; its success and everything it printed.
 pub(crate) fn run(cmd: &mut Command) -> (bool, String) {
-    let (ended, text) = run_within(cmd, None);
+    let (ended, text) = run_within(cmd, Stop::default());
     (ended == Ended::Exited(true), text)
 }
 
-/// How a tool given a time limit ([`run_within`]) ended.
+/// When [`run_within`] stops a tool that is still running.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Stop<'a> {
+    /// Once it has run this long.
+    pub limit: Option<Duration>,
+    /// Once this flag is set (the command was interrupted).
+    pub flag: Option<&'a AtomicBool>,
+}
+
+/// How a tool run by [`run_within`] ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ended {
     /// It exited, successfully or not.
     Exited(bool),
     /// It was still running at the limit and was killed.
     TimedOut,
+    /// It was still running when the flag was set and was killed, or it
+    /// failed once the flag was set (a terminal's Ctrl-C reached it too).
+    Interrupted,
 }
 
-/// Runs a tool, killing it when it is still running after `limit`
-/// (`None`: no limit); how it ended and everything it printed (both
-/// streams, in order, through an unnamed temporary file).
-pub(crate) fn run_within(cmd: &mut Command, limit: Option<Duration>) -> (Ended, String) {
+/// Runs a tool, killing it when `stop` says; how it ended and everything
+/// it printed (both streams, in order, through an unnamed temporary file).
+pub(crate) fn run_within(cmd: &mut Command, stop: Stop<'_>) -> (Ended, String) {
     let program = cmd.get_program().to_owned();
     let cannot = |e: std::io::Error| (Ended::Exited(false), format!("cannot run {program:?}: {e}"));
     let files = tempfile::tempfile().and_then(|f| Ok((f.try_clone()?, f.try_clone()?, f)));
@@ -131,7 +143,7 @@ pub(crate) fn run_within(cmd: &mut Command, limit: Option<Duration>) -> (Ended, 
         Ok(child) => child,
         Err(e) => return cannot(e),
     };
-    let ended = match wait_within(&mut child, limit) {
+    let ended = match wait_within(&mut child, stop) {
         Ok(ended) => ended,
         Err(e) => return cannot(e),
     };
@@ -146,21 +158,33 @@ pub(crate) fn run_within(cmd: &mut Command, limit: Option<Duration>) -> (Ended, 
     (ended, String::from_utf8_lossy(&text).into_owned())
 }
 
-/// Waits for `child` to exit, killing it once it has run `limit`.
-fn wait_within(child: &mut Child, limit: Option<Duration>) -> std::io::Result<Ended> {
-    let Some(limit) = limit else {
+/// Waits for `child` to exit, killing it when `stop` says.
+fn wait_within(child: &mut Child, stop: Stop<'_>) -> std::io::Result<Ended> {
+    if stop.limit.is_none() && stop.flag.is_none() {
         return Ok(Ended::Exited(child.wait()?.success()));
-    };
+    }
     let start = Instant::now();
     loop {
+        let flagged = stop.flag.is_some_and(|f| f.load(Ordering::Relaxed));
         if let Some(status) = child.try_wait()? {
-            return Ok(Ended::Exited(status.success()));
+            // A Ctrl-C in a terminal reaches the tool too, which then fails.
+            return Ok(match (status.success(), flagged) {
+                (false, true) => Ended::Interrupted,
+                (ok, _) => Ended::Exited(ok),
+            });
         }
-        if start.elapsed() >= limit {
+        let ended = if flagged {
+            Some(Ended::Interrupted)
+        } else if stop.limit.is_some_and(|l| start.elapsed() >= l) {
+            Some(Ended::TimedOut)
+        } else {
+            None
+        };
+        if let Some(ended) = ended {
             // Killing fails only when it exited meanwhile.
             let _ = child.kill();
             child.wait()?;
-            return Ok(Ended::TimedOut);
+            return Ok(ended);
         }
         std::thread::sleep(Duration::from_millis(50));
     }
