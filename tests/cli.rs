@@ -3,7 +3,7 @@
 mod cli_support;
 mod common;
 
-use cli_support::{linkforge, text};
+use cli_support::{linkforge, slow_yosys, text};
 use std::path::Path;
 
 #[test]
@@ -253,20 +253,8 @@ fn synth_prints_the_fpga_table_and_writes_it_as_json() {
 
 #[test]
 fn synth_stops_a_variant_at_the_time_limit_and_reports_it_unfinished() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    // A Yosys that answers `--version`, then starts the statistics file its
-    // script names and never finishes.
-    let yosys = dir.path().join("slow-yosys");
-    std::fs::write(
-        &yosys,
-        "#!/bin/sh\n\
-         if [ \"$1\" = --version ]; then echo 'Yosys (slow)'; exit 0; fi\n\
-         for f in $(echo \"$3\" | grep -o '[^ ]*stat.json'); do echo '{\"half' > \"$f\"; done\n\
-         exec sleep 60\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&yosys, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let yosys = slow_yosys(dir.path());
     let json = dir.path().join("synth.json");
     let started = std::time::Instant::now();
     let o = linkforge(&[

@@ -9,7 +9,7 @@ mod cli_support;
 #[path = "../fuzz/fuzz_targets/config_input.rs"]
 mod config_input;
 
-use cli_support::{linkforge, text};
+use cli_support::{linkforge, slow_yosys, text};
 use linkforge_verif::wave::Waves;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -341,26 +341,10 @@ fn sigterm_or_ctrl_c_stops_synth_and_its_tool_leaving_no_half_written_statistics
 /// Runs `synth` with a Yosys that never finishes, sends `signal` to
 /// linkforge (or to its `group`) once Yosys runs, and checks the outcome.
 fn stop_synth(signal: libc::c_int, group: bool) {
-    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     let dir = tempfile::tempdir().unwrap();
+    let yosys = slow_yosys(dir.path());
     let pid_file = dir.path().join("yosys.pid");
-    // A Yosys that answers `--version`, then starts the statistics file its
-    // script names, notes its process id and never finishes.
-    let yosys = dir.path().join("slow-yosys");
-    std::fs::write(
-        &yosys,
-        format!(
-            "#!/bin/sh\n\
-             if [ \"$1\" = --version ]; then echo 'Yosys (slow)'; exit 0; fi\n\
-             for f in $(echo \"$3\" | grep -o '[^ ]*stat.json'); do echo '{{\"half' > \"$f\"; done\n\
-             echo $$ > {}\n\
-             exec sleep 60\n",
-            pid_file.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&yosys, std::fs::Permissions::from_mode(0o755)).unwrap();
     let (out, json) = (dir.path().join("out"), dir.path().join("synth.json"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_linkforge"))
         .args(["synth", "examples/catalog.lf", "--threads", "1"])

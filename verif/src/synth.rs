@@ -232,8 +232,8 @@ pub struct SynthReport {
     /// Why the design does not fit the device, when it does not.
     pub does_not_fit: Option<String>,
     /// Why the flow stopped before its end (a tool still running at
-    /// [`Tools::limit`] or stopped by [`Tools::interrupt`]), when it did: the resources are Yosys's when it
-    /// finished, and none when it did not.
+    /// [`Tools::limit`] or stopped by [`Tools::interrupt`]), when it did:
+    /// the resources are Yosys's when it finished, and none when it did not.
     #[serde(default)]
     pub unfinished: Option<String>,
     /// What the numbers are and are not (the UltraScale+ estimate).
