@@ -9,6 +9,7 @@
 
 use super::error::SimError;
 use super::flatten::{FlatKind, Netlist};
+use super::in_place::commit_in_place;
 use super::tape::{Insn, Tape};
 use super::wide::{Operand, WideInsn};
 use linkforge_hdl::ir::{ExprId, Op, SignalId};
@@ -139,30 +140,55 @@ impl Program {
 
 impl FusedEdge {
     /// Fuses the code of domains rising together; `rest` is what follows
-    /// the commits (the clocks driven high, the outputs' logic).
+    /// the commits (the clocks driven high, the outputs' logic). The
+    /// sample tape computes next states in place where it can
+    /// ([`commit_in_place`]); the latched tape keeps every commit.
     fn new(
         domains: &[&DomainCode],
         cone: Vec<Insn>,
         parts: &[(Vec<Insn>, Vec<Insn>)],
         rest: &[Insn],
         settles_outputs: bool,
-        words: usize,
+        c: &Compiler<'_>,
     ) -> FusedEdge {
-        let mut latched = Vec::new();
-        let mut finish = Vec::new();
-        for (latch, commit) in parts {
-            latched.extend_from_slice(latch);
-            finish.extend_from_slice(commit);
+        let words = c.state.len();
+        let latches: Vec<Insn> = parts.iter().flat_map(|(l, _)| l).copied().collect();
+        let commits: Vec<Insn> = parts.iter().flat_map(|(_, k)| k).copied().collect();
+        let mut pinned = Vec::new();
+        for d in domains {
+            for r in &d.reads {
+                pinned.push(r.enable);
+                pinned.extend(r.addr.off..r.addr.off + words_for(r.addr.width) as u32);
+            }
+            for w in &d.writes {
+                let data = c.net.memories[w.memory as usize].width;
+                pinned.push(w.enable);
+                pinned.extend(w.addr.off..w.addr.off + words_for(w.addr.width) as u32);
+                pinned.extend(w.data..w.data + words_for(data) as u32);
+            }
+            pinned.extend(
+                d.assertions
+                    .iter()
+                    .map(|&a| c.slot(c.net.assertions[a as usize].cond)),
+            );
         }
+        let ports = !pinned.is_empty();
+        let mut body = cone;
+        body.extend_from_slice(&latches);
+        let in_place = commit_in_place(&mut body, &commits, &pinned, &c.wide, &c.tables);
+        let mut latched = latches;
+        let mut finish = in_place.commits;
         finish.extend_from_slice(rest);
-        let ports = domains
-            .iter()
-            .any(|d| !(d.reads.is_empty() && d.writes.is_empty() && d.assertions.is_empty()));
-        if !ports {
-            latched.append(&mut finish);
+        let mut sample = body;
+        if ports {
+            // Run over settled logic, the edge commits before the ports
+            // what the sample tape computes in place: they read neither.
+            latched.extend(in_place.moved);
+        } else {
+            sample.append(&mut finish);
+            latched.extend(commits);
+            latched.extend_from_slice(rest);
         }
-        let mut sample = cone;
-        sample.extend_from_slice(&latched);
         FusedEdge {
             sample: Tape::new(sample, words),
             latched: Tape::new(latched, words),
@@ -396,14 +422,7 @@ pub(crate) fn compile(
             .map(|d| clock_high(d))
             .chain(output_insns.iter().copied())
             .collect();
-        FusedEdge::new(
-            &all,
-            c.tape(&order, &edge_roots),
-            &parts,
-            &rest,
-            true,
-            words,
-        )
+        FusedEdge::new(&all, c.tape(&order, &edge_roots), &parts, &rest, true, &c)
     });
     let settles_outputs = domains.len() == 1;
     for (d, (cone, latch, commit)) in domains.iter_mut().zip(tapes) {
@@ -419,7 +438,7 @@ pub(crate) fn compile(
                 &parts,
                 &rest,
                 settles_outputs,
-                words,
+                &c,
             ));
         }
         d.cone = Tape::new(cone, words);

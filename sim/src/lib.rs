@@ -74,6 +74,7 @@ mod engine;
 mod error;
 pub mod files;
 mod flatten;
+mod in_place;
 mod native;
 mod record;
 mod tape;

@@ -210,6 +210,56 @@ impl Insn {
             Insn::Wide(_) => (None, [None; 4]),
         }
     }
+
+    /// The instruction with its destination and its single-word operands
+    /// passed through `f`. The words read through a lookup table, the two
+    /// words of a pair read ([`Insn::ShrPair`]) and a multi-word instruction's
+    /// words stay as they are.
+    pub fn renamed(mut self, f: impl Fn(u32) -> u32) -> Insn {
+        match &mut self {
+            Insn::Mov { dst, a }
+            | Insn::Not { dst, a, .. }
+            | Insn::ReduceAnd { dst, a, .. }
+            | Insn::ReduceOr { dst, a }
+            | Insn::ReduceXor { dst, a }
+            | Insn::ShlConst { dst, a, .. }
+            | Insn::ShrConst { dst, a, .. }
+            | Insn::SraConst { dst, a, .. }
+            | Insn::Lookup { dst, c: a, .. }
+            | Insn::ShlOr { dst, a, .. } => {
+                *dst = f(*dst);
+                *a = f(*a);
+            }
+            Insn::ShrPair { dst, .. } => *dst = f(*dst),
+            Insn::And { dst, a, b }
+            | Insn::Or { dst, a, b }
+            | Insn::Xor { dst, a, b }
+            | Insn::Add { dst, a, b, .. }
+            | Insn::Sub { dst, a, b, .. }
+            | Insn::Mul { dst, a, b, .. }
+            | Insn::Eq { dst, a, b }
+            | Insn::Ne { dst, a, b }
+            | Insn::Lt { dst, a, b }
+            | Insn::Le { dst, a, b }
+            | Insn::SignedLt { dst, a, b, .. }
+            | Insn::SignedLe { dst, a, b, .. }
+            | Insn::Shl { dst, a, b, .. }
+            | Insn::Shr { dst, a, b, .. }
+            | Insn::Sra { dst, a, b, .. } => {
+                *dst = f(*dst);
+                *a = f(*a);
+                *b = f(*b);
+            }
+            Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => {
+                *dst = f(*dst);
+                *c = f(*c);
+                *a = f(*a);
+                *b = f(*b);
+            }
+            Insn::Wide(_) => {}
+        }
+        self
+    }
 }
 
 /// Runs `tape` over `s`. `wide` holds the multi-word instructions, `tables`
