@@ -37,8 +37,9 @@ struct Cli {
     /// 16GiB; larger designs are refused before any work starts.
     #[arg(long, global = true, value_name = "SIZE", default_value = "4GiB", value_parser = limits::parse_size)]
     memory_budget: u64,
-    /// The simulation engine: `native` (machine code generated at start-up,
-    /// the default) or `interpreter` (the reference, no start-up cost),
+    /// The simulation engine: `native` (machine code generated as the
+    /// simulation first needs it, the default) or `interpreter` (the
+    /// reference, no start-up cost),
     /// for everything the command simulates.
     #[arg(long, global = true, value_name = "ENGINE", default_value = "native", value_parser = parse_engine)]
     engine: Engine,

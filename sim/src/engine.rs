@@ -10,7 +10,8 @@ use super::SimError;
 pub enum Engine {
     /// The instruction-tape interpreter: no start-up cost.
     Interpreter,
-    /// Machine code generated with Cranelift when the simulator is built.
+    /// Machine code generated with Cranelift, each tape the first time a
+    /// simulator of the compilation runs it.
     #[default]
     Native,
 }

@@ -1,5 +1,8 @@
 //! The native engine: the instruction tapes of a [`Program`] compiled to
-//! machine code at run time with Cranelift.
+//! machine code at run time with Cranelift, each the first time it runs, so
+//! a simulation pays only for the tapes it uses (an untraced run never
+//! needs the whole logic settled, a design with one clock never runs its
+//! domains' separate tapes).
 //!
 //! Each tape becomes straight-line code, cut into functions of at most
 //! [`CHUNK`] instructions so compile time stays linear. Within a function a
@@ -40,7 +43,7 @@ use linkforge_hdl::ir::Op;
 use linkforge_hdl::words_for;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Most instructions in one generated function.
 const CHUNK: usize = 2048;
@@ -48,38 +51,105 @@ const CHUNK: usize = 2048;
 /// A generated function: `(state, state_len, scratch, scratch_len)`.
 type NativeFn = unsafe extern "C" fn(*mut u64, usize, *mut u64, usize);
 
-/// The native code of one tape: its functions, run in order.
+/// The native code of one tape, generated the first time it runs and
+/// shared by every simulator of the program.
 #[derive(Clone)]
 pub(crate) struct NativeTape {
+    code: Arc<OnceLock<Option<Generated>>>,
+    program: Arc<Shared>,
+    readers: Readers,
+}
+
+/// A tape's generated functions, run in order.
+struct Generated {
     funcs: Vec<NativeFn>,
     /// Keeps the code, the tables and the wide instructions alive.
-    _code: Arc<CodeMemory>,
+    _memory: Arc<CodeMemory>,
+}
+
+/// What generating any tape of one program needs.
+struct Shared {
+    words: usize,
+    keep: Kept,
+    tables: Arc<[u32]>,
+    wide: Arc<[WideInsn]>,
 }
 
 impl fmt::Debug for NativeTape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "NativeTape({} functions)", self.funcs.len())
-    }
-}
-
-impl NativeTape {
-    /// Runs the tape over `s`; `scratch` is the interpreter's scratch.
-    ///
-    /// The caller has checked that `s` is at least as long as the state the
-    /// tape was compiled for.
-    #[inline]
-    pub fn run(&self, s: &mut [u64], scratch: &mut [u64]) {
-        for f in &self.funcs {
-            // SAFETY: the code only touches words the compiler checked
-            // against the tape's state size (which `s` covers), the lookup
-            // tables and wide instructions `_code` keeps alive, and `scratch`
-            // through `wide_exec` with its length.
-            unsafe { f(s.as_mut_ptr(), s.len(), scratch.as_mut_ptr(), scratch.len()) }
+        match self.code.get() {
+            Some(Some(g)) => write!(f, "NativeTape({} functions)", g.funcs.len()),
+            Some(None) => f.write_str("NativeTape(interpreted: generation failed)"),
+            None => f.write_str("NativeTape(not generated yet)"),
         }
     }
 }
 
-/// The executable memory of one program and the data its code points at.
+impl NativeTape {
+    /// Runs the tape's instructions `insns` over `s`, generating their
+    /// code on the first call; `scratch` is the interpreter's scratch.
+    /// Returns false, having run nothing, when Cranelift rejected the code
+    /// (a bug in linkforge, which debug builds report by panicking): the
+    /// caller interprets the tape instead.
+    ///
+    /// The caller has checked that `s` is at least as long as the state the
+    /// tape was compiled for.
+    #[inline]
+    pub fn run(&self, insns: &[Insn], s: &mut [u64], scratch: &mut [u64]) -> bool {
+        let Some(generated) = self.code.get_or_init(|| self.generate(insns)) else {
+            return false;
+        };
+        for f in &generated.funcs {
+            // SAFETY: the code only touches words the compiler checked
+            // against the tape's state size (which `s` covers), the lookup
+            // tables and wide instructions `_memory` keeps alive, and
+            // `scratch` through `wide_exec` with its length.
+            unsafe { f(s.as_mut_ptr(), s.len(), scratch.as_mut_ptr(), scratch.len()) }
+        }
+        true
+    }
+
+    #[cold]
+    fn generate(&self, insns: &[Insn]) -> Option<Generated> {
+        let p = &self.program;
+        let generated = generate(insns, p, self.readers);
+        debug_assert!(generated.is_ok(), "{:?}", generated.err());
+        generated.ok()
+    }
+}
+
+/// Generates the functions of one tape's `insns`, whose results `readers`
+/// read, in an executable memory of their own.
+fn generate(insns: &[Insn], p: &Shared, readers: Readers) -> Result<Generated, NativeError> {
+    let mut jit = Jit::new(p.tables.clone(), p.wide.clone())?;
+    let ids = insns
+        .chunks(CHUNK)
+        .map(|chunk| jit.function(chunk, p.words, p.keep.for_readers(readers)))
+        .collect::<Result<Vec<_>, _>>()?;
+    jit.module
+        .finalize_definitions()
+        .map_err(|e| NativeError::Codegen(e.to_string()))?;
+    let module = jit.module;
+    let funcs = ids
+        .iter()
+        .map(|&id| {
+            let ptr = module.get_finalized_function(id);
+            // SAFETY: the function was declared with `NativeFn`'s signature
+            // in the host's default calling convention.
+            unsafe { std::mem::transmute::<*const u8, NativeFn>(ptr) }
+        })
+        .collect();
+    Ok(Generated {
+        funcs,
+        _memory: Arc::new(CodeMemory {
+            module: Some(module),
+            _tables: p.tables.clone(),
+            _wide: p.wide.clone(),
+        }),
+    })
+}
+
+/// The executable memory of one tape and the data its code points at.
 struct CodeMemory {
     module: Option<JITModule>,
     _tables: Arc<[u32]>,
@@ -130,54 +200,28 @@ enum Readers {
     Edge,
 }
 
-/// Compiles every tape of `program` to native code and attaches it, so that
-/// [`super::tape::run`] runs the native code from then on.
+/// Prepares every tape of `program` for native code, generated when the
+/// tape first runs, so that [`super::tape::run`] runs native code from then
+/// on. Fails at once when the host has no code generator or the state is
+/// too large for native code.
 pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
     let words = program.state.len();
     if words.saturating_mul(8) > i32::MAX as usize {
         return Err(NativeError::TooLarge(words));
     }
+    isa()?;
     let compiled = compiled_tapes(program);
-    let keep = Kept::of(program, words, &compiled);
-    let tables: Arc<[u32]> = program.tables.clone().into();
-    let wide: Arc<[WideInsn]> = program.wide.clone().into();
-    let mut jit = Jit::new(tables.clone(), wide.clone())?;
-    let ids = compiled
-        .iter()
-        .map(|&(tape, readers)| {
-            tape.get(program)
-                .insns()
-                .chunks(CHUNK)
-                .map(|chunk| jit.function(chunk, words, keep.for_readers(readers)))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    jit.module
-        .finalize_definitions()
-        .map_err(|e| NativeError::Codegen(e.to_string()))?;
-    let module = jit.module;
-    let funcs: Vec<Vec<NativeFn>> = ids
-        .iter()
-        .map(|fs| {
-            fs.iter()
-                .map(|&id| {
-                    let ptr = module.get_finalized_function(id);
-                    // SAFETY: the function was declared with `NativeFn`'s
-                    // signature in the host's default calling convention.
-                    unsafe { std::mem::transmute::<*const u8, NativeFn>(ptr) }
-                })
-                .collect()
-        })
-        .collect();
-    let memory = Arc::new(CodeMemory {
-        module: Some(module),
-        _tables: tables,
-        _wide: wide,
+    let shared = Arc::new(Shared {
+        words,
+        keep: Kept::of(program, words, &compiled),
+        tables: program.tables.clone().into(),
+        wide: program.wide.clone().into(),
     });
-    for ((tape, _), funcs) in compiled.into_iter().zip(funcs) {
+    for (tape, readers) in compiled {
         tape.get_mut(program).set_code(Code::Native(NativeTape {
-            funcs,
-            _code: memory.clone(),
+            code: Arc::new(OnceLock::new()),
+            program: shared.clone(),
+            readers,
         }));
     }
     Ok(())

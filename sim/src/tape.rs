@@ -280,7 +280,11 @@ pub(crate) fn run(
     assert!(s.len() >= tape.words, "state shorter than the tape's");
     match &tape.code {
         Code::Interpreted => interpret(tape, wide, tables, s, scratch),
-        Code::Native(native) => native.run(s, scratch),
+        Code::Native(native) => {
+            if !native.run(&tape.insns, s, scratch) {
+                interpret(tape, wide, tables, s, scratch)
+            }
+        }
     }
 }
 

@@ -639,8 +639,8 @@ fn compare(engines: &[(Simulator, Fared)]) -> Vec<String> {
 
 /// Builds the built-in simulator for `workload` with `engine` and runs the
 /// checksum run and the timed run (and, for the native engine, a run
-/// writing a waveform of the whole design). The build and
-/// first cycle of the checksum run give the time from config to the first
+/// writing a waveform of the whole design). The build and the first cycle
+/// (with the native code it needs) give the time from config to the first
 /// cycle.
 pub fn measure_linkforge(
     workload: &Workload,
@@ -664,10 +664,16 @@ pub fn measure_linkforge(
                 context: "temporary directory for the traced run".into(),
                 source,
             })?;
-            Some(Timed::repeat(tool, config.runs, || {
+            let traced_run = |cycles| {
                 let mut traced = sim();
                 traced.trace_whole(dir.path().join("bench.fst"))?;
-                run_linkforge(traced, workload, traced_cycles(config))
+                run_linkforge(traced, workload, cycles)
+            };
+            // The native code a traced run needs is generated before any
+            // run is timed, as the checksum run does for the others.
+            traced_run(1)?;
+            Some(Timed::repeat(tool, config.runs, || {
+                traced_run(traced_cycles(config))
             })?)
         }
         Engine::Interpreter => None,
