@@ -56,7 +56,7 @@ type NativeFn = unsafe extern "C" fn(*mut u64, usize, *mut u64, usize);
 #[derive(Clone)]
 pub(crate) struct NativeTape {
     code: Arc<OnceLock<Option<Generated>>>,
-    program: Arc<Shared>,
+    shared: Arc<Shared>,
     readers: Readers,
 }
 
@@ -111,8 +111,7 @@ impl NativeTape {
 
     #[cold]
     fn generate(&self, insns: &[Insn]) -> Option<Generated> {
-        let p = &self.program;
-        let generated = generate(insns, p, self.readers);
+        let generated = generate(insns, &self.shared, self.readers);
         debug_assert!(generated.is_ok(), "{:?}", generated.err());
         generated.ok()
     }
@@ -220,7 +219,7 @@ pub(crate) fn compile(program: &mut Program) -> Result<(), NativeError> {
     for (tape, readers) in compiled {
         tape.get_mut(program).set_code(Code::Native(NativeTape {
             code: Arc::new(OnceLock::new()),
-            program: shared.clone(),
+            shared: shared.clone(),
             readers,
         }));
     }
