@@ -90,6 +90,25 @@ pub(crate) enum Fused {
     Together,
 }
 
+impl DomainCode {
+    /// The state words the memory ports read at an edge; `data_words`
+    /// gives the words of memory `m`'s data.
+    pub fn port_words(&self, data_words: impl Fn(u32) -> usize) -> Vec<u32> {
+        let span = |off: u32, n: usize| off..off + n as u32;
+        let mut words = Vec::new();
+        for r in &self.reads {
+            words.push(r.enable);
+            words.extend(span(r.addr.off, words_for(r.addr.width)));
+        }
+        for w in &self.writes {
+            words.push(w.enable);
+            words.extend(span(w.addr.off, words_for(w.addr.width)));
+            words.extend(span(w.data, data_words(w.memory)));
+        }
+        words
+    }
+}
+
 impl Program {
     /// The fused edge `which`, if the design has one.
     pub fn fused(&self, which: Fused) -> Option<&FusedEdge> {
@@ -156,16 +175,7 @@ impl FusedEdge {
         let commits: Vec<Insn> = parts.iter().flat_map(|(_, k)| k).copied().collect();
         let mut pinned = Vec::new();
         for d in domains {
-            for r in &d.reads {
-                pinned.push(r.enable);
-                pinned.extend(r.addr.off..r.addr.off + words_for(r.addr.width) as u32);
-            }
-            for w in &d.writes {
-                let data = c.net.memories[w.memory as usize].width;
-                pinned.push(w.enable);
-                pinned.extend(w.addr.off..w.addr.off + words_for(w.addr.width) as u32);
-                pinned.extend(w.data..w.data + words_for(data) as u32);
-            }
+            pinned.extend(d.port_words(|m| words_for(c.net.memories[m as usize].width)));
             pinned.extend(
                 d.assertions
                     .iter()

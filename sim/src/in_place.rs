@@ -54,10 +54,12 @@ pub(crate) fn commit_in_place(
 ) -> InPlace {
     let mut touches: HashMap<u32, Touches> = commits
         .iter()
-        .flat_map(|c| match *c {
-            Insn::Mov { dst, a } => vec![(dst, Touches::default()), (a, Touches::default())],
-            _ => Vec::new(),
+        .filter_map(|c| match *c {
+            Insn::Mov { dst, a } => Some([dst, a]),
+            _ => None,
         })
+        .flatten()
+        .map(|w| (w, Touches::default()))
         .collect();
     for (i, insn) in body.iter().enumerate() {
         visit(insn, wide, tables, |word, access| {

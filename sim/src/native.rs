@@ -341,15 +341,8 @@ impl Kept {
             }
         };
         for d in &p.domains {
-            for r in &d.reads {
-                mark(&mut edge, r.enable, 1);
-                mark(&mut edge, r.addr.off, words_for(r.addr.width));
-            }
-            for w in &d.writes {
-                let n = p.memories[w.memory as usize].words as usize;
-                mark(&mut edge, w.enable, 1);
-                mark(&mut edge, w.addr.off, words_for(w.addr.width));
-                mark(&mut edge, w.data, n);
+            for w in d.port_words(|m| p.memories[m as usize].words as usize) {
+                edge[w as usize] = true;
             }
         }
         for a in &p.async_resets {

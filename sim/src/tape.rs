@@ -177,37 +177,14 @@ impl Insn {
     /// The word an instruction writes (none for multi-word ones, which always
     /// go through the state) and the words it reads from the state.
     pub fn operands(&self) -> (Option<u32>, [Option<u32>; 4]) {
+        let mut insn = *self;
+        let (dst, fields) = insn.fields();
+        let dst = dst.map(|d| *d);
+        let [a, b, c] = fields.map(|f| f.map(|f| *f));
         match *self {
-            Insn::Mov { dst, a }
-            | Insn::Not { dst, a, .. }
-            | Insn::ReduceAnd { dst, a, .. }
-            | Insn::ReduceOr { dst, a }
-            | Insn::ReduceXor { dst, a }
-            | Insn::ShlConst { dst, a, .. }
-            | Insn::ShrConst { dst, a, .. }
-            | Insn::SraConst { dst, a, .. }
-            | Insn::Lookup { dst, c: a, .. } => (Some(dst), [Some(a), None, None, None]),
             Insn::ShlOr { dst, a, .. } => (Some(dst), [Some(dst), Some(a), None, None]),
             Insn::ShrPair { dst, a, .. } => (Some(dst), [Some(a), Some(a + 1), None, None]),
-            Insn::And { dst, a, b }
-            | Insn::Or { dst, a, b }
-            | Insn::Xor { dst, a, b }
-            | Insn::Add { dst, a, b, .. }
-            | Insn::Sub { dst, a, b, .. }
-            | Insn::Mul { dst, a, b, .. }
-            | Insn::Eq { dst, a, b }
-            | Insn::Ne { dst, a, b }
-            | Insn::Lt { dst, a, b }
-            | Insn::Le { dst, a, b }
-            | Insn::SignedLt { dst, a, b, .. }
-            | Insn::SignedLe { dst, a, b, .. }
-            | Insn::Shl { dst, a, b, .. }
-            | Insn::Shr { dst, a, b, .. }
-            | Insn::Sra { dst, a, b, .. } => (Some(dst), [Some(a), Some(b), None, None]),
-            Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => {
-                (Some(dst), [Some(c), Some(a), Some(b), None])
-            }
-            Insn::Wide(_) => (None, [None; 4]),
+            _ => (dst, [a, b, c, None]),
         }
     }
 
@@ -216,7 +193,17 @@ impl Insn {
     /// words of a pair read ([`Insn::ShrPair`]) and a multi-word instruction's
     /// words stay as they are.
     pub fn renamed(mut self, f: impl Fn(u32) -> u32) -> Insn {
-        match &mut self {
+        let (dst, fields) = self.fields();
+        for w in dst.into_iter().chain(fields.into_iter().flatten()) {
+            *w = f(*w);
+        }
+        self
+    }
+
+    /// The destination and the single-word operand fields, in order (a
+    /// pair read's first word and a table are not among them).
+    fn fields(&mut self) -> (Option<&mut u32>, [Option<&mut u32>; 3]) {
+        match self {
             Insn::Mov { dst, a }
             | Insn::Not { dst, a, .. }
             | Insn::ReduceAnd { dst, a, .. }
@@ -226,11 +213,8 @@ impl Insn {
             | Insn::ShrConst { dst, a, .. }
             | Insn::SraConst { dst, a, .. }
             | Insn::Lookup { dst, c: a, .. }
-            | Insn::ShlOr { dst, a, .. } => {
-                *dst = f(*dst);
-                *a = f(*a);
-            }
-            Insn::ShrPair { dst, .. } => *dst = f(*dst),
+            | Insn::ShlOr { dst, a, .. } => (Some(dst), [Some(a), None, None]),
+            Insn::ShrPair { dst, .. } => (Some(dst), [None, None, None]),
             Insn::And { dst, a, b }
             | Insn::Or { dst, a, b }
             | Insn::Xor { dst, a, b }
@@ -245,20 +229,12 @@ impl Insn {
             | Insn::SignedLe { dst, a, b, .. }
             | Insn::Shl { dst, a, b, .. }
             | Insn::Shr { dst, a, b, .. }
-            | Insn::Sra { dst, a, b, .. } => {
-                *dst = f(*dst);
-                *a = f(*a);
-                *b = f(*b);
-            }
+            | Insn::Sra { dst, a, b, .. } => (Some(dst), [Some(a), Some(b), None]),
             Insn::Mux { dst, c, a, b } | Insn::MuxBit { dst, c, a, b, .. } => {
-                *dst = f(*dst);
-                *c = f(*c);
-                *a = f(*a);
-                *b = f(*b);
+                (Some(dst), [Some(c), Some(a), Some(b)])
             }
-            Insn::Wide(_) => {}
+            Insn::Wide(_) => (None, [None, None, None]),
         }
-        self
     }
 }
 
